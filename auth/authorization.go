@@ -1,0 +1,125 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// MaxBodyBytes bounds every response body bcauth reads from Launchpad or a
+// product API, so a broken or hostile server cannot exhaust memory.
+const MaxBodyBytes = 10 << 20
+
+// Identity is the Basecamp ID behind a token. Its ID is a Launchpad id, not a
+// person id inside any product, and its email address is not verified.
+type Identity struct {
+	ID           int64  `json:"id"`
+	FirstName    string `json:"first_name"`
+	LastName     string `json:"last_name"`
+	EmailAddress string `json:"email_address"`
+}
+
+// Name is the identity's full name, or its email address when it has none.
+func (i Identity) Name() string {
+	switch {
+	case i.FirstName != "" && i.LastName != "":
+		return i.FirstName + " " + i.LastName
+	case i.FirstName != "" || i.LastName != "":
+		return i.FirstName + i.LastName
+	default:
+		return i.EmailAddress
+	}
+}
+
+// Account is one product account the identity can reach. Product codes that
+// bcauth does not know are kept as they are.
+type Account struct {
+	Product string `json:"product"`
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	Href    string `json:"href"`
+	AppHref string `json:"app_href,omitempty"`
+}
+
+// Key identifies an account across products: two products may share an id.
+func (a Account) Key() string { return fmt.Sprintf("%s:%d", a.Product, a.ID) }
+
+// WebURL is where a person opens the account in a browser: app_href when
+// Launchpad gives one (older products do not), else href.
+func (a Account) WebURL() string {
+	if a.AppHref != "" {
+		return a.AppHref
+	}
+	return a.Href
+}
+
+// Authorization is Launchpad's answer to GET /authorization.json.
+type Authorization struct {
+	ExpiresAt time.Time `json:"expires_at"`
+	Identity  Identity  `json:"identity"`
+	Accounts  []Account `json:"accounts"`
+}
+
+// DecodeAuthorization parses an authorization.json body. Unknown fields are
+// ignored; a missing accounts list is an empty one.
+func DecodeAuthorization(r io.Reader) (*Authorization, error) {
+	var a Authorization
+	dec := json.NewDecoder(io.LimitReader(r, MaxBodyBytes+1))
+	if err := dec.Decode(&a); err != nil {
+		return nil, fmt.Errorf("Launchpad's authorization.json is not valid JSON: %w", err)
+	}
+	if a.Identity.ID == 0 && a.Identity.EmailAddress == "" {
+		return nil, errors.New("Launchpad's authorization.json has no identity")
+	}
+	if a.Accounts == nil {
+		a.Accounts = []Account{}
+	}
+	return &a, nil
+}
+
+// Authorization asks Launchpad who the token belongs to and which accounts it
+// reaches. An access token that Launchpad calls expired is refreshed once and
+// the request retried.
+func (c *Client) Authorization(ctx context.Context, ts *TokenSource) (*Authorization, error) {
+	var out *Authorization
+	err := ts.Do(ctx, func(token string) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.LaunchpadURL+"/authorization.json", nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("User-Agent", c.cfg.UserAgent)
+		req.Header.Set("Accept", "application/json")
+		resp, err := c.http.Do(req)
+		if err != nil {
+			return &LaunchpadError{Op: OpAuthorization, Kind: KindRetry, Err: err}
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return newHTTPError(OpAuthorization, resp)
+		}
+		if resp.ContentLength > MaxBodyBytes {
+			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindOther,
+				Text: fmt.Sprintf("response of %d bytes is larger than the %d MiB limit", resp.ContentLength, MaxBodyBytes>>20)}
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+		if err != nil {
+			return &LaunchpadError{Op: OpAuthorization, Kind: KindRetry, Err: err}
+		}
+		if len(body) > MaxBodyBytes {
+			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindOther,
+				Text: fmt.Sprintf("response is larger than the %d MiB limit", MaxBodyBytes>>20)}
+		}
+		a, err := DecodeAuthorization(bytesReader(body))
+		if err != nil {
+			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindOther, Err: err}
+		}
+		out = a
+		return nil
+	})
+	return out, err
+}

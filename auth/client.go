@@ -1,0 +1,130 @@
+// Package auth speaks to Launchpad, 37signals' OAuth 2 service: it builds the
+// authorization URL, receives the browser's loopback callback, trades the
+// code, refreshes tokens and reads authorization.json. It knows nothing of
+// terminals; every string it returns from a server is raw and must be
+// sanitised before display.
+package auth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Client talks to one Launchpad with one client registration.
+type Client struct {
+	cfg   Config
+	http  *http.Client
+	now   func() time.Time
+	code  *oauth2.Config // exchange: legacy type=web_server sent alongside grant_type
+	renew *oauth2.Config // refresh: legacy type=refresh rides in the token URL's query
+}
+
+// Option adjusts a Client.
+type Option func(*Client)
+
+// WithClock makes the client read time from now, for tests that share the
+// fake Launchpad's clock.
+func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
+
+// New validates cfg and returns a client for it.
+func New(cfg Config, opts ...Option) (*Client, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	c := &Client{cfg: cfg, http: cfg.HTTPClient, now: time.Now}
+	for _, o := range opts {
+		o(c)
+	}
+	base := oauth2.Config{
+		ClientID:     cfg.ClientID,
+		ClientSecret: cfg.ClientSecret,
+		RedirectURL:  cfg.RedirectURI,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:  cfg.LaunchpadURL + "/authorization/new",
+			TokenURL: cfg.LaunchpadURL + "/authorization/token",
+			// Launchpad wants credentials in the form body, never Basic auth.
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+	}
+	code, renew := base, base
+	renew.Endpoint.TokenURL += "?type=refresh"
+	c.code, c.renew = &code, &renew
+	return c, nil
+}
+
+// Config returns the client's configuration with defaults filled in.
+func (c *Client) Config() Config { return c.cfg }
+
+// withHTTP hands x/oauth2 the client's HTTP client (and its timeout).
+func (c *Client) withHTTP(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, c.http)
+}
+
+// Exchange trades an authorization code for a token. It sends both the
+// legacy (type=web_server) and standard (grant_type) names.
+func (c *Client) Exchange(ctx context.Context, code string) (*oauth2.Token, error) {
+	tok, err := c.code.Exchange(c.withHTTP(ctx), code, oauth2.SetAuthURLParam("type", "web_server"))
+	if err != nil {
+		return nil, tokenError(OpExchange, err)
+	}
+	return normalise(tok, ""), nil
+}
+
+// Refresh trades a refresh token for a new access token. The refresh token
+// is kept when Launchpad's answer leaves it out, as it usually does.
+func (c *Client) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+	if refreshToken == "" {
+		return nil, &LaunchpadError{Op: OpRefresh, Kind: KindRelogin, Text: "no refresh token is stored"}
+	}
+	tok, err := c.renew.TokenSource(c.withHTTP(ctx), &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		return nil, tokenError(OpRefresh, err)
+	}
+	return normalise(tok, refreshToken), nil
+}
+
+// normalise applies Launchpad's defaults: a missing token_type is Bearer and
+// a missing refresh_token is the one just used.
+func normalise(tok *oauth2.Token, oldRefresh string) *oauth2.Token {
+	t := *tok
+	if t.TokenType == "" {
+		t.TokenType = "Bearer"
+	}
+	if t.RefreshToken == "" {
+		t.RefreshToken = oldRefresh
+	}
+	return &t
+}
+
+// tokenError turns x/oauth2's error into a LaunchpadError carrying
+// Launchpad's own text, whatever shape it came in.
+func tokenError(op Op, err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		status := 0
+		if re.Response != nil {
+			status = re.Response.StatusCode
+		}
+		text := errorText(re.Body)
+		if text == "" {
+			switch {
+			case re.ErrorCode != "" && re.ErrorDescription != "":
+				text = re.ErrorCode + ": " + re.ErrorDescription
+			case re.ErrorCode != "":
+				text = re.ErrorCode
+			}
+		}
+		return &LaunchpadError{Op: op, Status: status, Text: text, Kind: classify(op, status, text)}
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	// No HTTP answer, or an answer without a token: the network or the
+	// server is at fault, not the login.
+	return &LaunchpadError{Op: op, Kind: KindRetry, Err: err}
+}

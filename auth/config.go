@@ -1,0 +1,127 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults for a client that does not say otherwise.
+const (
+	DefaultLaunchpadURL = "https://launchpad.37signals.com"
+	// DefaultRedirectURI is the loopback address Basecamp's official CLI
+	// registers; bcauth suggests the same.
+	DefaultRedirectURI = "http://127.0.0.1:8976/callback"
+	// ProjectURL is the contact bcauth puts in its User-Agent.
+	ProjectURL = "https://github.com/bcauth/bcauth"
+)
+
+// Version is bcauth's version, set by main at build time.
+var Version = "dev"
+
+// DefaultUserAgent names the app and a contact, which Basecamp's APIs require.
+func DefaultUserAgent() string { return "bcauth/" + Version + " (" + ProjectURL + ")" }
+
+// Config is a Launchpad client registration plus where to reach Launchpad.
+type Config struct {
+	ClientID     string
+	ClientSecret string
+	// RedirectURI must equal, byte for byte, the one registered for the client.
+	RedirectURI string
+	// LaunchpadURL is Launchpad's base URL; DefaultLaunchpadURL when empty.
+	LaunchpadURL string
+	// UserAgent is sent on every request; DefaultUserAgent() when empty.
+	UserAgent string
+	// HTTPClient is used for every request; a client with a 30 s timeout
+	// when nil.
+	HTTPClient *http.Client
+}
+
+// Setting names, as a person sets them, used in error messages.
+const (
+	SettingClientID     = "BASECAMP_OAUTH_CLIENT_ID"
+	SettingClientSecret = "BASECAMP_OAUTH_CLIENT_SECRET"
+	SettingRedirectURI  = "BASECAMP_OAUTH_REDIRECT_URI"
+	SettingLaunchpadURL = "BASECAMP_LAUNCHPAD_URL"
+)
+
+// ErrNotConfigured means no client id or secret is known yet.
+var ErrNotConfigured = errors.New("no Launchpad client is configured: register one at https://launchpad.37signals.com/integrations and set " + SettingClientID + " and " + SettingClientSecret + " (or run bcauth to enter them)")
+
+// withDefaults fills empty fields.
+func (c Config) withDefaults() Config {
+	if c.LaunchpadURL == "" {
+		c.LaunchpadURL = DefaultLaunchpadURL
+	}
+	c.LaunchpadURL = strings.TrimRight(c.LaunchpadURL, "/")
+	if c.RedirectURI == "" {
+		c.RedirectURI = DefaultRedirectURI
+	}
+	if c.UserAgent == "" {
+		c.UserAgent = DefaultUserAgent()
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	return c
+}
+
+// Validate checks the configuration and says how to fix what is wrong.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	if strings.TrimSpace(c.ClientID) == "" || strings.TrimSpace(c.ClientSecret) == "" {
+		return ErrNotConfigured
+	}
+	if _, err := ParseRedirectURI(c.RedirectURI); err != nil {
+		return err
+	}
+	u, err := url.Parse(c.LaunchpadURL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("Launchpad URL %q is not an absolute URL: check %s", c.LaunchpadURL, SettingLaunchpadURL)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && IsLoopbackHost(u.Hostname()):
+	default:
+		return fmt.Errorf("Launchpad URL %q must use https (plain http is allowed only on a loopback address), so the client secret is never sent in clear: check %s", c.LaunchpadURL, SettingLaunchpadURL)
+	}
+	return nil
+}
+
+// ParseRedirectURI checks that a redirect URI is one bcauth can listen on:
+// http, a loopback host, an explicit port and a path.
+func ParseRedirectURI(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("redirect URI %q is not a URL: check %s", raw, SettingRedirectURI)
+	}
+	if u.Scheme != "http" {
+		return nil, fmt.Errorf("redirect URI %q must start with http:// (bcauth receives the callback itself, on this machine): check %s", raw, SettingRedirectURI)
+	}
+	if !IsLoopbackHost(u.Hostname()) {
+		return nil, fmt.Errorf("redirect URI %q must point at this machine (127.0.0.1, [::1] or localhost), so no other host can receive the code: check %s", raw, SettingRedirectURI)
+	}
+	if u.Port() == "" {
+		return nil, fmt.Errorf("redirect URI %q needs an explicit port, such as http://127.0.0.1:8976/callback: check %s", raw, SettingRedirectURI)
+	}
+	if u.Path == "" || u.Path == "/" {
+		return nil, fmt.Errorf("redirect URI %q needs a path, such as /callback: check %s", raw, SettingRedirectURI)
+	}
+	if u.User != nil || u.Fragment != "" || u.RawQuery != "" {
+		return nil, fmt.Errorf("redirect URI %q must not carry a user, query or fragment: check %s", raw, SettingRedirectURI)
+	}
+	return u, nil
+}
+
+// IsLoopbackHost reports whether host is localhost or a loopback IP.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

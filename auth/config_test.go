@@ -1,0 +1,120 @@
+package auth
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	ok := Config{ClientID: "id", ClientSecret: "secret"}
+	tests := []struct {
+		name    string
+		mutate  func(*Config)
+		wantErr string // substring; empty means valid
+	}{
+		{"defaults", func(c *Config) {}, ""},
+		{"ipv6 loopback", func(c *Config) { c.RedirectURI = "http://[::1]:8976/callback" }, ""},
+		{"localhost", func(c *Config) { c.RedirectURI = "http://localhost:9000/cb" }, ""},
+		{"loopback launchpad over http", func(c *Config) { c.LaunchpadURL = "http://127.0.0.1:4000" }, ""},
+		{"no client id", func(c *Config) { c.ClientID = "" }, SettingClientID},
+		{"no secret", func(c *Config) { c.ClientSecret = " " }, SettingClientSecret},
+		{"https redirect", func(c *Config) { c.RedirectURI = "https://127.0.0.1:8976/callback" }, "must start with http://"},
+		{"remote redirect", func(c *Config) { c.RedirectURI = "http://example.com:8976/callback" }, "must point at this machine"},
+		{"no port", func(c *Config) { c.RedirectURI = "http://127.0.0.1/callback" }, "explicit port"},
+		{"no path", func(c *Config) { c.RedirectURI = "http://127.0.0.1:8976" }, "needs a path"},
+		{"root path", func(c *Config) { c.RedirectURI = "http://127.0.0.1:8976/" }, "needs a path"},
+		{"query", func(c *Config) { c.RedirectURI = "http://127.0.0.1:8976/cb?x=1" }, "must not carry"},
+		{"remote launchpad over http", func(c *Config) { c.LaunchpadURL = "http://launchpad.example.com" }, "must use https"},
+		{"relative launchpad", func(c *Config) { c.LaunchpadURL = "launchpad" }, "not an absolute URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ok
+			tt.mutate(&c)
+			err := c.Validate()
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Validate() = %v, want error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+	if err := (Config{}).Validate(); !errors.Is(err, ErrNotConfigured) {
+		t.Errorf("empty config: %v, want ErrNotConfigured", err)
+	}
+}
+
+func TestVerificationCode(t *testing.T) {
+	a, b := VerificationCode("state-a"), VerificationCode("state-b")
+	if a == b {
+		t.Fatalf("different states gave the same code %q", a)
+	}
+	if a != VerificationCode("state-a") {
+		t.Fatal("the code is not a function of the state")
+	}
+	if len(a) != 9 || a[4] != '-' {
+		t.Fatalf("code %q is not XXXX-XXXX", a)
+	}
+	for _, r := range strings.ReplaceAll(a, "-", "") {
+		if !strings.ContainsRune(codeAlphabet, r) {
+			t.Fatalf("code %q holds %q, outside Crockford's alphabet", a, r)
+		}
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	tests := []struct{ body, want string }{
+		{`{"error":"authorization_expired"}`, "authorization_expired"},
+		{`{"error":"invalid_grant","error_description":"refresh token revoked"}`, "invalid_grant: refresh token revoked"},
+		{`{"status":404,"error":"Not Found"}`, "Not Found"},
+		{"This Basecamp ID rekeyed its deadbolt.\n", "This Basecamp ID rekeyed its deadbolt."},
+		{"Missing client_id", "Missing client_id"},
+		{"<!DOCTYPE html><html>oops</html>", ""},
+		{"", ""},
+		{strings.Repeat("x", 600), strings.Repeat("x", 500) + "…"},
+	}
+	for _, tt := range tests {
+		if got := errorText([]byte(tt.body)); got != tt.want {
+			t.Errorf("errorText(%.40q) = %q, want %q", tt.body, got, tt.want)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		op     Op
+		status int
+		text   string
+		want   Kind
+	}{
+		{OpRefresh, 400, "This Basecamp ID rekeyed its deadbolt.", KindRelogin},
+		{OpRefresh, 400, "authorization_expired", KindRelogin},
+		{OpRefresh, 401, "", KindRelogin},
+		{OpRefresh, 502, "Bad Gateway", KindRetry},
+		{OpRefresh, 429, "", KindRetry},
+		{OpExchange, 400, "code expired", KindOther},
+		{OpExchange, 400, "Missing client_id", KindConfig},
+		{OpExchange, 401, "invalid_client", KindConfig},
+		{OpAuthorization, 401, "OAuth token expired (old age)", KindRelogin},
+		{OpAuthorization, 404, "Not Found", KindOther},
+	}
+	for _, tt := range tests {
+		if got := classify(tt.op, tt.status, tt.text); got != tt.want {
+			t.Errorf("classify(%s, %d, %q) = %d, want %d", tt.op, tt.status, tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestLookupProduct(t *testing.T) {
+	if p := LookupProduct("bcx"); p.Name != "Basecamp 2" || p.WhoAmI != "/people/me.json" || !p.Known() {
+		t.Errorf("bcx = %+v", p)
+	}
+	if p := LookupProduct("writeboard"); p.Name != "writeboard" || p.Known() || p.Order <= LookupProduct("hey").Order {
+		t.Errorf("unknown product = %+v, want shown as itself and sorted last", p)
+	}
+}

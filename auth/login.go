@@ -1,0 +1,151 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// Login is one attempt to connect a Basecamp ID: a fresh state, the
+// authorization URL that carries it, and the verification code derived from
+// it that both the terminal and the browser's success page show.
+type Login struct {
+	c *Client
+	// State is the random value Launchpad passes back unchanged.
+	State string
+	// Code is the short verification code, such as 7KQ4-M2XD.
+	Code string
+	// URL is the authorization URL to open in a browser.
+	URL string
+}
+
+// NewLogin starts a login with 256 bits of fresh state from crypto/rand.
+func (c *Client) NewLogin() (*Login, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("could not make a random state: %w", err)
+	}
+	state := base64.RawURLEncoding.EncodeToString(b)
+	return &Login{
+		c:     c,
+		State: state,
+		Code:  VerificationCode(state),
+		// Launchpad predates the final OAuth 2 names: send both.
+		URL: c.code.AuthCodeURL(state, oauth2.SetAuthURLParam("type", "web_server")),
+	}, nil
+}
+
+// codeAlphabet is Crockford's base 32: no I, L, O or U to misread.
+const codeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// VerificationCode derives an eight-character code (40 bits) from a state,
+// shown as XXXX-XXXX.
+func VerificationCode(state string) string {
+	sum := sha256.Sum256([]byte("bcauth verification code\x00" + state))
+	var b strings.Builder
+	var acc uint64
+	for i := 0; i < 5; i++ {
+		acc = acc<<8 | uint64(sum[i])
+	}
+	for i := 7; i >= 0; i-- {
+		b.WriteByte(codeAlphabet[(acc>>(uint(i)*5))&31])
+		if i == 4 {
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// checkState compares in constant time, so a local process cannot learn the
+// state by timing forged callbacks.
+func (l *Login) checkState(got string) bool {
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(l.State)) == 1
+}
+
+// ErrStateMismatch means a callback did not carry this login's state: it is
+// stray or forged, and the login goes on.
+var ErrStateMismatch = errors.New("the address does not belong to this login (its state does not match): copy the address from the browser that approved this login, or start again")
+
+// DeniedError is Launchpad's (or the person's) refusal, as sent back on the
+// redirect: error=access_denied and an optional description.
+type DeniedError struct {
+	Code        string
+	Description string
+}
+
+func (e *DeniedError) Error() string {
+	msg := "Launchpad did not authorize bcauth"
+	if e.Code == "access_denied" {
+		msg = "access was denied in the browser"
+	}
+	if e.Description != "" {
+		return fmt.Sprintf("%s: %s (%s)", msg, e.Description, e.Code)
+	}
+	return fmt.Sprintf("%s (%s)", msg, e.Code)
+}
+
+// callbackResult is what a redirect's query says, once its state checks out.
+type callbackResult struct {
+	code string
+	err  error
+}
+
+// parseCallback reads a redirect's query. A wrong or missing state yields
+// ErrStateMismatch and nothing else, so a forged request cannot end a login
+// even with an error parameter.
+func (l *Login) parseCallback(q url.Values) (callbackResult, error) {
+	if !l.checkState(q.Get("state")) {
+		return callbackResult{}, ErrStateMismatch
+	}
+	if e := q.Get("error"); e != "" {
+		return callbackResult{err: &DeniedError{Code: e, Description: q.Get("error_description")}}, nil
+	}
+	code := q.Get("code")
+	if code == "" {
+		return callbackResult{}, errors.New("the address has neither a code nor an error: copy the whole address from the browser's address bar")
+	}
+	return callbackResult{code: code}, nil
+}
+
+// Paste completes a login from what a person pasted: the whole address the
+// browser ended on (its state is checked) or just the code. ErrStateMismatch
+// and other input errors leave the login open for another try.
+func (l *Login) Paste(ctx context.Context, input string) (*oauth2.Token, error) {
+	input = strings.TrimSpace(input)
+	if input == "" {
+		return nil, errors.New("nothing was pasted: paste the address the browser ended on")
+	}
+	var q url.Values
+	if strings.Contains(input, "://") || strings.HasPrefix(input, "/") {
+		u, err := url.Parse(input)
+		if err != nil {
+			return nil, fmt.Errorf("the pasted address is not a URL: %w", err)
+		}
+		q = u.Query()
+	} else if strings.Contains(input, "=") {
+		v, err := url.ParseQuery(strings.TrimPrefix(input, "?"))
+		if err != nil {
+			return nil, fmt.Errorf("the pasted text is not an address or a code: %w", err)
+		}
+		q = v
+	} else {
+		// A bare code: the person copied it themselves, there is no state.
+		return l.c.Exchange(ctx, input)
+	}
+	res, err := l.parseCallback(q)
+	if err != nil {
+		return nil, err
+	}
+	if res.err != nil {
+		return nil, res.err
+	}
+	return l.c.Exchange(ctx, res.code)
+}

@@ -1,0 +1,52 @@
+package auth
+
+// Product describes one 37signals product as Launchpad names it.
+type Product struct {
+	// Code is Launchpad's product value, such as "bc3".
+	Code string
+	// Name is what a person calls it, such as "Basecamp".
+	Name string
+	// WhoAmI is the path, relative to an account's href, that answers with the
+	// person behind the token; empty when the product has no public one.
+	WhoAmI string
+	// Order places the product in lists; unknown products sort after these.
+	Order int
+}
+
+var catalogue = []Product{
+	{Code: "bc3", Name: "Basecamp", WhoAmI: "/my/profile.json"},
+	{Code: "bcx", Name: "Basecamp 2", WhoAmI: "/people/me.json"},
+	{Code: "basecamp", Name: "Basecamp Classic", WhoAmI: "/me.xml"},
+	{Code: "campfire", Name: "Campfire", WhoAmI: "/users/me.xml"},
+	{Code: "highrise", Name: "Highrise", WhoAmI: "/me.xml"},
+	{Code: "backpack", Name: "Backpack", WhoAmI: "/me.xml"},
+	{Code: "hey", Name: "HEY"},
+}
+
+// unknownOrder sorts products bcauth does not know after every known one.
+const unknownOrder = 1000
+
+// LookupProduct returns what bcauth knows of a product code. An unknown code
+// comes back as a Product named by its code, so it is shown, never dropped.
+func LookupProduct(code string) Product {
+	for i, p := range catalogue {
+		if p.Code == code {
+			p.Order = i
+			return p
+		}
+	}
+	return Product{Code: code, Name: code, Order: unknownOrder}
+}
+
+// Known reports whether the code is in bcauth's catalogue.
+func (p Product) Known() bool { return p.Order < unknownOrder }
+
+// Products lists the known products in display order.
+func Products() []Product {
+	out := make([]Product, len(catalogue))
+	for i, p := range catalogue {
+		p.Order = i
+		out[i] = p
+	}
+	return out
+}

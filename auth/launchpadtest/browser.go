@@ -1,0 +1,150 @@
+package launchpadtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// ConsentError is what Approve and Deny return when the consent page does
+// not send the browser back to the app: an error page (unknown client,
+// redirect_uri not approved) or an injected fault.
+type ConsentError struct {
+	// Status is the HTTP status of the page.
+	Status int
+	// Text is the page's text, without markup.
+	Text string
+}
+
+// Error says which status the consent page answered with, and its text.
+func (e *ConsentError) Error() string {
+	return fmt.Sprintf("launchpadtest: consent page answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Text)
+}
+
+// Approve plays a person who opens authURL in a browser and clicks Allow.
+// It returns where Launchpad redirects the browser (the app's redirect URI
+// with code and state) without following it, so the test can deliver it to
+// the app's loopback listener itself.
+func (s *Server) Approve(ctx context.Context, authURL string) (*url.URL, error) {
+	return s.decide(ctx, authURL, "allow")
+}
+
+// Deny plays a person who opens authURL and clicks Deny, and returns where
+// Launchpad redirects the browser, without following it. With AutoApprove
+// there is nothing to deny and Deny fails.
+func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
+	return s.decide(ctx, authURL, "deny")
+}
+
+var (
+	formAction  = regexp.MustCompile(`<form method="post" action="([^"]*)">`)
+	hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
+	tags        = regexp.MustCompile(`(?s)<style.*?</style>|<title.*?</title>|<p class="fine">.*?</p>|<[^>]*>`)
+)
+
+func (s *Server) decide(ctx context.Context, authURL, decision string) (*url.URL, error) {
+	browser := &http.Client{
+		Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+	page, err := visit(ctx, browser, http.MethodGet, authURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	if page.location != nil {
+		if decision == "deny" {
+			return nil, errors.New("launchpadtest: the consent page redirected at once (AutoApprove is on): nothing to deny")
+		}
+		return page.location, nil
+	}
+	m := formAction.FindSubmatch(page.body)
+	if m == nil {
+		return nil, errors.New("launchpadtest: the consent page has no form")
+	}
+	action, err := page.url.Parse(html.UnescapeString(string(m[1])))
+	if err != nil {
+		return nil, fmt.Errorf("launchpadtest: the consent form's action: %w", err)
+	}
+	form := url.Values{}
+	for _, m := range hiddenInput.FindAllSubmatch(page.body, -1) {
+		form.Add(html.UnescapeString(string(m[1])), html.UnescapeString(string(m[2])))
+	}
+	form.Set("decision", decision)
+	answer, err := visit(ctx, browser, http.MethodPost, action.String(), form)
+	if err != nil {
+		return nil, err
+	}
+	if answer.location == nil {
+		return nil, &ConsentError{Status: answer.status, Text: answer.text()}
+	}
+	return answer.location, nil
+}
+
+// visited is what the browser saw.
+type visited struct {
+	url         *url.URL
+	status      int
+	contentType string
+	body        []byte
+	location    *url.URL // set for redirects
+}
+
+// visit makes one browser request. Anything other than a page or a redirect
+// is a ConsentError.
+func visit(ctx context.Context, c *http.Client, method, target string, form url.Values) (*visited, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return nil, fmt.Errorf("launchpadtest: %w", err)
+	}
+	req.Header.Set("User-Agent", "launchpadtest browser")
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("launchpadtest: browser %s %s: %w", method, target, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("launchpadtest: browser %s %s: %w", method, target, err)
+	}
+	v := &visited{url: req.URL, status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b}
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		loc, err := resp.Location()
+		if err != nil {
+			return nil, fmt.Errorf("launchpadtest: redirect without a usable Location: %w", err)
+		}
+		v.location = loc
+	case resp.StatusCode != http.StatusOK:
+		return nil, &ConsentError{Status: resp.StatusCode, Text: v.text()}
+	}
+	return v, nil
+}
+
+// text is the visited page's text with markup removed.
+func (v *visited) text() string {
+	t := string(v.body)
+	if strings.HasPrefix(v.contentType, "text/html") {
+		t = html.UnescapeString(tags.ReplaceAllString(t, " "))
+	}
+	t = strings.Join(strings.Fields(t), " ")
+	if r := []rune(t); len(r) > 300 {
+		t = string(r[:300]) + "…"
+	}
+	return t
+}

@@ -1,0 +1,63 @@
+package launchpadtest
+
+import "strconv"
+
+// DemoIdentity is the Basecamp ID the fake logs in unless told otherwise.
+func DemoIdentity() Identity {
+	return Identity{ID: 9999999, FirstName: "Annie", LastName: "Bryan", EmailAddress: "annie@example.com"}
+}
+
+// Names of demo accounts that tests and screenshots single out.
+const (
+	// DemoLongName is a demo account name of 125 characters.
+	DemoLongName = "The Worshipful Company of Independent Cartographers, Letterpress Printers, Bookbinders and Typefounders of Greater Manchester"
+	// DemoHostileName is a demo account name with a screen-clearing escape
+	// sequence, an OSC 52 clipboard write and a bell, which a terminal UI must
+	// never print as they are.
+	DemoHostileName = "Evil\x1b[2J Corp\x1b]52;c;aGk=\x07"
+)
+
+// DemoAccounts is a varied set of accounts whose hrefs point at the fake at
+// baseURL: every product Launchpad lists (including one bcauth does not
+// know), accounts without app_href, one with an extra "hidden" field, two
+// products sharing an id, and names that are long, Japanese or hostile.
+//
+// Product APIs live under one prefix per product: {baseURL}/bc3/ID,
+// {baseURL}/bcx/ID/api/v1, {baseURL}/classic/NAME, {baseURL}/campfire/NAME,
+// {baseURL}/highrise/NAME, {baseURL}/writeboard/NAME. app_href pages are
+// under {baseURL}/web/PRODUCT/ID.
+func DemoAccounts(baseURL string) []Account {
+	web := func(product string, id int64) string {
+		return baseURL + "/web/" + product + "/" + strconv.FormatInt(id, 10)
+	}
+	bc3 := func(id int64, name string) Account {
+		return Account{Product: "bc3", ID: id, Name: name,
+			Href: baseURL + "/bc3/" + strconv.FormatInt(id, 10), AppHref: web("bc3", id)}
+	}
+	bcx := func(id int64, name string) Account {
+		return Account{Product: "bcx", ID: id, Name: name,
+			Href: baseURL + "/bcx/" + strconv.FormatInt(id, 10) + "/api/v1", AppHref: web("bcx", id)}
+	}
+	hidden := bc3(99999995, "Old Projects (archived)")
+	hidden.Extra = map[string]any{"hidden": true}
+	return []Account{
+		bc3(99999999, "Honcho Design"),
+		bc3(99999998, "Stark Street Bakery"),
+		bc3(99999997, "株式会社さくらデザイン"),
+		bc3(99999996, DemoLongName),
+		bc3(99999994, DemoHostileName),
+		hidden,
+		bcx(88888888, "Wayne Enterprises, Ltd."),
+		bcx(88888887, "Blue Heron Architects"),
+		{Product: "basecamp", ID: 77777777, Name: "Northwind Traders",
+			Href: baseURL + "/classic/northwind"},
+		{Product: "campfire", ID: 44444444, Name: "Acme Shipping Co.",
+			Href: baseURL + "/campfire/acme4444444", AppHref: web("campfire", 44444444)},
+		// Shares its id with a bcx account: accounts are keyed by product and id.
+		{Product: "highrise", ID: 88888888, Name: "Globex Sales",
+			Href: baseURL + "/highrise/globex"},
+		{Product: "writeboard", ID: 55555555, Name: "Initech Notes",
+			Href: baseURL + "/writeboard/initech", AppHref: web("writeboard", 55555555),
+			Extra: map[string]any{"featured": false}},
+	}
+}

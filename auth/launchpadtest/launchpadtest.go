@@ -1,0 +1,418 @@
+// Package launchpadtest runs a fake Launchpad, 37signals' OAuth 2 service,
+// on a loopback port, in the manner of net/http/httptest.
+//
+// The fake follows the project's launchpad.md, awkward parts included: legacy
+// and standard parameter names, parameters in the query or the body, error
+// answers that are sometimes plain text and sometimes JSON, token responses
+// without token_type, refresh responses without refresh_token, and accounts
+// with missing or unknown fields. Tests, `bcauth demo` and the screenshot
+// script all log in against it.
+package launchpadtest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Defaults the fake registers when Options leaves them empty.
+const (
+	DefaultClientID     = "demo-client-id"
+	DefaultClientSecret = "demo-client-secret"
+	// DefaultRedirectURI is the loopback URI Basecamp's official CLI registers.
+	DefaultRedirectURI = "http://127.0.0.1:8976/callback"
+	// DefaultAccessTTL is the lifetime Launchpad gives access tokens: 2 weeks.
+	DefaultAccessTTL = 1209600 * time.Second
+	// DefaultCodeTTL is how long an authorization code can be traded.
+	DefaultCodeTTL = 10 * time.Minute
+	// DefaultRefreshTTL is roughly how long Launchpad's refresh tokens live.
+	DefaultRefreshTTL = 10 * 365 * 24 * time.Hour
+)
+
+// Options configures a fake Launchpad. The zero value is a working demo.
+type Options struct {
+	// ClientID and ClientSecret are the one registered client; they default
+	// to DefaultClientID and DefaultClientSecret.
+	ClientID, ClientSecret string
+	// RedirectURI is the one redirect URI registered for the client; the
+	// consent flow and the code exchange compare it byte for byte.
+	// DefaultRedirectURI when empty.
+	RedirectURI string
+	// AppName is the application named on the consent page; "bcauth" when empty.
+	AppName string
+	// Identity is the Basecamp ID that logs in; DemoIdentity() when nil.
+	Identity *Identity
+	// Accounts are listed by authorization.json. Nil means DemoAccounts of
+	// the server's URL; a non-nil empty slice means no accounts.
+	Accounts []Account
+	// AutoApprove makes GET /authorization/new redirect at once with a code,
+	// as if the person had clicked Allow, for tests that play the browser
+	// with a plain http.Client.
+	AutoApprove bool
+	// Now is the fake's clock for every expiry; time.Now when nil. Fault
+	// delays use real time, since clients time out in real time.
+	Now func() time.Time
+	// AccessTTL is the access token lifetime; DefaultAccessTTL when zero.
+	AccessTTL time.Duration
+	// CodeTTL is the authorization code lifetime; DefaultCodeTTL when zero.
+	CodeTTL time.Duration
+	// RefreshTTL is the refresh token lifetime; DefaultRefreshTTL when zero.
+	RefreshTTL time.Duration
+	// Addr is the loopback address to listen on; "127.0.0.1:0" when empty.
+	// Non-loopback addresses are refused.
+	Addr string
+}
+
+// withDefaults fills the empty fields the fake can fill before it listens.
+func (o Options) withDefaults() Options {
+	if o.ClientID == "" {
+		o.ClientID = DefaultClientID
+	}
+	if o.ClientSecret == "" {
+		o.ClientSecret = DefaultClientSecret
+	}
+	if o.RedirectURI == "" {
+		o.RedirectURI = DefaultRedirectURI
+	}
+	if o.AppName == "" {
+		o.AppName = "bcauth"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.AccessTTL <= 0 {
+		o.AccessTTL = DefaultAccessTTL
+	}
+	if o.CodeTTL <= 0 {
+		o.CodeTTL = DefaultCodeTTL
+	}
+	if o.RefreshTTL <= 0 {
+		o.RefreshTTL = DefaultRefreshTTL
+	}
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	return o
+}
+
+// Server is a running fake Launchpad. Its methods are safe for concurrent
+// use, also while requests are being served.
+type Server struct {
+	// URL is the fake's base URL, "http://127.0.0.1:PORT", without a
+	// trailing slash: use it as the client's Launchpad URL.
+	URL string
+
+	opts      Options
+	srv       *http.Server
+	closed    chan struct{} // closed by Close, to cut fault delays short
+	closeOnce sync.Once
+
+	mu       sync.Mutex
+	identity Identity
+	accounts []Account
+	codes    map[string]time.Time // authorization code → expiry
+	access   map[string]time.Time // access token → expiry
+	refresh  map[string]time.Time // refresh token → expiry
+	revoked  map[string]bool      // refresh tokens killed by RevokeAll
+	faults   map[Endpoint][]Fault
+	counts   map[Endpoint]int
+	tokenLog []TokenRequest
+}
+
+// NewServer starts a fake Launchpad listening on opts.Addr. Like
+// httptest.NewServer it panics when it cannot listen; use NewServerE where
+// that is a person's problem rather than a test's. Call Close when done.
+func NewServer(opts Options) *Server {
+	s, err := NewServerE(opts)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// NewServerE starts a fake Launchpad listening on opts.Addr, or says why it
+// could not. An address in use gives an error wrapping syscall.EADDRINUSE.
+func NewServerE(opts Options) (*Server, error) {
+	opts = opts.withDefaults()
+	if err := checkLoopback(opts.Addr); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("launchpadtest: cannot listen on %s: %w", opts.Addr, err)
+	}
+	s := &Server{
+		URL:     "http://" + ln.Addr().String(),
+		opts:    opts,
+		closed:  make(chan struct{}),
+		codes:   map[string]time.Time{},
+		access:  map[string]time.Time{},
+		refresh: map[string]time.Time{},
+		revoked: map[string]bool{},
+		faults:  map[Endpoint][]Fault{},
+		counts:  map[Endpoint]int{},
+	}
+	if opts.Identity != nil {
+		s.identity = *opts.Identity
+	} else {
+		s.identity = DemoIdentity()
+	}
+	if opts.Accounts != nil {
+		s.accounts = cloneAccounts(opts.Accounts)
+	} else {
+		s.accounts = DemoAccounts(s.URL)
+	}
+	s.srv = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Long enough for any delay a test injects to outlast the client's
+		// own timeout, so the client, not the fake, gives up first.
+		WriteTimeout:   5 * time.Minute,
+		IdleTimeout:    time.Minute,
+		MaxHeaderBytes: 64 << 10,
+	}
+	go s.srv.Serve(ln) // returns ErrServerClosed once Close runs
+	return s, nil
+}
+
+// checkLoopback refuses addresses other machines could reach: the fake hands
+// out tokens to anyone who asks.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("launchpadtest: listen address %q is not host:port: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("launchpadtest: listen address %q is not a loopback address: use 127.0.0.1 or ::1", addr)
+}
+
+// routes maps Launchpad's paths to handlers. Product APIs (the "who am I"
+// probes) belong under the per-product prefixes DemoAccounts uses for hrefs
+// ("/bc3/", "/bcx/", "/classic/", "/campfire/", "/highrise/", "/writeboard/"),
+// which answer 404 until a product file registers them here.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/authorization/new", s.endpoint(EndpointConsent, s.consent))
+	mux.Handle("/authorization/token", s.endpoint(EndpointToken, s.token))
+	mux.Handle("/authorization.json", s.endpoint(EndpointAuthorization, s.authorization))
+	mux.HandleFunc("GET /web/{product}/{id}", s.webPage)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, struct {
+			Status int    `json:"status"`
+			Error  string `json:"error"`
+		}{http.StatusNotFound, "Not Found"})
+	})
+	return mux
+}
+
+// endpoint counts requests to e and serves any fault injected for it before
+// handing the request to h.
+func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e == EndpointToken {
+			s.logTokenRequest(w, r)
+		}
+		s.mu.Lock()
+		s.counts[e]++
+		f, faulty := s.takeFault(e)
+		s.mu.Unlock()
+		if faulty && !s.serveFault(w, r, f) {
+			return
+		}
+		h(w, r)
+	})
+}
+
+// Close stops the fake and waits for requests in flight, cutting injected
+// delays short. It is safe to call more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.srv.Shutdown(ctx); err != nil {
+			s.srv.Close()
+		}
+	})
+}
+
+// Options returns the options the fake runs with, defaults filled in, so a
+// test or the demo can configure its client from them.
+func (s *Server) Options() Options {
+	o := s.opts
+	o.Accounts = nil
+	o.Identity = nil
+	return o
+}
+
+// Identity returns the Basecamp ID the fake logs in.
+func (s *Server) Identity() Identity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.identity
+}
+
+// SetIdentity changes the Basecamp ID that consent pages show and
+// authorization.json returns.
+func (s *Server) SetIdentity(id Identity) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.identity = id
+}
+
+// Accounts returns a copy of the accounts authorization.json lists.
+func (s *Server) Accounts() []Account {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneAccounts(s.accounts)
+}
+
+// SetAccounts changes the accounts authorization.json lists; nil or empty
+// means none.
+func (s *Server) SetAccounts(accounts []Account) {
+	c := cloneAccounts(accounts)
+	if c == nil {
+		c = []Account{}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accounts = c
+}
+
+// RevokeAll does what changing the password does: every access token,
+// refresh token and outstanding code dies. Refreshing with one of the dead
+// refresh tokens is answered "This Basecamp ID rekeyed its deadbolt.".
+// Logging in again works.
+func (s *Server) RevokeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for t := range s.refresh {
+		s.revoked[t] = true
+	}
+	clear(s.refresh)
+	clear(s.access)
+	clear(s.codes)
+}
+
+// ExpireAccessTokens makes every access token issued so far expire now, on
+// the fake's clock. Refresh tokens stay valid.
+func (s *Server) ExpireAccessTokens() {
+	now := s.opts.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for t := range s.access {
+		s.access[t] = now
+	}
+}
+
+// TokenRequest is one request to /authorization/token as the fake received
+// it, kept so tests can check where a client puts which parameter.
+type TokenRequest struct {
+	// Query holds the query string parameters.
+	Query url.Values
+	// Body holds the form body parameters (only an
+	// application/x-www-form-urlencoded body is read).
+	Body url.Values
+	// BasicAuth reports whether the request carried HTTP Basic credentials,
+	// which Launchpad ignores.
+	BasicAuth bool
+}
+
+// Merged is the request's parameters from body and query together, body
+// values first, the way the fake reads them.
+func (t TokenRequest) Merged() url.Values {
+	m := url.Values{}
+	for k, vs := range t.Body {
+		m[k] = append(m[k], vs...)
+	}
+	for k, vs := range t.Query {
+		m[k] = append(m[k], vs...)
+	}
+	return m
+}
+
+// logTokenRequest parses the token request's parameters, leaving them in
+// r.Form for the handler, and records them.
+func (s *Server) logTokenRequest(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	_ = r.ParseForm() // a broken body leaves its parameters missing, which the handler reports
+	_, _, basic := r.BasicAuth()
+	tr := TokenRequest{Query: r.URL.Query(), Body: cloneValues(r.PostForm), BasicAuth: basic}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokenLog = append(s.tokenLog, tr)
+}
+
+// TokenRequests returns the merged query and body parameters of every
+// request to /authorization/token so far, oldest first.
+func (s *Server) TokenRequests() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]url.Values, len(s.tokenLog))
+	for i, t := range s.tokenLog {
+		out[i] = t.Merged()
+	}
+	return out
+}
+
+// TokenRequestLog returns every request to /authorization/token so far,
+// oldest first, with query and body kept apart.
+func (s *Server) TokenRequestLog() []TokenRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]TokenRequest, len(s.tokenLog))
+	for i, t := range s.tokenLog {
+		out[i] = TokenRequest{Query: cloneValues(t.Query), Body: cloneValues(t.Body), BasicAuth: t.BasicAuth}
+	}
+	return out
+}
+
+// Requests returns how many requests reached e so far, faulted ones
+// included. The consent page's GET and its form's POST both count.
+func (s *Server) Requests(e Endpoint) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[e]
+}
+
+// issueCode records a fresh authorization code.
+func (s *Server) issueCode() string {
+	code := newCode()
+	now := s.opts.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.codes[code] = now.Add(s.opts.CodeTTL)
+	return code
+}
+
+func cloneAccounts(in []Account) []Account {
+	if in == nil {
+		return nil
+	}
+	out := make([]Account, len(in))
+	for i, a := range in {
+		a.Extra = maps.Clone(a.Extra)
+		out[i] = a
+	}
+	return out
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = slices.Clone(vs)
+	}
+	return out
+}

@@ -1,0 +1,77 @@
+// Package store keeps what bcauth knows between runs in one directory,
+// normally $XDG_CONFIG_HOME/bcauth (see [DefaultDir]).
+//
+// # Files
+//
+// The directory is mode 0700 and every file in it 0600; looser modes found on
+// disk are tightened and reported once through [Store.Notices].
+//
+//   - config.json: the client configuration a person entered in bcauth.
+//     Environment variables win over it (see [ClientConfig.Merge]).
+//   - state.json: the Basecamp IDs bcauth is logged in as, one of them current.
+//   - state.lock: an empty file that carries the advisory lock every writer
+//     holds while it reads, changes and replaces config.json or state.json.
+//
+// Both JSON files start with a format version. This bcauth reads and writes
+// version 1; a file with a higher version comes from a newer bcauth and is
+// refused with a [*VersionError], never overwritten. A file that cannot be
+// read or parsed is refused with a [*CorruptError] and kept as it is until
+// the person logs in again, when [Store.SetAside] renames it to
+// NAME.corrupt-YYYYMMDDTHHMMSSZ.
+//
+// config.json:
+//
+//	{
+//	  "version": 1,
+//	  "client_id": "0f3c…",
+//	  "client_secret": "9a1e…",
+//	  "redirect_uri": "http://127.0.0.1:8976/callback",
+//	  "launchpad_url": "https://launchpad.37signals.com"
+//	}
+//
+// Fields that were never entered are left out.
+//
+// state.json, with some objects folded onto one line here (bcauth indents
+// every level):
+//
+//	{
+//	  "version": 1,
+//	  "current": "https://launchpad.37signals.com|0f3c…|4242",
+//	  "sessions": [
+//	    {
+//	      "launchpad_url": "https://launchpad.37signals.com",
+//	      "client_id": "0f3c…",
+//	      "identity": {"id": 4242, "first_name": "Ada", "last_name": "Lovelace", "email_address": "ada@example.com"},
+//	      "token": {
+//	        "access_token": "BAhbB0…",
+//	        "refresh_token": "BAhbB0…",
+//	        "token_type": "Bearer",
+//	        "expiry": "2026-03-01T12:00:00Z"
+//	      },
+//	      "authorization": {
+//	        "expires_at": "2026-03-01T12:00:00Z",
+//	        "identity": {"id": 4242, "first_name": "Ada", "last_name": "Lovelace", "email_address": "ada@example.com"},
+//	        "accounts": [{"product": "bc3", "id": 123, "name": "Analytical Engines", "href": "https://3.basecampapi.com/123", "app_href": "https://3.basecamp.com/123"}]
+//	      },
+//	      "fetched_at": "2026-02-15T09:30:00Z",
+//	      "last_account": "bc3:123"
+//	    }
+//	  ]
+//	}
+//
+// "current" is the [Session.Key] of the session bcauth uses when none is
+// named. "authorization" is Launchpad's last authorization.json answer and
+// "fetched_at" when it came, so the accounts can be drawn at once and
+// revalidated in the background; both are left out until the first answer.
+// "last_account" is the [auth.Account.Key] of the account last picked.
+// Unknown fields are ignored when reading and dropped on the next write.
+//
+// # Concurrency
+//
+// Files are replaced atomically: written to a temporary file in the same
+// directory, synced, then renamed over the old one, so a reader sees either
+// the old file or the new one and a crash leaves the old one intact.
+// [Store.Update] holds an exclusive lock on state.lock and re-reads state.json
+// under it, so two bcauth processes (a TUI and a script refreshing the token)
+// never lose each other's writes. [Store.Load] takes no lock.
+package store

@@ -1,0 +1,235 @@
+package store
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"bcauth/auth"
+)
+
+// ErrNoSession means no session has the key asked for: the person logged
+// out, possibly in another bcauth process.
+var ErrNoSession = errors.New("not logged in with that Basecamp ID: log in again")
+
+// Token is an OAuth token as bcauth keeps it.
+type Token struct {
+	AccessToken  string    `json:"access_token"`
+	RefreshToken string    `json:"refresh_token,omitempty"`
+	TokenType    string    `json:"token_type,omitempty"`
+	Expiry       time.Time `json:"expiry,omitzero"`
+}
+
+// TokenFrom converts a token from golang.org/x/oauth2; nil is the zero Token.
+func TokenFrom(t *oauth2.Token) Token {
+	if t == nil {
+		return Token{}
+	}
+	return Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType, Expiry: t.Expiry}
+}
+
+// OAuth2 converts the token for golang.org/x/oauth2.
+func (t Token) OAuth2() *oauth2.Token {
+	return &oauth2.Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType, Expiry: t.Expiry}
+}
+
+// Session is one Basecamp ID bcauth is logged in as. The Launchpad URL and
+// client id travel with the token because a token from one client or
+// Launchpad is never sent to another.
+type Session struct {
+	LaunchpadURL string        `json:"launchpad_url"`
+	ClientID     string        `json:"client_id"`
+	Identity     auth.Identity `json:"identity"`
+	Token        Token         `json:"token"`
+	// Authorization is Launchpad's last authorization.json answer, fetched
+	// at FetchedAt, so the accounts can be drawn before it is asked again.
+	Authorization *auth.Authorization `json:"authorization,omitempty"`
+	FetchedAt     time.Time           `json:"fetched_at,omitzero"`
+	// LastAccount is the [auth.Account.Key] of the account last picked.
+	LastAccount string `json:"last_account,omitempty"`
+}
+
+// Key identifies the session across runs: the same person through another
+// client or Launchpad is another session.
+func (s Session) Key() string {
+	return strings.TrimRight(s.LaunchpadURL, "/") + "|" + s.ClientID + "|" + strconv.FormatInt(s.Identity.ID, 10)
+}
+
+// State is state.json: the sessions bcauth keeps and which one is current.
+type State struct {
+	Version  int       `json:"version"`
+	Current  string    `json:"current,omitempty"`
+	Sessions []Session `json:"sessions"`
+}
+
+// CurrentSession returns the current session, for reading or for changing
+// in place inside [Store.Update].
+func (st *State) CurrentSession() (*Session, bool) {
+	if st.Current == "" {
+		return nil, false
+	}
+	return st.Find(st.Current)
+}
+
+// Find returns the session with the given key, for reading or for changing
+// in place inside [Store.Update].
+func (st *State) Find(key string) (*Session, bool) {
+	for i := range st.Sessions {
+		if st.Sessions[i].Key() == key {
+			return &st.Sessions[i], true
+		}
+	}
+	return nil, false
+}
+
+// Upsert adds the session, or replaces the one with the same key, and makes
+// it current.
+func (st *State) Upsert(sess Session) {
+	key := sess.Key()
+	if old, ok := st.Find(key); ok {
+		*old = sess
+	} else {
+		st.Sessions = append(st.Sessions, sess)
+	}
+	st.Current = key
+}
+
+// Switch makes the session with the given key current and reports whether
+// there is one.
+func (st *State) Switch(key string) bool {
+	if _, ok := st.Find(key); !ok {
+		return false
+	}
+	st.Current = key
+	return true
+}
+
+// Remove deletes the session with the given key and reports whether there
+// was one. If it was current, the first remaining session becomes current.
+func (st *State) Remove(key string) bool {
+	n := len(st.Sessions)
+	st.Sessions = slices.DeleteFunc(st.Sessions, func(s Session) bool { return s.Key() == key })
+	if st.Current == key {
+		st.Current = ""
+		if len(st.Sessions) > 0 {
+			st.Current = st.Sessions[0].Key()
+		}
+	}
+	return len(st.Sessions) != n
+}
+
+// Load reads state.json without changing it. A missing file is an empty
+// state; an unreadable one is a [*CorruptError], one from a newer bcauth a
+// [*VersionError].
+func (s *Store) Load() (*State, error) {
+	st := &State{Version: formatVersion}
+	if _, err := s.read(stateFile, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Update changes state.json with fn under an exclusive lock shared with
+// other bcauth processes: it re-reads the file under the lock, applies fn and
+// replaces the file atomically. Nothing is written when fn returns an error
+// or changes nothing. Update refuses, with the typed error, to write over a
+// file it cannot read or that comes from a newer bcauth; [Store.SetAside]
+// clears the way.
+func (s *Store) Update(fn func(*State) error) error {
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st := &State{Version: formatVersion}
+	if _, err := s.read(stateFile, st); err != nil {
+		return err
+	}
+	before, err := encodeState(st)
+	if err != nil {
+		return err
+	}
+	if err := fn(st); err != nil {
+		return err
+	}
+	after, err := encodeState(st)
+	if err != nil {
+		return err
+	}
+	if string(before) == string(after) {
+		return nil
+	}
+	return s.write(stateFile, after)
+}
+
+func encodeState(st *State) ([]byte, error) {
+	out := *st
+	out.Version = formatVersion
+	if out.Sessions == nil {
+		out.Sessions = []Session{}
+	}
+	return encode(&out)
+}
+
+// SaveToken stores a refreshed token for the session with the given key,
+// keeping everything else about it. A token without a refresh token keeps the
+// one stored, since Launchpad may not send it again. If the session is gone,
+// for example logged out by another process, it is not brought back:
+// SaveToken returns [ErrNoSession].
+func (s *Store) SaveToken(key string, tok Token) error {
+	return s.Update(func(st *State) error {
+		sess, ok := st.Find(key)
+		if !ok {
+			return ErrNoSession
+		}
+		if tok.RefreshToken == "" {
+			tok.RefreshToken = sess.Token.RefreshToken
+		}
+		sess.Token = tok
+		return nil
+	})
+}
+
+// Switch makes the session with the given key current, or returns
+// [ErrNoSession].
+func (s *Store) Switch(key string) error {
+	return s.Update(func(st *State) error {
+		if !st.Switch(key) {
+			return ErrNoSession
+		}
+		return nil
+	})
+}
+
+// Logout forgets the session with the given key, its token and cached
+// authorization; the client configuration stays. If it was current, another
+// session becomes current. Logging out of a session that is not there does
+// nothing.
+func (s *Store) Logout(key string) error {
+	return s.Update(func(st *State) error {
+		st.Remove(key)
+		return nil
+	})
+}
+
+// LogoutAll forgets every session; the client configuration stays.
+func (s *Store) LogoutAll() error {
+	return s.Update(func(st *State) error {
+		st.Sessions = nil
+		st.Current = ""
+		return nil
+	})
+}
+
+// SetAside moves an unreadable state.json, or one from a newer bcauth, to
+// state.json.corrupt-YYYYMMDDTHHMMSSZ and returns where it went; bcauth calls
+// it only when the person logs in again, so the message can say where the
+// old file is. A readable or missing file is left alone and the returned
+// path is empty.
+func (s *Store) SetAside() (string, error) {
+	return s.setAside(stateFile, &State{})
+}

@@ -1,0 +1,334 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/adrg/xdg"
+	"github.com/gofrs/flock"
+)
+
+const (
+	configFile = "config.json"
+	stateFile  = "state.json"
+	lockFile   = "state.lock"
+
+	// formatVersion is the version of config.json and state.json this bcauth
+	// reads and writes.
+	formatVersion = 1
+
+	dirMode  fs.FileMode = 0o700
+	fileMode fs.FileMode = 0o600
+
+	// maxFileBytes bounds what bcauth reads, so a runaway file cannot
+	// exhaust memory; a real state.json is a few kilobytes.
+	maxFileBytes = 16 << 20
+
+	defaultLockTimeout = 10 * time.Second
+	lockRetry          = 5 * time.Millisecond
+)
+
+// DefaultDir is where bcauth keeps its files: $XDG_CONFIG_HOME/bcauth, or the
+// platform's equivalent when XDG_CONFIG_HOME is not set.
+func DefaultDir() string {
+	return filepath.Join(xdg.ConfigHome, "bcauth")
+}
+
+// Store is bcauth's directory of files. It is safe for concurrent use, and
+// several Stores, in one process or several, may share a directory.
+type Store struct {
+	dir         string
+	lockTimeout time.Duration
+	now         func() time.Time
+	// beforeRename runs after a replacement file is written and synced but
+	// before it is renamed into place; tests use it to simulate a crash.
+	beforeRename func(tmp string) error
+
+	// mu queues this process's writers so they do not poll the file lock
+	// against each other; the file lock still excludes other processes.
+	mu    sync.Mutex
+	swept bool
+
+	noticeMu sync.Mutex
+	notices  []string
+}
+
+// Open opens the store in dir, creating the directory with mode 0700 if it is
+// missing. A directory or file that others can read is tightened, and a
+// notice says so (see [Store.Notices]).
+func Open(dir string) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("bcauth needs a directory for its files, and none was given")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("cannot use %s for bcauth's files: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, dirMode); err != nil {
+		return nil, fmt.Errorf("cannot create %s for bcauth's files: %w", abs, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("cannot use %s for bcauth's files: %w", abs, err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory: bcauth keeps its files there, so move it away", abs)
+	}
+	s := &Store{dir: abs, lockTimeout: defaultLockTimeout, now: time.Now}
+	s.tighten(abs, fi.Mode(), dirMode, func(m fs.FileMode) error { return os.Chmod(abs, m) })
+	for _, name := range []string{configFile, stateFile, lockFile} {
+		path := filepath.Join(abs, name)
+		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+			s.tighten(path, fi.Mode(), fileMode, func(m fs.FileMode) error { return os.Chmod(path, m) })
+		}
+	}
+	return s, nil
+}
+
+// Dir is the directory the store keeps its files in.
+func (s *Store) Dir() string { return s.dir }
+
+// Notices returns the messages the person should see once, such as a file
+// whose permissions were tightened, and forgets them.
+func (s *Store) Notices() []string {
+	s.noticeMu.Lock()
+	defer s.noticeMu.Unlock()
+	n := s.notices
+	s.notices = nil
+	return n
+}
+
+func (s *Store) notice(format string, args ...any) {
+	s.noticeMu.Lock()
+	defer s.noticeMu.Unlock()
+	s.notices = append(s.notices, fmt.Sprintf(format, args...))
+}
+
+// tighten removes the permission bits of mode beyond want.
+func (s *Store) tighten(path string, mode, want fs.FileMode, chmod func(fs.FileMode) error) {
+	// Windows has no group or other permission bits to tighten.
+	if runtime.GOOS == "windows" || mode.Perm()&^want == 0 {
+		return
+	}
+	tight := mode.Perm() & want
+	if err := chmod(tight); err != nil {
+		s.notice("%s has permissions %04o, so others may read it, and bcauth could not tighten them: %v", path, mode.Perm(), err)
+		return
+	}
+	s.notice("tightened permissions of %s from %04o to %04o", path, mode.Perm(), tight)
+}
+
+// read decodes the versioned JSON file name into v. found is false, with a
+// nil error, when the file does not exist.
+func (s *Store) read(name string, v any) (found bool, err error) {
+	path := filepath.Join(s.dir, name)
+	data, err := s.readBytes(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return true, &CorruptError{Path: path, Err: err}
+	}
+	return true, decode(path, data, v)
+}
+
+func (s *Store) readBytes(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	s.tighten(path, fi.Mode(), fileMode, f.Chmod)
+	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileBytes {
+		return nil, fmt.Errorf("larger than %d MiB", maxFileBytes>>20)
+	}
+	return data, nil
+}
+
+// decode checks the format version before anything else, so that a file
+// from a newer bcauth is reported as such even when its fields have changed.
+func decode(path string, data []byte, v any) error {
+	var head struct {
+		Version *int `json:"version"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return &CorruptError{Path: path, Err: err}
+	}
+	switch {
+	case head.Version == nil:
+		return &CorruptError{Path: path, Err: errors.New("no format version")}
+	case *head.Version > formatVersion:
+		return &VersionError{Path: path, Version: *head.Version, Supported: formatVersion}
+	case *head.Version < 1:
+		return &CorruptError{Path: path, Err: fmt.Errorf("unknown format version %d", *head.Version)}
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return &CorruptError{Path: path, Err: err}
+	}
+	return nil
+}
+
+func encode(v any) ([]byte, error) {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// lock takes the exclusive lock every writer holds, waiting at most the
+// store's lock timeout for another process to finish.
+func (s *Store) lock() (unlock func(), err error) {
+	s.mu.Lock()
+	path := filepath.Join(s.dir, lockFile)
+	fl := flock.New(path, flock.SetPermissions(fileMode))
+	ctx, cancel := context.WithTimeout(context.Background(), s.lockTimeout)
+	defer cancel()
+	ok, err := fl.TryLockContext(ctx, lockRetry)
+	if err != nil || !ok {
+		s.mu.Unlock()
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("another bcauth process has held the lock on %s for more than %s: try again when it has finished", path, s.lockTimeout)
+		}
+		return nil, fmt.Errorf("cannot lock %s: %w", path, err)
+	}
+	s.sweep()
+	return func() {
+		// Closing the lock file releases the lock even if unlocking fails.
+		_ = fl.Unlock()
+		s.mu.Unlock()
+	}, nil
+}
+
+// sweep removes temporary files a crashed writer left behind. It runs under
+// the lock, when no other writer can be using them.
+func (s *Store) sweep() {
+	if s.swept {
+		return
+	}
+	s.swept = true
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if isTemp(e.Name()) {
+			_ = os.Remove(filepath.Join(s.dir, e.Name()))
+		}
+	}
+}
+
+func tempPattern(name string) string { return "." + name + ".tmp-" }
+
+func isTemp(name string) bool {
+	return strings.HasPrefix(name, tempPattern(configFile)) || strings.HasPrefix(name, tempPattern(stateFile))
+}
+
+// write replaces the file name atomically: a reader, or the next run after a
+// crash, sees either the old content or the new, never a mix.
+func (s *Store) write(name string, data []byte) (err error) {
+	path := filepath.Join(s.dir, name)
+	f, err := os.CreateTemp(s.dir, tempPattern(name)+"*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	closed := false
+	defer func() {
+		if err != nil {
+			if !closed {
+				_ = f.Close()
+			}
+			_ = os.Remove(tmp)
+			err = fmt.Errorf("cannot write %s: %w", path, err)
+		}
+	}()
+	// CreateTemp already uses 0600; Chmod states it rather than relying on it.
+	if err := f.Chmod(fileMode); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	closed = true
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if s.beforeRename != nil {
+		if err := s.beforeRename(tmp); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	syncDir(s.dir)
+	return nil
+}
+
+// syncDir makes a rename in dir durable. It is best effort: the new file is
+// already in place, and some file systems refuse to sync a directory.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}
+
+// setAside renames the file name to NAME.corrupt-TIMESTAMP if it cannot be
+// read or comes from a newer bcauth, and returns the new path. A file that
+// reads well, or no file, is left alone and the path is empty.
+func (s *Store) setAside(name string, v any) (string, error) {
+	unlock, err := s.lock()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	_, err = s.read(name, v)
+	var ce *CorruptError
+	var ve *VersionError
+	if err == nil || (!errors.As(err, &ce) && !errors.As(err, &ve)) {
+		return "", err
+	}
+	path := filepath.Join(s.dir, name)
+	base := path + ".corrupt-" + s.now().UTC().Format("20060102T150405Z")
+	dst := base
+	for i := 2; ; i++ {
+		// Any error but "exists" ends the search; Rename then reports it.
+		if _, err := os.Lstat(dst); err != nil {
+			break
+		}
+		dst = fmt.Sprintf("%s-%d", base, i)
+	}
+	if err := os.Rename(path, dst); err != nil {
+		return "", fmt.Errorf("cannot move %s aside to %s: %w", path, dst, err)
+	}
+	syncDir(s.dir)
+	return dst, nil
+}

@@ -1,0 +1,183 @@
+package ui
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"bcauth/auth"
+)
+
+// row is one account, ready to draw: every server string already cleaned,
+// and a lower-cased haystack for the filter.
+type row struct {
+	acc      auth.Account
+	key      string
+	name     string // cleaned
+	id       string
+	product  auth.Product
+	prodName string // cleaned
+	href     string // cleaned
+	appHref  string // cleaned
+	hay      string // lower-cased name, id, product code and name
+}
+
+// line is one visible line of the grouped list: a group heading or an
+// account (index into rows).
+type line struct {
+	heading string
+	count   int
+	row     int // -1 for a heading
+}
+
+// accountList holds the accounts grouped by product, the filter and the
+// selection. It keeps no terminal state; render draws it.
+type accountList struct {
+	rows    []row
+	filter  string
+	lines   []line // headings and matching accounts, in order
+	visible []int  // indexes into lines of the selectable (account) lines
+	cursor  int    // index into visible
+	offset  int    // first line drawn
+}
+
+func newAccountList(accounts []auth.Account) accountList {
+	rows := make([]row, len(accounts))
+	for i, a := range accounts {
+		p := auth.LookupProduct(a.Product)
+		r := row{
+			acc:      a,
+			key:      a.Key(),
+			name:     Clean(a.Name),
+			id:       strconv.FormatInt(a.ID, 10),
+			product:  p,
+			prodName: Clean(p.Name),
+			href:     Clean(a.Href),
+			appHref:  Clean(a.AppHref),
+		}
+		if r.name == "" {
+			r.name = "(no name)"
+		}
+		r.hay = strings.ToLower(r.name + "\x00" + r.id + "\x00" + Clean(a.Product) + "\x00" + r.prodName)
+		rows[i] = r
+	}
+	// Fixed product order, unknown products after the known ones by code,
+	// then by name within a product.
+	slices.SortStableFunc(rows, func(a, b row) int {
+		if a.product.Order != b.product.Order {
+			return a.product.Order - b.product.Order
+		}
+		if c := strings.Compare(a.acc.Product, b.acc.Product); c != 0 {
+			return c
+		}
+		return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
+	})
+	l := accountList{rows: rows}
+	l.apply()
+	return l
+}
+
+// setFilter changes the filter and keeps the selected account when it
+// still matches.
+func (l *accountList) setFilter(f string) {
+	if f == l.filter {
+		return
+	}
+	keep := l.selectedKey()
+	l.filter = f
+	l.apply()
+	l.selectKey(keep)
+}
+
+// apply rebuilds the visible lines from the rows and the filter.
+func (l *accountList) apply() {
+	needle := strings.ToLower(strings.TrimSpace(l.filter))
+	l.lines = l.lines[:0]
+	l.visible = l.visible[:0]
+	head := -1
+	for i := range l.rows {
+		r := &l.rows[i]
+		if needle != "" && !strings.Contains(r.hay, needle) {
+			continue
+		}
+		if head < 0 || l.rows[l.lines[head+1].row].acc.Product != r.acc.Product {
+			l.lines = append(l.lines, line{heading: r.prodName, row: -1})
+			head = len(l.lines) - 1
+		}
+		l.lines[head].count++
+		l.visible = append(l.visible, len(l.lines))
+		l.lines = append(l.lines, line{row: i})
+	}
+	if l.cursor >= len(l.visible) {
+		l.cursor = max(0, len(l.visible)-1)
+	}
+	l.offset = 0
+}
+
+// selected returns the selected row, if any account is visible.
+func (l *accountList) selected() (*row, bool) {
+	if len(l.visible) == 0 {
+		return nil, false
+	}
+	return &l.rows[l.lines[l.visible[l.cursor]].row], true
+}
+
+func (l *accountList) selectedKey() string {
+	if r, ok := l.selected(); ok {
+		return r.key
+	}
+	return ""
+}
+
+// selectKey moves the selection to the account with the key, if visible.
+func (l *accountList) selectKey(key string) bool {
+	if key == "" {
+		return false
+	}
+	for i, li := range l.visible {
+		if l.rows[l.lines[li].row].key == key {
+			l.cursor = i
+			return true
+		}
+	}
+	return false
+}
+
+func (l *accountList) move(delta int) {
+	if len(l.visible) == 0 {
+		return
+	}
+	l.cursor = min(max(l.cursor+delta, 0), len(l.visible)-1)
+}
+
+// scroll keeps the selected line, and its group heading when it fits, in a
+// window of height lines.
+func (l *accountList) scroll(height int) {
+	if height <= 0 || len(l.visible) == 0 {
+		l.offset = 0
+		return
+	}
+	sel := l.visible[l.cursor]
+	top := sel
+	if sel > 0 && l.lines[sel-1].row < 0 {
+		top = sel - 1 // show the heading above the first account of a group
+	}
+	if top < l.offset {
+		l.offset = top
+	}
+	if sel >= l.offset+height {
+		l.offset = sel - height + 1
+	}
+	l.offset = min(l.offset, max(0, len(l.lines)-height))
+}
+
+// products counts the groups shown.
+func (l *accountList) products() int {
+	n := 0
+	for _, li := range l.lines {
+		if li.row < 0 {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"bcauth/auth"
+	"bcauth/store"
+)
+
+// Every command below does its I/O off the update loop and answers with a
+// message; none touches the model.
+
+// load reads the client configuration and the current session.
+func (m Model) load() tea.Cmd {
+	svc := m.cfg.Service
+	return func() tea.Msg {
+		c, err := svc.Client()
+		if err != nil {
+			return loadedMsg{err: err}
+		}
+		sess, err := svc.Current(c)
+		if err != nil {
+			return loadedMsg{client: c, err: err}
+		}
+		others, _, _ := svc.Sessions(c)
+		return loadedMsg{client: c, session: sess, others: others}
+	}
+}
+
+// loadOthers refreshes the list of stored sessions after a login.
+func (m Model) loadOthers() tea.Cmd { return m.load() }
+
+func (m Model) saveClient(id, secret string) tea.Cmd {
+	svc := m.cfg.Service
+	return func() tea.Msg {
+		aside, err := svc.SaveClient(id, secret)
+		return clientSavedMsg{aside: aside, err: err}
+	}
+}
+
+func (m Model) newLogin(attempt int) tea.Cmd {
+	c := m.client
+	return func() tea.Msg {
+		l, err := c.NewLogin()
+		if err != nil {
+			return loginReadyMsg{attempt: attempt, err: err}
+		}
+		ln, err := l.Listen()
+		return loginReadyMsg{attempt: attempt, login: l, listener: ln, err: err}
+	}
+}
+
+func closeListener(ln *auth.Listener) tea.Cmd {
+	if ln == nil {
+		return nil
+	}
+	return func() tea.Msg { _ = ln.Close(); return nil }
+}
+
+// wait serves the loopback callback until the login ends, then stores the
+// session.
+func (m Model) wait(ctx context.Context, attempt int, ln *auth.Listener) tea.Cmd {
+	svc, c := m.cfg.Service, m.client
+	return func() tea.Msg {
+		tok, err := ln.Wait(ctx)
+		if err != nil {
+			return loginDoneMsg{attempt: attempt, err: err}
+		}
+		sess, aside, err := svc.Complete(context.WithoutCancel(ctx), c, tok)
+		return loginDoneMsg{attempt: attempt, session: sess, aside: aside, err: err}
+	}
+}
+
+// paste completes the login from an address pasted by hand. Mistakes in
+// the paste keep the login open.
+func (m Model) paste(attempt int, text string) tea.Cmd {
+	svc, c, l := m.cfg.Service, m.client, m.login
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		tok, err := l.Paste(ctx, text)
+		if err != nil {
+			var le *auth.LaunchpadError
+			var de *auth.DeniedError
+			if errors.As(err, &le) || errors.As(err, &de) {
+				return loginDoneMsg{attempt: attempt, err: err}
+			}
+			return pasteFailedMsg{attempt: attempt, err: err}
+		}
+		sess, aside, err := svc.Complete(ctx, c, tok)
+		return loginDoneMsg{attempt: attempt, session: sess, aside: aside, err: err}
+	}
+}
+
+func (m Model) tick() tea.Cmd {
+	attempt := m.attempt
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{attempt} })
+}
+
+func (m Model) openBrowser(attempt int, u string) tea.Cmd {
+	open := m.cfg.OpenURL
+	return func() tea.Msg {
+		if open == nil {
+			return browserMsg{attempt: attempt, err: errors.New("no browser is available here")}
+		}
+		return browserMsg{attempt: attempt, err: open(u)}
+	}
+}
+
+// approve lets the demo play the browser against its fake Launchpad.
+func (m Model) approve(attempt int, authURL string) tea.Cmd {
+	d := m.cfg.Demo
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := d.Approve(ctx, authURL); err != nil {
+			return loginDoneMsg{attempt: attempt, err: err}
+		}
+		return nil // the callback ends the login through wait
+	}
+}
+
+func (m Model) reload(sess *store.Session, background bool) tea.Cmd {
+	svc, c := m.cfg.Service, m.client
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		r, err := svc.Reload(ctx, c, sess)
+		return reloadMsg{reload: r, err: err, background: background}
+	}
+}
+
+// copyText sends text to the clipboard through the terminal (OSC 52, which
+// works over SSH and in tmux) and to the system clipboard where there is
+// one.
+func (m Model) copyText(text string) tea.Cmd {
+	sys := m.cfg.CopyText
+	return tea.Batch(tea.SetClipboard(text), func() tea.Msg {
+		if sys == nil {
+			return copiedMsg{text: text}
+		}
+		return copiedMsg{text: text, sysErr: sys(text)}
+	})
+}
+
+// openURL opens an account's web address; only http and https are opened,
+// whatever a server sent.
+func (m Model) openURL(raw string) tea.Cmd {
+	open := m.cfg.OpenURL
+	return func() tea.Msg {
+		shown := Clean(raw)
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return openedMsg{url: shown, err: errors.New("not an http or https address")}
+		}
+		if open == nil {
+			return openedMsg{url: shown, err: errors.New("no browser is available here")}
+		}
+		return openedMsg{url: shown, err: open(u.String())}
+	}
+}
+
+func (m Model) remember(account string) tea.Cmd {
+	if m.session == nil {
+		return nil
+	}
+	svc, key := m.cfg.Service, m.session.Key()
+	return func() tea.Msg { _ = svc.Remember(key, account); return nil }
+}
+
+func (m Model) logout() tea.Cmd {
+	svc, key := m.cfg.Service, m.session.Key()
+	return func() tea.Msg { return loggedOutMsg{err: svc.Store.Logout(key)} }
+}
+
+func (m Model) switchTo(key string) tea.Cmd {
+	svc := m.cfg.Service
+	return func() tea.Msg { return switchedMsg{err: svc.Store.Switch(key)} }
+}

@@ -1,0 +1,84 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"bcauth/auth"
+	"bcauth/store"
+)
+
+// problem is an error as a person reads it: what happened in one sentence,
+// the server's own words when there are any, and what to do.
+type problem struct {
+	Title  string
+	Server string // Launchpad's text, cleaned
+	Detail string
+	Advice string
+	// Relogin says the fix is a new login, so the error screen offers it.
+	Relogin bool
+}
+
+// describe turns any error bcauth meets into a problem. No stack traces, no
+// Go type names: every field is cleaned for the terminal.
+func describe(err error) problem {
+	var (
+		le  *auth.LaunchpadError
+		te  *auth.TimeoutError
+		pe  *auth.PortInUseError
+		de  *auth.DeniedError
+		ce  *store.CorruptError
+		ve  *store.VersionError
+		out problem
+	)
+	switch {
+	case errors.As(err, &te):
+		out = problem{
+			Title: fmt.Sprintf("No answer from the browser after %s.", te.After.Round(1e9)),
+			Advice: "Likely causes: the approval in the browser was not finished, or the redirect URI " + te.RedirectURI +
+				" is not exactly the one registered for this client (Launchpad then shows \"redirect_uri is not approved\" and never calls back). Check " + auth.SettingRedirectURI + " and try again.",
+		}
+	case errors.As(err, &pe):
+		out = problem{
+			Title:  "Cannot listen for Launchpad's callback on " + pe.Addr + ": the port is in use.",
+			Advice: "Close the other program using it (another bcauth, or the Basecamp CLI), or register another redirect URI and set " + auth.SettingRedirectURI + ".",
+		}
+	case errors.As(err, &de):
+		out = problem{Title: "Access was denied in the browser.", Advice: "Try again and choose Allow on Launchpad's page."}
+		if de.Code != "access_denied" || de.Description != "" {
+			out.Server = strings.TrimSpace(de.Code + " " + de.Description)
+		}
+	case errors.As(err, &le):
+		out = problem{Server: le.Text, Advice: le.Advice(), Relogin: le.Kind == auth.KindRelogin}
+		switch le.Op {
+		case auth.OpExchange:
+			out.Title = "Launchpad did not accept the authorization code."
+		case auth.OpRefresh:
+			out.Title = "Launchpad did not refresh the stored login."
+		default:
+			out.Title = "Launchpad did not say who this login is."
+		}
+		if le.Status != 0 {
+			out.Title = strings.TrimSuffix(out.Title, ".") + fmt.Sprintf(" (HTTP %d)", le.Status)
+		}
+		if le.Text == "" && le.Err != nil {
+			out.Detail = le.Err.Error()
+		}
+		if out.Advice == "" {
+			out.Advice = "Try again; if it keeps failing, log in again."
+		}
+	case errors.As(err, &ve):
+		out = problem{Title: "bcauth's state file comes from a newer bcauth.", Detail: err.Error(), Advice: "Upgrade bcauth, or move the file away to start over."}
+	case errors.As(err, &ce):
+		out = problem{Title: "bcauth's state file is unreadable.", Detail: err.Error(), Advice: "Log in again: the old file is kept beside the new one.", Relogin: true}
+	case errors.Is(err, auth.ErrNotConfigured):
+		out = problem{Title: "No Launchpad client is configured.", Advice: err.Error()}
+	case errors.Is(err, ErrOtherClient), errors.Is(err, ErrNotLoggedIn):
+		out = problem{Title: "Not logged in.", Detail: err.Error(), Relogin: true}
+	default:
+		out = problem{Title: "Something went wrong.", Detail: err.Error(), Advice: "Try again."}
+	}
+	out.Title, out.Server, out.Detail, out.Advice = Clean(out.Title), Clean(out.Server), Clean(out.Detail), Clean(out.Advice)
+	return out
+}

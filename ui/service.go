@@ -1,0 +1,275 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"bcauth/auth"
+	"bcauth/store"
+)
+
+// Service joins auth and store: the TUI and the script commands both go
+// through it, so they agree on what "logged in" means.
+type Service struct {
+	// Store keeps the client configuration and the sessions.
+	Store *store.Store
+	// Env is the client configuration from the environment; it wins over
+	// the file, field by field.
+	Env store.ClientConfig
+	// UserAgent and HTTPClient are passed to auth.Config (defaults if empty).
+	UserAgent  string
+	HTTPClient *http.Client
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// ClientConfig resolves the client configuration and where each field came
+// from. A corrupt config.json is reported, not replaced.
+func (s *Service) ClientConfig() (store.ClientConfig, store.Sources, error) {
+	file, err := s.Store.LoadClient()
+	if err != nil {
+		// The environment alone may still be a complete configuration.
+		c, src := store.ResolveClient(store.ClientConfig{}, s.Env)
+		return c, src, err
+	}
+	c, src := store.ResolveClient(file, s.Env)
+	return c, src, nil
+}
+
+// authConfig is the auth.Config for a resolved client configuration.
+func (s *Service) authConfig(c store.ClientConfig) auth.Config {
+	return auth.Config{
+		ClientID:     c.ClientID,
+		ClientSecret: c.ClientSecret,
+		RedirectURI:  c.RedirectURI,
+		LaunchpadURL: c.LaunchpadURL,
+		UserAgent:    s.UserAgent,
+		HTTPClient:   s.HTTPClient,
+	}
+}
+
+// Client builds the Launchpad client, or says why it cannot:
+// auth.ErrNotConfigured when no client id or secret is known.
+func (s *Service) Client() (*auth.Client, error) {
+	c, _, err := s.ClientConfig()
+	if err != nil && (c.ClientID == "" || c.ClientSecret == "") {
+		return nil, err
+	}
+	opts := []auth.Option{}
+	if s.Now != nil {
+		opts = append(opts, auth.WithClock(s.Now))
+	}
+	return auth.New(s.authConfig(c), opts...)
+}
+
+// RedirectURI is the redirect URI a person must register: the configured
+// one, or bcauth's default.
+func (s *Service) RedirectURI() string {
+	c, _, _ := s.ClientConfig()
+	if c.RedirectURI != "" {
+		return c.RedirectURI
+	}
+	return auth.DefaultRedirectURI
+}
+
+// SaveClient stores a client id and secret typed into the terminal, keeping
+// the file's other settings. An unreadable config.json is moved aside first
+// (the person has just typed its replacement) and where it went is returned.
+func (s *Service) SaveClient(id, secret string) (string, error) {
+	id, secret = strings.TrimSpace(id), strings.TrimSpace(secret)
+	if id == "" || secret == "" {
+		return "", errors.New("both the client id and the client secret are needed")
+	}
+	file, err := s.Store.LoadClient()
+	aside := ""
+	if err != nil {
+		if aside, err = s.Store.SetAsideClient(); err != nil {
+			return "", err
+		}
+		file = store.ClientConfig{}
+	}
+	file.ClientID, file.ClientSecret = id, secret
+	if err := auth.Config(s.authConfig(file.Merge(s.Env))).Validate(); err != nil {
+		return aside, err
+	}
+	return aside, s.Store.SaveClient(file)
+}
+
+// ErrNotLoggedIn means no Basecamp ID is stored for this client.
+var ErrNotLoggedIn = errors.New("not logged in: run bcauth login")
+
+// ErrOtherClient means the stored login was made with another client id or
+// Launchpad, and its token must not be sent to this one.
+var ErrOtherClient = errors.New("the stored login belongs to another Launchpad client or Launchpad URL, so its token is not used: run bcauth login")
+
+// Current returns the current session. It is ErrNotLoggedIn when there is
+// none and ErrOtherClient when it belongs to another client.
+func (s *Service) Current(c *auth.Client) (*store.Session, error) {
+	st, err := s.Store.Load()
+	if err != nil {
+		return nil, err
+	}
+	sess, ok := st.CurrentSession()
+	if !ok {
+		return nil, ErrNotLoggedIn
+	}
+	if c != nil && !belongs(sess, c) {
+		return nil, ErrOtherClient
+	}
+	out := *sess
+	return &out, nil
+}
+
+// Sessions lists the stored sessions that belong to this client, and the
+// current session's key.
+func (s *Service) Sessions(c *auth.Client) ([]store.Session, string, error) {
+	st, err := s.Store.Load()
+	if err != nil {
+		return nil, "", err
+	}
+	var out []store.Session
+	for _, sess := range st.Sessions {
+		if c == nil || belongs(&sess, c) {
+			out = append(out, sess)
+		}
+	}
+	return out, st.Current, nil
+}
+
+func belongs(sess *store.Session, c *auth.Client) bool {
+	cfg := c.Config()
+	return sess.ClientID == cfg.ClientID && strings.TrimRight(sess.LaunchpadURL, "/") == cfg.LaunchpadURL
+}
+
+// Complete finishes a login: it asks Launchpad who the token belongs to and
+// stores the session as current. An unreadable state file is moved aside
+// first, and where it went is returned, so the message can say so.
+func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Token) (*store.Session, string, error) {
+	ts := c.TokenSource(tok, nil)
+	a, err := c.Authorization(ctx, ts)
+	if err != nil {
+		return nil, "", err
+	}
+	fresh, _ := ts.Token(ctx)
+	if fresh == nil {
+		fresh = tok
+	}
+	aside, err := s.Store.SetAside()
+	if err != nil {
+		return nil, "", err
+	}
+	sess := store.Session{
+		LaunchpadURL:  c.Config().LaunchpadURL,
+		ClientID:      c.Config().ClientID,
+		Identity:      a.Identity,
+		Token:         store.TokenFrom(fresh),
+		Authorization: a,
+		FetchedAt:     s.now(),
+	}
+	err = s.Store.Update(func(st *store.State) error {
+		if old, ok := st.Find(sess.Key()); ok {
+			sess.LastAccount = old.LastAccount
+		}
+		st.Upsert(sess)
+		return nil
+	})
+	if err != nil {
+		return nil, aside, err
+	}
+	return &sess, aside, nil
+}
+
+// TokenSource returns a token source for a session that saves every new
+// token to the store before it is used.
+func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSource {
+	key := sess.Key()
+	return c.TokenSource(sess.Token.OAuth2(), func(ctx context.Context, tok *oauth2.Token) error {
+		return s.Store.SaveToken(key, store.TokenFrom(tok))
+	})
+}
+
+// Reload is the result of asking Launchpad again.
+type Reload struct {
+	Session   *store.Session
+	Refreshed bool // the access token was refreshed on the way
+}
+
+// Reload refreshes the token if it needs it, asks Launchpad for
+// authorization.json and caches the answer in the session.
+func (s *Service) Reload(ctx context.Context, c *auth.Client, sess *store.Session) (*Reload, error) {
+	ts := s.TokenSource(c, sess)
+	a, err := c.Authorization(ctx, ts)
+	if err != nil {
+		return nil, err
+	}
+	key := sess.Key()
+	var out store.Session
+	err = s.Store.Update(func(st *store.State) error {
+		cur, ok := st.Find(key)
+		if !ok {
+			return store.ErrNoSession
+		}
+		cur.Authorization = a
+		cur.Identity = a.Identity
+		cur.FetchedAt = s.now()
+		out = *cur
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Reload{Session: &out, Refreshed: !ts.Refreshed().IsZero()}, nil
+}
+
+// Token returns a valid access token for the current session, refreshed
+// (and saved) first when it is near its expiry.
+func (s *Service) Token(ctx context.Context) (*oauth2.Token, error) {
+	c, err := s.Client()
+	if err != nil {
+		return nil, err
+	}
+	sess, err := s.Current(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.TokenSource(c, sess).Token(ctx)
+}
+
+// Remember records the account last picked, so the list opens on it.
+func (s *Service) Remember(key, account string) error {
+	return s.Store.Update(func(st *store.State) error {
+		if sess, ok := st.Find(key); ok {
+			sess.LastAccount = account
+		}
+		return nil
+	})
+}
+
+// describeExpiry says how long a token has left, for people.
+func describeExpiry(expiry, now time.Time) string {
+	if expiry.IsZero() {
+		return "no expiry known"
+	}
+	d := expiry.Sub(now)
+	switch {
+	case d <= 0:
+		return "expired " + expiry.Local().Format("2 Jan 15:04")
+	case d < time.Hour:
+		return fmt.Sprintf("valid for %d more minutes", int(d.Minutes()))
+	default:
+		return "valid until " + expiry.Local().Format("Mon 2 Jan 15:04")
+	}
+}

@@ -1,0 +1,251 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Layout of the accounts screen, by window size: a side detail pane when
+// there is width for it, a detail block below when there is height, else one
+// line of detail.
+const (
+	sidePaneMinWidth  = 100
+	belowPaneMinRows  = 22
+	belowPaneHeight   = 6
+	headerLines       = 3 // title, token line, blank
+	statusLines       = 1
+	compactDetailRows = 1
+)
+
+func (m Model) sidePane() bool { return m.width >= sidePaneMinWidth }
+
+// listHeight is how many list lines fit between the header and the footer.
+func (m Model) listHeight() int {
+	h := m.height - headerLines - statusLines - m.helpHeight()
+	if m.filtering || m.list.filter != "" {
+		h--
+	}
+	switch {
+	case m.sidePane():
+	case m.height >= belowPaneMinRows:
+		h -= belowPaneHeight + 1
+	default:
+		h -= compactDetailRows
+	}
+	return max(h, 1)
+}
+
+func (m Model) helpHeight() int {
+	if m.help.ShowAll {
+		return 7
+	}
+	return 1
+}
+
+func (m Model) viewAccounts() string {
+	s := m.styles
+	if m.session == nil {
+		return ""
+	}
+	id := m.session.Identity
+	who := Clean(id.Name())
+	if id.EmailAddress != "" && id.EmailAddress != id.Name() {
+		who += " · " + Clean(id.EmailAddress)
+	}
+	who += fmt.Sprintf(" · Launchpad #%d", id.ID)
+
+	var b strings.Builder
+	b.WriteString(m.header("Accounts", who) + "\n")
+	b.WriteString(s.App.Render(ansi.Truncate(m.tokenLine(), max(m.width-2, 1), "…")) + "\n\n")
+
+	if m.picking {
+		b.WriteString(m.viewPicker())
+		return b.String()
+	}
+	if m.filtering || m.list.filter != "" {
+		count := s.Muted.Render(fmt.Sprintf("  %d of %d", len(m.list.visible), len(m.list.rows)))
+		field := m.filterInput.View()
+		if !m.filtering {
+			field = s.InputPrompt.Render("/ ") + s.Text.Render(m.list.filter)
+		}
+		b.WriteString(s.App.Render(ansi.Truncate(field+count, max(m.width-2, 1), "…")) + "\n")
+	}
+
+	height := m.listHeight()
+	if m.sidePane() {
+		listW := m.width*11/20 - 1
+		paneW := m.width - listW - 3
+		list := m.renderList(listW, height)
+		pane := m.renderDetail(paneW-4, height-2, false)
+		pane = s.Box.Width(paneW).MaxHeight(height).Render(pane)
+		b.WriteString(s.App.Render(lipgloss.JoinHorizontal(lipgloss.Top, list, " ", pane)) + "\n")
+	} else {
+		b.WriteString(s.App.Render(m.renderList(m.width-2, height)) + "\n")
+		if m.height >= belowPaneMinRows {
+			pane := m.renderDetail(m.width-6, belowPaneHeight-2, false)
+			b.WriteString(s.App.Render(s.Box.Width(m.width-2).Render(pane)) + "\n")
+		} else {
+			b.WriteString(s.App.Render(m.renderDetail(m.width-2, 1, true)) + "\n")
+		}
+	}
+	b.WriteString(m.statusLine())
+	return b.String()
+}
+
+// tokenLine says how the token stands and how fresh the list is.
+func (m Model) tokenLine() string {
+	s := m.styles
+	now := m.now()
+	exp := m.session.Token.Expiry
+	var state string
+	switch {
+	case exp.IsZero():
+		state = s.Muted.Render("token expiry unknown")
+	case exp.Before(now):
+		state = s.Warn.Render("● token expired") + s.Muted.Render(" · refreshing when needed")
+	default:
+		state = s.Good.Render("●") + s.Muted.Render(" token "+describeExpiry(exp, now))
+	}
+	if !m.refreshed.IsZero() {
+		state += s.Muted.Render(" · refreshed " + ago(m.refreshed, now))
+	}
+	n, p := len(m.list.rows), m.list.products()
+	state += s.Muted.Render(fmt.Sprintf(" · %d %s", n, plural(n, "account", "accounts")))
+	if m.list.filter == "" && n > 0 {
+		state += s.Muted.Render(fmt.Sprintf(" in %d %s", p, plural(p, "product", "products")))
+	}
+	if m.loading {
+		state += " " + m.spinner.View() + s.Muted.Render(" checking Launchpad")
+	} else if !m.session.FetchedAt.IsZero() {
+		state += s.Muted.Render(" · fetched " + ago(m.session.FetchedAt, now))
+	}
+	return state
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// renderList draws the visible window of the grouped list.
+func (m Model) renderList(width, height int) string {
+	s := m.styles
+	l := m.list
+	if len(l.rows) == 0 {
+		return s.Muted.Width(width).Render("This Basecamp ID has no active accounts. Press r to ask Launchpad again.")
+	}
+	if len(l.visible) == 0 {
+		return s.Muted.Width(width).Render("No account matches “" + l.filter + "”. Press esc to clear the filter.")
+	}
+	sel := -1
+	if len(l.visible) > 0 {
+		sel = l.visible[l.cursor]
+	}
+	out := make([]string, 0, height)
+	end := min(l.offset+height, len(l.lines))
+	for i := l.offset; i < end; i++ {
+		li := l.lines[i]
+		if li.row < 0 {
+			title := ansi.Truncate(li.heading, max(width-8, 4), "…")
+			out = append(out, s.Group.Render(title)+s.GroupCount.Render(fmt.Sprintf(" · %d", li.count)))
+			continue
+		}
+		r := &l.rows[li.row]
+		idw := len(r.id)
+		nameW := max(width-idw-4, 4)
+		name := ansi.Truncate(r.name, nameW, "…")
+		gap := max(width-2-ansi.StringWidth(name)-idw, 1)
+		if i == sel {
+			out = append(out, s.Marker.Render("▌ ")+s.Selected.Render(name+strings.Repeat(" ", gap)+r.id))
+		} else {
+			out = append(out, "  "+s.Row.Render(name)+strings.Repeat(" ", gap)+s.Muted.Render(r.id))
+		}
+	}
+	for len(out) < height {
+		out = append(out, "")
+	}
+	return strings.Join(out, "\n")
+}
+
+// renderDetail describes the selected account; compact is one line.
+func (m Model) renderDetail(width, height int, compact bool) string {
+	s := m.styles
+	r, ok := m.list.selected()
+	if !ok {
+		return s.Muted.Render("No account selected.")
+	}
+	if compact {
+		return ansi.Truncate(s.Label.Render("href ")+s.URL.Render(r.href), max(width, 1), "…")
+	}
+	field := func(label, value string) string {
+		return s.Label.Render(fmt.Sprintf("%-9s", label)) + s.Value.Render(ansi.Truncate(value, max(width-9, 4), "…"))
+	}
+	lines := []string{
+		s.Title.Render(ansi.Truncate(r.name, max(width, 4), "…")),
+		field("product", r.prodName+" ("+Clean(r.acc.Product)+")"),
+		field("id", r.id),
+		field("href", r.href),
+	}
+	if r.appHref != "" {
+		lines = append(lines, field("app_href", r.appHref))
+	} else {
+		lines = append(lines, field("app_href", s.Muted.Render("none (o opens href)")))
+	}
+	if m.sidePane() && r.name != "" && ansi.StringWidth(r.name) > width {
+		// The full name, wrapped, when the title had to be cut.
+		lines = append(lines, "", s.Muted.Width(width).Render(r.name))
+	}
+	if len(lines) > height && height > 0 {
+		lines = lines[:height]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) statusLine() string {
+	s := m.styles
+	w := max(m.width-2, 1)
+	switch {
+	case m.confirm:
+		id := m.session.Identity
+		return s.App.Render(ansi.Truncate(s.Warn.Render("Log out of "+Clean(id.Name())+"? ")+s.Key.Render("y")+s.Muted.Render(" yes · ")+s.Key.Render("n")+s.Muted.Render(" no"), w, "…"))
+	case m.status == "":
+		return ""
+	case m.statusBad:
+		return s.App.Render(ansi.Truncate(s.Warn.Render(m.status), w, "…"))
+	default:
+		return s.App.Render(ansi.Truncate(s.Status.Render(m.status), w, "…"))
+	}
+}
+
+// viewPicker lists the stored Basecamp IDs for switching.
+func (m Model) viewPicker() string {
+	s := m.styles
+	var b strings.Builder
+	b.WriteString(s.App.Render(s.Title.Render("Switch Basecamp ID")) + "\n\n")
+	entries := make([]string, 0, len(m.others)+1)
+	for _, o := range m.others {
+		label := Clean(o.Identity.Name())
+		if o.Identity.EmailAddress != "" {
+			label += " · " + Clean(o.Identity.EmailAddress)
+		}
+		if m.session != nil && o.Key() == m.session.Key() {
+			label += " (current)"
+		}
+		entries = append(entries, label)
+	}
+	entries = append(entries, "+ Log in with another Basecamp ID")
+	for i, e := range entries {
+		e = ansi.Truncate(e, max(m.width-6, 4), "…")
+		if i == m.pick {
+			b.WriteString(s.App.Render(s.Marker.Render("▌ ")+s.Selected.Render(e)) + "\n")
+		} else {
+			b.WriteString(s.App.Render("  "+s.Row.Render(e)) + "\n")
+		}
+	}
+	return b.String()
+}

@@ -159,38 +159,48 @@ func (m Model) countdown() string {
 
 func (m Model) viewConnect() string {
 	s := m.styles
+	// In a short window every blank line counts: drop them and the box.
+	compact := m.height < 20
+	gap := "\n\n"
+	if compact {
+		gap = "\n"
+	}
 	var b strings.Builder
 	b.WriteString(m.header("Connect your Basecamp ID", m.countdown()) + "\n")
 	if m.connectNote != "" {
-		b.WriteString("\n" + s.App.Render(m.wrap(s.Warn, m.connectNote)) + "\n")
+		b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Warn, m.connectNote)) + "\n")
 	}
 	if m.login == nil {
 		b.WriteString("\n" + s.App.Render(m.spinner.View()+" Preparing the login…"))
 		return b.String()
 	}
-	b.WriteString("\n" + s.App.Render(s.Muted.Render("Your verification code")) + "\n")
-	b.WriteString(s.App.Render(m.codeBox(m.login.Code)) + "\n")
+	if compact {
+		b.WriteString(s.App.Render(s.Muted.Render("Verification code ")+s.Code.Render(m.login.Code)) + "\n")
+	} else {
+		b.WriteString("\n" + s.App.Render(s.Muted.Render("Your verification code")) + "\n")
+		b.WriteString(s.App.Render(m.codeBox(m.login.Code)) + "\n")
+	}
 	host := launchpadHost(m.client)
 	if m.cfg.NoBrowser {
 		b.WriteString(s.App.Render(m.wrap(s.Text, "Open this address in a browser on any machine, approve bcauth, then paste here the address the browser ends on (it starts with "+m.client.Config().RedirectURI+"):")) + "\n")
-		b.WriteString(s.App.Render(m.urlBlock(m.login.URL)) + "\n\n")
+		b.WriteString(s.App.Render(m.urlBlock(m.login.URL)) + gap)
 		b.WriteString(s.App.Render(m.pasteInput.View()) + "\n")
 		if m.pasteNote != "" {
 			b.WriteString(s.App.Render(m.wrap(s.Warn, m.pasteNote)) + "\n")
 		}
 		return b.String()
 	}
-	b.WriteString(s.App.Render("Press "+s.Key.Render("enter")+" to open "+s.Accent.Render(host)+" in your browser.") + "\n\n")
+	b.WriteString(s.App.Render("Press "+s.Key.Render("enter")+" to open "+s.Accent.Render(host)+" in your browser.") + gap)
 	if m.demoAt.After(m.now()) {
 		secs := int(m.demoAt.Sub(m.now()).Seconds() + 0.999)
-		b.WriteString(s.App.Render(m.wrap(s.Warn, fmt.Sprintf("No browser found: the demo will approve on your behalf in %ds.", secs))) + "\n\n")
+		b.WriteString(s.App.Render(m.wrap(s.Warn, fmt.Sprintf("No browser found: the demo will approve on your behalf in %ds.", secs))) + gap)
 	}
 	if m.browserNote != "" {
-		b.WriteString(s.App.Render(m.wrap(s.Warn, m.browserNote)) + "\n\n")
+		b.WriteString(s.App.Render(m.wrap(s.Warn, m.browserNote)) + gap)
 	}
 	b.WriteString(s.App.Render(s.Muted.Render("Or open this address by hand ("+s.Key.Render("c")+s.Muted.Render(" copies it):"))) + "\n")
-	b.WriteString(s.App.Render(m.urlBlock(m.login.URL)) + "\n\n")
-	b.WriteString(s.App.Render(s.Subtle.Render("Listening on http://" + m.listener.Addr() + " for Launchpad's answer.")))
+	b.WriteString(s.App.Render(m.urlBlock(m.login.URL)) + gap)
+	b.WriteString(s.App.Render(s.Subtle.Render("Listening on http://"+m.listener.Addr()+" for Launchpad's answer.")))
 	return b.String()
 }
 

@@ -14,7 +14,7 @@ import (
 const (
 	sidePaneMinWidth  = 100
 	belowPaneMinRows  = 22
-	belowPaneHeight   = 6
+	belowPaneHeight   = 7
 	headerLines       = 3 // title, token line, blank
 	statusLines       = 1
 	compactDetailRows = 1
@@ -31,7 +31,7 @@ func (m Model) listHeight() int {
 	switch {
 	case m.sidePane():
 	case m.height >= belowPaneMinRows:
-		h -= belowPaneHeight + 1
+		h -= belowPaneHeight
 	default:
 		h -= compactDetailRows
 	}

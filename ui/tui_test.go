@@ -1,0 +1,291 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"bcauth/auth/launchpadtest"
+	"bcauth/store"
+)
+
+// updating reports -update, the flag teatest's golden package defines: it
+// rewrites the golden files in testdata/.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// env is one test's world: a fake Launchpad on loopback, a real store in a
+// temporary directory, and the Service the TUI uses.
+type env struct {
+	fake *launchpadtest.Server
+	svc  *Service
+	dir  string
+
+	mu      sync.Mutex
+	opened  []string
+	copied  []string
+	browser func(u string) error // what "opening a browser" does
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func newEnv(t *testing.T, opts launchpadtest.Options) *env {
+	t.Helper()
+	opts.RedirectURI = fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
+	fake := launchpadtest.NewServer(opts)
+	t.Cleanup(fake.Close)
+	dir := t.TempDir()
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := fake.Options()
+	e := &env{fake: fake, dir: dir, svc: &Service{
+		Store:      st,
+		Env:        store.ClientConfig{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURI: o.RedirectURI, LaunchpadURL: fake.URL},
+		HTTPClient: &http.Client{Timeout: 10 * time.Second},
+	}}
+	// By default the "browser" approves, as a person clicking Allow would.
+	e.browser = e.approve
+	return e
+}
+
+// approve plays the browser: Allow on the consent page, then the redirect
+// to the loopback callback.
+func (e *env) approve(authURL string) error {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		loc, err := e.fake.Approve(ctx, authURL)
+		if err != nil {
+			return
+		}
+		resp, err := http.Get(loc.String())
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}()
+	return nil
+}
+
+func (e *env) config() Config {
+	return Config{
+		Service: e.svc,
+		Timeout: time.Minute,
+		OpenURL: func(u string) error {
+			e.mu.Lock()
+			e.opened = append(e.opened, u)
+			b := e.browser
+			e.mu.Unlock()
+			return b(u)
+		},
+		CopyText: func(s string) error {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.copied = append(e.copied, s)
+			return nil
+		},
+	}
+}
+
+// start runs the real program in teatest at the given size, with colours
+// pinned so output does not depend on the machine.
+func start(t *testing.T, cfg Config, w, h int) *teatest.TestModel {
+	t.Helper()
+	tm := teatest.NewTestModel(t, New(cfg),
+		teatest.WithInitialTermSize(w, h),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256), tea.WithWindowSize(w, h)),
+	)
+	t.Cleanup(func() { _ = tm.Quit() })
+	return tm
+}
+
+// waitFor reads the program's output until it holds all of the texts.
+func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
+	t.Helper()
+	var seen []byte
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		seen = append(seen[:0], b...)
+		plain := ansi.Strip(string(b))
+		for _, s := range texts {
+			if !strings.Contains(plain, s) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+// finalScreen quits and returns the last frame as plain text, with what
+// changes from run to run (ports, state, verification code, times) replaced.
+func finalScreen(t *testing.T, tm *teatest.TestModel) string {
+	t.Helper()
+	tm.Send(tea.Quit())
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
+	return scrub(ansi.Strip(m.View().Content))
+}
+
+var scrubbers = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	// The authorization URL carries a random state and port, wrapped over
+	// several lines.
+	{regexp.MustCompile(`(?m)^ http://127\.0\.0\.1:\d+/authorization/new\?[^\n]*(?:\n [^\n ]+$)*`), " AUTHORIZATION_URL"},
+	{regexp.MustCompile(`127\.0\.0\.1:\d{4,5}`), "127.0.0.1:PORT"},
+	{regexp.MustCompile(`(?:[0-9A-Z] ){4}- (?:[0-9A-Z] ){3}[0-9A-Z]`), "C O D E - C O D E"},
+	{regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`), "CODE-CODE"},
+	{regexp.MustCompile(`[A-Za-z0-9_-]{43}`), "STATE"},
+	{regexp.MustCompile(`(valid until|expired) \w{0,3} ?\d{1,2} \w{3} \d\d:\d\d`), "$1 DATE"},
+	{regexp.MustCompile(`\d+:\d\d left`), "M:SS left"},
+}
+
+func scrub(s string) string {
+	// Trailing spaces are noise in a golden file.
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	s = strings.TrimRight(strings.Join(lines, "\n"), "\n") + "\n"
+	for _, sc := range scrubbers {
+		s = sc.re.ReplaceAllString(s, sc.with)
+	}
+	return s
+}
+
+// golden compares a screen with testdata/NAME.golden; -update rewrites it.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if updating() {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no golden file (run go test ./ui -run %s -update): %v", t.Name(), err)
+	}
+	if !bytes.Equal(want, []byte(got)) {
+		t.Errorf("screen differs from %s (rerun with -update if intended)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// login runs the whole browser login through the TUI and waits for the
+// accounts.
+func login(t *testing.T, e *env, w, h int) *teatest.TestModel {
+	t.Helper()
+	tm := start(t, e.config(), w, h)
+	waitFor(t, tm, "erification code")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Honcho Design")
+	return tm
+}
+
+func TestConnectScreen(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {60, 15}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			e := newEnv(t, launchpadtest.Options{})
+			tm := start(t, e.config(), size[0], size[1])
+			waitFor(t, tm, "erification code")
+			golden(t, fmt.Sprintf("connect_%dx%d", size[0], size[1]), finalScreen(t, tm))
+		})
+	}
+}
+
+func TestLoginShowsAccountsByProduct(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {60, 15}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			e := newEnv(t, launchpadtest.Options{})
+			tm := login(t, e, size[0], size[1])
+			screen := finalScreen(t, tm)
+			if strings.ContainsRune(screen, 0x1b) {
+				t.Fatal("an escape sequence from an account name reached the screen")
+			}
+			golden(t, fmt.Sprintf("accounts_%dx%d", size[0], size[1]), screen)
+			st, err := e.svc.Store.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			sess, ok := st.CurrentSession()
+			if !ok || sess.Token.RefreshToken == "" || sess.Authorization == nil {
+				t.Fatalf("the login was not stored: %+v", st)
+			}
+		})
+	}
+}
+
+func TestFilterCopyOpen(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	tm := login(t, e, 80, 24)
+	for _, r := range "/wayne" {
+		tm.Send(press(string(r)))
+	}
+	waitFor(t, tm, "1 of 12")
+	tm.Send(press("enter")) // keep the filter
+	tm.Send(press("y"))
+	href := e.fake.URL + "/bcx/88888888/api/v1"
+	waitFor(t, tm, "Copied")
+	tm.Send(press("o"))
+	waitFor(t, tm, "Opened")
+	screen := finalScreen(t, tm)
+	golden(t, "filtered_80x24", screen)
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.copied) != 1 || e.copied[0] != href {
+		t.Errorf("system clipboard got %q, want [%q]", e.copied, href)
+	}
+	last := e.opened[len(e.opened)-1]
+	if want := e.fake.URL + "/web/bcx/88888888"; last != want {
+		t.Errorf("opened %q, want the account's app_href %q", last, want)
+	}
+}

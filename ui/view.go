@@ -200,7 +200,7 @@ func (m Model) viewConnect() string {
 	}
 	b.WriteString(s.App.Render(s.Muted.Render("Or open this address by hand ("+s.Key.Render("c")+s.Muted.Render(" copies it):"))) + "\n")
 	b.WriteString(s.App.Render(m.urlBlock(m.login.URL)) + gap)
-	b.WriteString(s.App.Render(s.Subtle.Render("Listening on http://"+m.listener.Addr()+" for Launchpad's answer.")))
+	b.WriteString(s.App.Render(s.Subtle.Render("Listening on http://" + m.listener.Addr() + " for Launchpad's answer.")))
 	return b.String()
 }
 

@@ -149,7 +149,14 @@ func (cb *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p := <-c.reply:
 		cb.write(w, p.status, p)
 	case <-cb.done:
-		cb.write(w, http.StatusGone, page{Title: "This login has ended", Message: "bcauth stopped waiting. Start again in your terminal."})
+		// Wait replies before it closes done, but select picks at random
+		// when both are ready: the reply, if there is one, is the truth.
+		select {
+		case p := <-c.reply:
+			cb.write(w, p.status, p)
+		default:
+			cb.write(w, http.StatusGone, page{Title: "This login has ended", Message: "bcauth stopped waiting. Start again in your terminal."})
+		}
 	case <-r.Context().Done():
 	}
 }

@@ -72,7 +72,7 @@ func (c *Client) Exchange(ctx context.Context, code string) (*oauth2.Token, erro
 	if err != nil {
 		return nil, tokenError(OpExchange, err)
 	}
-	return normalise(tok, ""), nil
+	return c.normalise(tok, ""), nil
 }
 
 // Refresh trades a refresh token for a new access token. The refresh token
@@ -85,13 +85,18 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*oauth2.Toke
 	if err != nil {
 		return nil, tokenError(OpRefresh, err)
 	}
-	return normalise(tok, refreshToken), nil
+	return c.normalise(tok, refreshToken), nil
 }
 
 // normalise applies Launchpad's defaults: a missing token_type is Bearer and
-// a missing refresh_token is the one just used.
-func normalise(tok *oauth2.Token, oldRefresh string) *oauth2.Token {
+// a missing refresh_token is the one just used. The expiry is dated by the
+// client's clock, which is the one TokenSource compares it with; x/oauth2
+// dates it by the wall clock.
+func (c *Client) normalise(tok *oauth2.Token, oldRefresh string) *oauth2.Token {
 	t := *tok
+	if t.ExpiresIn > 0 {
+		t.Expiry = c.now().Add(time.Duration(t.ExpiresIn) * time.Second)
+	}
 	if t.TokenType == "" {
 		t.TokenType = "Bearer"
 	}

@@ -1,0 +1,343 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"bcauth/auth"
+	"bcauth/store"
+)
+
+// Status reports who is logged in, whether Launchpad accepts the token now
+// (it asks, refreshing the token first if needed, and caches the answer),
+// the token's expiry, the accounts per product, where the state is stored
+// and where each client setting came from. It never prints a token or the
+// client secret.
+//
+// Exit 0 when Launchpad accepted the token; 1 when not logged in, the login
+// was rejected, Launchpad could not be reached (probably temporary) or
+// anything else failed; 2 when misconfigured: client settings missing,
+// malformed or refused by Launchpad, or config.json/state.json unreadable or
+// from a newer bcauth (the file is kept as is and its path named).
+//
+// Plain output: the facts on stdout; the problem and the command that fixes
+// it on stderr. With asJSON, one object on stdout and nothing on stderr:
+//
+//	{
+//	  "logged_in": true,            // a stored login for this client exists
+//	  "valid": true,                // Launchpad accepted the token just now
+//	  "identity": {"id": 9999999, "name": "Annie Bryan", "first_name": "Annie",
+//	               "last_name": "Bryan", "email_address": "annie@example.com"},  // or null
+//	  "token": {"expires_at": "2026-05-14T09:00:00Z",   // RFC 3339 UTC, or null
+//	            "refreshed": false},                     // refreshed by this run; or null
+//	  "state_dir": "/home/annie/.config/bcauth",
+//	  "client": {
+//	    "config_file": "/home/annie/.config/bcauth/config.json",
+//	    "client_id": "…", "client_id_source": "environment",
+//	    "client_secret_set": true, "client_secret_source": "file",
+//	    "redirect_uri": "http://127.0.0.1:8976/callback", "redirect_uri_source": "default",
+//	    "launchpad_url": "https://launchpad.37signals.com", "launchpad_url_source": "default"
+//	  },
+//	  "accounts_by_product": {"bc3": 4, "bcx": 1},      // product code → count; {} when none
+//	  "accounts_fetched_at": "2026-04-30T09:00:00Z",    // when Launchpad listed them, or null
+//	  "problem": {"kind": "rejected", "message": "…", "fix": "run bcauth login"},  // or null
+//	  "warnings": []
+//	}
+//
+// Sources are "environment", "file", "default" (redirect_uri and
+// launchpad_url fall back to bcauth's defaults) or "unset". Problem kinds are
+// not_configured, invalid_config, client_rejected, corrupt_config,
+// corrupt_state, newer_file (exit 2), and not_logged_in, other_client,
+// rejected, unreachable, launchpad_error, error (exit 1). When Launchpad is
+// unreachable, identity and accounts come from the cache and valid is false.
+// Strings are raw, not cleaned; characters a terminal could act on are
+// \u-escaped.
+func Status(ctx context.Context, svc *Service, out Output, asJSON bool) int {
+	now := svc.now()
+	cfg, src, cfgErr := svc.ClientConfig()
+	rep := statusJSON{
+		StateDir:          svc.Store.Dir(),
+		Client:            describeClient(svc, cfg, src),
+		AccountsByProduct: map[string]int{},
+		Warnings:          []string{},
+	}
+	var (
+		sess      *store.Session
+		refreshed bool
+	)
+	prob := func() *cliProblem {
+		c, err := svc.Client()
+		if err != nil {
+			p := diagnoseConfig(svc, err)
+			return &p
+		}
+		if cfgErr != nil {
+			// The environment alone is a complete client, so this is no
+			// reason to fail, but the file will not be read until fixed.
+			rep.Warnings = append(rep.Warnings, diagnose(svc, cfgErr).Message)
+		}
+		s, err := svc.Current(c)
+		if err != nil {
+			p := diagnose(svc, err)
+			if errors.Is(err, ErrOtherClient) {
+				if other, err := svc.Current(nil); err == nil {
+					p.Message = fmt.Sprintf("the stored login of %s was made with another Launchpad client (%s) or Launchpad URL (%s), so its token is not used here",
+						other.Identity.Name(), other.ClientID, other.LaunchpadURL)
+				}
+			}
+			return &p
+		}
+		sess, rep.LoggedIn = s, true
+		r, err := svc.Reload(ctx, c, s)
+		if err != nil {
+			p := diagnose(svc, err)
+			return &p
+		}
+		sess, refreshed, rep.Valid = r.Session, r.Refreshed, true
+		return nil
+	}()
+	rep.Problem = prob
+	if sess != nil {
+		id := sess.Identity
+		rep.Identity = &identityJSON{ID: id.ID, Name: id.Name(), FirstName: id.FirstName, LastName: id.LastName, EmailAddress: id.EmailAddress}
+		rep.Token = &tokenJSON{ExpiresAt: timeJSON(tokenExpiry(sess)), Refreshed: refreshed}
+		if sess.Authorization != nil {
+			for _, a := range sess.Authorization.Accounts {
+				rep.AccountsByProduct[a.Product]++
+			}
+			rep.AccountsFetchedAt = timeJSON(sess.FetchedAt)
+		}
+	}
+	code := exitOK
+	if prob != nil {
+		code = prob.exit
+	}
+	if asJSON {
+		var buf bytes.Buffer
+		if err := encodeJSON(&buf, rep); err != nil {
+			fmt.Fprintln(out.Stderr, "bcauth:", err)
+			return exitFailed
+		}
+		if c := flush(out, buf.Bytes()); c != exitOK {
+			return c
+		}
+		return code
+	}
+	if c := flush(out, []byte(renderStatus(rep, sess, now))); c != exitOK {
+		return c
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(out.Stderr, "bcauth: warning: %s\n", Clean(w))
+	}
+	if prob != nil {
+		prob.print(out.Stderr)
+	}
+	return code
+}
+
+// statusJSON is `bcauth status --json`; see Status.
+type statusJSON struct {
+	LoggedIn          bool           `json:"logged_in"`
+	Valid             bool           `json:"valid"`
+	Identity          *identityJSON  `json:"identity"`
+	Token             *tokenJSON     `json:"token"`
+	StateDir          string         `json:"state_dir"`
+	Client            clientJSON     `json:"client"`
+	AccountsByProduct map[string]int `json:"accounts_by_product"`
+	AccountsFetchedAt *string        `json:"accounts_fetched_at"`
+	Problem           *cliProblem    `json:"problem"`
+	Warnings          []string       `json:"warnings"`
+}
+
+type identityJSON struct {
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	FirstName    string `json:"first_name"`
+	LastName     string `json:"last_name"`
+	EmailAddress string `json:"email_address"`
+}
+
+type tokenJSON struct {
+	ExpiresAt *string `json:"expires_at"`
+	Refreshed bool    `json:"refreshed"`
+}
+
+type clientJSON struct {
+	ConfigFile         string `json:"config_file"`
+	ClientID           string `json:"client_id"`
+	ClientIDSource     string `json:"client_id_source"`
+	ClientSecretSet    bool   `json:"client_secret_set"`
+	ClientSecretSource string `json:"client_secret_source"`
+	RedirectURI        string `json:"redirect_uri"`
+	RedirectURISource  string `json:"redirect_uri_source"`
+	LaunchpadURL       string `json:"launchpad_url"`
+	LaunchpadURLSource string `json:"launchpad_url_source"`
+}
+
+// describeClient is the client settings in effect, defaults filled in, and
+// where each came from. The secret is only said to be set or not.
+func describeClient(svc *Service, cfg store.ClientConfig, src store.Sources) clientJSON {
+	out := clientJSON{
+		ConfigFile:         configPath(svc),
+		ClientID:           cfg.ClientID,
+		ClientIDSource:     sourceName(src.ClientID, false),
+		ClientSecretSet:    cfg.ClientSecret != "",
+		ClientSecretSource: sourceName(src.ClientSecret, false),
+		RedirectURI:        cfg.RedirectURI,
+		RedirectURISource:  sourceName(src.RedirectURI, true),
+		LaunchpadURL:       cfg.LaunchpadURL,
+		LaunchpadURLSource: sourceName(src.LaunchpadURL, true),
+	}
+	if out.RedirectURI == "" {
+		out.RedirectURI = auth.DefaultRedirectURI
+	}
+	if out.LaunchpadURL == "" {
+		out.LaunchpadURL = auth.DefaultLaunchpadURL
+	}
+	return out
+}
+
+// sourceName is a store.Source as status --json reports it.
+func sourceName(s store.Source, hasDefault bool) string {
+	switch {
+	case s == store.SourceEnv:
+		return "environment"
+	case s == store.SourceFile:
+		return "file"
+	case hasDefault:
+		return "default"
+	}
+	return "unset"
+}
+
+// tokenExpiry is the stored token's expiry, or Launchpad's expires_at when
+// the token carries none.
+func tokenExpiry(sess *store.Session) time.Time {
+	if !sess.Token.Expiry.IsZero() || sess.Authorization == nil {
+		return sess.Token.Expiry
+	}
+	return sess.Authorization.ExpiresAt
+}
+
+func timeJSON(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(time.RFC3339)
+	return &s
+}
+
+// renderStatus is the plain status report: facts only, every string
+// cleaned. Problems go to stderr separately.
+func renderStatus(rep statusJSON, sess *store.Session, now time.Time) string {
+	var b strings.Builder
+	field := func(label, value string) { fmt.Fprintf(&b, "%-14s%s\n", label, value) }
+	switch {
+	case sess == nil && rep.Problem != nil && rep.Problem.exit == exitMisconfigured:
+		field("Basecamp ID", "not checked until the problem below is fixed")
+	case sess == nil:
+		field("Basecamp ID", "not logged in")
+	default:
+		id := sess.Identity
+		line := Clean(id.Name())
+		if e := Clean(id.EmailAddress); e != "" && e != line {
+			line += " <" + e + ">"
+		}
+		field("Basecamp ID", fmt.Sprintf("%s, Launchpad id %d", line, id.ID))
+		field("Token", tokenLine(rep, sess, now))
+		field("Accounts", accountsLine(rep, sess, now))
+		for _, l := range productLines(rep.AccountsByProduct) {
+			field("", l)
+		}
+	}
+	field("State", Clean(rep.StateDir))
+	c := rep.Client
+	field("Client ID", settingLine(valueOr(c.ClientID, "not set"), c.ClientIDSource, auth.SettingClientID, c.ConfigFile))
+	field("Client secret", settingLine(secretState(c.ClientSecretSet), c.ClientSecretSource, auth.SettingClientSecret, c.ConfigFile))
+	field("Redirect URI", settingLine(c.RedirectURI, c.RedirectURISource, auth.SettingRedirectURI, c.ConfigFile))
+	field("Launchpad", settingLine(c.LaunchpadURL, c.LaunchpadURLSource, auth.SettingLaunchpadURL, c.ConfigFile))
+	return b.String()
+}
+
+func tokenLine(rep statusJSON, sess *store.Session, now time.Time) string {
+	exp := describeExpiry(tokenExpiry(sess), now)
+	switch {
+	case rep.Valid && rep.Token.Refreshed:
+		return exp + "; refreshed and accepted by Launchpad just now"
+	case rep.Valid:
+		return exp + "; accepted by Launchpad just now"
+	case rep.Problem != nil && rep.Problem.Kind == kindRejected:
+		return "rejected by Launchpad"
+	case rep.Problem != nil && rep.Problem.Kind == kindUnreachable:
+		return "not checked: Launchpad could not be reached (stored token " + exp + ")"
+	}
+	return "not checked (stored token " + exp + ")"
+}
+
+func accountsLine(rep statusJSON, sess *store.Session, now time.Time) string {
+	if sess.Authorization == nil {
+		return "not listed yet"
+	}
+	n := len(sess.Authorization.Accounts)
+	line := fmt.Sprintf("%d %s", n, plural(n, "account", "accounts"))
+	if !rep.Valid && !sess.FetchedAt.IsZero() {
+		line += ", as Launchpad listed them " + ago(sess.FetchedAt, now)
+	}
+	return line
+}
+
+// productLines is "Basecamp: 4" per product: known products in catalogue
+// order, then unknown ones by code.
+func productLines(counts map[string]int) []string {
+	codes := make([]string, 0, len(counts))
+	for c := range counts {
+		codes = append(codes, c)
+	}
+	slices.SortFunc(codes, func(a, b string) int {
+		if oa, ob := auth.LookupProduct(a).Order, auth.LookupProduct(b).Order; oa != ob {
+			return oa - ob
+		}
+		return strings.Compare(a, b)
+	})
+	lines := make([]string, len(codes))
+	for i, c := range codes {
+		lines[i] = fmt.Sprintf("  %s: %d", Clean(auth.LookupProduct(c).Name), counts[c])
+	}
+	return lines
+}
+
+// settingLine is a client setting's value and where it came from, or which
+// variable sets it.
+func settingLine(value, source, env, file string) string {
+	var from string
+	switch source {
+	case "environment":
+		from = "from " + env
+	case "file":
+		from = "from " + file
+	case "default":
+		from = "bcauth's default; " + env + " changes it"
+	default:
+		from = "set " + env
+	}
+	return Clean(value) + " (" + Clean(from) + ")"
+}
+
+func secretState(set bool) string {
+	if set {
+		return "set"
+	}
+	return "not set"
+}
+
+func valueOr(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}

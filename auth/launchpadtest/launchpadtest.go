@@ -67,6 +67,9 @@ type Options struct {
 	// Addr is the loopback address to listen on; "127.0.0.1:0" when empty.
 	// Non-loopback addresses are refused.
 	Addr string
+	// ProductLatency delays every product API answer, in real time, like
+	// a distant server (see products.go).
+	ProductLatency time.Duration
 }
 
 // withDefaults fills the empty fields the fake can fill before it listens.
@@ -123,6 +126,8 @@ type Server struct {
 	faults   map[Endpoint][]Fault
 	counts   map[Endpoint]int
 	tokenLog []TokenRequest
+
+	products products // product APIs, with their own lock
 }
 
 // NewServer starts a fake Launchpad listening on opts.Addr. Like
@@ -199,15 +204,16 @@ func checkLoopback(addr string) error {
 }
 
 // routes maps Launchpad's paths to handlers. Product APIs (the "who am I"
-// probes) belong under the per-product prefixes DemoAccounts uses for hrefs
+// probes) live under the per-product prefixes DemoAccounts uses for hrefs
 // ("/bc3/", "/bcx/", "/classic/", "/campfire/", "/highrise/", "/writeboard/"),
-// which answer 404 until a product file registers them here.
+// registered by productRoutes; other paths there answer 404.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/authorization/new", s.endpoint(EndpointConsent, s.consent))
 	mux.Handle("/authorization/token", s.endpoint(EndpointToken, s.token))
 	mux.Handle("/authorization.json", s.endpoint(EndpointAuthorization, s.authorization))
 	mux.HandleFunc("GET /web/{product}/{id}", s.webPage)
+	s.productRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, struct {
 			Status int    `json:"status"`

@@ -32,8 +32,14 @@ func (m Model) load() tea.Cmd {
 	}
 }
 
-// loadOthers refreshes the list of stored sessions after a login.
-func (m Model) loadOthers() tea.Cmd { return m.load() }
+// loadOthers lists the stored sessions after a login, for switching.
+func (m Model) loadOthers() tea.Cmd {
+	svc, c := m.cfg.Service, m.client
+	return func() tea.Msg {
+		others, _, err := svc.Sessions(c)
+		return othersMsg{others: others, err: err}
+	}
+}
 
 func (m Model) saveClient(id, secret string) tea.Cmd {
 	svc := m.cfg.Service

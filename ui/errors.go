@@ -60,7 +60,7 @@ func describe(err error) problem {
 			out.Title = "Launchpad did not say who this login is."
 		}
 		if le.Status != 0 {
-			out.Title = strings.TrimSuffix(out.Title, ".") + fmt.Sprintf(" (HTTP %d)", le.Status)
+			out.Title = strings.TrimSuffix(out.Title, ".") + fmt.Sprintf(" (HTTP %d).", le.Status)
 		}
 		if le.Text == "" && le.Err != nil {
 			out.Detail = le.Err.Error()

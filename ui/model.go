@@ -213,6 +213,10 @@ type (
 		url string
 		err error
 	}
+	othersMsg struct {
+		others []store.Session
+		err    error
+	}
 	loggedOutMsg struct{ err error }
 	switchedMsg  struct{ err error }
 )
@@ -305,6 +309,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.loadOthers()
 	case reloadMsg:
 		return m.reloaded(msg)
+	case othersMsg:
+		if msg.err == nil {
+			m.others = msg.others
+		}
+		return m, nil
 	case copiedMsg:
 		switch {
 		case msg.sysErr != nil:

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,7 +61,13 @@ func newEnv(t *testing.T, opts launchpadtest.Options) *env {
 	opts.RedirectURI = fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
 	fake := launchpadtest.NewServer(opts)
 	t.Cleanup(fake.Close)
-	dir := t.TempDir()
+	// Not t.TempDir: a command may still be writing when the test ends,
+	// and that must not fail the test.
+	dir, err := os.MkdirTemp("", "bcauth-ui-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	st, err := store.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -115,32 +122,72 @@ func (e *env) config() Config {
 	}
 }
 
+// prog is the real program under teatest, plus the last frame its View
+// drew. Bubble Tea's renderer writes only the cells that change, so the
+// byte stream is no place to look for text; the last frame is.
+type prog struct {
+	*teatest.TestModel
+	last *atomic.Pointer[string]
+}
+
+// recorder wraps the root model to keep its last frame.
+type recorder struct {
+	Model
+	last *atomic.Pointer[string]
+}
+
+func (r recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := r.Model.Update(msg)
+	r.Model = m.(Model)
+	return r, cmd
+}
+
+func (r recorder) View() tea.View {
+	v := r.Model.View()
+	s := ansi.Strip(v.Content)
+	r.last.Store(&s)
+	return v
+}
+
 // start runs the real program in teatest at the given size, with colours
 // pinned so output does not depend on the machine.
-func start(t *testing.T, cfg Config, w, h int) *teatest.TestModel {
+func start(t *testing.T, cfg Config, w, h int) *prog {
 	t.Helper()
-	tm := teatest.NewTestModel(t, New(cfg),
+	last := new(atomic.Pointer[string])
+	empty := ""
+	last.Store(&empty)
+	tm := teatest.NewTestModel(t, recorder{Model: New(cfg), last: last},
 		teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256), tea.WithWindowSize(w, h)),
 	)
 	t.Cleanup(func() { _ = tm.Quit() })
-	return tm
+	return &prog{TestModel: tm, last: last}
 }
 
-// waitFor reads the program's output until it holds all of the texts.
-func waitFor(t *testing.T, tm *teatest.TestModel, texts ...string) {
+// screen is the last frame drawn, as plain text.
+func (p *prog) screen() string { return *p.last.Load() }
+
+// waitFor polls the last frame until it holds all of the texts.
+func waitFor(t *testing.T, p *prog, texts ...string) {
 	t.Helper()
-	var seen []byte
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		seen = append(seen[:0], b...)
-		plain := ansi.Strip(string(b))
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		screen := p.screen()
+		missing := ""
 		for _, s := range texts {
-			if !strings.Contains(plain, s) {
-				return false
+			if !strings.Contains(screen, s) {
+				missing = s
+				break
 			}
 		}
-		return true
-	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen never showed %q; last frame:\n%s", missing, screen)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func press(s string) tea.KeyPressMsg {
@@ -162,10 +209,10 @@ func press(s string) tea.KeyPressMsg {
 
 // finalScreen quits and returns the last frame as plain text, with what
 // changes from run to run (ports, state, verification code, times) replaced.
-func finalScreen(t *testing.T, tm *teatest.TestModel) string {
+func finalScreen(t *testing.T, tm *prog) string {
 	t.Helper()
 	tm.Send(tea.Quit())
-	m := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(Model)
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(recorder).Model
 	return scrub(ansi.Strip(m.View().Content))
 }
 
@@ -221,7 +268,7 @@ func golden(t *testing.T, name, got string) {
 
 // login runs the whole browser login through the TUI and waits for the
 // accounts.
-func login(t *testing.T, e *env, w, h int) *teatest.TestModel {
+func login(t *testing.T, e *env, w, h int) *prog {
 	t.Helper()
 	tm := start(t, e.config(), w, h)
 	waitFor(t, tm, "erification code")

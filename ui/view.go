@@ -32,12 +32,32 @@ func (m Model) View() tea.View {
 	}
 	helpBar := m.styles.App.Render(m.help.View(m.bindings()))
 	bodyHeight := max(m.height-lipgloss.Height(helpBar), 1)
-	body = lipgloss.NewStyle().Height(bodyHeight).MaxHeight(bodyHeight).Render(body)
+	body = fitHeight(body, bodyHeight)
 	v := tea.NewView(body + "\n" + helpBar)
 	v.AltScreen = true
 	v.WindowTitle = "bcauth"
 	return v
 }
+
+// fitHeight pads or cuts text to exactly h lines. It is what a lipgloss
+// Height and MaxHeight style does, without re-measuring every line, which
+// matters at one frame per keystroke.
+func fitHeight(s string, h int) string {
+	n := strings.Count(s, "\n") + 1
+	if n > h {
+		i := 0
+		for range h {
+			j := strings.IndexByte(s[i:], '\n')
+			i += j + 1
+		}
+		return s[:i-1]
+	}
+	return s + strings.Repeat("\n", h-n)
+}
+
+// indent adds the app's one-column left margin to every line of a block;
+// cheaper than a padded style for the big blocks drawn each frame.
+func indent(s string) string { return " " + strings.ReplaceAll(s, "\n", "\n ") }
 
 // bindings are the keys that work on the current screen.
 func (m Model) bindings() bindings {
@@ -119,18 +139,23 @@ func (m Model) viewLoading() string {
 
 func (m Model) viewSetup() string {
 	s := m.styles
+	gap := "\n\n"
+	if m.height < 20 {
+		gap = "\n"
+	}
 	var b strings.Builder
-	b.WriteString(m.header("Set up", "") + "\n\n")
+	b.WriteString(m.header("Set up", "") + gap)
 	intro := "bcauth needs a Launchpad integration of your own. Register one at " +
 		s.URL.Render("https://launchpad.37signals.com/integrations") + " with this redirect URI:"
-	b.WriteString(s.App.Render(m.wrap(s.Text, intro)) + "\n\n")
-	b.WriteString(s.App.Render("  "+s.Accent.Render(m.cfg.Service.RedirectURI())) + "\n\n")
-	b.WriteString(s.App.Render(m.wrap(s.Muted, "Then enter its client ID and secret. They are saved in "+m.cfg.Service.Store.Dir()+" (mode 0600); or set "+auth.SettingClientID+" and "+auth.SettingClientSecret+" instead.")) + "\n\n")
+	b.WriteString(s.App.Render(m.wrap(s.Text, intro)) + "\n")
+	b.WriteString(s.App.Render("  "+s.Accent.Render(m.cfg.Service.RedirectURI())) + gap)
+	b.WriteString(s.App.Render(s.Text.Render("Then enter its client ID and secret:")) + "\n")
 	b.WriteString(s.App.Render(m.idInput.View()) + "\n")
 	b.WriteString(s.App.Render(m.secretInput.View()) + "\n")
 	if m.setupNote != "" {
-		b.WriteString("\n" + s.App.Render(m.wrap(s.Warn, m.setupNote)))
+		b.WriteString(s.App.Render(m.wrap(s.Warn, m.setupNote)) + "\n")
 	}
+	b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Muted, "They are saved in "+m.cfg.Service.Store.Dir()+" (mode 0600). Or set "+auth.SettingClientID+" and "+auth.SettingClientSecret+" instead.")))
 	return b.String()
 }
 

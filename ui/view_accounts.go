@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -81,9 +80,9 @@ func (m Model) viewAccounts() string {
 		list := m.renderList(listW, height)
 		pane := m.renderDetail(paneW-4, height-2, false)
 		pane = s.Box.Width(paneW).MaxHeight(height).Render(pane)
-		b.WriteString(s.App.Render(lipgloss.JoinHorizontal(lipgloss.Top, list, " ", pane)) + "\n")
+		b.WriteString(indent(joinColumns(list, listW+1, pane)) + "\n")
 	} else {
-		b.WriteString(s.App.Render(m.renderList(m.width-2, height)) + "\n")
+		b.WriteString(indent(m.renderList(m.width-2, height)) + "\n")
 		if m.height >= belowPaneMinRows {
 			pane := m.renderDetail(m.width-6, belowPaneHeight-2, false)
 			b.WriteString(s.App.Render(s.Box.Width(m.width-2).Render(pane)) + "\n")
@@ -92,6 +91,29 @@ func (m Model) viewAccounts() string {
 		}
 	}
 	b.WriteString(m.statusLine())
+	return b.String()
+}
+
+// joinColumns puts right beside left, padding left's lines to width. It is
+// lipgloss.JoinHorizontal for two blocks whose widths are known already.
+func joinColumns(left string, width int, right string) string {
+	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
+	n := max(len(l), len(r))
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		line := ""
+		if i < len(l) {
+			line = l[i]
+		}
+		b.WriteString(line)
+		if i < len(r) {
+			b.WriteString(strings.Repeat(" ", max(width-ansi.StringWidth(line), 0)))
+			b.WriteString(r[i])
+		}
+	}
 	return b.String()
 }
 

@@ -1,0 +1,378 @@
+package ui
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"bcauth/auth/launchpadtest"
+	"bcauth/store"
+)
+
+func TestSetupSavesClientThenConnects(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	o := e.fake.Options()
+	// Only the Launchpad and redirect come from the environment: the
+	// person types the client id and secret.
+	e.svc.Env = store.ClientConfig{RedirectURI: o.RedirectURI, LaunchpadURL: e.fake.URL}
+	tm := start(t, e.config(), 80, 24)
+	waitFor(t, tm, "Client ID", "launchpad.37signals.com/integrations", o.RedirectURI)
+	tm.Type(o.ClientID)
+	tm.Send(press("enter"))
+	tm.Type(o.ClientSecret)
+	waitFor(t, tm, "••••")
+	if strings.Contains(ansi.Strip(string(readAll(tm))), o.ClientSecret) {
+		t.Fatal("the client secret was echoed")
+	}
+	tm.Send(press("enter"))
+	waitFor(t, tm, "erification code")
+	got, err := e.svc.Store.LoadClient()
+	if err != nil || got.ClientID != o.ClientID || got.ClientSecret != o.ClientSecret {
+		t.Fatalf("config.json holds %+v, %v", got, err)
+	}
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Honcho Design")
+}
+
+func TestSetupScreen(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {60, 15}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			e := newEnv(t, launchpadtest.Options{})
+			e.svc.Env = store.ClientConfig{}
+			tm := start(t, e.config(), size[0], size[1])
+			waitFor(t, tm, "Client ID")
+			screen := strings.ReplaceAll(finalScreen(t, tm), e.dir, "STATE_DIR")
+			golden(t, fmt.Sprintf("setup_%dx%d", size[0], size[1]), screen)
+		})
+	}
+}
+
+// readAll drains what the program has written so far.
+func readAll(tm *prog) []byte {
+	var out []byte
+	buf := make([]byte, 64<<10)
+	for {
+		n, _ := tm.Output().Read(buf)
+		if n == 0 {
+			return out
+		}
+		out = append(out, buf[:n]...)
+	}
+}
+
+func TestPasteBackLogin(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	cfg := e.config()
+	cfg.NoBrowser = true
+	tm := start(t, cfg, 400, 30) // wide enough that the URL is one line
+	var authURL string
+	state := regexp.MustCompile(`http://127\.0\.0\.1:\d+/authorization/new\?\S+state=[A-Za-z0-9_-]{43}\S*`)
+	waitFor(t, tm, "state=")
+	authURL = state.FindString(tm.screen())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	loc, err := e.fake.Approve(ctx, authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A forged address (wrong state) is refused and the login goes on.
+	forged := *loc
+	q := forged.Query()
+	q.Set("state", "forged")
+	forged.RawQuery = q.Encode()
+	tm.Send(tea.PasteMsg{Content: forged.String()})
+	tm.Send(press("enter"))
+	waitFor(t, tm, "does not belong to this login")
+	tm.Send(press("esc"))
+	tm.Send(tea.PasteMsg{Content: loc.String()})
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Honcho Design")
+}
+
+func TestLoginTimesOutAndOffersRetry(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	e.browser = func(string) error { return nil } // the person never approves
+	cfg := e.config()
+	cfg.Timeout = 300 * time.Millisecond
+	tm := start(t, cfg, 80, 24)
+	waitFor(t, tm, "erification code")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "No answer from the browser", "redirect URI")
+	golden(t, "timeout_80x24", scrubTimeout(finalScreen(t, tm)))
+}
+
+// scrubTimeout hides how long the attempt took, which varies by a second.
+func scrubTimeout(s string) string {
+	return regexp.MustCompile(`after \d+m?\d*s`).ReplaceAllString(s, "after Ns")
+}
+
+func TestRetryAfterTimeoutLogsIn(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	never := func(string) error { return nil }
+	e.browser = never
+	cfg := e.config()
+	cfg.Timeout = 300 * time.Millisecond
+	tm := start(t, cfg, 80, 24)
+	waitFor(t, tm, "erification code")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "No answer from the browser")
+	e.mu.Lock()
+	e.browser = e.approve
+	e.mu.Unlock()
+	tm.Send(press("enter")) // try again: a new login
+	waitFor(t, tm, "erification code")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Honcho Design")
+}
+
+func TestDeniedInBrowser(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	e.browser = func(u string) error {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			loc, err := e.fake.Deny(ctx, u)
+			if err == nil {
+				if resp, err := http.Get(loc.String()); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}()
+		return nil
+	}
+	tm := start(t, e.config(), 80, 24)
+	waitFor(t, tm, "erification code")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Access was denied", "try again")
+}
+
+func TestPortInUse(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	ln, err := net.Listen("tcp", strings.TrimSuffix(strings.TrimPrefix(e.fake.Options().RedirectURI, "http://"), "/callback"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	tm := start(t, e.config(), 80, 24)
+	waitFor(t, tm, "the port is", "in use", "BASECAMP_OAUTH_REDIRECT_URI")
+	screen := finalScreen(t, tm)
+	golden(t, "port_in_use_80x24", screen)
+}
+
+// loggedIn stores a session by running the real login without the TUI.
+func loggedIn(t *testing.T, e *env) *store.Session {
+	t.Helper()
+	c, err := e.svc.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := c.NewLogin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := l.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = e.approve(l.URL)
+	tok, err := ln.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, _, err := e.svc.Complete(ctx, c, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess
+}
+
+func TestStoredLoginDrawsCachedAccountsThenRevalidates(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	loggedIn(t, e)
+	before := e.fake.Requests(launchpadtest.EndpointAuthorization)
+	// Launchpad now knows one more account than the cache.
+	accs := launchpadtest.DemoAccounts(e.fake.URL)
+	accs = append(accs, launchpadtest.Account{Product: "bc3", ID: 1234, Name: "Freshly Added", Href: e.fake.URL + "/bc3/1234"})
+	e.fake.SetAccounts(accs)
+	tm := start(t, e.config(), 100, 30)
+	waitFor(t, tm, "Honcho Design")
+	waitFor(t, tm, "Freshly Added")
+	if got := e.fake.Requests(launchpadtest.EndpointAuthorization); got != before+1 {
+		t.Errorf("authorization.json asked %d times on start, want 1", got-before)
+	}
+	tm.Send(press("r"))
+	waitFor(t, tm, "Reloaded from Launchpad")
+}
+
+func TestExpiredTokenIsRefreshedWithoutAsking(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	sess := loggedIn(t, e)
+	oldRefresh := sess.Token.RefreshToken
+	e.fake.ExpireAccessTokens()
+	if err := e.svc.Store.Update(func(st *store.State) error {
+		s, _ := st.Find(sess.Key())
+		s.Token.Expiry = time.Now().Add(-time.Hour)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tm := start(t, e.config(), 100, 30)
+	waitFor(t, tm, "refreshed just now")
+	st, err := e.svc.Store.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, _ := st.CurrentSession()
+	if cur.Token.AccessToken == sess.Token.AccessToken || cur.Token.RefreshToken != oldRefresh {
+		t.Errorf("after refresh: access changed=%v, refresh token kept=%v", cur.Token.AccessToken != sess.Token.AccessToken, cur.Token.RefreshToken == oldRefresh)
+	}
+	_ = tm
+}
+
+func TestRejectedRefreshLeadsBackToConnect(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	sess := loggedIn(t, e)
+	e.fake.RevokeAll() // the person changed their password
+	if err := e.svc.Store.Update(func(st *store.State) error {
+		s, _ := st.Find(sess.Key())
+		s.Token.Expiry = time.Now().Add(-time.Hour)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tm := start(t, e.config(), 100, 30)
+	waitFor(t, tm, "Launchpad refused the stored login", "rekeyed its deadbolt", "erification code")
+	// The refresh token is kept: a failed refresh never deletes it.
+	st, _ := e.svc.Store.Load()
+	if cur, ok := st.CurrentSession(); !ok || cur.Token.RefreshToken != sess.Token.RefreshToken {
+		t.Error("the refresh token was lost after a rejected refresh")
+	}
+}
+
+func TestLaunchpadErrorShowsServerTextAndRetries(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	loggedIn(t, e)
+	e.svc.Store.Update(func(st *store.State) error {
+		s, _ := st.CurrentSession()
+		s.Authorization = nil // nothing cached: the error has the whole screen
+		return nil
+	})
+	e.fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: 503, Body: "Launchpad is down for maintenance", ContentType: "text/plain", Times: 1})
+	tm := start(t, e.config(), 80, 24)
+	waitFor(t, tm, "Launchpad said", "down for maintenance", "try again")
+	golden(t, "error_80x24", finalScreenKeep(t, tm, func() {}))
+}
+
+// finalScreenKeep is finalScreen for tests that want more after it; it
+// runs more first.
+func finalScreenKeep(t *testing.T, tm *prog, more func()) string {
+	more()
+	return finalScreen(t, tm)
+}
+
+func TestErrorScreenRetry(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	loggedIn(t, e)
+	e.svc.Store.Update(func(st *store.State) error {
+		s, _ := st.CurrentSession()
+		s.Authorization = nil
+		return nil
+	})
+	e.fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: 500, Body: `{"status":500,"error":"Internal Server Error"}`, ContentType: "application/json", Times: 1})
+	tm := start(t, e.config(), 80, 24)
+	waitFor(t, tm, "Internal Server Error")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Honcho Design")
+}
+
+func TestLogoutAsksFirst(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	tm := login(t, e, 80, 24)
+	tm.Send(press("L"))
+	waitFor(t, tm, "Log out of Annie Bryan?")
+	tm.Send(press("n"))
+	waitFor(t, tm, "Still logged in")
+	tm.Send(press("L"))
+	tm.Send(press("y"))
+	waitFor(t, tm, "Logged out.", "erification code")
+	st, err := e.svc.Store.Load()
+	if err != nil || len(st.Sessions) != 0 {
+		t.Fatalf("after logout the state holds %+v, %v", st, err)
+	}
+	if c, err := e.svc.Store.LoadClient(); err != nil || c != (store.ClientConfig{}) {
+		// The client came from the environment here; the file stays as it was.
+		t.Fatalf("logout touched config.json: %+v, %v", c, err)
+	}
+}
+
+func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	tm := start(t, e.config(), 100, 30)
+	waitFor(t, tm, "erification code")
+	tm.Send(press("enter"))
+	var out []byte
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		out = append(out, b...)
+		return strings.Contains(ansi.Strip(string(out)), "Honcho Design")
+	}, teatest.WithDuration(15*time.Second))
+	tm.Send(tea.Quit())
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	out = append(out, readAll(tm)...)
+	// The demo's hostile account tries OSC 52 with "hi" and a screen clear.
+	osc52 := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte("hi"))
+	if strings.Contains(string(out), osc52) || strings.Contains(string(out), "aGk=") {
+		t.Error("an account name set the clipboard")
+	}
+	if strings.Contains(string(out), "Evil\x1b[2J") {
+		t.Error("an account name cleared the screen")
+	}
+}
+
+func TestManyAccountsAndLongNames(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	var accs []launchpadtest.Account
+	for i := range 5000 {
+		accs = append(accs, launchpadtest.Account{Product: []string{"bc3", "bcx", "campfire", "tadalist"}[i%4], ID: int64(i + 1),
+			Name: fmt.Sprintf("Account %04d %s", i, strings.Repeat("ñ", i%200)), Href: fmt.Sprintf("%s/bc3/%d", e.fake.URL, i+1)})
+	}
+	e.fake.SetAccounts(accs)
+	tm := start(t, e.config(), 60, 15)
+	waitFor(t, tm, "erification code")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "5000 accounts", "Account 0000")
+	tm.Send(press("G"))
+	waitFor(t, tm, "Account 4999")
+	if strings.ContainsRune(tm.screen(), 0x1b) {
+		t.Fatal("escape in screen")
+	}
+	e2 := newEnv(t, launchpadtest.Options{})
+	e2.fake.SetAccounts([]launchpadtest.Account{})
+	tm2 := start(t, e2.config(), 80, 24)
+	waitFor(t, tm2, "erification code")
+	tm2.Send(press("enter"))
+	waitFor(t, tm2, "no active accounts")
+}
+
+func TestDemoApprovesByItselfWithoutBrowser(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	cfg := e.config()
+	cfg.OpenURL = nil
+	cfg.Demo = &Demo{Headless: true, After: 50 * time.Millisecond, Approve: func(ctx context.Context, u string) error {
+		return e.approve(u)
+	}}
+	tm := start(t, cfg, 80, 24)
+	waitFor(t, tm, "Honcho Design")
+}

@@ -1,0 +1,394 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"bcauth/auth/launchpadtest"
+)
+
+// The real-terminal test: the built bcauth binary runs in tmux against a
+// fake Launchpad in this process, with $BROWSER set to this test binary
+// playing a browser that clicks Allow.
+
+// browserHelperEnv makes TestHelperBrowser act as the browser.
+const browserHelperEnv = "BCAUTH_E2E_BROWSER"
+
+// TestHelperBrowser is not a test: the e2e test's $BROWSER script runs the
+// test binary again with only this test selected, and it plays a browser
+// for the URL it is given.
+func TestHelperBrowser(t *testing.T) {
+	if os.Getenv(browserHelperEnv) != "1" {
+		t.Skip("helper process for TestTerminal, run as its $BROWSER")
+	}
+	args := flagArgs()
+	if len(args) != 1 {
+		fmt.Fprintf(os.Stderr, "helper browser: want one URL, got %q\n", args)
+		os.Exit(2)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := clickAllow(ctx, args[0]); err != nil {
+		fmt.Fprintln(os.Stderr, "helper browser:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// flagArgs is what follows "--" on the command line.
+func flagArgs() []string {
+	for i, a := range os.Args {
+		if a == "--" {
+			return os.Args[i+1:]
+		}
+	}
+	return nil
+}
+
+var (
+	inputTag = regexp.MustCompile(`<input[^>]*>`)
+	attr     = regexp.MustCompile(`(\w+)="([^"]*)"`)
+	formTag  = regexp.MustCompile(`<form[^>]*action="([^"]*)"`)
+)
+
+// clickAllow does what a person's browser does: load the consent page,
+// submit its form with the Allow button, follow the redirect to bcauth's
+// loopback callback and read the page it answers with.
+func clickAllow(ctx context.Context, authURL string) error {
+	c := &http.Client{Timeout: 20 * time.Second}
+	page, base, err := fetch(ctx, c, http.MethodGet, authURL, nil)
+	if err != nil {
+		return err
+	}
+	action := formTag.FindStringSubmatch(page)
+	if action == nil {
+		return fmt.Errorf("no form on the consent page:\n%s", page)
+	}
+	form := url.Values{"decision": {"allow"}}
+	for _, tag := range inputTag.FindAllString(page, -1) {
+		a := map[string]string{}
+		for _, m := range attr.FindAllStringSubmatch(tag, -1) {
+			a[m[1]] = html.UnescapeString(m[2])
+		}
+		if a["type"] == "hidden" {
+			form.Set(a["name"], a["value"])
+		}
+	}
+	target, err := base.Parse(html.UnescapeString(action[1]))
+	if err != nil {
+		return err
+	}
+	// The client follows the redirect to the callback, which answers once
+	// bcauth has traded the code.
+	page, _, err = fetch(ctx, c, http.MethodPost, target.String(), form)
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(page, "connected") {
+		return fmt.Errorf("the callback page does not say connected:\n%s", page)
+	}
+	return nil
+}
+
+func fetch(ctx context.Context, c *http.Client, method, target string, form url.Values) (string, *url.URL, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return "", nil, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", nil, fmt.Errorf("%s %s: %s\n%s", method, resp.Request.URL, resp.Status, b)
+	}
+	return string(b), resp.Request.URL, nil
+}
+
+// tmuxSession is one bcauth running in its own tmux server.
+type tmuxSession struct {
+	t      *testing.T
+	socket string // the server's socket path
+	env    []string
+}
+
+func (s *tmuxSession) tmux(args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "tmux", append([]string{"-S", s.socket}, args...)...)
+	cmd.Env = s.env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out), fmt.Errorf("tmux %s: %w: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out), nil
+}
+
+func (s *tmuxSession) must(args ...string) string {
+	s.t.Helper()
+	out, err := s.tmux(args...)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return out
+}
+
+func (s *tmuxSession) screen() string {
+	s.t.Helper()
+	return s.must("capture-pane", "-p", "-t", "e2e")
+}
+
+// waitFor polls the pane, briefly and often, until it shows text.
+func (s *tmuxSession) waitFor(text string, within time.Duration) string {
+	s.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		screen := s.screen()
+		if strings.Contains(screen, text) {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the terminal never showed %q within %v; it shows:\n%s", text, within, screen)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// build compiles bcauth into dir.
+func build(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "bcauth")
+	began := time.Now()
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	t.Logf("built bcauth in %v", time.Since(began).Round(time.Millisecond))
+	return bin
+}
+
+func TestTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds bcauth and runs it in tmux: not with -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("no tmux on PATH: install it (apt-get install -y tmux) to run the real-terminal test; CI does")
+	}
+	tmp := t.TempDir()
+	bin := build(t, tmp)
+
+	fake := launchpadtest.NewServer(launchpadtest.Options{
+		RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t)),
+	})
+	t.Cleanup(fake.Close)
+	o := fake.Options()
+
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := filepath.Join(tmp, "browser")
+	script := fmt.Sprintf("#!/bin/sh\n%s=1 exec '%s' -test.run='^TestHelperBrowser$' -- \"$1\"\n", browserHelperEnv, self)
+	if err := os.WriteFile(browser, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	// Only what bcauth needs, so nothing from the machine running the test
+	// (a real config, DISPLAY, SSH_CONNECTION) changes what it does.
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + tmp,
+		"TERM=xterm-256color",
+		"LANG=C.UTF-8",
+		"XDG_CONFIG_HOME=" + filepath.Join(tmp, "config"),
+		"BASECAMP_OAUTH_CLIENT_ID=" + o.ClientID,
+		"BASECAMP_OAUTH_CLIENT_SECRET=" + o.ClientSecret,
+		"BASECAMP_OAUTH_REDIRECT_URI=" + o.RedirectURI,
+		"BASECAMP_LAUNCHPAD_URL=" + fake.URL,
+		"BROWSER=" + browser,
+	}
+	conf := filepath.Join(tmp, "tmux.conf")
+	// set-clipboard on keeps what programs copy with OSC 52 in a buffer;
+	// remain-on-exit keeps the pane readable if bcauth dies.
+	if err := os.WriteFile(conf, []byte("set-option -g set-clipboard on\nset-option -g remain-on-exit on\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A server of its own, with its socket in the temporary directory, so
+	// it neither meets the person's tmux nor leaves anything behind.
+	s := &tmuxSession{t: t, socket: filepath.Join(tmp, "tmux.sock"), env: env}
+	s.must("-f", conf, "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", bin)
+	t.Cleanup(func() { _, _ = s.tmux("kill-server") })
+
+	began := time.Now()
+	s.waitFor("erification code", 15*time.Second)
+	s.must("send-keys", "-t", "e2e", "Enter")
+	screen := s.waitFor("Honcho Design", 30*time.Second)
+	t.Logf("logged in through the helper browser in %v", time.Since(began).Round(time.Millisecond))
+
+	// The consent page was loaded, then its form posted: a browser's two
+	// requests, not a shortcut.
+	if n := fake.Requests(launchpadtest.EndpointConsent); n < 2 {
+		t.Errorf("the fake saw %d consent requests, want the page and the Allow", n)
+	}
+	href := selectedHref(t, fake, screen)
+	s.must("send-keys", "-t", "e2e", "Enter")
+	s.waitFor("Copied", 10*time.Second)
+	buf := ""
+	deadline := time.Now().Add(10 * time.Second)
+	for buf != href {
+		if time.Now().After(deadline) {
+			t.Fatalf("tmux's buffer holds %q, want the selected account's href %q (OSC 52 copy)", buf, href)
+		}
+		buf, _ = s.tmux("show-buffer")
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.must("send-keys", "-t", "e2e", "q")
+
+	// The commands for scripts, against the state the TUI saved.
+	t.Run("status", func(t *testing.T) {
+		out, code := runBin(t, bin, env, "status", "--json")
+		if code != 0 {
+			t.Fatalf("bcauth status --json exited %d, want 0\n%s", code, out)
+		}
+		var st struct {
+			LoggedIn bool `json:"logged_in"`
+			Valid    bool `json:"valid"`
+			Identity *struct {
+				EmailAddress string `json:"email_address"`
+			} `json:"identity"`
+		}
+		if err := json.Unmarshal([]byte(out), &st); err != nil {
+			t.Fatalf("bcauth status --json is not JSON: %v\n%s", err, out)
+		}
+		if !st.LoggedIn || !st.Valid {
+			t.Errorf("status says logged_in=%v valid=%v, want both true\n%s", st.LoggedIn, st.Valid, out)
+		}
+		if want := launchpadtest.DemoIdentity().EmailAddress; st.Identity == nil || st.Identity.EmailAddress != want {
+			t.Errorf("status identity is not %s\n%s", want, out)
+		}
+	})
+	t.Run("accounts", func(t *testing.T) {
+		out, code := runBin(t, bin, env, "accounts", "--json")
+		if code != 0 {
+			t.Fatalf("bcauth accounts --json exited %d, want 0\n%s", code, out)
+		}
+		var got []struct {
+			Product string `json:"product"`
+			ID      int64  `json:"id"`
+			Href    string `json:"href"`
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("bcauth accounts --json is not a JSON array: %v\n%s", err, out)
+		}
+		have := map[string]bool{}
+		for _, a := range got {
+			have[fmt.Sprintf("%s/%d %s", a.Product, a.ID, a.Href)] = true
+		}
+		for _, a := range fake.Accounts() {
+			if k := fmt.Sprintf("%s/%d %s", a.Product, a.ID, a.Href); !have[k] {
+				t.Errorf("accounts --json lacks %s", k)
+			}
+		}
+	})
+	t.Run("token", func(t *testing.T) {
+		out, code := runBin(t, bin, env, "token")
+		if code != 0 {
+			t.Fatalf("bcauth token exited %d, want 0\n%s", code, out)
+		}
+		tok := strings.TrimSuffix(out, "\n")
+		if tok == "" || strings.ContainsAny(tok, "\n \t") {
+			t.Errorf("bcauth token printed %q, want one token on one line", out)
+		}
+	})
+}
+
+var (
+	// The selected row: "▌ Evil Corp   99999994".
+	selectedRow = regexp.MustCompile(`▌ .*?\s(\d+)\s*(?:│|$)`)
+	// The detail pane's href, cut with "…" when the pane is narrow.
+	hrefLine = regexp.MustCompile(`│ href\s+(\S+?)…?\s*│`)
+)
+
+// selectedHref is the href of the account the screen shows selected: the
+// one of the fake's accounts with the selected row's id whose href starts
+// as the detail pane shows it.
+func selectedHref(t *testing.T, fake *launchpadtest.Server, screen string) string {
+	t.Helper()
+	row := selectedRow.FindStringSubmatch(screen)
+	pane := hrefLine.FindStringSubmatch(screen)
+	if row == nil || pane == nil {
+		t.Fatalf("no selected account with an href in the detail pane:\n%s", screen)
+	}
+	var found []string
+	for _, a := range fake.Accounts() {
+		if fmt.Sprint(a.ID) == row[1] && strings.HasPrefix(a.Href, pane[1]) {
+			found = append(found, a.Href)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("the selected account (id %s, href %s…) matches %d of the fake's accounts: %q\n%s", row[1], pane[1], len(found), found, screen)
+	}
+	return found[0]
+}
+
+// runBin runs a bcauth command for scripts, without a terminal, and
+// returns its stdout (stderr too when it fails) and exit code.
+func runBin(t *testing.T, bin string, env []string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return stdout.String(), 0
+	case errors.As(err, &exit):
+		return stdout.String() + stderr.String(), exit.ExitCode()
+	default:
+		t.Fatalf("bcauth %s: %v", strings.Join(args, " "), err)
+		return "", -1
+	}
+}

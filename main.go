@@ -39,8 +39,6 @@ Usage:
                               the accounts, one per line (tab-separated)
   bcauth token                the access token, refreshed first if needed
   bcauth logout [--all]       forget the current (or every) Basecamp ID
-  bcauth probe [--json] [--product CODE]
-                              check which accounts answer the token
   bcauth demo                 try it all against a built-in fake Launchpad
   bcauth version              version and build information
 
@@ -66,7 +64,7 @@ func run(args []string) int {
 		return tui(cmd, args, false)
 	case "demo":
 		return tui(cmd, args, true)
-	case "status", "accounts", "token", "logout", "probe":
+	case "status", "accounts", "token", "logout":
 		return script(ctx, cmd, args)
 	case "version":
 		fmt.Println("bcauth", version())
@@ -240,6 +238,5 @@ func script(ctx context.Context, cmd string, args []string) int {
 	case "logout":
 		return ui.Logout(svc, out, *all)
 	}
-	fmt.Fprintf(os.Stderr, "bcauth: %s is not wired yet\n", cmd)
 	return 2
 }

@@ -273,3 +273,9 @@ func describeExpiry(expiry, now time.Time) string {
 		return "valid until " + expiry.Local().Format("Mon 2 Jan 15:04")
 	}
 }
+
+// Prober returns a prober that speaks to the product APIs as this client:
+// same User-Agent and HTTP client, the default politeness limits.
+func (s *Service) Prober(c *auth.Client) *auth.Prober {
+	return auth.NewProber(auth.ProbeConfig{HTTPClient: s.HTTPClient, UserAgent: c.Config().UserAgent})
+}

@@ -39,6 +39,10 @@ type Config struct {
 	Now func() time.Time
 	// Demo, when set, runs against the built-in fake Launchpad.
 	Demo *Demo
+	// ProbeDelay is how long a selection rests before the detail pane asks
+	// its product whether the token works there (400 ms when zero; never
+	// when negative).
+	ProbeDelay time.Duration
 }
 
 // Demo lets `bcauth demo` approve a login by itself when no browser can
@@ -105,6 +109,9 @@ type Model struct {
 	picking     bool // switch Basecamp ID
 	pick        int
 
+	// reachability probes
+	probes probeState
+
 	// error
 	problem problem
 	retry   func(Model) (Model, tea.Cmd)
@@ -136,6 +143,7 @@ func New(cfg Config) Model {
 	m.filterInput.Prompt = "/ "
 	m.filterInput.Placeholder = "name, id or product"
 	m.filterInput.CharLimit = 200
+	m.probes = newProbeState()
 	m.applyStyles(true)
 	return m
 }
@@ -306,9 +314,23 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.aside != "" {
 			m.setStatus("Logged in. The unreadable state file was kept as "+Clean(msg.aside)+".", false)
 		}
-		return m, m.loadOthers()
+		return m, tea.Batch(m.loadOthers(), m.settleProbe())
 	case reloadMsg:
 		return m.reloaded(msg)
+	case probeSettledMsg:
+		r, ok := m.list.selected()
+		if !ok || r.key != msg.key || m.screen != screenAccounts {
+			return m, nil
+		}
+		if _, done := m.probes.results[r.key]; done || m.probes.inFlight[r.key] {
+			return m, nil
+		}
+		m.probes.inFlight[r.key] = true
+		return m, m.probeOne(r.acc)
+	case probeMsg:
+		return m.gotProbe(msg)
+	case probeDoneMsg:
+		return m.probesDone(msg)
 	case othersMsg:
 		if msg.err == nil {
 			m.others = msg.others
@@ -411,7 +433,7 @@ func (m Model) loaded(msg loadedMsg) (tea.Model, tea.Cmd) {
 	if msg.session.Authorization == nil {
 		m.screen = screenLoading
 	}
-	return m, m.reload(msg.session, m.screen == screenAccounts)
+	return m, tea.Batch(m.reload(msg.session, m.screen == screenAccounts), m.settleProbe())
 }
 
 // showAccounts draws a session's accounts, keeping the selection.
@@ -419,6 +441,9 @@ func (m *Model) showAccounts(sess *store.Session, _ error) {
 	keep := m.list.selectedKey()
 	if m.session == nil || m.session.Key() != sess.Key() {
 		keep = sess.LastAccount
+		// Another Basecamp ID: another token, other answers.
+		m.stopProbes()
+		m.probes = newProbeState()
 	}
 	m.session = sess
 	var accounts []auth.Account

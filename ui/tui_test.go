@@ -106,6 +106,9 @@ func (e *env) config() Config {
 	return Config{
 		Service: e.svc,
 		Timeout: time.Minute,
+		// Screens must not depend on when a background probe lands;
+		// the probe tests turn it on.
+		ProbeDelay: -1,
 		OpenURL: func(u string) error {
 			e.mu.Lock()
 			e.opened = append(e.opened, u)

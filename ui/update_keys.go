@@ -149,7 +149,8 @@ func (m Model) accountsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		case msg.String() == "up", msg.String() == "down", msg.String() == "pgup", msg.String() == "pgdown":
 			// Moving the selection while typing a filter is what people try.
 		default:
-			return m.updateInputs(msg)
+			next, cmd := m.updateInputs(msg)
+			return next, tea.Batch(cmd, next.(Model).settleProbe())
 		}
 	}
 	h := m.listHeight()
@@ -211,6 +212,18 @@ func (m Model) accountsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, m.keys.Logout):
 		m.confirm = true
 		return m, nil
+	case key.Matches(msg, m.keys.Probe):
+		if m.probes.running {
+			m.stopProbes()
+			m.setStatus("Stopped probing.", false)
+			return m, nil
+		}
+		if len(m.list.rows) == 0 {
+			m.setStatus("No account to probe.", true)
+			return m, nil
+		}
+		m.setStatus("", false)
+		return m, m.probeAll()
 	case key.Matches(msg, m.keys.Help):
 		m.help.ShowAll = !m.help.ShowAll
 		m.layout()
@@ -218,7 +231,7 @@ func (m Model) accountsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	m.list.scroll(m.listHeight())
-	return m, nil
+	return m, m.settleProbe()
 }
 
 // pickKey drives the Basecamp ID picker; its last entry adds another ID.

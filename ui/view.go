@@ -36,6 +36,10 @@ func (m Model) View() tea.View {
 	v := tea.NewView(body + "\n" + helpBar)
 	v.AltScreen = true
 	v.WindowTitle = "bcauth"
+	if m.probes.running && m.probes.total > 0 {
+		// Terminals that have their own progress bar show the probe run.
+		v.ProgressBar = tea.NewProgressBar(tea.ProgressBarDefault, 100*m.probes.done/m.probes.total)
+	}
 	return v
 }
 
@@ -87,16 +91,20 @@ func (m Model) bindings() bindings {
 		if m.filtering {
 			return bindings{short: []key.Binding{withHelp(k.Up, "↑/↓", "move"), withHelp(k.Enter, "enter", "keep filter"), withHelp(k.Back, "esc", "clear")}}
 		}
-		short := []key.Binding{k.Copy, k.Open, k.Filter, k.Reload}
+		short := []key.Binding{k.Copy, k.Open, k.Filter, k.Reload, k.Probe}
 		if len(m.others) > 1 {
 			short = append(short, k.Switch)
+		}
+		if m.width < 76 {
+			// Keep help and quit in sight; ? lists the rest.
+			short = []key.Binding{k.Copy, k.Filter, k.Probe}
 		}
 		short = append(short, k.Help, k.Quit)
 		switchKey := k.Switch
 		full := [][]key.Binding{
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 			{k.Copy, k.Open, k.Filter, k.ClearFilter},
-			{k.Reload, switchKey, k.Logout},
+			{k.Reload, k.Probe, switchKey, k.Logout},
 			{k.Help, k.Quit},
 		}
 		return bindings{short: short, full: full}

@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/progress"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"bcauth/auth"
 )
 
 // Layout of the accounts screen, by window size: a side detail pane when
@@ -13,7 +17,7 @@ import (
 const (
 	sidePaneMinWidth  = 100
 	belowPaneMinRows  = 22
-	belowPaneHeight   = 7
+	belowPaneHeight   = 8
 	headerLines       = 3 // title, token line, blank
 	statusLines       = 1
 	compactDetailRows = 1
@@ -26,6 +30,9 @@ func (m Model) listHeight() int {
 	h := m.height - headerLines - statusLines - m.helpHeight()
 	if m.filtering || m.list.filter != "" {
 		h--
+	}
+	if m.showMarks() {
+		h-- // the legend
 	}
 	switch {
 	case m.sidePane():
@@ -90,8 +97,44 @@ func (m Model) viewAccounts() string {
 			b.WriteString(s.App.Render(m.renderDetail(m.width-2, 1, true)) + "\n")
 		}
 	}
+	if m.showMarks() {
+		b.WriteString(m.legend() + "\n")
+	}
 	b.WriteString(m.statusLine())
 	return b.String()
+}
+
+// showMarks says whether rows carry probe marks: once anything was probed.
+func (m Model) showMarks() bool { return m.probes.running || len(m.probes.results) > 0 }
+
+// markStyle colours a probe mark by how good the news is.
+func (m Model) markStyle(st auth.Status) lipgloss.Style {
+	switch st {
+	case auth.Reachable:
+		return m.styles.Good
+	case auth.Refused, auth.ServerError, auth.Failed:
+		return m.styles.Error
+	case auth.Inactive, auth.NotFound, auth.RateLimited, auth.Timeout:
+		return m.styles.Warn
+	}
+	return m.styles.Muted
+}
+
+// legend explains the marks, as much as fits.
+func (m Model) legend() string {
+	s := m.styles
+	parts := []string{}
+	for _, st := range []auth.Status{auth.Reachable, auth.Refused, auth.Inactive, auth.NotFound, auth.RateLimited, auth.ServerError, auth.NotProbed} {
+		label := st.String()
+		switch st {
+		case auth.RateLimited:
+			label = "slow"
+		case auth.ServerError:
+			label = "error"
+		}
+		parts = append(parts, m.markStyle(st).Render(probeMark(st))+s.Muted.Render(" "+label))
+	}
+	return s.App.Render(ansi.Truncate(strings.Join(parts, s.Subtle.Render("  ")), max(m.width-2, 1), "…"))
 }
 
 // joinColumns puts right beside left, padding left's lines to width. It is
@@ -169,6 +212,7 @@ func (m Model) renderList(width, height int) string {
 		sel = l.visible[l.cursor]
 	}
 	out := make([]string, 0, height)
+	marks := m.showMarks()
 	end := min(l.offset+height, len(l.lines))
 	for i := l.offset; i < end; i++ {
 		li := l.lines[i]
@@ -179,19 +223,68 @@ func (m Model) renderList(width, height int) string {
 		}
 		r := &l.rows[li.row]
 		idw := len(r.id)
-		nameW := max(width-idw-4, 4)
+		mark, markW := "", 0
+		if marks {
+			mark, markW = m.rowMark(r.key), 2
+		}
+		nameW := max(width-idw-4-markW, 4)
 		name := ansi.Truncate(r.name, nameW, "…")
-		gap := max(width-2-ansi.StringWidth(name)-idw, 1)
+		gap := max(width-2-markW-ansi.StringWidth(name)-idw, 1)
 		if i == sel {
-			out = append(out, s.Marker.Render("▌ ")+s.Selected.Render(name+strings.Repeat(" ", gap)+r.id))
+			out = append(out, s.Marker.Render("▌ ")+mark+s.Selected.Render(name+strings.Repeat(" ", gap)+r.id))
 		} else {
-			out = append(out, "  "+s.Row.Render(name)+strings.Repeat(" ", gap)+s.Muted.Render(r.id))
+			out = append(out, "  "+mark+s.Row.Render(name)+strings.Repeat(" ", gap)+s.Muted.Render(r.id))
 		}
 	}
 	for len(out) < height {
 		out = append(out, "")
 	}
 	return strings.Join(out, "\n")
+}
+
+// rowMark is a row's probe mark and a space: the answer, a dot while a
+// probe is out, blank before.
+func (m Model) rowMark(key string) string {
+	if res, ok := m.probes.results[key]; ok {
+		return m.markStyle(res.Status).Render(probeMark(res.Status)) + " "
+	}
+	if m.probes.inFlight[key] || m.probes.running {
+		return m.styles.Subtle.Render("·") + " "
+	}
+	return "  "
+}
+
+// probeLine describes what the selected account's product said.
+func (m Model) probeLine(key string) string {
+	s := m.styles
+	res, ok := m.probes.results[key]
+	switch {
+	case ok && res.Status == auth.Reachable && res.Person != nil:
+		who := Clean(res.Person.Name)
+		if res.Person.Email != "" {
+			who += " <" + Clean(res.Person.Email) + ">"
+		}
+		var roles []string
+		if res.Person.Owner {
+			roles = append(roles, "owner")
+		}
+		if res.Person.Admin {
+			roles = append(roles, "admin")
+		}
+		if len(roles) > 0 {
+			who += " · " + strings.Join(roles, ", ")
+		}
+		return s.Good.Render("✓ reachable") + s.Value.Render(" as "+who)
+	case ok:
+		text := m.markStyle(res.Status).Render(probeMark(res.Status) + " " + res.Status.String())
+		if res.Reason != "" {
+			text += s.Muted.Render(": " + Clean(res.Reason))
+		}
+		return text
+	case m.probes.inFlight[key]:
+		return s.Muted.Render(m.spinner.View() + " asking the product…")
+	}
+	return s.Muted.Render("not asked yet (p probes every account)")
 }
 
 // renderDetail describes the selected account; compact is one line.
@@ -204,8 +297,16 @@ func (m Model) renderDetail(width, height int, compact bool) string {
 	if compact {
 		return ansi.Truncate(s.Label.Render("href ")+s.URL.Render(r.href), max(width, 1), "…")
 	}
+	side := m.sidePane()
 	field := func(label, value string) string {
-		return s.Label.Render(fmt.Sprintf("%-9s", label)) + s.Value.Render(ansi.Truncate(value, max(width-9, 4), "…"))
+		w := max(width-9, 4)
+		if side {
+			// The side pane has the height to show an href whole.
+			value = strings.ReplaceAll(ansi.Hardwrap(value, w, false), "\n", "\n"+strings.Repeat(" ", 9))
+		} else {
+			value = ansi.Truncate(value, w, "…")
+		}
+		return s.Label.Render(fmt.Sprintf("%-9s", label)) + s.Value.Render(value)
 	}
 	lines := []string{
 		s.Title.Render(ansi.Truncate(r.name, max(width, 4), "…")),
@@ -218,7 +319,16 @@ func (m Model) renderDetail(width, height int, compact bool) string {
 	} else {
 		lines = append(lines, field("app_href", s.Muted.Render("none (o opens href)")))
 	}
-	if m.sidePane() && r.name != "" && ansi.StringWidth(r.name) > width {
+	reach := m.probeLine(r.key)
+	if side {
+		// There is room to say why in full.
+		reach = lipgloss.NewStyle().Width(max(width-9, 4)).Render(reach)
+		reach = strings.ReplaceAll(reach, "\n", "\n"+strings.Repeat(" ", 9))
+	} else {
+		reach = ansi.Truncate(reach, max(width-9, 4), "…")
+	}
+	lines = append(lines, s.Label.Render(fmt.Sprintf("%-9s", "reach"))+reach)
+	if side && r.name != "" && ansi.StringWidth(r.name) > width {
 		// The full name, wrapped, when the title had to be cut.
 		lines = append(lines, "", s.Muted.Width(width).Render(r.name))
 	}
@@ -232,6 +342,11 @@ func (m Model) statusLine() string {
 	s := m.styles
 	w := max(m.width-2, 1)
 	switch {
+	case m.probes.running && m.probes.total > 0:
+		label := fmt.Sprintf("Probing %d/%d ", m.probes.done, m.probes.total)
+		bar := progress.New(progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'),
+			progress.WithColors(s.Palette.Accent), progress.WithWidth(max(min(w-lipgloss.Width(label)-14, 40), 5)))
+		return s.App.Render(s.Status.Render(label) + bar.ViewAs(float64(m.probes.done)/float64(m.probes.total)) + s.Muted.Render("  p stops"))
 	case m.confirm:
 		id := m.session.Identity
 		return s.App.Render(ansi.Truncate(s.Warn.Render("Log out of "+Clean(id.Name())+"? ")+s.Key.Render("y")+s.Muted.Render(" yes · ")+s.Key.Render("n")+s.Muted.Render(" no"), w, "…"))

@@ -10,7 +10,9 @@ import (
 	"charm.land/lipgloss/v2"
 )
 
-// Palette is the set of colours for one background.
+// Palette is the set of colours for one background. The greys are neutral
+// on purpose: a 256-colour terminal maps them onto its grey ramp, where a
+// warm grey would land on a pink.
 type Palette struct {
 	Accent, OnAccent, Text, Muted, Subtle, Border, Selection, Good, Warn, Bad color.Color
 }
@@ -21,11 +23,11 @@ func NewPalette(isDark bool) Palette {
 	return Palette{
 		Accent:    ld(lipgloss.Color("#9A6200"), lipgloss.Color("#F7C948")),
 		OnAccent:  ld(lipgloss.Color("#FFFFFF"), lipgloss.Color("#1D1D1B")),
-		Text:      ld(lipgloss.Color("#1D1D1B"), lipgloss.Color("#ECEAE4")),
-		Muted:     ld(lipgloss.Color("#6B6A66"), lipgloss.Color("#9C9A94")),
-		Subtle:    ld(lipgloss.Color("#A8A6A0"), lipgloss.Color("#5F5E5A")),
-		Border:    ld(lipgloss.Color("#D6D3CB"), lipgloss.Color("#45443F")),
-		Selection: ld(lipgloss.Color("#F6EDD3"), lipgloss.Color("#3A3420")),
+		Text:      ld(lipgloss.Color("#1C1C1C"), lipgloss.Color("#EEEEEE")),
+		Muted:     ld(lipgloss.Color("#626262"), lipgloss.Color("#9E9E9E")),
+		Subtle:    ld(lipgloss.Color("#A8A8A8"), lipgloss.Color("#626262")),
+		Border:    ld(lipgloss.Color("#D0D0D0"), lipgloss.Color("#4E4E4E")),
+		Selection: ld(lipgloss.Color("#FFF1C7"), lipgloss.Color("#3A3A3A")),
 		Good:      ld(lipgloss.Color("#1D7A3A"), lipgloss.Color("#6CCB8A")),
 		Warn:      ld(lipgloss.Color("#9A5B00"), lipgloss.Color("#F0A64B")),
 		Bad:       ld(lipgloss.Color("#B3261E"), lipgloss.Color("#FF8A80")),

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/atotto/clipboard"
@@ -39,13 +40,42 @@ Usage:
                               the accounts, one per line (tab-separated)
   bcauth token                the access token, refreshed first if needed
   bcauth logout [--all]       forget the current (or every) Basecamp ID
+  bcauth probe [--json] [--product CODE]
+                              check which accounts answer the token
+  bcauth probe --url HREF (--basic USER | --api-token TOKEN) [--product CODE]
+                              check one product URL with legacy credentials
   bcauth demo                 try it all against a built-in fake Launchpad
   bcauth version              version and build information
 
-Every command takes --help. Settings: BASECAMP_OAUTH_CLIENT_ID,
-BASECAMP_OAUTH_CLIENT_SECRET, BASECAMP_OAUTH_REDIRECT_URI,
-BASECAMP_LAUNCHPAD_URL (they win over the config file).
+Every command takes --help (or run bcauth help COMMAND). Settings:
+BASECAMP_OAUTH_CLIENT_ID, BASECAMP_OAUTH_CLIENT_SECRET,
+BASECAMP_OAUTH_REDIRECT_URI, BASECAMP_LAUNCHPAD_URL (they win over the config
+file); BASECAMP_PASSWORD for probe --basic.
 `
+
+// doc is what a command's --help says besides its flags.
+type doc struct {
+	summary, synopsis, example string
+}
+
+var docs = map[string]doc{
+	"login": {"Log in through the browser, even when logged in (adds or replaces that Basecamp ID).",
+		"bcauth login [--no-browser] [--timeout DURATION]", "bcauth login --no-browser --timeout 10m"},
+	"status": {"Show who is logged in, whether Launchpad accepts the token, and where state is stored.",
+		"bcauth status [--json]", "bcauth status --json | jq .valid"},
+	"accounts": {"List the current Basecamp ID's accounts, one tab-separated line each: product, id, name, href.",
+		"bcauth accounts [--json] [--product CODE]", "bcauth accounts --product bc3 | cut -f2,3"},
+	"token": {"Print the current access token and nothing else, refreshed first if needed.",
+		"bcauth token", `curl -H "Authorization: Bearer $(bcauth token)" -H "User-Agent: me (me@example.com)" https://3.basecampapi.com/ID/projects.json`},
+	"logout": {"Forget the current (or every) Basecamp ID's tokens; the client settings stay.",
+		"bcauth logout [--all]", "bcauth logout --all"},
+	"probe": {"Check which accounts answer the token (exit 3 when any does not), or one product --url with a password or API token.",
+		"bcauth probe [--json] [--product CODE]\n  bcauth probe --url HREF (--basic USER | --api-token TOKEN) [--product CODE] [--json]",
+		"bcauth probe --product bc3\n  BASECAMP_PASSWORD=… bcauth probe --url https://basecamp.com/123/api/v1 --basic me@example.com"},
+	"demo": {"Run the app against a built-in fake Launchpad, with its state in a temporary directory.",
+		"bcauth demo [--no-browser] [--timeout DURATION]", "bcauth demo --no-browser"},
+	"version": {"Print bcauth's version and the Go version it was built with.", "bcauth version", "bcauth version"},
+}
 
 func main() {
 	auth.Version = version()
@@ -66,19 +96,104 @@ func run(args []string) int {
 		return tui(cmd, args, true)
 	case "status", "accounts", "token", "logout":
 		return script(ctx, cmd, args)
+	case "probe":
+		return probe(ctx, args)
 	case "version":
+		if code, ok := parse(newFlags("version"), args); !ok {
+			return code
+		}
 		fmt.Println("bcauth", version())
 		if bi, ok := debug.ReadBuildInfo(); ok {
 			fmt.Println(bi.GoVersion)
 		}
 		return 0
 	case "help":
-		fmt.Print(usage)
-		return 0
+		if len(args) == 0 {
+			fmt.Print(usage)
+			return 0
+		}
+		if _, ok := docs[args[0]]; ok && len(args) == 1 {
+			printHelp(os.Stdout, newFlagsFor(args[0]))
+			return 0
+		}
+		fmt.Fprintf(os.Stderr, "bcauth help: no command %q\n\n%s", strings.Join(args, " "), usage)
+		return 2
 	default:
 		fmt.Fprintf(os.Stderr, "bcauth: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
+}
+
+// newFlags is a command's flag set, quiet: parse reports errors and help.
+func newFlags(cmd string) *flag.FlagSet {
+	name := "bcauth"
+	if cmd != "" {
+		name += " " + cmd
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// newFlagsFor is the flag set a command parses, for bcauth help COMMAND.
+func newFlagsFor(cmd string) *flag.FlagSet {
+	fs := newFlags(cmd)
+	switch cmd {
+	case "login", "demo":
+		tuiFlags(fs)
+	case "status", "accounts", "token", "logout":
+		scriptFlags(fs, cmd)
+	case "probe":
+		probeFlags(fs)
+	}
+	return fs
+}
+
+// parse reads args: on --help it prints the command's help to stdout, on a
+// bad flag or a stray argument a short complaint to stderr. ok says whether
+// to go on; code is the exit code otherwise.
+func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printHelp(os.Stdout, fs)
+		return 0, false
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "%s: %v\nRun %s --help for its flags.\n", fs.Name(), err, fs.Name())
+		return 2, false
+	case fs.NArg() > 0:
+		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q\nRun %s --help for its flags.\n", fs.Name(), fs.Arg(0), fs.Name())
+		return 2, false
+	}
+	return 0, true
+}
+
+// printHelp writes a command's summary, synopsis, example and flags.
+func printHelp(w io.Writer, fs *flag.FlagSet) {
+	cmd := strings.TrimPrefix(strings.TrimPrefix(fs.Name(), "bcauth"), " ")
+	d, ok := docs[cmd]
+	if !ok {
+		fmt.Fprint(w, usage)
+		return
+	}
+	fmt.Fprintf(w, "%s\n\nUsage:\n  %s\n\nExample:\n  %s\n", d.summary, d.synopsis, d.example)
+	first := true
+	fs.VisitAll(func(f *flag.Flag) {
+		if first {
+			fmt.Fprint(w, "\nFlags:\n")
+			first = false
+		}
+		arg, text := flag.UnquoteUsage(f)
+		name := "--" + f.Name
+		if arg != "" {
+			name += " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" {
+			text += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "  %-22s %s\n", name, text)
+	})
 }
 
 func version() string {
@@ -106,15 +221,21 @@ func service(dir string, env store.ClientConfig) (*ui.Service, error) {
 	for _, n := range st.Notices() {
 		fmt.Fprintln(os.Stderr, "bcauth:", n)
 	}
-	return &ui.Service{Store: st, Env: env, HTTPClient: &http.Client{Timeout: 30 * time.Second}}, nil
+	return &ui.Service{Store: st, Env: env, HTTPClient: httpClient()}, nil
+}
+
+// tuiFlags declares the flags of the app, login and demo.
+func tuiFlags(fs *flag.FlagSet) (noBrowser *bool, timeout *time.Duration) {
+	noBrowser = fs.Bool("no-browser", false, "do not open a browser: paste the address it ends on instead")
+	timeout = fs.Duration("timeout", 5*time.Minute, "how long to wait for the browser's approval, as a `DURATION` such as 10m")
+	return noBrowser, timeout
 }
 
 func tui(cmd string, args []string, demo bool) int {
-	fs := flag.NewFlagSet("bcauth "+cmd, flag.ContinueOnError)
-	noBrowser := fs.Bool("no-browser", false, "do not open a browser: paste the address it ends on instead")
-	timeout := fs.Duration("timeout", 5*time.Minute, "how long to wait for the browser's approval")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs := newFlags(cmd)
+	noBrowser, timeout := tuiFlags(fs)
+	if code, ok := parse(fs, args); !ok {
+		return code
 	}
 	if !term.IsTerminal(int(os.Stdin.Fd())) || !term.IsTerminal(int(os.Stdout.Fd())) {
 		fmt.Fprintln(os.Stderr, "bcauth: this command needs a terminal; in scripts use bcauth status, accounts, token or logout")
@@ -210,17 +331,28 @@ func demoApprove(ctx context.Context, fake *launchpadtest.Server, authURL string
 	return nil
 }
 
+// scriptFlags declares the flags of status, accounts, token and logout:
+// each only its own.
+func scriptFlags(fs *flag.FlagSet, cmd string) (asJSON *bool, product *string, all *bool) {
+	asJSON, product, all = new(bool), new(string), new(bool)
+	if cmd == "status" || cmd == "accounts" {
+		fs.BoolVar(asJSON, "json", false, "print JSON")
+	}
+	if cmd == "accounts" {
+		fs.StringVar(product, "product", "", "only accounts of this product `CODE` (bc3, bcx, basecamp, campfire, highrise, …)")
+	}
+	if cmd == "logout" {
+		fs.BoolVar(all, "all", false, "log out of every Basecamp ID")
+	}
+	return asJSON, product, all
+}
+
 // script runs a command for scripts: no TUI, no prompts.
 func script(ctx context.Context, cmd string, args []string) int {
-	fs := flag.NewFlagSet("bcauth "+cmd, flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	product := fs.String("product", "", "only accounts of this product code (bc3, bcx, basecamp, campfire, highrise, …)")
-	all := fs.Bool("all", false, "log out of every Basecamp ID")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	fs := newFlags(cmd)
+	asJSON, product, all := scriptFlags(fs, cmd)
+	if code, ok := parse(fs, args); !ok {
+		return code
 	}
 	svc, err := service(store.DefaultDir(), envClient())
 	if err != nil {
@@ -240,3 +372,95 @@ func script(ctx context.Context, cmd string, args []string) int {
 	}
 	return 2
 }
+
+// probeFlags declares bcauth probe's flags into opts.
+func probeFlags(fs *flag.FlagSet) *ui.ProbeOptions {
+	var o ui.ProbeOptions
+	fs.BoolVar(&o.JSON, "json", false, "print a JSON array instead of tab-separated lines")
+	fs.StringVar(&o.Product, "product", "", "only accounts of this product `CODE`; with --url, the product it belongs to (guessed from the URL when left out)")
+	fs.StringVar(&o.URL, "url", "", "check this one product API `HREF` with --basic or --api-token, not the stored login")
+	fs.StringVar(&o.BasicUser, "basic", "", "with --url: log in as `USER` with HTTP Basic (Basecamp 2); the password comes from "+ui.PasswordEnv+" or is asked for in the terminal")
+	fs.StringVar(&o.APIToken, "api-token", "", "with --url: a classic product's API `TOKEN`, sent as Basic user TOKEN, password X")
+	return &o
+}
+
+// probe runs bcauth probe. With legacy credentials it opens no store at
+// all: they never touch the stored login.
+func probe(ctx context.Context, args []string) int {
+	fs := newFlags("probe")
+	opts := probeFlags(fs)
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	out := ui.Output{Stdout: os.Stdout, Stderr: os.Stderr}
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		opts.Progress = os.Stderr
+	}
+	if opts.URL == "" && opts.BasicUser == "" && opts.APIToken == "" {
+		svc, err := service(store.DefaultDir(), envClient())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bcauth:", err)
+			return 2
+		}
+		return ui.Probe(ctx, svc, out, *opts)
+	}
+	if opts.URL != "" && opts.BasicUser != "" && opts.APIToken == "" {
+		pw, err := password(ctx, opts.BasicUser)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bcauth:", err)
+			return 1
+		}
+		opts.Password = pw
+	}
+	return ui.Probe(ctx, &ui.Service{HTTPClient: httpClient()}, out, *opts)
+}
+
+// password is the --basic password: BASECAMP_PASSWORD, else typed into the
+// terminal without echo, else "" (ui.Probe then says to set the variable).
+// No prompt when stdin is not a terminal, so scripts never hang.
+func password(ctx context.Context, user string) (string, error) {
+	if pw := os.Getenv(ui.PasswordEnv); pw != "" {
+		return pw, nil
+	}
+	if !term.IsTerminal(int(os.Stdin.Fd())) {
+		return "", nil
+	}
+	// The terminal itself, so the prompt shows even when stderr is
+	// redirected; stdin and stderr when it cannot be opened.
+	in, prompt := os.Stdin, io.Writer(os.Stderr)
+	if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
+		defer tty.Close()
+		in, prompt = tty, tty
+	}
+	fd := int(in.Fd())
+	old, err := term.GetState(fd)
+	if err != nil {
+		return "", fmt.Errorf("cannot read the password from the terminal: %w; set %s instead", err, ui.PasswordEnv)
+	}
+	fmt.Fprintf(prompt, "Password for %s: ", ui.Clean(user))
+	type read struct {
+		b   []byte
+		err error
+	}
+	done := make(chan read, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		done <- read{b, err}
+	}()
+	select {
+	case r := <-done:
+		fmt.Fprintln(prompt)
+		if r.err != nil {
+			return "", fmt.Errorf("cannot read the password from the terminal: %w; set %s instead", r.err, ui.PasswordEnv)
+		}
+		return string(r.b), nil
+	case <-ctx.Done():
+		// Ctrl-C is caught for the probes, so ReadPassword would wait on
+		// with echo off: give the terminal back before leaving.
+		_ = term.Restore(fd, old)
+		fmt.Fprintln(prompt)
+		return "", errors.New("interrupted")
+	}
+}
+
+func httpClient() *http.Client { return &http.Client{Timeout: 30 * time.Second} }

@@ -1,0 +1,326 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+
+	"bcauth/auth"
+)
+
+// exitUnreachable is probe's exit code when at least one probed account
+// did not answer as reachable.
+const exitUnreachable = 3
+
+// PasswordEnv is the environment variable main reads the password for
+// `bcauth probe --basic USER` from, when it cannot ask in a terminal.
+const PasswordEnv = "BASECAMP_PASSWORD"
+
+// ProbeOptions is what `bcauth probe` was asked to do.
+type ProbeOptions struct {
+	// JSON prints an array of objects instead of tab-separated lines.
+	JSON bool
+	// Product keeps only the accounts with this product code
+	// (case-insensitive); with URL it names the product instead of guessing
+	// it from the href.
+	Product string
+	// URL, when set, probes this one product href with the legacy
+	// credentials below instead of the stored login's accounts.
+	URL string
+	// BasicUser and Password are a person's own login, sent as HTTP Basic
+	// (Basecamp 2). main fills Password from the terminal or PasswordEnv.
+	BasicUser, Password string
+	// APIToken is a classic product's API token, sent as Basic TOKEN:X.
+	APIToken string
+	// Progress, when not nil, gets a counter rewritten in place with "\r"
+	// while the probes run; main sets it to stderr only on a terminal.
+	Progress io.Writer
+}
+
+// Probe asks each account's product who the credentials belong to: the
+// "who am I" endpoint of every account of the current Basecamp ID, with its
+// OAuth token, or, with opts.URL, one product href with legacy credentials.
+//
+// The account list comes from Launchpad first, as for Accounts (refreshing
+// the token if needed), or from the cache, with a warning on stderr, when
+// Launchpad cannot be reached. Accounts are in Accounts' order and filtered
+// by opts.Product the same way.
+//
+// Plain output is one line per account, fields separated by one tab:
+// product code, account id, status, account name, detail. The status is the
+// stable name (reachable, refused, inactive, not_found, rate_limited,
+// server_error, timeout, failed, not_probed, canceled). The detail is the
+// person for a reachable account, as "Annie Bryan <annie@example.com>
+// (person 1000012345, admin, owner)", and otherwise the reason in a
+// sentence. Every field passes through Clean.
+//
+// With opts.JSON it prints an array (never null) of objects:
+//
+//	[{"product":"bc3","product_name":"Basecamp","id":99999999,
+//	  "name":"Honcho Design","href":"https://3.basecampapi.com/99999999",
+//	  "status":"reachable","http_status":200,
+//	  "person":{"id":1000012345,"name":"Annie Bryan",
+//	            "email":"annie@example.com","admin":true,"owner":false},
+//	  "reason":"","attempts":1,"elapsed_ms":212}]
+//
+// Every key is always present: person is null unless reachable, reason is
+// "" when reachable, http_status is 0 when no answer came, attempts is 0
+// when nothing was sent. Strings are raw, as in Accounts --json.
+//
+// With opts.URL (legacy mode) the stored OAuth state is never read: only
+// svc.HTTPClient and svc.UserAgent are used, and svc.Store may be nil. The
+// output is the same, with one line or a one-element array; name is empty
+// and id is read from the href (0 when it holds none). The password and
+// token are never printed.
+//
+// Exit 0 when every probed account is reachable (also when none matched
+// opts.Product); 3 when at least one is not, not_probed included, since
+// bcauth cannot say that account works; 1 when not logged in, the login is
+// rejected, the probes were interrupted or anything else fails; 2 when the
+// client settings or the state file are unusable, or the flags do not make
+// sense together.
+func Probe(ctx context.Context, svc *Service, out Output, opts ProbeOptions) int {
+	if opts.URL != "" || opts.BasicUser != "" || opts.APIToken != "" {
+		return probeLegacy(ctx, svc, out, opts)
+	}
+	c, err := svc.Client()
+	if err != nil {
+		p := diagnoseConfig(svc, err)
+		p.print(out.Stderr)
+		return p.exit
+	}
+	sess, err := svc.Current(c)
+	if err != nil {
+		p := diagnose(svc, err)
+		p.print(out.Stderr)
+		return p.exit
+	}
+	var list []auth.Account
+	r, err := svc.Reload(ctx, c, sess)
+	switch {
+	case err == nil:
+		// The reloaded session holds the token Reload may have refreshed.
+		sess = r.Session
+		if sess.Authorization != nil {
+			list = sess.Authorization.Accounts
+		}
+	case auth.Temporary(err) && sess.Authorization != nil:
+		fmt.Fprintf(out.Stderr, "bcauth: warning: %s\n  Launchpad could not be reached, which is probably temporary: these are the accounts it listed %s\n",
+			Clean(err.Error()), fetchedWhen(sess.FetchedAt))
+		list = sess.Authorization.Accounts
+	default:
+		p := diagnose(svc, err)
+		p.print(out.Stderr)
+		return p.exit
+	}
+	list = sortAccounts(list)
+	if opts.Product != "" {
+		all := list
+		list = slices.DeleteFunc(slices.Clone(list), func(a auth.Account) bool { return !strings.EqualFold(a.Product, opts.Product) })
+		if len(list) == 0 {
+			fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", Clean(opts.Product), productCodes(all))
+		}
+	}
+	results := svc.Prober(c).ProbeAll(ctx, list, auth.BearerAuth{Source: svc.TokenSource(c, sess)}, progressTo(opts.Progress))
+	if opts.Progress != nil && len(list) > 0 {
+		fmt.Fprint(opts.Progress, "\r\x1b[K")
+	}
+	return printProbes(ctx, out, opts.JSON, results, nil)
+}
+
+// probeLegacy checks one product href with a password or an API token,
+// never with (or near) the stored login.
+func probeLegacy(ctx context.Context, svc *Service, out Output, opts ProbeOptions) int {
+	usage := func(msg, fix string) int {
+		cliProblem{Message: msg, Fix: fix}.print(out.Stderr)
+		return exitMisconfigured
+	}
+	switch {
+	case opts.URL == "":
+		return usage("--basic and --api-token check one product URL, and none was given",
+			"add --url HREF (the account's API address, such as https://basecamp.com/ID/api/v1), or leave them out to probe the stored login's accounts")
+	case opts.BasicUser != "" && opts.APIToken != "":
+		return usage("--basic and --api-token are two different credentials: give one", "keep --basic USER for Basecamp 2, or --api-token TOKEN for the classic products")
+	case opts.BasicUser == "" && opts.APIToken == "":
+		return usage("--url probes with a password or an API token, and neither was given (the stored login is never used with --url)",
+			"add --basic USER or --api-token TOKEN, or leave out --url to probe the stored login's accounts")
+	case opts.BasicUser != "" && opts.Password == "":
+		return usage("no password for --basic "+opts.BasicUser,
+			"set "+PasswordEnv+", or run the command in a terminal to type it")
+	}
+	u, err := url.Parse(opts.URL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return usage(fmt.Sprintf("--url %q is not an http(s) URL", opts.URL), "give the account's API address, such as https://basecamp.com/ID/api/v1")
+	}
+	if u.User != nil {
+		// Said without the URL, which holds a secret.
+		return usage("--url holds credentials, and bcauth does not take them from a URL", "remove the user and password from the URL and use --basic USER or --api-token TOKEN")
+	}
+	product := strings.ToLower(opts.Product)
+	if product == "" {
+		product = auth.GuessProduct(opts.URL)
+	}
+	if product == "" {
+		return usage(fmt.Sprintf("cannot tell which product %s belongs to", opts.URL), "name it with --product "+probeableCodes())
+	}
+	if prod := auth.LookupProduct(product); prod.WhoAmI == "" {
+		return usage(fmt.Sprintf("%s has no public who-am-I endpoint to probe", prod.Name), "use --product "+probeableCodes())
+	}
+	var a auth.Authorizer = auth.APITokenAuth{Token: opts.APIToken}
+	secrets := []string{opts.APIToken}
+	if opts.BasicUser != "" {
+		a = auth.BasicAuth{User: opts.BasicUser, Password: opts.Password}
+		secrets = []string{opts.Password}
+	}
+	cfg := auth.ProbeConfig{}
+	if svc != nil {
+		cfg.HTTPClient, cfg.UserAgent = svc.HTTPClient, svc.UserAgent
+	}
+	r := auth.NewProber(cfg).ProbeURL(ctx, opts.URL, product, a)
+	if r.Status == auth.NotProbed {
+		return usage(redact(r.Reason, secrets), "give an https URL (plain http only reaches a loopback address)")
+	}
+	return printProbes(ctx, out, opts.JSON, []auth.ProbeResult{r}, secrets)
+}
+
+// probeableCodes lists the product codes a probe can check.
+func probeableCodes() string {
+	var codes []string
+	for _, p := range auth.Products() {
+		if p.WhoAmI != "" {
+			codes = append(codes, p.Code)
+		}
+	}
+	return strings.Join(codes, ", ")
+}
+
+// progressTo writes "probed N of M accounts" over itself to w, or nothing
+// when w is nil.
+func progressTo(w io.Writer) func(done, total int, r auth.ProbeResult) {
+	if w == nil {
+		return nil
+	}
+	return func(done, total int, _ auth.ProbeResult) {
+		fmt.Fprintf(w, "\r\x1b[Kbcauth: probed %d of %d", done, total)
+	}
+}
+
+// printProbes writes the results, whole, and says how they went. secrets
+// are taken out of every reason, in case a product echoes them.
+func printProbes(ctx context.Context, out Output, asJSON bool, results []auth.ProbeResult, secrets []string) int {
+	code := exitOK
+	for i := range results {
+		results[i].Reason = redact(results[i].Reason, secrets)
+		if results[i].Status != auth.Reachable {
+			code = exitUnreachable
+		}
+	}
+	var buf bytes.Buffer
+	if asJSON {
+		rows := make([]probeJSON, 0, len(results))
+		for _, r := range results {
+			rows = append(rows, probeJSON{
+				Product:     r.Account.Product,
+				ProductName: auth.LookupProduct(r.Account.Product).Name,
+				ID:          r.Account.ID,
+				Name:        r.Account.Name,
+				Href:        r.Account.Href,
+				Status:      r.Status,
+				HTTPStatus:  r.HTTPStatus,
+				Person:      r.Person,
+				Reason:      r.Reason,
+				Attempts:    r.Attempts,
+				ElapsedMS:   r.Elapsed.Milliseconds(),
+			})
+		}
+		if err := encodeJSON(&buf, rows); err != nil {
+			fmt.Fprintln(out.Stderr, "bcauth:", err)
+			return exitFailed
+		}
+	} else {
+		for _, r := range results {
+			fmt.Fprintf(&buf, "%s\t%d\t%s\t%s\t%s\n", Clean(r.Account.Product), r.Account.ID, r.Status.Name(), Clean(r.Account.Name), probeDetail(r))
+		}
+	}
+	if c := flush(out, buf.Bytes()); c != exitOK {
+		return c
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(out.Stderr, "bcauth: stopped before every account answered; the ones marked canceled were not checked")
+		return exitFailed
+	}
+	return code
+}
+
+// probeJSON is one element of `bcauth probe --json`; see Probe.
+type probeJSON struct {
+	Product     string       `json:"product"`
+	ProductName string       `json:"product_name"`
+	ID          int64        `json:"id"`
+	Name        string       `json:"name"`
+	Href        string       `json:"href"`
+	Status      auth.Status  `json:"status"`
+	HTTPStatus  int          `json:"http_status"`
+	Person      *auth.Person `json:"person"`
+	Reason      string       `json:"reason"`
+	Attempts    int          `json:"attempts"`
+	ElapsedMS   int64        `json:"elapsed_ms"`
+}
+
+// probeDetail is the last field of a plain probe line, cleaned: the person
+// when reachable, else why not.
+func probeDetail(r auth.ProbeResult) string {
+	if r.Status == auth.Reachable && r.Person != nil {
+		return describePerson(r.Person)
+	}
+	if reason := Clean(r.Reason); reason != "" {
+		return reason
+	}
+	return r.Status.String()
+}
+
+// describePerson names the person a probe found, cleaned, as
+// "Annie Bryan <annie@example.com> (person 1000012345, admin, owner)".
+func describePerson(p *auth.Person) string {
+	var b strings.Builder
+	name, email := Clean(p.Name), Clean(p.Email)
+	b.WriteString(name)
+	if email != "" && email != name {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("<" + email + ">")
+	}
+	var notes []string
+	if p.ID != 0 {
+		notes = append(notes, fmt.Sprintf("person %d", p.ID))
+	}
+	if p.Admin {
+		notes = append(notes, "admin")
+	}
+	if p.Owner {
+		notes = append(notes, "owner")
+	}
+	if len(notes) > 0 {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("(" + strings.Join(notes, ", ") + ")")
+	}
+	return b.String()
+}
+
+// redact replaces each secret in s. Secrets shorter than 4 bytes are left:
+// replacing them would garble the text more than it protects.
+func redact(s string, secrets []string) string {
+	for _, x := range secrets {
+		if len(x) >= 4 {
+			s = strings.ReplaceAll(s, x, "[redacted]")
+		}
+	}
+	return s
+}

@@ -1,9 +1,15 @@
 package ui
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"bcauth/auth/launchpadtest"
 )
@@ -48,4 +54,49 @@ func TestProbeAllCanBeStopped(t *testing.T) {
 	if strings.Contains(tm.screen(), "Probing") {
 		t.Error("the progress bar stayed after stopping")
 	}
+}
+
+// TestTUIAndProbeCommandAgree probes the same login from the TUI and from
+// bcauth probe and compares what each says of every account.
+func TestTUIAndProbeCommandAgree(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	tm := login(t, e, 100, 30)
+	tm.Send(press("p"))
+	waitFor(t, tm, "9 of 12 reachable")
+	m := finalModel(t, tm)
+
+	var stdout, stderr strings.Builder
+	code := Probe(context.Background(), e.svc, Output{Stdout: &stdout, Stderr: &stderr}, ProbeOptions{JSON: true})
+	if code != 3 {
+		t.Fatalf("bcauth probe exited %d, want 3 (some accounts unreachable); stderr: %s", code, stderr.String())
+	}
+	var cli []struct {
+		Product string `json:"product"`
+		ID      int64  `json:"id"`
+		Status  string `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(stdout.String()), &cli); err != nil {
+		t.Fatal(err)
+	}
+	if len(cli) != len(m.list.rows) {
+		t.Fatalf("bcauth probe answered for %d accounts, the TUI shows %d", len(cli), len(m.list.rows))
+	}
+	for _, c := range cli {
+		key := fmt.Sprintf("%s:%d", c.Product, c.ID)
+		res, ok := m.probes.results[key]
+		if !ok {
+			t.Errorf("the TUI has no answer for %s", key)
+			continue
+		}
+		if res.Status.Name() != c.Status {
+			t.Errorf("%s: the TUI says %s, bcauth probe says %s", key, res.Status.Name(), c.Status)
+		}
+	}
+}
+
+// finalModel quits and returns the root model as it ended.
+func finalModel(t *testing.T, tm *prog) Model {
+	t.Helper()
+	tm.Send(tea.Quit())
+	return tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(recorder).Model
 }

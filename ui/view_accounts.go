@@ -254,31 +254,18 @@ func (m Model) rowMark(key string) string {
 	return "  "
 }
 
-// probeLine describes what the selected account's product said.
+// probeLine describes what the selected account's product said, in the
+// words bcauth probe prints, so the two always agree.
 func (m Model) probeLine(key string) string {
 	s := m.styles
 	res, ok := m.probes.results[key]
 	switch {
-	case ok && res.Status == auth.Reachable && res.Person != nil:
-		who := Clean(res.Person.Name)
-		if res.Person.Email != "" {
-			who += " <" + Clean(res.Person.Email) + ">"
-		}
-		var roles []string
-		if res.Person.Owner {
-			roles = append(roles, "owner")
-		}
-		if res.Person.Admin {
-			roles = append(roles, "admin")
-		}
-		if len(roles) > 0 {
-			who += " · " + strings.Join(roles, ", ")
-		}
-		return s.Good.Render("✓ reachable") + s.Value.Render(" as "+who)
+	case ok && res.Status == auth.Reachable:
+		return s.Good.Render("✓ reachable") + s.Value.Render(" as "+probeDetail(res))
 	case ok:
 		text := m.markStyle(res.Status).Render(probeMark(res.Status) + " " + res.Status.String())
-		if res.Reason != "" {
-			text += s.Muted.Render(": " + Clean(res.Reason))
+		if d := probeDetail(res); d != res.Status.String() {
+			text += s.Muted.Render(": " + d)
 		}
 		return text
 	case m.probes.inFlight[key]:

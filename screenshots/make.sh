@@ -70,16 +70,23 @@ set-option -g remain-on-exit on
 set-option -g status off
 EOF
 
+# A light terminal: tmux answers bcauth's background-colour query with the
+# pane's white background, so bcauth picks its light palette.
+cat "$tmp/tmux.conf" - >"$tmp/tmux-light.conf" <<'EOF'
+set-option -g window-style 'bg=#ffffff,fg=#1c1c1c'
+EOF
+
 # freeze's ANSI reader ignores SGR 39 and 49 (default colours) and does not
 # carry a style from one sequence to the next, so rewrite every SGR as a
 # reset followed by the whole current style, repeated at each line start.
 normalise() {
 	perl -e '
 		my ($fg, $bg, $bold) = ("", "", 0);
+		my $deffg = $ENV{DEFAULT_FG} // "";
 		sub style {
 			my @s = ("0");
 			push @s, 1 if $bold;
-			push @s, $fg if $fg ne "";
+			push @s, ($fg ne "" ? $fg : $deffg) if $fg ne "" || $deffg ne "";
 			push @s, $bg if $bg ne "";
 			return "\e[" . join(";", @s) . "m";
 		}
@@ -124,8 +131,12 @@ start() {
 		shift
 	done
 	shift
-	env -i PATH="$PATH" HOME="$tmp" LANG=C.UTF-8 XDG_CONFIG_HOME="$tmp/config-$name" "${envs[@]}" \
-		tmux -S "$tmp/$name.sock" -f "$tmp/tmux.conf" new-session -d -s "$name" -x "$cols" -y "$rows" "$@"
+	# COLORTERM=truecolor: bcauth draws its real palette, not the nearest
+	# of 256 colours; tmux keeps the RGB cells and capture-pane returns them.
+	local conf="$tmp/tmux.conf"
+	[[ $name == *light* ]] && conf="$tmp/tmux-light.conf"
+	env -i PATH="$PATH" HOME="$tmp" LANG=C.UTF-8 COLORTERM=truecolor XDG_CONFIG_HOME="$tmp/config-$name" "${envs[@]}" \
+		tmux -S "$tmp/$name.sock" -f "$conf" new-session -d -s "$name" -x "$cols" -y "$rows" "$@"
 }
 
 # waitfor NAME TEXT: poll the pane until it shows TEXT (20 s at most).
@@ -145,9 +156,16 @@ waitfor() {
 keys() { tmux -S "$tmp/$1.sock" send-keys -t "$@"; }
 
 # snap NAME FILE: the pane, colours kept, rendered to screenshots/FILE.png.
+# A light session is drawn on white, with dark text where bcauth left the
+# terminal's default colour.
 snap() {
-	tmux -S "$tmp/$1.sock" capture-pane -e -p -N -t "$1" | normalise >"$tmp/$2.ans"
-	"$tmp/freeze" --language ansi --font.family "JetBrains Mono NL" \
+	local bg=() deffg=""
+	if [[ $1 == *light* ]]; then
+		bg=(--background "#FFFFFF")
+		deffg="38;2;28;28;28"
+	fi
+	tmux -S "$tmp/$1.sock" capture-pane -e -p -N -t "$1" | DEFAULT_FG=$deffg normalise >"$tmp/$2.ans"
+	"$tmp/freeze" --language ansi --font.family "JetBrains Mono NL" "${bg[@]}" \
 		--padding 20 --margin 0 -o "$out/$2.png" <"$tmp/$2.ans" >/dev/null
 	echo "wrote $out/$2.png"
 }
@@ -174,7 +192,26 @@ snap accounts accounts
 keys accounts / w a y n e
 waitfor accounts "1 of 12"
 snap accounts filter
-keys accounts Escape q
+keys accounts Escape
+# An ESC followed at once by p reads as alt+p: let the ESC stand alone.
+sleep 0.5
+
+echo "--- probe"
+keys accounts p
+waitfor accounts "of 12 reachable"
+snap accounts probe
+keys accounts q
+
+echo "--- light background"
+start accounts-light -- "$tmp/bcauth" demo
+waitfor accounts-light "erification code"
+snap accounts-light connect-light
+keys accounts-light Enter
+waitfor accounts-light "Honcho Design"
+keys accounts-light j p
+waitfor accounts-light "of 12 reachable"
+snap accounts-light accounts-light
+keys accounts-light q
 
 echo "--- error"
 # Nothing approves within the timeout: the timeout's error screen.

@@ -8,6 +8,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -36,7 +37,12 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	c := &Client{cfg: cfg, http: cfg.HTTPClient, now: time.Now}
+	// A copy, so the caller's client keeps following redirects elsewhere.
+	// Here a redirect would re-send the client secret, a code or a refresh
+	// token (a 307 or 308 repeats the POST) to a host nobody configured.
+	hc := *cfg.HTTPClient
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c := &Client{cfg: cfg, http: &hc, now: time.Now}
 	for _, o := range opts {
 		o(c)
 	}
@@ -115,6 +121,9 @@ func tokenError(op Op, err error) error {
 		if re.Response != nil {
 			status = re.Response.StatusCode
 		}
+		if re.Response != nil && isRedirect(status) {
+			return redirectError(op, re.Response)
+		}
 		text := errorText(re.Body)
 		if text == "" {
 			switch {
@@ -132,4 +141,18 @@ func tokenError(op Op, err error) error {
 	// No HTTP answer, or an answer without a token: the network or the
 	// server is at fault, not the login.
 	return &LaunchpadError{Op: op, Kind: KindRetry, Err: err}
+}
+
+func isRedirect(status int) bool { return status >= 300 && status < 400 }
+
+// redirectError reports a redirect the client refused to follow. The
+// message names only the target's host: its path or query may carry
+// anything.
+func redirectError(op Op, resp *http.Response) *LaunchpadError {
+	where := "an address it did not give"
+	if u, err := resp.Location(); err == nil && u.Host != "" {
+		where = u.Host
+	}
+	return &LaunchpadError{Op: op, Status: resp.StatusCode, Kind: KindOther,
+		Err: fmt.Errorf("redirected to %s, which bcauth does not follow, so that no secret or token goes to another address: check %s", where, SettingLaunchpadURL)}
 }

@@ -37,7 +37,8 @@ type Config struct {
 	// UserAgent is sent on every request; DefaultUserAgent() when empty.
 	UserAgent string
 	// HTTPClient is used for every request; a client with a 30 s timeout
-	// when nil.
+	// when nil. New works on a copy that never follows redirects, and
+	// leaves this one as it is.
 	HTTPClient *http.Client
 }
 

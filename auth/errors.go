@@ -167,6 +167,9 @@ func looksLikeHTML(b []byte) bool {
 
 // newHTTPError reads (a bounded part of) a failed response into a typed error.
 func newHTTPError(op Op, resp *http.Response) *LaunchpadError {
+	if isRedirect(resp.StatusCode) {
+		return redirectError(op, resp)
+	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	text := errorText(body)
 	return &LaunchpadError{Op: op, Status: resp.StatusCode, Text: text, Kind: classify(op, resp.StatusCode, text)}

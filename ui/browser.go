@@ -34,10 +34,12 @@ func Opener(browserEnv string, hasDisplay bool) func(string) error {
 				if !placed {
 					args = append(args, u)
 				}
-				if err := exec.Command(fields[0], args...).Start(); err != nil {
+				cmd := exec.Command(fields[0], args...)
+				if err := cmd.Start(); err != nil {
 					errs = append(errs, fmt.Errorf("%s: %w", fields[0], err))
 					continue
 				}
+				go cmd.Wait() // reap it; a browser may outlive bcauth
 				return nil
 			}
 			return fmt.Errorf("no command in $BROWSER worked: %w", errors.Join(errs...))
@@ -60,6 +62,11 @@ func Opener(browserEnv string, hasDisplay bool) func(string) error {
 		return nil
 	}
 	return func(u string) error {
-		return exec.Command(name, append(pre, u)...).Start()
+		cmd := exec.Command(name, append(pre, u)...)
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		go cmd.Wait() // reap it; xdg-open may outlive bcauth
+		return nil
 	}
 }

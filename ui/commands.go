@@ -49,9 +49,15 @@ func (m Model) saveClient(id, secret string) tea.Cmd {
 	}
 }
 
-func (m Model) newLogin(attempt int) tea.Cmd {
+// newLogin makes a login and binds its listener. The previous attempt's
+// listener, if any, is closed first: Close waits until its port is free,
+// so the new one never races it for the same port.
+func (m Model) newLogin(attempt int, prev *auth.Listener) tea.Cmd {
 	c := m.client
 	return func() tea.Msg {
+		if prev != nil {
+			_ = prev.Close()
+		}
 		l, err := c.NewLogin()
 		if err != nil {
 			return loginReadyMsg{attempt: attempt, err: err}
@@ -77,7 +83,17 @@ func (m Model) wait(ctx context.Context, attempt int, ln *auth.Listener) tea.Cmd
 		if err != nil {
 			return loginDoneMsg{attempt: attempt, err: err}
 		}
-		sess, aside, err := svc.Complete(context.WithoutCancel(ctx), c, tok)
+		// Storing the session may outlive the login's deadline, but not a
+		// person who pressed esc or quit meanwhile.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		stop := context.AfterFunc(ctx, func() {
+			if errors.Is(ctx.Err(), context.Canceled) {
+				cancel()
+			}
+		})
+		defer stop()
+		sess, aside, err := svc.Complete(cctx, c, tok)
 		return loginDoneMsg{attempt: attempt, session: sess, aside: aside, err: err}
 	}
 }
@@ -131,13 +147,21 @@ func (m Model) approve(attempt int, authURL string) tea.Cmd {
 	}
 }
 
-func (m Model) reload(sess *store.Session, background bool) tea.Cmd {
-	svc, c := m.cfg.Service, m.client
+// reload asks Launchpad again for the session's accounts. Each reload is
+// numbered and tagged with its session, so an answer that comes back after
+// a logout, a switch or a newer reload is dropped.
+func (m *Model) reload(sess *store.Session, background bool) tea.Cmd {
+	m.reloadGen++
+	gen, key := m.reloadGen, sess.Key()
+	svc, c, ts := m.cfg.Service, m.client, m.tokens
+	if ts == nil || m.session == nil || m.session.Key() != key {
+		ts = svc.TokenSource(c, sess)
+	}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		r, err := svc.Reload(ctx, c, sess)
-		return reloadMsg{reload: r, err: err, background: background}
+		r, err := svc.ReloadWith(ctx, c, sess, ts)
+		return reloadMsg{key: key, gen: gen, reload: r, err: err, background: background}
 	}
 }
 
@@ -160,10 +184,10 @@ func (m Model) openURL(raw string) tea.Cmd {
 	open := m.cfg.OpenURL
 	return func() tea.Msg {
 		shown := Clean(raw)
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return openedMsg{url: shown, err: errors.New("not an http or https address")}
+		if why := unsafeURL(raw); why != "" {
+			return openedMsg{url: shown, err: errors.New("the address " + why)}
 		}
+		u, _ := url.Parse(raw)
 		if open == nil {
 			return openedMsg{url: shown, err: errors.New("no browser is available here")}
 		}

@@ -97,6 +97,8 @@ type Model struct {
 
 	// accounts
 	session     *store.Session
+	tokens      *auth.TokenSource // the session's one token source
+	reloadGen   int
 	others      []store.Session // every stored session of this client
 	list        accountList
 	filtering   bool
@@ -143,7 +145,7 @@ func New(cfg Config) Model {
 	m.filterInput.Prompt = "/ "
 	m.filterInput.Placeholder = "name, id or product"
 	m.filterInput.CharLimit = 200
-	m.probes = newProbeState()
+	m.probes = newProbeState(0)
 	m.applyStyles(true)
 	return m
 }
@@ -209,6 +211,8 @@ type (
 	demoApproveMsg struct{ attempt int }
 	tickMsg        struct{ attempt int }
 	reloadMsg      struct {
+		key        string
+		gen        int
 		reload     *Reload
 		err        error
 		background bool
@@ -248,6 +252,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		if key.Matches(msg, m.keys.ForceQuit) {
 			m.endLogin()
+			m.stopProbes()
 			return m, tea.Quit
 		}
 		return m.handleKey(msg)
@@ -308,6 +313,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.fail(msg.err, func(m Model) (Model, tea.Cmd) { return m.startLogin("") })
 		}
 		m.connectNote = ""
+		m.tokens = nil // a new login: its own token, not the one it replaced
 		m.showAccounts(msg.session, nil)
 		m.refreshed = time.Time{}
 		m.setStatus("Logged in as "+Clean(msg.session.Identity.Name())+".", false)
@@ -357,7 +363,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			return m.fail(msg.err, func(m Model) (Model, tea.Cmd) { return m, m.load() })
 		}
-		m.session = nil
+		m.stopProbes()
+		m.session, m.tokens = nil, nil
+		m.screen, m.confirm, m.picking = screenLoading, false, false
 		m.connectNote = "Logged out."
 		return m, m.load()
 	case switchedMsg:
@@ -391,7 +399,9 @@ func (m Model) updateInputs(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBad = s, bad }
+// setStatus sets the status line. It cleans what it is given, since a
+// status often quotes a server's words or an href.
+func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBad = Clean(s), bad }
 
 // fail shows the error screen; retry is what enter does there.
 func (m Model) fail(err error, retry func(Model) (Model, tea.Cmd)) (Model, tea.Cmd) {
@@ -433,7 +443,8 @@ func (m Model) loaded(msg loadedMsg) (tea.Model, tea.Cmd) {
 	if msg.session.Authorization == nil {
 		m.screen = screenLoading
 	}
-	return m, tea.Batch(m.reload(msg.session, m.screen == screenAccounts), m.settleProbe())
+	reload := m.reload(msg.session, m.screen == screenAccounts)
+	return m, tea.Batch(reload, m.settleProbe())
 }
 
 // showAccounts draws a session's accounts, keeping the selection.
@@ -443,7 +454,11 @@ func (m *Model) showAccounts(sess *store.Session, _ error) {
 		keep = sess.LastAccount
 		// Another Basecamp ID: another token, other answers.
 		m.stopProbes()
-		m.probes = newProbeState()
+		m.probes = newProbeState(m.probes.run)
+		m.tokens = nil
+	}
+	if m.tokens == nil {
+		m.tokens = m.cfg.Service.TokenSource(m.client, sess)
 	}
 	m.session = sess
 	var accounts []auth.Account
@@ -459,6 +474,9 @@ func (m *Model) showAccounts(sess *store.Session, _ error) {
 }
 
 func (m Model) reloaded(msg reloadMsg) (tea.Model, tea.Cmd) {
+	if m.session == nil || msg.key != m.session.Key() || msg.gen != m.reloadGen {
+		return m, nil // a reload overtaken by a logout, a switch or another reload
+	}
 	m.loading = false
 	if msg.err != nil {
 		if auth.NeedsLogin(msg.err) || errors.Is(msg.err, store.ErrNoSession) {
@@ -481,7 +499,8 @@ func (m Model) reloaded(msg reloadMsg) (tea.Model, tea.Cmd) {
 		sess := m.session
 		return m.fail(msg.err, func(m Model) (Model, tea.Cmd) {
 			m.screen, m.loading = screenLoading, true
-			return m, m.reload(sess, false)
+			cmd := m.reload(sess, false)
+			return m, cmd
 		})
 	}
 	m.showAccounts(msg.reload.Session, nil)
@@ -496,6 +515,7 @@ func (m Model) reloaded(msg reloadMsg) (tea.Model, tea.Cmd) {
 
 // startLogin begins a new login attempt: a fresh state and listener.
 func (m Model) startLogin(note string) (Model, tea.Cmd) {
+	prev := m.listener
 	m.endLogin()
 	m.attempt++
 	m.screen = screenConnect
@@ -505,7 +525,7 @@ func (m Model) startLogin(note string) (Model, tea.Cmd) {
 	if m.client == nil {
 		return m, m.load()
 	}
-	return m, m.newLogin(m.attempt)
+	return m, m.newLogin(m.attempt, prev)
 }
 
 func (m Model) loginReady(msg loginReadyMsg) (tea.Model, tea.Cmd) {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -24,10 +25,11 @@ type (
 	probeSettledMsg struct {
 		key string
 	}
-	// probeMsg is one account's answer.
+	// probeMsg is one account's answer, for one Basecamp ID.
 	probeMsg struct {
-		run    int // which p run, 0 for a single probe
-		result auth.ProbeResult
+		session string
+		run     int // which p run, 0 for a single probe
+		result  auth.ProbeResult
 	}
 	// probeDoneMsg says a p run has finished (or was cancelled).
 	probeDoneMsg struct{ run int }
@@ -37,19 +39,41 @@ type (
 type probeState struct {
 	results  map[string]auth.ProbeResult
 	inFlight map[string]bool
-	run      int // the current p run, counting up
+	run      int // the current p run, counting up across sessions
 	running  bool
 	done     int
 	total    int
 	cancel   context.CancelFunc
 	stream   chan probeMsg
+	// singles bounds the one-account probes: cancelled on switch and quit.
+	singles      context.Context
+	cancelSingle context.CancelFunc
 }
 
-func newProbeState() probeState {
+// newProbeState starts afresh for a session; run keeps counting, so a run
+// of the previous session can never pass for one of this session.
+func newProbeState(run int) probeState {
+	ctx, cancel := context.WithCancel(context.Background())
 	return probeState{
-		results:  map[string]auth.ProbeResult{},
-		inFlight: map[string]bool{},
+		results:      map[string]auth.ProbeResult{},
+		inFlight:     map[string]bool{},
+		run:          run,
+		singles:      ctx,
+		cancelSingle: cancel,
 	}
+}
+
+// unsafeURL says why a server's URL should not be copied or opened, or ""
+// when it is a plain http or https address with nothing hidden in it.
+func unsafeURL(raw string) string {
+	if Clean(raw) != raw || strings.ContainsAny(raw, " \t") {
+		return "holds control or invisible characters"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return "is not an http or https address"
+	}
+	return ""
 }
 
 // settleProbe asks for a probe of the selected account after it rests.
@@ -75,11 +99,12 @@ func (m Model) settleProbe() tea.Cmd {
 // probeOne probes one account in the background.
 func (m Model) probeOne(acc auth.Account) tea.Cmd {
 	prober := m.cfg.Service.Prober(m.client)
-	a := auth.BearerAuth{Source: m.cfg.Service.TokenSource(m.client, m.session)}
+	a := auth.BearerAuth{Source: m.tokens}
+	parent, key := m.probes.singles, m.session.Key()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(parent, time.Minute)
 		defer cancel()
-		return probeMsg{result: prober.Probe(ctx, acc, a)}
+		return probeMsg{session: key, result: prober.Probe(ctx, acc, a)}
 	}
 }
 
@@ -100,12 +125,13 @@ func (m *Model) probeAll() tea.Cmd {
 	m.probes.cancel, m.probes.stream = cancel, stream
 	m.probes.running, m.probes.done, m.probes.total = true, 0, len(accs)
 	prober := m.cfg.Service.Prober(m.client)
-	a := auth.BearerAuth{Source: m.cfg.Service.TokenSource(m.client, m.session)}
+	a := auth.BearerAuth{Source: m.tokens}
+	key := m.session.Key()
 	start := func() tea.Msg {
 		go func() {
 			defer close(stream)
 			prober.ProbeAll(ctx, accs, a, func(_, _ int, r auth.ProbeResult) {
-				stream <- probeMsg{run: run, result: r}
+				stream <- probeMsg{session: key, run: run, result: r}
 			})
 		}()
 		return nil
@@ -130,12 +156,21 @@ func (m *Model) stopProbes() {
 		m.probes.cancel()
 		m.probes.cancel = nil
 	}
+	if m.probes.cancelSingle != nil {
+		m.probes.cancelSingle()
+	}
 	m.probes.running = false
 }
 
 // gotProbe records one answer. A cancelled probe is not an answer and is
 // not kept.
 func (m Model) gotProbe(msg probeMsg) (Model, tea.Cmd) {
+	if m.session == nil || msg.session != m.session.Key() {
+		// An answer for a Basecamp ID no longer shown. Its run's number
+		// is not the current one, so nobody listens for the rest; the
+		// stream is buffered for every answer, so its sender never blocks.
+		return m, nil
+	}
 	key := msg.result.Account.Key()
 	delete(m.probes.inFlight, key)
 	if msg.result.Status != auth.Canceled {

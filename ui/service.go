@@ -210,7 +210,13 @@ type Reload struct {
 // Reload refreshes the token if it needs it, asks Launchpad for
 // authorization.json and caches the answer in the session.
 func (s *Service) Reload(ctx context.Context, c *auth.Client, sess *store.Session) (*Reload, error) {
-	ts := s.TokenSource(c, sess)
+	return s.ReloadWith(ctx, c, sess, s.TokenSource(c, sess))
+}
+
+// ReloadWith is Reload through a token source the caller keeps, so a
+// program that reloads and probes refreshes the token once, not per call.
+func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource) (*Reload, error) {
+	before := ts.Refreshed()
 	a, err := c.Authorization(ctx, ts)
 	if err != nil {
 		return nil, err
@@ -231,7 +237,7 @@ func (s *Service) Reload(ctx context.Context, c *auth.Client, sess *store.Sessio
 	if err != nil {
 		return nil, err
 	}
-	return &Reload{Session: &out, Refreshed: !ts.Refreshed().IsZero()}, nil
+	return &Reload{Session: &out, Refreshed: ts.Refreshed().After(before)}, nil
 }
 
 // Token returns a valid access token for the current session, refreshed

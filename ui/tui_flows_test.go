@@ -2,8 +2,8 @@ package ui
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -318,26 +318,52 @@ func TestLogoutAsksFirst(t *testing.T) {
 	}
 }
 
-func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
+// TestHostileServerStringsNeverReachTheTerminal feeds escape sequences
+// through every server string the TUI shows (identity, account name,
+// product code, href, app_href, Launchpad's error text, a product's probe
+// answer) and presses every key that displays, copies or opens one.
+func TestHostileServerStringsNeverReachTheTerminal(t *testing.T) {
+	const osc52 = "\x1b]52;c;ZXZpbA==\x07" // would set the clipboard to "evil"
 	e := newEnv(t, launchpadtest.Options{})
-	tm := start(t, e.config(), 100, 30)
+	e.fake.SetIdentity(launchpadtest.Identity{ID: 7, FirstName: "Ann\x1b[2J", LastName: "Evil" + osc52, EmailAddress: "ann\u202e@example.com"})
+	e.fake.SetAccounts([]launchpadtest.Account{
+		{Product: "bc3", ID: 1, Name: "Acme" + osc52 + "\x1b[2J", Href: e.fake.URL + "/bc3/1" + osc52, AppHref: e.fake.URL + "/web/bc3/1" + osc52},
+		{Product: "wb\x1b[2J" + osc52, ID: 2, Name: "Plain", Href: "https://example.com/\n" + osc52},
+	})
+	cfg := e.config()
+	cfg.ProbeDelay = time.Millisecond
+	tm := start(t, cfg, 100, 30)
 	waitFor(t, tm, "erification code")
 	tm.Send(press("enter"))
-	var out []byte
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		out = append(out, b...)
-		return strings.Contains(ansi.Strip(string(out)), "Honcho Design")
-	}, teatest.WithDuration(15*time.Second))
-	tm.Send(tea.Quit())
-	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
-	out = append(out, readAll(tm)...)
-	// The demo's hostile account tries OSC 52 with "hi" and a screen clear.
-	osc52 := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte("hi"))
-	if strings.Contains(string(out), osc52) || strings.Contains(string(out), "aGk=") {
-		t.Error("an account name set the clipboard")
+	waitFor(t, tm, "Acme", "Plain")
+	for _, k := range []string{"y", "o", "j", "y", "o", "p"} {
+		tm.Send(press(k))
 	}
-	if strings.Contains(string(out), "Evil\x1b[2J") {
-		t.Error("an account name cleared the screen")
+	waitFor(t, tm, "of 2 reachable")
+	e.fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: 503, Body: "down" + osc52 + "\x1b[2J", ContentType: "text/plain", Times: 1})
+	tm.Send(press("r"))
+	waitFor(t, tm, "down")
+	tm.Send(tea.Quit())
+	out, err := io.ReadAll(tm.FinalOutput(t, teatest.WithFinalTimeout(10*time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "ZXZpbA==") || strings.Contains(string(out), "\x1b]52;") {
+		t.Error("a server string reached the terminal as an OSC 52 sequence")
+	}
+	for _, s := range []string{"Ann\x1b[2J", "Acme\x1b[2J", "wb\x1b[2J", "down\x1b[2J"} {
+		if strings.Contains(string(out), s) {
+			t.Errorf("%q reached the terminal", s)
+		}
+	}
+	if strings.ContainsRune(string(out), '\u202e') {
+		t.Error("a bidirectional override reached the terminal")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.copied) != 0 || len(e.opened) != 1 {
+		// The one open is the login's own authorization URL.
+		t.Errorf("hostile hrefs were copied %q or opened %q", e.copied, e.opened)
 	}
 }
 

@@ -130,13 +130,16 @@ func (e *env) config() Config {
 // byte stream is no place to look for text; the last frame is.
 type prog struct {
 	*teatest.TestModel
-	last *atomic.Pointer[string]
+	last   *atomic.Pointer[string]
+	frames chan struct{}
 }
 
-// recorder wraps the root model to keep its last frame.
+// recorder wraps the root model to keep its last frame and to say that a
+// new one was drawn.
 type recorder struct {
 	Model
-	last *atomic.Pointer[string]
+	last   *atomic.Pointer[string]
+	frames chan struct{}
 }
 
 func (r recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -149,6 +152,10 @@ func (r recorder) View() tea.View {
 	v := r.Model.View()
 	s := ansi.Strip(v.Content)
 	r.last.Store(&s)
+	select {
+	case r.frames <- struct{}{}:
+	default: // a wake-up is already pending
+	}
 	return v
 }
 
@@ -159,21 +166,25 @@ func start(t *testing.T, cfg Config, w, h int) *prog {
 	last := new(atomic.Pointer[string])
 	empty := ""
 	last.Store(&empty)
-	tm := teatest.NewTestModel(t, recorder{Model: New(cfg), last: last},
+	frames := make(chan struct{}, 1)
+	tm := teatest.NewTestModel(t, recorder{Model: New(cfg), last: last, frames: frames},
 		teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256), tea.WithWindowSize(w, h)),
 	)
 	t.Cleanup(func() { _ = tm.Quit() })
-	return &prog{TestModel: tm, last: last}
+	return &prog{TestModel: tm, last: last, frames: frames}
 }
 
 // screen is the last frame drawn, as plain text.
 func (p *prog) screen() string { return *p.last.Load() }
 
-// waitFor polls the last frame until it holds all of the texts.
+// waitFor reads each new frame until one holds all of the texts. It waits
+// on frames, not on the clock: the deadline only bounds a test that would
+// otherwise hang.
 func waitFor(t *testing.T, p *prog, texts ...string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.NewTimer(15 * time.Second)
+	defer deadline.Stop()
 	for {
 		screen := p.screen()
 		missing := ""
@@ -186,10 +197,11 @@ func waitFor(t *testing.T, p *prog, texts ...string) {
 		if missing == "" {
 			return
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-p.frames:
+		case <-deadline.C:
 			t.Fatalf("the screen never showed %q; last frame:\n%s", missing, screen)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

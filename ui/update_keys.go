@@ -118,6 +118,12 @@ func (m Model) connectKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) accountsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if m.session == nil {
+		if key.Matches(msg, m.keys.Quit) {
+			return m, tea.Quit
+		}
+		return m, nil
+	}
 	if m.confirm {
 		switch {
 		case key.Matches(msg, m.keys.Yes):
@@ -185,6 +191,12 @@ func (m Model) accountsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.setStatus("No account to copy.", true)
 			return m, nil
 		}
+		if why := unsafeURL(r.acc.Href); why != "" {
+			// A pasted href ends up in shells and configs: copy only what
+			// is plainly a web address.
+			m.setStatus("Not copied: the href Launchpad sent "+why+".", true)
+			return m, nil
+		}
 		return m, tea.Batch(m.copyText(r.acc.Href), m.remember(r.key))
 	case key.Matches(msg, m.keys.Open):
 		r, ok := m.list.selected()
@@ -199,7 +211,8 @@ func (m Model) accountsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.loading = true
 		m.setStatus("Reloading from Launchpad…", false)
-		return m, m.reload(m.session, false)
+		cmd := m.reload(m.session, false)
+		return m, cmd
 	case key.Matches(msg, m.keys.Switch):
 		m.picking = true
 		m.pick = 0
@@ -223,7 +236,8 @@ func (m Model) accountsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.setStatus("", false)
-		return m, m.probeAll()
+		cmd := m.probeAll()
+		return m, cmd
 	case key.Matches(msg, m.keys.Help):
 		m.help.ShowAll = !m.help.ShowAll
 		m.layout()

@@ -373,6 +373,9 @@ func script(ctx context.Context, cmd string, args []string) int {
 	return 2
 }
 
+// apiTokenEnv holds a classic API token for probe --api-token -.
+const apiTokenEnv = "BASECAMP_API_TOKEN"
+
 // probeFlags declares bcauth probe's flags into opts.
 func probeFlags(fs *flag.FlagSet) *ui.ProbeOptions {
 	var o ui.ProbeOptions
@@ -380,7 +383,7 @@ func probeFlags(fs *flag.FlagSet) *ui.ProbeOptions {
 	fs.StringVar(&o.Product, "product", "", "only accounts of this product `CODE`; with --url, the product it belongs to (guessed from the URL when left out)")
 	fs.StringVar(&o.URL, "url", "", "check this one product API `HREF` with --basic or --api-token, not the stored login")
 	fs.StringVar(&o.BasicUser, "basic", "", "with --url: log in as `USER` with HTTP Basic (Basecamp 2); the password comes from "+ui.PasswordEnv+" or is asked for in the terminal")
-	fs.StringVar(&o.APIToken, "api-token", "", "with --url: a classic product's API `TOKEN`, sent as Basic user TOKEN, password X")
+	fs.StringVar(&o.APIToken, "api-token", "", "with --url: a classic product's API `TOKEN`, sent as Basic user TOKEN, password X; \"-\" takes it from "+apiTokenEnv+", which keeps it out of ps and shell history")
 	return &o
 }
 
@@ -395,6 +398,13 @@ func probe(ctx context.Context, args []string) int {
 	out := ui.Output{Stdout: os.Stdout, Stderr: os.Stderr}
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		opts.Progress = os.Stderr
+	}
+	if opts.APIToken == "-" {
+		opts.APIToken = os.Getenv(apiTokenEnv)
+		if opts.APIToken == "" {
+			fmt.Fprintf(os.Stderr, "bcauth: --api-token - reads the token from %s, which is not set\n", apiTokenEnv)
+			return 2
+		}
 	}
 	if opts.URL == "" && opts.BasicUser == "" && opts.APIToken == "" {
 		svc, err := service(store.DefaultDir(), envClient())

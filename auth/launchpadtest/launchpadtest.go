@@ -70,6 +70,11 @@ type Options struct {
 	// ProductLatency delays every product API answer, in real time, like
 	// a distant server (see products.go).
 	ProductLatency time.Duration
+	// RotateRefreshTokens makes every refresh answer carry a new
+	// refresh_token and retire the one just used, which is then refused
+	// like an unknown one. Launchpad usually keeps refresh tokens, but
+	// launchpad.md asks clients to work either way.
+	RotateRefreshTokens bool
 }
 
 // withDefaults fills the empty fields the fake can fill before it listens.

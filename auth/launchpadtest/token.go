@@ -116,9 +116,14 @@ func (s *Server) exchangeCode(w http.ResponseWriter, p url.Values) {
 }
 
 // refreshToken issues a new access token. The refresh token stays valid and
-// is not repeated in the answer, as with the real Launchpad.
+// is not repeated in the answer, as with the real Launchpad, unless
+// Options.RotateRefreshTokens asks for a new one each time.
 func (s *Server) refreshToken(w http.ResponseWriter, p url.Values) {
 	access := newToken()
+	var rotated string
+	if s.opts.RotateRefreshTokens {
+		rotated = newToken()
+	}
 	rt := p.Get("refresh_token")
 	now := s.opts.Now()
 	s.mu.Lock()
@@ -134,10 +139,15 @@ func (s *Server) refreshToken(w http.ResponseWriter, p url.Values) {
 		return
 	}
 	s.access[access] = now.Add(s.opts.AccessTTL)
+	if rotated != "" {
+		delete(s.refresh, rt)
+		s.refresh[rotated] = now.Add(s.opts.RefreshTTL)
+	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, tokenResponse{
-		AccessToken: access,
-		ExpiresIn:   int64(s.opts.AccessTTL.Seconds()),
+		AccessToken:  access,
+		ExpiresIn:    int64(s.opts.AccessTTL.Seconds()),
+		RefreshToken: rotated,
 	})
 }
 

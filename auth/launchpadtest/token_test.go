@@ -260,6 +260,33 @@ func TestRefresh(t *testing.T) {
 	}
 }
 
+// TestRotateRefreshTokens: each refresh answers a new refresh token, which
+// works, and retires the one spent, which is then refused.
+func TestRotateRefreshTokens(t *testing.T) {
+	s := start(t, Options{RotateRefreshTokens: true})
+	rt := login(t, s)["refresh_token"].(string)
+	seen := map[string]bool{rt: true}
+	for i := range 3 {
+		a := postToken(t, s, nil, refreshForm(s, rt))
+		if a.status != http.StatusOK {
+			t.Fatalf("refresh %d: %d %s", i, a.status, a.body)
+		}
+		m := decodeObject(t, a.body)
+		next, _ := m["refresh_token"].(string)
+		if next == "" || seen[next] {
+			t.Fatalf("refresh %d answered refresh_token %q, want a new one: %s", i, next, a.body)
+		}
+		if a := getAuthorization(t, s, m["access_token"].(string), "test"); a.status != http.StatusOK {
+			t.Errorf("refresh %d: new access token: %d %s", i, a.status, a.body)
+		}
+		if a := postToken(t, s, nil, refreshForm(s, rt)); a.status != 400 || a.body != `{"error":"authorization_expired"}` {
+			t.Errorf("refresh %d: spent refresh token got %d %s, want 400 authorization_expired", i, a.status, a.body)
+		}
+		seen[next] = true
+		rt = next
+	}
+}
+
 func TestRefreshTokenExpiry(t *testing.T) {
 	clk := newClock()
 	s := start(t, Options{Now: clk.Now, RefreshTTL: 24 * time.Hour})

@@ -83,7 +83,8 @@ func DecodeAuthorization(r io.Reader) (*Authorization, error) {
 
 // Authorization asks Launchpad who the token belongs to and which accounts it
 // reaches. An access token that Launchpad calls expired is refreshed once and
-// the request retried.
+// the request retried. A refreshed token that could not be saved gives the
+// answer together with a *SaveError, as a warning.
 func (c *Client) Authorization(ctx context.Context, ts *TokenSource) (*Authorization, error) {
 	var out *Authorization
 	err := ts.Do(ctx, func(token string) error {

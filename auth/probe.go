@@ -179,8 +179,9 @@ func (b BearerAuth) Apply(ctx context.Context, req *http.Request) error {
 	if b.Source == nil {
 		return errors.New("no login to take an access token from")
 	}
+	// A token that could not be saved still works: probing goes on with it.
 	tok, err := b.Source.Token(ctx)
-	if err != nil {
+	if !usable(tok, err) {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
@@ -190,7 +191,10 @@ func (b BearerAuth) Apply(ctx context.Context, req *http.Request) error {
 // refresh replaces the token a product called expired.
 func (b BearerAuth) refresh(ctx context.Context, sent *http.Request) error {
 	stale := strings.TrimPrefix(sent.Header.Get("Authorization"), "Bearer ")
-	_, err := b.Source.Refresh(ctx, stale)
+	tok, err := b.Source.Refresh(ctx, stale)
+	if usable(tok, err) {
+		return nil
+	}
 	return err
 }
 

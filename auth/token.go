@@ -19,63 +19,179 @@ const RefreshWindow = 5 * time.Minute
 // Launchpad issued is never lost to a crash.
 type SaveFunc func(ctx context.Context, tok *oauth2.Token) error
 
+// SaveFromFunc stores a new token refreshed from the access token from, so
+// a store can tell a concurrent refresh by another process from its own
+// (see store.Store.SaveTokenFrom).
+type SaveFromFunc func(ctx context.Context, from string, tok *oauth2.Token) error
+
+// LoadFunc reads the token stored for the login, which another process or
+// another TokenSource may have refreshed. A nil token means none is stored.
+type LoadFunc func(ctx context.Context) (*oauth2.Token, error)
+
+// SaveError means Launchpad issued a new token that could not be saved. The
+// token returned alongside it is valid and in use, so callers treat the
+// error as a warning: bcauth holds the new token only until it exits, and
+// where Launchpad rotates refresh tokens the next run may have to log in
+// again.
+type SaveError struct{ Err error }
+
+func (e *SaveError) Error() string {
+	return "Launchpad issued a new token but bcauth could not save it, so it lasts only until bcauth exits: " + e.Err.Error()
+}
+
+func (e *SaveError) Unwrap() error { return e.Err }
+
+// usable reports whether a call's answer carries a token despite err: none
+// at all, or only a *SaveError.
+func usable(tok *oauth2.Token, err error) bool {
+	var se *SaveError
+	return tok != nil && (err == nil || errors.As(err, &se))
+}
+
 // TokenSource hands out a valid access token, refreshing it near its expiry
 // or when an API says it has expired. It is safe for concurrent use.
 type TokenSource struct {
 	c    *Client
-	save SaveFunc
+	save SaveFromFunc
+	load LoadFunc
 
 	mu        sync.Mutex
 	tok       *oauth2.Token
 	refreshed time.Time
 }
 
+// TokenSourceOption adjusts a TokenSource.
+type TokenSourceOption func(*TokenSource)
+
+// WithLoad makes the source read the stored token before every refresh. A
+// token another process or source stored since is adopted instead of
+// refreshing, or, near its own expiry, refreshed with its refresh token,
+// which may be the only one Launchpad still accepts. A failed load stops
+// the refresh: refreshing blind could spend a refresh token another
+// process already replaced.
+func WithLoad(load LoadFunc) TokenSourceOption {
+	return func(ts *TokenSource) { ts.load = load }
+}
+
+// WithSaveFrom stores every new token with save instead of the SaveFunc
+// given to [Client.TokenSource], telling it the access token the refresh
+// started from.
+func WithSaveFrom(save SaveFromFunc) TokenSourceOption {
+	return func(ts *TokenSource) { ts.save = save }
+}
+
 // TokenSource returns a source that starts from tok and hands every new
 // token to save (which may be nil).
-func (c *Client) TokenSource(tok *oauth2.Token, save SaveFunc) *TokenSource {
+func (c *Client) TokenSource(tok *oauth2.Token, save SaveFunc, opts ...TokenSourceOption) *TokenSource {
 	t := *tok
-	return &TokenSource{c: c, tok: &t, save: save}
+	ts := &TokenSource{c: c, tok: &t}
+	if save != nil {
+		ts.save = func(ctx context.Context, _ string, tok *oauth2.Token) error { return save(ctx, tok) }
+	}
+	for _, o := range opts {
+		o(ts)
+	}
+	return ts
 }
 
 // Token returns the current token, refreshed first when it is within
-// RefreshWindow of its expiry. A failed refresh leaves the stored token,
-// refresh token included, as it was.
+// RefreshWindow of its expiry. A failed refresh leaves the token, refresh
+// token included, as it was. A non-nil token with a *SaveError means the
+// token was refreshed and is usable, but not saved.
 func (ts *TokenSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	if ts.tok.AccessToken != "" && (ts.tok.Expiry.IsZero() || ts.c.now().Add(RefreshWindow).Before(ts.tok.Expiry)) {
-		t := *ts.tok
-		return &t, nil
+	if ts.fresh(ts.tok) {
+		return ts.current(), nil
 	}
 	return ts.refreshLocked(ctx, ts.tok.AccessToken)
 }
 
 // Refresh forces a refresh, unless another caller already replaced the
-// access token stale (then that newer token is returned).
+// access token stale (then that newer token is returned). Like Token, it
+// may return a usable token together with a *SaveError.
 func (ts *TokenSource) Refresh(ctx context.Context, stale string) (*oauth2.Token, error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	return ts.refreshLocked(ctx, stale)
 }
 
+// fresh reports whether tok can be used without refreshing it.
+func (ts *TokenSource) fresh(tok *oauth2.Token) bool {
+	return tok.AccessToken != "" && (tok.Expiry.IsZero() || ts.c.now().Add(RefreshWindow).Before(tok.Expiry))
+}
+
+// current returns a copy of the token; the caller holds mu.
+func (ts *TokenSource) current() *oauth2.Token {
+	t := *ts.tok
+	return &t
+}
+
 func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2.Token, error) {
 	if ts.tok.AccessToken != stale {
-		t := *ts.tok
-		return &t, nil
+		return ts.current(), nil
 	}
-	tok, err := ts.c.Refresh(ctx, ts.tok.RefreshToken)
+	from := *ts.tok
+	if ts.load != nil {
+		stored, err := ts.load(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("could not read the stored token before refreshing it: %w", err)
+		}
+		if ts.consider(stored, &from) {
+			return ts.current(), nil
+		}
+	}
+	tok, err := ts.c.Refresh(ctx, from.RefreshToken)
+	if err != nil && ts.load != nil && NeedsLogin(err) {
+		// Between the load and the refresh another process may have
+		// refreshed, and where Launchpad rotates refresh tokens that
+		// spent ours: what it stored is then the login, not a dead one.
+		stored, lerr := ts.load(ctx)
+		if lerr != nil {
+			return nil, err
+		}
+		tried := from
+		if ts.consider(stored, &from) {
+			return ts.current(), nil
+		}
+		if from.RefreshToken == tried.RefreshToken {
+			return nil, err
+		}
+		tok, err = ts.c.Refresh(ctx, from.RefreshToken)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if ts.save != nil {
-		if err := ts.save(ctx, tok); err != nil {
-			return nil, fmt.Errorf("Launchpad issued a new token but bcauth could not save it: %w", err)
-		}
-	}
+	// Adopt before saving: Launchpad may have replaced the refresh token,
+	// and then the new token is the login even if it cannot be saved.
 	ts.tok = tok
 	ts.refreshed = ts.c.now()
-	t := *tok
-	return &t, nil
+	if ts.save != nil {
+		if err := ts.save(ctx, from.AccessToken, tok); err != nil {
+			return ts.current(), &SaveError{Err: err}
+		}
+	}
+	return ts.current(), nil
+}
+
+// consider looks at the stored token when a refresh is due from *from. A
+// stored token that differs and is fresh is adopted (consider reports
+// true); one that differs but is due too replaces *from, so its refresh
+// token, which may be the newer, is the one spent.
+func (ts *TokenSource) consider(stored, from *oauth2.Token) bool {
+	if stored == nil || stored.AccessToken == "" || stored.AccessToken == from.AccessToken {
+		return false
+	}
+	t := *stored
+	if t.RefreshToken == "" {
+		t.RefreshToken = from.RefreshToken
+	}
+	if ts.fresh(&t) {
+		ts.tok = &t
+		return true
+	}
+	*from = t
+	return false
 }
 
 // Refreshed is when this source last refreshed the token (zero if never).
@@ -87,21 +203,29 @@ func (ts *TokenSource) Refreshed() time.Time {
 
 // Do calls fn with a valid access token. When fn's error says the token has
 // expired (a 401 whose text mentions expiry), the token is refreshed and fn
-// is called once more.
+// is called once more. A token that could not be saved is still used: Do
+// returns fn's error if it has one, or else the *SaveError, as a warning.
 func (ts *TokenSource) Do(ctx context.Context, fn func(accessToken string) error) error {
 	tok, err := ts.Token(ctx)
+	if !usable(tok, err) {
+		return err
+	}
+	warning := err
+	err = fn(tok.AccessToken)
+	if IsExpiredToken(err) {
+		tok, rerr := ts.Refresh(ctx, tok.AccessToken)
+		if !usable(tok, rerr) {
+			return rerr
+		}
+		if rerr != nil {
+			warning = rerr
+		}
+		err = fn(tok.AccessToken)
+	}
 	if err != nil {
 		return err
 	}
-	err = fn(tok.AccessToken)
-	if !IsExpiredToken(err) {
-		return err
-	}
-	tok, rerr := ts.Refresh(ctx, tok.AccessToken)
-	if rerr != nil {
-		return rerr
-	}
-	return fn(tok.AccessToken)
+	return warning
 }
 
 // IsExpiredToken reports whether err is an API's 401 for an expired access

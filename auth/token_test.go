@@ -151,36 +151,254 @@ func TestTokenSourceSharedClock(t *testing.T) {
 	}
 }
 
-func TestTokenSourceSavesBeforeUse(t *testing.T) {
+// TestTokenSourceKeepsTokenItCouldNotSave: a refresh whose save fails still
+// hands out, and keeps, the new token. Where Launchpad rotates refresh
+// tokens the old one is dead by then, so dropping the new token would lose
+// the login.
+func TestTokenSourceKeepsTokenItCouldNotSave(t *testing.T) {
 	clk := newClock()
-	h := newHarness(t, setup{fake: launchpadtest.Options{Now: clk.Now}, opts: []auth.Option{auth.WithClock(clk.Now)}})
+	h := newHarness(t, setup{fake: launchpadtest.Options{Now: clk.Now, RotateRefreshTokens: true}, opts: []auth.Option{auth.WithClock(clk.Now)}})
 	orig := pasteLogin(t, h)
 	stale := *orig
 	stale.Expiry = clk.Now()
-	s := saves{fail: errors.New("disk full")}
+	disk := errors.New("disk full")
+	s := saves{fail: disk}
 	ts := h.client.TokenSource(&stale, s.save)
 	tok, err := ts.Token(t.Context())
-	if tok != nil || err == nil || !strings.Contains(err.Error(), "disk full") {
-		t.Fatalf("Token with a failing save: %v, %v; want the save's error and no token", tok, err)
+	var se *auth.SaveError
+	if tok == nil || !errors.As(err, &se) || !errors.Is(err, disk) {
+		t.Fatalf("Token with a failing save: %v, %v; want the new token and a *auth.SaveError wrapping the save's error", tok, err)
 	}
-	if !ts.Refreshed().IsZero() {
-		t.Error("the source adopted a token it could not save")
+	if !strings.Contains(err.Error(), "could not save") {
+		t.Errorf("message %q does not say the token was not saved", err)
 	}
-	// The source still holds the stale token: once saving works, it refreshes
-	// again and the saved token is the one returned.
+	if tok.AccessToken == orig.AccessToken || tok.RefreshToken == orig.RefreshToken {
+		t.Fatalf("token %+v: want a new access and (rotated) refresh token", tok)
+	}
+	if ts.Refreshed().IsZero() {
+		t.Error("the refresh does not count")
+	}
+	// The source uses the new token from now on, without refreshing again.
+	again, err := ts.Token(t.Context())
+	if err != nil || again.AccessToken != tok.AccessToken {
+		t.Fatalf("Token again: %v, %v; want the unsaved token without an error", again, err)
+	}
+	if n := len(h.fake.TokenRequests()); n != 2 {
+		t.Errorf("%d token requests, want 2 (exchange, one refresh)", n)
+	}
+	// The login lives on: the next refresh spends the rotated refresh
+	// token, which Launchpad accepts, and saves once saving works.
 	s.mu.Lock()
 	s.fail = nil
 	s.mu.Unlock()
-	tok, err = ts.Token(t.Context())
+	next, err := ts.Refresh(t.Context(), tok.AccessToken)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("refresh after an unsaved rotation: %v", err)
 	}
-	saved := s.all()
-	if len(saved) != 1 || saved[0].AccessToken != tok.AccessToken {
-		t.Errorf("saved %v, returned %v", saved, tok)
+	if reqs := h.fake.TokenRequests(); reqs[len(reqs)-1].Get("refresh_token") != tok.RefreshToken {
+		t.Errorf("refreshed with %q, want the rotated %q", reqs[len(reqs)-1].Get("refresh_token"), tok.RefreshToken)
 	}
+	if saved := s.all(); len(saved) != 1 || saved[0].AccessToken != next.AccessToken {
+		t.Errorf("saved %v, want %v", saved, next)
+	}
+}
+
+// TestDoUsesTokenItCouldNotSave: Do goes on with an unsaved token and
+// reports the *SaveError only when fn itself succeeded.
+func TestDoUsesTokenItCouldNotSave(t *testing.T) {
+	h := newHarness(t, setup{fake: launchpadtest.Options{RotateRefreshTokens: true}})
+	orig := pasteLogin(t, h)
+	disk := errors.New("disk full")
+	s := saves{fail: disk}
+	ts := h.client.TokenSource(orig, s.save)
+	h.fake.ExpireAccessTokens()
+
+	a, err := h.client.Authorization(t.Context(), ts)
+	var se *auth.SaveError
+	if a == nil || a.Identity.ID != h.fake.Identity().ID || !errors.As(err, &se) {
+		t.Fatalf("Authorization with an unsaved refresh: %+v, %v; want the answer and a *auth.SaveError", a, err)
+	}
+	if n := h.fake.Requests(launchpadtest.EndpointAuthorization); n != 2 {
+		t.Errorf("%d authorization.json requests, want 2 (expired, retry with the unsaved token)", n)
+	}
+
+	t.Run("fn's error wins", func(t *testing.T) {
+		tok := pasteLogin(t, h)
+		tok.Expiry = time.Now().Add(-time.Hour)
+		ts := h.client.TokenSource(tok, s.save)
+		boom := errors.New("boom")
+		var got string
+		err := ts.Do(t.Context(), func(access string) error { got = access; return boom })
+		if !errors.Is(err, boom) || errors.As(err, &se) {
+			t.Errorf("Do = %v, want fn's error", err)
+		}
+		if got == "" || got == tok.AccessToken {
+			t.Errorf("fn got %q, want the refreshed token", got)
+		}
+	})
+}
+
+// memStore is a token store shared by TokenSources in one test, standing in
+// for state.json shared by several bcauth processes.
+type memStore struct {
+	mu    sync.Mutex
+	tok   oauth2.Token
+	froms []string
+}
+
+func (m *memStore) load(context.Context) (*oauth2.Token, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t := m.tok
+	return &t, nil
+}
+
+func (m *memStore) save(_ context.Context, from string, tok *oauth2.Token) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tok = *tok
+	m.froms = append(m.froms, from)
+	return nil
+}
+
+func (m *memStore) get() oauth2.Token {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.tok
+}
+
+func (m *memStore) source(c *auth.Client, load auth.LoadFunc) *auth.TokenSource {
+	t := m.get()
+	if load == nil {
+		load = m.load
+	}
+	return c.TokenSource(&t, nil, auth.WithLoad(load), auth.WithSaveFrom(m.save))
+}
+
+// TestTokenSourcesShareARotatingLogin has two sources, as in two bcauth
+// processes, share one stored login while Launchpad rotates refresh tokens.
+// Each adopts what the other stored instead of spending a refresh token the
+// other already spent, and the login survives every turn.
+func TestTokenSourcesShareARotatingLogin(t *testing.T) {
+	clk := newClock()
+	h := newHarness(t, setup{fake: launchpadtest.Options{Now: clk.Now, RotateRefreshTokens: true}, opts: []auth.Option{auth.WithClock(clk.Now)}})
+	m := &memStore{tok: *pasteLogin(t, h)}
+	a, b := m.source(h.client, nil), m.source(h.client, nil)
+	refreshes := func() int { return len(h.fake.TokenRequests()) - 1 }
+
+	for turn, first := range []*auth.TokenSource{a, b, a, b} {
+		second := b
+		if first == b {
+			second = a
+		}
+		clk.Advance(launchpadtest.DefaultAccessTTL) // both hold an expired token
+		before := refreshes()
+		tok, err := first.Token(t.Context())
+		if err != nil {
+			t.Fatalf("turn %d: first source: %v", turn, err)
+		}
+		if stored := m.get(); stored.AccessToken != tok.AccessToken || stored.RefreshToken != tok.RefreshToken {
+			t.Fatalf("turn %d: stored %+v, want the refreshed %+v", turn, stored, tok)
+		}
+		other, err := second.Token(t.Context())
+		if err != nil {
+			t.Fatalf("turn %d: second source lost the login: %v", turn, err)
+		}
+		if other.AccessToken != tok.AccessToken {
+			t.Errorf("turn %d: second source has %q, want the stored %q", turn, other.AccessToken, tok.AccessToken)
+		}
+		if n := refreshes() - before; n != 1 {
+			t.Errorf("turn %d: %d refreshes, want 1", turn, n)
+		}
+	}
+
+	// An API calls the token expired in one source: it refreshes; the
+	// other, told the same about the same token, adopts the result.
+	cur := m.get()
+	tok, err := a.Refresh(t.Context(), cur.AccessToken)
+	if err != nil || tok.AccessToken == cur.AccessToken {
+		t.Fatalf("forced refresh: %v, %v", tok, err)
+	}
+	other, err := b.Refresh(t.Context(), cur.AccessToken)
+	if err != nil || other.AccessToken != tok.AccessToken {
+		t.Fatalf("second forced refresh: %v, %v; want the first one's %q", other, err, tok.AccessToken)
+	}
+	if n := refreshes(); n != 5 {
+		t.Errorf("%d refreshes in all, want 5", n)
+	}
+	m.mu.Lock()
+	froms := m.froms
+	m.mu.Unlock()
+	if len(froms) != 5 || froms[len(froms)-1] != cur.AccessToken {
+		t.Errorf("saves were told they refreshed from %q, want the last one from %q", froms, cur.AccessToken)
+	}
+}
+
+// TestTokenSourceRecoversFromARaceLost: another source refreshes between this
+// one's load and its refresh, spending the rotated refresh token. Launchpad
+// refuses the spent one, and the source takes the login the other stored
+// rather than call it dead.
+func TestTokenSourceRecoversFromARaceLost(t *testing.T) {
+	clk := newClock()
+	h := newHarness(t, setup{fake: launchpadtest.Options{Now: clk.Now, RotateRefreshTokens: true}, opts: []auth.Option{auth.WithClock(clk.Now)}})
+	m := &memStore{tok: *pasteLogin(t, h)}
+	a := m.source(h.client, nil)
+	var once sync.Once
+	b := m.source(h.client, func(ctx context.Context) (*oauth2.Token, error) {
+		tok, err := m.load(ctx)
+		// Right after b read the store, a refreshes and stores.
+		once.Do(func() {
+			if _, err := a.Token(ctx); err != nil {
+				t.Errorf("a: %v", err)
+			}
+		})
+		return tok, err
+	})
+	clk.Advance(launchpadtest.DefaultAccessTTL)
+	tok, err := b.Token(t.Context())
+	if err != nil {
+		t.Fatalf("b lost the race and the login: %v", err)
+	}
+	if stored := m.get(); tok.AccessToken != stored.AccessToken {
+		t.Errorf("b has %q, want a's stored %q", tok.AccessToken, stored.AccessToken)
+	}
+	// Exchange, a's refresh, b's refused one; b then adopts a's token.
 	if n := len(h.fake.TokenRequests()); n != 3 {
-		t.Errorf("%d token requests, want 3 (exchange, two refreshes)", n)
+		t.Errorf("%d token requests, want 3", n)
+	}
+
+	t.Run("dead login", func(t *testing.T) {
+		h.fake.RevokeAll()
+		clk.Advance(launchpadtest.DefaultAccessTTL)
+		before := len(h.fake.TokenRequests())
+		if _, err := b.Token(t.Context()); !auth.NeedsLogin(err) {
+			t.Errorf("Token after revocation: %v, want a relogin error", err)
+		}
+		if n := len(h.fake.TokenRequests()) - before; n != 1 {
+			t.Errorf("%d token requests, want 1: nothing newer was stored", n)
+		}
+	})
+}
+
+// TestTokenSourceLoadFails: a source that cannot read the store does not
+// refresh blind.
+func TestTokenSourceLoadFails(t *testing.T) {
+	clk := newClock()
+	h := newHarness(t, setup{fake: launchpadtest.Options{Now: clk.Now}, opts: []auth.Option{auth.WithClock(clk.Now)}})
+	tok := pasteLogin(t, h)
+	gone := errors.New("logged out")
+	ts := h.client.TokenSource(tok, nil, auth.WithLoad(func(context.Context) (*oauth2.Token, error) { return nil, gone }))
+	clk.Advance(launchpadtest.DefaultAccessTTL)
+	if got, err := ts.Token(t.Context()); got != nil || !errors.Is(err, gone) {
+		t.Errorf("Token = %v, %v; want the load's error", got, err)
+	}
+	if n := len(h.fake.TokenRequests()); n != 1 {
+		t.Errorf("%d token requests, want only the exchange", n)
+	}
+	// Nothing stored yet: the source refreshes its own token.
+	ts = h.client.TokenSource(tok, nil, auth.WithLoad(func(context.Context) (*oauth2.Token, error) { return nil, nil }))
+	if got, err := ts.Token(t.Context()); err != nil || got.AccessToken == tok.AccessToken {
+		t.Errorf("Token with nothing stored = %v, %v", got, err)
 	}
 }
 

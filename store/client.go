@@ -86,7 +86,7 @@ func (s *Store) LoadClient() (ClientConfig, error) {
 
 // SaveClient replaces config.json with c. It refuses, with the typed error,
 // to write over a file it cannot read or that comes from a newer bcauth;
-// [Store.SetAsideClient] clears the way.
+// [Store.SetAsideClient] clears the way for the first.
 func (s *Store) SaveClient(c ClientConfig) error {
 	unlock, err := s.lock()
 	if err != nil {
@@ -103,10 +103,11 @@ func (s *Store) SaveClient(c ClientConfig) error {
 	return s.write(configFile, data)
 }
 
-// SetAsideClient moves an unreadable config.json, or one from a newer bcauth,
-// to config.json.corrupt-YYYYMMDDTHHMMSSZ and returns where it went, so the
+// SetAsideClient moves an unreadable config.json to
+// config.json.corrupt-YYYYMMDDTHHMMSSZ and returns where it went, so the
 // person can enter the client settings again. A readable or missing file is
-// left alone and the returned path is empty.
+// left alone and the returned path is empty; one from a newer bcauth is
+// left alone too, and its [*VersionError] returned.
 func (s *Store) SetAsideClient() (string, error) {
 	return s.setAside(configFile, &clientFile{})
 }

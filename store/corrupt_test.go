@@ -146,13 +146,27 @@ func TestNewerVersion(t *testing.T) {
 		}
 	}
 
-	aside, err := s.SetAside()
-	if err != nil || aside != path+".corrupt-20260102T020405Z" {
-		t.Errorf("SetAside = %q, %v", aside, err)
-	}
-	aside, err = s.SetAsideClient()
-	if err != nil || aside != cpath+".corrupt-20260102T020405Z" {
-		t.Errorf("SetAsideClient = %q, %v", aside, err)
+	// Logging in again (or entering the client settings again) is refused
+	// with the same message: the newer file is neither replaced nor moved.
+	for _, c := range []struct {
+		name string
+		path string
+		do   func() (string, error)
+	}{
+		{"SetAside", path, s.SetAside},
+		{"SetAsideClient", cpath, s.SetAsideClient},
+	} {
+		aside, err := c.do()
+		var ve *VersionError
+		if aside != "" || !errors.As(err, &ve) || ve.Path != c.path {
+			t.Errorf("%s = %q, %v; want no path and the *VersionError for %s", c.name, aside, err, c.path)
+		}
+		if got := readFile(t, c.path); !bytes.Equal(got, data) {
+			t.Errorf("%s changed %s:\n%s", c.name, c.path, got)
+		}
+		if m, _ := filepath.Glob(c.path + ".corrupt-*"); len(m) != 0 {
+			t.Errorf("%s moved the newer file aside: %v", c.name, m)
+		}
 	}
 }
 

@@ -14,7 +14,8 @@
 //
 // Both JSON files start with a format version. This bcauth reads and writes
 // version 1; a file with a higher version comes from a newer bcauth and is
-// refused with a [*VersionError], never overwritten. A file that cannot be
+// refused with a [*VersionError], never overwritten nor moved aside: the
+// person upgrades bcauth or moves it away. A file that cannot be
 // read or parsed is refused with a [*CorruptError] and kept as it is until
 // the person logs in again, when [Store.SetAside] renames it to
 // NAME.corrupt-YYYYMMDDTHHMMSSZ.
@@ -73,5 +74,8 @@
 // the old file or the new one and a crash leaves the old one intact.
 // [Store.Update] holds an exclusive lock on state.lock and re-reads state.json
 // under it, so two bcauth processes (a TUI and a script refreshing the token)
-// never lose each other's writes. [Store.Load] takes no lock.
+// never lose each other's writes. [Store.Load] takes no lock. A process
+// about to refresh a token re-reads it with [Store.LoadToken] and stores the
+// new one with [Store.SaveTokenFrom], which notices a refresh by another
+// process in between instead of overwriting it blindly.
 package store

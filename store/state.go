@@ -194,6 +194,54 @@ func (s *Store) SaveToken(key string, tok Token) error {
 	})
 }
 
+// LoadToken reads the token stored for the session with the given key,
+// without a lock, for a token source to re-read before it refreshes:
+// another process may have refreshed it. A session that is gone is
+// [ErrNoSession].
+func (s *Store) LoadToken(key string) (Token, error) {
+	st, err := s.Load()
+	if err != nil {
+		return Token{}, err
+	}
+	sess, ok := st.Find(key)
+	if !ok {
+		return Token{}, ErrNoSession
+	}
+	return sess.Token, nil
+}
+
+// SaveTokenFrom stores tok, refreshed from the access token staleAccess, for
+// the session with the given key, and returns the token now stored. If the
+// stored access token is neither staleAccess nor tok's, another process
+// refreshed the same login in between: its token is kept when it expires
+// later, since both are valid and the later one lasts longer, and returned
+// so the caller can tell. Otherwise SaveTokenFrom works as [Store.SaveToken]
+// does, ErrNoSession included.
+func (s *Store) SaveTokenFrom(key, staleAccess string, tok Token) (Token, error) {
+	var stored Token
+	err := s.Update(func(st *State) error {
+		sess, ok := st.Find(key)
+		if !ok {
+			return ErrNoSession
+		}
+		cur := sess.Token
+		if cur.AccessToken != "" && cur.AccessToken != staleAccess && cur.AccessToken != tok.AccessToken && cur.Expiry.After(tok.Expiry) {
+			stored = cur
+			return nil
+		}
+		if tok.RefreshToken == "" {
+			tok.RefreshToken = cur.RefreshToken
+		}
+		sess.Token = tok
+		stored = tok
+		return nil
+	})
+	if err != nil {
+		return Token{}, err
+	}
+	return stored, nil
+}
+
 // Switch makes the session with the given key current, or returns
 // [ErrNoSession].
 func (s *Store) Switch(key string) error {
@@ -225,11 +273,12 @@ func (s *Store) LogoutAll() error {
 	})
 }
 
-// SetAside moves an unreadable state.json, or one from a newer bcauth, to
+// SetAside moves an unreadable state.json to
 // state.json.corrupt-YYYYMMDDTHHMMSSZ and returns where it went; bcauth calls
 // it only when the person logs in again, so the message can say where the
 // old file is. A readable or missing file is left alone and the returned
-// path is empty.
+// path is empty. A file from a newer bcauth is never moved: SetAside returns
+// its [*VersionError], so the login is refused with that message.
 func (s *Store) SetAside() (string, error) {
 	return s.setAside(stateFile, &State{})
 }

@@ -195,3 +195,77 @@ func TestStateHelpers(t *testing.T) {
 		t.Error("a current key without a session found one")
 	}
 }
+
+func TestLoadToken(t *testing.T) {
+	s := open(t, t.TempDir())
+	work := session(ada, "work")
+	if _, err := s.LoadToken(work.Key()); !errors.Is(err, ErrNoSession) {
+		t.Errorf("LoadToken with no state.json = %v, want ErrNoSession", err)
+	}
+	if err := s.Update(func(st *State) error { st.Upsert(work); st.Upsert(session(grace, "personal")); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.LoadToken(work.Key()); err != nil || got != work.Token {
+		t.Errorf("LoadToken = %+v, %v; want %+v", got, err, work.Token)
+	}
+}
+
+// TestSaveTokenFrom covers the compare-and-swap: a token refreshed from what
+// is stored replaces it; one that finds another process's refresh stored
+// keeps whichever expires later.
+func TestSaveTokenFrom(t *testing.T) {
+	stored := Token{AccessToken: "a1", RefreshToken: "r1", TokenType: "Bearer", Expiry: t0.Add(time.Hour)}
+	tests := []struct {
+		name  string
+		stale string
+		tok   Token
+		want  Token
+	}{
+		{"refreshed from the stored token", "a1",
+			Token{AccessToken: "a2", RefreshToken: "r2", TokenType: "Bearer", Expiry: t0.Add(2 * time.Hour)},
+			Token{AccessToken: "a2", RefreshToken: "r2", TokenType: "Bearer", Expiry: t0.Add(2 * time.Hour)}},
+		{"no refresh token keeps the stored one", "a1",
+			Token{AccessToken: "a2", TokenType: "Bearer", Expiry: t0.Add(2 * time.Hour)},
+			Token{AccessToken: "a2", RefreshToken: "r1", TokenType: "Bearer", Expiry: t0.Add(2 * time.Hour)}},
+		{"saved again", "a0",
+			Token{AccessToken: "a1", RefreshToken: "r1", TokenType: "Bearer", Expiry: t0.Add(time.Hour)},
+			Token{AccessToken: "a1", RefreshToken: "r1", TokenType: "Bearer", Expiry: t0.Add(time.Hour)}},
+		{"another process stored one that lasts longer", "a0",
+			Token{AccessToken: "b1", RefreshToken: "rb", TokenType: "Bearer", Expiry: t0.Add(30 * time.Minute)},
+			stored},
+		{"another process stored one that ends sooner", "a0",
+			Token{AccessToken: "b1", RefreshToken: "rb", TokenType: "Bearer", Expiry: t0.Add(3 * time.Hour)},
+			Token{AccessToken: "b1", RefreshToken: "rb", TokenType: "Bearer", Expiry: t0.Add(3 * time.Hour)}},
+		{"another process stored one that ends at the same time", "a0",
+			Token{AccessToken: "b1", RefreshToken: "rb", TokenType: "Bearer", Expiry: t0.Add(time.Hour)},
+			Token{AccessToken: "b1", RefreshToken: "rb", TokenType: "Bearer", Expiry: t0.Add(time.Hour)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := open(t, t.TempDir())
+			work, personal := session(ada, "work"), session(grace, "personal")
+			work.Token = stored
+			if err := s.Update(func(st *State) error { st.Upsert(work); st.Upsert(personal); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.SaveTokenFrom(work.Key(), tt.stale, tt.tok)
+			if err != nil || got != tt.want {
+				t.Fatalf("SaveTokenFrom = %+v, %v; want %+v", got, err, tt.want)
+			}
+			if onDisk, err := open(t, s.Dir()).LoadToken(work.Key()); err != nil || onDisk != tt.want {
+				t.Errorf("stored %+v, %v; want %+v", onDisk, err, tt.want)
+			}
+			st, _ := s.Load()
+			if other, _ := st.Find(personal.Key()); !reflect.DeepEqual(*other, personal) || st.Current != personal.Key() {
+				t.Errorf("the other session or the current one changed: %+v, %q", *other, st.Current)
+			}
+		})
+	}
+
+	t.Run("logged out", func(t *testing.T) {
+		s := open(t, t.TempDir())
+		if _, err := s.SaveTokenFrom(session(ada, "work").Key(), "a1", stored); !errors.Is(err, ErrNoSession) {
+			t.Errorf("SaveTokenFrom after logout = %v, want ErrNoSession", err)
+		}
+	})
+}

@@ -302,8 +302,9 @@ func syncDir(dir string) {
 }
 
 // setAside renames the file name to NAME.corrupt-TIMESTAMP if it cannot be
-// read or comes from a newer bcauth, and returns the new path. A file that
-// reads well, or no file, is left alone and the path is empty.
+// read, and returns the new path. A file that reads well, or no file, is
+// left alone and the path is empty. A file from a newer bcauth is refused,
+// not replaced: it stays, and its *VersionError is returned.
 func (s *Store) setAside(name string, v any) (string, error) {
 	unlock, err := s.lock()
 	if err != nil {
@@ -312,8 +313,7 @@ func (s *Store) setAside(name string, v any) (string, error) {
 	defer unlock()
 	_, err = s.read(name, v)
 	var ce *CorruptError
-	var ve *VersionError
-	if err == nil || (!errors.As(err, &ce) && !errors.As(err, &ve)) {
+	if err == nil || !errors.As(err, &ce) {
 		return "", err
 	}
 	path := filepath.Join(s.dir, name)

@@ -125,12 +125,10 @@ func (m Model) legend() string {
 	s := m.styles
 	parts := []string{}
 	for _, st := range []auth.Status{auth.Reachable, auth.Refused, auth.Inactive, auth.NotFound, auth.RateLimited, auth.ServerError, auth.NotProbed} {
-		label := st.String()
-		switch st {
-		case auth.RateLimited:
-			label = "slow"
-		case auth.ServerError:
-			label = "error"
+		label := map[auth.Status]string{auth.Refused: "refused", auth.Inactive: "inactive", auth.RateLimited: "slow",
+			auth.ServerError: "error", auth.NotProbed: "not probed"}[st]
+		if label == "" {
+			label = st.String()
 		}
 		parts = append(parts, m.markStyle(st).Render(probeMark(st))+s.Muted.Render(" "+label))
 	}

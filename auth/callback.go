@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -41,20 +42,24 @@ var ErrTimeout = errors.New("login timed out")
 
 func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
 
+// exchangeTimeout is how long Wait gives Launchpad to trade a code, however
+// little of the login's own time is left when the callback arrives.
+const exchangeTimeout = 30 * time.Second
+
 // Listener is the loopback server that waits for Launchpad's redirect.
 type Listener struct {
 	login   *Login
 	path    string
-	ln      net.Listener
+	lns     []net.Listener // one per loopback address, all on the same port
 	srv     *http.Server
 	started time.Time
 
-	calls chan call     // valid callbacks, to Wait
-	done  chan struct{} // closed when the login has ended
-	once  sync.Once     // closes done
-	mu    sync.Mutex    // guards taken
-	taken bool          // a valid callback has ended (or is ending) the login
-	serve chan struct{} // closed when Serve returns
+	calls      chan call      // valid callbacks, to Wait
+	handed     chan struct{}  // closed once Wait has taken a callback
+	handedOnce sync.Once      // closes handed
+	done       chan struct{}  // closed when the login has ended
+	once       sync.Once      // closes done
+	serving    sync.WaitGroup // one per Serve goroutine
 }
 
 type call struct {
@@ -63,32 +68,52 @@ type call struct {
 }
 
 // Listen binds the redirect URI's loopback host and port, and nothing else.
+// For localhost it binds both 127.0.0.1 and [::1] on the port, since a
+// browser may try either (often ::1 first): left free, [::1]:PORT could be
+// taken by another local program, which would then receive the code. A
+// machine without IPv6 gets 127.0.0.1 alone.
 func (l *Login) Listen() (*Listener, error) {
 	u, err := ParseRedirectURI(l.c.cfg.RedirectURI)
 	if err != nil {
 		return nil, err
 	}
-	host := u.Hostname()
-	if host == "localhost" {
-		// Never let a resolver pick a non-loopback address.
-		host = "127.0.0.1"
+	hosts := []string{u.Hostname()}
+	if strings.EqualFold(u.Hostname(), "localhost") {
+		// Never let a resolver pick, or pick a non-loopback address.
+		hosts = []string{"127.0.0.1", "::1"}
 	}
-	addr := net.JoinHostPort(host, u.Port())
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, &PortInUseError{Addr: addr, Err: err}
+	var lns []net.Listener
+	fail := func(err error) (*Listener, error) {
+		for _, ln := range lns {
+			ln.Close()
 		}
-		return nil, fmt.Errorf("cannot listen on %s for Launchpad's callback: %w", addr, err)
+		return nil, err
+	}
+	for i, host := range hosts {
+		addr := net.JoinHostPort(host, u.Port())
+		ln, err := net.Listen("tcp", addr)
+		switch {
+		case err == nil:
+		case errors.Is(err, syscall.EADDRINUSE):
+			return fail(&PortInUseError{Addr: addr, Err: err})
+		case i > 0 && (errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EAFNOSUPPORT)):
+			continue // no IPv6 here, so no browser reaches [::1] either
+		default:
+			return fail(fmt.Errorf("cannot listen on %s for Launchpad's callback: %w", addr, err))
+		}
+		lns = append(lns, ln)
+		if a, ok := ln.Addr().(*net.TCPAddr); !ok || !a.IP.IsLoopback() {
+			return fail(fmt.Errorf("listening on %s for Launchpad's callback bound %s, which is not a loopback address: bcauth will not let another machine receive the code; check %s", addr, ln.Addr(), SettingRedirectURI))
+		}
 	}
 	cb := &Listener{
 		login:   l,
 		path:    u.EscapedPath(),
-		ln:      ln,
+		lns:     lns,
 		started: l.c.now(),
 		calls:   make(chan call),
+		handed:  make(chan struct{}),
 		done:    make(chan struct{}),
-		serve:   make(chan struct{}),
 	}
 	cb.srv = &http.Server{
 		Handler:           cb,
@@ -99,15 +124,15 @@ func (l *Login) Listen() (*Listener, error) {
 		IdleTimeout:    10 * time.Second,
 		MaxHeaderBytes: 16 << 10,
 	}
-	go func() {
-		defer close(cb.serve)
-		_ = cb.srv.Serve(ln)
-	}()
+	for _, ln := range lns {
+		cb.serving.Go(func() { _ = cb.srv.Serve(ln) })
+	}
 	return cb, nil
 }
 
-// Addr is the address the listener is bound to, such as 127.0.0.1:8976.
-func (cb *Listener) Addr() string { return cb.ln.Addr().String() }
+// Addr is the address the listener is bound to, such as 127.0.0.1:8976;
+// for localhost, the IPv4 one of the two.
+func (cb *Listener) Addr() string { return cb.lns[0].Addr().String() }
 
 // ServeHTTP answers the browser. Only the redirect path with this login's
 // state can end the login; everything else is answered and ignored.
@@ -127,17 +152,23 @@ func (cb *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cb.write(w, http.StatusBadRequest, page{Title: "This is not the login bcauth is waiting for", Message: err.Error() + " The login in your terminal goes on."})
 		return
 	}
-	cb.mu.Lock()
-	taken := cb.taken
-	cb.taken = true
-	cb.mu.Unlock()
-	if taken {
+	// The login is taken only once Wait has the callback: a browser
+	// request dropped before that leaves it open for the next one.
+	conflict := func() {
 		cb.write(w, http.StatusConflict, page{Title: "This login has already finished", Message: "Look at your terminal."})
+	}
+	select {
+	case <-cb.handed:
+		conflict()
 		return
+	default:
 	}
 	c := call{res: res, reply: make(chan page, 1)}
 	select {
 	case cb.calls <- c:
+	case <-cb.handed:
+		conflict()
+		return
 	case <-cb.done:
 		cb.write(w, http.StatusGone, page{Title: "This login has ended", Message: "bcauth stopped waiting. Start again in your terminal."})
 		return
@@ -169,11 +200,14 @@ func (cb *Listener) Wait(ctx context.Context) (*oauth2.Token, error) {
 	defer cb.Close()
 	select {
 	case c := <-cb.calls:
+		cb.handedOnce.Do(func() { close(cb.handed) })
 		if c.res.err != nil {
 			c.reply <- page{status: http.StatusForbidden, Title: "bcauth was not authorized", Message: c.res.err.Error() + ". You can close this tab; your terminal says what to do next.", Code: cb.login.Code}
 			return nil, c.res.err
 		}
-		tok, err := cb.login.c.Exchange(ctx, c.res.code)
+		xctx, cancel := exchangeContext(ctx)
+		defer cancel()
+		tok, err := cb.login.c.Exchange(xctx, c.res.code)
 		if err != nil {
 			c.reply <- page{status: http.StatusBadGateway, Title: "Approved, but bcauth could not finish", Message: "Trading the code with Launchpad failed: " + err.Error(), Code: cb.login.Code}
 			return nil, err
@@ -188,6 +222,22 @@ func (cb *Listener) Wait(ctx context.Context) (*oauth2.Token, error) {
 	}
 }
 
+// exchangeContext gives the code exchange exchangeTimeout of its own: a
+// callback that comes just before the login's deadline must not inherit
+// the second that is left. Cancelling ctx still cancels the exchange.
+func exchangeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	xctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), exchangeTimeout)
+	stop := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			cancel()
+		}
+	})
+	return xctx, func() {
+		stop()
+		cancel()
+	}
+}
+
 // Close stops the listener and releases any browser request still held. It
 // is safe to call more than once.
 func (cb *Listener) Close() error {
@@ -198,7 +248,7 @@ func (cb *Listener) Close() error {
 	if err != nil {
 		err = cb.srv.Close()
 	}
-	<-cb.serve
+	cb.serving.Wait()
 	return err
 }
 

@@ -1,9 +1,15 @@
 package auth_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -183,5 +189,166 @@ func TestBrowserHeldUntilExchanged(t *testing.T) {
 				t.Errorf("op %q", le.Op)
 			}
 		})
+	}
+}
+
+// ipv6 skips the test on a machine without an IPv6 loopback.
+func ipv6(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	ln.Close()
+}
+
+// TestListenLocalhostBindsBothLoopbacks: for a localhost redirect URI, in
+// any case, a browser may connect to 127.0.0.1 or to [::1]. Both are bound,
+// so no other program can take [::1]:PORT and receive the code, and a
+// callback through either ends the login.
+func TestListenLocalhostBindsBothLoopbacks(t *testing.T) {
+	ipv6(t)
+	for _, host := range []string{"localhost", "LOCALHOST", "LocalHost"} {
+		t.Run(host, func(t *testing.T) {
+			h := newHarness(t, setup{host: host})
+			_, port, _ := net.SplitHostPort(h.addr)
+			v4, v6 := h.addr, net.JoinHostPort("::1", port)
+			l, ln := h.start(t)
+			if ln.Addr() != v4 {
+				t.Errorf("Addr() = %q, want %q", ln.Addr(), v4)
+			}
+			for _, addr := range []string{v4, v6} {
+				if portFree(addr) {
+					t.Errorf("%s is free while the login waits: another program could take it", addr)
+				}
+			}
+			u, err := url.Parse(h.approve(t, l))
+			if err != nil {
+				t.Fatal(err)
+			}
+			u.Host = v6 // as a browser that tries ::1 first
+			done := goWait(t.Context(), ln)
+			if b := <-goBrowse(t.Context(), http.MethodGet, u.String()); b.err != nil || b.page.status != http.StatusOK {
+				t.Fatalf("browser through [::1]: %v %+v", b.err, b.page)
+			}
+			if w := <-done; w.err != nil || w.tok.AccessToken == "" {
+				t.Fatalf("Wait: %v", w.err)
+			}
+			for _, addr := range []string{v4, v6} {
+				if !portFree(addr) {
+					t.Errorf("%s still taken after Wait returned", addr)
+				}
+			}
+		})
+	}
+}
+
+// TestListenLocalhostRefusesTakenIPv6: another program on [::1]:PORT would
+// receive every browser that tries ::1 first, so that is a port in use too,
+// and the IPv4 half is let go.
+func TestListenLocalhostRefusesTakenIPv6(t *testing.T) {
+	ipv6(t)
+	h := newHarness(t, setup{host: "localhost"})
+	_, port, _ := net.SplitHostPort(h.addr)
+	v6 := net.JoinHostPort("::1", port)
+	taken, err := net.Listen("tcp", v6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	l, err := h.client.NewLogin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := l.Listen()
+	if err == nil {
+		ln.Close()
+		t.Fatal("Listen succeeded though another program holds " + v6)
+	}
+	var pe *auth.PortInUseError
+	if !errors.As(err, &pe) || pe.Addr != v6 || !errors.Is(err, syscall.EADDRINUSE) {
+		t.Errorf("Listen = %v, want a *auth.PortInUseError for %s", err, v6)
+	}
+	if !portFree(h.addr) {
+		t.Errorf("%s still taken after the failed Listen", h.addr)
+	}
+}
+
+// TestAbortedCallbackLeavesLoginOpen: a browser request with the right state
+// that is dropped before Wait takes it must not end the login: the next
+// valid callback completes it.
+func TestAbortedCallbackLeavesLoginOpen(t *testing.T) {
+	h := newHarness(t, setup{})
+	l, ln := h.start(t)
+	loc := h.approve(t, l)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // the browser gave up, and nobody waits yet
+	rec := httptest.NewRecorder()
+	ln.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, loc, nil).WithContext(ctx))
+
+	done := goWait(t.Context(), ln)
+	if b := <-goBrowse(t.Context(), http.MethodGet, loc); b.err != nil || b.page.status != http.StatusOK {
+		t.Fatalf("callback after an aborted one: %v %+v", b.err, b.page)
+	}
+	if w := <-done; w.err != nil || w.tok.AccessToken == "" {
+		t.Fatalf("Wait: %v", w.err)
+	}
+}
+
+// loginContext is a login's context whose deadline passes when the test
+// says, not when a clock does.
+type loginContext struct {
+	context.Context
+	deadline time.Time
+	done     chan struct{}
+}
+
+func (c *loginContext) Deadline() (time.Time, bool) { return c.deadline, true }
+func (c *loginContext) Done() <-chan struct{}       { return c.done }
+func (c *loginContext) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+// TestExchangeOutlivesLoginDeadline: a callback that comes a second before
+// the login's deadline still gets its own time to trade the code, and the
+// deadline passing during the trade does not cut it short.
+func TestExchangeOutlivesLoginDeadline(t *testing.T) {
+	h := newHarness(t, setup{})
+	l, ln := h.start(t)
+	loc := h.approve(t, l)
+	ctx := &loginContext{Context: context.Background(), deadline: time.Now().Add(time.Second), done: make(chan struct{})}
+	started, proceed := make(chan struct{}), make(chan struct{})
+	h.sent.mu.Lock()
+	h.sent.gate = func(req *http.Request) error {
+		if req.URL.Path != "/authorization/token" {
+			return nil
+		}
+		close(started)
+		<-proceed
+		if err := req.Context().Err(); err != nil {
+			return err
+		}
+		if d, ok := req.Context().Deadline(); ok && !d.After(ctx.deadline) {
+			return fmt.Errorf("the exchange was given only what was left of the login's time (until %v)", d)
+		}
+		return nil
+	}
+	h.sent.mu.Unlock()
+	done := goWait(ctx, ln)
+	browser := goBrowse(t.Context(), http.MethodGet, loc)
+	<-started
+	close(ctx.done) // the login's deadline passes while the code is traded
+	close(proceed)
+	w := <-done
+	if w.err != nil || w.tok == nil || w.tok.AccessToken == "" {
+		t.Fatalf("Wait: %v", w.err)
+	}
+	if b := <-browser; b.err != nil || b.page.status != http.StatusOK {
+		t.Errorf("browser: %v %+v", b.err, b.page)
 	}
 }

@@ -35,6 +35,8 @@ type setup struct {
 	fake   launchpadtest.Options
 	config func(*auth.Config)
 	opts   []auth.Option
+	// host replaces 127.0.0.1 in the redirect URI, such as "localhost".
+	host string
 }
 
 // freeAddr returns a loopback address nobody listened on a moment ago.
@@ -55,6 +57,10 @@ func newHarness(t *testing.T, s setup) *harness {
 	t.Helper()
 	addr := freeAddr(t)
 	redirect := "http://" + addr + "/callback"
+	if s.host != "" {
+		_, port, _ := net.SplitHostPort(addr)
+		redirect = "http://" + net.JoinHostPort(s.host, port) + "/callback"
+	}
 	fo := s.fake
 	fo.RedirectURI = redirect
 	fake := launchpadtest.NewServer(fo)

@@ -70,10 +70,10 @@ func DecodeAuthorization(r io.Reader) (*Authorization, error) {
 	var a Authorization
 	dec := json.NewDecoder(io.LimitReader(r, MaxBodyBytes+1))
 	if err := dec.Decode(&a); err != nil {
-		return nil, fmt.Errorf("Launchpad's authorization.json is not valid JSON: %w", err)
+		return nil, fmt.Errorf("authorization.json from Launchpad is not valid JSON: %w", err)
 	}
 	if a.Identity.ID == 0 && a.Identity.EmailAddress == "" {
-		return nil, errors.New("Launchpad's authorization.json has no identity")
+		return nil, errors.New("authorization.json from Launchpad has no identity")
 	}
 	if a.Accounts == nil {
 		a.Accounts = []Account{}

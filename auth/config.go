@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -82,13 +83,19 @@ func (c Config) Validate() error {
 	}
 	u, err := url.Parse(c.LaunchpadURL)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("Launchpad URL %q is not an absolute URL: check %s", c.LaunchpadURL, SettingLaunchpadURL)
+		return fmt.Errorf("the Launchpad URL %q is not an absolute URL: check %s", c.LaunchpadURL, SettingLaunchpadURL)
+	}
+	// Endpoint URLs are built by appending paths, which would land inside
+	// a query or fragment; credentials in the URL would travel with every
+	// request.
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(c.LaunchpadURL, "#") {
+		return fmt.Errorf("the Launchpad URL %q must not carry a user, query or fragment, such as %s: check %s", c.LaunchpadURL, DefaultLaunchpadURL, SettingLaunchpadURL)
 	}
 	switch {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && IsLoopbackHost(u.Hostname()):
 	default:
-		return fmt.Errorf("Launchpad URL %q must use https (plain http is allowed only on a loopback address), so the client secret is never sent in clear: check %s", c.LaunchpadURL, SettingLaunchpadURL)
+		return fmt.Errorf("the Launchpad URL %q must use https (plain http is allowed only on a loopback address), so the client secret is never sent in clear: check %s", c.LaunchpadURL, SettingLaunchpadURL)
 	}
 	return nil
 }
@@ -108,6 +115,11 @@ func ParseRedirectURI(raw string) (*url.URL, error) {
 	}
 	if u.Port() == "" {
 		return nil, fmt.Errorf("redirect URI %q needs an explicit port, such as http://127.0.0.1:8976/callback: check %s", raw, SettingRedirectURI)
+	}
+	// Port 0 would listen on whatever port is free, which Launchpad never
+	// redirects to.
+	if port, err := strconv.Atoi(u.Port()); err != nil || port < 1 || port > 65535 {
+		return nil, fmt.Errorf("redirect URI %q needs a port from 1 to 65535, such as http://127.0.0.1:8976/callback: check %s", raw, SettingRedirectURI)
 	}
 	if u.Path == "" || u.Path == "/" {
 		return nil, fmt.Errorf("redirect URI %q needs a path, such as /callback: check %s", raw, SettingRedirectURI)

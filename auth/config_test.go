@@ -27,6 +27,17 @@ func TestValidate(t *testing.T) {
 		{"query", func(c *Config) { c.RedirectURI = "http://127.0.0.1:8976/cb?x=1" }, "must not carry"},
 		{"remote launchpad over http", func(c *Config) { c.LaunchpadURL = "http://launchpad.example.com" }, "must use https"},
 		{"relative launchpad", func(c *Config) { c.LaunchpadURL = "launchpad" }, "not an absolute URL"},
+		{"launchpad with a query", func(c *Config) { c.LaunchpadURL = "https://launchpad.37signals.com/?x=1" }, "must not carry"},
+		{"launchpad with an empty query", func(c *Config) { c.LaunchpadURL = "https://launchpad.37signals.com?" }, "must not carry"},
+		{"launchpad with a fragment", func(c *Config) { c.LaunchpadURL = "https://launchpad.37signals.com#top" }, "must not carry"},
+		{"launchpad with an empty fragment", func(c *Config) { c.LaunchpadURL = "https://launchpad.37signals.com/#" }, "must not carry"},
+		{"launchpad with user info", func(c *Config) { c.LaunchpadURL = "https://user:pass@launchpad.37signals.com" }, "must not carry"},
+		{"launchpad under a path", func(c *Config) { c.LaunchpadURL = "https://proxy.example/launchpad/" }, ""},
+		{"port 0", func(c *Config) { c.RedirectURI = "http://127.0.0.1:0/callback" }, "port from 1 to 65535"},
+		{"port 00", func(c *Config) { c.RedirectURI = "http://localhost:00/callback" }, "port from 1 to 65535"},
+		{"port too large", func(c *Config) { c.RedirectURI = "http://127.0.0.1:65536/callback" }, "port from 1 to 65535"},
+		{"port not a number", func(c *Config) { c.RedirectURI = "http://127.0.0.1:http/callback" }, SettingRedirectURI},
+		{"highest port", func(c *Config) { c.RedirectURI = "http://127.0.0.1:65535/callback" }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,6 +113,17 @@ func TestClassify(t *testing.T) {
 		{OpExchange, 401, "invalid_client", KindConfig},
 		{OpAuthorization, 401, "OAuth token expired (old age)", KindRelogin},
 		{OpAuthorization, 404, "Not Found", KindOther},
+		// A dead login outranks the client it names in passing.
+		{OpRefresh, 400, "invalid_grant: the refresh token does not belong to this client_id", KindRelogin},
+		{OpRefresh, 400, "authorization_expired for redirect_uri http://127.0.0.1:8976/callback", KindRelogin},
+		{OpRefresh, 400, "This Basecamp ID rekeyed its deadbolt (client_id 123).", KindRelogin},
+		{OpRefresh, 400, "token revoked for client_secret", KindRelogin},
+		// Unless the client itself is refused.
+		{OpRefresh, 401, "invalid_client", KindConfig},
+		{OpRefresh, 400, "Missing client_id", KindConfig},
+		{OpRefresh, 400, "invalid_client: client_id expired", KindConfig},
+		{OpRefresh, 400, "unauthorized_client", KindConfig},
+		{OpExchange, 400, "redirect_uri does not match", KindConfig},
 	}
 	for _, tt := range tests {
 		if got := classify(tt.op, tt.status, tt.text); got != tt.want {

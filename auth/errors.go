@@ -95,16 +95,38 @@ var reloginPhrases = []string{
 // configPhrases point at the client registration rather than the login.
 var configPhrases = []string{"client_id", "client_secret", "invalid_client", "redirect_uri", "unauthorized_client"}
 
+// clientRefused are the config phrases that refuse the client itself, which
+// outrank a dead login even when refreshing.
+var clientRefused = []string{"invalid_client", "unauthorized_client", "missing client_id"}
+
+func containsAny(s string, phrases []string) bool {
+	for _, p := range phrases {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // classify decides what a person should do about an HTTP failure.
 func classify(op Op, status int, text string) Kind {
 	if status >= 500 || status == http.StatusTooManyRequests || status == http.StatusRequestTimeout {
 		return KindRetry
 	}
 	low := strings.ToLower(text)
-	for _, p := range configPhrases {
-		if strings.Contains(low, p) {
+	if op == OpRefresh {
+		// A refused refresh may name the client in passing ("the refresh
+		// token does not belong to this client_id"): the login is what
+		// died, unless Launchpad refuses the client itself.
+		if containsAny(low, clientRefused) {
 			return KindConfig
 		}
+		if containsAny(low, reloginPhrases) {
+			return KindRelogin
+		}
+	}
+	if containsAny(low, configPhrases) {
+		return KindConfig
 	}
 	if status == http.StatusUnauthorized && op != OpExchange {
 		return KindRelogin

@@ -74,6 +74,10 @@ func (l *Login) checkState(got string) bool {
 // stray or forged, and the login goes on.
 var ErrStateMismatch = errors.New("the address does not belong to this login (its state does not match): copy the address from the browser that approved this login, or start again")
 
+// ErrNotAnAddress means the pasted text is neither an address nor a code.
+// It does not repeat the text, which may hold the code and state.
+var ErrNotAnAddress = errors.New("the pasted text is not a valid address: copy the whole address from the browser's address bar, or just the code")
+
 // DeniedError is Launchpad's (or the person's) refusal, as sent back on the
 // redirect: error=access_denied and an optional description.
 type DeniedError struct {
@@ -125,15 +129,17 @@ func (l *Login) Paste(ctx context.Context, input string) (*oauth2.Token, error) 
 	}
 	var q url.Values
 	if strings.Contains(input, "://") || strings.HasPrefix(input, "/") {
+		// The parse error would repeat the address, code and state
+		// included, into a message that may be shown or logged.
 		u, err := url.Parse(input)
 		if err != nil {
-			return nil, fmt.Errorf("the pasted address is not a URL: %w", err)
+			return nil, ErrNotAnAddress
 		}
 		q = u.Query()
 	} else if strings.Contains(input, "=") {
 		v, err := url.ParseQuery(strings.TrimPrefix(input, "?"))
 		if err != nil {
-			return nil, fmt.Errorf("the pasted text is not an address or a code: %w", err)
+			return nil, ErrNotAnAddress
 		}
 		q = v
 	} else {

@@ -396,6 +396,23 @@ func TestPasteRefusals(t *testing.T) {
 			}
 		})
 	}
+	// What the person pasted may hold a code and a state: a refusal never
+	// repeats it.
+	code := loc.Query().Get("code")
+	for _, input := range []string{
+		"http://127.0.0.1:89x6/callback?code=" + code + "&state=" + url.QueryEscape(l.State),
+		"http://127.0.0.1:8976/callback?code=" + code + "&state=" + url.QueryEscape(l.State) + "\x7f",
+		"code=" + code + "%zz&state=" + url.QueryEscape(l.State),
+	} {
+		tok, err := l.Paste(t.Context(), input)
+		if tok != nil || !errors.Is(err, auth.ErrNotAnAddress) {
+			t.Errorf("Paste(%q) = %v, %v; want auth.ErrNotAnAddress", input, tok, err)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, code) || strings.Contains(msg, l.State) || strings.Contains(msg, "127.0.0.1") {
+			t.Errorf("refusal %q repeats the pasted text", msg)
+		}
+	}
 	if n := h.fake.Requests(launchpadtest.EndpointToken); n != 0 {
 		t.Errorf("refused pastes reached the token endpoint %d times", n)
 	}

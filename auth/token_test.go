@@ -418,6 +418,9 @@ func TestRefreshFailures(t *testing.T) {
 		{"invalid_grant", func(h *harness) {
 			h.fake.InjectFault(launchpadtest.EndpointToken, launchpadtest.Fault{Status: 400, Body: `{"error":"invalid_grant","error_description":"The refresh token is no longer valid"}`, ContentType: js, Times: 1})
 		}, "invalid_grant: The refresh token is no longer valid", auth.KindRelogin},
+		{"invalid_grant naming the client", func(h *harness) {
+			h.fake.InjectFault(launchpadtest.EndpointToken, launchpadtest.Fault{Status: 400, Body: `{"error":"invalid_grant","error_description":"refresh token was not issued to this client_id"}`, ContentType: js, Times: 1})
+		}, "invalid_grant: refresh token was not issued to this client_id", auth.KindRelogin},
 		{"500", func(h *harness) {
 			h.fake.InjectFault(launchpadtest.EndpointToken, launchpadtest.Fault{Status: 500, Body: "Internal Server Error", Times: 1})
 		}, "Internal Server Error", auth.KindRetry},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -179,6 +180,13 @@ func productCodes(sorted []auth.Account) string {
 // Any failure goes to stderr with exit 1 and an empty stdout.
 func Token(ctx context.Context, svc *Service, out Output) int {
 	tok, err := svc.Token(ctx)
+	var unsaved *auth.SaveError
+	if errors.As(err, &unsaved) && tok != nil {
+		// Launchpad issued a working token that could not be stored: use
+		// it now, and say so where scripts do not read.
+		fmt.Fprintf(out.Stderr, "bcauth: warning: the refreshed token could not be saved (%v); the next run may have to refresh again or log in\n", unsaved.Err)
+		err = nil
+	}
 	if err != nil {
 		diagnose(svc, err).print(out.Stderr)
 		return exitFailed

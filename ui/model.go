@@ -507,7 +507,10 @@ func (m Model) reloaded(msg reloadMsg) (tea.Model, tea.Cmd) {
 	if msg.reload.Refreshed {
 		m.refreshed = m.now()
 	}
-	if !msg.background {
+	switch {
+	case msg.reload.Unsaved != nil:
+		m.setStatus("The token was refreshed but could not be saved ("+msg.reload.Unsaved.Error()+"): the next start may ask you to log in.", true)
+	case !msg.background:
 		m.setStatus("Reloaded from Launchpad.", false)
 	}
 	return m, nil

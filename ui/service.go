@@ -194,17 +194,34 @@ func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 
 // TokenSource returns a token source for a session that saves every new
 // token to the store before it is used.
+// Before refreshing it re-reads the stored token, since another bcauth (a
+// script calling bcauth token while the TUI is open) may have refreshed the
+// same login already; if Launchpad rotates refresh tokens, refreshing with
+// a stale one would end the login.
 func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSource {
 	key := sess.Key()
-	return c.TokenSource(sess.Token.OAuth2(), func(ctx context.Context, tok *oauth2.Token) error {
-		return s.Store.SaveToken(key, store.TokenFrom(tok))
-	})
+	return c.TokenSource(sess.Token.OAuth2(), nil,
+		auth.WithLoad(func(context.Context) (*oauth2.Token, error) {
+			t, err := s.Store.LoadToken(key)
+			if err != nil {
+				return nil, err
+			}
+			return t.OAuth2(), nil
+		}),
+		auth.WithSaveFrom(func(_ context.Context, from string, tok *oauth2.Token) error {
+			_, err := s.Store.SaveTokenFrom(key, from, store.TokenFrom(tok))
+			return err
+		}),
+	)
 }
 
 // Reload is the result of asking Launchpad again.
 type Reload struct {
 	Session   *store.Session
 	Refreshed bool // the access token was refreshed on the way
+	// Unsaved is set when a refreshed token could not be written to disk:
+	// it works for this run, but the next one may have to log in again.
+	Unsaved error
 }
 
 // Reload refreshes the token if it needs it, asks Launchpad for
@@ -218,6 +235,12 @@ func (s *Service) Reload(ctx context.Context, c *auth.Client, sess *store.Sessio
 func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource) (*Reload, error) {
 	before := ts.Refreshed()
 	a, err := c.Authorization(ctx, ts)
+	var unsaved *auth.SaveError
+	if errors.As(err, &unsaved) && a != nil {
+		err = nil // the answer came; only saving the new token failed
+	} else {
+		unsaved = nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +260,11 @@ func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Se
 	if err != nil {
 		return nil, err
 	}
-	return &Reload{Session: &out, Refreshed: ts.Refreshed().After(before)}, nil
+	r := &Reload{Session: &out, Refreshed: ts.Refreshed().After(before)}
+	if unsaved != nil {
+		r.Unsaved = unsaved
+	}
+	return r, nil
 }
 
 // Token returns a valid access token for the current session, refreshed

@@ -30,6 +30,9 @@ type Config struct {
 	NoBrowser bool
 	// ForceLogin starts at Connect even when a login is stored.
 	ForceLogin bool
+	// ForceSetup starts at Setup, the stored client settings filled in, so
+	// a mistyped client ID or secret can be corrected.
+	ForceSetup bool
 	// OpenURL opens a URL in the person's browser; nil when none can be.
 	OpenURL func(url string) error
 	// CopyText puts text on the system clipboard; nil when there is none.

@@ -78,6 +78,33 @@ var ErrStateMismatch = errors.New("the address does not belong to this login (it
 // It does not repeat the text, which may hold the code and state.
 var ErrNotAnAddress = errors.New("the pasted text is not a valid address: copy the whole address from the browser's address bar, or just the code")
 
+// ErrNotACode means the pasted text is neither an address nor shaped like
+// an authorization code (a stray keystroke, a word): it is not sent to
+// Launchpad, and the login stays open. Paste wraps it with the redirect URI
+// the address starts with.
+var ErrNotACode = errors.New("the pasted text is not an address or a code")
+
+// minCodeLen is the shortest text taken as a bare authorization code.
+// Launchpad's codes are longer; anything shorter is a slip of the keyboard.
+const minCodeLen = 8
+
+// looksLikeCode reports whether s could be a bare authorization code: at
+// least minCodeLen characters, all of them URL-safe ([A-Za-z0-9_.~-]).
+func looksLikeCode(s string) bool {
+	if len(s) < minCodeLen {
+		return false
+	}
+	for _, c := range []byte(s) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '-', c == '_', c == '.', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // DeniedError is Launchpad's (or the person's) refusal, as sent back on the
 // redirect: error=access_denied and an optional description.
 type DeniedError struct {
@@ -120,8 +147,9 @@ func (l *Login) parseCallback(q url.Values) (callbackResult, error) {
 }
 
 // Paste completes a login from what a person pasted: the whole address the
-// browser ended on (its state is checked) or just the code. ErrStateMismatch
-// and other input errors leave the login open for another try.
+// browser ended on (its state is checked) or just the code, which must look
+// like one (ErrNotACode otherwise). ErrStateMismatch and other input errors
+// leave the login open for another try.
 func (l *Login) Paste(ctx context.Context, input string) (*oauth2.Token, error) {
 	input = strings.TrimSpace(input)
 	if input == "" {
@@ -144,6 +172,11 @@ func (l *Login) Paste(ctx context.Context, input string) (*oauth2.Token, error) 
 		q = v
 	} else {
 		// A bare code: the person copied it themselves, there is no state.
+		// Only text shaped like a code goes to Launchpad: a stray "c" would
+		// come back as a refusal that ends the login.
+		if !looksLikeCode(input) {
+			return nil, fmt.Errorf("%w: paste the whole address the browser ended on (it starts with %s…)", ErrNotACode, l.c.cfg.RedirectURI)
+		}
 		return l.c.Exchange(ctx, input)
 	}
 	res, err := l.parseCallback(q)

@@ -413,6 +413,20 @@ func TestPasteRefusals(t *testing.T) {
 			t.Errorf("refusal %q repeats the pasted text", msg)
 		}
 	}
+	// Short or odd text with no address in it is a slip, not a code: it is
+	// refused here rather than sent to Launchpad, whose refusal would end
+	// the login.
+	for _, input := range []string{"c", "q", "abc", "1234567", "hello world", "abcd/efgh", "code!1234", "código-12345", "abcd\tefgh"} {
+		tok, err := l.Paste(t.Context(), input)
+		if tok != nil || !errors.Is(err, auth.ErrNotACode) {
+			t.Errorf("Paste(%q) = %v, %v; want auth.ErrNotACode", input, tok, err)
+			continue
+		}
+		want := "paste the whole address the browser ended on (it starts with " + h.redirect + "…)"
+		if msg := err.Error(); !strings.Contains(msg, want) {
+			t.Errorf("Paste(%q) says %q, want it to say %q", input, msg, want)
+		}
+	}
 	if n := h.fake.Requests(launchpadtest.EndpointToken); n != 0 {
 		t.Errorf("refused pastes reached the token endpoint %d times", n)
 	}
@@ -420,6 +434,24 @@ func TestPasteRefusals(t *testing.T) {
 	if tok, err := l.Paste(t.Context(), loc.String()); err != nil || tok.AccessToken == "" {
 		t.Fatalf("correct paste after refusals: %v", err)
 	}
+
+	t.Run("text shaped like a code goes to Launchpad", func(t *testing.T) {
+		l, err := h.client.NewLogin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := h.fake.Requests(launchpadtest.EndpointToken)
+		for _, input := range []string{"abcd1234", "A1b2-C3d4_e5.f6~"} {
+			_, err := l.Paste(t.Context(), input)
+			var le *auth.LaunchpadError
+			if !errors.As(err, &le) {
+				t.Errorf("Paste(%q) = %v, want Launchpad's refusal of an unknown code", input, err)
+			}
+		}
+		if n := h.fake.Requests(launchpadtest.EndpointToken) - before; n != 2 {
+			t.Errorf("%d token requests, want 2", n)
+		}
+	})
 
 	t.Run("denial with the right state", func(t *testing.T) {
 		l, err := h.client.NewLogin()

@@ -176,7 +176,7 @@ start connect BROWSER=true -- "$tmp/bcauth" demo
 waitfor connect "erification code"
 snap connect connect
 keys connect Enter
-waitfor connect "the same code"
+waitfor connect "the browser shows this code"
 snap connect waiting
 keys connect q
 

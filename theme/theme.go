@@ -25,9 +25,9 @@ func NewPalette(isDark bool) Palette {
 		OnAccent:  ld(lipgloss.Color("#FFFFFF"), lipgloss.Color("#1D1D1B")),
 		Text:      ld(lipgloss.Color("#1C1C1C"), lipgloss.Color("#EEEEEE")),
 		Muted:     ld(lipgloss.Color("#626262"), lipgloss.Color("#9E9E9E")),
-		Subtle:    ld(lipgloss.Color("#A8A8A8"), lipgloss.Color("#626262")),
+		Subtle:    ld(lipgloss.Color("#8A8A8A"), lipgloss.Color("#767676")),
 		Border:    ld(lipgloss.Color("#D0D0D0"), lipgloss.Color("#4E4E4E")),
-		Selection: ld(lipgloss.Color("#FFF1C7"), lipgloss.Color("#3A3A3A")),
+		Selection: ld(lipgloss.Color("#F7DD9A"), lipgloss.Color("#3A3A3A")),
 		Good:      ld(lipgloss.Color("#1D7A3A"), lipgloss.Color("#6CCB8A")),
 		Warn:      ld(lipgloss.Color("#9A5B00"), lipgloss.Color("#F0A64B")),
 		Bad:       ld(lipgloss.Color("#B3261E"), lipgloss.Color("#FF8A80")),
@@ -98,8 +98,14 @@ func New(isDark bool) Styles {
 	s.Value = lipgloss.NewStyle().Foreground(p.Text)
 	s.Status = lipgloss.NewStyle().Foreground(p.Muted)
 	s.InputPrompt = lipgloss.NewStyle().Foreground(p.Accent)
+	// bubbles' help greys are too faint to read on either background.
 	s.Help = help.DefaultStyles(isDark)
-	s.Help.ShortKey = s.Help.ShortKey.Foreground(p.Muted).Bold(true)
-	s.Help.FullKey = s.Help.FullKey.Foreground(p.Muted).Bold(true)
+	s.Help.ShortKey = s.Help.ShortKey.Foreground(p.Text).Bold(true)
+	s.Help.FullKey = s.Help.FullKey.Foreground(p.Text).Bold(true)
+	s.Help.ShortDesc = s.Help.ShortDesc.Foreground(p.Muted)
+	s.Help.FullDesc = s.Help.FullDesc.Foreground(p.Muted)
+	s.Help.ShortSeparator = s.Help.ShortSeparator.Foreground(p.Subtle)
+	s.Help.FullSeparator = s.Help.FullSeparator.Foreground(p.Subtle)
+	s.Help.Ellipsis = s.Help.Ellipsis.Foreground(p.Subtle)
 	return s
 }

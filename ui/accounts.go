@@ -86,7 +86,9 @@ func (l *accountList) setFilter(f string) {
 	keep := l.selectedKey()
 	l.filter = f
 	l.apply()
-	l.selectKey(keep)
+	if !l.selectKey(keep) {
+		l.cursor = 0 // the old selection is gone: start at the first match
+	}
 }
 
 // apply rebuilds the visible lines from the rows and the filter.

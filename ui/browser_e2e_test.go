@@ -169,7 +169,7 @@ func codeOf(t *testing.T, authURL string) (code, spaced string) {
 		t.Fatalf("no state in the authorization URL %s", authURL)
 	}
 	code = auth.VerificationCode(state)
-	return code, strings.Join(strings.Split(code, ""), " ")
+	return code, code
 }
 
 func TestBrowserAllow(t *testing.T) {
@@ -179,7 +179,7 @@ func TestBrowserAllow(t *testing.T) {
 	tm.Send(press("enter"))
 	code, spaced := codeOf(t, b.openedURL(t))
 	// The person compares the terminal with the browser while it waits.
-	waitFor(t, tm, "the same code", spaced)
+	waitFor(t, tm, "the browser shows this code", spaced)
 
 	page := b.page(t)
 	if page.code != code {

@@ -109,7 +109,12 @@ func (m Model) paste(attempt int, text string) tea.Cmd {
 		if err != nil {
 			var le *auth.LaunchpadError
 			var de *auth.DeniedError
-			if errors.As(err, &le) || errors.As(err, &de) {
+			switch {
+			case errors.As(err, &le) && le.Op == auth.OpExchange && le.Kind == auth.KindOther:
+				// A wrong or stale code: the login is still open for
+				// another paste.
+				return pasteFailedMsg{attempt: attempt, err: err}
+			case errors.As(err, &le) || errors.As(err, &de):
 				return loginDoneMsg{attempt: attempt, err: err}
 			}
 			return pasteFailedMsg{attempt: attempt, err: err}

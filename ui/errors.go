@@ -12,12 +12,16 @@ import (
 // problem is an error as a person reads it: what happened in one sentence,
 // the server's own words when there are any, and what to do.
 type problem struct {
+	Header string // a few words for the screen's title
 	Title  string
 	Server string // Launchpad's text, cleaned
 	Detail string
 	Advice string
 	// Relogin says the fix is a new login, so the error screen offers it.
 	Relogin bool
+	// EditClient says the client settings are at fault, so the error
+	// screen offers to correct them.
+	EditClient bool
 }
 
 // describe turns any error bcauth meets into a problem. No stack traces, no
@@ -35,22 +39,30 @@ func describe(err error) problem {
 	switch {
 	case errors.As(err, &te):
 		out = problem{
-			Title: fmt.Sprintf("No answer from the browser after %s.", te.After.Round(1e9)),
+			Header: "Login timed out",
+			Title:  fmt.Sprintf("No answer from the browser after %s.", te.After.Round(1e9)),
 			Advice: "Likely causes: the approval in the browser was not finished, or the redirect URI " + te.RedirectURI +
-				" is not exactly the one registered for this client (Launchpad then shows \"redirect_uri is not approved\" and never calls back). Check " + auth.SettingRedirectURI + " and try again.",
+				" is not exactly the one registered for this client (Launchpad then shows \"redirect_uri is not approved\" and never calls back). Check " + auth.SettingRedirectURI + " or the client settings, and try again.",
+			EditClient: true,
 		}
 	case errors.As(err, &pe):
 		out = problem{
+			Header: "Port in use",
 			Title:  "Cannot listen for Launchpad's callback on " + pe.Addr + ": the port is in use.",
 			Advice: "Close the other program using it (another bcauth, or the Basecamp CLI), or register another redirect URI and set " + auth.SettingRedirectURI + ".",
 		}
 	case errors.As(err, &de):
-		out = problem{Title: "Access was denied in the browser.", Advice: "Try again and choose Allow on Launchpad's page."}
-		if de.Code != "access_denied" || de.Description != "" {
-			out.Server = strings.TrimSpace(de.Code + " " + de.Description)
+		out = problem{Header: "Access denied", Title: "Access was denied in the browser.", Advice: "Try again and choose Allow on Launchpad's page."}
+		switch {
+		case de.Description != "" && de.Code != "access_denied":
+			out.Server = de.Code + ": " + de.Description
+		case de.Description != "":
+			out.Server = de.Description
+		case de.Code != "access_denied":
+			out.Server = de.Code
 		}
 	case errors.As(err, &le):
-		out = problem{Server: le.Text, Advice: le.Advice(), Relogin: le.Kind == auth.KindRelogin}
+		out = problem{Header: "Launchpad error", Server: le.Text, Advice: le.Advice(), Relogin: le.Kind == auth.KindRelogin}
 		switch le.Op {
 		case auth.OpExchange:
 			out.Title = "Launchpad did not accept the authorization code."
@@ -64,6 +76,18 @@ func describe(err error) problem {
 		}
 		if le.Text == "" && le.Err != nil {
 			out.Detail = le.Err.Error()
+		}
+		switch {
+		case le.Kind == auth.KindConfig:
+			// Launchpad refused the client itself: no login can work until
+			// the settings are corrected.
+			out.Header = "Client rejected"
+			out.Title = "Launchpad rejected this client ID, secret or redirect URI."
+			out.Advice = "Compare them with the integration at https://launchpad.37signals.com/integrations (the redirect URI must match byte for byte)."
+			out.EditClient = true
+		case le.Status == 0 && le.Kind == auth.KindRetry:
+			out.Header = "Cannot reach Launchpad"
+			out.Title = "Could not reach Launchpad."
 		}
 		if out.Advice == "" {
 			out.Advice = "Try again; if it keeps failing, log in again."

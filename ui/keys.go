@@ -8,7 +8,7 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 
 	Enter, Copy, CopyURL, Open, Filter, ClearFilter, Reload, Switch, Logout, Probe key.Binding
-	Back, Retry, Paste, Tab                                                        key.Binding
+	Back, Retry, Paste, Tab, EditClient                                            key.Binding
 	Yes, No                                                                        key.Binding
 	Help, Quit, ForceQuit                                                          key.Binding
 }
@@ -35,6 +35,7 @@ func newKeyMap() keyMap {
 		Retry:       key.NewBinding(key.WithKeys("enter", "r"), key.WithHelp("enter", "try again")),
 		Paste:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit")),
 		Tab:         key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "next field")),
+		EditClient:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit client settings")),
 		Yes:         key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 		No:          key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "no")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),

@@ -68,6 +68,7 @@ const (
 	screenWaiting
 	screenAccounts
 	screenError
+	screenLoggedOut
 )
 
 // Model is the root Bubble Tea model.
@@ -121,8 +122,14 @@ type Model struct {
 	problem problem
 	retry   func(Model) (Model, tea.Cmd)
 
-	spinner spinner.Model
-	help    help.Model
+	// how the run ends, for the exit code
+	wantLogin bool   // bcauth login: success means a login this run
+	loggedIn  string // who logged in this run, "" if nobody
+	loggedOut string // who was just logged out
+
+	spinner  spinner.Model
+	spinning bool // a chain of spinner ticks is running
+	help     help.Model
 }
 
 // New returns the root model; call Init through tea.NewProgram.
@@ -130,7 +137,7 @@ func New(cfg Config) Model {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Minute
 	}
-	m := Model{cfg: cfg, keys: newKeyMap(), width: 80, height: 24, help: help.New()}
+	m := Model{cfg: cfg, keys: newKeyMap(), width: 80, height: 24, help: help.New(), wantLogin: cfg.ForceLogin}
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.Dot))
 	m.idInput = textinput.New()
 	m.idInput.Prompt = "Client ID      "
@@ -176,7 +183,7 @@ func (m *Model) applyStyles(isDark bool) {
 
 // Init asks for the background colour and loads what is stored.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.load(), m.spinner.Tick)
+	return tea.Batch(tea.RequestBackgroundColor, m.load())
 }
 
 // Messages: every I/O result comes back as one of these.
@@ -239,6 +246,31 @@ type (
 // Update reads like the flow: global keys and sizes first, then each
 // screen's own messages.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.update(msg)
+	nm := next.(Model)
+	// The spinner ticks only while something on screen is waiting, so an
+	// idle accounts screen costs no CPU.
+	if !nm.spinning && nm.animating() {
+		nm.spinning = true
+		cmd = tea.Batch(cmd, nm.spinner.Tick)
+	}
+	return nm, cmd
+}
+
+// animating says whether a spinner is on screen.
+func (m Model) animating() bool {
+	switch {
+	case m.screen == screenLoading, m.screen == screenWaiting:
+		return true
+	case m.screen == screenConnect && m.login == nil:
+		return true
+	case m.screen == screenAccounts:
+		return m.loading || m.probes.running || len(m.probes.inFlight) > 0
+	}
+	return false
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.BackgroundColorMsg:
 		m.applyStyles(msg.IsDark())
@@ -249,6 +281,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case spinner.TickMsg:
+		if !m.animating() {
+			m.spinning = false // the chain of ticks ends here
+			return m, nil
+		}
 		var cmd tea.Cmd
 		m.spinner, cmd = m.spinner.Update(msg)
 		return m, cmd
@@ -270,9 +306,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.setupNote = ""
+		m.connectNote = "Saved the client settings in " + Clean(m.cfg.Service.Store.Dir()) + "/config.json."
 		if msg.aside != "" {
-			m.connectNote = Clean("The unreadable config file was kept as " + msg.aside + ".")
+			m.connectNote += Clean(" The unreadable old file was kept as " + msg.aside + ".")
 		}
+		// New client settings: a fresh login, whatever was stored.
+		m.cfg.ForceLogin = true
 		return m, m.load()
 	case loginReadyMsg:
 		return m.loginReady(msg)
@@ -301,7 +340,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.demoApprove()
 	case pasteFailedMsg:
 		if msg.attempt == m.attempt && m.login != nil {
-			m.pasteNote = Clean(msg.err.Error())
+			m.pasteNote = Clean(msg.err.Error()) + " Paste again, or press esc to clear the field."
+			// The next paste replaces this one rather than joining it.
+			m.pasteInput.SetValue("")
 		}
 		return m, nil
 	case loginDoneMsg:
@@ -317,6 +358,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.connectNote = ""
 		m.tokens = nil // a new login: its own token, not the one it replaced
+		m.loggedIn = whoIs(msg.session.Identity)
 		m.showAccounts(msg.session, nil)
 		m.refreshed = time.Time{}
 		m.setStatus("Logged in as "+Clean(msg.session.Identity.Name())+".", false)
@@ -366,10 +408,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			return m.fail(msg.err, func(m Model) (Model, tea.Cmd) { return m, m.load() })
 		}
+		who := ""
+		if m.session != nil {
+			who = whoIs(m.session.Identity)
+		}
 		m.stopProbes()
 		m.session, m.tokens = nil, nil
 		m.screen, m.confirm, m.picking = screenLoading, false, false
-		m.connectNote = "Logged out."
+		m.loggedOut = who
 		return m, m.load()
 	case switchedMsg:
 		if msg.err != nil {
@@ -418,19 +464,21 @@ func (m Model) fail(err error, retry func(Model) (Model, tea.Cmd)) (Model, tea.C
 func (m Model) loaded(msg loadedMsg) (tea.Model, tea.Cmd) {
 	m.client = msg.client
 	switch {
-	case errors.Is(msg.err, auth.ErrNotConfigured):
-		m.screen = screenSetup
-		m.setupFocus = 0
-		return m, m.idInput.Focus()
+	case m.cfg.ForceSetup || errors.Is(msg.err, auth.ErrNotConfigured):
+		m.cfg.ForceSetup = false
+		return m.setup("")
 	case msg.err != nil && m.client == nil:
 		// A configuration that does not validate, or an unreadable file:
 		// setup lets the person enter it again.
-		m.screen = screenSetup
-		m.setupNote = Clean(msg.err.Error())
-		return m, m.idInput.Focus()
+		return m.setup(Clean(msg.err.Error()))
 	case m.cfg.ForceLogin:
 		m.cfg.ForceLogin = false
-		return m.startLogin("")
+		return m.startLogin(m.connectNote)
+	case errors.Is(msg.err, ErrNotLoggedIn) && m.loggedOut != "":
+		// Just logged out: say so and wait, rather than start a login
+		// (and bind a port) nobody asked for.
+		m.screen = screenLoggedOut
+		return m, nil
 	case errors.Is(msg.err, ErrNotLoggedIn) || errors.Is(msg.err, ErrOtherClient):
 		note := m.connectNote
 		if errors.Is(msg.err, ErrOtherClient) {
@@ -448,6 +496,65 @@ func (m Model) loaded(msg loadedMsg) (tea.Model, tea.Cmd) {
 	}
 	reload := m.reload(msg.session, m.screen == screenAccounts)
 	return m, tea.Batch(reload, m.settleProbe())
+}
+
+// setup shows the Setup screen, the stored client settings filled in.
+func (m Model) setup(note string) (Model, tea.Cmd) {
+	m.endLogin()
+	m.screen = screenSetup
+	m.setupNote = note
+	m.setupFocus = 0
+	if c, _, _ := m.cfg.Service.ClientConfig(); c.ClientID != "" || c.ClientSecret != "" {
+		m.idInput.SetValue(c.ClientID)
+		m.secretInput.SetValue(c.ClientSecret)
+		m.idInput.CursorEnd()
+		m.secretInput.CursorEnd()
+	}
+	m.secretInput.Blur()
+	return m, m.idInput.Focus()
+}
+
+// Outcome is how the run ended, for main: the exit code and one line for
+// stderr (empty when there is nothing to say). bcauth login succeeds only
+// if a login completed; the app succeeds when it ends on the accounts.
+func (m Model) Outcome() (int, string) {
+	failed := func(what string) (int, string) {
+		if m.screen == screenError {
+			return 1, "bcauth: " + what + ": " + m.problem.Title
+		}
+		return 1, "bcauth: " + what + ": the login was not finished"
+	}
+	if m.wantLogin {
+		if m.loggedIn != "" {
+			return 0, "✓ Logged in as " + m.loggedIn
+		}
+		return failed("not logged in")
+	}
+	switch {
+	case m.screen == screenAccounts && m.session != nil:
+		return 0, ""
+	case m.screen == screenLoggedOut:
+		return 0, "Logged out of " + m.loggedOut + "."
+	case m.screen == screenError:
+		return 1, "bcauth: " + m.problem.Title
+	case m.screen == screenSetup:
+		return 1, "bcauth: not set up: no Launchpad client was saved"
+	}
+	return failed("not logged in")
+}
+
+// hasAccounts says whether there is an account list to go back to.
+func (m Model) hasAccounts() bool {
+	return m.session != nil && m.session.Authorization != nil
+}
+
+// whoIs names an identity for messages, cleaned: "Annie Bryan (annie@…)".
+func whoIs(id auth.Identity) string {
+	who := Clean(id.Name())
+	if id.EmailAddress != "" && id.EmailAddress != id.Name() {
+		who += " (" + Clean(id.EmailAddress) + ")"
+	}
+	return who
 }
 
 // showAccounts draws a session's accounts, keeping the selection.

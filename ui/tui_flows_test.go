@@ -307,7 +307,12 @@ func TestLogoutAsksFirst(t *testing.T) {
 	waitFor(t, tm, "Still logged in")
 	tm.Send(press("L"))
 	tm.Send(press("y"))
-	waitFor(t, tm, "Logged out.", "erification code")
+	waitFor(t, tm, "Logged out of Annie Bryan (annie@example.com).", "enter to log in again")
+	if code, msg := finalModelOf(tm).Outcome(); code != 0 || !strings.Contains(msg, "Logged out") {
+		t.Errorf("Outcome() after logout = %d, %q", code, msg)
+	}
+	tm.Send(press("enter"))
+	waitFor(t, tm, "erification code")
 	st, err := e.svc.Store.Load()
 	if err != nil || len(st.Sessions) != 0 {
 		t.Fatalf("after logout the state holds %+v, %v", st, err)
@@ -401,4 +406,69 @@ func TestDemoApprovesByItselfWithoutBrowser(t *testing.T) {
 	}}
 	tm := start(t, cfg, 80, 24)
 	waitFor(t, tm, "Honcho Design")
+}
+
+func TestEscOnConnectGoesBackToTheAccounts(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	tm := login(t, e, 100, 30)
+	tm.Send(press("s"))
+	waitFor(t, tm, "Switch Basecamp ID", "Log in with another Basecamp ID")
+	tm.Send(press("j"))
+	tm.Send(press("enter"))
+	waitFor(t, tm, "erification code", "esc back to accounts")
+	tm.Send(press("esc"))
+	waitFor(t, tm, "Honcho Design", "Login cancelled.")
+	if code, _ := finalModelOf(tm).Outcome(); code != 0 {
+		t.Errorf("quitting on the accounts would exit %d, want 0", code)
+	}
+}
+
+func TestRejectedClientCanBeCorrected(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	o := e.fake.Options()
+	// The secret in config.json is wrong; only the Launchpad and redirect
+	// come from the environment.
+	e.svc.Env = store.ClientConfig{RedirectURI: o.RedirectURI, LaunchpadURL: e.fake.URL}
+	if err := e.svc.Store.SaveClient(store.ClientConfig{ClientID: o.ClientID, ClientSecret: "typo"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.config()
+	cfg.ForceLogin = true
+	tm := start(t, cfg, 80, 24)
+	waitFor(t, tm, "erification code")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Launchpad rejected this client ID, secret or redirect URI", "invalid_client", "e to correct the client settings")
+	tm.Send(press("e"))
+	waitFor(t, tm, "Client ID", "Client secret")
+	if got := finalModelOf(tm).idInput.Value(); got != o.ClientID {
+		t.Errorf("setup is not prefilled with the stored client id: %q", got)
+	}
+	tm.Send(press("tab"))
+	for range len("typo") {
+		tm.Send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	tm.Type(o.ClientSecret)
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Saved the client settings", "erification code")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Honcho Design")
+	if code, msg := finalModelOf(tm).Outcome(); code != 0 || !strings.Contains(msg, "Logged in as Annie Bryan") {
+		t.Errorf("Outcome() = %d, %q; want 0 and who logged in", code, msg)
+	}
+}
+
+func TestLoginCommandFailsWithoutALogin(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	e.browser = func(string) error { return nil }
+	cfg := e.config()
+	cfg.ForceLogin = true
+	cfg.Timeout = 200 * time.Millisecond
+	tm := start(t, cfg, 80, 24)
+	waitFor(t, tm, "erification code")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Login timed out")
+	code, msg := finalModelOf(tm).Outcome()
+	if code != 1 || !strings.Contains(msg, "No answer from the browser") {
+		t.Errorf("Outcome() = %d, %q; want 1 and why", code, msg)
+	}
 }

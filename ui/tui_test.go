@@ -131,6 +131,7 @@ func (e *env) config() Config {
 type prog struct {
 	*teatest.TestModel
 	last   *atomic.Pointer[string]
+	model  *atomic.Pointer[Model]
 	frames chan struct{}
 }
 
@@ -139,6 +140,7 @@ type prog struct {
 type recorder struct {
 	Model
 	last   *atomic.Pointer[string]
+	model  *atomic.Pointer[Model]
 	frames chan struct{}
 }
 
@@ -151,6 +153,8 @@ func (r recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (r recorder) View() tea.View {
 	v := r.Model.View()
 	s := ansi.Strip(v.Content)
+	m := r.Model
+	r.model.Store(&m)
 	r.last.Store(&s)
 	select {
 	case r.frames <- struct{}{}:
@@ -167,13 +171,18 @@ func start(t *testing.T, cfg Config, w, h int) *prog {
 	empty := ""
 	last.Store(&empty)
 	frames := make(chan struct{}, 1)
-	tm := teatest.NewTestModel(t, recorder{Model: New(cfg), last: last, frames: frames},
+	model := new(atomic.Pointer[Model])
+	tm := teatest.NewTestModel(t, recorder{Model: New(cfg), last: last, model: model, frames: frames},
 		teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256), tea.WithWindowSize(w, h)),
 	)
 	t.Cleanup(func() { _ = tm.Quit() })
-	return &prog{TestModel: tm, last: last, frames: frames}
+	return &prog{TestModel: tm, last: last, model: model, frames: frames}
 }
+
+// finalModelOf is the model as it was when it drew its last frame, for
+// its plain fields (its maps are still the program's).
+func finalModelOf(p *prog) Model { return *p.model.Load() }
 
 // screen is the last frame drawn, as plain text.
 func (p *prog) screen() string { return *p.last.Load() }
@@ -237,7 +246,7 @@ var scrubbers = []struct {
 }{
 	// The authorization URL carries a random state and port, wrapped over
 	// several lines.
-	{regexp.MustCompile(`(?m)^ http://127\.0\.0\.1:\d+/authorization/new\?[^\n]*(?:\n [^\n ]+$)*`), " AUTHORIZATION_URL"},
+	{regexp.MustCompile(`(?m)^http://127\.0\.0\.1:\d+/authorization/new\?[^\n]*(?:\n[^\n ]+$)*`), "AUTHORIZATION_URL"},
 	{regexp.MustCompile(`127\.0\.0\.1:\d{4,5}`), "127.0.0.1:PORT"},
 	{regexp.MustCompile(`(?:[0-9A-Z] ){4}- (?:[0-9A-Z] ){3}[0-9A-Z]`), "C O D E - C O D E"},
 	{regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`), "CODE-CODE"},

@@ -19,10 +19,18 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		case key.Matches(msg, m.keys.Back):
 			m.screen = screenConnect
 			return m, nil
-		case key.Matches(msg, m.keys.CopyURL):
+		case key.Matches(msg, m.keys.CopyURL) && m.login != nil:
 			return m, m.copyText(m.login.URL)
 		case key.Matches(msg, m.keys.Quit):
 			m.endLogin()
+			return m, tea.Quit
+		}
+	case screenLoggedOut:
+		switch {
+		case key.Matches(msg, m.keys.Enter):
+			m.loggedOut = ""
+			return m.startLogin("")
+		case key.Matches(msg, m.keys.Quit), msg.String() == "esc":
 			return m, tea.Quit
 		}
 	case screenAccounts:
@@ -37,6 +45,11 @@ func (m Model) handleKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			retry := m.retry
 			m.retry = nil
 			return retry(m)
+		case key.Matches(msg, m.keys.EditClient):
+			return m.setup("")
+		case key.Matches(msg, m.keys.Back) && m.hasAccounts():
+			m.screen = screenAccounts
+			return m, nil
 		case key.Matches(msg, m.keys.Quit), key.Matches(msg, m.keys.Back):
 			return m, tea.Quit
 		}
@@ -88,6 +101,14 @@ func (m Model) connectKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.cfg.NoBrowser {
 		switch {
+		case key.Matches(msg, m.keys.CopyURL) && m.pasteInput.Value() == "":
+			// Over SSH this is how the URL reaches the local clipboard.
+			return m, m.copyText(m.login.URL)
+		case key.Matches(msg, m.keys.Back) && m.session != nil && m.pasteInput.Value() == "":
+			m.endLogin()
+			m.screen = screenAccounts
+			m.setStatus("Login cancelled.", false)
+			return m, nil
 		case key.Matches(msg, m.keys.Paste):
 			text := m.pasteInput.Value()
 			if strings.TrimSpace(text) == "" {
@@ -110,7 +131,15 @@ func (m Model) connectKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.openBrowser(m.attempt, m.login.URL)
 	case key.Matches(msg, m.keys.CopyURL):
 		return m, m.copyText(m.login.URL)
-	case key.Matches(msg, m.keys.Quit), msg.String() == "esc":
+	case key.Matches(msg, m.keys.Back) && m.session != nil:
+		// Came here from the accounts (switch, or a new login): go back.
+		m.endLogin()
+		m.screen = screenAccounts
+		m.setStatus("Login cancelled.", false)
+		return m, nil
+	case key.Matches(msg, m.keys.EditClient):
+		return m.setup("")
+	case key.Matches(msg, m.keys.Quit):
 		m.endLogin()
 		return m, tea.Quit
 	}

@@ -29,6 +29,8 @@ func (m Model) View() tea.View {
 		body = m.viewAccounts()
 	case screenError:
 		body = m.viewError()
+	case screenLoggedOut:
+		body = m.viewLoggedOut()
 	}
 	helpBar := m.styles.App.Render(m.help.View(m.bindings()))
 	bodyHeight := max(m.height-lipgloss.Height(helpBar), 1)
@@ -70,17 +72,38 @@ func (m Model) bindings() bindings {
 	case screenSetup:
 		return bindings{short: []key.Binding{k.Tab, k.Paste, k.ForceQuit}}
 	case screenConnect:
+		var short []key.Binding
 		if m.cfg.NoBrowser {
-			return bindings{short: []key.Binding{k.Paste, k.ForceQuit}}
+			short = []key.Binding{k.Paste}
+			if m.pasteInput.Value() == "" {
+				short = append(short, withHelp(k.CopyURL, "c", "copy URL"))
+			}
+		} else {
+			short = []key.Binding{withHelp(k.Enter, "enter", "open browser"), k.CopyURL}
 		}
-		return bindings{short: []key.Binding{withHelp(k.Enter, "enter", "open browser"), k.CopyURL, k.Quit}}
+		if m.session != nil {
+			short = append(short, withHelp(k.Back, "esc", "back to accounts"))
+		}
+		if m.cfg.NoBrowser {
+			return bindings{short: append(short, k.ForceQuit)}
+		}
+		return bindings{short: append(short, k.Quit)}
 	case screenWaiting:
-		return bindings{short: []key.Binding{k.Back, k.CopyURL, k.ForceQuit}}
+		return bindings{short: []key.Binding{k.Back, k.CopyURL, k.Quit}}
+	case screenLoggedOut:
+		return bindings{short: []key.Binding{withHelp(k.Enter, "enter", "log in again"), k.Quit}}
 	case screenError:
+		var short []key.Binding
 		if m.retry != nil {
-			return bindings{short: []key.Binding{k.Retry, k.Quit}}
+			short = append(short, k.Retry)
 		}
-		return bindings{short: []key.Binding{k.Quit}}
+		if m.problem.EditClient {
+			short = append(short, k.EditClient)
+		}
+		if m.hasAccounts() {
+			short = append(short, withHelp(k.Back, "esc", "accounts"))
+		}
+		return bindings{short: append(short, k.Quit)}
 	case screenAccounts:
 		if m.confirm {
 			return bindings{short: []key.Binding{k.Yes, k.No}}
@@ -91,13 +114,24 @@ func (m Model) bindings() bindings {
 		if m.filtering {
 			return bindings{short: []key.Binding{withHelp(k.Up, "↑/↓", "move"), withHelp(k.Enter, "enter", "keep filter"), withHelp(k.Back, "esc", "clear")}}
 		}
-		short := []key.Binding{k.Copy, k.Open, k.Filter, k.Reload, k.Probe}
+		probe := k.Probe
+		if m.probes.running {
+			probe = withHelp(k.Probe, "p", "stop probing")
+		}
+		var short []key.Binding
+		if len(m.list.visible) > 0 {
+			short = append(short, k.Copy, k.Open)
+		}
+		if m.list.filter != "" {
+			short = append(short, withHelp(k.ClearFilter, "esc", "clear filter"))
+		}
+		short = append(short, k.Filter, k.Reload, probe)
 		if len(m.others) > 1 {
 			short = append(short, k.Switch)
 		}
 		if m.width < 76 {
 			// Keep help and quit in sight; ? lists the rest.
-			short = []key.Binding{k.Copy, k.Filter, k.Probe}
+			short = []key.Binding{k.Copy, k.Filter, probe}
 		}
 		short = append(short, k.Help, k.Quit)
 		switchKey := k.Switch
@@ -167,16 +201,17 @@ func (m Model) viewSetup() string {
 	return b.String()
 }
 
-// urlBlock breaks a long URL at the window's edge, never at its hyphens,
-// so what a person selects by hand is the URL and nothing else.
+// urlBlock shows a URL whole: a hyperlink (OSC 8) in terminals that have
+// them, and broken only at the window's edge, from the first column with
+// no indent, so a selection by hand picks up the URL and nothing else.
 func (m Model) urlBlock(u string) string {
-	return m.styles.URL.Render(ansi.Hardwrap(u, max(m.width-2, 10), false))
+	return m.styles.URL.Hyperlink(u).Render(ansi.Hardwrap(u, max(m.width, 10), false))
 }
 
-// codeBox draws the verification code big: spaced, bold, boxed.
+// codeBox draws the verification code big: bold and boxed, not spaced
+// out, so a copy of it is the code.
 func (m Model) codeBox(code string) string {
-	spaced := strings.Join(strings.Split(code, ""), " ")
-	return m.styles.CodeBox.Render(m.styles.Code.Render(spaced))
+	return m.styles.CodeBox.Render(m.styles.Code.Render(code))
 }
 
 func (m Model) countdown() string {
@@ -207,33 +242,42 @@ func (m Model) viewConnect() string {
 		b.WriteString("\n" + s.App.Render(m.spinner.View()+" Preparing the login…"))
 		return b.String()
 	}
+	// Launchpad's own page shows no code: bcauth's page after approval
+	// does, so the person can tell this terminal's login from another.
 	if compact {
 		b.WriteString(s.App.Render(s.Muted.Render("Verification code ")+s.Code.Render(m.login.Code)) + "\n")
 	} else {
-		b.WriteString("\n" + s.App.Render(s.Muted.Render("Your verification code")) + "\n")
+		b.WriteString("\n" + s.App.Render(s.Muted.Render("Verification code: after you approve, the browser shows")) + "\n")
 		b.WriteString(s.App.Render(m.codeBox(m.login.Code)) + "\n")
 	}
 	host := launchpadHost(m.client)
 	if m.cfg.NoBrowser {
-		b.WriteString(s.App.Render(m.wrap(s.Text, "Open this address in a browser on any machine, approve bcauth, then paste here the address the browser ends on (it starts with "+m.client.Config().RedirectURI+"):")) + "\n")
-		b.WriteString(s.App.Render(m.urlBlock(m.login.URL)) + gap)
+		b.WriteString(s.App.Render(m.wrap(s.Text, "Open this address in a browser on any machine ("+s.Key.Render("c")+" copies it) and approve bcauth. The browser then ends on a page that cannot load (it points at "+m.client.Config().RedirectURI+" on this machine): that is expected. Paste that page's address here:")) + "\n")
+		b.WriteString(m.urlBlock(m.login.URL) + gap)
 		b.WriteString(s.App.Render(m.pasteInput.View()) + "\n")
 		if m.pasteNote != "" {
 			b.WriteString(s.App.Render(m.wrap(s.Warn, m.pasteNote)) + "\n")
 		}
+		if m.status != "" {
+			b.WriteString(m.statusLine())
+		}
 		return b.String()
 	}
-	b.WriteString(s.App.Render("Press "+s.Key.Render("enter")+" to open "+s.Accent.Render(host)+" in your browser.") + gap)
 	if m.demoAt.After(m.now()) {
 		secs := int(m.demoAt.Sub(m.now()).Seconds() + 0.999)
-		b.WriteString(s.App.Render(m.wrap(s.Warn, fmt.Sprintf("No browser found: the demo will approve on your behalf in %ds.", secs))) + gap)
+		b.WriteString(s.App.Render(m.wrap(s.Warn, fmt.Sprintf("No browser here: the demo approves on your behalf in %ds (or press enter).", secs))) + gap)
+	} else {
+		b.WriteString(s.App.Render("Press "+s.Key.Render("enter")+" to open "+s.Accent.Render(host)+" in your browser.") + gap)
 	}
 	if m.browserNote != "" {
 		b.WriteString(s.App.Render(m.wrap(s.Warn, m.browserNote)) + gap)
 	}
 	b.WriteString(s.App.Render(s.Muted.Render("Or open this address by hand ("+s.Key.Render("c")+s.Muted.Render(" copies it):"))) + "\n")
-	b.WriteString(s.App.Render(m.urlBlock(m.login.URL)) + gap)
+	b.WriteString(m.urlBlock(m.login.URL) + gap)
 	b.WriteString(s.App.Render(s.Subtle.Render("Listening on http://" + m.listener.Addr() + " for Launchpad's answer.")))
+	if m.status != "" {
+		b.WriteString("\n" + m.statusLine())
+	}
 	return b.String()
 }
 
@@ -248,47 +292,95 @@ func launchpadHost(c *auth.Client) string {
 
 func (m Model) viewWaiting() string {
 	s := m.styles
+	compact := m.height < 20
+	gap := "\n\n"
+	if compact {
+		gap = "\n"
+	}
 	var b strings.Builder
-	b.WriteString(m.header("Waiting for Launchpad", m.countdown()) + "\n\n")
-	b.WriteString(s.App.Render(m.spinner.View()+" Waiting for you to approve bcauth in the browser…") + "\n\n")
+	b.WriteString(m.header("Waiting for Launchpad", m.countdown()) + gap)
+	noBrowser := strings.HasPrefix(m.browserNote, "Could not open")
+	wait := "Waiting for you to approve bcauth in the browser…"
+	if noBrowser {
+		wait = "Waiting for your approval…"
+	}
+	b.WriteString(s.App.Render(m.spinner.View()+" "+wait) + gap)
 	if m.login != nil {
-		b.WriteString(s.App.Render(s.Muted.Render("Check that the browser shows the same code:")) + "\n")
-		b.WriteString(s.App.Render(m.codeBox(m.login.Code)) + "\n")
+		b.WriteString(s.App.Render(s.Muted.Render("After you approve, the browser shows this code: ")+s.Code.Render(m.login.Code)) + gap)
 	}
 	if m.browserNote != "" {
-		b.WriteString(s.App.Render(m.wrap(s.Warn, m.browserNote)) + "\n\n")
+		b.WriteString(s.App.Render(m.wrap(s.Warn, m.browserNote)) + gap)
 	}
 	if m.login != nil {
-		b.WriteString(s.App.Render(s.Muted.Render("If nothing opened, visit:")) + "\n")
-		b.WriteString(s.App.Render(m.urlBlock(m.login.URL)) + "\n")
+		label := "If nothing opened, open this address in any browser (" + s.Key.Render("c") + s.Muted.Render(" copies it):")
+		if noBrowser {
+			label = "Open this address in any browser (" + s.Key.Render("c") + s.Muted.Render(" copies it):")
+		}
+		b.WriteString(s.App.Render(s.Muted.Render(label)) + "\n")
+		b.WriteString(m.urlBlock(m.login.URL) + "\n")
 	}
+	if m.status != "" {
+		b.WriteString(gap[1:] + m.statusLine())
+	}
+	return b.String()
+}
+
+func (m Model) viewLoggedOut() string {
+	s := m.styles
+	var b strings.Builder
+	b.WriteString(m.header("Logged out", "") + "\n\n")
+	b.WriteString(s.App.Render(m.wrap(s.Text, "Logged out of "+m.loggedOut+". Its tokens are gone from this machine.")) + "\n\n")
+	b.WriteString(s.App.Render(m.wrap(s.Muted, "Launchpad still lists bcauth among the apps this Basecamp ID authorized; remove it there to revoke access everywhere.")) + "\n\n")
+	b.WriteString(s.App.Render("Press "+s.Key.Render("enter")+" to log in again, or "+s.Key.Render("q")+" to quit."))
 	return b.String()
 }
 
 func (m Model) viewError() string {
 	s := m.styles
 	p := m.problem
+	gap := "\n\n"
+	if m.height < 20 {
+		gap = "\n" // keep the box whole in a short window
+	}
 	var in strings.Builder
 	in.WriteString(s.Error.Render(p.Title))
 	if p.Server != "" {
-		in.WriteString("\n\n" + s.Muted.Render("Launchpad said: ") + s.Text.Render("“"+p.Server+"”"))
+		in.WriteString(gap + s.Muted.Render("Launchpad said: ") + s.Text.Render("“"+p.Server+"”"))
 	}
 	if p.Detail != "" {
-		in.WriteString("\n\n" + s.Muted.Render(p.Detail))
+		in.WriteString(gap + s.Muted.Render(p.Detail))
 	}
 	if p.Advice != "" {
-		in.WriteString("\n\n" + s.Text.Render(p.Advice))
+		in.WriteString(gap + s.Text.Render(p.Advice))
 	}
-	next := "Press " + s.Key.Render("enter") + " to try again, or " + s.Key.Render("q") + " to quit."
-	if p.Relogin {
-		next = "Press " + s.Key.Render("enter") + " to log in again, or " + s.Key.Render("q") + " to quit."
+	var keys []string
+	if m.retry != nil {
+		what := "try again"
+		if p.Relogin {
+			what = "log in again"
+		}
+		keys = append(keys, s.Key.Render("enter")+" to "+what)
 	}
-	if m.retry == nil {
-		next = "Press " + s.Key.Render("q") + " to quit."
+	if p.EditClient {
+		keys = append(keys, s.Key.Render("e")+" to correct the client settings")
 	}
-	in.WriteString("\n\n" + next)
+	if m.hasAccounts() {
+		keys = append(keys, s.Key.Render("esc")+" for the accounts")
+	}
+	keys = append(keys, s.Key.Render("q")+" to quit")
+	next := "Press " + strings.Join(keys[:len(keys)-1], ", ")
+	if len(keys) > 1 {
+		next += ", or " + keys[len(keys)-1] + "."
+	} else {
+		next = "Press " + keys[0] + "."
+	}
+	in.WriteString(gap + next)
 	box := s.ErrorBox.Width(max(m.width-4, 20)).Render(in.String())
-	return m.header("Something went wrong", "") + "\n\n" + s.App.Render(box)
+	title := p.Header
+	if title == "" {
+		title = "Something went wrong"
+	}
+	return m.header(title, "") + gap + s.App.Render(box)
 }
 
 // ago says how long ago t was, roughly.

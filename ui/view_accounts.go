@@ -127,6 +127,10 @@ func (m Model) legend() string {
 	for _, st := range []auth.Status{auth.Reachable, auth.Refused, auth.Inactive, auth.NotFound, auth.RateLimited, auth.ServerError, auth.NotProbed} {
 		label := map[auth.Status]string{auth.Refused: "refused", auth.Inactive: "inactive", auth.RateLimited: "slow",
 			auth.ServerError: "error", auth.NotProbed: "not probed"}[st]
+		if m.width < 80 {
+			label = map[auth.Status]string{auth.Reachable: "ok", auth.Refused: "refused", auth.Inactive: "inactive",
+				auth.NotFound: "gone", auth.RateLimited: "slow", auth.ServerError: "error", auth.NotProbed: "skipped"}[st]
+		}
 		if label == "" {
 			label = st.String()
 		}
@@ -269,6 +273,9 @@ func (m Model) probeLine(key string) string {
 	case m.probes.inFlight[key]:
 		return s.Muted.Render(m.spinner.View() + " asking the product…")
 	}
+	if m.cfg.ProbeDelay >= 0 {
+		return s.Muted.Render(m.spinner.View() + " asking the product…")
+	}
 	return s.Muted.Render("not asked yet (p probes every account)")
 }
 
@@ -280,7 +287,11 @@ func (m Model) renderDetail(width, height int, compact bool) string {
 		return s.Muted.Render("No account selected.")
 	}
 	if compact {
-		return ansi.Truncate(s.Label.Render("href ")+s.URL.Render(r.href), max(width, 1), "…")
+		line := s.Label.Render("href ") + s.URL.Render(r.href)
+		if res, ok := m.probes.results[r.key]; ok {
+			line = m.markStyle(res.Status).Render(probeMark(res.Status)+" "+res.Status.String()) + s.Muted.Render(" · ") + line
+		}
+		return ansi.Truncate(line, max(width, 1), "…")
 	}
 	side := m.sidePane()
 	field := func(label, value string) string {

@@ -331,7 +331,7 @@ func (m Model) viewLoggedOut() string {
 	b.WriteString(m.header("Logged out", "") + "\n\n")
 	b.WriteString(s.App.Render(m.wrap(s.Text, "Logged out of "+m.loggedOut+". Its tokens are gone from this machine.")) + "\n\n")
 	b.WriteString(s.App.Render(m.wrap(s.Muted, "Launchpad still lists bcauth among the apps this Basecamp ID authorized; remove it there to revoke access everywhere.")) + "\n\n")
-	b.WriteString(s.App.Render("Press "+s.Key.Render("enter")+" to log in again, or "+s.Key.Render("q")+" to quit."))
+	b.WriteString(s.App.Render("Press " + s.Key.Render("enter") + " to log in again, or " + s.Key.Render("q") + " to quit."))
 	return b.String()
 }
 

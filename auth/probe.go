@@ -140,8 +140,10 @@ type ProbeResult struct {
 	Person *Person
 	// HTTPStatus is the last answer's status code, 0 when none came.
 	HTTPStatus int
-	// Reason says why in a sentence, with the server's own words when it
-	// gave any; empty when Reachable.
+	// Reason says why in one clause, with the server's own words once when
+	// it gave any and the next step when there is one, such as
+	// `401: "HTTP Basic: Access denied." — the token is not accepted here`;
+	// empty when Reachable.
 	Reason string
 	// Attempts counts the requests sent, retries included.
 	Attempts int
@@ -499,6 +501,7 @@ func (p *Prober) probe(ctx context.Context, acc Account, a Authorizer) ProbeResu
 	gate := p.gate(u.Host)
 	refreshed := false
 	var res ProbeResult
+	var last outcome
 	for attempt := 1; ; attempt++ {
 		if err := p.wait(ctx, gate); err != nil {
 			return canceledAfter(err, res)
@@ -506,6 +509,7 @@ func (p *Prober) probe(ctx context.Context, acc Account, a Authorizer) ProbeResu
 		var o outcome
 		res, o = p.attempt(ctx, u, prod, a)
 		res.Attempts = attempt
+		last = o
 		if res.Status == Canceled {
 			return res
 		}
@@ -516,22 +520,25 @@ func (p *Prober) probe(ctx context.Context, acc Account, a Authorizer) ProbeResu
 					if ctx.Err() != nil {
 						return canceled(ctx.Err())
 					}
-					res.Reason += "; getting a new token failed: " + err.Error()
+					res.Reason += " — getting a new token failed: " + err.Error()
 					return res
 				}
 				continue
 			}
 		}
 		if o.expired && refreshed {
-			res.Reason += " (even with a freshly refreshed token)"
+			res.Reason += ", even with a freshly refreshed token"
+		}
+		if o.refused {
+			res.Reason += " — " + refusedNext(prod, a, acc.Href)
 		}
 		if !o.retry || attempt > p.cfg.MaxRetries {
 			break
 		}
 		wait := o.retryAfter
 		if res.HTTPStatus == http.StatusTooManyRequests && wait > p.cfg.MaxRetryAfter {
-			res.Reason = fmt.Sprintf("%s asked to wait %s before trying again (Retry-After), longer than the %s bcauth waits: try again later",
-				prod.Name, wait, p.cfg.MaxRetryAfter)
+			res.Reason = fmt.Sprintf("%s (Retry-After %s, longer than the %s bcauth waits) — try again later",
+				rateLimited(res.Attempts), seconds(wait), seconds(p.cfg.MaxRetryAfter))
 			return res
 		}
 		if !o.hasRetryAfter {
@@ -545,13 +552,48 @@ func (p *Prober) probe(ctx context.Context, acc Account, a Authorizer) ProbeResu
 			return canceledAfter(err, res)
 		}
 	}
-	if res.Attempts > 1 {
-		switch res.Status {
-		case RateLimited, ServerError, Failed:
-			res.Reason += fmt.Sprintf(" (after %d attempts)", res.Attempts)
+	// The last answer's reason, now that the tries are counted.
+	switch {
+	case res.Status == RateLimited:
+		res.Reason = rateLimited(res.Attempts) + last.retryNote
+	case res.Status == ServerError:
+		res.Reason = fmt.Sprintf("HTTP %d", res.HTTPStatus)
+		if res.Attempts > 1 {
+			res.Reason += fmt.Sprintf(" after %d tries", res.Attempts)
 		}
+		res.Reason += last.said
+	case res.Status == Failed && res.Attempts > 1:
+		res.Reason += fmt.Sprintf(" (after %d tries)", res.Attempts)
 	}
 	return res
+}
+
+// rateLimited opens a 429's reason: "rate limited", or "still rate limited
+// after 4 tries".
+func rateLimited(attempts int) string {
+	if attempts > 1 {
+		return fmt.Sprintf("still rate limited after %d tries", attempts)
+	}
+	return "rate limited"
+}
+
+// seconds writes a wait as Retry-After counts it, in whole seconds: "90s",
+// not "1m30s".
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%ds", int64((d+time.Second-1)/time.Second))
+}
+
+// apiTokenProducts are the classic products, which historically take their
+// own API tokens rather than Launchpad's OAuth tokens.
+var apiTokenProducts = map[string]bool{"basecamp": true, "campfire": true, "highrise": true, "backpack": true}
+
+// refusedNext is the next step after a 401 or 403: for an OAuth token on a
+// classic product, a probe with its API token instead.
+func refusedNext(prod Product, a Authorizer, href string) string {
+	if _, ok := a.(BearerAuth); ok && apiTokenProducts[prod.Code] {
+		return "this product may not take OAuth tokens; try bcauth probe --url " + href + " --api-token -"
+	}
+	return "the " + secretWord(a) + " is not accepted here"
 }
 
 // outcome is what one attempt says about the next.
@@ -561,6 +603,9 @@ type outcome struct {
 	hasRetryAfter bool
 	expired       bool          // a 401 that names an expired token
 	req           *http.Request // the request sent, for a refresh
+	refused       bool          // a 401 or 403: the reason wants a next step
+	said          string        // the server's words as `: "…"`, or ""
+	retryNote     string        // " (Retry-After 5s)" on a 429 that had one
 }
 
 func canceled(err error) ProbeResult {
@@ -687,12 +732,11 @@ func (p *Prober) attempt(ctx context.Context, u *url.URL, prod Product, a Author
 	}
 	res := ProbeResult{HTTPStatus: resp.StatusCode}
 	code := resp.StatusCode
-	// status is "401 Unauthorized" plus the server's own words, if any.
-	status := fmt.Sprintf("%d %s", code, http.StatusText(code))
+	// said is the server's own words, quoted once, if it gave any.
+	var said string
 	if text := errorText(body); text != "" && code != http.StatusOK {
-		status += fmt.Sprintf(": %q", text)
+		said = fmt.Sprintf(": %q", text)
 	}
-	answered := prod.Name + " answered " + status
 	switch {
 	case code == http.StatusOK:
 		if len(body) > probeBodyBytes {
@@ -707,37 +751,42 @@ func (p *Prober) attempt(ctx context.Context, u *url.URL, prod Product, a Author
 		res.Status, res.Person = Reachable, person
 		return res, outcome{}
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		res.Status = Refused
-		res.Reason = fmt.Sprintf("%s refused the %s: %s", prod.Name, secretWord(a), status)
+		// The probe loop adds the next step, after any refresh.
+		res.Status, res.Reason = Refused, strconv.Itoa(code)+said
 		expired := code == http.StatusUnauthorized && strings.Contains(strings.ToLower(errorText(body)), "expired")
-		return res, outcome{expired: expired, req: req}
+		return res, outcome{expired: expired, req: req, refused: true}
 	case code == http.StatusNotFound && strings.EqualFold(strings.TrimSpace(resp.Header.Get("Reason")), "Account Inactive"):
-		res.Status = Inactive
-		res.Reason = fmt.Sprintf("the %s account is inactive (closed or suspended): %s with Reason: Account Inactive", prod.Name, status)
+		res.Status, res.Reason = Inactive, "closed or suspended"
+		if text := errorText(body); text != "" {
+			res.Reason += fmt.Sprintf(" (%q)", text)
+		}
 		return res, outcome{}
 	case code == http.StatusNotFound || code == http.StatusGone:
-		res.Status, res.Reason = NotFound, answered+": no such account, or no such person in it"
+		res.Status = NotFound
+		res.Reason = fmt.Sprintf("no such account, or no such person in it (%d%s)", code, said)
 		return res, outcome{}
 	case code == http.StatusTooManyRequests:
 		wait, ok := retryAfter(resp.Header.Get("Retry-After"), p.cfg.Now())
-		res.Status, res.Reason = RateLimited, answered
+		var note string
 		if ok {
-			res.Reason += fmt.Sprintf(" (Retry-After %s)", wait)
+			note = fmt.Sprintf(" (Retry-After %s)", seconds(wait))
 		}
-		return res, outcome{retry: true, retryAfter: wait, hasRetryAfter: ok}
+		// The probe loop says how many tries it took.
+		res.Status, res.Reason = RateLimited, rateLimited(1)+note
+		return res, outcome{retry: true, retryAfter: wait, hasRetryAfter: ok, retryNote: note}
 	case code >= 500:
-		res.Status, res.Reason = ServerError, answered
+		res.Status, res.Reason = ServerError, fmt.Sprintf("HTTP %d%s", code, said)
 		wait, ok := retryAfter(resp.Header.Get("Retry-After"), p.cfg.Now())
 		if ok && wait > p.cfg.MaxRetryAfter {
 			ok = false // a 503's long Retry-After: back off as usual instead
 		}
-		return res, outcome{retry: true, retryAfter: wait, hasRetryAfter: ok}
+		return res, outcome{retry: true, retryAfter: wait, hasRetryAfter: ok, said: said}
 	case code >= 300 && code < 400:
 		res.Status = Failed
-		res.Reason = fmt.Sprintf("%s redirected to %q; bcauth does not follow redirects with credentials", answered, resp.Header.Get("Location"))
+		res.Reason = fmt.Sprintf("redirected (HTTP %d) to %q; bcauth does not follow redirects with credentials", code, resp.Header.Get("Location"))
 		return res, outcome{}
 	}
-	res.Status, res.Reason = Failed, answered
+	res.Status, res.Reason = Failed, fmt.Sprintf("unexpected HTTP %d%s", code, said)
 	return res, outcome{}
 }
 

@@ -107,22 +107,27 @@ func TestProbeOutcomes(t *testing.T) {
 		want     auth.Status
 		http     int
 		attempts int
-		reason   string // a part of the reason
+		reason   string // the reason, or a part of it when it names a URL or a duration
 	}{
 		{"reachable", nil, 0, auth.Reachable, 200, 1, ""},
 		// The token is refreshed once, then refused again.
-		{"refused, JSON", []launchpadtest.ProductAnswer{launchpadtest.AnswerRefused()}, 0, auth.Refused, 401, 2, `"OAuth token expired (old age), please reauthorize"`},
-		{"refused, plain", []launchpadtest.ProductAnswer{launchpadtest.AnswerRefusedPlain()}, 0, auth.Refused, 401, 1, `Basecamp refused the token: 401 Unauthorized: "HTTP Basic: Access denied.`},
-		{"forbidden", []launchpadtest.ProductAnswer{{Status: 403, Body: "You do not have access to this account"}}, 0, auth.Refused, 403, 1, "You do not have access"},
-		{"inactive", []launchpadtest.ProductAnswer{launchpadtest.AnswerInactive()}, 0, auth.Inactive, 404, 1, "Reason: Account Inactive"},
-		{"not found", []launchpadtest.ProductAnswer{launchpadtest.AnswerNotFound()}, 0, auth.NotFound, 404, 1, "404 Not Found"},
+		{"refused, JSON", []launchpadtest.ProductAnswer{launchpadtest.AnswerRefused()}, 0, auth.Refused, 401, 2,
+			`401: "OAuth token expired (old age), please reauthorize", even with a freshly refreshed token — the token is not accepted here`},
+		{"refused, plain", []launchpadtest.ProductAnswer{launchpadtest.AnswerRefusedPlain()}, 0, auth.Refused, 401, 1, `401: "HTTP Basic: Access denied." — the token is not accepted here`},
+		{"refused, no words", []launchpadtest.ProductAnswer{{Status: 401}}, 0, auth.Refused, 401, 1, `401 — the token is not accepted here`},
+		{"forbidden", []launchpadtest.ProductAnswer{{Status: 403, Body: "You do not have access to this account"}}, 0, auth.Refused, 403, 1, `403: "You do not have access to this account" — the token is not accepted here`},
+		{"inactive", []launchpadtest.ProductAnswer{launchpadtest.AnswerInactive()}, 0, auth.Inactive, 404, 1, `closed or suspended ("This account is no longer active.")`},
+		{"inactive, no words", []launchpadtest.ProductAnswer{{Status: 404, Header: http.Header{"Reason": {"Account Inactive"}}}}, 0, auth.Inactive, 404, 1, "closed or suspended"},
+		{"not found", []launchpadtest.ProductAnswer{launchpadtest.AnswerNotFound()}, 0, auth.NotFound, 404, 1, `no such account, or no such person in it (404: "Not Found")`},
 		{"rate limited, then fine", []launchpadtest.ProductAnswer{launchpadtest.AnswerRateLimited(2), launchpadtest.AnswerReachable()}, 0, auth.Reachable, 200, 2, ""},
-		{"rate limited for good", []launchpadtest.ProductAnswer{launchpadtest.AnswerRateLimited(1)}, 0, auth.RateLimited, 429, 4, "(after 4 attempts)"},
-		{"Retry-After beyond the bound", []launchpadtest.ProductAnswer{launchpadtest.AnswerRateLimited(3600)}, 0, auth.RateLimited, 429, 1, "asked to wait 1h0m0s"},
+		{"rate limited for good", []launchpadtest.ProductAnswer{launchpadtest.AnswerRateLimited(1)}, 0, auth.RateLimited, 429, 4, "still rate limited after 4 tries (Retry-After 1s)"},
+		{"rate limited without Retry-After", []launchpadtest.ProductAnswer{{Status: 429}}, 0, auth.RateLimited, 429, 4, "still rate limited after 4 tries"},
+		{"Retry-After beyond the bound", []launchpadtest.ProductAnswer{launchpadtest.AnswerRateLimited(3600)}, 0, auth.RateLimited, 429, 1, "rate limited (Retry-After 3600s, longer than the 30s bcauth waits) — try again later"},
 		{"server error, then fine", []launchpadtest.ProductAnswer{launchpadtest.AnswerServerError(), launchpadtest.AnswerReachable()}, 0, auth.Reachable, 200, 2, ""},
-		{"server error for good", []launchpadtest.ProductAnswer{launchpadtest.AnswerServerError()}, 0, auth.ServerError, 500, 4, `500 Internal Server Error: "Internal Server Error" (after 4 attempts)`},
+		{"server error for good", []launchpadtest.ProductAnswer{launchpadtest.AnswerServerError()}, 0, auth.ServerError, 500, 4, `HTTP 500 after 4 tries: "Internal Server Error"`},
+		{"server error, no words", []launchpadtest.ProductAnswer{{Status: 503}}, 0, auth.ServerError, 503, 4, `HTTP 503 after 4 tries`},
 		{"slow", []launchpadtest.ProductAnswer{launchpadtest.AnswerSlow(time.Minute)}, 50 * time.Millisecond, auth.Timeout, 0, 1, "did not answer within 50ms"},
-		{"bad request", []launchpadtest.ProductAnswer{{Status: 400, Body: "Bad request"}}, 0, auth.Failed, 400, 1, `400 Bad Request: "Bad request"`},
+		{"bad request", []launchpadtest.ProductAnswer{{Status: 400, Body: "Bad request"}}, 0, auth.Failed, 400, 1, `unexpected HTTP 400: "Bad request"`},
 		{"web page instead of a person", []launchpadtest.ProductAnswer{{Status: 200, Body: "<!DOCTYPE html><html><body>Sign in</body></html>", ContentType: "text/html"}}, 0, auth.Failed, 200, 1, "not with a person"},
 		{"redirect is not followed", []launchpadtest.ProductAnswer{{Status: 302, Header: http.Header{"Location": {"https://launchpad.37signals.com/signin"}}}}, 0, auth.Failed, 302, 1, "does not follow redirects"},
 		{"answer too large", []launchpadtest.ProductAnswer{{Status: 200, Body: `{"id":1,"name":"` + strings.Repeat("a", 2<<20) + `"}`}}, 0, auth.Failed, 200, 1, "larger than the 1 MiB"},
@@ -143,6 +148,12 @@ func TestProbeOutcomes(t *testing.T) {
 			}
 			if !strings.Contains(r.Reason, tt.reason) {
 				t.Errorf("reason %q does not contain %q", r.Reason, tt.reason)
+			}
+			// One clause and the server's words once: nothing said twice.
+			for _, twice := range []string{"Unauthorized", "Not Found", "Inactive", "inactive", "Internal Server Error", "Basecamp"} {
+				if strings.Count(r.Reason, twice) > 1 {
+					t.Errorf("reason %q repeats itself (%q)", r.Reason, twice)
+				}
 			}
 			if (r.Status == auth.Reachable) != (r.Person != nil) {
 				t.Errorf("status %v with person %+v", r.Status, r.Person)
@@ -189,6 +200,13 @@ func TestProbeAllDemoDecodesJSONAndXML(t *testing.T) {
 		"basecamp:77777777":   auth.Refused,  // demo: does not take the token
 		"writeboard:55555555": auth.NotProbed,
 	}
+	classic := probeAccount(t, s, "basecamp", 77777777)
+	reasons := map[string]string{
+		"bc3:99999995": `closed or suspended ("This account is no longer active.")`,
+		// An OAuth token on a product that historically takes API tokens:
+		// the next step is a probe with one.
+		"basecamp:77777777": `401: "HTTP Basic: Access denied." — this product may not take OAuth tokens; try bcauth probe --url ` + classic.Href + ` --api-token -`,
+	}
 	reachable := 0
 	for i, r := range results {
 		if r.Account != accs[i] {
@@ -201,6 +219,9 @@ func TestProbeAllDemoDecodesJSONAndXML(t *testing.T) {
 		if r.Status != w {
 			t.Errorf("%s: %v (%s), want %v", r.Account.Key(), r.Status, r.Reason, w)
 			continue
+		}
+		if want := reasons[r.Account.Key()]; want != "" && r.Reason != want {
+			t.Errorf("%s: reason %q, want %q", r.Account.Key(), r.Reason, want)
 		}
 		if r.Status != auth.Reachable {
 			continue
@@ -532,8 +553,13 @@ func TestProbeURLWithLegacyCredentials(t *testing.T) {
 		t.Errorf("API token, who-am-I path pasted: %v %q %s", r.Status, r.Account.Href, r.Reason)
 	}
 	r = p.ProbeURL(ctx, s.URL+"/campfire/acme4444444", "campfire", auth.APITokenAuth{Token: "wrong"})
-	if r.Status != auth.Refused || !strings.Contains(r.Reason, "HTTP Basic: Access denied.") {
-		t.Errorf("wrong API token: %v %s", r.Status, r.Reason)
+	// An API token is what the product takes: no hint to use one.
+	if want := `401: "HTTP Basic: Access denied." — the token is not accepted here`; r.Status != auth.Refused || r.Reason != want {
+		t.Errorf("wrong API token: %v %q, want %q", r.Status, r.Reason, want)
+	}
+	r = p.ProbeURL(ctx, s.URL+"/bcx/88888888/api/v1", "bcx", auth.BasicAuth{User: "annie@example.com", Password: "wrong"})
+	if want := `401: "HTTP Basic: Access denied." — the password is not accepted here`; r.Status != auth.Refused || r.Reason != want {
+		t.Errorf("wrong password: %v %q, want %q", r.Status, r.Reason, want)
 	}
 	r = p.ProbeURL(ctx, s.URL+"/somewhere", "", auth.APITokenAuth{Token: "t"})
 	if r.Status != auth.NotProbed || !strings.Contains(r.Reason, "cannot tell which product") {
@@ -635,7 +661,7 @@ func TestProbeCancelDuringRetryAfter(t *testing.T) {
 		return ctx.Err()
 	}
 	r := auth.NewProber(cfg).Probe(ctx, probeAccount(t, s, "bc3", 99999999), auth.BearerAuth{Source: ts})
-	if r.Status != auth.Canceled || r.Attempts != 1 || r.HTTPStatus != 429 || !strings.Contains(r.Reason, "429 Too Many Requests") {
+	if r.Status != auth.Canceled || r.Attempts != 1 || r.HTTPStatus != 429 || !strings.HasSuffix(r.Reason, "; the last answer: rate limited (Retry-After 5s)") {
 		t.Fatalf("%v after %d attempts (HTTP %d): %s", r.Status, r.Attempts, r.HTTPStatus, r.Reason)
 	}
 	if n := len(s.ProductRequests()); n != 1 {

@@ -79,9 +79,11 @@ func TestProbePlain(t *testing.T) {
 	// Same accounts, same order as bcauth accounts.
 	acc := e.accounts(t, false, "")
 	var want []string
+	hrefs := map[string]string{}
 	for l := range strings.Lines(acc.stdout) {
-		f := strings.Split(l, "\t")
+		f := strings.Split(strings.TrimSuffix(l, "\n"), "\t")
 		want = append(want, f[0]+":"+f[1]+":"+f[2])
+		hrefs[f[0]+":"+f[1]] = f[3]
 	}
 	var got []string
 	for _, l := range lines {
@@ -104,12 +106,13 @@ func TestProbePlain(t *testing.T) {
 				t.Errorf("%s detail %q, want %q", key, l.detail, cliDemoPerson(l.product, id))
 			}
 		case "inactive":
-			if !strings.Contains(l.detail, "inactive") || !strings.Contains(l.detail, "404") {
-				t.Errorf("%s detail %q, want the inactive reason", key, l.detail)
+			if want := `closed or suspended ("This account is no longer active.")`; l.detail != want {
+				t.Errorf("%s detail %q, want %q", key, l.detail, want)
 			}
 		case "refused":
-			if !strings.Contains(l.detail, "refused the token") || !strings.Contains(l.detail, "401") {
-				t.Errorf("%s detail %q, want the refusal", key, l.detail)
+			// Basecamp Classic: an OAuth token there calls for its API token.
+			if want := `401: "HTTP Basic: Access denied." — this product may not take OAuth tokens; try bcauth probe --url ` + hrefs[key] + ` --api-token -`; l.detail != want {
+				t.Errorf("%s detail %q, want %q", key, l.detail, want)
 			}
 		case "not_probed":
 			if !strings.Contains(l.detail, "no public who-am-I endpoint") {
@@ -321,7 +324,7 @@ func TestProbePlainCleansHostileText(t *testing.T) {
 	if l := lines[1]; l.name != "Tab here new line" || !strings.HasPrefix(l.detail, "Ann ie Bry an <a@example.com> (person ") {
 		t.Errorf("line = %+v, want the name and the person cleaned", l)
 	}
-	if l := lines[0]; l.status != "refused" || !strings.Contains(l.detail, "401 Unauthorized") {
+	if l := lines[0]; l.status != "refused" || !strings.HasPrefix(l.detail, `401: "no\x1b[31m\r\nway\u202e" — `) {
 		t.Errorf("line = %+v, want the server's reason cleaned", l)
 	}
 }
@@ -447,7 +450,7 @@ func TestProbeLegacyCredentials(t *testing.T) {
 			opts: func(base string) ProbeOptions {
 				return ProbeOptions{URL: base + "/bcx/88888888/api/v1", Product: "bcx", BasicUser: user, Password: "wrong password"}
 			},
-			line: "bcx\t0\trefused\t", detail: "refused the password", code: exitUnreachable,
+			line: "bcx\t0\trefused\t", detail: `401: "HTTP Basic: Access denied." — the password is not accepted here`, code: exitUnreachable,
 		},
 		{
 			name: "api token highrise", loggedIn: true,
@@ -468,7 +471,7 @@ func TestProbeLegacyCredentials(t *testing.T) {
 			opts: func(base string) ProbeOptions {
 				return ProbeOptions{URL: base + "/highrise/globex", Product: "highrise", APIToken: "not-" + token}
 			},
-			line: "highrise\t0\trefused\t", detail: "refused the token", code: exitUnreachable,
+			line: "highrise\t0\trefused\t", detail: `401: "HTTP Basic: Access denied." — the token is not accepted here`, code: exitUnreachable,
 		},
 	}
 	for _, tt := range tests {

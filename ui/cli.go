@@ -31,8 +31,9 @@ const (
 	// exitFailed: not logged in, login rejected, Launchpad unreachable, or
 	// any other failure.
 	exitFailed = 1
-	// exitMisconfigured: only status uses it, for a problem no login fixes
-	// (client settings, an unreadable or newer file).
+	// exitMisconfigured: status and probe use it, for a problem no login
+	// fixes (client settings, an unreadable or newer file); accounts and
+	// token keep exitFailed, as documented.
 	exitMisconfigured = 2
 )
 

@@ -357,7 +357,7 @@ func TestProbeFailures(t *testing.T) {
 	}{
 		{name: "not logged in", noLogin: true, code: 1, stderr: "run bcauth login"},
 		{name: "rejected", setup: func(e *cliEnv) { e.fake.RevokeAll(); e.fake.ExpireAccessTokens() }, code: 1, stderr: "run bcauth login"},
-		{name: "not configured", setup: func(e *cliEnv) { e.svc.Env.ClientID = "" }, code: 2, stderr: auth.SettingClientID},
+		{name: "not configured", setup: func(e *cliEnv) { e.svc.Env.ClientID = "" }, code: 2, stderr: "to fix: run bcauth setup to enter the client ID of the integration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -62,7 +62,7 @@ func diagnose(svc *Service, err error) cliProblem {
 	case errors.As(err, &ce) && filepath.Base(ce.Path) == "config.json":
 		return cliProblem{Kind: kindCorruptConfig, exit: exitMisconfigured,
 			Message: fmt.Sprintf("%s is unreadable or corrupt (%v); bcauth kept it as is", ce.Path, ce.Err),
-			Fix:     "run bcauth in a terminal to enter the client settings again (the old file is moved aside, not deleted), or set " + auth.SettingClientID + " and " + auth.SettingClientSecret}
+			Fix:     "run bcauth setup to enter the client settings again (the old file is moved aside, not deleted), or set " + auth.SettingClientID + " and " + auth.SettingClientSecret}
 	case errors.As(err, &ce):
 		return cliProblem{Kind: kindCorruptState, exit: exitMisconfigured,
 			Message: fmt.Sprintf("%s is unreadable or corrupt (%v); bcauth kept it as is", ce.Path, ce.Err),
@@ -84,7 +84,7 @@ func diagnose(svc *Service, err error) cliProblem {
 	case errors.As(err, &le) && le.Kind == auth.KindConfig:
 		return cliProblem{Kind: kindClientRejected, exit: exitMisconfigured,
 			Message: "Launchpad refused the client settings: " + err.Error(),
-			Fix:     "check " + auth.SettingClientID + ", " + auth.SettingClientSecret + " and " + auth.SettingRedirectURI + " against the integration registered at https://launchpad.37signals.com/integrations"}
+			Fix:     clientRejectedFix(svc)}
 	case errors.As(err, &le):
 		return cliProblem{Kind: kindLaunchpad, exit: exitFailed,
 			Message: err.Error(),
@@ -135,25 +135,44 @@ func settingFix(svc *Service, err error) string {
 	return "check the client settings: " + auth.SettingClientID + ", " + auth.SettingClientSecret + ", " + auth.SettingRedirectURI + ", " + auth.SettingLaunchpadURL
 }
 
-// notConfiguredFix names exactly the settings that are missing.
+// integrationsURL is where a person registers, and reads back, a client.
+const integrationsURL = "https://launchpad.37signals.com/integrations"
+
+// notConfiguredFix is bcauth setup, naming exactly the settings that are
+// missing and the variables that would set them instead.
 func notConfiguredFix(svc *Service) string {
 	_, src, _ := svc.ClientConfig()
-	var missing []string
+	var what, vars []string
 	if src.ClientID == store.SourceUnset {
-		missing = append(missing, auth.SettingClientID)
+		what, vars = append(what, "client ID"), append(vars, auth.SettingClientID)
 	}
 	if src.ClientSecret == store.SourceUnset {
-		missing = append(missing, auth.SettingClientSecret)
+		what, vars = append(what, "client secret"), append(vars, auth.SettingClientSecret)
 	}
-	if len(missing) == 0 {
-		missing = []string{auth.SettingClientID, auth.SettingClientSecret}
+	if len(what) != 1 {
+		what, vars = []string{"client ID and secret"}, []string{auth.SettingClientID, auth.SettingClientSecret}
 	}
-	them := "them"
-	if len(missing) == 1 {
-		them = "it"
+	return fmt.Sprintf("run bcauth setup to enter the %s of the integration registered at %s (redirect URI %s), or set %s",
+		what[0], integrationsURL, svc.RedirectURI(), strings.Join(vars, " and "))
+}
+
+// clientRejectedFix is bcauth setup when the client ID and secret come from
+// config.json; the environment wins over what setup saves, so a variable
+// that sets them is named instead.
+func clientRejectedFix(svc *Service) string {
+	_, src, _ := svc.ClientConfig()
+	check := fmt.Sprintf("check the client ID, secret and redirect URI %s against the integration registered at %s", svc.RedirectURI(), integrationsURL)
+	var env []string
+	if src.ClientID == store.SourceEnv {
+		env = append(env, auth.SettingClientID)
 	}
-	return fmt.Sprintf("set %s from the integration registered at https://launchpad.37signals.com/integrations (with redirect URI %s), or run bcauth in a terminal to enter %s",
-		strings.Join(missing, " and "), svc.RedirectURI(), them)
+	if src.ClientSecret == store.SourceEnv {
+		env = append(env, auth.SettingClientSecret)
+	}
+	if len(env) > 0 {
+		return check + "; correct them in " + strings.Join(env, " and ") + ", which win over what bcauth setup saves"
+	}
+	return "run bcauth setup to enter the client ID and secret again (a mistyped secret is the usual cause); " + check
 }
 
 // configPath is where the client settings file lives.

@@ -335,12 +335,31 @@ func TestStatusProblems(t *testing.T) {
 		{
 			name:  "no client configured",
 			setup: func(t *testing.T, e *cliEnv) { e.svc.Env = store.ClientConfig{} },
-			code:  2, kind: kindNotConfigured, fix: auth.SettingClientID + " and " + auth.SettingClientSecret,
+			code:  2, kind: kindNotConfigured, fix: "run bcauth setup to enter the client ID and secret of the integration registered at https://launchpad.37signals.com/integrations (redirect URI ",
+		},
+		{
+			name:  "no client configured, the variables",
+			setup: func(t *testing.T, e *cliEnv) { e.svc.Env = store.ClientConfig{} },
+			code:  2, kind: kindNotConfigured, fix: "or set " + auth.SettingClientID + " and " + auth.SettingClientSecret,
 		},
 		{
 			name:  "no client secret",
 			setup: func(t *testing.T, e *cliEnv) { e.svc.Env.ClientSecret = "" },
-			code:  2, kind: kindNotConfigured, fix: "set " + auth.SettingClientSecret + " from",
+			code:  2, kind: kindNotConfigured, fix: "run bcauth setup to enter the client secret of the integration",
+		},
+		{
+			name: "client secret mistyped into config.json",
+			setup: func(t *testing.T, e *cliEnv) {
+				cliBadSecret(t, e, true)
+			},
+			code: 2, kind: kindClientRejected, loggedIn: true, fix: "run bcauth setup to enter the client ID and secret again (a mistyped secret is the usual cause); check", cachedIDs: true,
+		},
+		{
+			name: "client secret mistyped into the environment",
+			setup: func(t *testing.T, e *cliEnv) {
+				cliBadSecret(t, e, false)
+			},
+			code: 2, kind: kindClientRejected, loggedIn: true, fix: "; correct them in " + auth.SettingClientID + " and " + auth.SettingClientSecret + ", which win over what bcauth setup saves", cachedIDs: true,
 		},
 		{
 			name:  "malformed redirect URI",
@@ -417,6 +436,28 @@ func TestStatusProblems(t *testing.T) {
 				t.Errorf("%s changed from %q to %q", stateFile, before, after)
 			}
 		})
+	}
+}
+
+// cliBadSecret gives the logged-in env a wrong client secret, in
+// config.json or in the environment, and an expired token, so the next
+// command's refresh shows Launchpad the secret.
+func cliBadSecret(t *testing.T, e *cliEnv, inFile bool) {
+	t.Helper()
+	c := e.svc.Env
+	c.ClientSecret = "mistyped-" + c.ClientSecret
+	if inFile {
+		if err := e.svc.Store.SaveClient(c); err != nil {
+			t.Fatal(err)
+		}
+		e.svc.Env = store.ClientConfig{}
+	} else {
+		e.svc.Env = c
+	}
+	s := e.current(t)
+	s.Token.Expiry = time.Now().Add(-time.Hour)
+	if err := e.svc.Store.SaveToken(s.Key(), s.Token); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -661,7 +702,7 @@ func TestAccountsFailures(t *testing.T) {
 	}{
 		{name: "not logged in", noLogin: true, stderr: "run bcauth login"},
 		{name: "rejected", setup: func(e *cliEnv) { e.fake.RevokeAll(); e.fake.ExpireAccessTokens() }, stderr: "run bcauth login"},
-		{name: "not configured", setup: func(e *cliEnv) { e.svc.Env = store.ClientConfig{} }, stderr: auth.SettingClientID},
+		{name: "not configured", setup: func(e *cliEnv) { e.svc.Env = store.ClientConfig{} }, stderr: "to fix: run bcauth setup to enter the client ID and secret"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -735,7 +776,7 @@ func TestTokenFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, stderr: "run bcauth login"},
-		{name: "not configured", setup: func(t *testing.T, e *cliEnv) { e.svc.Env.ClientSecret = "" }, stderr: auth.SettingClientSecret},
+		{name: "not configured", setup: func(t *testing.T, e *cliEnv) { e.svc.Env.ClientSecret = "" }, stderr: "to fix: run bcauth setup to enter the client secret"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

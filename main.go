@@ -35,6 +35,8 @@ Usage:
   bcauth                      the app: your accounts, or the login if needed
   bcauth login [--no-browser] [--timeout 5m]
                               log in (adds or replaces that Basecamp ID)
+  bcauth setup [--no-browser] [--timeout 5m]
+                              correct the client ID and secret, then log in
   bcauth status [--json]      who is logged in, token state, where state lives
   bcauth accounts [--json] [--product CODE]
                               the accounts, one per line (tab-separated)
@@ -61,6 +63,8 @@ type doc struct {
 var docs = map[string]doc{
 	"login": {"Log in through the browser, even when logged in (adds or replaces that Basecamp ID).",
 		"bcauth login [--no-browser] [--timeout DURATION]", "bcauth login --no-browser --timeout 10m"},
+	"setup": {"Enter the Launchpad client ID and secret again (the stored ones filled in), then log in: the fix for a mistyped client secret.",
+		"bcauth setup [--no-browser] [--timeout DURATION]", "bcauth setup"},
 	"status": {"Show who is logged in, whether Launchpad accepts the token, and where state is stored.",
 		"bcauth status [--json]", "bcauth status --json | jq .valid"},
 	"accounts": {"List the current Basecamp ID's accounts, one tab-separated line each: product, id, name, href.",
@@ -90,7 +94,7 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	switch cmd {
-	case "", "login":
+	case "", "login", "setup":
 		return tui(cmd, args, false)
 	case "demo":
 		return tui(cmd, args, true)
@@ -140,7 +144,7 @@ func newFlags(cmd string) *flag.FlagSet {
 func newFlagsFor(cmd string) *flag.FlagSet {
 	fs := newFlags(cmd)
 	switch cmd {
-	case "login", "demo":
+	case "login", "setup", "demo":
 		tuiFlags(fs)
 	case "status", "accounts", "token", "logout":
 		scriptFlags(fs, cmd)
@@ -160,7 +164,9 @@ func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
 		printHelp(os.Stdout, fs)
 		return 0, false
 	case err != nil:
-		fmt.Fprintf(os.Stderr, "%s: %v\nRun %s --help for its flags.\n", fs.Name(), err, fs.Name())
+		// The flag package names flags "-timeout"; the help says "--timeout".
+		msg := strings.Replace(err.Error(), " for flag -", " for --", 1)
+		fmt.Fprintf(os.Stderr, "%s: %s\nRun %s --help for its flags.\n", fs.Name(), msg, fs.Name())
 		return 2, false
 	case fs.NArg() > 0:
 		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q\nRun %s --help for its flags.\n", fs.Name(), fs.Arg(0), fs.Name())
@@ -224,11 +230,44 @@ func service(dir string, env store.ClientConfig) (*ui.Service, error) {
 	return &ui.Service{Store: st, Env: env, HTTPClient: httpClient()}, nil
 }
 
-// tuiFlags declares the flags of the app, login and demo.
+// tuiFlags declares the flags of the app, login, setup and demo.
 func tuiFlags(fs *flag.FlagSet) (noBrowser *bool, timeout *time.Duration) {
 	noBrowser = fs.Bool("no-browser", false, "do not open a browser: paste the address it ends on instead")
-	timeout = fs.Duration("timeout", 5*time.Minute, "how long to wait for the browser's approval, as a `DURATION` such as 10m")
-	return noBrowser, timeout
+	d := durationFlag(5 * time.Minute)
+	fs.Var(&d, "timeout", "how long to wait for the browser's approval: a `DURATION` such as 90s or 5m")
+	return noBrowser, (*time.Duration)(&d)
+}
+
+// durationFlag is a flag.Value for a positive duration. flag.Duration's
+// own error ("parse error") does not say what a duration looks like, and
+// its default reads "5m0s".
+type durationFlag time.Duration
+
+func (d *durationFlag) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return errors.New("use a duration such as 90s or 5m")
+	case v <= 0:
+		return errors.New("use a duration longer than zero, such as 90s or 5m")
+	}
+	*d = durationFlag(v)
+	return nil
+}
+
+// String is the duration without zero units: "5m", "1h30m", "90ms".
+func (d *durationFlag) String() string {
+	if d == nil {
+		return ""
+	}
+	s := time.Duration(*d).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func tui(cmd string, args []string, demo bool) int {
@@ -247,6 +286,7 @@ func tui(cmd string, args []string, demo bool) int {
 		Timeout:    *timeout,
 		NoBrowser:  *noBrowser || (ssh && !demo),
 		ForceLogin: cmd == "login",
+		ForceSetup: cmd == "setup",
 		OpenURL:    ui.Opener(os.Getenv("BROWSER"), hasDisplay),
 	}
 	if clipboard.Unsupported {
@@ -280,9 +320,17 @@ func tui(cmd string, args []string, demo bool) int {
 		return 1
 	}
 	cfg.Service = svc
-	if _, err := tea.NewProgram(ui.New(cfg)).Run(); err != nil {
+	final, err := tea.NewProgram(ui.New(cfg)).Run()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bcauth:", err)
 		return 1
+	}
+	if m, ok := final.(ui.Model); ok {
+		code, msg := m.Outcome()
+		if msg != "" {
+			fmt.Fprintln(os.Stderr, msg)
+		}
+		return code
 	}
 	return 0
 }

@@ -76,6 +76,7 @@ type Model struct {
 	cfg    Config
 	keys   keyMap
 	styles theme.Styles
+	paint  painters
 	width  int
 	height int
 
@@ -171,6 +172,7 @@ func (m Model) now() time.Time {
 // default to dark styles, so they are told too.
 func (m *Model) applyStyles(isDark bool) {
 	m.styles = theme.New(isDark)
+	m.paint = newPainters(m.styles)
 	m.help.Styles = m.styles.Help
 	m.spinner.Style = m.styles.Accent
 	for _, in := range []*textinput.Model{&m.idInput, &m.secretInput, &m.pasteInput, &m.filterInput} {

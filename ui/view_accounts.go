@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/progress"
@@ -220,7 +221,7 @@ func (m Model) renderList(width, height int) string {
 		li := l.lines[i]
 		if li.row < 0 {
 			title := ansi.Truncate(li.heading, max(width-8, 4), "…")
-			out = append(out, s.Group.Render(title)+s.GroupCount.Render(fmt.Sprintf(" · %d", li.count)))
+			out = append(out, m.paint.group(title)+m.paint.count(" · "+strconv.Itoa(li.count)))
 			continue
 		}
 		r := &l.rows[li.row]
@@ -233,9 +234,9 @@ func (m Model) renderList(width, height int) string {
 		name := ansi.Truncate(r.name, nameW, "…")
 		gap := max(width-2-markW-ansi.StringWidth(name)-idw, 1)
 		if i == sel {
-			out = append(out, s.Marker.Render("▌ ")+mark+s.Selected.Render(name+strings.Repeat(" ", gap)+r.id))
+			out = append(out, m.paint.marker("▌ ")+mark+m.paint.selected(name+strings.Repeat(" ", gap)+r.id))
 		} else {
-			out = append(out, "  "+mark+s.Row.Render(name)+strings.Repeat(" ", gap)+s.Muted.Render(r.id))
+			out = append(out, "  "+mark+m.paint.row(name)+strings.Repeat(" ", gap)+m.paint.muted(r.id))
 		}
 	}
 	for len(out) < height {

@@ -309,7 +309,11 @@ func (m Model) viewWaiting() string {
 		b.WriteString(s.App.Render(s.Muted.Render("After you approve, the browser shows this code: ")+s.Code.Render(m.login.Code)) + gap)
 	}
 	if m.browserNote != "" {
-		b.WriteString(s.App.Render(m.wrap(s.Warn, m.browserNote)) + gap)
+		note := s.Muted
+		if noBrowser {
+			note = s.Warn
+		}
+		b.WriteString(s.App.Render(m.wrap(note, m.browserNote)) + gap)
 	}
 	if m.login != nil {
 		label := "If nothing opened, open this address in any browser (" + s.Key.Render("c") + s.Muted.Render(" copies it):")

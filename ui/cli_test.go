@@ -2,11 +2,8 @@ package ui
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -38,7 +35,7 @@ func newCLIEnv(t *testing.T, o cliOpts) *cliEnv {
 		AutoApprove: true,
 		// A port of our own, so parallel tests and packages do not clash
 		// on the default 8976.
-		RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", cliFreePort(t)),
+		RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t)),
 	})
 	t.Cleanup(fake.Close)
 	st, err := store.Open(t.TempDir())
@@ -62,62 +59,12 @@ func newCLIEnv(t *testing.T, o cliOpts) *cliEnv {
 	return e
 }
 
-// cliFreePort is a loopback port nothing listens on right now.
-func cliFreePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // login logs in for real: the authorization URL, the fake's approval, the
 // browser's visit to the loopback callback, the code exchange, and
 // Service.Complete.
 func (e *cliEnv) login(t *testing.T) *store.Session {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	c, err := e.svc.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := c.NewLogin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := l.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, err := e.fake.Approve(ctx, l.URL)
-	if err != nil {
-		ln.Close()
-		t.Fatal(err)
-	}
-	browser := make(chan error, 1)
-	go func() {
-		resp, err := http.Get(loc.String())
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-		browser <- err
-	}()
-	tok, err := ln.Wait(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := <-browser; err != nil {
-		t.Fatal(err)
-	}
-	sess, _, err := e.svc.Complete(ctx, c, tok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sess
+	return logIn(t, e.svc, e.fake)
 }
 
 // current is the stored current session, tokens included.

@@ -83,6 +83,53 @@ func newEnv(t *testing.T, opts launchpadtest.Options) *env {
 	return e
 }
 
+// logIn logs in for real, without the TUI: the authorization URL, the
+// fake's approval, the browser's visit to the loopback callback, the code
+// exchange, and Service.Complete.
+func logIn(t *testing.T, svc *Service, fake *launchpadtest.Server) *store.Session {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	c, err := svc.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := c.NewLogin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := l.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := fake.Approve(ctx, l.URL)
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	browser := make(chan error, 1)
+	go func() {
+		resp, err := http.Get(loc.String())
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		browser <- err
+	}()
+	tok, err := ln.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-browser; err != nil {
+		t.Fatal(err)
+	}
+	sess, _, err := svc.Complete(ctx, c, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess
+}
+
 // approve plays the browser: Allow on the consent page, then the redirect
 // to the loopback callback.
 func (e *env) approve(authURL string) error {

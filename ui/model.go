@@ -89,16 +89,17 @@ type Model struct {
 	setupNote            string
 
 	// connect and waiting
-	attempt     int
-	login       *auth.Login
-	listener    *auth.Listener
-	cancelLogin context.CancelFunc
-	deadline    time.Time
-	connectNote string // why we are here, e.g. "Launchpad refused the stored login"
-	browserNote string
-	pasteInput  textinput.Model
-	pasteNote   string
-	demoAt      time.Time
+	attempt       int
+	login         *auth.Login
+	listener      *auth.Listener
+	cancelLogin   context.CancelFunc
+	deadline      time.Time
+	connectNote   string // why we are here, e.g. "Launchpad refused the stored login"
+	browserNote   string
+	browserFailed bool // the browser could not be opened: say so, and how
+	pasteInput    textinput.Model
+	pasteNote     string
+	demoAt        time.Time
 
 	// accounts
 	session     *store.Session
@@ -328,6 +329,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if msg.err != nil {
 			m.browserNote = Clean("Could not open a browser (" + msg.err.Error() + "). Open the address below by hand.")
+			m.browserFailed = true
 			if m.cfg.Demo != nil {
 				return m.demoApprove()
 			}
@@ -635,7 +637,7 @@ func (m Model) startLogin(note string) (Model, tea.Cmd) {
 	m.attempt++
 	m.screen = screenConnect
 	m.connectNote = note
-	m.browserNote, m.pasteNote = "", ""
+	m.browserNote, m.pasteNote, m.browserFailed = "", "", false
 	m.login, m.listener = nil, nil
 	if m.client == nil {
 		return m, m.load()
@@ -683,6 +685,7 @@ func (m Model) demoApprove() (Model, tea.Cmd) {
 	m.screen = screenWaiting
 	m.demoAt = time.Time{}
 	m.browserNote = "No browser here, so the demo approved on your behalf."
+	m.browserFailed = false // the note says what happened instead
 	return m, m.approve(m.attempt, m.login.URL)
 }
 

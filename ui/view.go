@@ -181,10 +181,7 @@ func (m Model) viewLoading() string {
 
 func (m Model) viewSetup() string {
 	s := m.styles
-	gap := "\n\n"
-	if m.height < 20 {
-		gap = "\n"
-	}
+	gap := m.gap()
 	var b strings.Builder
 	b.WriteString(m.header("Set up", "") + gap)
 	intro := "bcauth needs a Launchpad integration of your own. Register one at " +
@@ -228,11 +225,8 @@ func (m Model) countdown() string {
 func (m Model) viewConnect() string {
 	s := m.styles
 	// In a short window every blank line counts: drop them and the box.
-	compact := m.height < 20
-	gap := "\n\n"
-	if compact {
-		gap = "\n"
-	}
+	compact := m.short()
+	gap := m.gap()
 	var b strings.Builder
 	b.WriteString(m.header("Connect your Basecamp ID", m.countdown()) + "\n")
 	if m.connectNote != "" {
@@ -270,7 +264,7 @@ func (m Model) viewConnect() string {
 		b.WriteString(s.App.Render("Press "+s.Key.Render("enter")+" to open "+s.Accent.Render(host)+" in your browser.") + gap)
 	}
 	if m.browserNote != "" {
-		b.WriteString(s.App.Render(m.wrap(s.Warn, m.browserNote)) + gap)
+		b.WriteString(s.App.Render(m.wrap(m.browserNoteStyle(), m.browserNote)) + gap)
 	}
 	b.WriteString(s.App.Render(s.Muted.Render("Or open this address by hand ("+s.Key.Render("c")+s.Muted.Render(" copies it):"))) + "\n")
 	b.WriteString(m.urlBlock(m.login.URL) + gap)
@@ -279,6 +273,25 @@ func (m Model) viewConnect() string {
 		b.WriteString("\n" + m.statusLine())
 	}
 	return b.String()
+}
+
+// short says the window is too short for blank lines between sections.
+func (m Model) short() bool { return m.height < 20 }
+
+// gap separates sections: a blank line, unless the window is short.
+func (m Model) gap() string {
+	if m.short() {
+		return "\n"
+	}
+	return "\n\n"
+}
+
+// browserNoteStyle warns only when the browser could not be opened.
+func (m Model) browserNoteStyle() lipgloss.Style {
+	if m.browserFailed {
+		return m.styles.Warn
+	}
+	return m.styles.Muted
 }
 
 func launchpadHost(c *auth.Client) string {
@@ -292,14 +305,10 @@ func launchpadHost(c *auth.Client) string {
 
 func (m Model) viewWaiting() string {
 	s := m.styles
-	compact := m.height < 20
-	gap := "\n\n"
-	if compact {
-		gap = "\n"
-	}
+	gap := m.gap()
 	var b strings.Builder
 	b.WriteString(m.header("Waiting for Launchpad", m.countdown()) + gap)
-	noBrowser := strings.HasPrefix(m.browserNote, "Could not open")
+	noBrowser := m.browserFailed
 	wait := "Waiting for you to approve bcauth in the browser…"
 	if noBrowser {
 		wait = "Waiting for your approval…"
@@ -309,11 +318,7 @@ func (m Model) viewWaiting() string {
 		b.WriteString(s.App.Render(s.Muted.Render("After you approve, the browser shows this code: ")+s.Code.Render(m.login.Code)) + gap)
 	}
 	if m.browserNote != "" {
-		note := s.Muted
-		if noBrowser {
-			note = s.Warn
-		}
-		b.WriteString(s.App.Render(m.wrap(note, m.browserNote)) + gap)
+		b.WriteString(s.App.Render(m.wrap(m.browserNoteStyle(), m.browserNote)) + gap)
 	}
 	if m.login != nil {
 		label := "If nothing opened, open this address in any browser (" + s.Key.Render("c") + s.Muted.Render(" copies it):")
@@ -342,10 +347,7 @@ func (m Model) viewLoggedOut() string {
 func (m Model) viewError() string {
 	s := m.styles
 	p := m.problem
-	gap := "\n\n"
-	if m.height < 20 {
-		gap = "\n" // keep the box whole in a short window
-	}
+	gap := m.gap() // keeps the box whole in a short window
 	var in strings.Builder
 	in.WriteString(s.Error.Render(p.Title))
 	if p.Server != "" {

@@ -98,16 +98,21 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 	if f.Status == 0 {
 		return true
 	}
-	for k, vs := range f.Header {
+	writeCanned(w, f.Status, f.Header, f.ContentType, f.Body)
+	return false
+}
+
+// writeCanned sends a scripted answer as given: a fault, or a product
+// account's scripted reply. The content type defaults to plain text.
+func writeCanned(w http.ResponseWriter, status int, header http.Header, contentType, body string) {
+	for k, vs := range header {
 		w.Header()[http.CanonicalHeaderKey(k)] = vs
 	}
-	ct := f.ContentType
-	if ct == "" {
-		ct = "text/plain; charset=utf-8"
+	if contentType == "" {
+		contentType = "text/plain; charset=utf-8"
 	}
-	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(f.Status)
-	_, _ = w.Write([]byte(f.Body))
-	return false
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
 }

@@ -254,17 +254,7 @@ func (s *Server) whoAmI(w http.ResponseWriter, r *http.Request, product, base st
 	case !found:
 		writeJSON(rec, http.StatusNotFound, map[string]any{"status": 404, "error": "Not Found"})
 	case scripted && answer.Status != 0:
-		for k, vs := range answer.Header {
-			rec.Header()[http.CanonicalHeaderKey(k)] = vs
-		}
-		ct := answer.ContentType
-		if ct == "" {
-			ct = "text/plain; charset=utf-8"
-		}
-		rec.Header().Set("Content-Type", ct)
-		rec.Header().Set("Cache-Control", "no-store")
-		rec.WriteHeader(answer.Status)
-		_, _ = rec.Write([]byte(answer.Body))
+		writeCanned(rec, answer.Status, answer.Header, answer.ContentType, answer.Body)
 	default:
 		if s.productCredentials(rec, r) {
 			s.writePerson(rec, product, acc)

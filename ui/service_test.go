@@ -27,13 +27,7 @@ func TestTUIAndScriptShareARotatingLogin(t *testing.T) {
 	// Launchpad expires the access token; the script sees it expired on
 	// disk and refreshes, which rotates the refresh token.
 	e.fake.ExpireAccessTokens()
-	if err := e.svc.Store.Update(func(st *store.State) error {
-		s, _ := st.Find(sess.Key())
-		s.Token.Expiry = time.Now().Add(-time.Minute)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	expireStored(t, e, sess, time.Minute)
 	st2, err := store.Open(e.dir)
 	if err != nil {
 		t.Fatal(err)

@@ -199,13 +199,7 @@ func TestExpiredTokenIsRefreshedWithoutAsking(t *testing.T) {
 	sess := loggedIn(t, e)
 	oldRefresh := sess.Token.RefreshToken
 	e.fake.ExpireAccessTokens()
-	if err := e.svc.Store.Update(func(st *store.State) error {
-		s, _ := st.Find(sess.Key())
-		s.Token.Expiry = time.Now().Add(-time.Hour)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	expireStored(t, e, sess, time.Hour)
 	tm := start(t, e.config(), 100, 30)
 	waitFor(t, tm, "refreshed just now")
 	st, err := e.svc.Store.Load()
@@ -216,20 +210,26 @@ func TestExpiredTokenIsRefreshedWithoutAsking(t *testing.T) {
 	if cur.Token.AccessToken == sess.Token.AccessToken || cur.Token.RefreshToken != oldRefresh {
 		t.Errorf("after refresh: access changed=%v, refresh token kept=%v", cur.Token.AccessToken != sess.Token.AccessToken, cur.Token.RefreshToken == oldRefresh)
 	}
-	_ = tm
+}
+
+// expireStored makes the stored access token of sess look expired since
+// ago, as it would after bcauth was closed for a while.
+func expireStored(t *testing.T, e *env, sess *store.Session, ago time.Duration) {
+	t.Helper()
+	if err := e.svc.Store.Update(func(st *store.State) error {
+		s, _ := st.Find(sess.Key())
+		s.Token.Expiry = time.Now().Add(-ago)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestRejectedRefreshLeadsBackToConnect(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
 	sess := loggedIn(t, e)
 	e.fake.RevokeAll() // the person changed their password
-	if err := e.svc.Store.Update(func(st *store.State) error {
-		s, _ := st.Find(sess.Key())
-		s.Token.Expiry = time.Now().Add(-time.Hour)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	expireStored(t, e, sess, time.Hour)
 	tm := start(t, e.config(), 100, 30)
 	waitFor(t, tm, "Launchpad refused the stored login", "rekeyed its deadbolt", "erification code")
 	// The refresh token is kept: a failed refresh never deletes it.

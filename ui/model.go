@@ -82,6 +82,7 @@ type Model struct {
 
 	screen screen
 	client *auth.Client
+	prober *auth.Prober // shared by every probe, so its rate limits hold
 
 	// setup
 	idInput, secretInput textinput.Model
@@ -466,6 +467,14 @@ func (m Model) fail(err error, retry func(Model) (Model, tea.Cmd)) (Model, tea.C
 
 // loaded decides the first screen from what is stored.
 func (m Model) loaded(msg loadedMsg) (tea.Model, tea.Cmd) {
+	if msg.client != m.client {
+		// One prober per client: its per-host rate limits must hold
+		// across every probe of the session, not per request.
+		m.prober = nil
+		if msg.client != nil {
+			m.prober = m.cfg.Service.Prober(msg.client)
+		}
+	}
 	m.client = msg.client
 	switch {
 	case m.cfg.ForceSetup || errors.Is(msg.err, auth.ErrNotConfigured):

@@ -98,7 +98,7 @@ func (m Model) settleProbe() tea.Cmd {
 
 // probeOne probes one account in the background.
 func (m Model) probeOne(acc auth.Account) tea.Cmd {
-	prober := m.cfg.Service.Prober(m.client)
+	prober := m.prober
 	a := auth.BearerAuth{Source: m.tokens}
 	parent, key := m.probes.singles, m.session.Key()
 	return func() tea.Msg {
@@ -124,7 +124,7 @@ func (m *Model) probeAll() tea.Cmd {
 	stream := make(chan probeMsg, len(accs))
 	m.probes.cancel, m.probes.stream = cancel, stream
 	m.probes.running, m.probes.done, m.probes.total = true, 0, len(accs)
-	prober := m.cfg.Service.Prober(m.client)
+	prober := m.prober
 	a := auth.BearerAuth{Source: m.tokens}
 	key := m.session.Key()
 	start := func() tea.Msg {

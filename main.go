@@ -26,6 +26,8 @@ import (
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
 	"bcauth/ui"
+	"bcauth/ui/cli"
+	"bcauth/ui/tui"
 )
 
 const usage = `bcauth connects you to your Basecamp ID through Launchpad and lists the
@@ -95,9 +97,9 @@ func run(args []string) int {
 	defer stop()
 	switch cmd {
 	case "", "login", "setup":
-		return tui(cmd, args, false)
+		return runApp(cmd, args, false)
 	case "demo":
-		return tui(cmd, args, true)
+		return runApp(cmd, args, true)
 	case "status", "accounts", "token", "logout":
 		return script(ctx, cmd, args)
 	case "probe":
@@ -270,7 +272,7 @@ func (d *durationFlag) String() string {
 	return s
 }
 
-func tui(cmd string, args []string, demo bool) int {
+func runApp(cmd string, args []string, demo bool) int {
 	fs := newFlags(cmd)
 	noBrowser, timeout := tuiFlags(fs)
 	if code, ok := parse(fs, args); !ok {
@@ -282,7 +284,7 @@ func tui(cmd string, args []string, demo bool) int {
 	}
 	hasDisplay := os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 	ssh := os.Getenv("SSH_CONNECTION") != "" || os.Getenv("SSH_TTY") != ""
-	cfg := ui.Config{
+	cfg := tui.Config{
 		Timeout:    *timeout,
 		NoBrowser:  *noBrowser || (ssh && !demo),
 		ForceLogin: cmd == "login",
@@ -308,7 +310,7 @@ func tui(cmd string, args []string, demo bool) int {
 		o := fake.Options()
 		env = store.ClientConfig{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURI: o.RedirectURI, LaunchpadURL: fake.URL}
 		cfg.NoBrowser = *noBrowser
-		cfg.Demo = &ui.Demo{
+		cfg.Demo = &tui.Demo{
 			Approve:  func(ctx context.Context, authURL string) error { return demoApprove(ctx, fake, authURL) },
 			Headless: cfg.OpenURL == nil,
 			After:    3 * time.Second,
@@ -320,12 +322,12 @@ func tui(cmd string, args []string, demo bool) int {
 		return 1
 	}
 	cfg.Service = svc
-	final, err := tea.NewProgram(ui.New(cfg)).Run()
+	final, err := tea.NewProgram(tui.New(cfg)).Run()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bcauth:", err)
 		return 1
 	}
-	if m, ok := final.(ui.Model); ok {
+	if m, ok := final.(tui.Model); ok {
 		code, msg := m.Outcome()
 		if msg != "" {
 			fmt.Fprintln(os.Stderr, msg)
@@ -407,16 +409,16 @@ func script(ctx context.Context, cmd string, args []string) int {
 		fmt.Fprintln(os.Stderr, "bcauth:", err)
 		return 2
 	}
-	out := ui.Output{Stdout: os.Stdout, Stderr: os.Stderr}
+	out := cli.Output{Stdout: os.Stdout, Stderr: os.Stderr}
 	switch cmd {
 	case "status":
-		return ui.Status(ctx, svc, out, *asJSON)
+		return cli.Status(ctx, svc, out, *asJSON)
 	case "accounts":
-		return ui.Accounts(ctx, svc, out, *asJSON, *product)
+		return cli.Accounts(ctx, svc, out, *asJSON, *product)
 	case "token":
-		return ui.Token(ctx, svc, out)
+		return cli.Token(ctx, svc, out)
 	case "logout":
-		return ui.Logout(svc, out, *all)
+		return cli.Logout(svc, out, *all)
 	}
 	return 2
 }
@@ -425,12 +427,12 @@ func script(ctx context.Context, cmd string, args []string) int {
 const apiTokenEnv = "BASECAMP_API_TOKEN"
 
 // probeFlags declares bcauth probe's flags into opts.
-func probeFlags(fs *flag.FlagSet) *ui.ProbeOptions {
-	var o ui.ProbeOptions
+func probeFlags(fs *flag.FlagSet) *cli.ProbeOptions {
+	var o cli.ProbeOptions
 	fs.BoolVar(&o.JSON, "json", false, "print a JSON array instead of tab-separated lines")
 	fs.StringVar(&o.Product, "product", "", "only accounts of this product `CODE`; with --url, the product it belongs to (guessed from the URL when left out)")
 	fs.StringVar(&o.URL, "url", "", "check this one product API `HREF` with --basic or --api-token, not the stored login")
-	fs.StringVar(&o.BasicUser, "basic", "", "with --url: log in as `USER` with HTTP Basic (Basecamp 2); the password comes from "+ui.PasswordEnv+" or is asked for in the terminal")
+	fs.StringVar(&o.BasicUser, "basic", "", "with --url: log in as `USER` with HTTP Basic (Basecamp 2); the password comes from "+cli.PasswordEnv+" or is asked for in the terminal")
 	fs.StringVar(&o.APIToken, "api-token", "", "with --url: a classic product's API `TOKEN`, sent as Basic user TOKEN, password X; \"-\" takes it from "+apiTokenEnv+", which keeps it out of ps and shell history")
 	return &o
 }
@@ -443,7 +445,7 @@ func probe(ctx context.Context, args []string) int {
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	out := ui.Output{Stdout: os.Stdout, Stderr: os.Stderr}
+	out := cli.Output{Stdout: os.Stdout, Stderr: os.Stderr}
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		opts.Progress = os.Stderr
 	}
@@ -460,7 +462,7 @@ func probe(ctx context.Context, args []string) int {
 			fmt.Fprintln(os.Stderr, "bcauth:", err)
 			return 2
 		}
-		return ui.Probe(ctx, svc, out, *opts)
+		return cli.Probe(ctx, svc, out, *opts)
 	}
 	if opts.URL != "" && opts.BasicUser != "" && opts.APIToken == "" {
 		pw, err := password(ctx, opts.BasicUser)
@@ -470,14 +472,14 @@ func probe(ctx context.Context, args []string) int {
 		}
 		opts.Password = pw
 	}
-	return ui.Probe(ctx, &ui.Service{HTTPClient: httpClient()}, out, *opts)
+	return cli.Probe(ctx, &ui.Service{HTTPClient: httpClient()}, out, *opts)
 }
 
 // password is the --basic password: BASECAMP_PASSWORD, else typed into the
 // terminal without echo, else "" (ui.Probe then says to set the variable).
 // No prompt when stdin is not a terminal, so scripts never hang.
 func password(ctx context.Context, user string) (string, error) {
-	if pw := os.Getenv(ui.PasswordEnv); pw != "" {
+	if pw := os.Getenv(cli.PasswordEnv); pw != "" {
 		return pw, nil
 	}
 	if !term.IsTerminal(int(os.Stdin.Fd())) {
@@ -493,7 +495,7 @@ func password(ctx context.Context, user string) (string, error) {
 	fd := int(in.Fd())
 	old, err := term.GetState(fd)
 	if err != nil {
-		return "", fmt.Errorf("cannot read the password from the terminal: %w; set %s instead", err, ui.PasswordEnv)
+		return "", fmt.Errorf("cannot read the password from the terminal: %w; set %s instead", err, cli.PasswordEnv)
 	}
 	fmt.Fprintf(prompt, "Password for %s: ", ui.Clean(user))
 	type read struct {
@@ -509,7 +511,7 @@ func password(ctx context.Context, user string) (string, error) {
 	case r := <-done:
 		fmt.Fprintln(prompt)
 		if r.err != nil {
-			return "", fmt.Errorf("cannot read the password from the terminal: %w; set %s instead", r.err, ui.PasswordEnv)
+			return "", fmt.Errorf("cannot read the password from the terminal: %w; set %s instead", r.err, cli.PasswordEnv)
 		}
 		return string(r.b), nil
 	case <-ctx.Done():

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -25,13 +24,14 @@ type Service struct {
 	// UserAgent and HTTPClient are passed to auth.Config (defaults if empty).
 	UserAgent  string
 	HTTPClient *http.Client
-	// Now is the clock (time.Now when nil).
-	Now func() time.Time
+	// Clock is the clock (time.Now when nil).
+	Clock func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
+// Now is the Service's clock.
+func (s *Service) Now() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
 	}
 	return time.Now()
 }
@@ -69,8 +69,8 @@ func (s *Service) Client() (*auth.Client, error) {
 		return nil, err
 	}
 	opts := []auth.Option{}
-	if s.Now != nil {
-		opts = append(opts, auth.WithClock(s.Now))
+	if s.Clock != nil {
+		opts = append(opts, auth.WithClock(s.Clock))
 	}
 	return auth.New(s.authConfig(c), opts...)
 }
@@ -177,7 +177,7 @@ func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 		Identity:      a.Identity,
 		Token:         store.TokenFrom(fresh),
 		Authorization: a,
-		FetchedAt:     s.now(),
+		FetchedAt:     s.Now(),
 	}
 	err = s.Store.Update(func(st *store.State) error {
 		if old, ok := st.Find(sess.Key()); ok {
@@ -253,7 +253,7 @@ func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Se
 		}
 		cur.Authorization = a
 		cur.Identity = a.Identity
-		cur.FetchedAt = s.now()
+		cur.FetchedAt = s.Now()
 		out = *cur
 		return nil
 	})
@@ -289,22 +289,6 @@ func (s *Service) Remember(key, account string) error {
 		}
 		return nil
 	})
-}
-
-// describeExpiry says how long a token has left, for people.
-func describeExpiry(expiry, now time.Time) string {
-	if expiry.IsZero() {
-		return "no expiry known"
-	}
-	d := expiry.Sub(now)
-	switch {
-	case d <= 0:
-		return "expired " + expiry.Local().Format("2 Jan 15:04")
-	case d < time.Hour:
-		return fmt.Sprintf("valid for %d more minutes", int(d.Minutes()))
-	default:
-		return "valid until " + expiry.Local().Format("Mon 2 Jan 15:04")
-	}
 }
 
 // Prober returns a prober that speaks to the product APIs as this client:

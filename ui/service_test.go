@@ -1,4 +1,4 @@
-package ui
+package ui_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
+	"bcauth/ui"
+	"bcauth/ui/uitest"
 )
 
 // TestTUIAndScriptShareARotatingLogin is the TUI open while a script runs
@@ -16,23 +18,23 @@ import (
 // the script's token from the store instead of refreshing with a dead one
 // and telling the person to log in again.
 func TestTUIAndScriptShareARotatingLogin(t *testing.T) {
-	e := newEnv(t, launchpadtest.Options{RotateRefreshTokens: true})
-	sess := loggedIn(t, e)
-	c, err := e.svc.Client()
+	e := uitest.New(t, launchpadtest.Options{RotateRefreshTokens: true})
+	sess := e.LogIn(t)
+	c, err := e.Svc.Client()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tui := e.svc.TokenSource(c, sess) // what the TUI holds in memory
+	tui := e.Svc.TokenSource(c, sess) // what the TUI holds in memory
 
 	// Launchpad expires the access token; the script sees it expired on
 	// disk and refreshes, which rotates the refresh token.
-	e.fake.ExpireAccessTokens()
-	expireStored(t, e, sess, time.Minute)
-	st2, err := store.Open(e.dir)
+	e.Fake.ExpireAccessTokens()
+	e.ExpireStored(t, sess, time.Minute)
+	st2, err := store.Open(e.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := &Service{Store: st2, Env: e.svc.Env, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
+	script := &ui.Service{Store: st2, Env: e.Svc.Env, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	scripted, err := script.Token(ctx)
@@ -44,14 +46,14 @@ func TestTUIAndScriptShareARotatingLogin(t *testing.T) {
 	}
 
 	// Now the TUI reloads with its stale in-memory token.
-	r, err := e.svc.ReloadWith(ctx, c, sess, tui)
+	r, err := e.Svc.ReloadWith(ctx, c, sess, tui)
 	if err != nil {
 		t.Fatalf("the TUI's reload after the script refreshed: %v", err)
 	}
 	if len(r.Session.Authorization.Accounts) == 0 {
 		t.Fatal("no accounts after the reload")
 	}
-	st, err := e.svc.Store.Load()
+	st, err := e.Svc.Store.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,8 @@
-package ui
+package tui
 
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -11,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"bcauth/auth"
+	"bcauth/ui"
 )
 
 // View draws the current screen in the alternate screen.
@@ -174,7 +174,7 @@ func (m Model) wrap(style lipgloss.Style, text string) string {
 func (m Model) viewLoading() string {
 	name := ""
 	if m.session != nil {
-		name = Clean(m.session.Identity.Name())
+		name = ui.Clean(m.session.Identity.Name())
 	}
 	return m.header("Accounts", name) + "\n\n" + m.styles.App.Render(m.spinner.View()+" Asking Launchpad which accounts this login reaches…")
 }
@@ -387,22 +387,4 @@ func (m Model) viewError() string {
 		title = "Something went wrong"
 	}
 	return m.header(title, "") + gap + s.App.Render(box)
-}
-
-// ago says how long ago t was, roughly.
-func ago(t, now time.Time) string {
-	if t.IsZero() {
-		return "earlier"
-	}
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
-	default:
-		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
-	}
 }

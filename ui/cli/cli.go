@@ -1,4 +1,4 @@
-package ui
+package cli
 
 import (
 	"bytes"
@@ -8,15 +8,14 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"bcauth/auth"
 	"bcauth/store"
+	"bcauth/ui"
 )
 
 // Output is where a script command writes: results to Stdout, diagnostics
@@ -65,7 +64,7 @@ const (
 // (case-insensitive); no match prints nothing (or []) and a note on stderr.
 // Exit 0, or 1 when not logged in, the login is rejected or anything else
 // fails.
-func Accounts(ctx context.Context, svc *Service, out Output, asJSON bool, product string) int {
+func Accounts(ctx context.Context, svc *ui.Service, out Output, asJSON bool, product string) int {
 	c, err := svc.Client()
 	if err != nil {
 		diagnoseConfig(svc, err).print(out.Stderr)
@@ -85,7 +84,7 @@ func Accounts(ctx context.Context, svc *Service, out Output, asJSON bool, produc
 		}
 	case auth.Temporary(err) && sess.Authorization != nil:
 		fmt.Fprintf(out.Stderr, "bcauth: warning: %s\n  Launchpad could not be reached, which is probably temporary: these are the accounts it listed %s; run the command again later for a fresh list\n",
-			Clean(err.Error()), fetchedWhen(sess.FetchedAt))
+			ui.Clean(err.Error()), ui.FetchedWhen(sess.FetchedAt))
 		list = sess.Authorization.Accounts
 	default:
 		diagnose(svc, err).print(out.Stderr)
@@ -96,7 +95,7 @@ func Accounts(ctx context.Context, svc *Service, out Output, asJSON bool, produc
 		all := list
 		list = slices.DeleteFunc(slices.Clone(list), func(a auth.Account) bool { return !strings.EqualFold(a.Product, product) })
 		if len(list) == 0 {
-			fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", Clean(product), productCodes(all))
+			fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", ui.Clean(product), productCodes(all))
 		}
 	}
 	var buf bytes.Buffer
@@ -118,7 +117,7 @@ func Accounts(ctx context.Context, svc *Service, out Output, asJSON bool, produc
 		}
 	} else {
 		for _, a := range list {
-			fmt.Fprintf(&buf, "%s\t%d\t%s\t%s\n", Clean(a.Product), a.ID, Clean(a.Name), Clean(a.Href))
+			fmt.Fprintf(&buf, "%s\t%d\t%s\t%s\n", ui.Clean(a.Product), a.ID, ui.Clean(a.Name), ui.Clean(a.Href))
 		}
 	}
 	return flush(out, buf.Bytes())
@@ -147,7 +146,7 @@ func sortAccounts(in []auth.Account) []auth.Account {
 		if c := strings.Compare(a.Product, b.Product); c != 0 {
 			return c
 		}
-		if c := strings.Compare(strings.ToLower(Clean(a.Name)), strings.ToLower(Clean(b.Name))); c != 0 {
+		if c := strings.Compare(strings.ToLower(ui.Clean(a.Name)), strings.ToLower(ui.Clean(b.Name))); c != 0 {
 			return c
 		}
 		if a.ID != b.ID {
@@ -166,7 +165,7 @@ func sortAccounts(in []auth.Account) []auth.Account {
 func productCodes(sorted []auth.Account) string {
 	var codes []string
 	for _, a := range sorted {
-		if c := Clean(a.Product); !slices.Contains(codes, c) {
+		if c := ui.Clean(a.Product); !slices.Contains(codes, c) {
 			codes = append(codes, c)
 		}
 	}
@@ -179,7 +178,7 @@ func productCodes(sorted []auth.Account) string {
 // Token prints the current access token and a newline on stdout, and
 // nothing else, refreshing (and saving) it first when it is near its expiry.
 // Any failure goes to stderr with exit 1 and an empty stdout.
-func Token(ctx context.Context, svc *Service, out Output) int {
+func Token(ctx context.Context, svc *ui.Service, out Output) int {
 	tok, err := svc.Token(ctx)
 	var unsaved *auth.SaveError
 	if errors.As(err, &unsaved) && tok != nil {
@@ -225,7 +224,7 @@ func isTokenText(s string) bool {
 // or written (it is never deleted).
 //
 // Launchpad offers no way to revoke a token, so this only forgets it here.
-func Logout(svc *Service, out Output, all bool) int {
+func Logout(svc *ui.Service, out Output, all bool) int {
 	st, err := svc.Store.Load()
 	if err != nil {
 		p := diagnose(svc, err)
@@ -255,38 +254,16 @@ func Logout(svc *Service, out Output, all bool) int {
 	}
 	var b strings.Builder
 	for _, s := range gone {
-		fmt.Fprintf(&b, "Logged out of %s.\n", who(s.Identity))
+		fmt.Fprintf(&b, "Logged out of %s.\n", ui.Who(s.Identity))
 	}
 	if !all {
 		if st, err := svc.Store.Load(); err == nil {
 			if cur, ok := st.CurrentSession(); ok {
-				fmt.Fprintf(&b, "Now logged in as %s (bcauth logout --all forgets every Basecamp ID).\n", who(cur.Identity))
+				fmt.Fprintf(&b, "Now logged in as %s (bcauth logout --all forgets every Basecamp ID).\n", ui.Who(cur.Identity))
 			}
 		}
 	}
 	return flush(out, []byte(b.String()))
-}
-
-// who names a Basecamp ID for people: "Annie Bryan (annie@example.com)",
-// cleaned for the terminal.
-func who(id auth.Identity) string {
-	name, email := Clean(id.Name()), Clean(id.EmailAddress)
-	switch {
-	case name == "":
-		return "Launchpad id " + strconv.FormatInt(id.ID, 10)
-	case email == "" || email == name:
-		return name
-	default:
-		return name + " (" + email + ")"
-	}
-}
-
-// fetchedWhen says when a cached list was fetched, for a warning.
-func fetchedWhen(t time.Time) string {
-	if t.IsZero() {
-		return "on an earlier run"
-	}
-	return "at " + t.Local().Format("2 Jan 2006 15:04 MST")
 }
 
 // flush writes a command's whole result at once, so a failure midway does

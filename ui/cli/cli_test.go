@@ -1,4 +1,4 @@
-package ui
+package cli
 
 import (
 	"bytes"
@@ -15,13 +15,13 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
+	"bcauth/ui/uitest"
 )
 
 // cliEnv is a real store in a temporary directory and a fake Launchpad,
 // with the client configured to reach it.
 type cliEnv struct {
-	fake *launchpadtest.Server
-	svc  *Service
+	*uitest.Env
 }
 
 type cliOpts struct {
@@ -31,54 +31,14 @@ type cliOpts struct {
 
 func newCLIEnv(t *testing.T, o cliOpts) *cliEnv {
 	t.Helper()
-	fake := launchpadtest.NewServer(launchpadtest.Options{
-		AutoApprove: true,
-		// A port of our own, so parallel tests and packages do not clash
-		// on the default 8976.
-		RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t)),
-	})
-	t.Cleanup(fake.Close)
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fo := fake.Options()
-	client := store.ClientConfig{ClientID: fo.ClientID, ClientSecret: fo.ClientSecret, RedirectURI: fo.RedirectURI, LaunchpadURL: fake.URL}
-	svc := &Service{Store: st, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
+	e := &cliEnv{uitest.New(t, launchpadtest.Options{AutoApprove: true})}
 	if o.configInFile {
-		if err := st.SaveClient(client); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		svc.Env = client
+		e.ClientInFile(t)
 	}
-	e := &cliEnv{fake: fake, svc: svc}
 	if !o.noLogin {
-		e.login(t)
+		e.LogIn(t)
 	}
 	return e
-}
-
-// login logs in for real: the authorization URL, the fake's approval, the
-// browser's visit to the loopback callback, the code exchange, and
-// Service.Complete.
-func (e *cliEnv) login(t *testing.T) *store.Session {
-	t.Helper()
-	return logIn(t, e.svc, e.fake)
-}
-
-// current is the stored current session, tokens included.
-func (e *cliEnv) current(t *testing.T) store.Session {
-	t.Helper()
-	st, err := e.svc.Store.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, ok := st.CurrentSession()
-	if !ok {
-		t.Fatal("no current session")
-	}
-	return *s
 }
 
 type cliResult struct {
@@ -93,19 +53,19 @@ func cliRun(f func(Output) int) cliResult {
 }
 
 func (e *cliEnv) status(t *testing.T, asJSON bool) cliResult {
-	return cliRun(func(o Output) int { return Status(t.Context(), e.svc, o, asJSON) })
+	return cliRun(func(o Output) int { return Status(t.Context(), e.Svc, o, asJSON) })
 }
 
 func (e *cliEnv) accounts(t *testing.T, asJSON bool, product string) cliResult {
-	return cliRun(func(o Output) int { return Accounts(t.Context(), e.svc, o, asJSON, product) })
+	return cliRun(func(o Output) int { return Accounts(t.Context(), e.Svc, o, asJSON, product) })
 }
 
 func (e *cliEnv) token(t *testing.T) cliResult {
-	return cliRun(func(o Output) int { return Token(t.Context(), e.svc, o) })
+	return cliRun(func(o Output) int { return Token(t.Context(), e.Svc, o) })
 }
 
 func (e *cliEnv) logout(all bool) cliResult {
-	return cliRun(func(o Output) int { return Logout(e.svc, o, all) })
+	return cliRun(func(o Output) int { return Logout(e.Svc, o, all) })
 }
 
 // cliStatusDoc mirrors the documented status --json object.
@@ -165,7 +125,7 @@ var cliDemoCounts = map[string]int{"bc3": 6, "bcx": 2, "basecamp": 1, "campfire"
 func TestStatusValid(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	sess := e.current(t)
+	sess := e.Current(t)
 
 	r := e.status(t, true)
 	if r.code != 0 || r.stderr != "" {
@@ -182,12 +142,12 @@ func TestStatusValid(t *testing.T) {
 	if doc.Token == nil || doc.Token.ExpiresAt == nil || !doc.Token.ExpiresAt.Equal(sess.Token.Expiry.Truncate(time.Second)) || doc.Token.Refreshed {
 		t.Errorf("token = %+v, want expires_at %v, not refreshed", doc.Token, sess.Token.Expiry)
 	}
-	if doc.StateDir != e.svc.Store.Dir() {
-		t.Errorf("state_dir = %q, want %q", doc.StateDir, e.svc.Store.Dir())
+	if doc.StateDir != e.Svc.Store.Dir() {
+		t.Errorf("state_dir = %q, want %q", doc.StateDir, e.Svc.Store.Dir())
 	}
 	c := doc.Client
-	if c.ClientID != e.fake.Options().ClientID || c.ClientIDSource != "environment" || !c.ClientSecretSet ||
-		c.ClientSecretSource != "environment" || c.LaunchpadURL != e.fake.URL || c.RedirectURISource != "environment" {
+	if c.ClientID != e.Fake.Options().ClientID || c.ClientIDSource != "environment" || !c.ClientSecretSet ||
+		c.ClientSecretSource != "environment" || c.LaunchpadURL != e.Fake.URL || c.RedirectURISource != "environment" {
 		t.Errorf("client = %+v", c)
 	}
 	if !cliMapsEqual(doc.AccountsByProduct, cliDemoCounts) {
@@ -202,7 +162,7 @@ func TestStatusValid(t *testing.T) {
 		t.Fatalf("status = %d, stderr %q", r.code, r.stderr)
 	}
 	for _, s := range []string{"Annie Bryan <annie@example.com>, Launchpad id 9999999", "accepted by Launchpad",
-		e.svc.Store.Dir(), "from " + auth.SettingClientID, "Basecamp 2: 2", "writeboard: 1", "Client secret set"} {
+		e.Svc.Store.Dir(), "from " + auth.SettingClientID, "Basecamp 2: 2", "writeboard: 1", "Client secret set"} {
 		if !strings.Contains(r.stdout, s) {
 			t.Errorf("status lacks %q:\n%s", s, r.stdout)
 		}
@@ -216,8 +176,8 @@ func TestStatusValid(t *testing.T) {
 func TestStatusRefreshesAnExpiredToken(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{configInFile: true})
-	before := e.current(t).Token.AccessToken
-	e.fake.ExpireAccessTokens()
+	before := e.Current(t).Token.AccessToken
+	e.Fake.ExpireAccessTokens()
 
 	r := e.status(t, true)
 	if r.code != 0 {
@@ -227,10 +187,10 @@ func TestStatusRefreshesAnExpiredToken(t *testing.T) {
 	if !doc.Valid || doc.Token == nil || !doc.Token.Refreshed {
 		t.Errorf("valid %v token %+v, want a refreshed valid token", doc.Valid, doc.Token)
 	}
-	if doc.Client.ClientIDSource != "file" || doc.Client.ClientSecretSource != "file" || doc.Client.ConfigFile != filepath.Join(e.svc.Store.Dir(), "config.json") {
+	if doc.Client.ClientIDSource != "file" || doc.Client.ClientSecretSource != "file" || doc.Client.ConfigFile != filepath.Join(e.Svc.Store.Dir(), "config.json") {
 		t.Errorf("client = %+v, want settings from the file", doc.Client)
 	}
-	if after := e.current(t).Token.AccessToken; after == before {
+	if after := e.Current(t).Token.AccessToken; after == before {
 		t.Error("the refreshed token was not saved")
 	}
 }
@@ -255,18 +215,18 @@ func TestStatusProblems(t *testing.T) {
 		{
 			name: "token rejected",
 			setup: func(t *testing.T, e *cliEnv) {
-				e.fake.RevokeAll()
-				e.fake.ExpireAccessTokens()
+				e.Fake.RevokeAll()
+				e.Fake.ExpireAccessTokens()
 			},
 			code: 1, kind: kindRejected, loggedIn: true, fix: "run bcauth login", cachedIDs: true,
 		},
 		{
 			name: "refresh refused after a password change",
 			setup: func(t *testing.T, e *cliEnv) {
-				e.fake.RevokeAll()
-				s := e.current(t)
+				e.Fake.RevokeAll()
+				s := e.Current(t)
 				s.Token.Expiry = time.Now().Add(-time.Hour)
-				if err := e.svc.Store.SaveToken(s.Key(), s.Token); err != nil {
+				if err := e.Svc.Store.SaveToken(s.Key(), s.Token); err != nil {
 					t.Fatal(err)
 				}
 			},
@@ -275,23 +235,23 @@ func TestStatusProblems(t *testing.T) {
 		{
 			name: "Launchpad unreachable",
 			setup: func(t *testing.T, e *cliEnv) {
-				e.fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusServiceUnavailable, Body: "down for maintenance"})
+				e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusServiceUnavailable, Body: "down for maintenance"})
 			},
 			code: 1, kind: kindUnreachable, loggedIn: true, message: "temporary", fix: "run the command again", cachedIDs: true,
 		},
 		{
 			name:  "no client configured",
-			setup: func(t *testing.T, e *cliEnv) { e.svc.Env = store.ClientConfig{} },
+			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env = store.ClientConfig{} },
 			code:  2, kind: kindNotConfigured, fix: "run bcauth setup to enter the client ID and secret of the integration registered at https://launchpad.37signals.com/integrations (redirect URI ",
 		},
 		{
 			name:  "no client configured, the variables",
-			setup: func(t *testing.T, e *cliEnv) { e.svc.Env = store.ClientConfig{} },
+			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env = store.ClientConfig{} },
 			code:  2, kind: kindNotConfigured, fix: "or set " + auth.SettingClientID + " and " + auth.SettingClientSecret,
 		},
 		{
 			name:  "no client secret",
-			setup: func(t *testing.T, e *cliEnv) { e.svc.Env.ClientSecret = "" },
+			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.ClientSecret = "" },
 			code:  2, kind: kindNotConfigured, fix: "run bcauth setup to enter the client secret of the integration",
 		},
 		{
@@ -310,34 +270,34 @@ func TestStatusProblems(t *testing.T) {
 		},
 		{
 			name:  "malformed redirect URI",
-			setup: func(t *testing.T, e *cliEnv) { e.svc.Env.RedirectURI = "https://example.com/callback" },
+			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.RedirectURI = "https://example.com/callback" },
 			code:  2, kind: kindInvalidConfig, message: "https://example.com/callback", fix: "correct " + auth.SettingRedirectURI,
 		},
 		{
 			name: "corrupt state file",
 			setup: func(t *testing.T, e *cliEnv) {
-				cliWriteFile(t, filepath.Join(e.svc.Store.Dir(), "state.json"), "{\"version\": 1, \"sessions\": [")
+				cliWriteFile(t, filepath.Join(e.Svc.Store.Dir(), "state.json"), "{\"version\": 1, \"sessions\": [")
 			},
 			code: 2, kind: kindCorruptState, message: "state.json is unreadable or corrupt", fix: "run bcauth login",
 		},
 		{
 			name: "state file from a newer bcauth",
 			setup: func(t *testing.T, e *cliEnv) {
-				cliWriteFile(t, filepath.Join(e.svc.Store.Dir(), "state.json"), `{"version": 99}`)
+				cliWriteFile(t, filepath.Join(e.Svc.Store.Dir(), "state.json"), `{"version": 99}`)
 			},
 			code: 2, kind: kindNewerFile, message: "kept it as is", fix: "upgrade bcauth",
 		},
 		{
 			name: "corrupt config file and no environment",
 			setup: func(t *testing.T, e *cliEnv) {
-				e.svc.Env = store.ClientConfig{}
-				cliWriteFile(t, filepath.Join(e.svc.Store.Dir(), "config.json"), "not json")
+				e.Svc.Env = store.ClientConfig{}
+				cliWriteFile(t, filepath.Join(e.Svc.Store.Dir(), "config.json"), "not json")
 			},
 			code: 2, kind: kindCorruptConfig, message: "config.json is unreadable or corrupt", fix: "enter the client settings again",
 		},
 		{
 			name:  "login made with another client",
-			setup: func(t *testing.T, e *cliEnv) { e.svc.Env.ClientID = "another-client" },
+			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.ClientID = "another-client" },
 			code:  1, kind: kindOtherClient, message: "Annie Bryan", fix: "run bcauth login",
 		},
 	}
@@ -348,7 +308,7 @@ func TestStatusProblems(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(t, e)
 			}
-			stateFile := filepath.Join(e.svc.Store.Dir(), "state.json")
+			stateFile := filepath.Join(e.Svc.Store.Dir(), "state.json")
 			before, _ := os.ReadFile(stateFile)
 
 			r := e.status(t, true)
@@ -375,7 +335,7 @@ func TestStatusProblems(t *testing.T) {
 			if !strings.Contains(r.stderr, tt.message) || !strings.Contains(r.stderr, "to fix: ") || !strings.Contains(r.stderr, tt.fix) {
 				t.Errorf("stderr does not say what happened and how to fix it:\n%s", r.stderr)
 			}
-			if !strings.Contains(r.stdout, e.svc.Store.Dir()) {
+			if !strings.Contains(r.stdout, e.Svc.Store.Dir()) {
 				t.Errorf("stdout does not say where state is stored:\n%s", r.stdout)
 			}
 			// An unreadable file is reported, never replaced.
@@ -391,19 +351,19 @@ func TestStatusProblems(t *testing.T) {
 // command's refresh shows Launchpad the secret.
 func cliBadSecret(t *testing.T, e *cliEnv, inFile bool) {
 	t.Helper()
-	c := e.svc.Env
+	c := e.Svc.Env
 	c.ClientSecret = "mistyped-" + c.ClientSecret
 	if inFile {
-		if err := e.svc.Store.SaveClient(c); err != nil {
+		if err := e.Svc.Store.SaveClient(c); err != nil {
 			t.Fatal(err)
 		}
-		e.svc.Env = store.ClientConfig{}
+		e.Svc.Env = store.ClientConfig{}
 	} else {
-		e.svc.Env = c
+		e.Svc.Env = c
 	}
-	s := e.current(t)
+	s := e.Current(t)
 	s.Token.Expiry = time.Now().Add(-time.Hour)
-	if err := e.svc.Store.SaveToken(s.Key(), s.Token); err != nil {
+	if err := e.Svc.Store.SaveToken(s.Key(), s.Token); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -411,7 +371,7 @@ func cliBadSecret(t *testing.T, e *cliEnv, inFile bool) {
 func TestStatusWarnsAboutACorruptConfigTheEnvironmentOverrides(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	cliWriteFile(t, filepath.Join(e.svc.Store.Dir(), "config.json"), "not json")
+	cliWriteFile(t, filepath.Join(e.Svc.Store.Dir(), "config.json"), "not json")
 	r := e.status(t, true)
 	if r.code != 0 {
 		t.Fatalf("status = %d, stdout %s", r.code, r.stdout)
@@ -452,7 +412,7 @@ func TestAccountsPlain(t *testing.T) {
 		t.Errorf("output holds terminal controls: %q", r.stdout)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-	demo := launchpadtest.DemoAccounts(e.fake.URL)
+	demo := launchpadtest.DemoAccounts(e.Fake.URL)
 	if len(lines) != len(demo) {
 		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(demo), r.stdout)
 	}
@@ -474,7 +434,7 @@ func TestAccountsPlain(t *testing.T) {
 	if !slices.IsSorted(bc3Names) {
 		t.Errorf("names not sorted: %q", bc3Names)
 	}
-	wantLine := "bc3\t99999994\tEvil Corp\t" + e.fake.URL + "/bc3/99999994"
+	wantLine := "bc3\t99999994\tEvil Corp\t" + e.Fake.URL + "/bc3/99999994"
 	if !slices.Contains(lines, wantLine) {
 		t.Errorf("no line %q for the hostile name in:\n%s", wantLine, r.stdout)
 	}
@@ -483,7 +443,7 @@ func TestAccountsPlain(t *testing.T) {
 func TestAccountsPlainNeverSplitsAField(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	e.fake.SetAccounts([]launchpadtest.Account{
+	e.Fake.SetAccounts([]launchpadtest.Account{
 		{Product: "bc3\tx", ID: 1, Name: "Tab\there\nnew line\r\u2028sep", Href: "https://x.example/1\n2"},
 	})
 	r := e.accounts(t, false, "")
@@ -528,7 +488,7 @@ func TestAccountsJSON(t *testing.T) {
 		t.Errorf("control characters not escaped:\n%s", r.stdout)
 	}
 	docs := cliDecodeAccounts(t, r)
-	demo := launchpadtest.DemoAccounts(e.fake.URL)
+	demo := launchpadtest.DemoAccounts(e.Fake.URL)
 	if len(docs) != len(demo) {
 		t.Fatalf("%d accounts, want %d", len(docs), len(demo))
 	}
@@ -556,7 +516,7 @@ func TestAccountsJSONIsRawButTerminalSafe(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
 	name := "A&B <Co> \u202egnp.exe\u202c \u0085\u009b31m 株式会社 👩\u200d💻 \U000e0041"
-	e.fake.SetAccounts([]launchpadtest.Account{{Product: "bc3", ID: 7, Name: name, Href: "https://x.example/7?a=1&b=2"}})
+	e.Fake.SetAccounts([]launchpadtest.Account{{Product: "bc3", ID: 7, Name: name, Href: "https://x.example/7?a=1&b=2"}})
 	r := e.accounts(t, true, "")
 	if r.code != 0 {
 		t.Fatalf("accounts --json = %d, stderr %q", r.code, r.stderr)
@@ -626,12 +586,12 @@ func TestAccountsProductFilter(t *testing.T) {
 func TestAccountsFallsBackToTheCacheWhenLaunchpadIsDown(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	e.fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusBadGateway})
+	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusBadGateway})
 	r := e.accounts(t, false, "")
 	if r.code != 0 {
 		t.Fatalf("accounts = %d, stderr %q", r.code, r.stderr)
 	}
-	if got := strings.Count(r.stdout, "\n"); got != len(launchpadtest.DemoAccounts(e.fake.URL)) {
+	if got := strings.Count(r.stdout, "\n"); got != len(launchpadtest.DemoAccounts(e.Fake.URL)) {
 		t.Errorf("%d cached accounts, want all", got)
 	}
 	if !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, "probably temporary") {
@@ -648,8 +608,8 @@ func TestAccountsFailures(t *testing.T) {
 		stderr  string
 	}{
 		{name: "not logged in", noLogin: true, stderr: "run bcauth login"},
-		{name: "rejected", setup: func(e *cliEnv) { e.fake.RevokeAll(); e.fake.ExpireAccessTokens() }, stderr: "run bcauth login"},
-		{name: "not configured", setup: func(e *cliEnv) { e.svc.Env = store.ClientConfig{} }, stderr: "to fix: run bcauth setup to enter the client ID and secret"},
+		{name: "rejected", setup: func(e *cliEnv) { e.Fake.RevokeAll(); e.Fake.ExpireAccessTokens() }, stderr: "run bcauth login"},
+		{name: "not configured", setup: func(e *cliEnv) { e.Svc.Env = store.ClientConfig{} }, stderr: "to fix: run bcauth setup to enter the client ID and secret"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -671,12 +631,12 @@ func TestAccountsFailures(t *testing.T) {
 func TestTokenPrintsOnlyTheToken(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	sess := e.current(t)
+	sess := e.Current(t)
 	r := e.token(t)
 	if r.code != 0 || r.stderr != "" || r.stdout != sess.Token.AccessToken+"\n" {
 		t.Fatalf("token = %d, stdout %q, stderr %q; want the stored access token", r.code, r.stdout, r.stderr)
 	}
-	if e.fake.Requests(launchpadtest.EndpointToken) != 1 {
+	if e.Fake.Requests(launchpadtest.EndpointToken) != 1 {
 		t.Errorf("a fresh token was refreshed")
 	}
 }
@@ -684,16 +644,16 @@ func TestTokenPrintsOnlyTheToken(t *testing.T) {
 func TestTokenRefreshesAnExpiredToken(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	sess := e.current(t)
+	sess := e.Current(t)
 	old := sess.Token.AccessToken
 	sess.Token.Expiry = time.Now().Add(-time.Minute)
-	if err := e.svc.Store.SaveToken(sess.Key(), sess.Token); err != nil {
+	if err := e.Svc.Store.SaveToken(sess.Key(), sess.Token); err != nil {
 		t.Fatal(err)
 	}
-	e.fake.ExpireAccessTokens()
+	e.Fake.ExpireAccessTokens()
 
 	r := e.token(t)
-	fresh := e.current(t).Token
+	fresh := e.Current(t).Token
 	if r.code != 0 || r.stderr != "" || r.stdout != fresh.AccessToken+"\n" || fresh.AccessToken == old {
 		t.Fatalf("token = %d, stdout %q, stderr %q; want the new token %q (old %q)", r.code, r.stdout, r.stderr, fresh.AccessToken, old)
 	}
@@ -716,14 +676,14 @@ func TestTokenFailures(t *testing.T) {
 	}{
 		{name: "not logged in", noLogin: true, stderr: "run bcauth login"},
 		{name: "refresh rejected", setup: func(t *testing.T, e *cliEnv) {
-			e.fake.RevokeAll()
-			s := e.current(t)
+			e.Fake.RevokeAll()
+			s := e.Current(t)
 			s.Token.Expiry = time.Now().Add(-time.Minute)
-			if err := e.svc.Store.SaveToken(s.Key(), s.Token); err != nil {
+			if err := e.Svc.Store.SaveToken(s.Key(), s.Token); err != nil {
 				t.Fatal(err)
 			}
 		}, stderr: "run bcauth login"},
-		{name: "not configured", setup: func(t *testing.T, e *cliEnv) { e.svc.Env.ClientSecret = "" }, stderr: "to fix: run bcauth setup to enter the client secret"},
+		{name: "not configured", setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.ClientSecret = "" }, stderr: "to fix: run bcauth setup to enter the client secret"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -743,9 +703,9 @@ func TestTokenFailures(t *testing.T) {
 func TestLogout(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{configInFile: true})
-	e.fake.SetIdentity(launchpadtest.Identity{ID: 1234, FirstName: "Evil\x1b[2J", LastName: "Twin", EmailAddress: "twin@example.com"})
-	e.login(t)
-	clientBefore, err := e.svc.Store.LoadClient()
+	e.Fake.SetIdentity(launchpadtest.Identity{ID: 1234, FirstName: "Evil\x1b[2J", LastName: "Twin", EmailAddress: "twin@example.com"})
+	e.LogIn(t)
+	clientBefore, err := e.Svc.Store.LoadClient()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -765,7 +725,7 @@ func TestLogout(t *testing.T) {
 			t.Errorf("step %d: logout(all=%v) = %d, stdout %q, stderr %q; want %q", i, s.all, r.code, r.stdout, r.stderr, s.want)
 		}
 	}
-	if clientAfter, err := e.svc.Store.LoadClient(); err != nil || clientAfter != clientBefore {
+	if clientAfter, err := e.Svc.Store.LoadClient(); err != nil || clientAfter != clientBefore {
 		t.Errorf("client config after logout = %+v, %v; want it kept", clientAfter, err)
 	}
 	if r := e.status(t, false); r.code != 1 || !strings.Contains(r.stderr, "run bcauth login") {
@@ -776,14 +736,14 @@ func TestLogout(t *testing.T) {
 func TestLogoutAll(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	e.fake.SetIdentity(launchpadtest.Identity{ID: 1234, FirstName: "Second", EmailAddress: "second@example.com"})
-	e.login(t)
+	e.Fake.SetIdentity(launchpadtest.Identity{ID: 1234, FirstName: "Second", EmailAddress: "second@example.com"})
+	e.LogIn(t)
 	r := e.logout(true)
 	want := "Logged out of Annie Bryan (annie@example.com).\nLogged out of Second (second@example.com).\n"
 	if r.code != 0 || r.stdout != want || r.stderr != "" {
 		t.Fatalf("logout --all = %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
 	}
-	st, err := e.svc.Store.Load()
+	st, err := e.Svc.Store.Load()
 	if err != nil || len(st.Sessions) != 0 || st.Current != "" {
 		t.Errorf("state after logout --all = %+v, %v", st, err)
 	}
@@ -795,7 +755,7 @@ func TestLogoutAll(t *testing.T) {
 func TestLogoutKeepsAnUnreadableStateFile(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{noLogin: true})
-	path := filepath.Join(e.svc.Store.Dir(), "state.json")
+	path := filepath.Join(e.Svc.Store.Dir(), "state.json")
 	cliWriteFile(t, path, "garbage")
 	r := e.logout(true)
 	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, path) || !strings.Contains(r.stderr, "kept it") {
@@ -811,17 +771,17 @@ func TestLogoutKeepsAnUnreadableStateFile(t *testing.T) {
 func TestCLINeverPrintsSecrets(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	e.fake.ExpireAccessTokens() // make status refresh, so there are two tokens
+	e.Fake.ExpireAccessTokens() // make status refresh, so there are two tokens
 	if r := e.status(t, false); r.code != 0 {
 		t.Fatalf("status = %d: %s", r.code, r.stderr)
 	}
-	sess := e.current(t)
-	secrets := []string{sess.Token.AccessToken, sess.Token.RefreshToken, e.fake.Options().ClientSecret}
+	sess := e.Current(t)
+	secrets := []string{sess.Token.AccessToken, sess.Token.RefreshToken, e.Fake.Options().ClientSecret}
 	var all []cliResult
 	for _, asJSON := range []bool{false, true} {
 		all = append(all, e.status(t, asJSON), e.accounts(t, asJSON, ""))
 	}
-	e.fake.RevokeAll()
+	e.Fake.RevokeAll()
 	all = append(all, e.status(t, true), e.status(t, false), e.accounts(t, false, ""), e.logout(false))
 	for i, r := range all {
 		for _, s := range secrets {

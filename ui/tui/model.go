@@ -2,7 +2,7 @@
 // model that owns the flow setup → connect → waiting → accounts, plus error)
 // and the line-oriented commands for scripts. It reaches Launchpad and the
 // disk only through Service, and only inside tea.Cmds.
-package ui
+package tui
 
 import (
 	"context"
@@ -18,11 +18,12 @@ import (
 	"bcauth/auth"
 	"bcauth/store"
 	"bcauth/theme"
+	"bcauth/ui"
 )
 
 // Config is everything the TUI needs from main.
 type Config struct {
-	Service *Service
+	Service *ui.Service
 	// Timeout bounds one login attempt (5 minutes when zero).
 	Timeout time.Duration
 	// NoBrowser shows a paste field instead of opening a browser (SSH,
@@ -227,7 +228,7 @@ type (
 	reloadMsg      struct {
 		key        string
 		gen        int
-		reload     *Reload
+		reload     *ui.Reload
 		err        error
 		background bool
 	}
@@ -306,13 +307,13 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.loaded(msg)
 	case clientSavedMsg:
 		if msg.err != nil {
-			m.setupNote = Clean(msg.err.Error())
+			m.setupNote = ui.Clean(msg.err.Error())
 			return m, nil
 		}
 		m.setupNote = ""
-		m.connectNote = "Saved the client settings in " + Clean(m.cfg.Service.Store.Dir()) + "/config.json."
+		m.connectNote = "Saved the client settings in " + ui.Clean(m.cfg.Service.Store.Dir()) + "/config.json."
 		if msg.aside != "" {
-			m.connectNote += Clean(" The unreadable old file was kept as " + msg.aside + ".")
+			m.connectNote += ui.Clean(" The unreadable old file was kept as " + msg.aside + ".")
 		}
 		// New client settings: a fresh login, whatever was stored.
 		m.cfg.ForceLogin = true
@@ -329,7 +330,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
-			m.browserNote = Clean("Could not open a browser (" + msg.err.Error() + "). Open the address below by hand.")
+			m.browserNote = ui.Clean("Could not open a browser (" + msg.err.Error() + "). Open the address below by hand.")
 			m.browserFailed = true
 			if m.cfg.Demo != nil {
 				return m.demoApprove()
@@ -345,7 +346,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.demoApprove()
 	case pasteFailedMsg:
 		if msg.attempt == m.attempt && m.login != nil {
-			m.pasteNote = Clean(msg.err.Error()) + " Paste again, or press esc to clear the field."
+			m.pasteNote = ui.Clean(msg.err.Error()) + " Paste again, or press esc to clear the field."
 			// The next paste replaces this one rather than joining it.
 			m.pasteInput.SetValue("")
 		}
@@ -363,12 +364,12 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.connectNote = ""
 		m.tokens = nil // a new login: its own token, not the one it replaced
-		m.loggedIn = whoIs(msg.session.Identity)
+		m.loggedIn = ui.Who(msg.session.Identity)
 		m.showAccounts(msg.session, nil)
 		m.refreshed = time.Time{}
-		m.setStatus("Logged in as "+Clean(msg.session.Identity.Name())+".", false)
+		m.setStatus("Logged in as "+ui.Clean(msg.session.Identity.Name())+".", false)
 		if msg.aside != "" {
-			m.setStatus("Logged in. The unreadable state file was kept as "+Clean(msg.aside)+".", false)
+			m.setStatus("Logged in. The unreadable state file was kept as "+ui.Clean(msg.aside)+".", false)
 		}
 		return m, tea.Batch(m.loadOthers(), m.settleProbe())
 	case reloadMsg:
@@ -395,7 +396,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case copiedMsg:
 		switch {
 		case msg.sysErr != nil:
-			m.setStatus("Copied "+msg.text+" (through the terminal, OSC 52; the system clipboard failed: "+Clean(msg.sysErr.Error())+")", false)
+			m.setStatus("Copied "+msg.text+" (through the terminal, OSC 52; the system clipboard failed: "+ui.Clean(msg.sysErr.Error())+")", false)
 		case m.cfg.CopyText != nil:
 			m.setStatus("Copied "+msg.text+" to the clipboard.", false)
 		default:
@@ -404,7 +405,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case openedMsg:
 		if msg.err != nil {
-			m.setStatus("Could not open "+msg.url+": "+Clean(msg.err.Error()), true)
+			m.setStatus("Could not open "+msg.url+": "+ui.Clean(msg.err.Error()), true)
 		} else {
 			m.setStatus("Opened "+msg.url+" in your browser.", false)
 		}
@@ -415,7 +416,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		who := ""
 		if m.session != nil {
-			who = whoIs(m.session.Identity)
+			who = ui.Who(m.session.Identity)
 		}
 		m.stopProbes()
 		m.session, m.tokens = nil, nil
@@ -424,7 +425,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.load()
 	case switchedMsg:
 		if msg.err != nil {
-			m.setStatus("Could not switch: "+Clean(msg.err.Error()), true)
+			m.setStatus("Could not switch: "+ui.Clean(msg.err.Error()), true)
 			return m, nil
 		}
 		return m, m.load()
@@ -455,7 +456,7 @@ func (m Model) updateInputs(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // setStatus sets the status line. It cleans what it is given, since a
 // status often quotes a server's words or an href.
-func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBad = Clean(s), bad }
+func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBad = ui.Clean(s), bad }
 
 // fail shows the error screen; retry is what enter does there.
 func (m Model) fail(err error, retry func(Model) (Model, tea.Cmd)) (Model, tea.Cmd) {
@@ -483,18 +484,18 @@ func (m Model) loaded(msg loadedMsg) (tea.Model, tea.Cmd) {
 	case msg.err != nil && m.client == nil:
 		// A configuration that does not validate, or an unreadable file:
 		// setup lets the person enter it again.
-		return m.setup(Clean(msg.err.Error()))
+		return m.setup(ui.Clean(msg.err.Error()))
 	case m.cfg.ForceLogin:
 		m.cfg.ForceLogin = false
 		return m.startLogin(m.connectNote)
-	case errors.Is(msg.err, ErrNotLoggedIn) && m.loggedOut != "":
+	case errors.Is(msg.err, ui.ErrNotLoggedIn) && m.loggedOut != "":
 		// Just logged out: say so and wait, rather than start a login
 		// (and bind a port) nobody asked for.
 		m.screen = screenLoggedOut
 		return m, nil
-	case errors.Is(msg.err, ErrNotLoggedIn) || errors.Is(msg.err, ErrOtherClient):
+	case errors.Is(msg.err, ui.ErrNotLoggedIn) || errors.Is(msg.err, ui.ErrOtherClient):
 		note := m.connectNote
-		if errors.Is(msg.err, ErrOtherClient) {
+		if errors.Is(msg.err, ui.ErrOtherClient) {
 			note = "The stored login belongs to another client or Launchpad, so it is not used."
 		}
 		return m.startLogin(note)
@@ -561,15 +562,6 @@ func (m Model) hasAccounts() bool {
 	return m.session != nil && m.session.Authorization != nil
 }
 
-// whoIs names an identity for messages, cleaned: "Annie Bryan (annie@…)".
-func whoIs(id auth.Identity) string {
-	who := Clean(id.Name())
-	if id.EmailAddress != "" && id.EmailAddress != id.Name() {
-		who += " (" + Clean(id.EmailAddress) + ")"
-	}
-	return who
-}
-
 // showAccounts draws a session's accounts, keeping the selection.
 func (m *Model) showAccounts(sess *store.Session, _ error) {
 	keep := m.list.selectedKey()
@@ -616,7 +608,7 @@ func (m Model) reloaded(msg reloadMsg) (tea.Model, tea.Cmd) {
 			if p.Server != "" {
 				text += " “" + p.Server + "”"
 			}
-			m.setStatus(text+" Showing the accounts saved "+ago(m.session.FetchedAt, m.now())+"; r to retry.", true)
+			m.setStatus(text+" Showing the accounts saved "+ui.Ago(m.session.FetchedAt, m.now())+"; r to retry.", true)
 			return m, nil
 		}
 		sess := m.session

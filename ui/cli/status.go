@@ -1,4 +1,4 @@
-package ui
+package cli
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/store"
+	"bcauth/ui"
 )
 
 // Status reports who is logged in, whether Launchpad accepts the token now
@@ -57,8 +58,8 @@ import (
 // unreachable, identity and accounts come from the cache and valid is false.
 // Strings are raw, not cleaned; characters a terminal could act on are
 // \u-escaped.
-func Status(ctx context.Context, svc *Service, out Output, asJSON bool) int {
-	now := svc.now()
+func Status(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
+	now := svc.Now()
 	cfg, src, cfgErr := svc.ClientConfig()
 	rep := statusJSON{
 		StateDir:          svc.Store.Dir(),
@@ -84,7 +85,7 @@ func Status(ctx context.Context, svc *Service, out Output, asJSON bool) int {
 		s, err := svc.Current(c)
 		if err != nil {
 			p := diagnose(svc, err)
-			if errors.Is(err, ErrOtherClient) {
+			if errors.Is(err, ui.ErrOtherClient) {
 				if other, err := svc.Current(nil); err == nil {
 					p.Message = fmt.Sprintf("the stored login of %s was made with another Launchpad client (%s) or Launchpad URL (%s), so its token is not used here",
 						other.Identity.Name(), other.ClientID, other.LaunchpadURL)
@@ -132,7 +133,7 @@ func Status(ctx context.Context, svc *Service, out Output, asJSON bool) int {
 		return c
 	}
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(out.Stderr, "bcauth: warning: %s\n", Clean(w))
+		fmt.Fprintf(out.Stderr, "bcauth: warning: %s\n", ui.Clean(w))
 	}
 	if prob != nil {
 		prob.print(out.Stderr)
@@ -181,7 +182,7 @@ type clientJSON struct {
 
 // describeClient is the client settings in effect, defaults filled in, and
 // where each came from. The secret is only said to be set or not.
-func describeClient(svc *Service, cfg store.ClientConfig, src store.Sources) clientJSON {
+func describeClient(svc *ui.Service, cfg store.ClientConfig, src store.Sources) clientJSON {
 	out := clientJSON{
 		ConfigFile:         configPath(svc),
 		ClientID:           cfg.ClientID,
@@ -244,8 +245,8 @@ func renderStatus(rep statusJSON, sess *store.Session, now time.Time) string {
 		field("Basecamp ID", "not logged in")
 	default:
 		id := sess.Identity
-		line := Clean(id.Name())
-		if e := Clean(id.EmailAddress); e != "" && e != line {
+		line := ui.Clean(id.Name())
+		if e := ui.Clean(id.EmailAddress); e != "" && e != line {
 			line += " <" + e + ">"
 		}
 		field("Basecamp ID", fmt.Sprintf("%s, Launchpad id %d", line, id.ID))
@@ -255,7 +256,7 @@ func renderStatus(rep statusJSON, sess *store.Session, now time.Time) string {
 			field("", l)
 		}
 	}
-	field("State", Clean(rep.StateDir))
+	field("State", ui.Clean(rep.StateDir))
 	c := rep.Client
 	field("Client ID", settingLine(valueOr(c.ClientID, "not set"), c.ClientIDSource, auth.SettingClientID, c.ConfigFile))
 	field("Client secret", settingLine(secretState(c.ClientSecretSet), c.ClientSecretSource, auth.SettingClientSecret, c.ConfigFile))
@@ -265,7 +266,7 @@ func renderStatus(rep statusJSON, sess *store.Session, now time.Time) string {
 }
 
 func tokenLine(rep statusJSON, sess *store.Session, now time.Time) string {
-	exp := describeExpiry(tokenExpiry(sess), now)
+	exp := ui.Expiry(tokenExpiry(sess), now)
 	switch {
 	case rep.Valid && rep.Token.Refreshed:
 		return exp + "; refreshed and accepted by Launchpad just now"
@@ -284,9 +285,9 @@ func accountsLine(rep statusJSON, sess *store.Session, now time.Time) string {
 		return "not listed yet"
 	}
 	n := len(sess.Authorization.Accounts)
-	line := fmt.Sprintf("%d %s", n, plural(n, "account", "accounts"))
+	line := fmt.Sprintf("%d %s", n, ui.Plural(n, "account", "accounts"))
 	if !rep.Valid && !sess.FetchedAt.IsZero() {
-		line += ", as Launchpad listed them " + ago(sess.FetchedAt, now)
+		line += ", as Launchpad listed them " + ui.Ago(sess.FetchedAt, now)
 	}
 	return line
 }
@@ -306,7 +307,7 @@ func productLines(counts map[string]int) []string {
 	})
 	lines := make([]string, len(codes))
 	for i, c := range codes {
-		lines[i] = fmt.Sprintf("  %s: %d", Clean(auth.LookupProduct(c).Name), counts[c])
+		lines[i] = fmt.Sprintf("  %s: %d", ui.Clean(auth.LookupProduct(c).Name), counts[c])
 	}
 	return lines
 }
@@ -325,7 +326,7 @@ func settingLine(value, source, env, file string) string {
 	default:
 		from = "set " + env
 	}
-	return Clean(value) + " (" + Clean(from) + ")"
+	return ui.Clean(value) + " (" + ui.Clean(from) + ")"
 }
 
 func secretState(set bool) string {

@@ -1,4 +1,4 @@
-package ui
+package cli
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/store"
+	"bcauth/ui"
 )
 
 // Problem kinds, as `bcauth status --json` reports them in problem.kind.
@@ -38,14 +39,14 @@ type cliProblem struct {
 
 // print writes the problem to w (stderr) for people.
 func (p cliProblem) print(w io.Writer) {
-	fmt.Fprintf(w, "bcauth: %s\n", Clean(p.Message))
+	fmt.Fprintf(w, "bcauth: %s\n", ui.Clean(p.Message))
 	if p.Fix != "" {
-		fmt.Fprintf(w, "  to fix: %s\n", Clean(p.Fix))
+		fmt.Fprintf(w, "  to fix: %s\n", ui.Clean(p.Fix))
 	}
 }
 
 // diagnose turns an error from the service into a problem with a fix.
-func diagnose(svc *Service, err error) cliProblem {
+func diagnose(svc *ui.Service, err error) cliProblem {
 	var (
 		ce *store.CorruptError
 		ve *store.VersionError
@@ -67,9 +68,9 @@ func diagnose(svc *Service, err error) cliProblem {
 		return cliProblem{Kind: kindCorruptState, exit: exitMisconfigured,
 			Message: fmt.Sprintf("%s is unreadable or corrupt (%v); bcauth kept it as is", ce.Path, ce.Err),
 			Fix:     "run bcauth login (it moves the old file aside, not deleted, and starts a new one)"}
-	case errors.Is(err, ErrNotLoggedIn), errors.Is(err, store.ErrNoSession):
+	case errors.Is(err, ui.ErrNotLoggedIn), errors.Is(err, store.ErrNoSession):
 		return cliProblem{Kind: kindNotLoggedIn, exit: exitFailed, Message: "not logged in", Fix: "run bcauth login"}
-	case errors.Is(err, ErrOtherClient):
+	case errors.Is(err, ui.ErrOtherClient):
 		return cliProblem{Kind: kindOtherClient, exit: exitFailed,
 			Message: "the stored login was made with another Launchpad client or Launchpad URL, so its token is not used here",
 			Fix:     "run bcauth login (or set the client settings back to the ones it was made with)"}
@@ -95,7 +96,7 @@ func diagnose(svc *Service, err error) cliProblem {
 
 // diagnoseConfig is diagnose for an error from Service.Client: anything it
 // does not recognise is a client setting that failed validation.
-func diagnoseConfig(svc *Service, err error) cliProblem {
+func diagnoseConfig(svc *ui.Service, err error) cliProblem {
 	p := diagnose(svc, err)
 	if p.Kind == kindError {
 		p = cliProblem{Kind: kindInvalidConfig, exit: exitMisconfigured, Message: err.Error(), Fix: settingFix(svc, err)}
@@ -121,7 +122,7 @@ func clientSettings(src store.Sources) []clientSetting {
 
 // settingFix names where to correct the setting a validation error is about
 // (auth's messages name its environment variable).
-func settingFix(svc *Service, err error) string {
+func settingFix(svc *ui.Service, err error) string {
 	_, src, _ := svc.ClientConfig()
 	for _, s := range clientSettings(src) {
 		if !strings.Contains(err.Error(), s.env) {
@@ -140,7 +141,7 @@ const integrationsURL = "https://launchpad.37signals.com/integrations"
 
 // notConfiguredFix is bcauth setup, naming exactly the settings that are
 // missing and the variables that would set them instead.
-func notConfiguredFix(svc *Service) string {
+func notConfiguredFix(svc *ui.Service) string {
 	_, src, _ := svc.ClientConfig()
 	var what, vars []string
 	if src.ClientID == store.SourceUnset {
@@ -159,7 +160,7 @@ func notConfiguredFix(svc *Service) string {
 // clientRejectedFix is bcauth setup when the client ID and secret come from
 // config.json; the environment wins over what setup saves, so a variable
 // that sets them is named instead.
-func clientRejectedFix(svc *Service) string {
+func clientRejectedFix(svc *ui.Service) string {
 	_, src, _ := svc.ClientConfig()
 	check := fmt.Sprintf("check the client ID, secret and redirect URI %s against the integration registered at %s", svc.RedirectURI(), integrationsURL)
 	var env []string
@@ -176,7 +177,7 @@ func clientRejectedFix(svc *Service) string {
 }
 
 // configPath is where the client settings file lives.
-func configPath(svc *Service) string { return filepath.Join(svc.Store.Dir(), "config.json") }
+func configPath(svc *ui.Service) string { return filepath.Join(svc.Store.Dir(), "config.json") }
 
 // stateFilePath is the path an unreadable-file error names.
 func stateFilePath(err error) string {

@@ -1,4 +1,4 @@
-package ui
+package cli
 
 import (
 	"bytes"
@@ -15,10 +15,11 @@ import (
 
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
+	"bcauth/ui"
 )
 
 func (e *cliEnv) probe(t *testing.T, opts ProbeOptions) cliResult {
-	return cliRun(func(o Output) int { return Probe(t.Context(), e.svc, o, opts) })
+	return cliRun(func(o Output) int { return Probe(t.Context(), e.Svc, o, opts) })
 }
 
 // cliProbeLine is one plain line of bcauth probe.
@@ -123,7 +124,7 @@ func TestProbePlain(t *testing.T) {
 	if i := slices.IndexFunc(lines, func(l cliProbeLine) bool { return l.id == "99999994" }); i < 0 || lines[i].name != "Evil Corp" {
 		t.Errorf("the hostile demo name is not cleaned to %q: %+v", "Evil Corp", lines)
 	}
-	for _, req := range e.fake.ProductRequests() {
+	for _, req := range e.Fake.ProductRequests() {
 		if req.Auth != "Bearer" {
 			t.Errorf("%s was probed with %q, want Bearer", req.Path, req.Auth)
 		}
@@ -184,7 +185,7 @@ func TestProbeJSON(t *testing.T) {
 		t.Errorf("control characters not escaped:\n%s", r.stdout)
 	}
 	docs := cliDecodeProbes(t, r)
-	demo := launchpadtest.DemoAccounts(e.fake.URL)
+	demo := launchpadtest.DemoAccounts(e.Fake.URL)
 	if len(docs) != len(demo) {
 		t.Fatalf("%d results, want %d", len(docs), len(demo))
 	}
@@ -222,7 +223,7 @@ func TestProbeJSON(t *testing.T) {
 	if docs[0].Product != "bc3" || docs[len(docs)-1].Product != "writeboard" {
 		t.Errorf("not in product order: first %s, last %s", docs[0].Product, docs[len(docs)-1].Product)
 	}
-	sess := e.current(t)
+	sess := e.Current(t)
 	if strings.Contains(r.stdout, sess.Token.AccessToken) || strings.Contains(r.stdout, sess.Token.RefreshToken) {
 		t.Error("probe --json prints a token")
 	}
@@ -239,7 +240,7 @@ func cliReachableOnly(base string) []launchpadtest.Account {
 func TestProbeExitsZeroWhenEveryAccountIsReachable(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	e.fake.SetAccounts(cliReachableOnly(e.fake.URL))
+	e.Fake.SetAccounts(cliReachableOnly(e.Fake.URL))
 	var progress bytes.Buffer
 	r := e.probe(t, ProbeOptions{Progress: &progress})
 	if r.code != 0 || r.stderr != "" {
@@ -304,12 +305,12 @@ func TestProbeProductFilter(t *testing.T) {
 func TestProbePlainCleansHostileText(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	e.fake.SetAccounts([]launchpadtest.Account{
-		{Product: "bc3", ID: 1, Name: "Tab\there\nnew\x1b]52;c;aGk=\x07 line\u202e", Href: e.fake.URL + "/bc3/1"},
-		{Product: "bc3", ID: 2, Name: "Shut", Href: e.fake.URL + "/bc3/2"},
+	e.Fake.SetAccounts([]launchpadtest.Account{
+		{Product: "bc3", ID: 1, Name: "Tab\there\nnew\x1b]52;c;aGk=\x07 line\u202e", Href: e.Fake.URL + "/bc3/1"},
+		{Product: "bc3", ID: 2, Name: "Shut", Href: e.Fake.URL + "/bc3/2"},
 	})
-	e.fake.SetIdentity(launchpadtest.Identity{ID: 9999999, FirstName: "Ann\x1b[2J\tie", LastName: "Bry\nan", EmailAddress: "a\x07@example.com"})
-	e.fake.ScriptProduct(2, "bc3", launchpadtest.ProductAnswer{Status: http.StatusUnauthorized, Body: "no\x1b[31m\r\nway\u202e"})
+	e.Fake.SetIdentity(launchpadtest.Identity{ID: 9999999, FirstName: "Ann\x1b[2J\tie", LastName: "Bry\nan", EmailAddress: "a\x07@example.com"})
+	e.Fake.ScriptProduct(2, "bc3", launchpadtest.ProductAnswer{Status: http.StatusUnauthorized, Body: "no\x1b[31m\r\nway\u202e"})
 	r := e.probe(t, ProbeOptions{})
 	if r.code != exitUnreachable {
 		t.Fatalf("probe = %d, stderr %q", r.code, r.stderr)
@@ -332,11 +333,11 @@ func TestProbePlainCleansHostileText(t *testing.T) {
 func TestProbeFallsBackToTheCacheWhenLaunchpadIsDown(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	e.fake.SetAccounts(cliReachableOnly(e.fake.URL))
+	e.Fake.SetAccounts(cliReachableOnly(e.Fake.URL))
 	if r := e.accounts(t, false, ""); r.code != 0 {
 		t.Fatalf("accounts = %d: %s", r.code, r.stderr)
 	}
-	e.fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusBadGateway})
+	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusBadGateway})
 	r := e.probe(t, ProbeOptions{})
 	if r.code != 0 || len(cliProbeLines(t, r)) != 2 {
 		t.Fatalf("probe = %d, stdout %q, stderr %q; want both cached accounts probed", r.code, r.stdout, r.stderr)
@@ -356,8 +357,8 @@ func TestProbeFailures(t *testing.T) {
 		stderr  string
 	}{
 		{name: "not logged in", noLogin: true, code: 1, stderr: "run bcauth login"},
-		{name: "rejected", setup: func(e *cliEnv) { e.fake.RevokeAll(); e.fake.ExpireAccessTokens() }, code: 1, stderr: "run bcauth login"},
-		{name: "not configured", setup: func(e *cliEnv) { e.svc.Env.ClientID = "" }, code: 2, stderr: "to fix: run bcauth setup to enter the client ID of the integration"},
+		{name: "rejected", setup: func(e *cliEnv) { e.Fake.RevokeAll(); e.Fake.ExpireAccessTokens() }, code: 1, stderr: "run bcauth login"},
+		{name: "not configured", setup: func(e *cliEnv) { e.Svc.Env.ClientID = "" }, code: 2, stderr: "to fix: run bcauth setup to enter the client ID of the integration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -372,7 +373,7 @@ func TestProbeFailures(t *testing.T) {
 					t.Errorf("json %v: %d, stdout %q, stderr %q; want %d and %q on stderr", asJSON, r.code, r.stdout, r.stderr, tt.code, tt.stderr)
 				}
 			}
-			if n := len(e.fake.ProductRequests()); n != 0 {
+			if n := len(e.Fake.ProductRequests()); n != 0 {
 				t.Errorf("%d product requests, want none", n)
 			}
 		})
@@ -382,8 +383,8 @@ func TestProbeFailures(t *testing.T) {
 func TestProbeInterrupted(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	e.fake.SetAccounts(cliReachableOnly(e.fake.URL))
-	e.fake.ScriptProduct(99999999, "bc3", launchpadtest.AnswerSlow(time.Minute))
+	e.Fake.SetAccounts(cliReachableOnly(e.Fake.URL))
+	e.Fake.ScriptProduct(99999999, "bc3", launchpadtest.AnswerSlow(time.Minute))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	// Interrupt as soon as the fast account has answered.
@@ -392,7 +393,7 @@ func TestProbeInterrupted(t *testing.T) {
 			cancel()
 		}
 	})
-	r := cliRun(func(o Output) int { return Probe(ctx, e.svc, o, ProbeOptions{Progress: stop}) })
+	r := cliRun(func(o Output) int { return Probe(ctx, e.Svc, o, ProbeOptions{Progress: stop}) })
 	if r.code != 1 || !strings.Contains(r.stderr, "stopped before every account answered") {
 		t.Fatalf("probe = %d, stderr %q; want 1 and a note", r.code, r.stderr)
 	}
@@ -409,7 +410,7 @@ func (f cliWriterFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 // cliStateFile is state.json's content, or "" when there is none.
 func cliStateFile(t *testing.T, e *cliEnv) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(e.svc.Store.Dir(), "state.json"))
+	b, err := os.ReadFile(filepath.Join(e.Svc.Store.Dir(), "state.json"))
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
@@ -478,10 +479,10 @@ func TestProbeLegacyCredentials(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newCLIEnv(t, cliOpts{noLogin: !tt.loggedIn})
-			e.fake.AllowBasic(user, password)
-			e.fake.AllowBasic(token, "X")
+			e.Fake.AllowBasic(user, password)
+			e.Fake.AllowBasic(token, "X")
 			before := cliStateFile(t, e)
-			opts := tt.opts(e.fake.URL)
+			opts := tt.opts(e.Fake.URL)
 			for _, asJSON := range []bool{false, true} {
 				opts.JSON = asJSON
 				r := e.probe(t, opts)
@@ -502,7 +503,7 @@ func TestProbeLegacyCredentials(t *testing.T) {
 					}
 				}
 			}
-			reqs := e.fake.ProductRequests()
+			reqs := e.Fake.ProductRequests()
 			if len(reqs) != 2 {
 				t.Fatalf("%d product requests, want 2", len(reqs))
 			}
@@ -515,14 +516,14 @@ func TestProbeLegacyCredentials(t *testing.T) {
 			if after := cliStateFile(t, e); after != before {
 				t.Errorf("state.json changed:\n%s\nto\n%s", before, after)
 			}
-			st, err := e.svc.Store.Load()
+			st, err := e.Svc.Store.Load()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if want := map[bool]int{true: 1, false: 0}[tt.loggedIn]; len(st.Sessions) != want {
 				t.Errorf("%d sessions stored, want %d", len(st.Sessions), want)
 			}
-			if e.fake.Requests(launchpadtest.EndpointToken) != map[bool]int{true: 1, false: 0}[tt.loggedIn] {
+			if e.Fake.Requests(launchpadtest.EndpointToken) != map[bool]int{true: 1, false: 0}[tt.loggedIn] {
 				t.Errorf("Launchpad's token endpoint was asked")
 			}
 		})
@@ -532,10 +533,10 @@ func TestProbeLegacyCredentials(t *testing.T) {
 func TestProbeLegacyNeedsNoStore(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{noLogin: true})
-	e.fake.AllowBasic("annie", "hunter22")
-	svc := &Service{HTTPClient: e.svc.HTTPClient} // no Store at all
+	e.Fake.AllowBasic("annie", "hunter22")
+	svc := &ui.Service{HTTPClient: e.Svc.HTTPClient} // no Store at all
 	r := cliRun(func(o Output) int {
-		return Probe(t.Context(), svc, o, ProbeOptions{URL: e.fake.URL + "/bc3/99999999", Product: "bc3", BasicUser: "annie", Password: "hunter22"})
+		return Probe(t.Context(), svc, o, ProbeOptions{URL: e.Fake.URL + "/bc3/99999999", Product: "bc3", BasicUser: "annie", Password: "hunter22"})
 	})
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "bc3\t0\treachable\t\tAnnie Bryan") {
 		t.Errorf("probe = %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -546,9 +547,9 @@ func TestProbeLegacyRedactsEchoedSecrets(t *testing.T) {
 	t.Parallel()
 	const token = "s3cr3t-api-token"
 	e := newCLIEnv(t, cliOpts{noLogin: true})
-	e.fake.ScriptProduct(88888888, "highrise", launchpadtest.ProductAnswer{Status: http.StatusUnauthorized, Body: "Unknown API token " + token})
+	e.Fake.ScriptProduct(88888888, "highrise", launchpadtest.ProductAnswer{Status: http.StatusUnauthorized, Body: "Unknown API token " + token})
 	for _, asJSON := range []bool{false, true} {
-		r := e.probe(t, ProbeOptions{JSON: asJSON, URL: e.fake.URL + "/highrise/globex", Product: "highrise", APIToken: token})
+		r := e.probe(t, ProbeOptions{JSON: asJSON, URL: e.Fake.URL + "/highrise/globex", Product: "highrise", APIToken: token})
 		if r.code != exitUnreachable || strings.Contains(r.stdout+r.stderr, token) || !strings.Contains(r.stdout, "Unknown API token [redacted]") {
 			t.Errorf("json %v: probe = %d, stdout %q, stderr %q; want 3 and the token redacted", asJSON, r.code, r.stdout, r.stderr)
 		}
@@ -558,7 +559,7 @@ func TestProbeLegacyRedactsEchoedSecrets(t *testing.T) {
 func TestProbeLegacyUsage(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
-	base := e.fake.URL
+	base := e.Fake.URL
 	tests := []struct {
 		name   string
 		opts   ProbeOptions
@@ -585,7 +586,7 @@ func TestProbeLegacyUsage(t *testing.T) {
 			}
 		})
 	}
-	if n := len(e.fake.ProductRequests()); n != 0 {
+	if n := len(e.Fake.ProductRequests()); n != 0 {
 		t.Errorf("%d product requests, want none", n)
 	}
 }

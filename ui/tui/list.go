@@ -1,4 +1,4 @@
-package ui
+package tui
 
 import (
 	"slices"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"bcauth/auth"
+	"bcauth/ui"
 )
 
 // row is one account, ready to draw: every server string already cleaned,
@@ -48,17 +49,17 @@ func newAccountList(accounts []auth.Account) accountList {
 		r := row{
 			acc:      a,
 			key:      a.Key(),
-			name:     Clean(a.Name),
+			name:     ui.Clean(a.Name),
 			id:       strconv.FormatInt(a.ID, 10),
 			product:  p,
-			prodName: Clean(p.Name),
-			href:     Clean(a.Href),
-			appHref:  Clean(a.AppHref),
+			prodName: ui.Clean(p.Name),
+			href:     ui.Clean(a.Href),
+			appHref:  ui.Clean(a.AppHref),
 		}
 		if r.name == "" {
 			r.name = "(no name)"
 		}
-		r.hay = strings.ToLower(r.name + "\x00" + r.id + "\x00" + Clean(a.Product) + "\x00" + r.prodName)
+		r.hay = strings.ToLower(r.name + "\x00" + r.id + "\x00" + ui.Clean(a.Product) + "\x00" + r.prodName)
 		rows[i] = r
 	}
 	// Fixed product order, unknown products after the known ones by code,

@@ -1,4 +1,4 @@
-package ui
+package tui
 
 import (
 	"context"
@@ -21,10 +21,10 @@ import (
 
 func TestSetupSavesClientThenConnects(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
-	o := e.fake.Options()
+	o := e.Fake.Options()
 	// Only the Launchpad and redirect come from the environment: the
 	// person types the client id and secret.
-	e.svc.Env = store.ClientConfig{RedirectURI: o.RedirectURI, LaunchpadURL: e.fake.URL}
+	e.Svc.Env = store.ClientConfig{RedirectURI: o.RedirectURI, LaunchpadURL: e.Fake.URL}
 	tm := start(t, e.config(), 80, 24)
 	waitFor(t, tm, "Client ID", "launchpad.37signals.com/integrations", o.RedirectURI)
 	tm.Type(o.ClientID)
@@ -36,7 +36,7 @@ func TestSetupSavesClientThenConnects(t *testing.T) {
 	}
 	tm.Send(press("enter"))
 	waitFor(t, tm, "erification code")
-	got, err := e.svc.Store.LoadClient()
+	got, err := e.Svc.Store.LoadClient()
 	if err != nil || got.ClientID != o.ClientID || got.ClientSecret != o.ClientSecret {
 		t.Fatalf("config.json holds %+v, %v", got, err)
 	}
@@ -48,10 +48,10 @@ func TestSetupScreen(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {60, 15}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			e := newEnv(t, launchpadtest.Options{})
-			e.svc.Env = store.ClientConfig{}
+			e.Svc.Env = store.ClientConfig{}
 			tm := start(t, e.config(), size[0], size[1])
 			waitFor(t, tm, "Client ID")
-			screen := strings.ReplaceAll(finalScreen(t, tm), e.dir, "STATE_DIR")
+			screen := strings.ReplaceAll(finalScreen(t, tm), e.Dir, "STATE_DIR")
 			golden(t, fmt.Sprintf("setup_%dx%d", size[0], size[1]), screen)
 		})
 	}
@@ -82,7 +82,7 @@ func TestPasteBackLogin(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	loc, err := e.fake.Approve(ctx, authURL)
+	loc, err := e.Fake.Approve(ctx, authURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestDeniedInBrowser(t *testing.T) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			loc, err := e.fake.Deny(ctx, u)
+			loc, err := e.Fake.Deny(ctx, u)
 			if err == nil {
 				if resp, err := http.Get(loc.String()); err == nil {
 					resp.Body.Close()
@@ -159,7 +159,7 @@ func TestDeniedInBrowser(t *testing.T) {
 
 func TestPortInUse(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
-	ln, err := net.Listen("tcp", strings.TrimSuffix(strings.TrimPrefix(e.fake.Options().RedirectURI, "http://"), "/callback"))
+	ln, err := net.Listen("tcp", strings.TrimSuffix(strings.TrimPrefix(e.Fake.Options().RedirectURI, "http://"), "/callback"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,24 +170,18 @@ func TestPortInUse(t *testing.T) {
 	golden(t, "port_in_use_80x24", screen)
 }
 
-// loggedIn stores a session by running the real login without the TUI.
-func loggedIn(t *testing.T, e *env) *store.Session {
-	t.Helper()
-	return logIn(t, e.svc, e.fake)
-}
-
 func TestStoredLoginDrawsCachedAccountsThenRevalidates(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
-	loggedIn(t, e)
-	before := e.fake.Requests(launchpadtest.EndpointAuthorization)
+	e.LogIn(t)
+	before := e.Fake.Requests(launchpadtest.EndpointAuthorization)
 	// Launchpad now knows one more account than the cache.
-	accs := launchpadtest.DemoAccounts(e.fake.URL)
-	accs = append(accs, launchpadtest.Account{Product: "bc3", ID: 1234, Name: "Freshly Added", Href: e.fake.URL + "/bc3/1234"})
-	e.fake.SetAccounts(accs)
+	accs := launchpadtest.DemoAccounts(e.Fake.URL)
+	accs = append(accs, launchpadtest.Account{Product: "bc3", ID: 1234, Name: "Freshly Added", Href: e.Fake.URL + "/bc3/1234"})
+	e.Fake.SetAccounts(accs)
 	tm := start(t, e.config(), 100, 30)
 	waitFor(t, tm, "Honcho Design")
 	waitFor(t, tm, "Freshly Added")
-	if got := e.fake.Requests(launchpadtest.EndpointAuthorization); got != before+1 {
+	if got := e.Fake.Requests(launchpadtest.EndpointAuthorization); got != before+1 {
 		t.Errorf("authorization.json asked %d times on start, want 1", got-before)
 	}
 	tm.Send(press("r"))
@@ -196,13 +190,13 @@ func TestStoredLoginDrawsCachedAccountsThenRevalidates(t *testing.T) {
 
 func TestExpiredTokenIsRefreshedWithoutAsking(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
-	sess := loggedIn(t, e)
+	sess := e.LogIn(t)
 	oldRefresh := sess.Token.RefreshToken
-	e.fake.ExpireAccessTokens()
-	expireStored(t, e, sess, time.Hour)
+	e.Fake.ExpireAccessTokens()
+	e.ExpireStored(t, sess, time.Hour)
 	tm := start(t, e.config(), 100, 30)
 	waitFor(t, tm, "refreshed just now")
-	st, err := e.svc.Store.Load()
+	st, err := e.Svc.Store.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,28 +206,15 @@ func TestExpiredTokenIsRefreshedWithoutAsking(t *testing.T) {
 	}
 }
 
-// expireStored makes the stored access token of sess look expired since
-// ago, as it would after bcauth was closed for a while.
-func expireStored(t *testing.T, e *env, sess *store.Session, ago time.Duration) {
-	t.Helper()
-	if err := e.svc.Store.Update(func(st *store.State) error {
-		s, _ := st.Find(sess.Key())
-		s.Token.Expiry = time.Now().Add(-ago)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestRejectedRefreshLeadsBackToConnect(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
-	sess := loggedIn(t, e)
-	e.fake.RevokeAll() // the person changed their password
-	expireStored(t, e, sess, time.Hour)
+	sess := e.LogIn(t)
+	e.Fake.RevokeAll() // the person changed their password
+	e.ExpireStored(t, sess, time.Hour)
 	tm := start(t, e.config(), 100, 30)
 	waitFor(t, tm, "Launchpad refused the stored login", "rekeyed its deadbolt", "erification code")
 	// The refresh token is kept: a failed refresh never deletes it.
-	st, _ := e.svc.Store.Load()
+	st, _ := e.Svc.Store.Load()
 	if cur, ok := st.CurrentSession(); !ok || cur.Token.RefreshToken != sess.Token.RefreshToken {
 		t.Error("the refresh token was lost after a rejected refresh")
 	}
@@ -241,13 +222,13 @@ func TestRejectedRefreshLeadsBackToConnect(t *testing.T) {
 
 func TestLaunchpadErrorShowsServerTextAndRetries(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
-	loggedIn(t, e)
-	e.svc.Store.Update(func(st *store.State) error {
+	e.LogIn(t)
+	e.Svc.Store.Update(func(st *store.State) error {
 		s, _ := st.CurrentSession()
 		s.Authorization = nil // nothing cached: the error has the whole screen
 		return nil
 	})
-	e.fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: 503, Body: "Launchpad is down for maintenance", ContentType: "text/plain", Times: 1})
+	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: 503, Body: "Launchpad is down for maintenance", ContentType: "text/plain", Times: 1})
 	tm := start(t, e.config(), 80, 24)
 	waitFor(t, tm, "Launchpad said", "down for maintenance", "try again")
 	golden(t, "error_80x24", finalScreenKeep(t, tm, func() {}))
@@ -262,13 +243,13 @@ func finalScreenKeep(t *testing.T, tm *prog, more func()) string {
 
 func TestErrorScreenRetry(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
-	loggedIn(t, e)
-	e.svc.Store.Update(func(st *store.State) error {
+	e.LogIn(t)
+	e.Svc.Store.Update(func(st *store.State) error {
 		s, _ := st.CurrentSession()
 		s.Authorization = nil
 		return nil
 	})
-	e.fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: 500, Body: `{"status":500,"error":"Internal Server Error"}`, ContentType: "application/json", Times: 1})
+	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: 500, Body: `{"status":500,"error":"Internal Server Error"}`, ContentType: "application/json", Times: 1})
 	tm := start(t, e.config(), 80, 24)
 	waitFor(t, tm, "Internal Server Error")
 	tm.Send(press("enter"))
@@ -290,11 +271,11 @@ func TestLogoutAsksFirst(t *testing.T) {
 	}
 	tm.Send(press("enter"))
 	waitFor(t, tm, "erification code")
-	st, err := e.svc.Store.Load()
+	st, err := e.Svc.Store.Load()
 	if err != nil || len(st.Sessions) != 0 {
 		t.Fatalf("after logout the state holds %+v, %v", st, err)
 	}
-	if c, err := e.svc.Store.LoadClient(); err != nil || c != (store.ClientConfig{}) {
+	if c, err := e.Svc.Store.LoadClient(); err != nil || c != (store.ClientConfig{}) {
 		// The client came from the environment here; the file stays as it was.
 		t.Fatalf("logout touched config.json: %+v, %v", c, err)
 	}
@@ -307,9 +288,9 @@ func TestLogoutAsksFirst(t *testing.T) {
 func TestHostileServerStringsNeverReachTheTerminal(t *testing.T) {
 	const osc52 = "\x1b]52;c;ZXZpbA==\x07" // would set the clipboard to "evil"
 	e := newEnv(t, launchpadtest.Options{})
-	e.fake.SetIdentity(launchpadtest.Identity{ID: 7, FirstName: "Ann\x1b[2J", LastName: "Evil" + osc52, EmailAddress: "ann\u202e@example.com"})
-	e.fake.SetAccounts([]launchpadtest.Account{
-		{Product: "bc3", ID: 1, Name: "Acme" + osc52 + "\x1b[2J", Href: e.fake.URL + "/bc3/1" + osc52, AppHref: e.fake.URL + "/web/bc3/1" + osc52},
+	e.Fake.SetIdentity(launchpadtest.Identity{ID: 7, FirstName: "Ann\x1b[2J", LastName: "Evil" + osc52, EmailAddress: "ann\u202e@example.com"})
+	e.Fake.SetAccounts([]launchpadtest.Account{
+		{Product: "bc3", ID: 1, Name: "Acme" + osc52 + "\x1b[2J", Href: e.Fake.URL + "/bc3/1" + osc52, AppHref: e.Fake.URL + "/web/bc3/1" + osc52},
 		{Product: "wb\x1b[2J" + osc52, ID: 2, Name: "Plain", Href: "https://example.com/\n" + osc52},
 	})
 	cfg := e.config()
@@ -322,7 +303,7 @@ func TestHostileServerStringsNeverReachTheTerminal(t *testing.T) {
 		tm.Send(press(k))
 	}
 	waitFor(t, tm, "of 2 reachable")
-	e.fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: 503, Body: "down" + osc52 + "\x1b[2J", ContentType: "text/plain", Times: 1})
+	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: 503, Body: "down" + osc52 + "\x1b[2J", ContentType: "text/plain", Times: 1})
 	tm.Send(press("r"))
 	waitFor(t, tm, "down")
 	tm.Send(tea.Quit())
@@ -358,9 +339,9 @@ func TestManyAccountsAndLongNames(t *testing.T) {
 	var accs []launchpadtest.Account
 	for i := range 5000 {
 		accs = append(accs, launchpadtest.Account{Product: []string{"bc3", "bcx", "campfire", "tadalist"}[i%4], ID: int64(i + 1),
-			Name: fmt.Sprintf("Account %04d %s", i, strings.Repeat("ñ", i%200)), Href: fmt.Sprintf("%s/bc3/%d", e.fake.URL, i+1)})
+			Name: fmt.Sprintf("Account %04d %s", i, strings.Repeat("ñ", i%200)), Href: fmt.Sprintf("%s/bc3/%d", e.Fake.URL, i+1)})
 	}
-	e.fake.SetAccounts(accs)
+	e.Fake.SetAccounts(accs)
 	tm := start(t, e.config(), 60, 15)
 	waitFor(t, tm, "erification code")
 	tm.Send(press("enter"))
@@ -371,7 +352,7 @@ func TestManyAccountsAndLongNames(t *testing.T) {
 		t.Fatal("escape in screen")
 	}
 	e2 := newEnv(t, launchpadtest.Options{})
-	e2.fake.SetAccounts([]launchpadtest.Account{})
+	e2.Fake.SetAccounts([]launchpadtest.Account{})
 	tm2 := start(t, e2.config(), 80, 24)
 	waitFor(t, tm2, "erification code")
 	tm2.Send(press("enter"))
@@ -406,11 +387,11 @@ func TestEscOnConnectGoesBackToTheAccounts(t *testing.T) {
 
 func TestRejectedClientCanBeCorrected(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
-	o := e.fake.Options()
+	o := e.Fake.Options()
 	// The secret in config.json is wrong; only the Launchpad and redirect
 	// come from the environment.
-	e.svc.Env = store.ClientConfig{RedirectURI: o.RedirectURI, LaunchpadURL: e.fake.URL}
-	if err := e.svc.Store.SaveClient(store.ClientConfig{ClientID: o.ClientID, ClientSecret: "typo"}); err != nil {
+	e.Svc.Env = store.ClientConfig{RedirectURI: o.RedirectURI, LaunchpadURL: e.Fake.URL}
+	if err := e.Svc.Store.SaveClient(store.ClientConfig{ClientID: o.ClientID, ClientSecret: "typo"}); err != nil {
 		t.Fatal(err)
 	}
 	cfg := e.config()

@@ -1,4 +1,4 @@
-package ui
+package tui
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"bcauth/auth/launchpadtest"
+	"bcauth/ui/cli"
 )
 
 func TestDetailPaneProbesTheSelectedAccount(t *testing.T) {
@@ -66,7 +67,7 @@ func TestTUIAndProbeCommandAgree(t *testing.T) {
 	m := finalModel(t, tm)
 
 	var stdout, stderr strings.Builder
-	code := Probe(context.Background(), e.svc, Output{Stdout: &stdout, Stderr: &stderr}, ProbeOptions{JSON: true})
+	code := cli.Probe(context.Background(), e.Svc, cli.Output{Stdout: &stdout, Stderr: &stderr}, cli.ProbeOptions{JSON: true})
 	if code != 3 {
 		t.Fatalf("bcauth probe exited %d, want 3 (some accounts unreachable); stderr: %s", code, stderr.String())
 	}

@@ -1,4 +1,4 @@
-package ui
+package tui
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/store"
+	"bcauth/ui"
 )
 
 // Every command below does its I/O off the update loop and answers with a
@@ -188,8 +189,8 @@ func (m Model) copyText(text string) tea.Cmd {
 func (m Model) openURL(raw string) tea.Cmd {
 	open := m.cfg.OpenURL
 	return func() tea.Msg {
-		shown := Clean(raw)
-		if why := unsafeURL(raw); why != "" {
+		shown := ui.Clean(raw)
+		if why := ui.UnsafeURL(raw); why != "" {
 			return openedMsg{url: shown, err: errors.New("the address " + why)}
 		}
 		u, _ := url.Parse(raw)

@@ -1,4 +1,4 @@
-package ui
+package cli
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"bcauth/auth"
+	"bcauth/ui"
 )
 
 // exitUnreachable is probe's exit code when at least one probed account
@@ -83,7 +84,7 @@ type ProbeOptions struct {
 // rejected, the probes were interrupted or anything else fails; 2 when the
 // client settings or the state file are unusable, or the flags do not make
 // sense together.
-func Probe(ctx context.Context, svc *Service, out Output, opts ProbeOptions) int {
+func Probe(ctx context.Context, svc *ui.Service, out Output, opts ProbeOptions) int {
 	if opts.URL != "" || opts.BasicUser != "" || opts.APIToken != "" {
 		return probeLegacy(ctx, svc, out, opts)
 	}
@@ -110,7 +111,7 @@ func Probe(ctx context.Context, svc *Service, out Output, opts ProbeOptions) int
 		}
 	case auth.Temporary(err) && sess.Authorization != nil:
 		fmt.Fprintf(out.Stderr, "bcauth: warning: %s\n  Launchpad could not be reached, which is probably temporary: these are the accounts it listed %s\n",
-			Clean(err.Error()), fetchedWhen(sess.FetchedAt))
+			ui.Clean(err.Error()), ui.FetchedWhen(sess.FetchedAt))
 		list = sess.Authorization.Accounts
 	default:
 		p := diagnose(svc, err)
@@ -122,7 +123,7 @@ func Probe(ctx context.Context, svc *Service, out Output, opts ProbeOptions) int
 		all := list
 		list = slices.DeleteFunc(slices.Clone(list), func(a auth.Account) bool { return !strings.EqualFold(a.Product, opts.Product) })
 		if len(list) == 0 {
-			fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", Clean(opts.Product), productCodes(all))
+			fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", ui.Clean(opts.Product), productCodes(all))
 		}
 	}
 	results := svc.Prober(c).ProbeAll(ctx, list, auth.BearerAuth{Source: svc.TokenSource(c, sess)}, progressTo(opts.Progress))
@@ -134,7 +135,7 @@ func Probe(ctx context.Context, svc *Service, out Output, opts ProbeOptions) int
 
 // probeLegacy checks one product href with a password or an API token,
 // never with (or near) the stored login.
-func probeLegacy(ctx context.Context, svc *Service, out Output, opts ProbeOptions) int {
+func probeLegacy(ctx context.Context, svc *ui.Service, out Output, opts ProbeOptions) int {
 	usage := func(msg, fix string) int {
 		cliProblem{Message: msg, Fix: fix}.print(out.Stderr)
 		return exitMisconfigured
@@ -243,7 +244,7 @@ func printProbes(ctx context.Context, out Output, asJSON bool, results []auth.Pr
 		}
 	} else {
 		for _, r := range results {
-			fmt.Fprintf(&buf, "%s\t%d\t%s\t%s\t%s\n", Clean(r.Account.Product), r.Account.ID, r.Status.Name(), Clean(r.Account.Name), probeDetail(r))
+			fmt.Fprintf(&buf, "%s\t%d\t%s\t%s\t%s\n", ui.Clean(r.Account.Product), r.Account.ID, r.Status.Name(), ui.Clean(r.Account.Name), ui.ProbeDetail(r))
 		}
 	}
 	if c := flush(out, buf.Bytes()); c != exitOK {
@@ -269,49 +270,6 @@ type probeJSON struct {
 	Reason      string       `json:"reason"`
 	Attempts    int          `json:"attempts"`
 	ElapsedMS   int64        `json:"elapsed_ms"`
-}
-
-// probeDetail is the last field of a plain probe line, cleaned: the person
-// when reachable, else why not.
-func probeDetail(r auth.ProbeResult) string {
-	if r.Status == auth.Reachable && r.Person != nil {
-		return describePerson(r.Person)
-	}
-	if reason := Clean(r.Reason); reason != "" {
-		return reason
-	}
-	return r.Status.String()
-}
-
-// describePerson names the person a probe found, cleaned, as
-// "Annie Bryan <annie@example.com> (person 1000012345, admin, owner)".
-func describePerson(p *auth.Person) string {
-	var b strings.Builder
-	name, email := Clean(p.Name), Clean(p.Email)
-	b.WriteString(name)
-	if email != "" && email != name {
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString("<" + email + ">")
-	}
-	var notes []string
-	if p.ID != 0 {
-		notes = append(notes, fmt.Sprintf("person %d", p.ID))
-	}
-	if p.Admin {
-		notes = append(notes, "admin")
-	}
-	if p.Owner {
-		notes = append(notes, "owner")
-	}
-	if len(notes) > 0 {
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString("(" + strings.Join(notes, ", ") + ")")
-	}
-	return b.String()
 }
 
 // redact replaces each secret in s. Secrets shorter than 4 bytes are left:

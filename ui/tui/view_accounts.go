@@ -1,4 +1,4 @@
-package ui
+package tui
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"bcauth/auth"
+	"bcauth/ui"
 )
 
 // Layout of the accounts screen, by window size: a side detail pane when
@@ -58,9 +59,9 @@ func (m Model) viewAccounts() string {
 		return ""
 	}
 	id := m.session.Identity
-	who := Clean(id.Name())
+	who := ui.Clean(id.Name())
 	if id.EmailAddress != "" && id.EmailAddress != id.Name() {
-		who += " · " + Clean(id.EmailAddress)
+		who += " · " + ui.Clean(id.EmailAddress)
 	}
 	who += fmt.Sprintf(" · Launchpad #%d", id.ID)
 
@@ -175,29 +176,22 @@ func (m Model) tokenLine() string {
 	case exp.Before(now):
 		state = s.Warn.Render("● token expired") + s.Muted.Render(" · refreshing when needed")
 	default:
-		state = s.Good.Render("●") + s.Muted.Render(" token "+describeExpiry(exp, now))
+		state = s.Good.Render("●") + s.Muted.Render(" token "+ui.Expiry(exp, now))
 	}
 	if !m.refreshed.IsZero() {
-		state += s.Muted.Render(" · refreshed " + ago(m.refreshed, now))
+		state += s.Muted.Render(" · refreshed " + ui.Ago(m.refreshed, now))
 	}
 	n, p := len(m.list.rows), m.list.products()
-	state += s.Muted.Render(fmt.Sprintf(" · %d %s", n, plural(n, "account", "accounts")))
+	state += s.Muted.Render(fmt.Sprintf(" · %d %s", n, ui.Plural(n, "account", "accounts")))
 	if m.list.filter == "" && n > 0 {
-		state += s.Muted.Render(fmt.Sprintf(" in %d %s", p, plural(p, "product", "products")))
+		state += s.Muted.Render(fmt.Sprintf(" in %d %s", p, ui.Plural(p, "product", "products")))
 	}
 	if m.loading {
 		state += " " + m.spinner.View() + s.Muted.Render(" checking Launchpad")
 	} else if !m.session.FetchedAt.IsZero() {
-		state += s.Muted.Render(" · fetched " + ago(m.session.FetchedAt, now))
+		state += s.Muted.Render(" · fetched " + ui.Ago(m.session.FetchedAt, now))
 	}
 	return state
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // renderList draws the visible window of the grouped list.
@@ -264,10 +258,10 @@ func (m Model) probeLine(key string) string {
 	res, ok := m.probes.results[key]
 	switch {
 	case ok && res.Status == auth.Reachable:
-		return s.Good.Render("✓ reachable") + s.Value.Render(" as "+probeDetail(res))
+		return s.Good.Render("✓ reachable") + s.Value.Render(" as "+ui.ProbeDetail(res))
 	case ok:
 		text := m.markStyle(res.Status).Render(probeMark(res.Status) + " " + res.Status.String())
-		if d := probeDetail(res); d != res.Status.String() {
+		if d := ui.ProbeDetail(res); d != res.Status.String() {
 			text += s.Muted.Render(": " + d)
 		}
 		return text
@@ -307,7 +301,7 @@ func (m Model) renderDetail(width, height int, compact bool) string {
 	}
 	lines := []string{
 		s.Title.Render(ansi.Truncate(r.name, max(width, 4), "…")),
-		field("product", r.prodName+" ("+Clean(r.acc.Product)+")"),
+		field("product", r.prodName+" ("+ui.Clean(r.acc.Product)+")"),
 		field("id", r.id),
 		field("href", r.href),
 	}
@@ -346,7 +340,7 @@ func (m Model) statusLine() string {
 		return s.App.Render(s.Status.Render(label) + bar.ViewAs(float64(m.probes.done)/float64(m.probes.total)) + s.Muted.Render("  p stops"))
 	case m.confirm:
 		id := m.session.Identity
-		return s.App.Render(ansi.Truncate(s.Warn.Render("Log out of "+Clean(id.Name())+"? ")+s.Key.Render("y")+s.Muted.Render(" yes · ")+s.Key.Render("n")+s.Muted.Render(" no"), w, "…"))
+		return s.App.Render(ansi.Truncate(s.Warn.Render("Log out of "+ui.Clean(id.Name())+"? ")+s.Key.Render("y")+s.Muted.Render(" yes · ")+s.Key.Render("n")+s.Muted.Render(" no"), w, "…"))
 	case m.status == "":
 		return ""
 	case m.statusBad:
@@ -363,9 +357,9 @@ func (m Model) viewPicker() string {
 	b.WriteString(s.App.Render(s.Title.Render("Switch Basecamp ID")) + "\n\n")
 	entries := make([]string, 0, len(m.others)+1)
 	for _, o := range m.others {
-		label := Clean(o.Identity.Name())
+		label := ui.Clean(o.Identity.Name())
 		if o.Identity.EmailAddress != "" {
-			label += " · " + Clean(o.Identity.EmailAddress)
+			label += " · " + ui.Clean(o.Identity.EmailAddress)
 		}
 		if m.session != nil && o.Key() == m.session.Key() {
 			label += " (current)"

@@ -1,6 +1,7 @@
-package ui
+package tui
 
 import (
+	"bcauth/ui"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -220,7 +221,7 @@ func (m Model) accountsKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.setStatus("No account to copy.", true)
 			return m, nil
 		}
-		if why := unsafeURL(r.acc.Href); why != "" {
+		if why := ui.UnsafeURL(r.acc.Href); why != "" {
 			// A pasted href ends up in shells and configs: copy only what
 			// is plainly a web address.
 			m.setStatus("Not copied: the href Launchpad sent "+why+".", true)

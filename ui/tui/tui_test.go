@@ -1,13 +1,10 @@
-package ui
+package tui
 
 import (
 	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -23,7 +20,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"bcauth/auth/launchpadtest"
-	"bcauth/store"
+	"bcauth/ui/uitest"
 )
 
 // updating reports -update, the flag teatest's golden package defines: it
@@ -34,11 +31,10 @@ func updating() bool {
 }
 
 // env is one test's world: a fake Launchpad on loopback, a real store in a
-// temporary directory, and the Service the TUI uses.
+// temporary directory, the Service the TUI uses, and what the TUI opened
+// and copied.
 type env struct {
-	fake *launchpadtest.Server
-	svc  *Service
-	dir  string
+	*uitest.Env
 
 	mu      sync.Mutex
 	opened  []string
@@ -46,88 +42,12 @@ type env struct {
 	browser func(u string) error // what "opening a browser" does
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func newEnv(t *testing.T, opts launchpadtest.Options) *env {
 	t.Helper()
-	opts.RedirectURI = fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t))
-	fake := launchpadtest.NewServer(opts)
-	t.Cleanup(fake.Close)
-	// Not t.TempDir: a command may still be writing when the test ends,
-	// and that must not fail the test.
-	dir, err := os.MkdirTemp("", "bcauth-ui-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	st, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := fake.Options()
-	e := &env{fake: fake, dir: dir, svc: &Service{
-		Store:      st,
-		Env:        store.ClientConfig{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURI: o.RedirectURI, LaunchpadURL: fake.URL},
-		HTTPClient: &http.Client{Timeout: 10 * time.Second},
-	}}
+	e := &env{Env: uitest.New(t, opts)}
 	// By default the "browser" approves, as a person clicking Allow would.
 	e.browser = e.approve
 	return e
-}
-
-// logIn logs in for real, without the TUI: the authorization URL, the
-// fake's approval, the browser's visit to the loopback callback, the code
-// exchange, and Service.Complete.
-func logIn(t *testing.T, svc *Service, fake *launchpadtest.Server) *store.Session {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	c, err := svc.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := c.NewLogin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := l.Listen()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, err := fake.Approve(ctx, l.URL)
-	if err != nil {
-		ln.Close()
-		t.Fatal(err)
-	}
-	browser := make(chan error, 1)
-	go func() {
-		resp, err := http.Get(loc.String())
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
-		browser <- err
-	}()
-	tok, err := ln.Wait(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := <-browser; err != nil {
-		t.Fatal(err)
-	}
-	sess, _, err := svc.Complete(ctx, c, tok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sess
 }
 
 // approve plays the browser: Allow on the consent page, then the redirect
@@ -136,22 +56,14 @@ func (e *env) approve(authURL string) error {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		loc, err := e.fake.Approve(ctx, authURL)
-		if err != nil {
-			return
-		}
-		resp, err := http.Get(loc.String())
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-		}
+		_ = e.Fake.ApproveAndFollow(ctx, authURL)
 	}()
 	return nil
 }
 
 func (e *env) config() Config {
 	return Config{
-		Service: e.svc,
+		Service: e.Svc,
 		Timeout: time.Minute,
 		// Screens must not depend on when a background probe lands;
 		// the probe tests turn it on.
@@ -330,7 +242,7 @@ func golden(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("no golden file (run go test ./ui -run %s -update): %v", t.Name(), err)
+		t.Fatalf("no golden file (run go test ./ui/tui -run %s -update): %v", t.Name(), err)
 	}
 	if !bytes.Equal(want, []byte(got)) {
 		t.Errorf("screen differs from %s (rerun with -update if intended)\n--- got\n%s\n--- want\n%s", path, got, want)
@@ -369,7 +281,7 @@ func TestLoginShowsAccountsByProduct(t *testing.T) {
 				t.Fatal("an escape sequence from an account name reached the screen")
 			}
 			golden(t, fmt.Sprintf("accounts_%dx%d", size[0], size[1]), screen)
-			st, err := e.svc.Store.Load()
+			st, err := e.Svc.Store.Load()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -390,7 +302,7 @@ func TestFilterCopyOpen(t *testing.T) {
 	waitFor(t, tm, "1 of 12")
 	tm.Send(press("enter")) // keep the filter
 	tm.Send(press("y"))
-	href := e.fake.URL + "/bcx/88888888/api/v1"
+	href := e.Fake.URL + "/bcx/88888888/api/v1"
 	waitFor(t, tm, "Copied")
 	tm.Send(press("o"))
 	waitFor(t, tm, "Opened")
@@ -403,7 +315,7 @@ func TestFilterCopyOpen(t *testing.T) {
 		t.Errorf("system clipboard got %q, want [%q]", e.copied, href)
 	}
 	last := e.opened[len(e.opened)-1]
-	if want := e.fake.URL + "/web/bcx/88888888"; last != want {
+	if want := e.Fake.URL + "/web/bcx/88888888"; last != want {
 		t.Errorf("opened %q, want the account's app_href %q", last, want)
 	}
 }

@@ -1,4 +1,4 @@
-package ui
+package tui
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/store"
+	"bcauth/ui"
 )
 
 // benchModel is the accounts screen with n accounts across products, at
@@ -21,7 +22,7 @@ func benchModel(b *testing.B, n, w, h int) Model {
 		accs[i] = auth.Account{Product: products[i%len(products)], ID: int64(1_000_000 + i),
 			Name: fmt.Sprintf("Company %05d Ünïcødé ™ Holdings", i), Href: fmt.Sprintf("https://3.basecampapi.com/%d", 1_000_000+i)}
 	}
-	m := New(Config{Service: &Service{}})
+	m := New(Config{Service: &ui.Service{}})
 	sess := &store.Session{Identity: auth.Identity{ID: 1, FirstName: "Annie", LastName: "Bryan", EmailAddress: "annie@example.com"},
 		Token: store.Token{Expiry: time.Now().Add(24 * time.Hour)}, Authorization: &auth.Authorization{Accounts: accs}}
 	m.showAccounts(sess, nil)

@@ -1,4 +1,4 @@
-package ui
+package tui
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/store"
+	"bcauth/ui"
 )
 
 // problem is an error as a person reads it: what happened in one sentence,
@@ -98,11 +99,11 @@ func describe(err error) problem {
 		out = problem{Title: "bcauth's state file is unreadable.", Detail: err.Error(), Advice: "Log in again: the old file is kept beside the new one.", Relogin: true}
 	case errors.Is(err, auth.ErrNotConfigured):
 		out = problem{Title: "No Launchpad client is configured.", Advice: err.Error()}
-	case errors.Is(err, ErrOtherClient), errors.Is(err, ErrNotLoggedIn):
+	case errors.Is(err, ui.ErrOtherClient), errors.Is(err, ui.ErrNotLoggedIn):
 		out = problem{Title: "Not logged in.", Detail: err.Error(), Relogin: true}
 	default:
 		out = problem{Title: "Something went wrong.", Detail: err.Error(), Advice: "Try again."}
 	}
-	out.Title, out.Server, out.Detail, out.Advice = Clean(out.Title), Clean(out.Server), Clean(out.Detail), Clean(out.Advice)
+	out.Title, out.Server, out.Detail, out.Advice = ui.Clean(out.Title), ui.Clean(out.Server), ui.Clean(out.Detail), ui.Clean(out.Advice)
 	return out
 }

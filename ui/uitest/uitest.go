@@ -1,0 +1,147 @@
+// Package uitest is what the tests of ui, ui/tui and ui/cli share: a fake
+// Launchpad on loopback, a real store in a temporary directory, the Service
+// that joins them, and a real login through the loopback callback.
+package uitest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"bcauth/auth/launchpadtest"
+	"bcauth/store"
+	"bcauth/ui"
+)
+
+// Env is one test's world.
+type Env struct {
+	Fake *launchpadtest.Server
+	Svc  *ui.Service
+	Dir  string
+}
+
+// FreePort is a loopback port nobody listens on, so parallel tests and
+// packages do not clash on bcauth's default 8976.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// New starts a fake Launchpad with opts (its redirect URI on a free port)
+// and opens a store in a fresh directory. The client settings are in the
+// Service's environment; ClientInFile moves them to config.json.
+func New(t testing.TB, opts launchpadtest.Options) *Env {
+	t.Helper()
+	opts.RedirectURI = fmt.Sprintf("http://127.0.0.1:%d/callback", FreePort(t))
+	fake := launchpadtest.NewServer(opts)
+	t.Cleanup(fake.Close)
+	// Not t.TempDir: a tea.Cmd may still be writing when the test ends,
+	// and that must not fail the test.
+	dir, err := os.MkdirTemp("", "bcauth-ui-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{Fake: fake, Dir: dir, Svc: &ui.Service{
+		Store:      st,
+		Env:        Client(fake),
+		HTTPClient: &http.Client{Timeout: 10 * time.Second},
+	}}
+}
+
+// Client is the client configuration that reaches fake.
+func Client(fake *launchpadtest.Server) store.ClientConfig {
+	o := fake.Options()
+	return store.ClientConfig{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURI: o.RedirectURI, LaunchpadURL: fake.URL}
+}
+
+// ClientInFile moves the client settings from the environment to
+// config.json.
+func (e *Env) ClientInFile(t testing.TB) {
+	t.Helper()
+	if err := e.Svc.Store.SaveClient(e.Svc.Env); err != nil {
+		t.Fatal(err)
+	}
+	e.Svc.Env = store.ClientConfig{}
+}
+
+// LogIn logs in for real, without any front end: the authorization URL,
+// the fake's approval, the browser's visit to the loopback callback, the
+// code exchange, and Service.Complete.
+func (e *Env) LogIn(t testing.TB) *store.Session {
+	t.Helper()
+	return LogIn(t, e.Svc, e.Fake)
+}
+
+// LogIn is Env.LogIn for any Service and fake.
+func LogIn(t testing.TB, svc *ui.Service, fake *launchpadtest.Server) *store.Session {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := svc.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := c.NewLogin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := l.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := make(chan error, 1)
+	go func() { browser <- fake.ApproveAndFollow(ctx, l.URL) }()
+	tok, err := ln.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-browser; err != nil {
+		t.Fatal(err)
+	}
+	sess, _, err := svc.Complete(ctx, c, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess
+}
+
+// Current is the stored current session, tokens included.
+func (e *Env) Current(t testing.TB) store.Session {
+	t.Helper()
+	st, err := e.Svc.Store.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ok := st.CurrentSession()
+	if !ok {
+		t.Fatal("no current session")
+	}
+	return *s
+}
+
+// ExpireStored makes the stored token of sess look expired ago, so the
+// next command refreshes it.
+func (e *Env) ExpireStored(t testing.TB, sess *store.Session, ago time.Duration) {
+	t.Helper()
+	if err := e.Svc.Store.Update(func(st *store.State) error {
+		s, _ := st.Find(sess.Key())
+		s.Token.Expiry = time.Now().Add(-ago)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -54,6 +54,19 @@ const (
 // ErrNotConfigured means no client id or secret is known yet.
 var ErrNotConfigured = errors.New("no Launchpad client is configured: register one at https://launchpad.37signals.com/integrations and set " + SettingClientID + " and " + SettingClientSecret + " (or run bcauth to enter them)")
 
+// SettingError is a client setting that does not validate. Setting is the
+// environment variable that sets it, so a caller can say where to fix it.
+type SettingError struct {
+	Setting string // SettingRedirectURI or SettingLaunchpadURL
+	Reason  string
+}
+
+func (e *SettingError) Error() string { return e.Reason + ": check " + e.Setting }
+
+func settingError(setting, format string, args ...any) error {
+	return &SettingError{Setting: setting, Reason: fmt.Sprintf(format, args...)}
+}
+
 // withDefaults fills empty fields.
 func (c Config) withDefaults() Config {
 	if c.LaunchpadURL == "" {
@@ -83,19 +96,19 @@ func (c Config) Validate() error {
 	}
 	u, err := url.Parse(c.LaunchpadURL)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("the Launchpad URL %q is not an absolute URL: check %s", c.LaunchpadURL, SettingLaunchpadURL)
+		return settingError(SettingLaunchpadURL, "the Launchpad URL %q is not an absolute URL", c.LaunchpadURL)
 	}
 	// Endpoint URLs are built by appending paths, which would land inside
 	// a query or fragment; credentials in the URL would travel with every
 	// request.
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(c.LaunchpadURL, "#") {
-		return fmt.Errorf("the Launchpad URL %q must not carry a user, query or fragment, such as %s: check %s", c.LaunchpadURL, DefaultLaunchpadURL, SettingLaunchpadURL)
+		return settingError(SettingLaunchpadURL, "the Launchpad URL %q must not carry a user, query or fragment, such as %s", c.LaunchpadURL, DefaultLaunchpadURL)
 	}
 	switch {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && IsLoopbackHost(u.Hostname()):
 	default:
-		return fmt.Errorf("the Launchpad URL %q must use https (plain http is allowed only on a loopback address), so the client secret is never sent in clear: check %s", c.LaunchpadURL, SettingLaunchpadURL)
+		return settingError(SettingLaunchpadURL, "the Launchpad URL %q must use https (plain http is allowed only on a loopback address), so the client secret is never sent in clear", c.LaunchpadURL)
 	}
 	return nil
 }
@@ -105,27 +118,27 @@ func (c Config) Validate() error {
 func ParseRedirectURI(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("redirect URI %q is not a URL: check %s", raw, SettingRedirectURI)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q is not a URL", raw)
 	}
 	if u.Scheme != "http" {
-		return nil, fmt.Errorf("redirect URI %q must start with http:// (bcauth receives the callback itself, on this machine): check %s", raw, SettingRedirectURI)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q must start with http:// (bcauth receives the callback itself, on this machine)", raw)
 	}
 	if !IsLoopbackHost(u.Hostname()) {
-		return nil, fmt.Errorf("redirect URI %q must point at this machine (127.0.0.1, [::1] or localhost), so no other host can receive the code: check %s", raw, SettingRedirectURI)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q must point at this machine (127.0.0.1, [::1] or localhost), so no other host can receive the code", raw)
 	}
 	if u.Port() == "" {
-		return nil, fmt.Errorf("redirect URI %q needs an explicit port, such as http://127.0.0.1:8976/callback: check %s", raw, SettingRedirectURI)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q needs an explicit port, such as http://127.0.0.1:8976/callback", raw)
 	}
 	// Port 0 would listen on whatever port is free, which Launchpad never
 	// redirects to.
 	if port, err := strconv.Atoi(u.Port()); err != nil || port < 1 || port > 65535 {
-		return nil, fmt.Errorf("redirect URI %q needs a port from 1 to 65535, such as http://127.0.0.1:8976/callback: check %s", raw, SettingRedirectURI)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q needs a port from 1 to 65535, such as http://127.0.0.1:8976/callback", raw)
 	}
 	if u.Path == "" || u.Path == "/" {
-		return nil, fmt.Errorf("redirect URI %q needs a path, such as /callback: check %s", raw, SettingRedirectURI)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q needs a path, such as /callback", raw)
 	}
 	if u.User != nil || u.Fragment != "" || u.RawQuery != "" {
-		return nil, fmt.Errorf("redirect URI %q must not carry a user, query or fragment: check %s", raw, SettingRedirectURI)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q must not carry a user, query or fragment", raw)
 	}
 	return u, nil
 }

@@ -53,6 +53,15 @@ func TestValidate(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("Validate() = %v, want error containing %q", err, tt.wantErr)
 			}
+			// A setting that does not validate names its variable, so
+			// callers can say where to correct it.
+			var se *SettingError
+			if errors.As(err, &se) && !strings.HasSuffix(err.Error(), "check "+se.Setting) {
+				t.Errorf("SettingError %q does not end by naming %s", err, se.Setting)
+			}
+			if !errors.Is(err, ErrNotConfigured) && (!errors.As(err, &se) || (se.Setting != SettingRedirectURI && se.Setting != SettingLaunchpadURL)) {
+				t.Errorf("Validate() = %#v, want a *SettingError naming the redirect URI or the Launchpad URL", err)
+			}
 		})
 	}
 	if err := (Config{}).Validate(); !errors.Is(err, ErrNotConfigured) {

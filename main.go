@@ -285,11 +285,10 @@ func runApp(cmd string, args []string, demo bool) int {
 	hasDisplay := os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 	ssh := os.Getenv("SSH_CONNECTION") != "" || os.Getenv("SSH_TTY") != ""
 	cfg := tui.Config{
-		Timeout:    *timeout,
-		NoBrowser:  *noBrowser || (ssh && !demo),
-		ForceLogin: cmd == "login",
-		ForceSetup: cmd == "setup",
-		OpenURL:    ui.Opener(os.Getenv("BROWSER"), hasDisplay),
+		Timeout:   *timeout,
+		NoBrowser: *noBrowser || (ssh && !demo),
+		Start:     map[string]tui.Start{"login": tui.StartLogin, "setup": tui.StartSetup}[cmd],
+		OpenURL:   ui.Opener(os.Getenv("BROWSER"), hasDisplay),
 	}
 	if clipboard.Unsupported {
 		cfg.CopyText = nil
@@ -327,7 +326,7 @@ func runApp(cmd string, args []string, demo bool) int {
 		fmt.Fprintln(os.Stderr, "bcauth:", err)
 		return 1
 	}
-	if m, ok := final.(tui.Model); ok {
+	if m, ok := final.(*tui.Model); ok {
 		code, msg := m.Outcome()
 		if msg != "" {
 			fmt.Fprintln(os.Stderr, msg)

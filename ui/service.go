@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -75,14 +76,65 @@ func (s *Service) Client() (*auth.Client, error) {
 	return auth.New(s.authConfig(c), opts...)
 }
 
+// Settings is the client configuration in effect, where each part came
+// from, and where bcauth keeps its files: read once, then handed to what
+// shows or describes them, so no screen reads the disk to draw itself.
+type Settings struct {
+	// Client is the file's settings under the environment's; defaults are
+	// not filled in.
+	Client  store.ClientConfig
+	Sources store.Sources
+	// FileErr says config.json could not be read; the environment alone
+	// may still be a complete configuration.
+	FileErr error
+	// Dir is the state directory.
+	Dir string
+}
+
+// Settings reads the client configuration now.
+func (s *Service) Settings() Settings {
+	c, src, err := s.ClientConfig()
+	out := Settings{Client: c, Sources: src, FileErr: err}
+	if s.Store != nil {
+		out.Dir = s.Store.Dir()
+	}
+	return out
+}
+
+// ConfigFile is where the client settings are saved.
+func (s Settings) ConfigFile() string { return filepath.Join(s.Dir, "config.json") }
+
 // RedirectURI is the redirect URI a person must register: the configured
 // one, or bcauth's default.
-func (s *Service) RedirectURI() string {
-	c, _, _ := s.ClientConfig()
-	if c.RedirectURI != "" {
-		return c.RedirectURI
+func (s Settings) RedirectURI() string {
+	if s.Client.RedirectURI != "" {
+		return s.Client.RedirectURI
 	}
 	return auth.DefaultRedirectURI
+}
+
+// LaunchpadURL is the Launchpad in use: the configured one, or the real one.
+func (s Settings) LaunchpadURL() string {
+	if s.Client.LaunchpadURL != "" {
+		return s.Client.LaunchpadURL
+	}
+	return auth.DefaultLaunchpadURL
+}
+
+// clientSetting is one client setting: its environment variable, its key
+// in config.json and where it came from.
+type clientSetting struct {
+	env, key string
+	src      store.Source
+}
+
+func (s Settings) settings() []clientSetting {
+	return []clientSetting{
+		{auth.SettingClientID, "client_id", s.Sources.ClientID},
+		{auth.SettingClientSecret, "client_secret", s.Sources.ClientSecret},
+		{auth.SettingRedirectURI, "redirect_uri", s.Sources.RedirectURI},
+		{auth.SettingLaunchpadURL, "launchpad_url", s.Sources.LaunchpadURL},
+	}
 }
 
 // SaveClient stores a client id and secret typed into the terminal, keeping
@@ -280,6 +332,47 @@ func (s *Service) Token(ctx context.Context) (*oauth2.Token, error) {
 	}
 	return s.TokenSource(c, sess).Token(ctx)
 }
+
+// Dir is the state directory.
+func (s *Service) Dir() string { return s.Store.Dir() }
+
+// Logout forgets the current Basecamp ID's tokens and cached accounts, or
+// every Basecamp ID's with all, and returns who was forgotten and who is
+// current now (nil when nobody). With nothing stored it forgets nothing.
+func (s *Service) Logout(all bool) (gone []store.Session, now *store.Session, err error) {
+	st, err := s.Store.Load()
+	if err != nil {
+		return nil, nil, err
+	}
+	if all {
+		gone = st.Sessions
+	} else if cur, ok := st.CurrentSession(); ok {
+		gone = []store.Session{*cur}
+	}
+	switch {
+	case len(gone) == 0:
+		return nil, nil, nil
+	case all:
+		err = s.Store.LogoutAll()
+	default:
+		err = s.Store.Logout(gone[0].Key())
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if st, err := s.Store.Load(); err == nil {
+		if cur, ok := st.CurrentSession(); ok {
+			now = cur
+		}
+	}
+	return gone, now, nil
+}
+
+// Forget logs one session out, by its key.
+func (s *Service) Forget(key string) error { return s.Store.Logout(key) }
+
+// Switch makes another stored session current, by its key.
+func (s *Service) Switch(key string) error { return s.Store.Switch(key) }
 
 // Remember records the account last picked, so the list opens on it.
 func (s *Service) Remember(key, account string) error {

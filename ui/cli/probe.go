@@ -6,16 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"slices"
 	"strings"
 
 	"bcauth/auth"
 	"bcauth/ui"
 )
-
-// exitUnreachable is probe's exit code when at least one probed account
-// did not answer as reachable.
-const exitUnreachable = 3
 
 // PasswordEnv is the environment variable main reads the password for
 // `bcauth probe --basic USER` from, when it cannot ask in a terminal.
@@ -88,46 +83,13 @@ func Probe(ctx context.Context, svc *ui.Service, out Output, opts ProbeOptions) 
 	if opts.URL != "" || opts.BasicUser != "" || opts.APIToken != "" {
 		return probeLegacy(ctx, svc, out, opts)
 	}
-	c, err := svc.Client()
+	list, err := loadAccounts(ctx, svc, out, opts.Product)
 	if err != nil {
-		p := diagnoseConfig(svc, err)
-		p.print(out.Stderr)
-		return p.exit
+		return out.fail(err, svc.Settings(), true)
 	}
-	sess, err := svc.Current(c)
-	if err != nil {
-		p := diagnose(svc, err)
-		p.print(out.Stderr)
-		return p.exit
-	}
-	var list []auth.Account
-	r, err := svc.Reload(ctx, c, sess)
-	switch {
-	case err == nil:
-		// The reloaded session holds the token Reload may have refreshed.
-		sess = r.Session
-		if sess.Authorization != nil {
-			list = sess.Authorization.Accounts
-		}
-	case auth.Temporary(err) && sess.Authorization != nil:
-		fmt.Fprintf(out.Stderr, "bcauth: warning: %s\n  Launchpad could not be reached, which is probably temporary: these are the accounts it listed %s\n",
-			ui.Clean(err.Error()), ui.FetchedWhen(sess.FetchedAt))
-		list = sess.Authorization.Accounts
-	default:
-		p := diagnose(svc, err)
-		p.print(out.Stderr)
-		return p.exit
-	}
-	list = sortAccounts(list)
-	if opts.Product != "" {
-		all := list
-		list = slices.DeleteFunc(slices.Clone(list), func(a auth.Account) bool { return !strings.EqualFold(a.Product, opts.Product) })
-		if len(list) == 0 {
-			fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", ui.Clean(opts.Product), productCodes(all))
-		}
-	}
-	results := svc.Prober(c).ProbeAll(ctx, list, auth.BearerAuth{Source: svc.TokenSource(c, sess)}, progressTo(opts.Progress))
-	if opts.Progress != nil && len(list) > 0 {
+	ts := svc.TokenSource(list.Client, list.Session)
+	results := svc.Prober(list.Client).ProbeAll(ctx, list.Accounts, auth.BearerAuth{Source: ts}, progressTo(opts.Progress))
+	if opts.Progress != nil && len(list.Accounts) > 0 {
 		fmt.Fprint(opts.Progress, "\r\x1b[K")
 	}
 	return printProbes(ctx, out, opts.JSON, results, nil)
@@ -137,8 +99,8 @@ func Probe(ctx context.Context, svc *ui.Service, out Output, opts ProbeOptions) 
 // never with (or near) the stored login.
 func probeLegacy(ctx context.Context, svc *ui.Service, out Output, opts ProbeOptions) int {
 	usage := func(msg, fix string) int {
-		cliProblem{Message: msg, Fix: fix}.print(out.Stderr)
-		return exitMisconfigured
+		out.problem(ui.Problem{Message: msg, Fix: fix})
+		return ExitMisconfigured
 	}
 	switch {
 	case opts.URL == "":
@@ -213,14 +175,25 @@ func progressTo(w io.Writer) func(done, total int, r auth.ProbeResult) {
 // printProbes writes the results, whole, and says how they went. secrets
 // are taken out of every reason, in case a product echoes them.
 func printProbes(ctx context.Context, out Output, asJSON bool, results []auth.ProbeResult, secrets []string) int {
-	code := exitOK
+	code := ExitOK
 	for i := range results {
 		results[i].Reason = redact(results[i].Reason, secrets)
 		if results[i].Status != auth.Reachable {
-			code = exitUnreachable
+			code = ExitUnreachable
 		}
 	}
-	var buf bytes.Buffer
+	if c := writeProbes(out, asJSON, results); c != ExitOK {
+		return c
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(out.Stderr, "bcauth: stopped before every account answered; the ones marked canceled were not checked")
+		return ExitFailed
+	}
+	return code
+}
+
+// writeProbes prints the results as JSON or tab-separated lines.
+func writeProbes(out Output, asJSON bool, results []auth.ProbeResult) int {
 	if asJSON {
 		rows := make([]probeJSON, 0, len(results))
 		for _, r := range results {
@@ -238,23 +211,13 @@ func printProbes(ctx context.Context, out Output, asJSON bool, results []auth.Pr
 				ElapsedMS:   r.Elapsed.Milliseconds(),
 			})
 		}
-		if err := encodeJSON(&buf, rows); err != nil {
-			fmt.Fprintln(out.Stderr, "bcauth:", err)
-			return exitFailed
-		}
-	} else {
-		for _, r := range results {
-			fmt.Fprintf(&buf, "%s\t%d\t%s\t%s\t%s\n", ui.Clean(r.Account.Product), r.Account.ID, r.Status.Name(), ui.Clean(r.Account.Name), ui.ProbeDetail(r))
-		}
+		return out.flushJSON(rows)
 	}
-	if c := flush(out, buf.Bytes()); c != exitOK {
-		return c
+	var buf bytes.Buffer
+	for _, r := range results {
+		fmt.Fprintf(&buf, "%s\t%d\t%s\t%s\t%s\n", ui.Clean(r.Account.Product), r.Account.ID, r.Status.Name(), ui.Clean(r.Account.Name), ui.ProbeDetail(r))
 	}
-	if ctx.Err() != nil {
-		fmt.Fprintln(out.Stderr, "bcauth: stopped before every account answered; the ones marked canceled were not checked")
-		return exitFailed
-	}
-	return code
+	return out.flush(buf.Bytes())
 }
 
 // probeJSON is one element of `bcauth probe --json`; see Probe.

@@ -69,7 +69,7 @@ func TestProbePlain(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
 	r := e.probe(t, ProbeOptions{})
-	if r.code != exitUnreachable || r.stderr != "" {
+	if r.code != ExitUnreachable || r.stderr != "" {
 		t.Fatalf("probe = %d, stderr %q; want 3 (some accounts are not reachable)", r.code, r.stderr)
 	}
 	if strings.ContainsAny(r.stdout, "\x1b\x07\r") {
@@ -178,7 +178,7 @@ func TestProbeJSON(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
 	r := e.probe(t, ProbeOptions{JSON: true})
-	if r.code != exitUnreachable || r.stderr != "" {
+	if r.code != ExitUnreachable || r.stderr != "" {
 		t.Fatalf("probe --json = %d, stderr %q", r.code, r.stderr)
 	}
 	if strings.ContainsAny(r.stdout, "\x1b\x07") || !strings.Contains(r.stdout, `\u001b[2J`) {
@@ -271,8 +271,8 @@ func TestProbeProductFilter(t *testing.T) {
 		note    bool
 	}{
 		{product: "bcx", want: []string{"bcx:88888887:reachable", "bcx:88888888:reachable"}, code: 0},
-		{product: "Basecamp", want: []string{"basecamp:77777777:refused"}, code: exitUnreachable},
-		{product: "writeboard", want: []string{"writeboard:55555555:not_probed"}, code: exitUnreachable},
+		{product: "Basecamp", want: []string{"basecamp:77777777:refused"}, code: ExitUnreachable},
+		{product: "writeboard", want: []string{"writeboard:55555555:not_probed"}, code: ExitUnreachable},
 		{product: "hey", code: 0, note: true},
 	}
 	for _, tt := range tests {
@@ -312,7 +312,7 @@ func TestProbePlainCleansHostileText(t *testing.T) {
 	e.Fake.SetIdentity(launchpadtest.Identity{ID: 9999999, FirstName: "Ann\x1b[2J\tie", LastName: "Bry\nan", EmailAddress: "a\x07@example.com"})
 	e.Fake.ScriptProduct(2, "bc3", launchpadtest.ProductAnswer{Status: http.StatusUnauthorized, Body: "no\x1b[31m\r\nway\u202e"})
 	r := e.probe(t, ProbeOptions{})
-	if r.code != exitUnreachable {
+	if r.code != ExitUnreachable {
 		t.Fatalf("probe = %d, stderr %q", r.code, r.stderr)
 	}
 	if strings.ContainsAny(r.stdout, "\x1b\x07\r\u202e") {
@@ -451,7 +451,7 @@ func TestProbeLegacyCredentials(t *testing.T) {
 			opts: func(base string) ProbeOptions {
 				return ProbeOptions{URL: base + "/bcx/88888888/api/v1", Product: "bcx", BasicUser: user, Password: "wrong password"}
 			},
-			line: "bcx\t0\trefused\t", detail: `401: "HTTP Basic: Access denied." — the password is not accepted here`, code: exitUnreachable,
+			line: "bcx\t0\trefused\t", detail: `401: "HTTP Basic: Access denied." — the password is not accepted here`, code: ExitUnreachable,
 		},
 		{
 			name: "api token highrise", loggedIn: true,
@@ -472,7 +472,7 @@ func TestProbeLegacyCredentials(t *testing.T) {
 			opts: func(base string) ProbeOptions {
 				return ProbeOptions{URL: base + "/highrise/globex", Product: "highrise", APIToken: "not-" + token}
 			},
-			line: "highrise\t0\trefused\t", detail: `401: "HTTP Basic: Access denied." — the token is not accepted here`, code: exitUnreachable,
+			line: "highrise\t0\trefused\t", detail: `401: "HTTP Basic: Access denied." — the token is not accepted here`, code: ExitUnreachable,
 		},
 	}
 	for _, tt := range tests {
@@ -550,7 +550,7 @@ func TestProbeLegacyRedactsEchoedSecrets(t *testing.T) {
 	e.Fake.ScriptProduct(88888888, "highrise", launchpadtest.ProductAnswer{Status: http.StatusUnauthorized, Body: "Unknown API token " + token})
 	for _, asJSON := range []bool{false, true} {
 		r := e.probe(t, ProbeOptions{JSON: asJSON, URL: e.Fake.URL + "/highrise/globex", Product: "highrise", APIToken: token})
-		if r.code != exitUnreachable || strings.Contains(r.stdout+r.stderr, token) || !strings.Contains(r.stdout, "Unknown API token [redacted]") {
+		if r.code != ExitUnreachable || strings.Contains(r.stdout+r.stderr, token) || !strings.Contains(r.stdout, "Unknown API token [redacted]") {
 			t.Errorf("json %v: probe = %d, stdout %q, stderr %q; want 3 and the token redacted", asJSON, r.code, r.stdout, r.stderr)
 		}
 	}
@@ -578,7 +578,7 @@ func TestProbeLegacyUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.probe(t, tt.opts)
-			if r.code != exitMisconfigured || r.stdout != "" || !strings.Contains(r.stderr, tt.stderr) || !strings.Contains(r.stderr, "to fix:") {
+			if r.code != ExitMisconfigured || r.stdout != "" || !strings.Contains(r.stderr, tt.stderr) || !strings.Contains(r.stderr, "to fix:") {
 				t.Errorf("probe = %d, stdout %q, stderr %q; want 2 and %q", r.code, r.stdout, r.stderr, tt.stderr)
 			}
 			if strings.Contains(r.stderr, "hunter22") {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -60,49 +59,17 @@ import (
 // \u-escaped.
 func Status(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
 	now := svc.Now()
-	cfg, src, cfgErr := svc.ClientConfig()
+	set := svc.Settings()
 	rep := statusJSON{
-		StateDir:          svc.Store.Dir(),
-		Client:            describeClient(svc, cfg, src),
+		StateDir:          set.Dir,
+		Client:            describeClient(set),
 		AccountsByProduct: map[string]int{},
 		Warnings:          []string{},
 	}
-	var (
-		sess      *store.Session
-		refreshed bool
-	)
-	prob := func() *cliProblem {
-		c, err := svc.Client()
-		if err != nil {
-			p := diagnoseConfig(svc, err)
-			return &p
-		}
-		if cfgErr != nil {
-			// The environment alone is a complete client, so this is no
-			// reason to fail, but the file will not be read until fixed.
-			rep.Warnings = append(rep.Warnings, diagnose(svc, cfgErr).Message)
-		}
-		s, err := svc.Current(c)
-		if err != nil {
-			p := diagnose(svc, err)
-			if errors.Is(err, ui.ErrOtherClient) {
-				if other, err := svc.Current(nil); err == nil {
-					p.Message = fmt.Sprintf("the stored login of %s was made with another Launchpad client (%s) or Launchpad URL (%s), so its token is not used here",
-						other.Identity.Name(), other.ClientID, other.LaunchpadURL)
-				}
-			}
-			return &p
-		}
-		sess, rep.LoggedIn = s, true
-		r, err := svc.Reload(ctx, c, s)
-		if err != nil {
-			p := diagnose(svc, err)
-			return &p
-		}
-		sess, refreshed, rep.Valid = r.Session, r.Refreshed, true
-		return nil
-	}()
-	rep.Problem = prob
+	sess, refreshed, prob := checkStatus(ctx, svc, set, &rep)
+	if prob != nil {
+		rep.Problem = &problemJSON{Kind: prob.Kind, Message: prob.Text(), Fix: prob.Fix}
+	}
 	if sess != nil {
 		id := sess.Identity
 		rep.Identity = &identityJSON{ID: id.ID, Name: id.Name(), FirstName: id.FirstName, LastName: id.LastName, EmailAddress: id.EmailAddress}
@@ -114,31 +81,60 @@ func Status(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
 			rep.AccountsFetchedAt = timeJSON(sess.FetchedAt)
 		}
 	}
-	code := exitOK
+	code := ExitOK
 	if prob != nil {
-		code = prob.exit
+		code = prob.Exit
 	}
 	if asJSON {
-		var buf bytes.Buffer
-		if err := encodeJSON(&buf, rep); err != nil {
-			fmt.Fprintln(out.Stderr, "bcauth:", err)
-			return exitFailed
-		}
-		if c := flush(out, buf.Bytes()); c != exitOK {
+		if c := out.flushJSON(rep); c != ExitOK {
 			return c
 		}
 		return code
 	}
-	if c := flush(out, []byte(renderStatus(rep, sess, now))); c != exitOK {
+	if c := out.flush([]byte(renderStatus(rep, sess, prob, now))); c != ExitOK {
 		return c
 	}
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(out.Stderr, "bcauth: warning: %s\n", ui.Clean(w))
+		out.warn("%s", ui.Clean(w))
 	}
 	if prob != nil {
-		prob.print(out.Stderr)
+		out.problem(*prob)
 	}
 	return code
+}
+
+// checkStatus asks Launchpad about the current login: the session (the
+// cached one when Launchpad said nothing), whether its token was refreshed,
+// and what is wrong, if anything. Warnings go into rep.
+func checkStatus(ctx context.Context, svc *ui.Service, set ui.Settings, rep *statusJSON) (*store.Session, bool, *ui.Problem) {
+	fail := func(err error) *ui.Problem { p := ui.Describe(err, set); return &p }
+	c, err := svc.Client()
+	if err != nil {
+		return nil, false, fail(err)
+	}
+	if set.FileErr != nil {
+		// The environment alone is a complete client, so this is no
+		// reason to fail, but the file will not be read until fixed.
+		rep.Warnings = append(rep.Warnings, ui.Describe(set.FileErr, set).Message)
+	}
+	sess, err := svc.Current(c)
+	if err != nil {
+		p := fail(err)
+		if errors.Is(err, ui.ErrOtherClient) {
+			if other, err := svc.Current(nil); err == nil {
+				p.Message = fmt.Sprintf("the stored login of %s was made with another Launchpad client (%s) or Launchpad URL (%s), so its token is not used here",
+					other.Identity.Name(), other.ClientID, other.LaunchpadURL)
+			}
+		}
+		return nil, false, p
+	}
+	rep.LoggedIn = true
+	r, err := svc.Reload(ctx, c, sess)
+	if err != nil {
+		return sess, false, fail(err)
+	}
+	rep.Valid = true
+	return r.Session, r.Refreshed, nil
 }
 
 // statusJSON is `bcauth status --json`; see Status.
@@ -151,8 +147,16 @@ type statusJSON struct {
 	Client            clientJSON     `json:"client"`
 	AccountsByProduct map[string]int `json:"accounts_by_product"`
 	AccountsFetchedAt *string        `json:"accounts_fetched_at"`
-	Problem           *cliProblem    `json:"problem"`
+	Problem           *problemJSON   `json:"problem"`
 	Warnings          []string       `json:"warnings"`
+}
+
+// problemJSON is a ui.Problem in status --json: the kind, the whole
+// message and the fix.
+type problemJSON struct {
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	Fix     string `json:"fix"`
 }
 
 type identityJSON struct {
@@ -182,25 +186,19 @@ type clientJSON struct {
 
 // describeClient is the client settings in effect, defaults filled in, and
 // where each came from. The secret is only said to be set or not.
-func describeClient(svc *ui.Service, cfg store.ClientConfig, src store.Sources) clientJSON {
-	out := clientJSON{
-		ConfigFile:         configPath(svc),
+func describeClient(set ui.Settings) clientJSON {
+	cfg, src := set.Client, set.Sources
+	return clientJSON{
+		ConfigFile:         set.ConfigFile(),
 		ClientID:           cfg.ClientID,
 		ClientIDSource:     sourceName(src.ClientID, false),
 		ClientSecretSet:    cfg.ClientSecret != "",
 		ClientSecretSource: sourceName(src.ClientSecret, false),
-		RedirectURI:        cfg.RedirectURI,
+		RedirectURI:        set.RedirectURI(),
 		RedirectURISource:  sourceName(src.RedirectURI, true),
-		LaunchpadURL:       cfg.LaunchpadURL,
+		LaunchpadURL:       set.LaunchpadURL(),
 		LaunchpadURLSource: sourceName(src.LaunchpadURL, true),
 	}
-	if out.RedirectURI == "" {
-		out.RedirectURI = auth.DefaultRedirectURI
-	}
-	if out.LaunchpadURL == "" {
-		out.LaunchpadURL = auth.DefaultLaunchpadURL
-	}
-	return out
 }
 
 // sourceName is a store.Source as status --json reports it.
@@ -235,22 +233,22 @@ func timeJSON(t time.Time) *string {
 
 // renderStatus is the plain status report: facts only, every string
 // cleaned. Problems go to stderr separately.
-func renderStatus(rep statusJSON, sess *store.Session, now time.Time) string {
+func renderStatus(rep statusJSON, sess *store.Session, prob *ui.Problem, now time.Time) string {
 	var b strings.Builder
 	field := func(label, value string) { fmt.Fprintf(&b, "%-14s%s\n", label, value) }
 	switch {
-	case sess == nil && rep.Problem != nil && rep.Problem.exit == exitMisconfigured:
+	case sess == nil && prob != nil && prob.Exit == ui.ExitMisconfigured:
 		field("Basecamp ID", "not checked until the problem below is fixed")
 	case sess == nil:
 		field("Basecamp ID", "not logged in")
 	default:
 		id := sess.Identity
-		line := ui.Clean(id.Name())
-		if e := ui.Clean(id.EmailAddress); e != "" && e != line {
-			line += " <" + e + ">"
+		line, email := ui.Names(id)
+		if email != "" {
+			line += " <" + email + ">"
 		}
 		field("Basecamp ID", fmt.Sprintf("%s, Launchpad id %d", line, id.ID))
-		field("Token", tokenLine(rep, sess, now))
+		field("Token", tokenLine(rep, sess, prob, now))
 		field("Accounts", accountsLine(rep, sess, now))
 		for _, l := range productLines(rep.AccountsByProduct) {
 			field("", l)
@@ -265,16 +263,16 @@ func renderStatus(rep statusJSON, sess *store.Session, now time.Time) string {
 	return b.String()
 }
 
-func tokenLine(rep statusJSON, sess *store.Session, now time.Time) string {
+func tokenLine(rep statusJSON, sess *store.Session, prob *ui.Problem, now time.Time) string {
 	exp := ui.Expiry(tokenExpiry(sess), now)
 	switch {
 	case rep.Valid && rep.Token.Refreshed:
 		return exp + "; refreshed and accepted by Launchpad just now"
 	case rep.Valid:
 		return exp + "; accepted by Launchpad just now"
-	case rep.Problem != nil && rep.Problem.Kind == kindRejected:
+	case prob != nil && prob.Kind == ui.KindRejected:
 		return "rejected by Launchpad"
-	case rep.Problem != nil && rep.Problem.Kind == kindUnreachable:
+	case prob != nil && prob.Kind == ui.KindUnreachable:
 		return "not checked: Launchpad could not be reached (stored token " + exp + ")"
 	}
 	return "not checked (stored token " + exp + ")"
@@ -299,12 +297,7 @@ func productLines(counts map[string]int) []string {
 	for c := range counts {
 		codes = append(codes, c)
 	}
-	slices.SortFunc(codes, func(a, b string) int {
-		if oa, ob := auth.LookupProduct(a).Order, auth.LookupProduct(b).Order; oa != ob {
-			return oa - ob
-		}
-		return strings.Compare(a, b)
-	})
+	slices.SortFunc(codes, ui.CompareProducts)
 	lines := make([]string, len(codes))
 	for i, c := range codes {
 		lines[i] = fmt.Sprintf("  %s: %d", ui.Clean(auth.LookupProduct(c).Name), counts[c])

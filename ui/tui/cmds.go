@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"golang.org/x/oauth2"
 
 	"bcauth/auth"
 	"bcauth/store"
@@ -14,38 +15,57 @@ import (
 )
 
 // Every command below does its I/O off the update loop and answers with a
-// message; none touches the model.
+// message. Each takes what it needs as arguments, so none can touch the
+// model.
 
-// load reads the client configuration and the current session.
-func (m Model) load() tea.Cmd {
-	svc := m.cfg.Service
+// Backend is what the app needs of ui.Service. Every method but
+// TokenSource and Prober (which only build values) does I/O, so the model
+// calls them only inside the commands below.
+type Backend interface {
+	Settings() ui.Settings
+	Client() (*auth.Client, error)
+	Current(c *auth.Client) (*store.Session, error)
+	Sessions(c *auth.Client) ([]store.Session, string, error)
+	SaveClient(id, secret string) (string, error)
+	Complete(ctx context.Context, c *auth.Client, tok *oauth2.Token) (*store.Session, string, error)
+	ReloadWith(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource) (*ui.Reload, error)
+	Remember(key, account string) error
+	Forget(key string) error
+	Switch(key string) error
+	TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSource
+	Prober(c *auth.Client) *auth.Prober
+}
+
+var _ Backend = (*ui.Service)(nil)
+
+// load reads the client settings and the current session.
+func load(b Backend) tea.Cmd {
 	return func() tea.Msg {
-		c, err := svc.Client()
+		set := b.Settings()
+		c, err := b.Client()
 		if err != nil {
-			return loadedMsg{err: err}
+			return loadedMsg{settings: set, err: err}
 		}
-		sess, err := svc.Current(c)
+		sess, err := b.Current(c)
 		if err != nil {
-			return loadedMsg{client: c, err: err}
+			return loadedMsg{settings: set, client: c, err: err}
 		}
-		others, _, _ := svc.Sessions(c)
-		return loadedMsg{client: c, session: sess, others: others}
+		others, _, _ := b.Sessions(c)
+		return loadedMsg{settings: set, client: c, session: sess, others: others}
 	}
 }
 
 // loadOthers lists the stored sessions after a login, for switching.
-func (m Model) loadOthers() tea.Cmd {
-	svc, c := m.cfg.Service, m.client
+func loadOthers(b Backend, c *auth.Client) tea.Cmd {
 	return func() tea.Msg {
-		others, _, err := svc.Sessions(c)
+		others, _, err := b.Sessions(c)
 		return othersMsg{others: others, err: err}
 	}
 }
 
-func (m Model) saveClient(id, secret string) tea.Cmd {
-	svc := m.cfg.Service
+func saveClient(b Backend, id, secret string) tea.Cmd {
 	return func() tea.Msg {
-		aside, err := svc.SaveClient(id, secret)
+		aside, err := b.SaveClient(id, secret)
 		return clientSavedMsg{aside: aside, err: err}
 	}
 }
@@ -53,8 +73,7 @@ func (m Model) saveClient(id, secret string) tea.Cmd {
 // newLogin makes a login and binds its listener. The previous attempt's
 // listener, if any, is closed first: Close waits until its port is free,
 // so the new one never races it for the same port.
-func (m Model) newLogin(attempt int, prev *auth.Listener) tea.Cmd {
-	c := m.client
+func newLogin(c *auth.Client, attempt int, prev *auth.Listener) tea.Cmd {
 	return func() tea.Msg {
 		if prev != nil {
 			_ = prev.Close()
@@ -77,8 +96,7 @@ func closeListener(ln *auth.Listener) tea.Cmd {
 
 // wait serves the loopback callback until the login ends, then stores the
 // session.
-func (m Model) wait(ctx context.Context, attempt int, ln *auth.Listener) tea.Cmd {
-	svc, c := m.cfg.Service, m.client
+func wait(ctx context.Context, b Backend, c *auth.Client, attempt int, ln *auth.Listener) tea.Cmd {
 	return func() tea.Msg {
 		tok, err := ln.Wait(ctx)
 		if err != nil {
@@ -94,15 +112,14 @@ func (m Model) wait(ctx context.Context, attempt int, ln *auth.Listener) tea.Cmd
 			}
 		})
 		defer stop()
-		sess, aside, err := svc.Complete(cctx, c, tok)
+		sess, aside, err := b.Complete(cctx, c, tok)
 		return loginDoneMsg{attempt: attempt, session: sess, aside: aside, err: err}
 	}
 }
 
 // paste completes the login from an address pasted by hand. Mistakes in
 // the paste keep the login open.
-func (m Model) paste(attempt int, text string) tea.Cmd {
-	svc, c, l := m.cfg.Service, m.client, m.login
+func paste(b Backend, c *auth.Client, l *auth.Login, attempt int, text string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -120,18 +137,16 @@ func (m Model) paste(attempt int, text string) tea.Cmd {
 			}
 			return pasteFailedMsg{attempt: attempt, err: err}
 		}
-		sess, aside, err := svc.Complete(ctx, c, tok)
+		sess, aside, err := b.Complete(ctx, c, tok)
 		return loginDoneMsg{attempt: attempt, session: sess, aside: aside, err: err}
 	}
 }
 
-func (m Model) tick() tea.Cmd {
-	attempt := m.attempt
+func tick(attempt int) tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{attempt} })
 }
 
-func (m Model) openBrowser(attempt int, u string) tea.Cmd {
-	open := m.cfg.OpenURL
+func openBrowser(open func(string) error, attempt int, u string) tea.Cmd {
 	return func() tea.Msg {
 		if open == nil {
 			return browserMsg{attempt: attempt, err: errors.New("no browser is available here")}
@@ -141,8 +156,7 @@ func (m Model) openBrowser(attempt int, u string) tea.Cmd {
 }
 
 // approve lets the demo play the browser against its fake Launchpad.
-func (m Model) approve(attempt int, authURL string) tea.Cmd {
-	d := m.cfg.Demo
+func approve(d *Demo, attempt int, authURL string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -153,20 +167,14 @@ func (m Model) approve(attempt int, authURL string) tea.Cmd {
 	}
 }
 
-// reload asks Launchpad again for the session's accounts. Each reload is
-// numbered and tagged with its session, so an answer that comes back after
-// a logout, a switch or a newer reload is dropped.
-func (m *Model) reload(sess *store.Session, background bool) tea.Cmd {
-	m.reloadGen++
-	gen, key := m.reloadGen, sess.Key()
-	svc, c, ts := m.cfg.Service, m.client, m.tokens
-	if ts == nil || m.session == nil || m.session.Key() != key {
-		ts = svc.TokenSource(c, sess)
-	}
+// reload asks Launchpad again for a session's accounts through the token
+// source the model keeps, so a reload and the probes refresh once.
+func reload(b Backend, c *auth.Client, sess *store.Session, ts *auth.TokenSource, gen int, background bool) tea.Cmd {
+	key := sess.Key()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		r, err := svc.ReloadWith(ctx, c, sess, ts)
+		r, err := b.ReloadWith(ctx, c, sess, ts)
 		return reloadMsg{key: key, gen: gen, reload: r, err: err, background: background}
 	}
 }
@@ -174,20 +182,18 @@ func (m *Model) reload(sess *store.Session, background bool) tea.Cmd {
 // copyText sends text to the clipboard through the terminal (OSC 52, which
 // works over SSH and in tmux) and to the system clipboard where there is
 // one.
-func (m Model) copyText(text string) tea.Cmd {
-	sys := m.cfg.CopyText
+func copyText(sys func(string) error, text string) tea.Cmd {
 	return tea.Batch(tea.SetClipboard(text), func() tea.Msg {
 		if sys == nil {
 			return copiedMsg{text: text}
 		}
-		return copiedMsg{text: text, sysErr: sys(text)}
+		return copiedMsg{text: text, sys: true, sysErr: sys(text)}
 	})
 }
 
 // openURL opens an account's web address; only http and https are opened,
 // whatever a server sent.
-func (m Model) openURL(raw string) tea.Cmd {
-	open := m.cfg.OpenURL
+func openURL(open func(string) error, raw string) tea.Cmd {
 	return func() tea.Msg {
 		shown := ui.Clean(raw)
 		if why := ui.UnsafeURL(raw); why != "" {
@@ -201,20 +207,53 @@ func (m Model) openURL(raw string) tea.Cmd {
 	}
 }
 
-func (m Model) remember(account string) tea.Cmd {
-	if m.session == nil {
+func remember(b Backend, key, account string) tea.Cmd {
+	return func() tea.Msg { _ = b.Remember(key, account); return nil }
+}
+
+func forget(b Backend, key string) tea.Cmd {
+	return func() tea.Msg { return loggedOutMsg{err: b.Forget(key)} }
+}
+
+func switchTo(b Backend, key string) tea.Cmd {
+	return func() tea.Msg { return switchedMsg{err: b.Switch(key)} }
+}
+
+// settle asks for a probe of an account once its selection has rested.
+func settle(delay time.Duration, key string) tea.Cmd {
+	return tea.Tick(delay, func(time.Time) tea.Msg { return probeSettledMsg{key: key} })
+}
+
+// probeOne probes one account in the background.
+func probeOne(parent context.Context, p *auth.Prober, a auth.Authorizer, session string, acc auth.Account) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(parent, time.Minute)
+		defer cancel()
+		return probeMsg{session: session, result: p.Probe(ctx, acc, a)}
+	}
+}
+
+// probeAll probes every account; the answers arrive one message at a time
+// through stream, which listenProbes reads.
+func probeAll(ctx context.Context, p *auth.Prober, a auth.Authorizer, session string, run int, accs []auth.Account, stream chan<- probeMsg) tea.Cmd {
+	return func() tea.Msg {
+		go func() {
+			defer close(stream)
+			p.ProbeAll(ctx, accs, a, func(_, _ int, r auth.ProbeResult) {
+				stream <- probeMsg{session: session, run: run, result: r}
+			})
+		}()
 		return nil
 	}
-	svc, key := m.cfg.Service, m.session.Key()
-	return func() tea.Msg { _ = svc.Remember(key, account); return nil }
 }
 
-func (m Model) logout() tea.Cmd {
-	svc, key := m.cfg.Service, m.session.Key()
-	return func() tea.Msg { return loggedOutMsg{err: svc.Store.Logout(key)} }
-}
-
-func (m Model) switchTo(key string) tea.Cmd {
-	svc := m.cfg.Service
-	return func() tea.Msg { return switchedMsg{err: svc.Store.Switch(key)} }
+// listenProbes waits for the next answer of a p run.
+func listenProbes(run int, stream <-chan probeMsg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-stream
+		if !ok {
+			return probeDoneMsg{run: run}
+		}
+		return msg
+	}
 }

@@ -395,14 +395,14 @@ func TestRejectedClientCanBeCorrected(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := e.config()
-	cfg.ForceLogin = true
+	cfg.Start = StartLogin
 	tm := start(t, cfg, 80, 24)
 	waitFor(t, tm, "erification code")
 	tm.Send(press("enter"))
-	waitFor(t, tm, "Launchpad rejected this client ID, secret or redirect URI", "invalid_client", "e to correct the client settings")
+	waitFor(t, tm, "Launchpad refused the client settings", "invalid_client", "e to correct the client settings")
 	tm.Send(press("e"))
 	waitFor(t, tm, "Client ID", "Client secret")
-	if got := finalModelOf(tm).idInput.Value(); got != o.ClientID {
+	if got := finalModelOf(tm).setup.id.Value(); got != o.ClientID {
 		t.Errorf("setup is not prefilled with the stored client id: %q", got)
 	}
 	tm.Send(press("tab"))
@@ -423,14 +423,14 @@ func TestLoginCommandFailsWithoutALogin(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
 	e.browser = func(string) error { return nil }
 	cfg := e.config()
-	cfg.ForceLogin = true
+	cfg.Start = StartLogin
 	cfg.Timeout = 200 * time.Millisecond
 	tm := start(t, cfg, 80, 24)
 	waitFor(t, tm, "erification code")
 	tm.Send(press("enter"))
 	waitFor(t, tm, "Login timed out")
 	code, msg := finalModelOf(tm).Outcome()
-	if code != 1 || !strings.Contains(msg, "No answer from the browser") {
+	if code != 1 || !strings.Contains(msg, "no answer from the browser") {
 		t.Errorf("Outcome() = %d, %q; want 1 and why", code, msg)
 	}
 }

@@ -53,3 +53,97 @@ type bindings struct {
 
 func (b bindings) ShortHelp() []key.Binding  { return b.short }
 func (b bindings) FullHelp() [][]key.Binding { return b.full }
+
+func withHelp(b key.Binding, k, desc string) key.Binding {
+	b.SetHelp(k, desc)
+	return b
+}
+
+// bindings are the keys that work on the current screen.
+func (m *Model) bindings() bindings {
+	k := m.keys
+	switch m.screen {
+	case screenSetup:
+		return bindings{short: []key.Binding{k.Tab, k.Paste, k.ForceQuit}}
+	case screenConnect:
+		return m.connectBindings()
+	case screenWaiting:
+		return bindings{short: []key.Binding{k.Back, k.CopyURL, k.Quit}}
+	case screenLoggedOut:
+		return bindings{short: []key.Binding{withHelp(k.Enter, "enter", "log in again"), k.Quit}}
+	case screenError:
+		var short []key.Binding
+		if m.problem.retry != retryNone {
+			short = append(short, k.Retry)
+		}
+		if m.problem.p.EditClient {
+			short = append(short, k.EditClient)
+		}
+		if m.hasAccounts() {
+			short = append(short, withHelp(k.Back, "esc", "accounts"))
+		}
+		return bindings{short: append(short, k.Quit)}
+	case screenAccounts:
+		return m.accountsBindings()
+	}
+	return bindings{short: []key.Binding{k.Quit}}
+}
+
+func (m *Model) connectBindings() bindings {
+	k := m.keys
+	var short []key.Binding
+	if m.cfg.NoBrowser {
+		short = []key.Binding{k.Paste}
+		if m.login.paste.Value() == "" {
+			short = append(short, withHelp(k.CopyURL, "c", "copy URL"))
+		}
+	} else {
+		short = []key.Binding{withHelp(k.Enter, "enter", "open browser"), k.CopyURL}
+	}
+	if m.accounts.session != nil {
+		short = append(short, withHelp(k.Back, "esc", "back to accounts"))
+	}
+	if m.cfg.NoBrowser {
+		return bindings{short: append(short, k.ForceQuit)}
+	}
+	return bindings{short: append(short, k.Quit)}
+}
+
+func (m *Model) accountsBindings() bindings {
+	k, a := m.keys, &m.accounts
+	switch {
+	case a.confirm:
+		return bindings{short: []key.Binding{k.Yes, k.No}}
+	case a.picking:
+		return bindings{short: []key.Binding{k.Up, k.Down, withHelp(k.Enter, "enter", "switch"), withHelp(k.Back, "esc", "cancel")}}
+	case a.filtering:
+		return bindings{short: []key.Binding{withHelp(k.Up, "↑/↓", "move"), withHelp(k.Enter, "enter", "keep filter"), withHelp(k.Back, "esc", "clear")}}
+	}
+	probe := k.Probe
+	if m.probes.running {
+		probe = withHelp(k.Probe, "p", "stop probing")
+	}
+	var short []key.Binding
+	if len(a.list.visible) > 0 {
+		short = append(short, k.Copy, k.Open)
+	}
+	if a.list.filter != "" {
+		short = append(short, withHelp(k.ClearFilter, "esc", "clear filter"))
+	}
+	short = append(short, k.Filter, k.Reload, probe)
+	if len(a.others) > 1 {
+		short = append(short, k.Switch)
+	}
+	if m.width < 76 {
+		// Keep help and quit in sight; ? lists the rest.
+		short = []key.Binding{k.Copy, k.Filter, probe}
+	}
+	short = append(short, k.Help, k.Quit)
+	full := [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
+		{k.Copy, k.Open, k.Filter, k.ClearFilter},
+		{k.Reload, k.Probe, k.Switch, k.Logout},
+		{k.Help, k.Quit},
+	}
+	return bindings{short: short, full: full}
+}

@@ -79,8 +79,8 @@ func TestTUIAndProbeCommandAgree(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout.String()), &cli); err != nil {
 		t.Fatal(err)
 	}
-	if len(cli) != len(m.list.rows) {
-		t.Fatalf("bcauth probe answered for %d accounts, the TUI shows %d", len(cli), len(m.list.rows))
+	if len(cli) != len(m.accounts.list.rows) {
+		t.Fatalf("bcauth probe answered for %d accounts, the TUI shows %d", len(cli), len(m.accounts.list.rows))
 	}
 	for _, c := range cli {
 		key := fmt.Sprintf("%s:%d", c.Product, c.ID)
@@ -96,7 +96,7 @@ func TestTUIAndProbeCommandAgree(t *testing.T) {
 }
 
 // finalModel quits and returns the root model as it ended.
-func finalModel(t *testing.T, tm *prog) Model {
+func finalModel(t *testing.T, tm *prog) *Model {
 	t.Helper()
 	tm.Send(tea.Quit())
 	return tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(recorder).Model

@@ -7,8 +7,11 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"bcauth/auth"
+	"bcauth/ui"
 )
 
 // Probing: the detail pane probes the selected account once it has been
@@ -18,21 +21,6 @@ import (
 // probeSettle is how long a selection must rest before it is probed, so
 // scrolling through a list does not fire a request per row.
 const probeSettle = 400 * time.Millisecond
-
-type (
-	// probeSettledMsg says a selection has rested; probe it if it still is.
-	probeSettledMsg struct {
-		key string
-	}
-	// probeMsg is one account's answer, for one Basecamp ID.
-	probeMsg struct {
-		session string
-		run     int // which p run, 0 for a single probe
-		result  auth.ProbeResult
-	}
-	// probeDoneMsg says a p run has finished (or was cancelled).
-	probeDoneMsg struct{ run int }
-)
 
 // probeState is what the model knows of reachability this session.
 type probeState struct {
@@ -63,9 +51,9 @@ func newProbeState(run int) probeState {
 }
 
 // settleProbe asks for a probe of the selected account after it rests.
-func (m Model) settleProbe() tea.Cmd {
-	r, ok := m.list.selected()
-	if !ok || m.client == nil || m.session == nil {
+func (m *Model) settleProbe() tea.Cmd {
+	r, ok := m.accounts.list.selected()
+	if !ok || m.client == nil || m.accounts.session == nil {
 		return nil
 	}
 	if _, done := m.probes.results[r.key]; done || m.probes.inFlight[r.key] {
@@ -78,62 +66,56 @@ func (m Model) settleProbe() tea.Cmd {
 	case delay == 0:
 		delay = probeSettle
 	}
-	k := r.key
-	return tea.Tick(delay, func(time.Time) tea.Msg { return probeSettledMsg{key: k} })
+	return settle(delay, r.key)
 }
 
-// probeOne probes one account in the background.
-func (m Model) probeOne(acc auth.Account) tea.Cmd {
-	prober := m.prober
-	a := auth.BearerAuth{Source: m.tokens}
-	parent, key := m.probes.singles, m.session.Key()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(parent, time.Minute)
-		defer cancel()
-		return probeMsg{session: key, result: prober.Probe(ctx, acc, a)}
-	}
-}
-
-// probeAll starts probing every account; results arrive one message at a
-// time through a channel the model listens on.
-func (m *Model) probeAll() tea.Cmd {
-	if m.probes.cancel != nil {
-		m.probes.cancel()
-	}
-	accs := make([]auth.Account, len(m.list.rows))
-	for i, r := range m.list.rows {
-		accs[i] = r.acc
-	}
-	m.probes.run++
-	run := m.probes.run
-	ctx, cancel := context.WithCancel(context.Background())
-	stream := make(chan probeMsg, len(accs))
-	m.probes.cancel, m.probes.stream = cancel, stream
-	m.probes.running, m.probes.done, m.probes.total = true, 0, len(accs)
-	prober := m.prober
-	a := auth.BearerAuth{Source: m.tokens}
-	key := m.session.Key()
-	start := func() tea.Msg {
-		go func() {
-			defer close(stream)
-			prober.ProbeAll(ctx, accs, a, func(_, _ int, r auth.ProbeResult) {
-				stream <- probeMsg{session: key, run: run, result: r}
-			})
-		}()
+// probeSettled probes the selected account if the selection is still the
+// one that rested.
+func (m *Model) probeSettled(msg probeSettledMsg) tea.Cmd {
+	r, ok := m.accounts.list.selected()
+	if !ok || r.key != msg.key || m.screen != screenAccounts {
 		return nil
 	}
-	return tea.Batch(start, listenProbes(run, stream))
+	if _, done := m.probes.results[r.key]; done || m.probes.inFlight[r.key] {
+		return nil
+	}
+	m.probes.inFlight[r.key] = true
+	return probeOne(m.probes.singles, m.prober, auth.BearerAuth{Source: m.accounts.tokens}, m.sessionKey(), r.acc)
 }
 
-// listenProbes waits for the next result of a p run.
-func listenProbes(run int, stream <-chan probeMsg) tea.Cmd {
-	return func() tea.Msg {
-		msg, ok := <-stream
-		if !ok {
-			return probeDoneMsg{run: run}
-		}
-		return msg
+// toggleProbes starts probing every account, or stops a run in progress.
+func (m *Model) toggleProbes() tea.Cmd {
+	switch {
+	case m.probes.running:
+		m.stopProbes()
+		m.setStatus("Stopped probing.", false)
+		return nil
+	case len(m.accounts.list.rows) == 0:
+		m.setStatus("No account to probe.", true)
+		return nil
 	}
+	m.setStatus("", false)
+	return m.startProbes()
+}
+
+// startProbes starts a p run over every account; its answers arrive one
+// message at a time through a channel the model listens on.
+func (m *Model) startProbes() tea.Cmd {
+	p := &m.probes
+	if p.cancel != nil {
+		p.cancel()
+	}
+	accs := make([]auth.Account, len(m.accounts.list.rows))
+	for i, r := range m.accounts.list.rows {
+		accs[i] = r.acc
+	}
+	p.run++
+	ctx, cancel := context.WithCancel(context.Background())
+	stream := make(chan probeMsg, len(accs))
+	p.cancel, p.stream = cancel, stream
+	p.running, p.done, p.total = true, 0, len(accs)
+	a := auth.BearerAuth{Source: m.accounts.tokens}
+	return tea.Batch(probeAll(ctx, m.prober, a, m.sessionKey(), p.run, accs, stream), listenProbes(p.run, stream))
 }
 
 // stopProbes cancels a p run in progress.
@@ -150,43 +132,39 @@ func (m *Model) stopProbes() {
 
 // gotProbe records one answer. A cancelled probe is not an answer and is
 // not kept.
-func (m Model) gotProbe(msg probeMsg) (Model, tea.Cmd) {
-	if m.session == nil || msg.session != m.session.Key() {
+func (m *Model) gotProbe(msg probeMsg) tea.Cmd {
+	if m.accounts.session == nil || msg.session != m.sessionKey() {
 		// An answer for a Basecamp ID no longer shown. Its run's number
 		// is not the current one, so nobody listens for the rest; the
 		// stream is buffered for every answer, so its sender never blocks.
-		return m, nil
+		return nil
 	}
 	key := msg.result.Account.Key()
 	delete(m.probes.inFlight, key)
 	if msg.result.Status != auth.Canceled {
 		m.probes.results[key] = msg.result
 	}
-	if msg.run == 0 {
-		return m, nil
-	}
-	if msg.run != m.probes.run {
-		return m, nil
+	if msg.run == 0 || msg.run != m.probes.run {
+		return nil
 	}
 	m.probes.done++
-	return m, listenProbes(msg.run, m.probes.stream)
+	return listenProbes(msg.run, m.probes.stream)
 }
 
-func (m Model) probesDone(msg probeDoneMsg) (Model, tea.Cmd) {
+func (m *Model) probesDone(msg probeDoneMsg) {
 	if msg.run != m.probes.run || !m.probes.running {
-		return m, nil
+		return
 	}
 	m.probes.running = false
 	m.probes.cancel = nil
 	counts := map[auth.Status]int{}
-	for _, r := range m.list.rows {
+	for _, r := range m.accounts.list.rows {
 		if res, ok := m.probes.results[r.key]; ok {
 			counts[res.Status]++
 		}
 	}
 	reach := counts[auth.Reachable]
 	m.setStatus(summary(reach, m.probes.total, counts), reach != m.probes.total)
-	return m, nil
 }
 
 // summary says how a p run went, such as "9 of 12 reachable · 1 inactive".
@@ -221,4 +199,74 @@ func probeMark(s auth.Status) string {
 		return "-"
 	}
 	return " "
+}
+
+// showMarks says whether rows carry probe marks: once anything was probed.
+func (m *Model) showMarks() bool { return m.probes.running || len(m.probes.results) > 0 }
+
+// markStyle colours a probe mark by how good the news is.
+func (m *Model) markStyle(st auth.Status) lipgloss.Style {
+	switch st {
+	case auth.Reachable:
+		return m.styles.Good
+	case auth.Refused, auth.ServerError, auth.Failed:
+		return m.styles.Error
+	case auth.Inactive, auth.NotFound, auth.RateLimited, auth.Timeout:
+		return m.styles.Warn
+	}
+	return m.styles.Muted
+}
+
+// legend explains the marks, as much as fits.
+func (m *Model) legend() string {
+	s := m.styles
+	parts := []string{}
+	for _, st := range []auth.Status{auth.Reachable, auth.Refused, auth.Inactive, auth.NotFound, auth.RateLimited, auth.ServerError, auth.NotProbed} {
+		label := map[auth.Status]string{auth.Refused: "refused", auth.Inactive: "inactive", auth.RateLimited: "slow",
+			auth.ServerError: "error", auth.NotProbed: "not probed"}[st]
+		if m.width < 80 {
+			label = map[auth.Status]string{auth.Reachable: "ok", auth.Refused: "refused", auth.Inactive: "inactive",
+				auth.NotFound: "gone", auth.RateLimited: "slow", auth.ServerError: "error", auth.NotProbed: "skipped"}[st]
+		}
+		if label == "" {
+			label = st.String()
+		}
+		parts = append(parts, m.markStyle(st).Render(probeMark(st))+s.Muted.Render(" "+label))
+	}
+	return s.App.Render(ansi.Truncate(strings.Join(parts, s.Subtle.Render("  ")), max(m.width-2, 1), "…"))
+}
+
+// rowMark is a row's probe mark and a space: the answer, a dot while a
+// probe is out, blank before.
+func (m *Model) rowMark(key string) string {
+	if res, ok := m.probes.results[key]; ok {
+		return m.markStyle(res.Status).Render(probeMark(res.Status)) + " "
+	}
+	if m.probes.inFlight[key] || m.probes.running {
+		return m.styles.Subtle.Render("·") + " "
+	}
+	return "  "
+}
+
+// probeLine describes what the selected account's product said, in the
+// words bcauth probe prints, so the two always agree.
+func (m *Model) probeLine(key string) string {
+	s := m.styles
+	res, ok := m.probes.results[key]
+	switch {
+	case ok && res.Status == auth.Reachable:
+		return s.Good.Render("✓ reachable") + s.Value.Render(" as "+ui.ProbeDetail(res))
+	case ok:
+		text := m.markStyle(res.Status).Render(probeMark(res.Status) + " " + res.Status.String())
+		if d := ui.ProbeDetail(res); d != res.Status.String() {
+			text += s.Muted.Render(": " + d)
+		}
+		return text
+	case m.probes.inFlight[key]:
+		return s.Muted.Render(m.spinner.View() + " asking the product…")
+	}
+	if m.cfg.ProbeDelay >= 0 {
+		return s.Muted.Render(m.spinner.View() + " asking the product…")
+	}
+	return s.Muted.Render("not asked yet (p probes every account)")
 }

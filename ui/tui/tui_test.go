@@ -97,22 +97,21 @@ type prog struct {
 // recorder wraps the root model to keep its last frame and to say that a
 // new one was drawn.
 type recorder struct {
-	Model
+	*Model
 	last   *atomic.Pointer[string]
 	model  *atomic.Pointer[Model]
 	frames chan struct{}
 }
 
 func (r recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	m, cmd := r.Model.Update(msg)
-	r.Model = m.(Model)
+	_, cmd := r.Model.Update(msg)
 	return r, cmd
 }
 
 func (r recorder) View() tea.View {
 	v := r.Model.View()
 	s := ansi.Strip(v.Content)
-	m := r.Model
+	m := *r.Model // a snapshot: the program goes on changing the model
 	r.model.Store(&m)
 	r.last.Store(&s)
 	select {
@@ -141,7 +140,7 @@ func start(t *testing.T, cfg Config, w, h int) *prog {
 
 // finalModelOf is the model as it was when it drew its last frame, for
 // its plain fields (its maps are still the program's).
-func finalModelOf(p *prog) Model { return *p.model.Load() }
+func finalModelOf(p *prog) *Model { return p.model.Load() }
 
 // screen is the last frame drawn, as plain text.
 func (p *prog) screen() string { return *p.last.Load() }

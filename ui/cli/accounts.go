@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"bcauth/auth"
+	"bcauth/ui"
+)
+
+// Accounts prints the current Basecamp ID's accounts, asking Launchpad for
+// the list first (refreshing the token if needed) and caching the answer.
+// When Launchpad cannot be reached it prints the cached list, with a warning
+// on stderr, and still exits 0; with no cached list it exits 1.
+//
+// Plain output is one line per account, fields separated by one tab:
+// product code, id, name, href. Every field passes through Clean, so no
+// field holds a tab, a line break or a terminal control. Accounts are sorted
+// by product (bcauth's catalogue order, unknown products after, by code),
+// then by name.
+//
+// With asJSON it prints an array (never null) of objects that carry
+// Launchpad's raw data, with Launchpad's field names plus product_name:
+//
+//	[{"product":"bc3","product_name":"Basecamp","id":99999999,
+//	  "name":"Honcho Design","href":"https://3.basecampapi.com/99999999",
+//	  "app_href":"https://3.basecamp.com/99999999"}]
+//
+// app_href is left out when Launchpad has none (older products), as
+// Launchpad itself does: use `.app_href // .href` in jq. Names are not
+// cleaned in JSON; control, bidirectional and other invisible characters are
+// written as \uXXXX escapes, so the output is safe on a terminal and decodes
+// to exactly what Launchpad sent. HTML characters are not escaped.
+//
+// product, when not empty, keeps only the accounts with that product code
+// (case-insensitive); no match prints nothing (or []) and a note on stderr.
+// Exit 0, or 1 when not logged in, the login is rejected or anything else
+// fails.
+func Accounts(ctx context.Context, svc *ui.Service, out Output, asJSON bool, product string) int {
+	list, err := loadAccounts(ctx, svc, out, product)
+	if err != nil {
+		return out.fail(err, svc.Settings(), false)
+	}
+	if asJSON {
+		rows := make([]accountJSON, 0, len(list.Accounts))
+		for _, a := range list.Accounts {
+			rows = append(rows, accountJSON{
+				Product:     a.Product,
+				ProductName: auth.LookupProduct(a.Product).Name,
+				ID:          a.ID,
+				Name:        a.Name,
+				Href:        a.Href,
+				AppHref:     a.AppHref,
+			})
+		}
+		return out.flushJSON(rows)
+	}
+	var buf bytes.Buffer
+	for _, a := range list.Accounts {
+		fmt.Fprintf(&buf, "%s\t%d\t%s\t%s\n", ui.Clean(a.Product), a.ID, ui.Clean(a.Name), ui.Clean(a.Href))
+	}
+	return out.flush(buf.Bytes())
+}
+
+// accountJSON is one element of `bcauth accounts --json`.
+type accountJSON struct {
+	Product     string `json:"product"`
+	ProductName string `json:"product_name"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Href        string `json:"href"`
+	AppHref     string `json:"app_href,omitempty"`
+}
+
+// loadAccounts is ui.LoadAccounts with what it has to say on stderr: that
+// the list is the cached one, or that no account is of the product.
+func loadAccounts(ctx context.Context, svc *ui.Service, out Output, product string) (*ui.AccountList, error) {
+	list, err := svc.LoadAccounts(ctx, product)
+	if err != nil {
+		return nil, err
+	}
+	if list.Cached != nil {
+		out.warn("%s\n  Launchpad could not be reached, which is probably temporary: these are the accounts it listed %s; run the command again later for a fresh list",
+			ui.Clean(list.Cached.Error()), ui.FetchedWhen(list.Session.FetchedAt))
+	}
+	if product != "" && len(list.Accounts) == 0 {
+		has := "no accounts"
+		if len(list.Products) > 0 {
+			has = strings.Join(list.Products, ", ")
+		}
+		fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", ui.Clean(product), has)
+	}
+	return list, nil
+}

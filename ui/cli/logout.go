@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"bcauth/store"
+	"bcauth/ui"
+)
+
+// Logout forgets the current Basecamp ID's tokens and cached accounts, or
+// every Basecamp ID's with all; the client settings stay. It prints one
+// "Logged out of NAME (EMAIL)." line per Basecamp ID forgotten, and, when
+// another stored login becomes current, which one. With nothing to forget it
+// prints "Not logged in.". Exit 0, or 1 when the state file cannot be read
+// or written (it is never deleted).
+//
+// Launchpad offers no way to revoke a token, so this only forgets it here.
+func Logout(svc *ui.Service, out Output, all bool) int {
+	gone, now, err := svc.Logout(all)
+	if err != nil {
+		p := ui.Describe(err, svc.Settings())
+		if path := unreadableFile(err); path != "" {
+			p.Fix = "nothing was changed; to forget every login anyway, move or delete " + path + " yourself"
+		}
+		out.problem(p)
+		return ExitFailed
+	}
+	if len(gone) == 0 {
+		return out.flush([]byte("Not logged in.\n"))
+	}
+	var b strings.Builder
+	for _, s := range gone {
+		fmt.Fprintf(&b, "Logged out of %s.\n", ui.Who(s.Identity))
+	}
+	if now != nil && !all {
+		fmt.Fprintf(&b, "Now logged in as %s (bcauth logout --all forgets every Basecamp ID).\n", ui.Who(now.Identity))
+	}
+	return out.flush([]byte(b.String()))
+}
+
+// unreadableFile is the path of the file an unreadable-file error names, or
+// "" for any other error.
+func unreadableFile(err error) string {
+	var (
+		ce *store.CorruptError
+		ve *store.VersionError
+	)
+	switch {
+	case errors.As(err, &ce):
+		return ce.Path
+	case errors.As(err, &ve):
+		return ve.Path
+	}
+	return ""
+}

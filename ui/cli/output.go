@@ -1,0 +1,129 @@
+// Package cli is bcauth's script commands: a function per command that
+// writes its result to stdout, its diagnostics to stderr, and returns the
+// exit code. Nothing here prompts (but ReadPassword, asked for), draws a
+// screen or links Bubble Tea; every failure is told as a ui.Problem, in the
+// app's words.
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"bcauth/ui"
+)
+
+// Output is where a script command writes: results to Stdout, diagnostics
+// to Stderr.
+type Output struct {
+	Stdout, Stderr io.Writer
+}
+
+// Exit codes of the script commands.
+const (
+	ExitOK = 0
+	// ExitFailed: not logged in, login rejected, Launchpad unreachable, or
+	// any other failure.
+	ExitFailed = ui.ExitFailed
+	// ExitMisconfigured: status and probe use it, for a problem no login
+	// fixes (client settings, an unreadable or newer file), and for flags
+	// that do not make sense together; accounts and token keep ExitFailed,
+	// as documented.
+	ExitMisconfigured = ui.ExitMisconfigured
+	// ExitUnreachable is probe's exit code when at least one probed
+	// account did not answer as reachable.
+	ExitUnreachable = 3
+)
+
+// problem writes p to stderr for people: what happened, and the fix.
+func (o Output) problem(p ui.Problem) {
+	fmt.Fprintf(o.Stderr, "bcauth: %s\n", ui.Clean(p.Text()))
+	if p.Fix != "" {
+		fmt.Fprintf(o.Stderr, "  to fix: %s\n", ui.Clean(p.Fix))
+	}
+}
+
+// fail describes err, writes it to stderr and returns the exit code it
+// calls for: its own (status, probe) or ExitFailed (accounts, token).
+func (o Output) fail(err error, set ui.Settings, ownExit bool) int {
+	p := ui.Describe(err, set)
+	o.problem(p)
+	if ownExit {
+		return p.Exit
+	}
+	return ExitFailed
+}
+
+// warn writes a warning to stderr.
+func (o Output) warn(format string, args ...any) {
+	fmt.Fprintf(o.Stderr, "bcauth: warning: "+format+"\n", args...)
+}
+
+// flush writes a command's whole result at once, so a failure midway does
+// not leave half a result for a script to read.
+func (o Output) flush(b []byte) int {
+	if _, err := o.Stdout.Write(b); err != nil {
+		fmt.Fprintln(o.Stderr, "bcauth: cannot write the result:", err)
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+// flushJSON encodes v (see encodeJSON) and flushes it.
+func (o Output) flushJSON(v any) int {
+	var buf bytes.Buffer
+	if err := encodeJSON(&buf, v); err != nil {
+		fmt.Fprintln(o.Stderr, "bcauth:", err)
+		return ExitFailed
+	}
+	return o.flush(buf.Bytes())
+}
+
+// encodeJSON writes v as indented JSON without HTML escaping (a script wants
+// "&", not "\u0026"), then escapes what a terminal could act on.
+func encodeJSON(w io.Writer, v any) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("cannot encode the result as JSON: %w", err)
+	}
+	_, err := w.Write(terminalSafeJSON(b.Bytes()))
+	return err
+}
+
+// terminalSafeJSON escapes as \uXXXX the characters encoding/json leaves
+// raw but a terminal could act on, or that hide or reorder text: DEL, C1
+// controls and invisible format characters such as bidirectional
+// overrides. encoding/json already escapes C0 controls (ESC included), and
+// all these can only occur inside strings, so the JSON decodes to the same
+// data.
+func terminalSafeJSON(b []byte) []byte {
+	if !slices.ContainsFunc(b, func(c byte) bool { return c >= 0x7f }) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+64)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if jsonEscapes(r) {
+			for _, u := range utf16.Encode([]rune{r}) {
+				out = fmt.Appendf(out, `\u%04x`, u)
+			}
+		} else {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return out
+}
+
+func jsonEscapes(r rune) bool {
+	return r == 0x7f || (r >= 0x80 && r <= 0x9f) ||
+		(unicode.Is(unicode.Cf, r) && r != '\u200d' && r != '\u200c')
+}

@@ -1,0 +1,249 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"bcauth/auth"
+	"bcauth/store"
+)
+
+// Problem kinds: status --json reports them in problem.kind, and the app
+// decides what its error screen offers by them.
+const (
+	KindNotConfigured  = "not_configured"  // no client id or secret (exit 2)
+	KindInvalidConfig  = "invalid_config"  // a client setting is malformed (exit 2)
+	KindClientRejected = "client_rejected" // Launchpad refused the client id, secret or redirect URI (exit 2)
+	KindCorruptConfig  = "corrupt_config"  // config.json unreadable, kept as is (exit 2)
+	KindCorruptState   = "corrupt_state"   // state.json unreadable, kept as is (exit 2)
+	KindNewerFile      = "newer_file"      // a file from a newer bcauth, kept as is (exit 2)
+	KindNotLoggedIn    = "not_logged_in"   // no stored login (exit 1)
+	KindOtherClient    = "other_client"    // the stored login belongs to another client or Launchpad (exit 1)
+	KindRejected       = "rejected"        // Launchpad no longer accepts the login (exit 1)
+	KindUnreachable    = "unreachable"     // Launchpad could not be reached; probably temporary (exit 1)
+	KindLaunchpad      = "launchpad_error" // Launchpad answered something else unexpected (exit 1)
+	KindTimeout        = "timeout"         // the browser never called back (exit 1)
+	KindPortInUse      = "port_in_use"     // the redirect URI's port is taken (exit 1)
+	KindDenied         = "denied"          // the person chose Deny (exit 1)
+	KindError          = "error"           // anything else (exit 1)
+)
+
+// Exit codes every front end uses for a problem.
+const (
+	// ExitFailed: not logged in, login rejected, Launchpad unreachable, or
+	// any other failure.
+	ExitFailed = 1
+	// ExitMisconfigured: a problem no login fixes (client settings, an
+	// unreadable or newer file).
+	ExitMisconfigured = 2
+)
+
+// Problem is a failure as bcauth tells it: the same words on the app's
+// error screen, on a script command's stderr and in status --json. Strings
+// are raw: Clean them before they reach a terminal.
+type Problem struct {
+	Kind    string
+	Header  string // a few words for the screen's title
+	Message string // what happened, one sentence without its full stop
+	Server  string // the server's own words, if any
+	Detail  string // the error itself, when it says more than Message
+	Fix     string // what to do, one sentence without its full stop
+	Exit    int
+	// Relogin says a new login is the fix, so the app offers one.
+	Relogin bool
+	// EditClient says the client settings are at fault, so the app offers
+	// to correct them.
+	EditClient bool
+}
+
+// Text is the whole problem in one line, raw: the message, then the
+// server's words or the detail.
+func (p Problem) Text() string {
+	switch {
+	case p.Server != "":
+		return p.Message + ": “" + p.Server + "”"
+	case p.Detail != "":
+		return p.Message + ": " + p.Detail
+	}
+	return p.Message
+}
+
+// Sentence is s with a capital first letter and a full stop, for prose.
+func Sentence(s string) string {
+	if s == "" {
+		return ""
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
+}
+
+// integrationsURL is where a person registers, and reads back, a client.
+const integrationsURL = "https://launchpad.37signals.com/integrations"
+
+// Describe turns any error bcauth meets into a Problem. set is the client
+// configuration as it stood, so the fix can name the exact setting and
+// where it comes from; Describe itself reads nothing.
+func Describe(err error, set Settings) Problem {
+	var (
+		le  *auth.LaunchpadError
+		te  *auth.TimeoutError
+		pe  *auth.PortInUseError
+		de  *auth.DeniedError
+		se  *auth.SettingError
+		ce  *store.CorruptError
+		ve  *store.VersionError
+		out Problem
+	)
+	switch {
+	case errors.As(err, &te):
+		out = Problem{Kind: KindTimeout, Header: "Login timed out", EditClient: true,
+			Message: fmt.Sprintf("no answer from the browser after %s", te.After.Round(time.Second)),
+			Fix: "Likely causes: the approval in the browser was not finished, or the redirect URI " + te.RedirectURI +
+				" is not exactly the one registered for this client (Launchpad then shows \"redirect_uri is not approved\" and never calls back). Check " + auth.SettingRedirectURI + " or the client settings, and try again"}
+	case errors.As(err, &pe):
+		out = Problem{Kind: KindPortInUse, Header: "Port in use",
+			Message: "cannot listen for Launchpad's callback on " + pe.Addr + ": the port is in use",
+			Fix:     "close the other program using it (another bcauth, or the Basecamp CLI), or register another redirect URI and set " + auth.SettingRedirectURI}
+	case errors.As(err, &de):
+		out = Problem{Kind: KindDenied, Header: "Access denied", Message: "access was denied in the browser", Fix: "try again and choose Allow on Launchpad's page"}
+		switch {
+		case de.Description != "" && de.Code != "access_denied":
+			out.Server = de.Code + ": " + de.Description
+		case de.Description != "":
+			out.Server = de.Description
+		case de.Code != "access_denied":
+			out.Server = de.Code
+		}
+	case errors.As(err, &le):
+		out = describeLaunchpad(le, set)
+	case errors.As(err, &se):
+		out = Problem{Kind: KindInvalidConfig, Header: "Invalid setting", Message: se.Reason, Fix: settingFix(se.Setting, set), EditClient: true}
+	case errors.As(err, &ve):
+		out = Problem{Kind: KindNewerFile, Header: "File from a newer bcauth",
+			Message: fmt.Sprintf("%s was written by a newer bcauth (format version %d; this one reads up to %d); bcauth kept it as is", ve.Path, ve.Version, ve.Supported),
+			Fix:     "upgrade bcauth, or move " + ve.Path + " away to start over"}
+	case errors.As(err, &ce) && filepath.Base(ce.Path) == "config.json":
+		out = Problem{Kind: KindCorruptConfig, Header: "Unreadable settings", EditClient: true,
+			Message: fmt.Sprintf("%s is unreadable or corrupt (%v); bcauth kept it as is", ce.Path, ce.Err),
+			Fix:     "run bcauth setup to enter the client settings again (the old file is moved aside, not deleted), or set " + auth.SettingClientID + " and " + auth.SettingClientSecret}
+	case errors.As(err, &ce):
+		out = Problem{Kind: KindCorruptState, Header: "Unreadable state", Relogin: true,
+			Message: fmt.Sprintf("%s is unreadable or corrupt (%v); bcauth kept it as is", ce.Path, ce.Err),
+			Fix:     "run bcauth login (it moves the old file aside, not deleted, and starts a new one)"}
+	case errors.Is(err, auth.ErrNotConfigured):
+		out = Problem{Kind: KindNotConfigured, Header: "Not set up", Message: "no Launchpad client is configured", Fix: notConfiguredFix(set), EditClient: true}
+	case errors.Is(err, ErrNotLoggedIn), errors.Is(err, store.ErrNoSession):
+		out = Problem{Kind: KindNotLoggedIn, Header: "Not logged in", Message: "not logged in", Fix: "run bcauth login", Relogin: true}
+	case errors.Is(err, ErrOtherClient):
+		out = Problem{Kind: KindOtherClient, Header: "Not logged in", Relogin: true,
+			Message: "the stored login was made with another Launchpad client or Launchpad URL, so its token is not used here",
+			Fix:     "run bcauth login (or set the client settings back to the ones it was made with)"}
+	default:
+		out = Problem{Kind: KindError, Header: "Something went wrong", Message: "something went wrong", Detail: err.Error(), Fix: "try again"}
+	}
+	out.Exit = ExitFailed
+	switch out.Kind {
+	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile:
+		out.Exit = ExitMisconfigured
+	}
+	return out
+}
+
+// describeLaunchpad is Describe for an answer from (or the way to)
+// Launchpad: which step failed, in Launchpad's words, and what it means.
+func describeLaunchpad(le *auth.LaunchpadError, set Settings) Problem {
+	out := Problem{Kind: KindLaunchpad, Header: "Launchpad error", Server: le.Text,
+		Fix: "try again; if it keeps failing, log in again (bcauth login)"}
+	switch le.Op {
+	case auth.OpExchange:
+		out.Message = "Launchpad did not accept the authorization code"
+	case auth.OpRefresh:
+		out.Message = "Launchpad did not refresh the stored login"
+	default:
+		out.Message = "Launchpad did not say who this login is"
+	}
+	if le.Status != 0 {
+		out.Message += fmt.Sprintf(" (HTTP %d)", le.Status)
+	}
+	if le.Text == "" && le.Err != nil {
+		out.Detail = le.Err.Error()
+	}
+	switch le.Kind {
+	case auth.KindRelogin:
+		out.Kind, out.Header, out.Relogin = KindRejected, "Login rejected", true
+		out.Message = "Launchpad no longer accepts the stored login (a password change ends every login)"
+		out.Fix = "run bcauth login"
+	case auth.KindRetry:
+		out.Kind = KindUnreachable
+		if le.Status == 0 {
+			out.Header, out.Message = "Cannot reach Launchpad", "could not reach Launchpad"
+		}
+		out.Message += ", which is probably temporary"
+		out.Fix = "check the network (and " + auth.SettingLaunchpadURL + " if set), then try again"
+	case auth.KindConfig:
+		// Launchpad refused the client itself: no login can work until the
+		// settings are corrected.
+		out.Kind, out.Header, out.EditClient = KindClientRejected, "Client rejected", true
+		out.Message = "Launchpad refused the client settings (client ID, secret or redirect URI)"
+		out.Fix = clientRejectedFix(set)
+	}
+	return out
+}
+
+// settingFix names where to correct a setting that failed validation.
+func settingFix(env string, set Settings) string {
+	for _, s := range set.settings() {
+		if s.env != env {
+			continue
+		}
+		if s.src == store.SourceFile {
+			return fmt.Sprintf("correct %s in %s, or override it with %s", s.key, set.ConfigFile(), s.env)
+		}
+		return "correct " + s.env
+	}
+	return "check the client settings: " + auth.SettingClientID + ", " + auth.SettingClientSecret + ", " + auth.SettingRedirectURI + ", " + auth.SettingLaunchpadURL
+}
+
+// notConfiguredFix is bcauth setup, naming exactly the settings that are
+// missing and the variables that would set them instead.
+func notConfiguredFix(set Settings) string {
+	var what, vars []string
+	if set.Sources.ClientID == store.SourceUnset {
+		what, vars = append(what, "client ID"), append(vars, auth.SettingClientID)
+	}
+	if set.Sources.ClientSecret == store.SourceUnset {
+		what, vars = append(what, "client secret"), append(vars, auth.SettingClientSecret)
+	}
+	if len(what) != 1 {
+		what, vars = []string{"client ID and secret"}, []string{auth.SettingClientID, auth.SettingClientSecret}
+	}
+	return fmt.Sprintf("run bcauth setup to enter the %s of the integration registered at %s (redirect URI %s), or set %s",
+		what[0], integrationsURL, set.RedirectURI(), strings.Join(vars, " and "))
+}
+
+// clientRejectedFix is bcauth setup when the client ID and secret come from
+// config.json; the environment wins over what setup saves, so a variable
+// that sets them is named instead.
+func clientRejectedFix(set Settings) string {
+	check := fmt.Sprintf("check the client ID, secret and redirect URI %s against the integration registered at %s", set.RedirectURI(), integrationsURL)
+	var env []string
+	if set.Sources.ClientID == store.SourceEnv {
+		env = append(env, auth.SettingClientID)
+	}
+	if set.Sources.ClientSecret == store.SourceEnv {
+		env = append(env, auth.SettingClientSecret)
+	}
+	if len(env) > 0 {
+		return check + "; correct them in " + strings.Join(env, " and ") + ", which win over what bcauth setup saves"
+	}
+	return "run bcauth setup to enter the client ID and secret again (a mistyped secret is the usual cause); " + check
+}

@@ -1,0 +1,273 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"bcauth/ui"
+)
+
+// Layout of the accounts screen, by window size: a side detail pane when
+// there is width for it, a detail block below when there is height, else one
+// line of detail.
+const (
+	sidePaneMinWidth  = 100
+	belowPaneMinRows  = 22
+	belowPaneHeight   = 8
+	headerLines       = 3 // title, token line, blank
+	statusLines       = 1
+	compactDetailRows = 1
+)
+
+func (m *Model) sidePane() bool { return m.width >= sidePaneMinWidth }
+
+// listHeight is how many list lines fit between the header and the footer.
+func (m *Model) listHeight() int {
+	h := m.height - headerLines - statusLines - m.helpHeight()
+	if m.accounts.filtering || m.accounts.list.filter != "" {
+		h--
+	}
+	if m.showMarks() {
+		h-- // the legend
+	}
+	switch {
+	case m.sidePane():
+	case m.height >= belowPaneMinRows:
+		h -= belowPaneHeight
+	default:
+		h -= compactDetailRows
+	}
+	return max(h, 1)
+}
+
+func (m *Model) helpHeight() int {
+	if m.help.ShowAll {
+		return 7
+	}
+	return 1
+}
+
+func (m *Model) viewAccounts() string {
+	s := m.styles
+	if m.accounts.session == nil {
+		return ""
+	}
+	id := m.accounts.session.Identity
+	who := ui.Clean(id.Name())
+	if id.EmailAddress != "" && id.EmailAddress != id.Name() {
+		who += " · " + ui.Clean(id.EmailAddress)
+	}
+	who += fmt.Sprintf(" · Launchpad #%d", id.ID)
+
+	var b strings.Builder
+	b.WriteString(m.header("Accounts", who) + "\n")
+	b.WriteString(s.App.Render(ansi.Truncate(m.tokenLine(), max(m.width-2, 1), "…")) + "\n\n")
+
+	if m.accounts.picking {
+		b.WriteString(m.viewPicker())
+		return b.String()
+	}
+	if m.accounts.filtering || m.accounts.list.filter != "" {
+		count := s.Muted.Render(fmt.Sprintf("  %d of %d", len(m.accounts.list.visible), len(m.accounts.list.rows)))
+		field := m.accounts.filter.View()
+		if !m.accounts.filtering {
+			field = s.InputPrompt.Render("/ ") + s.Text.Render(m.accounts.list.filter)
+		}
+		b.WriteString(s.App.Render(ansi.Truncate(field+count, max(m.width-2, 1), "…")) + "\n")
+	}
+
+	height := m.listHeight()
+	if m.sidePane() {
+		listW := m.width*11/20 - 1
+		paneW := m.width - listW - 3
+		list := m.renderList(listW, height)
+		pane := m.renderDetail(paneW-4, height-2, false)
+		pane = s.Box.Width(paneW).MaxHeight(height).Render(pane)
+		b.WriteString(indent(joinColumns(list, listW+1, pane)) + "\n")
+	} else {
+		b.WriteString(indent(m.renderList(m.width-2, height)) + "\n")
+		if m.height >= belowPaneMinRows {
+			pane := m.renderDetail(m.width-6, belowPaneHeight-2, false)
+			b.WriteString(s.App.Render(s.Box.Width(m.width-2).Render(pane)) + "\n")
+		} else {
+			b.WriteString(s.App.Render(m.renderDetail(m.width-2, 1, true)) + "\n")
+		}
+	}
+	if m.showMarks() {
+		b.WriteString(m.legend() + "\n")
+	}
+	b.WriteString(m.statusLine())
+	return b.String()
+}
+
+// tokenLine says how the token stands and how fresh the list is.
+func (m *Model) tokenLine() string {
+	s := m.styles
+	now := m.now()
+	exp := m.accounts.session.Token.Expiry
+	var state string
+	switch {
+	case exp.IsZero():
+		state = s.Muted.Render("token expiry unknown")
+	case exp.Before(now):
+		state = s.Warn.Render("● token expired") + s.Muted.Render(" · refreshing when needed")
+	default:
+		state = s.Good.Render("●") + s.Muted.Render(" token "+ui.Expiry(exp, now))
+	}
+	if !m.accounts.refreshed.IsZero() {
+		state += s.Muted.Render(" · refreshed " + ui.Ago(m.accounts.refreshed, now))
+	}
+	n, p := len(m.accounts.list.rows), m.accounts.list.products()
+	state += s.Muted.Render(fmt.Sprintf(" · %d %s", n, ui.Plural(n, "account", "accounts")))
+	if m.accounts.list.filter == "" && n > 0 {
+		state += s.Muted.Render(fmt.Sprintf(" in %d %s", p, ui.Plural(p, "product", "products")))
+	}
+	if m.accounts.loading {
+		state += " " + m.spinner.View() + s.Muted.Render(" checking Launchpad")
+	} else if !m.accounts.session.FetchedAt.IsZero() {
+		state += s.Muted.Render(" · fetched " + ui.Ago(m.accounts.session.FetchedAt, now))
+	}
+	return state
+}
+
+// renderList draws the visible window of the grouped list.
+func (m *Model) renderList(width, height int) string {
+	s := m.styles
+	l := m.accounts.list
+	if len(l.rows) == 0 {
+		return s.Muted.Width(width).Render("This Basecamp ID has no active accounts. Press r to ask Launchpad again.")
+	}
+	if len(l.visible) == 0 {
+		return s.Muted.Width(width).Render("No account matches “" + l.filter + "”. Press esc to clear the filter.")
+	}
+	sel := -1
+	if len(l.visible) > 0 {
+		sel = l.visible[l.cursor]
+	}
+	out := make([]string, 0, height)
+	marks := m.showMarks()
+	end := min(l.offset+height, len(l.lines))
+	for i := l.offset; i < end; i++ {
+		li := l.lines[i]
+		if li.row < 0 {
+			title := ansi.Truncate(li.heading, max(width-8, 4), "…")
+			out = append(out, m.paint.group(title)+m.paint.count(" · "+strconv.Itoa(li.count)))
+			continue
+		}
+		r := &l.rows[li.row]
+		idw := len(r.id)
+		mark, markW := "", 0
+		if marks {
+			mark, markW = m.rowMark(r.key), 2
+		}
+		nameW := max(width-idw-4-markW, 4)
+		name := ansi.Truncate(r.name, nameW, "…")
+		gap := max(width-2-markW-ansi.StringWidth(name)-idw, 1)
+		if i == sel {
+			out = append(out, m.paint.marker("▌ ")+mark+m.paint.selected(name+strings.Repeat(" ", gap)+r.id))
+		} else {
+			out = append(out, "  "+mark+m.paint.row(name)+strings.Repeat(" ", gap)+m.paint.muted(r.id))
+		}
+	}
+	for len(out) < height {
+		out = append(out, "")
+	}
+	return strings.Join(out, "\n")
+}
+
+// renderDetail describes the selected account; compact is one line.
+func (m *Model) renderDetail(width, height int, compact bool) string {
+	s := m.styles
+	r, ok := m.accounts.list.selected()
+	if !ok {
+		return s.Muted.Render("No account selected.")
+	}
+	if compact {
+		line := s.Label.Render("href ") + s.URL.Render(r.href)
+		if res, ok := m.probes.results[r.key]; ok {
+			line = m.markStyle(res.Status).Render(probeMark(res.Status)+" "+res.Status.String()) + s.Muted.Render(" · ") + line
+		}
+		return ansi.Truncate(line, max(width, 1), "…")
+	}
+	side := m.sidePane()
+	field := func(label, value string) string {
+		w := max(width-9, 4)
+		if side {
+			// The side pane has the height to show an href whole.
+			value = strings.ReplaceAll(ansi.Hardwrap(value, w, false), "\n", "\n"+strings.Repeat(" ", 9))
+		} else {
+			value = ansi.Truncate(value, w, "…")
+		}
+		return s.Label.Render(fmt.Sprintf("%-9s", label)) + s.Value.Render(value)
+	}
+	lines := []string{
+		s.Title.Render(ansi.Truncate(r.name, max(width, 4), "…")),
+		field("product", r.prodName+" ("+ui.Clean(r.acc.Product)+")"),
+		field("id", r.id),
+		field("href", r.href),
+	}
+	if r.appHref != "" {
+		lines = append(lines, field("app_href", r.appHref))
+	} else {
+		lines = append(lines, field("app_href", s.Muted.Render("none (o opens href)")))
+	}
+	reach := m.probeLine(r.key)
+	if side {
+		// There is room to say why in full.
+		reach = lipgloss.NewStyle().Width(max(width-9, 4)).Render(reach)
+		reach = strings.ReplaceAll(reach, "\n", "\n"+strings.Repeat(" ", 9))
+	} else {
+		reach = ansi.Truncate(reach, max(width-9, 4), "…")
+	}
+	lines = append(lines, s.Label.Render(fmt.Sprintf("%-9s", "reach"))+reach)
+	if side && r.name != "" && ansi.StringWidth(r.name) > width {
+		// The full name, wrapped, when the title had to be cut.
+		lines = append(lines, "", s.Muted.Width(width).Render(r.name))
+	}
+	if len(lines) > height && height > 0 {
+		lines = lines[:height]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// viewPicker lists the stored Basecamp IDs for switching.
+func (m *Model) viewPicker() string {
+	s := m.styles
+	var b strings.Builder
+	b.WriteString(s.App.Render(s.Title.Render("Switch Basecamp ID")) + "\n\n")
+	entries := make([]string, 0, len(m.accounts.others)+1)
+	for _, o := range m.accounts.others {
+		label := ui.Clean(o.Identity.Name())
+		if o.Identity.EmailAddress != "" {
+			label += " · " + ui.Clean(o.Identity.EmailAddress)
+		}
+		if m.accounts.session != nil && o.Key() == m.accounts.session.Key() {
+			label += " (current)"
+		}
+		entries = append(entries, label)
+	}
+	entries = append(entries, "+ Log in with another Basecamp ID")
+	for i, e := range entries {
+		e = ansi.Truncate(e, max(m.width-6, 4), "…")
+		if i == m.accounts.pick {
+			b.WriteString(s.App.Render(s.Marker.Render("▌ ")+s.Selected.Render(e)) + "\n")
+		} else {
+			b.WriteString(s.App.Render("  "+s.Row.Render(e)) + "\n")
+		}
+	}
+	return b.String()
+}
+
+func (m *Model) viewLoggedOut() string {
+	s := m.styles
+	var b strings.Builder
+	b.WriteString(m.header("Logged out", "") + "\n\n")
+	b.WriteString(s.App.Render(m.wrap(s.Text, "Logged out of "+m.loggedOut+". Its tokens are gone from this machine.")) + "\n\n")
+	b.WriteString(s.App.Render(m.wrap(s.Muted, "Launchpad still lists bcauth among the apps this Basecamp ID authorized; remove it there to revoke access everywhere.")) + "\n\n")
+	b.WriteString(s.App.Render("Press " + s.Key.Render("enter") + " to log in again, or " + s.Key.Render("q") + " to quit."))
+	return b.String()
+}

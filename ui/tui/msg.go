@@ -1,0 +1,98 @@
+package tui
+
+import (
+	"bcauth/auth"
+	"bcauth/store"
+	"bcauth/ui"
+)
+
+// Every message the program handles besides Bubble Tea's own. Each I/O
+// result comes back as one of these, from a command in cmds.go; a message
+// that belongs to a login attempt, a reload or a Basecamp ID carries which,
+// so an answer that comes back after the person moved on is dropped.
+type (
+	// loadedMsg is what is stored: the client settings, the client they
+	// make, the current session and the others of the same client.
+	loadedMsg struct {
+		settings ui.Settings
+		client   *auth.Client
+		session  *store.Session
+		others   []store.Session
+		err      error
+	}
+	// clientSavedMsg says setup saved the client settings; aside is where
+	// an unreadable old config.json went.
+	clientSavedMsg struct {
+		aside string
+		err   error
+	}
+
+	// loginReadyMsg is a new login with its callback listener bound.
+	loginReadyMsg struct {
+		attempt  int
+		login    *auth.Login
+		listener *auth.Listener
+		err      error
+	}
+	// loginDoneMsg ends a login: its session, or why not.
+	loginDoneMsg struct {
+		attempt int
+		session *store.Session
+		aside   string // where an unreadable state file went
+		err     error
+	}
+	// pasteFailedMsg is a pasted address that did not complete the login,
+	// which stays open for another paste.
+	pasteFailedMsg struct {
+		attempt int
+		err     error
+	}
+	// browserMsg says whether the browser opened.
+	browserMsg struct {
+		attempt int
+		err     error
+	}
+	// demoApproveMsg is the demo's cue to approve on the person's behalf.
+	demoApproveMsg struct{ attempt int }
+	// tickMsg redraws the login's countdown.
+	tickMsg struct{ attempt int }
+
+	// reloadMsg is Launchpad's answer for a session's accounts.
+	reloadMsg struct {
+		key        string
+		gen        int
+		reload     *ui.Reload
+		err        error
+		background bool // the cached list was on screen meanwhile
+	}
+	// othersMsg is the stored sessions after a login, for switching.
+	othersMsg struct {
+		others []store.Session
+		err    error
+	}
+	// copiedMsg says how a copy went: sysErr from the system clipboard,
+	// sys false when there is none.
+	copiedMsg struct {
+		text   string
+		sys    bool
+		sysErr error
+	}
+	// openedMsg says how opening a URL went.
+	openedMsg struct {
+		url string
+		err error
+	}
+	loggedOutMsg struct{ err error }
+	switchedMsg  struct{ err error }
+
+	// probeSettledMsg says a selection has rested; probe it if it still is.
+	probeSettledMsg struct{ key string }
+	// probeMsg is one account's answer, for one Basecamp ID.
+	probeMsg struct {
+		session string
+		run     int // which p run, 0 for a single probe
+		result  auth.ProbeResult
+	}
+	// probeDoneMsg says a p run has finished (or was cancelled).
+	probeDoneMsg struct{ run int }
+)

@@ -124,7 +124,7 @@ func tokenError(op Op, err error) error {
 		if re.Response != nil && isRedirect(status) {
 			return redirectError(op, re.Response)
 		}
-		text := errorText(re.Body)
+		text := ErrorText(re.Body)
 		if text == "" {
 			switch {
 			case re.ErrorCode != "" && re.ErrorDescription != "":

@@ -99,8 +99,8 @@ func TestErrorText(t *testing.T) {
 		{strings.Repeat("x", 600), strings.Repeat("x", 500) + "…"},
 	}
 	for _, tt := range tests {
-		if got := errorText([]byte(tt.body)); got != tt.want {
-			t.Errorf("errorText(%.40q) = %q, want %q", tt.body, got, tt.want)
+		if got := ErrorText([]byte(tt.body)); got != tt.want {
+			t.Errorf("ErrorText(%.40q) = %q, want %q", tt.body, got, tt.want)
 		}
 	}
 }

@@ -143,10 +143,11 @@ func classify(op Op, status int, text string) Kind {
 	return KindOther
 }
 
-// errorText pulls the human text out of an error body: JSON with "error" and
+// ErrorText pulls the human text out of an error body: JSON with "error" and
 // "error_description", Launchpad's {"status":404,"error":"Not Found"}, or
-// plain text.
-func errorText(body []byte) string {
+// plain text; "" for an HTML page. Product APIs answer errors in the same
+// shapes, so auth/probe reads them with it too.
+func ErrorText(body []byte) string {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return ""
@@ -193,7 +194,7 @@ func newHTTPError(op Op, resp *http.Response) *LaunchpadError {
 		return redirectError(op, resp)
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	text := errorText(body)
+	text := ErrorText(body)
 	return &LaunchpadError{Op: op, Status: resp.StatusCode, Text: text, Kind: classify(op, resp.StatusCode, text)}
 }
 

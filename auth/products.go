@@ -1,5 +1,11 @@
 package auth
 
+import (
+	"net/url"
+	"regexp"
+	"strings"
+)
+
 // Product describes one 37signals product as Launchpad names it.
 type Product struct {
 	// Code is Launchpad's product value, such as "bc3".
@@ -49,4 +55,32 @@ func Products() []Product {
 		out[i] = p
 	}
 	return out
+}
+
+// bcxPath is how a Basecamp 2 API href's path begins: /ID/api/v1.
+var bcxPath = regexp.MustCompile(`^/(\d+)/api/v1/?`)
+
+// GuessProduct names the product an API href belongs to, from its host
+// (and, for Basecamp 2, its path), or "" when it cannot tell.
+func GuessProduct(href string) string {
+	u, err := url.Parse(href)
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	switch {
+	case host == "3.basecampapi.com":
+		return "bc3"
+	case (host == "basecamp.com" || host == "www.basecamp.com") && bcxPath.MatchString(u.Path):
+		return "bcx"
+	case strings.HasSuffix(host, ".basecamphq.com"):
+		return "basecamp"
+	case strings.HasSuffix(host, ".campfirenow.com"):
+		return "campfire"
+	case strings.HasSuffix(host, ".highrisehq.com"):
+		return "highrise"
+	case strings.HasSuffix(host, ".backpackit.com"):
+		return "backpack"
+	}
+	return ""
 }

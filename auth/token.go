@@ -41,9 +41,9 @@ func (e *SaveError) Error() string {
 
 func (e *SaveError) Unwrap() error { return e.Err }
 
-// usable reports whether a call's answer carries a token despite err: none
-// at all, or only a *SaveError.
-func usable(tok *oauth2.Token, err error) bool {
+// Usable reports whether a TokenSource call's answer carries a token to use
+// despite err: err is nil, or only a *SaveError, which is a warning.
+func Usable(tok *oauth2.Token, err error) bool {
 	var se *SaveError
 	return tok != nil && (err == nil || errors.As(err, &se))
 }
@@ -207,14 +207,14 @@ func (ts *TokenSource) Refreshed() time.Time {
 // returns fn's error if it has one, or else the *SaveError, as a warning.
 func (ts *TokenSource) Do(ctx context.Context, fn func(accessToken string) error) error {
 	tok, err := ts.Token(ctx)
-	if !usable(tok, err) {
+	if !Usable(tok, err) {
 		return err
 	}
 	warning := err
 	err = fn(tok.AccessToken)
 	if IsExpiredToken(err) {
 		tok, rerr := ts.Refresh(ctx, tok.AccessToken)
-		if !usable(tok, rerr) {
+		if !Usable(tok, rerr) {
 			return rerr
 		}
 		if rerr != nil {

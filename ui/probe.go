@@ -1,18 +1,17 @@
 package ui
 
 import (
+	"bcauth/auth/probe"
 	"fmt"
 	"strings"
-
-	"bcauth/auth"
 )
 
 // How a probe answer is told to people, in the app and by bcauth probe alike.
 
 // ProbeDetail is the last field of a plain probe line, cleaned: the person
 // when reachable, else why not.
-func ProbeDetail(r auth.ProbeResult) string {
-	if r.Status == auth.Reachable && r.Person != nil {
+func ProbeDetail(r probe.Result) string {
+	if r.Status == probe.Reachable && r.Person != nil {
 		return DescribePerson(r.Person)
 	}
 	if reason := Clean(r.Reason); reason != "" {
@@ -23,7 +22,7 @@ func ProbeDetail(r auth.ProbeResult) string {
 
 // DescribePerson names the person a probe found, cleaned, as
 // "Annie Bryan <annie@example.com> (person 1000012345, admin, owner)".
-func DescribePerson(p *auth.Person) string {
+func DescribePerson(p *probe.Person) string {
 	var b strings.Builder
 	name, email := Clean(p.Name), Clean(p.Email)
 	b.WriteString(name)

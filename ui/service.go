@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"bcauth/auth"
+	"bcauth/auth/probe"
 	"bcauth/store"
 )
 
@@ -386,6 +387,6 @@ func (s *Service) Remember(key, account string) error {
 
 // Prober returns a prober that speaks to the product APIs as this client:
 // same User-Agent and HTTP client, the default politeness limits.
-func (s *Service) Prober(c *auth.Client) *auth.Prober {
-	return auth.NewProber(auth.ProbeConfig{HTTPClient: s.HTTPClient, UserAgent: c.Config().UserAgent})
+func (s *Service) Prober(c *auth.Client) *probe.Prober {
+	return probe.New(probe.Config{HTTPClient: s.HTTPClient, UserAgent: c.Config().UserAgent})
 }

@@ -43,6 +43,49 @@ func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
 	return s.decide(ctx, authURL, "deny")
 }
 
+// ApproveAndFollow plays what a browser does once the person clicks Allow:
+// Approve, then load the redirect's target (the app's loopback callback) and
+// read the page to the end. It checks nothing of that page: the app, not the
+// browser, learns whether the login worked. The callback's own redirects are
+// not followed, so nothing leaves the machine.
+func (s *Server) ApproveAndFollow(ctx context.Context, authURL string) error {
+	loc, err := s.Approve(ctx, authURL)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
+	if err != nil {
+		return fmt.Errorf("launchpadtest: %w", err)
+	}
+	req.Header.Set("User-Agent", "launchpadtest browser")
+	// Named without the query, which holds the code and the state.
+	callback := *loc
+	callback.RawQuery = ""
+	resp, err := callbackBrowser.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("launchpadtest: browser GET %s: %w", callback.String(), err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return fmt.Errorf("launchpadtest: browser GET %s: %w", callback.String(), err)
+	}
+	return nil
+}
+
+// callbackBrowser loads the app's callback page. It keeps no connection,
+// since the app closes its listener once the login ends.
+var callbackBrowser = &http.Client{
+	Timeout:   30 * time.Second,
+	Transport: &http.Transport{DisableKeepAlives: true},
+	CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	},
+}
+
 var (
 	formAction  = regexp.MustCompile(`<form method="post" action="([^"]*)">`)
 	hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)

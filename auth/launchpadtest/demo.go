@@ -1,6 +1,27 @@
 package launchpadtest
 
-import "strconv"
+import (
+	"fmt"
+	"net"
+	"strconv"
+)
+
+// StartDemo starts the fake that `bcauth demo` logs in against, on a random
+// loopback port, named "bcauth demo" on its consent page. Its redirect URI is
+// http://127.0.0.1:PORT/callback on a port that was free a moment ago, for
+// the app to listen on. Call Close when done.
+func StartDemo() (*Server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("launchpadtest: cannot find a free loopback port for the demo's callback: %w", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return NewServerE(Options{
+		AppName:     "bcauth demo",
+		RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", port),
+	})
+}
 
 // DemoIdentity is the Basecamp ID the fake logs in unless told otherwise.
 func DemoIdentity() Identity {

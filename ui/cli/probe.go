@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"bcauth/auth"
+	"bcauth/auth/probe"
 	"bcauth/ui"
 )
 
@@ -88,7 +89,7 @@ func Probe(ctx context.Context, svc *ui.Service, out Output, opts ProbeOptions) 
 		return out.fail(err, svc.Settings(), true)
 	}
 	ts := svc.TokenSource(list.Client, list.Session)
-	results := svc.Prober(list.Client).ProbeAll(ctx, list.Accounts, auth.BearerAuth{Source: ts}, progressTo(opts.Progress))
+	results := svc.Prober(list.Client).ProbeAll(ctx, list.Accounts, probe.BearerAuth{Source: ts}, progressTo(opts.Progress))
 	if opts.Progress != nil && len(list.Accounts) > 0 {
 		fmt.Fprint(opts.Progress, "\r\x1b[K")
 	}
@@ -133,21 +134,21 @@ func probeLegacy(ctx context.Context, svc *ui.Service, out Output, opts ProbeOpt
 	if prod := auth.LookupProduct(product); prod.WhoAmI == "" {
 		return usage(fmt.Sprintf("%s has no public who-am-I endpoint to probe", prod.Name), "use --product "+probeableCodes())
 	}
-	var a auth.Authorizer = auth.APITokenAuth{Token: opts.APIToken}
+	var a probe.Authorizer = probe.APITokenAuth{Token: opts.APIToken}
 	secrets := []string{opts.APIToken}
 	if opts.BasicUser != "" {
-		a = auth.BasicAuth{User: opts.BasicUser, Password: opts.Password}
+		a = probe.BasicAuth{User: opts.BasicUser, Password: opts.Password}
 		secrets = []string{opts.Password}
 	}
-	cfg := auth.ProbeConfig{}
+	cfg := probe.Config{}
 	if svc != nil {
 		cfg.HTTPClient, cfg.UserAgent = svc.HTTPClient, svc.UserAgent
 	}
-	r := auth.NewProber(cfg).ProbeURL(ctx, opts.URL, product, a)
-	if r.Status == auth.NotProbed {
+	r := probe.New(cfg).ProbeURL(ctx, opts.URL, product, a)
+	if r.Status == probe.NotProbed {
 		return usage(redact(r.Reason, secrets), "give an https URL (plain http only reaches a loopback address)")
 	}
-	return printProbes(ctx, out, opts.JSON, []auth.ProbeResult{r}, secrets)
+	return printProbes(ctx, out, opts.JSON, []probe.Result{r}, secrets)
 }
 
 // probeableCodes lists the product codes a probe can check.
@@ -163,22 +164,22 @@ func probeableCodes() string {
 
 // progressTo writes "probed N of M accounts" over itself to w, or nothing
 // when w is nil.
-func progressTo(w io.Writer) func(done, total int, r auth.ProbeResult) {
+func progressTo(w io.Writer) func(done, total int, r probe.Result) {
 	if w == nil {
 		return nil
 	}
-	return func(done, total int, _ auth.ProbeResult) {
+	return func(done, total int, _ probe.Result) {
 		fmt.Fprintf(w, "\r\x1b[Kbcauth: probed %d of %d", done, total)
 	}
 }
 
 // printProbes writes the results, whole, and says how they went. secrets
 // are taken out of every reason, in case a product echoes them.
-func printProbes(ctx context.Context, out Output, asJSON bool, results []auth.ProbeResult, secrets []string) int {
+func printProbes(ctx context.Context, out Output, asJSON bool, results []probe.Result, secrets []string) int {
 	code := ExitOK
 	for i := range results {
 		results[i].Reason = redact(results[i].Reason, secrets)
-		if results[i].Status != auth.Reachable {
+		if results[i].Status != probe.Reachable {
 			code = ExitUnreachable
 		}
 	}
@@ -193,7 +194,7 @@ func printProbes(ctx context.Context, out Output, asJSON bool, results []auth.Pr
 }
 
 // writeProbes prints the results as JSON or tab-separated lines.
-func writeProbes(out Output, asJSON bool, results []auth.ProbeResult) int {
+func writeProbes(out Output, asJSON bool, results []probe.Result) int {
 	if asJSON {
 		rows := make([]probeJSON, 0, len(results))
 		for _, r := range results {
@@ -222,17 +223,17 @@ func writeProbes(out Output, asJSON bool, results []auth.ProbeResult) int {
 
 // probeJSON is one element of `bcauth probe --json`; see Probe.
 type probeJSON struct {
-	Product     string       `json:"product"`
-	ProductName string       `json:"product_name"`
-	ID          int64        `json:"id"`
-	Name        string       `json:"name"`
-	Href        string       `json:"href"`
-	Status      auth.Status  `json:"status"`
-	HTTPStatus  int          `json:"http_status"`
-	Person      *auth.Person `json:"person"`
-	Reason      string       `json:"reason"`
-	Attempts    int          `json:"attempts"`
-	ElapsedMS   int64        `json:"elapsed_ms"`
+	Product     string        `json:"product"`
+	ProductName string        `json:"product_name"`
+	ID          int64         `json:"id"`
+	Name        string        `json:"name"`
+	Href        string        `json:"href"`
+	Status      probe.Status  `json:"status"`
+	HTTPStatus  int           `json:"http_status"`
+	Person      *probe.Person `json:"person"`
+	Reason      string        `json:"reason"`
+	Attempts    int           `json:"attempts"`
+	ElapsedMS   int64         `json:"elapsed_ms"`
 }
 
 // redact replaces each secret in s. Secrets shorter than 4 bytes are left:

@@ -15,6 +15,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
+	"bcauth/auth/probe"
 	"bcauth/ui"
 )
 
@@ -133,17 +134,17 @@ func TestProbePlain(t *testing.T) {
 
 // cliProbeDoc mirrors one element of probe --json.
 type cliProbeDoc struct {
-	Product     string       `json:"product"`
-	ProductName string       `json:"product_name"`
-	ID          int64        `json:"id"`
-	Name        string       `json:"name"`
-	Href        string       `json:"href"`
-	Status      string       `json:"status"`
-	HTTPStatus  int          `json:"http_status"`
-	Person      *auth.Person `json:"person"`
-	Reason      string       `json:"reason"`
-	Attempts    int          `json:"attempts"`
-	ElapsedMS   int64        `json:"elapsed_ms"`
+	Product     string        `json:"product"`
+	ProductName string        `json:"product_name"`
+	ID          int64         `json:"id"`
+	Name        string        `json:"name"`
+	Href        string        `json:"href"`
+	Status      string        `json:"status"`
+	HTTPStatus  int           `json:"http_status"`
+	Person      *probe.Person `json:"person"`
+	Reason      string        `json:"reason"`
+	Attempts    int           `json:"attempts"`
+	ElapsedMS   int64         `json:"elapsed_ms"`
 }
 
 var cliProbeKeys = []string{"attempts", "elapsed_ms", "href", "http_status", "id", "name", "person", "product", "product_name", "reason", "status"}

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"bcauth/auth"
+	"bcauth/auth/probe"
 	"bcauth/store"
 	"bcauth/ui"
 )
@@ -33,7 +34,7 @@ type Backend interface {
 	Forget(key string) error
 	Switch(key string) error
 	TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSource
-	Prober(c *auth.Client) *auth.Prober
+	Prober(c *auth.Client) *probe.Prober
 }
 
 var _ Backend = (*ui.Service)(nil)
@@ -225,7 +226,7 @@ func settle(delay time.Duration, key string) tea.Cmd {
 }
 
 // probeOne probes one account in the background.
-func probeOne(parent context.Context, p *auth.Prober, a auth.Authorizer, session string, acc auth.Account) tea.Cmd {
+func probeOne(parent context.Context, p *probe.Prober, a probe.Authorizer, session string, acc auth.Account) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(parent, time.Minute)
 		defer cancel()
@@ -235,11 +236,11 @@ func probeOne(parent context.Context, p *auth.Prober, a auth.Authorizer, session
 
 // probeAll probes every account; the answers arrive one message at a time
 // through stream, which listenProbes reads.
-func probeAll(ctx context.Context, p *auth.Prober, a auth.Authorizer, session string, run int, accs []auth.Account, stream chan<- probeMsg) tea.Cmd {
+func probeAll(ctx context.Context, p *probe.Prober, a probe.Authorizer, session string, run int, accs []auth.Account, stream chan<- probeMsg) tea.Cmd {
 	return func() tea.Msg {
 		go func() {
 			defer close(stream)
-			p.ProbeAll(ctx, accs, a, func(_, _ int, r auth.ProbeResult) {
+			p.ProbeAll(ctx, accs, a, func(_, _ int, r probe.Result) {
 				stream <- probeMsg{session: session, run: run, result: r}
 			})
 		}()

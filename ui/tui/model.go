@@ -17,6 +17,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"bcauth/auth"
+	"bcauth/auth/probe"
 	"bcauth/theme"
 	"bcauth/ui"
 )
@@ -97,7 +98,7 @@ type Model struct {
 	start    Start       // consumed by the first load
 	settings ui.Settings // as the last load read them
 	client   *auth.Client
-	prober   *auth.Prober // shared by every probe, so its rate limits hold
+	prober   *probe.Prober // shared by every probe, so its rate limits hold
 
 	setup    setupState
 	login    loginState

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bcauth/auth"
+	"bcauth/auth/probe"
 	"bcauth/store"
 	"bcauth/ui"
 )
@@ -91,7 +92,7 @@ type (
 	probeMsg struct {
 		session string
 		run     int // which p run, 0 for a single probe
-		result  auth.ProbeResult
+		result  probe.Result
 	}
 	// probeDoneMsg says a p run has finished (or was cancelled).
 	probeDoneMsg struct{ run int }

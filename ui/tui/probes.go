@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"bcauth/auth"
+	"bcauth/auth/probe"
 	"bcauth/ui"
 )
 
@@ -24,7 +25,7 @@ const probeSettle = 400 * time.Millisecond
 
 // probeState is what the model knows of reachability this session.
 type probeState struct {
-	results  map[string]auth.ProbeResult
+	results  map[string]probe.Result
 	inFlight map[string]bool
 	run      int // the current p run, counting up across sessions
 	running  bool
@@ -42,7 +43,7 @@ type probeState struct {
 func newProbeState(run int) probeState {
 	ctx, cancel := context.WithCancel(context.Background())
 	return probeState{
-		results:      map[string]auth.ProbeResult{},
+		results:      map[string]probe.Result{},
 		inFlight:     map[string]bool{},
 		run:          run,
 		singles:      ctx,
@@ -80,7 +81,7 @@ func (m *Model) probeSettled(msg probeSettledMsg) tea.Cmd {
 		return nil
 	}
 	m.probes.inFlight[r.key] = true
-	return probeOne(m.probes.singles, m.prober, auth.BearerAuth{Source: m.accounts.tokens}, m.sessionKey(), r.acc)
+	return probeOne(m.probes.singles, m.prober, probe.BearerAuth{Source: m.accounts.tokens}, m.sessionKey(), r.acc)
 }
 
 // toggleProbes starts probing every account, or stops a run in progress.
@@ -114,7 +115,7 @@ func (m *Model) startProbes() tea.Cmd {
 	stream := make(chan probeMsg, len(accs))
 	p.cancel, p.stream = cancel, stream
 	p.running, p.done, p.total = true, 0, len(accs)
-	a := auth.BearerAuth{Source: m.accounts.tokens}
+	a := probe.BearerAuth{Source: m.accounts.tokens}
 	return tea.Batch(probeAll(ctx, m.prober, a, m.sessionKey(), p.run, accs, stream), listenProbes(p.run, stream))
 }
 
@@ -141,7 +142,7 @@ func (m *Model) gotProbe(msg probeMsg) tea.Cmd {
 	}
 	key := msg.result.Account.Key()
 	delete(m.probes.inFlight, key)
-	if msg.result.Status != auth.Canceled {
+	if msg.result.Status != probe.Canceled {
 		m.probes.results[key] = msg.result
 	}
 	if msg.run == 0 || msg.run != m.probes.run {
@@ -157,22 +158,22 @@ func (m *Model) probesDone(msg probeDoneMsg) {
 	}
 	m.probes.running = false
 	m.probes.cancel = nil
-	counts := map[auth.Status]int{}
+	counts := map[probe.Status]int{}
 	for _, r := range m.accounts.list.rows {
 		if res, ok := m.probes.results[r.key]; ok {
 			counts[res.Status]++
 		}
 	}
-	reach := counts[auth.Reachable]
+	reach := counts[probe.Reachable]
 	m.setStatus(summary(reach, m.probes.total, counts), reach != m.probes.total)
 }
 
 // summary says how a p run went, such as "9 of 12 reachable · 1 inactive".
-func summary(reach, total int, counts map[auth.Status]int) string {
+func summary(reach, total int, counts map[probe.Status]int) string {
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(reach) + " of " + strconv.Itoa(total) + " reachable")
-	for s := auth.Refused; s <= auth.Canceled; s++ {
-		if n := counts[s]; n > 0 && s != auth.Reachable {
+	for s := probe.Refused; s <= probe.Canceled; s++ {
+		if n := counts[s]; n > 0 && s != probe.Reachable {
 			b.WriteString(" · " + strconv.Itoa(n) + " " + s.String())
 		}
 	}
@@ -181,21 +182,21 @@ func summary(reach, total int, counts map[auth.Status]int) string {
 
 // probeMark is a row's one-cell status mark; distinct glyphs, so it reads
 // without colour too.
-func probeMark(s auth.Status) string {
+func probeMark(s probe.Status) string {
 	switch s {
-	case auth.Reachable:
+	case probe.Reachable:
 		return "✓"
-	case auth.Refused:
+	case probe.Refused:
 		return "✗"
-	case auth.Inactive:
+	case probe.Inactive:
 		return "⊘"
-	case auth.NotFound:
+	case probe.NotFound:
 		return "?"
-	case auth.RateLimited, auth.Timeout:
+	case probe.RateLimited, probe.Timeout:
 		return "…"
-	case auth.ServerError, auth.Failed:
+	case probe.ServerError, probe.Failed:
 		return "!"
-	case auth.NotProbed:
+	case probe.NotProbed:
 		return "-"
 	}
 	return " "
@@ -205,13 +206,13 @@ func probeMark(s auth.Status) string {
 func (m *Model) showMarks() bool { return m.probes.running || len(m.probes.results) > 0 }
 
 // markStyle colours a probe mark by how good the news is.
-func (m *Model) markStyle(st auth.Status) lipgloss.Style {
+func (m *Model) markStyle(st probe.Status) lipgloss.Style {
 	switch st {
-	case auth.Reachable:
+	case probe.Reachable:
 		return m.styles.Good
-	case auth.Refused, auth.ServerError, auth.Failed:
+	case probe.Refused, probe.ServerError, probe.Failed:
 		return m.styles.Error
-	case auth.Inactive, auth.NotFound, auth.RateLimited, auth.Timeout:
+	case probe.Inactive, probe.NotFound, probe.RateLimited, probe.Timeout:
 		return m.styles.Warn
 	}
 	return m.styles.Muted
@@ -221,12 +222,12 @@ func (m *Model) markStyle(st auth.Status) lipgloss.Style {
 func (m *Model) legend() string {
 	s := m.styles
 	parts := []string{}
-	for _, st := range []auth.Status{auth.Reachable, auth.Refused, auth.Inactive, auth.NotFound, auth.RateLimited, auth.ServerError, auth.NotProbed} {
-		label := map[auth.Status]string{auth.Refused: "refused", auth.Inactive: "inactive", auth.RateLimited: "slow",
-			auth.ServerError: "error", auth.NotProbed: "not probed"}[st]
+	for _, st := range []probe.Status{probe.Reachable, probe.Refused, probe.Inactive, probe.NotFound, probe.RateLimited, probe.ServerError, probe.NotProbed} {
+		label := map[probe.Status]string{probe.Refused: "refused", probe.Inactive: "inactive", probe.RateLimited: "slow",
+			probe.ServerError: "error", probe.NotProbed: "not probed"}[st]
 		if m.width < 80 {
-			label = map[auth.Status]string{auth.Reachable: "ok", auth.Refused: "refused", auth.Inactive: "inactive",
-				auth.NotFound: "gone", auth.RateLimited: "slow", auth.ServerError: "error", auth.NotProbed: "skipped"}[st]
+			label = map[probe.Status]string{probe.Reachable: "ok", probe.Refused: "refused", probe.Inactive: "inactive",
+				probe.NotFound: "gone", probe.RateLimited: "slow", probe.ServerError: "error", probe.NotProbed: "skipped"}[st]
 		}
 		if label == "" {
 			label = st.String()
@@ -254,7 +255,7 @@ func (m *Model) probeLine(key string) string {
 	s := m.styles
 	res, ok := m.probes.results[key]
 	switch {
-	case ok && res.Status == auth.Reachable:
+	case ok && res.Status == probe.Reachable:
 		return s.Good.Render("✓ reachable") + s.Value.Render(" as "+ui.ProbeDetail(res))
 	case ok:
 		text := m.markStyle(res.Status).Render(probeMark(res.Status) + " " + res.Status.String())

@@ -1,4 +1,4 @@
-package auth_test
+package probe_test
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
+	"bcauth/auth/probe"
 )
 
 // BenchmarkProbe300 probes a person with 300 Basecamp accounts against the
@@ -17,25 +17,25 @@ import (
 // ones share 3.basecampapi.com, so the per-host limit (4/s, burst 2) paces
 // the whole run: about (300-2)/4 ≈ 75 s. The "unlimited" case lifts the
 // limit to show what the code alone would take (concurrency 4 × 20 ms).
-// Run it by hand: go test -run '^$' -bench Probe300 ./auth/
+// Run it by hand: go test -run '^$' -bench Probe300 ./auth/probe/
 func BenchmarkProbe300(b *testing.B) {
 	const n = 300
 	accounts := make([]launchpadtest.Account, n)
 	for i := range accounts {
 		accounts[i] = launchpadtest.Account{Product: "bc3", ID: int64(10_000_000 + i), Name: "Account " + strconv.Itoa(i)}
 	}
-	s, ts := probeFake(b, launchpadtest.Options{Accounts: accounts, ProductLatency: 20 * time.Millisecond})
+	s, ts := newFake(b, launchpadtest.Options{Accounts: accounts, ProductLatency: 20 * time.Millisecond})
 	for i := range accounts {
 		accounts[i].Href = s.URL + "/bc3/" + strconv.FormatInt(accounts[i].ID, 10)
 	}
 	s.SetAccounts(accounts)
-	accs := probeAccounts(s)
+	accs := accountsOf(s)
 
 	for _, bc := range []struct {
 		name string
 		rate rate.Limit
 	}{
-		{"rate=4/s", auth.DefaultPerHostRate},
+		{"rate=4/s", probe.DefaultPerHostRate},
 		{"unlimited", rate.Inf},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
@@ -43,14 +43,14 @@ func BenchmarkProbe300(b *testing.B) {
 			requests, first := 0, len(s.ProductRequests())
 			for b.Loop() {
 				// A fresh Prober per run: its limiter starts with a full burst.
-				p := auth.NewProber(auth.ProbeConfig{UserAgent: "bcauth-bench (test@example.com)", PerHostRate: bc.rate})
+				p := probe.New(probe.Config{UserAgent: "bcauth-bench (test@example.com)", PerHostRate: bc.rate})
 				before := len(s.ProductRequests())
 				start := time.Now()
-				results := p.ProbeAll(context.Background(), accs, auth.BearerAuth{Source: ts}, nil)
+				results := p.ProbeAll(context.Background(), accs, probe.BearerAuth{Source: ts}, nil)
 				wall += time.Since(start)
 				requests += len(s.ProductRequests()) - before
 				for _, r := range results {
-					if r.Status != auth.Reachable {
+					if r.Status != probe.Reachable {
 						b.Fatalf("%s: %v: %s", r.Account.Key(), r.Status, r.Reason)
 					}
 				}
@@ -58,8 +58,8 @@ func BenchmarkProbe300(b *testing.B) {
 			b.ReportMetric(wall.Seconds()/float64(b.N), "wall-s/op")
 			b.ReportMetric(float64(requests)/wall.Seconds(), "req/s")
 			b.ReportMetric(float64(busiest10s(s.ProductRequests()[first:])), "max-req/10s")
-			if m := s.MaxInFlight(); m > auth.DefaultProbeConcurrency {
-				b.Errorf("%d requests in flight at once, bound is %d", m, auth.DefaultProbeConcurrency)
+			if m := s.MaxInFlight(); m > probe.DefaultConcurrency {
+				b.Errorf("%d requests in flight at once, bound is %d", m, probe.DefaultConcurrency)
 			}
 		})
 	}

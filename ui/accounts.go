@@ -73,14 +73,27 @@ func CompareProducts(a, b string) int {
 // (CompareProducts), then by name as it reads on screen, then by id, so
 // the order is the same on every run.
 func SortAccounts(in []auth.Account) []auth.Account {
-	out := slices.Clone(in)
-	slices.SortStableFunc(out, func(a, b auth.Account) int {
+	// Each name is cleaned once, not once per comparison: a login can
+	// reach thousands of accounts.
+	type keyed struct {
+		acc  auth.Account
+		name string
+	}
+	ks := make([]keyed, len(in))
+	for i, a := range in {
+		ks[i] = keyed{a, strings.ToLower(Clean(a.Name))}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
 		return cmp.Or(
-			CompareProducts(a.Product, b.Product),
-			strings.Compare(strings.ToLower(Clean(a.Name)), strings.ToLower(Clean(b.Name))),
-			cmp.Compare(a.ID, b.ID),
+			CompareProducts(a.acc.Product, b.acc.Product),
+			strings.Compare(a.name, b.name),
+			cmp.Compare(a.acc.ID, b.acc.ID),
 		)
 	})
+	out := make([]auth.Account, len(ks))
+	for i, k := range ks {
+		out[i] = k.acc
+	}
 	return out
 }
 

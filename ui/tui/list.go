@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
@@ -43,6 +42,7 @@ type accountList struct {
 }
 
 func newAccountList(accounts []auth.Account) accountList {
+	accounts = ui.SortAccounts(accounts)
 	rows := make([]row, len(accounts))
 	for i, a := range accounts {
 		p := auth.LookupProduct(a.Product)
@@ -62,17 +62,6 @@ func newAccountList(accounts []auth.Account) accountList {
 		r.hay = strings.ToLower(r.name + "\x00" + r.id + "\x00" + ui.Clean(a.Product) + "\x00" + r.prodName)
 		rows[i] = r
 	}
-	// Fixed product order, unknown products after the known ones by code,
-	// then by name within a product.
-	slices.SortStableFunc(rows, func(a, b row) int {
-		if a.product.Order != b.product.Order {
-			return a.product.Order - b.product.Order
-		}
-		if c := strings.Compare(a.acc.Product, b.acc.Product); c != 0 {
-			return c
-		}
-		return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
-	})
 	l := accountList{rows: rows}
 	l.apply()
 	return l

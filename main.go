@@ -1,25 +1,28 @@
 // Command bcauth connects a person to their Basecamp ID through Launchpad and
-// lets them browse, copy and check the accounts it reaches. main only reads
-// flags and the environment and wires the packages together.
+// lets them browse, copy and check the accounts it reaches. main declares the
+// commands (cobra, through fang), reads flags and the environment, and wires
+// the packages together.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
+	"charm.land/fang/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/atotto/clipboard"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	tea "charm.land/bubbletea/v2"
 	"golang.org/x/term"
 
 	"bcauth/auth"
@@ -30,178 +33,347 @@ import (
 	"bcauth/ui/tui"
 )
 
-const usage = `bcauth connects you to your Basecamp ID through Launchpad and lists the
-accounts it reaches.
-
-Usage:
-  bcauth                      the app: your accounts, or the login if needed
-  bcauth login [--no-browser] [--timeout 5m]
-                              log in (adds or replaces that Basecamp ID)
-  bcauth setup [--no-browser] [--timeout 5m]
-                              correct the client ID and secret, then log in
-  bcauth status [--json]      who is logged in, token state, where state lives
-  bcauth accounts [--json] [--product CODE]
-                              the accounts, one per line (tab-separated)
-  bcauth token                the access token, refreshed first if needed
-  bcauth logout [--all]       forget the current (or every) Basecamp ID
-  bcauth probe [--json] [--product CODE]
-                              check which accounts answer the token
-  bcauth probe --url HREF (--basic USER | --api-token TOKEN) [--product CODE]
-                              check one product URL with legacy credentials
-  bcauth demo                 try it all against a built-in fake Launchpad
-  bcauth version              version and build information
-
-Every command takes --help (or run bcauth help COMMAND). Settings:
-BASECAMP_OAUTH_CLIENT_ID, BASECAMP_OAUTH_CLIENT_SECRET,
-BASECAMP_OAUTH_REDIRECT_URI, BASECAMP_LAUNCHPAD_URL (they win over the config
-file); BASECAMP_PASSWORD for probe --basic.
-`
-
-// doc is what a command's --help says besides its flags.
-type doc struct {
-	summary, synopsis, example string
-}
-
-var docs = map[string]doc{
-	"login": {"Log in through the browser, even when logged in (adds or replaces that Basecamp ID).",
-		"bcauth login [--no-browser] [--timeout DURATION]", "bcauth login --no-browser --timeout 10m"},
-	"setup": {"Enter the Launchpad client ID and secret again (the stored ones filled in), then log in: the fix for a mistyped client secret.",
-		"bcauth setup [--no-browser] [--timeout DURATION]", "bcauth setup"},
-	"status": {"Show who is logged in, whether Launchpad accepts the token, and where state is stored.",
-		"bcauth status [--json]", "bcauth status --json | jq .valid"},
-	"accounts": {"List the current Basecamp ID's accounts, one tab-separated line each: product, id, name, href.",
-		"bcauth accounts [--json] [--product CODE]", "bcauth accounts --product bc3 | cut -f2,3"},
-	"token": {"Print the current access token and nothing else, refreshed first if needed.",
-		"bcauth token", `curl -H "Authorization: Bearer $(bcauth token)" -H "User-Agent: me (me@example.com)" https://3.basecampapi.com/ID/projects.json`},
-	"logout": {"Forget the current (or every) Basecamp ID's tokens; the client settings stay.",
-		"bcauth logout [--all]", "bcauth logout --all"},
-	"probe": {"Check which accounts answer the token (exit 3 when any does not), or one product --url with a password or API token.",
-		"bcauth probe [--json] [--product CODE]\n  bcauth probe --url HREF (--basic USER | --api-token TOKEN) [--product CODE] [--json]",
-		"bcauth probe --product bc3\n  BASECAMP_PASSWORD=… bcauth probe --url https://basecamp.com/123/api/v1 --basic me@example.com"},
-	"demo": {"Run the app against a built-in fake Launchpad, with its state in a temporary directory.",
-		"bcauth demo [--no-browser] [--timeout DURATION]", "bcauth demo --no-browser"},
-	"version": {"Print bcauth's version and the Go version it was built with.", "bcauth version", "bcauth version"},
-}
-
 func main() {
 	auth.Version = version()
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
-	cmd := ""
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	switch cmd {
-	case "", "login", "setup":
-		return runApp(cmd, args, false)
-	case "demo":
-		return runApp(cmd, args, true)
-	case "status", "accounts", "token", "logout":
-		return script(ctx, cmd, args)
-	case "probe":
-		return probe(ctx, args)
-	case "version":
-		if code, ok := parse(newFlags("version"), args); !ok {
-			return code
-		}
-		fmt.Println("bcauth", version())
-		if bi, ok := debug.ReadBuildInfo(); ok {
-			fmt.Println(bi.GoVersion)
-		}
-		return 0
-	case "help":
-		if len(args) == 0 {
-			fmt.Print(usage)
-			return 0
-		}
-		if _, ok := docs[args[0]]; ok && len(args) == 1 {
-			printHelp(os.Stdout, newFlagsFor(args[0]))
-			return 0
-		}
-		fmt.Fprintf(os.Stderr, "bcauth help: no command %q\n\n%s", strings.Join(args, " "), usage)
-		return 2
-	default:
-		fmt.Fprintf(os.Stderr, "bcauth: unknown command %q\n\n%s", cmd, usage)
+// run runs bcauth with args and returns its exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var code int
+	root := newRoot(&code)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := fang.Execute(ctx, root,
+		fang.WithVersion(version()),
+		fang.WithNotifySignal(os.Interrupt),
+		fang.WithErrorHandler(printError),
+	)
+	if err != nil {
+		// bcauth's commands report their own failures and exit codes, so
+		// an error is cobra's: a command line it cannot run.
 		return 2
 	}
+	return code
 }
 
-// newFlags is a command's flag set, quiet: parse reports errors and help.
-func newFlags(cmd string) *flag.FlagSet {
-	name := "bcauth"
-	if cmd != "" {
-		name += " " + cmd
+// newRoot builds the command tree; the command that runs sets *code to its
+// exit code. It runs in main, not at init, so that nothing is built before
+// bcauth knows what it was asked.
+func newRoot(code *int) *cobra.Command {
+	cobra.EnableCommandSorting = false // the order below: the app's flow, then scripts
+	root := &cobra.Command{
+		Use:   "bcauth [--no-browser] [--timeout DURATION]",
+		Short: "Connect to your Basecamp ID through Launchpad and list the accounts it reaches",
+		Long: `bcauth connects you to your Basecamp ID through Launchpad and lists the accounts it reaches. With no command it is the app: your accounts, or the login if needed.
+
+Settings: BASECAMP_OAUTH_CLIENT_ID, BASECAMP_OAUTH_CLIENT_SECRET, BASECAMP_OAUTH_REDIRECT_URI, BASECAMP_LAUNCHPAD_URL (they win over the config file); BASECAMP_PASSWORD for probe --basic. Every command takes --help (or run bcauth help COMMAND).`,
+		Example: `bcauth
+bcauth login --no-browser
+bcauth accounts --product bcx | cut -f4`,
+		Args:              unknownCommand,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		// cobra's own default, which SuggestionsFor does not apply.
+		SuggestionsMinimumDistance: 2,
+		DisableFlagsInUseLine:      true,
 	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	return fs
-}
-
-// newFlagsFor is the flag set a command parses, for bcauth help COMMAND.
-func newFlagsFor(cmd string) *flag.FlagSet {
-	fs := newFlags(cmd)
-	switch cmd {
-	case "login", "setup", "demo":
-		tuiFlags(fs)
-	case "status", "accounts", "token", "logout":
-		scriptFlags(fs, cmd)
-	case "probe":
-		probeFlags(fs)
+	o := appFlags(root)
+	root.RunE = keepExitCode(code, func(cmd *cobra.Command, _ []string) error { return exit(runApp(cmd, "", o)) })
+	for _, c := range []*cobra.Command{
+		loginCmd(), setupCmd(), statusCmd(), accountsCmd(), tokenCmd(), logoutCmd(),
+		probeCmd(), demoCmd(), versionCmd(),
+	} {
+		// Use is each command's synopsis, flags included.
+		c.DisableFlagsInUseLine = true
+		c.Args = noArgs
+		c.ValidArgsFunction = cobra.NoFileCompletions
+		if c.RunE != nil {
+			c.RunE = keepExitCode(code, c.RunE)
+		}
+		root.AddCommand(c)
 	}
-	return fs
+	root.SetHelpCommand(helpCmd())
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &usageError{cmd: cmd.CommandPath(), err: err}
+	})
+	return root
 }
 
-// parse reads args: on --help it prints the command's help to stdout, on a
-// bad flag or a stray argument a short complaint to stderr. ok says whether
-// to go on; code is the exit code otherwise.
-func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	err := fs.Parse(args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		printHelp(os.Stdout, fs)
-		return 0, false
-	case err != nil:
-		// The flag package names flags "-timeout"; the help says "--timeout".
-		msg := strings.Replace(err.Error(), " for flag -", " for --", 1)
-		fmt.Fprintf(os.Stderr, "%s: %s\nRun %s --help for its flags.\n", fs.Name(), msg, fs.Name())
-		return 2, false
-	case fs.NArg() > 0:
-		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q\nRun %s --help for its flags.\n", fs.Name(), fs.Arg(0), fs.Name())
-		return 2, false
+func loginCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "login [--no-browser] [--timeout DURATION]",
+		Short:   "Log in (adds or replaces that Basecamp ID)",
+		Long:    "Log in through the browser, even when logged in (adds or replaces that Basecamp ID).",
+		Example: "bcauth login --no-browser --timeout 10m",
 	}
-	return 0, true
+	o := appFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return exit(runApp(cmd, "login", o)) }
+	return cmd
 }
 
-// printHelp writes a command's summary, synopsis, example and flags.
-func printHelp(w io.Writer, fs *flag.FlagSet) {
-	cmd := strings.TrimPrefix(strings.TrimPrefix(fs.Name(), "bcauth"), " ")
-	d, ok := docs[cmd]
-	if !ok {
-		fmt.Fprint(w, usage)
+func setupCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "setup [--no-browser] [--timeout DURATION]",
+		Short:   "Correct the client ID and secret, then log in",
+		Long:    "Enter the Launchpad client ID and secret again (the stored ones filled in), then log in: the fix for a mistyped client secret.",
+		Example: "bcauth setup",
+	}
+	o := appFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return exit(runApp(cmd, "setup", o)) }
+	return cmd
+}
+
+func statusCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "status [--json]",
+		Short:   "Who is logged in, token state, where state lives",
+		Long:    "Show who is logged in, whether Launchpad accepts the token, and where state is stored.",
+		Example: "bcauth status --json | jq .valid",
+	}
+	asJSON := cmd.Flags().Bool("json", false, "print JSON")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		return script(cmd, func(svc *ui.Service, out cli.Output) int {
+			return cli.Status(cmd.Context(), svc, out, *asJSON)
+		})
+	}
+	return cmd
+}
+
+func accountsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "accounts [--json] [--product CODE]",
+		Short:   "The accounts, one per line (tab-separated)",
+		Long:    "List the current Basecamp ID's accounts, one tab-separated line each: product, id, name, href.",
+		Example: "bcauth accounts --product bc3 | cut -f2,3",
+	}
+	asJSON := cmd.Flags().Bool("json", false, "print JSON")
+	product := cmd.Flags().String("product", "", "only accounts of this product CODE (bc3, bcx, basecamp, campfire, highrise, …)")
+	_ = cmd.RegisterFlagCompletionFunc("product", productCodes)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		return script(cmd, func(svc *ui.Service, out cli.Output) int {
+			return cli.Accounts(cmd.Context(), svc, out, *asJSON, *product)
+		})
+	}
+	return cmd
+}
+
+func tokenCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "token",
+		Short: "The access token, refreshed first if needed",
+		Long:  "Print the current access token and nothing else, refreshed first if needed.",
+		Example: `curl -H "Authorization: Bearer $(bcauth token)" \
+  -H "User-Agent: me (me@example.com)" \
+  https://3.basecampapi.com/ID/projects.json`,
+	}
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		return script(cmd, func(svc *ui.Service, out cli.Output) int {
+			return cli.Token(cmd.Context(), svc, out)
+		})
+	}
+	return cmd
+}
+
+func logoutCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "logout [--all]",
+		Short:   "Forget the current (or every) Basecamp ID",
+		Long:    "Forget the current (or every) Basecamp ID's tokens; the client settings stay.",
+		Example: "bcauth logout --all",
+	}
+	all := cmd.Flags().Bool("all", false, "log out of every Basecamp ID")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		return script(cmd, func(svc *ui.Service, out cli.Output) int {
+			return cli.Logout(svc, out, *all)
+		})
+	}
+	return cmd
+}
+
+// apiTokenEnv holds a classic API token for probe --api-token -.
+const apiTokenEnv = "BASECAMP_API_TOKEN"
+
+func probeCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "probe [--json] [--product CODE]",
+		Short: "Check which accounts answer the token, or one product URL",
+		Long: `Check which accounts answer the token (exit 3 when any does not), or one product --url with a password or API token:
+
+  bcauth probe --url HREF (--basic USER | --api-token TOKEN) [--product CODE] [--json]`,
+		Example: `bcauth probe --product bc3
+BASECAMP_PASSWORD=… bcauth probe --url https://basecamp.com/123/api/v1 \
+  --basic me@example.com`,
+	}
+	var o cli.ProbeOptions
+	f := cmd.Flags()
+	f.BoolVar(&o.JSON, "json", false, "print a JSON array instead of tab-separated lines")
+	f.StringVar(&o.Product, "product", "", "only accounts of this product CODE; with --url, the product it belongs to (guessed from the URL when left out)")
+	f.StringVar(&o.URL, "url", "", "check this one product API HREF with --basic or --api-token, not the stored login")
+	f.StringVar(&o.BasicUser, "basic", "", "with --url: log in as USER with HTTP Basic (Basecamp 2); the password comes from "+cli.PasswordEnv+" or is asked for in the terminal")
+	f.StringVar(&o.APIToken, "api-token", "", "with --url: a classic product's API TOKEN, sent as Basic user TOKEN, password X; \"-\" takes it from "+apiTokenEnv+", which keeps it out of ps and shell history")
+	_ = cmd.RegisterFlagCompletionFunc("product", productCodes)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return exit(probe(cmd, o)) }
+	return cmd
+}
+
+func demoCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "demo [--no-browser] [--timeout DURATION]",
+		Short:   "Try it all against a built-in fake Launchpad",
+		Long:    "Run the app against a built-in fake Launchpad, with its state in a temporary directory.",
+		Example: "bcauth demo --no-browser",
+	}
+	o := appFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return exit(runApp(cmd, "demo", o)) }
+	return cmd
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Version and build information",
+		Long:    "Print bcauth's version and the Go version it was built with.",
+		Example: "bcauth version",
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintln(cmd.OutOrStdout(), "bcauth", version())
+			if bi, ok := debug.ReadBuildInfo(); ok {
+				fmt.Fprintln(cmd.OutOrStdout(), bi.GoVersion)
+			}
+		},
+	}
+}
+
+// helpCmd is cobra's `help COMMAND`, except that a command that does not
+// exist is a usage error (exit 2) rather than the root's usage.
+func helpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [COMMAND]",
+		Short: "Help about any command",
+		Long:  "Show a command's help, as bcauth COMMAND --help does.",
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			target, _, err := cmd.Root().Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []cobra.Completion
+			for _, c := range target.Commands() {
+				if c.IsAvailableCommand() {
+					names = append(names, cobra.CompletionWithDesc(c.Name(), c.Short))
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, rest, err := cmd.Root().Find(args)
+			if err != nil || len(rest) > 0 {
+				return &usageError{cmd: "bcauth", err: fmt.Errorf("no command %q", strings.Join(args, " "))}
+			}
+			// As cobra's own help command does, so the page lists them.
+			target.InitDefaultHelpFlag()
+			target.InitDefaultVersionFlag()
+			return target.Help()
+		},
+	}
+}
+
+func productCodes(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var codes []cobra.Completion
+	for _, p := range auth.Products() {
+		codes = append(codes, cobra.CompletionWithDesc(p.Code, p.Name))
+	}
+	return codes, cobra.ShellCompDirectiveNoFileComp
+}
+
+// exitError is a command's exit code, once it has said what went wrong.
+type exitError int
+
+func (e exitError) Error() string { return "exit status " + strconv.Itoa(int(e)) }
+
+// exit is the error RunE returns for a command's exit code.
+func exit(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return exitError(code)
+}
+
+// keepExitCode stores the exitError that run returns in *code and lets
+// fang.Execute see no error: on an error, fang asks the terminal for its
+// background colour (to style a message) before its handler is called, and
+// a command that has reported its own failure has nothing more to print.
+func keepExitCode(code *int, run func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		err := run(cmd, args)
+		var exit exitError
+		if errors.As(err, &exit) {
+			*code = int(exit)
+			return nil
+		}
+		return err
+	}
+}
+
+// usageError is a command line bcauth cannot run (exit 2): an unknown
+// command or flag, a stray argument, a bad value.
+type usageError struct {
+	cmd string // the command whose --help to point at, such as "bcauth status"
+	err error
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// noArgs refuses positional arguments: no command takes any.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("unexpected argument %q", args[0])}
+	}
+	return nil
+}
+
+// unknownCommand is the root's check of its arguments: any is a mistyped
+// command, answered with cobra's suggestions.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+	}
+	return &usageError{cmd: cmd.CommandPath(), err: errors.New(msg)}
+}
+
+// printError is fang's error handler, for usage errors: what is wrong and
+// where the help is, styled as fang does on a terminal, plain otherwise.
+func printError(w io.Writer, styles fang.Styles, err error) {
+	cmd, what := "bcauth", "its commands"
+	var u *usageError
+	if errors.As(err, &u) {
+		cmd = u.cmd
+	}
+	if cmd != "bcauth" {
+		what = "its flags"
+	}
+	msg := err.Error()
+	if cw, ok := w.(*colorprofile.Writer); !ok || cw.Profile == colorprofile.NoTTY {
+		if strings.Contains(msg, "\n") {
+			msg += "\n" // set the suggestions apart from the pointer to --help
+		}
+		fmt.Fprintf(w, "%s: %s\nRun %s --help for %s.\n", cmd, msg, cmd, what)
 		return
 	}
-	fmt.Fprintf(w, "%s\n\nUsage:\n  %s\n\nExample:\n  %s\n", d.summary, d.synopsis, d.example)
-	first := true
-	fs.VisitAll(func(f *flag.Flag) {
-		if first {
-			fmt.Fprint(w, "\nFlags:\n")
-			first = false
-		}
-		arg, text := flag.UnquoteUsage(f)
-		name := "--" + f.Name
-		if arg != "" {
-			name += " " + arg
-		}
-		if f.DefValue != "" && f.DefValue != "false" {
-			text += " (default " + f.DefValue + ")"
-		}
-		fmt.Fprintf(w, "  %-22s %s\n", name, text)
-	})
+	fmt.Fprintln(w, styles.ErrorHeader.String())
+	fmt.Fprintln(w, styles.ErrorText.Render(msg))
+	fmt.Fprintln(w)
+	text := styles.ErrorText.UnsetWidth().UnsetTransform()
+	fmt.Fprintln(w, lipgloss.JoinHorizontal(lipgloss.Left,
+		text.Render("Run"),
+		styles.Program.Flag.Render(" "+cmd+" --help "),
+		text.UnsetMargins().Render("for "+what+"."),
+	))
+	fmt.Fprintln(w)
 }
 
 func version() string {
@@ -221,29 +393,36 @@ func envClient() store.ClientConfig {
 	}
 }
 
-func service(dir string, env store.ClientConfig) (*ui.Service, error) {
+func service(dir string, env store.ClientConfig, stderr io.Writer) (*ui.Service, error) {
 	st, err := store.Open(dir)
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range st.Notices() {
-		fmt.Fprintln(os.Stderr, "bcauth:", n)
+		fmt.Fprintln(stderr, "bcauth:", n)
 	}
 	return &ui.Service{Store: st, Env: env, HTTPClient: httpClient()}, nil
 }
 
-// tuiFlags declares the flags of the app, login, setup and demo.
-func tuiFlags(fs *flag.FlagSet) (noBrowser *bool, timeout *time.Duration) {
-	noBrowser = fs.Bool("no-browser", false, "do not open a browser: paste the address it ends on instead")
-	d := durationFlag(5 * time.Minute)
-	fs.Var(&d, "timeout", "how long to wait for the browser's approval: a `DURATION` such as 90s or 5m")
-	return noBrowser, (*time.Duration)(&d)
+// appOptions are the flags of the app, login, setup and demo.
+type appOptions struct {
+	noBrowser bool
+	timeout   durationFlag
 }
 
-// durationFlag is a flag.Value for a positive duration. flag.Duration's
-// own error ("parse error") does not say what a duration looks like, and
-// its default reads "5m0s".
+func appFlags(cmd *cobra.Command) *appOptions {
+	o := &appOptions{timeout: durationFlag(5 * time.Minute)}
+	cmd.Flags().BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser: paste the address it ends on instead")
+	cmd.Flags().Var(&o.timeout, "timeout", "how long to wait for the browser's approval: a DURATION such as 90s or 5m")
+	return o
+}
+
+// durationFlag is a pflag.Value for a positive duration. pflag's own
+// Duration says "time: invalid duration", not what a duration looks like,
+// and its default reads "5m0s".
 type durationFlag time.Duration
+
+var _ pflag.Value = (*durationFlag)(nil)
 
 func (d *durationFlag) Set(s string) error {
 	v, err := time.ParseDuration(s)
@@ -272,22 +451,23 @@ func (d *durationFlag) String() string {
 	return s
 }
 
-func runApp(cmd string, args []string, demo bool) int {
-	fs := newFlags(cmd)
-	noBrowser, timeout := tuiFlags(fs)
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
+// Type names the value in completions and the man page.
+func (d *durationFlag) Type() string { return "duration" }
+
+// runApp runs the TUI: the app itself (name ""), login, setup or demo.
+func runApp(cmd *cobra.Command, name string, o *appOptions) int {
+	stderr := cmd.ErrOrStderr()
 	if !term.IsTerminal(int(os.Stdin.Fd())) || !term.IsTerminal(int(os.Stdout.Fd())) {
-		fmt.Fprintln(os.Stderr, "bcauth: this command needs a terminal; in scripts use bcauth status, accounts, token or logout")
+		fmt.Fprintln(stderr, "bcauth: this command needs a terminal; in scripts use bcauth status, accounts, token or logout")
 		return 1
 	}
+	demo := name == "demo"
 	hasDisplay := os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
 	ssh := os.Getenv("SSH_CONNECTION") != "" || os.Getenv("SSH_TTY") != ""
 	cfg := tui.Config{
-		Timeout:   *timeout,
-		NoBrowser: *noBrowser || (ssh && !demo),
-		Start:     map[string]tui.Start{"login": tui.StartLogin, "setup": tui.StartSetup}[cmd],
+		Timeout:   time.Duration(o.timeout),
+		NoBrowser: o.noBrowser || (ssh && !demo),
+		Start:     map[string]tui.Start{"login": tui.StartLogin, "setup": tui.StartSetup}[name],
 		OpenURL:   ui.Opener(os.Getenv("BROWSER"), hasDisplay),
 	}
 	if clipboard.Unsupported {
@@ -298,228 +478,91 @@ func runApp(cmd string, args []string, demo bool) int {
 	dir := store.DefaultDir()
 	env := envClient()
 	if demo {
-		fake, tmp, err := startDemo()
+		// The fake Launchpad on a random loopback port, with its state in a
+		// temporary directory, never the person's real config.
+		fake, err := launchpadtest.StartDemo()
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "bcauth demo:", err)
+			fmt.Fprintln(stderr, "bcauth demo:", err)
 			return 1
 		}
-		defer os.RemoveAll(tmp)
 		defer fake.Close()
-		dir = tmp
-		o := fake.Options()
-		env = store.ClientConfig{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURI: o.RedirectURI, LaunchpadURL: fake.URL}
-		cfg.NoBrowser = *noBrowser
+		if dir, err = os.MkdirTemp("", "bcauth-demo-"); err != nil {
+			fmt.Fprintln(stderr, "bcauth demo:", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		fo := fake.Options()
+		env = store.ClientConfig{ClientID: fo.ClientID, ClientSecret: fo.ClientSecret, RedirectURI: fo.RedirectURI, LaunchpadURL: fake.URL}
+		cfg.NoBrowser = o.noBrowser
 		cfg.Demo = &tui.Demo{
-			Approve:  func(ctx context.Context, authURL string) error { return demoApprove(ctx, fake, authURL) },
+			Approve:  fake.ApproveAndFollow,
 			Headless: cfg.OpenURL == nil,
 			After:    3 * time.Second,
 		}
 	}
-	svc, err := service(dir, env)
+	svc, err := service(dir, env, stderr)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "bcauth:", err)
+		fmt.Fprintln(stderr, "bcauth:", err)
 		return 1
 	}
 	cfg.Service = svc
-	final, err := tea.NewProgram(tui.New(cfg)).Run()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bcauth:", err)
-		return 1
-	}
-	if m, ok := final.(*tui.Model); ok {
-		code, msg := m.Outcome()
-		if msg != "" {
-			fmt.Fprintln(os.Stderr, msg)
-		}
-		return code
-	}
-	return 0
+	return tui.Run(cfg, stderr)
 }
 
-// startDemo runs the fake Launchpad on a random loopback port, with its
-// state in a temporary directory, never the person's real config.
-func startDemo() (*launchpadtest.Server, string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// script runs a command for scripts (status, accounts, token, logout)
+// against the stored state: no TUI, no prompts.
+func script(cmd *cobra.Command, do func(*ui.Service, cli.Output) int) error {
+	out := cli.Output{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
+	svc, err := service(store.DefaultDir(), envClient(), out.Stderr)
 	if err != nil {
-		return nil, "", err
+		fmt.Fprintln(out.Stderr, "bcauth:", err)
+		return exit(2)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	fake, err := launchpadtest.NewServerE(launchpadtest.Options{
-		AppName:     "bcauth demo",
-		RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", port),
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	tmp, err := os.MkdirTemp("", "bcauth-demo-")
-	if err != nil {
-		fake.Close()
-		return nil, "", err
-	}
-	return fake, tmp, nil
-}
-
-// demoApprove clicks Allow on the fake consent page and follows the
-// redirect to the loopback callback, as a browser would.
-func demoApprove(ctx context.Context, fake *launchpadtest.Server, authURL string) error {
-	loc, err := fake.Approve(ctx, authURL)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return nil
-}
-
-// scriptFlags declares the flags of status, accounts, token and logout:
-// each only its own.
-func scriptFlags(fs *flag.FlagSet, cmd string) (asJSON *bool, product *string, all *bool) {
-	asJSON, product, all = new(bool), new(string), new(bool)
-	if cmd == "status" || cmd == "accounts" {
-		fs.BoolVar(asJSON, "json", false, "print JSON")
-	}
-	if cmd == "accounts" {
-		fs.StringVar(product, "product", "", "only accounts of this product `CODE` (bc3, bcx, basecamp, campfire, highrise, …)")
-	}
-	if cmd == "logout" {
-		fs.BoolVar(all, "all", false, "log out of every Basecamp ID")
-	}
-	return asJSON, product, all
-}
-
-// script runs a command for scripts: no TUI, no prompts.
-func script(ctx context.Context, cmd string, args []string) int {
-	fs := newFlags(cmd)
-	asJSON, product, all := scriptFlags(fs, cmd)
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	svc, err := service(store.DefaultDir(), envClient())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bcauth:", err)
-		return 2
-	}
-	out := cli.Output{Stdout: os.Stdout, Stderr: os.Stderr}
-	switch cmd {
-	case "status":
-		return cli.Status(ctx, svc, out, *asJSON)
-	case "accounts":
-		return cli.Accounts(ctx, svc, out, *asJSON, *product)
-	case "token":
-		return cli.Token(ctx, svc, out)
-	case "logout":
-		return cli.Logout(svc, out, *all)
-	}
-	return 2
-}
-
-// apiTokenEnv holds a classic API token for probe --api-token -.
-const apiTokenEnv = "BASECAMP_API_TOKEN"
-
-// probeFlags declares bcauth probe's flags into opts.
-func probeFlags(fs *flag.FlagSet) *cli.ProbeOptions {
-	var o cli.ProbeOptions
-	fs.BoolVar(&o.JSON, "json", false, "print a JSON array instead of tab-separated lines")
-	fs.StringVar(&o.Product, "product", "", "only accounts of this product `CODE`; with --url, the product it belongs to (guessed from the URL when left out)")
-	fs.StringVar(&o.URL, "url", "", "check this one product API `HREF` with --basic or --api-token, not the stored login")
-	fs.StringVar(&o.BasicUser, "basic", "", "with --url: log in as `USER` with HTTP Basic (Basecamp 2); the password comes from "+cli.PasswordEnv+" or is asked for in the terminal")
-	fs.StringVar(&o.APIToken, "api-token", "", "with --url: a classic product's API `TOKEN`, sent as Basic user TOKEN, password X; \"-\" takes it from "+apiTokenEnv+", which keeps it out of ps and shell history")
-	return &o
+	return exit(do(svc, out))
 }
 
 // probe runs bcauth probe. With legacy credentials it opens no store at
 // all: they never touch the stored login.
-func probe(ctx context.Context, args []string) int {
-	fs := newFlags("probe")
-	opts := probeFlags(fs)
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	out := cli.Output{Stdout: os.Stdout, Stderr: os.Stderr}
-	if term.IsTerminal(int(os.Stderr.Fd())) {
-		opts.Progress = os.Stderr
+func probe(cmd *cobra.Command, opts cli.ProbeOptions) int {
+	ctx := cmd.Context()
+	out := cli.Output{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
+	if isTerminal(out.Stderr) {
+		opts.Progress = out.Stderr
 	}
 	if opts.APIToken == "-" {
 		opts.APIToken = os.Getenv(apiTokenEnv)
 		if opts.APIToken == "" {
-			fmt.Fprintf(os.Stderr, "bcauth: --api-token - reads the token from %s, which is not set\n", apiTokenEnv)
+			fmt.Fprintf(out.Stderr, "bcauth: --api-token - reads the token from %s, which is not set\n", apiTokenEnv)
 			return 2
 		}
 	}
 	if opts.URL == "" && opts.BasicUser == "" && opts.APIToken == "" {
-		svc, err := service(store.DefaultDir(), envClient())
+		svc, err := service(store.DefaultDir(), envClient(), out.Stderr)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "bcauth:", err)
+			fmt.Fprintln(out.Stderr, "bcauth:", err)
 			return 2
 		}
-		return cli.Probe(ctx, svc, out, *opts)
+		return cli.Probe(ctx, svc, out, opts)
 	}
 	if opts.URL != "" && opts.BasicUser != "" && opts.APIToken == "" {
-		pw, err := password(ctx, opts.BasicUser)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bcauth:", err)
-			return 1
+		opts.Password = os.Getenv(cli.PasswordEnv)
+		if opts.Password == "" {
+			pw, err := cli.ReadPassword(ctx, opts.BasicUser)
+			if err != nil {
+				fmt.Fprintln(out.Stderr, "bcauth:", err)
+				return 1
+			}
+			opts.Password = pw
 		}
-		opts.Password = pw
 	}
-	return cli.Probe(ctx, &ui.Service{HTTPClient: httpClient()}, out, *opts)
+	return cli.Probe(ctx, &ui.Service{HTTPClient: httpClient()}, out, opts)
 }
 
-// password is the --basic password: BASECAMP_PASSWORD, else typed into the
-// terminal without echo, else "" (ui.Probe then says to set the variable).
-// No prompt when stdin is not a terminal, so scripts never hang.
-func password(ctx context.Context, user string) (string, error) {
-	if pw := os.Getenv(cli.PasswordEnv); pw != "" {
-		return pw, nil
-	}
-	if !term.IsTerminal(int(os.Stdin.Fd())) {
-		return "", nil
-	}
-	// The terminal itself, so the prompt shows even when stderr is
-	// redirected; stdin and stderr when it cannot be opened.
-	in, prompt := os.Stdin, io.Writer(os.Stderr)
-	if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
-		defer tty.Close()
-		in, prompt = tty, tty
-	}
-	fd := int(in.Fd())
-	old, err := term.GetState(fd)
-	if err != nil {
-		return "", fmt.Errorf("cannot read the password from the terminal: %w; set %s instead", err, cli.PasswordEnv)
-	}
-	fmt.Fprintf(prompt, "Password for %s: ", ui.Clean(user))
-	type read struct {
-		b   []byte
-		err error
-	}
-	done := make(chan read, 1)
-	go func() {
-		b, err := term.ReadPassword(fd)
-		done <- read{b, err}
-	}()
-	select {
-	case r := <-done:
-		fmt.Fprintln(prompt)
-		if r.err != nil {
-			return "", fmt.Errorf("cannot read the password from the terminal: %w; set %s instead", r.err, cli.PasswordEnv)
-		}
-		return string(r.b), nil
-	case <-ctx.Done():
-		// Ctrl-C is caught for the probes, so ReadPassword would wait on
-		// with echo off: give the terminal back before leaving.
-		_ = term.Restore(fd, old)
-		fmt.Fprintln(prompt)
-		return "", errors.New("interrupted")
-	}
+// isTerminal reports whether w is a terminal, for output meant only for
+// people watching (probe's progress counter).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func httpClient() *http.Client { return &http.Client{Timeout: 30 * time.Second} }

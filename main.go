@@ -213,6 +213,9 @@ BASECAMP_PASSWORD=… bcauth probe --url https://basecamp.com/123/api/v1 \
 	f.StringVar(&o.BasicUser, "basic", "", "with --url: log in as USER with HTTP Basic (Basecamp 2); the password comes from "+cli.PasswordEnv+" or is asked for in the terminal")
 	f.StringVar(&o.APIToken, "api-token", "", "with --url: a classic product's API TOKEN, sent as Basic user TOKEN, password X; \"-\" takes it from "+apiTokenEnv+", which keeps it out of ps and shell history")
 	_ = cmd.RegisterFlagCompletionFunc("product", productCodes)
+	for _, name := range []string{"url", "basic", "api-token"} {
+		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
+	}
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return exit(probe(cmd, o)) }
 	return cmd
 }
@@ -414,6 +417,7 @@ func appFlags(cmd *cobra.Command) *appOptions {
 	o := &appOptions{timeout: durationFlag(5 * time.Minute)}
 	cmd.Flags().BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser: paste the address it ends on instead")
 	cmd.Flags().Var(&o.timeout, "timeout", "how long to wait for the browser's approval: a DURATION such as 90s or 5m")
+	_ = cmd.RegisterFlagCompletionFunc("timeout", cobra.NoFileCompletions)
 	return o
 }
 

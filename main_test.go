@@ -157,6 +157,10 @@ func TestCompletionOffersCommandsAndProductCodes(t *testing.T) {
 		{[]string{"__complete", "accounts", "--product", ""}, []string{"bc3\tBasecamp", "bcx\tBasecamp 2"}},
 		{[]string{"__complete", "probe", "--product", "b"}, []string{"backpack\tBackpack"}},
 		{[]string{"__complete", "help", "p"}, []string{"probe\t"}},
+		// No file names for a value that is never a file (":4" is cobra's NoFileComp).
+		{[]string{"__complete", "login", "--timeout", ""}, []string{":4\n"}},
+		{[]string{"__complete", "probe", "--url", ""}, []string{":4\n"}},
+		{[]string{"__complete", "status", ""}, []string{":4\n"}},
 	} {
 		t.Run(strings.Join(tc.args[1:], " "), func(t *testing.T) {
 			stdout, _, code := bcauth(t, tc.args...)

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -116,8 +115,7 @@ func (s *Store) notice(format string, args ...any) {
 
 // tighten removes the permission bits of mode beyond want.
 func (s *Store) tighten(path string, mode, want fs.FileMode, chmod func(fs.FileMode) error) {
-	// Windows has no group or other permission bits to tighten.
-	if runtime.GOOS == "windows" || mode.Perm()&^want == 0 {
+	if !permissionBits || mode.Perm()&^want == 0 {
 		return
 	}
 	tight := mode.Perm() & want

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"runtime"
 	"strings"
 )
 
@@ -45,18 +44,9 @@ func Opener(browserEnv string, hasDisplay bool) func(string) error {
 			return fmt.Errorf("no command in $BROWSER worked: %w", errors.Join(errs...))
 		}
 	}
-	var name string
-	var pre []string
-	switch runtime.GOOS {
-	case "darwin":
-		name = "open"
-	case "windows":
-		name, pre = "rundll32", []string{"url.dll,FileProtocolHandler"}
-	default:
-		if !hasDisplay {
-			return nil
-		}
-		name = "xdg-open"
+	name, pre, ok := systemOpener(hasDisplay)
+	if !ok {
+		return nil
 	}
 	if _, err := exec.LookPath(name); err != nil {
 		return nil

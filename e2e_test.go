@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"bcauth/auth/launchpadtest"
+	"bcauth/ui/uitest"
 )
 
 // The real-terminal test: the built bcauth binary runs in tmux against a
@@ -187,16 +187,6 @@ func (s *tmuxSession) waitFor(text string, within time.Duration) string {
 	}
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // build compiles bcauth into dir.
 func build(t *testing.T, dir string) string {
 	t.Helper()
@@ -225,7 +215,7 @@ func TestTerminal(t *testing.T) {
 	bin := build(t, tmp)
 
 	fake := launchpadtest.NewServer(launchpadtest.Options{
-		RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", freePort(t)),
+		RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", uitest.FreePort(t)),
 	})
 	t.Cleanup(fake.Close)
 	o := fake.Options()

@@ -33,11 +33,7 @@ type AccountList struct {
 // it) or, when Launchpad cannot be reached, the cache; then the one sort
 // and the product filter (case-insensitive; "" keeps every product).
 func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountList, error) {
-	c, err := s.Client()
-	if err != nil {
-		return nil, err
-	}
-	sess, err := s.Current(c)
+	c, sess, err := s.currentLogin()
 	if err != nil {
 		return nil, err
 	}

@@ -323,15 +323,24 @@ func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Se
 // Token returns a valid access token for the current session, refreshed
 // (and saved) first when it is near its expiry.
 func (s *Service) Token(ctx context.Context) (*oauth2.Token, error) {
-	c, err := s.Client()
-	if err != nil {
-		return nil, err
-	}
-	sess, err := s.Current(c)
+	c, sess, err := s.currentLogin()
 	if err != nil {
 		return nil, err
 	}
 	return s.TokenSource(c, sess).Token(ctx)
+}
+
+// currentLogin is the client and the current session made with it.
+func (s *Service) currentLogin() (*auth.Client, *store.Session, error) {
+	c, err := s.Client()
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := s.Current(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, sess, nil
 }
 
 // Dir is the state directory.

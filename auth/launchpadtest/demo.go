@@ -11,16 +11,26 @@ import (
 // http://127.0.0.1:PORT/callback on a port that was free a moment ago, for
 // the app to listen on. Call Close when done.
 func StartDemo() (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := FreePort()
 	if err != nil {
 		return nil, fmt.Errorf("launchpadtest: cannot find a free loopback port for the demo's callback: %w", err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
 	return NewServerE(Options{
 		AppName:     "bcauth demo",
 		RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", port),
 	})
+}
+
+// FreePort is a loopback port nobody listened on a moment ago: a redirect
+// URI's port of its own, so parallel tests and packages never clash on
+// bcauth's default 8976.
+func FreePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // DemoIdentity is the Basecamp ID the fake logs in unless told otherwise.

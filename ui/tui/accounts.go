@@ -177,10 +177,7 @@ func (m *Model) accountsKey(msg tea.KeyPressMsg) tea.Cmd {
 	a := &m.accounts
 	switch {
 	case a.session == nil:
-		if key.Matches(msg, m.keys.Quit) {
-			return tea.Quit
-		}
-		return nil
+		return m.quitKey(msg)
 	case a.confirm:
 		return m.confirmKey(msg)
 	case a.picking:

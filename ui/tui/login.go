@@ -179,10 +179,7 @@ func (m *Model) connectKey(msg tea.KeyPressMsg) tea.Cmd {
 	l := &m.login
 	switch {
 	case l.login == nil:
-		if key.Matches(msg, m.keys.Quit) {
-			return tea.Quit
-		}
-		return nil
+		return m.quitKey(msg)
 	case m.cfg.NoBrowser:
 		return m.pasteKey(msg)
 	case key.Matches(msg, m.keys.Enter):

@@ -255,9 +255,15 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case screenLoggedOut:
 		return m.loggedOutKey(msg)
 	case screenLoading:
-		if key.Matches(msg, m.keys.Quit) {
-			return tea.Quit
-		}
+		return m.quitKey(msg)
+	}
+	return nil
+}
+
+// quitKey is a screen with nothing on it yet to act on: only q quits.
+func (m *Model) quitKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.Quit) {
+		return tea.Quit
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ package uitest
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"testing"
@@ -28,12 +27,11 @@ type Env struct {
 // packages do not clash on bcauth's default 8976.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := launchpadtest.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // New starts a fake Launchpad with opts (its redirect URI on a free port)

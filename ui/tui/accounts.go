@@ -161,6 +161,7 @@ func (m *Model) loggedOutDone(msg loggedOutMsg) tea.Cmd {
 	m.stopProbes()
 	m.accounts.session, m.accounts.tokens = nil, nil
 	m.screen, m.accounts.confirm, m.accounts.picking = screenLoading, false, false
+	m.setStatus("", false) // "Logging out…" is over
 	m.loggedOut = who
 	return load(m.cfg.Service)
 }

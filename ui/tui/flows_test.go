@@ -413,8 +413,9 @@ func TestRejectedClientCanBeCorrected(t *testing.T) {
 	tm.Send(press("enter"))
 	waitFor(t, tm, "Saved the client settings", "erification code")
 	tm.Send(press("enter"))
-	waitFor(t, tm, "Honcho Design")
-	if code, msg := finalModelOf(tm).Outcome(); code != 0 || !strings.Contains(msg, "Logged in as Annie Bryan") {
+	// bcauth login ends once the login does, as gh auth login does.
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(15*time.Second)).(recorder).Model
+	if code, msg := m.Outcome(); code != 0 || !strings.Contains(msg, "✓ Logged in as Annie Bryan") {
 		t.Errorf("Outcome() = %d, %q; want 0 and who logged in", code, msg)
 	}
 }

@@ -64,7 +64,11 @@ func (m *Model) bindings() bindings {
 	k := m.keys
 	switch m.screen {
 	case screenSetup:
-		return bindings{short: []key.Binding{k.Tab, k.Paste, k.ForceQuit}}
+		short := []key.Binding{k.Tab, withHelp(k.Paste, "enter", "save")}
+		if m.setup.back == screenSetup {
+			return bindings{short: append(short, withHelp(k.Back, "esc", "quit"))}
+		}
+		return bindings{short: append(short, withHelp(k.Back, "esc", "back, unchanged"), k.ForceQuit)}
 	case screenConnect:
 		return m.connectBindings()
 	case screenWaiting:

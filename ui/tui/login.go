@@ -159,6 +159,11 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 	m.login.note = ""
 	m.accounts.tokens = nil // a new login: its own token, not the one it replaced
 	m.loggedIn = ui.Who(msg.session.Identity)
+	if m.wantLogin {
+		// bcauth login and setup end here, as gh auth login does: the
+		// outcome says who logged in.
+		return tea.Quit
+	}
 	m.showAccounts(msg.session)
 	m.accounts.refreshed = time.Time{}
 	m.setStatus("Logged in as "+ui.Clean(msg.session.Identity.Name())+".", false)

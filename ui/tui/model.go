@@ -55,10 +55,11 @@ const (
 	// StartApp shows the accounts when logged in, else setup or connect.
 	StartApp Start = iota
 	// StartLogin logs in even when a login is stored (bcauth login); the
-	// run succeeds only if a login completes.
+	// run ends when the login does, and succeeds only if it completed.
 	StartLogin
 	// StartSetup shows setup with the stored client settings filled in,
-	// so a mistyped client ID or secret can be corrected (bcauth setup).
+	// so a mistyped client ID or secret can be corrected, then logs in as
+	// StartLogin does (bcauth setup).
 	StartSetup
 )
 
@@ -107,7 +108,7 @@ type Model struct {
 	problem  problemState
 
 	// how the run ends, for the exit code
-	wantLogin bool   // bcauth login: success means a login this run
+	wantLogin bool   // bcauth login or setup: success means a login this run
 	loggedIn  string // who logged in this run, "" if nobody
 	loggedOut string // who was just logged out
 
@@ -122,7 +123,7 @@ func New(cfg Config) *Model {
 		cfg.Timeout = 5 * time.Minute
 	}
 	m := &Model{cfg: cfg, keys: newKeyMap(), width: 80, height: 24, help: help.New(),
-		start: cfg.Start, wantLogin: cfg.Start == StartLogin}
+		start: cfg.Start, wantLogin: cfg.Start != StartApp}
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.Dot))
 	m.setup = newSetupState()
 	m.login = newLoginState()
@@ -350,8 +351,9 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 }
 
 // Outcome is how the run ended, for main: the exit code and one line for
-// stderr (empty when there is nothing to say). bcauth login succeeds only
-// if a login completed; the app succeeds when it ends on the accounts.
+// stderr (empty when there is nothing to say). bcauth login and setup
+// succeed only if a login completed; the app succeeds when it ends on the
+// accounts.
 func (m *Model) Outcome() (int, string) {
 	failed := func(what string) (int, string) {
 		if m.screen == screenError {
@@ -359,21 +361,21 @@ func (m *Model) Outcome() (int, string) {
 		}
 		return 1, "bcauth: " + what + ": the login was not finished"
 	}
-	if m.wantLogin {
-		if m.loggedIn != "" {
-			return 0, "✓ Logged in as " + m.loggedIn
-		}
-		return failed("not logged in")
-	}
 	switch {
+	case m.screen == screenSetup && m.client == nil:
+		return 1, "bcauth: not set up: no Launchpad client was saved"
+	case m.screen == screenSetup:
+		return 1, "bcauth: setup was left; the client settings are unchanged"
+	case m.wantLogin && m.loggedIn != "":
+		return 0, "✓ Logged in as " + m.loggedIn
+	case m.wantLogin:
+		return failed("not logged in")
 	case m.screen == screenAccounts && m.accounts.session != nil:
 		return 0, ""
 	case m.screen == screenLoggedOut:
 		return 0, "Logged out of " + m.loggedOut + "."
 	case m.screen == screenError:
 		return 1, "bcauth: " + ui.Clean(m.problem.p.Message)
-	case m.screen == screenSetup:
-		return 1, "bcauth: not set up: no Launchpad client was saved"
 	}
 	return failed("not logged in")
 }

@@ -197,6 +197,35 @@ func TestRootModel(t *testing.T) {
 			},
 		},
 		{
+			name: "enter with no client ID stays on it and says so", backend: notConfigured, screen: screenSetup,
+			then: func(m *Model) tea.Msg { return press("enter") },
+			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
+				if m.setup.focus != 0 || m.setup.note != "Enter the client ID first." {
+					t.Errorf("focus %d, note %q", m.setup.focus, m.setup.note)
+				}
+			},
+		},
+		{
+			name: "esc on setup opened from an error goes back to it, unchanged", screen: screenError,
+			backend: func(t *testing.T) *countingBackend {
+				return &countingBackend{client: testClient(t), err: &store.CorruptError{Path: "/x/state.json", Err: errors.New("bad")}}
+			},
+			then: func(m *Model) tea.Msg {
+				m.Update(press("e"))
+				if m.screen != screenSetup {
+					return nil
+				}
+				m.setup.id.SetValue("typed but not saved")
+				return press("esc")
+			},
+			run: true,
+			check: func(t *testing.T, m *Model, b *countingBackend, msgs []tea.Msg) {
+				if has[tea.QuitMsg](msgs) || b.saved.Load() {
+					t.Errorf("esc quit or saved: %v, saved %v", msgs, b.saved.Load())
+				}
+			},
+		},
+		{
 			name: "a stored login shows its cached accounts and reloads", backend: loggedIn, screen: screenAccounts,
 			check: func(t *testing.T, m *Model, b *countingBackend, _ []tea.Msg) {
 				if !m.accounts.loading || len(m.accounts.list.rows) != 1 {
@@ -316,6 +345,19 @@ func TestRootModel(t *testing.T) {
 			check: func(t *testing.T, m *Model, b *countingBackend, msgs []tea.Msg) {
 				if k, _ := b.forgot.Load().(string); k != m.sessionKey() || !has[loggedOutMsg](msgs) {
 					t.Errorf("forgot %q, msgs %v", k, msgs)
+				}
+			},
+		},
+		{
+			name: "after logging out the status no longer says logging out", backend: loggedIn, screen: screenLoading,
+			then: func(m *Model) tea.Msg {
+				m.Update(press("L"))
+				m.Update(press("y"))
+				return loggedOutMsg{}
+			},
+			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
+				if m.accounts.status != "" || m.loggedOut == "" {
+					t.Errorf("status %q, logged out %q", m.accounts.status, m.loggedOut)
 				}
 			},
 		},

@@ -18,6 +18,10 @@ type setupState struct {
 	id, secret textinput.Model
 	focus      int // 0 the id, 1 the secret
 	note       string
+	// back is the screen setup was opened from, which esc returns to;
+	// screenSetup when there is none (nothing is set up yet, or bcauth
+	// setup): esc then quits.
+	back screen
 }
 
 func newSetupState() setupState {
@@ -56,7 +60,13 @@ func (s *setupState) focusOn(i int) tea.Cmd {
 // showSetup shows the setup screen, the stored client settings (as the
 // last load read them) filled in.
 func (m *Model) showSetup(note string) tea.Cmd {
-	m.endLogin()
+	m.setup.back = screenSetup
+	if m.screen == screenConnect || m.screen == screenError {
+		m.setup.back = m.screen
+	}
+	if m.setup.back != screenConnect {
+		m.endLogin()
+	}
 	m.screen = screenSetup
 	m.setup.note = note
 	if c := m.settings.Client; c.ClientID != "" || c.ClientSecret != "" {
@@ -74,13 +84,16 @@ func (m *Model) setupKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Tab), msg.String() == "down", msg.String() == "up":
 		return s.focusOn(1 - s.focus)
 	case key.Matches(msg, m.keys.Enter):
-		if s.focus == 0 {
-			return s.focusOn(1)
-		}
 		id, secret := strings.TrimSpace(s.id.Value()), strings.TrimSpace(s.secret.Value())
 		if id == "" {
+			// Moving on would put what is typed next into the masked
+			// secret: exactly how a mistyped secret happens.
 			s.note = "Enter the client ID first."
 			return s.focusOn(0)
+		}
+		if s.focus == 0 {
+			s.note = ""
+			return s.focusOn(1)
 		}
 		if secret == "" {
 			s.note = "Enter the client secret."
@@ -88,8 +101,14 @@ func (m *Model) setupKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		s.note = "Saving…"
 		return saveClient(m.cfg.Service, id, secret)
-	case msg.String() == "esc":
-		return tea.Quit
+	case key.Matches(msg, m.keys.Back):
+		if s.back == screenSetup {
+			return tea.Quit
+		}
+		// Back where setup was opened from, the settings unchanged.
+		s.note = ""
+		m.screen = s.back
+		return nil
 	}
 	return m.updateInputs(msg)
 }

@@ -235,7 +235,7 @@ func (s *Server) whoAmI(w http.ResponseWriter, r *http.Request, product, base st
 	i := len(p.log)
 	p.log = append(p.log, ProductRequest{Time: time.Now(), Host: r.Host, Path: r.URL.Path, Account: key,
 		Auth: scheme, UserAgent: r.UserAgent(), Accept: r.Header.Get("Accept")})
-	answer, scripted := s.nextAnswer(key, found)
+	answer, scripted := s.nextAnswer(key, found, scheme == "Bearer")
 	p.mu.Unlock()
 	rec := &statusRecorder{ResponseWriter: w}
 	defer func() {
@@ -262,9 +262,11 @@ func (s *Server) whoAmI(w http.ResponseWriter, r *http.Request, product, base st
 	}
 }
 
-// nextAnswer takes the account's next scripted answer. The caller holds
-// s.products.mu.
-func (s *Server) nextAnswer(key string, found bool) (ProductAnswer, bool) {
+// nextAnswer takes the account's next scripted answer. The demo's own
+// scripts speak for OAuth tokens only: its Classic account refuses the
+// Bearer token, as Classic may, and still takes its API token. The caller
+// holds s.products.mu.
+func (s *Server) nextAnswer(key string, found, oauth bool) (ProductAnswer, bool) {
 	if !found {
 		return ProductAnswer{}, false
 	}
@@ -274,7 +276,7 @@ func (s *Server) nextAnswer(key string, found bool) (ProductAnswer, bool) {
 		if s.opts.Accounts != nil {
 			return ProductAnswer{}, false
 		}
-		if q, ok = demoScripts[key]; !ok {
+		if q, ok = demoScripts[key]; !ok || !oauth {
 			return ProductAnswer{}, false
 		}
 	}

@@ -125,7 +125,7 @@ func TestProbeAllDemoDecodesJSONAndXML(t *testing.T) {
 		"bc3:99999995": `closed or suspended ("This account is no longer active.")`,
 		// An OAuth token on a product that historically takes API tokens:
 		// the next step is a probe with one.
-		"basecamp:77777777": `401: "HTTP Basic: Access denied." — this product may not take OAuth tokens; try bcauth probe --url ` + classic.Href + ` --api-token -`,
+		"basecamp:77777777": `401: "HTTP Basic: Access denied." — this product may not take OAuth tokens; try bcauth probe --url ` + classic.Href + ` --product basecamp --api-token -`,
 	}
 	reachable := 0
 	for i, r := range results {

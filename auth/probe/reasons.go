@@ -30,7 +30,7 @@ var apiTokenProducts = map[string]bool{"basecamp": true, "campfire": true, "high
 // classic product, a probe with its API token instead.
 func refusedNext(prod auth.Product, a Authorizer, href string) string {
 	if _, ok := a.(BearerAuth); ok && apiTokenProducts[prod.Code] {
-		return "this product may not take OAuth tokens; try bcauth probe --url " + href + " --api-token -"
+		return "this product may not take OAuth tokens; try bcauth probe --url " + href + " --product " + prod.Code + " --api-token -"
 	}
 	return "the " + secretWord(a) + " is not accepted here"
 }

@@ -74,9 +74,11 @@ type ProbeOptions struct {
 // and id is read from the href (0 when it holds none). The password and
 // token are never printed.
 //
-// Exit 0 when every probed account is reachable (also when none matched
-// opts.Product); 3 when at least one is not, not_probed included, since
-// bcauth cannot say that account works; 1 when not logged in, the login is
+// Exit 0 when every account that could be asked is reachable (also when
+// none matched opts.Product; not_probed, a product with no who-am-I
+// endpoint, never fails the run); 3 when at least one answered refused,
+// inactive, not_found, rate_limited, server_error, timeout or failed; 1
+// when not logged in, the login is
 // rejected, the probes were interrupted or anything else fails; 2 when the
 // client settings or the state file are unusable, or the flags do not make
 // sense together.
@@ -179,7 +181,9 @@ func printProbes(ctx context.Context, out Output, asJSON bool, results []probe.R
 	code := ExitOK
 	for i := range results {
 		results[i].Reason = redact(results[i].Reason, secrets)
-		if results[i].Status != probe.Reachable {
+		// A product with no who-am-I endpoint cannot be asked: that says
+		// nothing against the login, so it never fails the run.
+		if st := results[i].Status; st != probe.Reachable && st != probe.NotProbed {
 			code = ExitUnreachable
 		}
 	}

@@ -23,6 +23,31 @@ func (e *cliEnv) probe(t *testing.T, opts ProbeOptions) cliResult {
 	return cliRun(func(o Output) int { return Probe(t.Context(), e.Svc, o, opts) })
 }
 
+// followSuggestion runs the bcauth probe a refusal suggests, with an API
+// token the fake accepts: the line must work as written, not end in a
+// usage error.
+func followSuggestion(t *testing.T, e *cliEnv, detail string) {
+	t.Helper()
+	args := strings.Fields(detail[strings.Index(detail, "bcauth probe "):])[2:]
+	var opts ProbeOptions
+	for i := 0; i+1 < len(args); i += 2 {
+		switch args[i] {
+		case "--url":
+			opts.URL = args[i+1]
+		case "--product":
+			opts.Product = args[i+1]
+		case "--api-token":
+			opts.APIToken = "classic-api-token" // what "-" reads from BASECAMP_API_TOKEN
+		default:
+			t.Fatalf("the suggestion has a flag probe does not take: %q", args[i])
+		}
+	}
+	e.Fake.AllowBasic("classic-api-token", "X")
+	if r := e.probe(t, opts); r.code != ExitOK || !strings.Contains(r.stdout, "\treachable\t") {
+		t.Errorf("the suggested bcauth probe %q exited %d:\n%s%s", detail, r.code, r.stdout, r.stderr)
+	}
+}
+
 // cliProbeLine is one plain line of bcauth probe.
 type cliProbeLine struct {
 	product, id, status, name, detail string
@@ -95,6 +120,7 @@ func TestProbePlain(t *testing.T) {
 		t.Errorf("accounts in order\n%q\nwant (as bcauth accounts)\n%q", got, want)
 	}
 
+	suggested := ""
 	for _, l := range lines {
 		key := l.product + ":" + l.id
 		if l.status != cliDemoStatus[key] {
@@ -113,9 +139,10 @@ func TestProbePlain(t *testing.T) {
 			}
 		case "refused":
 			// Basecamp Classic: an OAuth token there calls for its API token.
-			if want := `401: "HTTP Basic: Access denied." — this product may not take OAuth tokens; try bcauth probe --url ` + hrefs[key] + ` --api-token -`; l.detail != want {
+			if want := `401: "HTTP Basic: Access denied." — this product may not take OAuth tokens; try bcauth probe --url ` + hrefs[key] + ` --product basecamp --api-token -`; l.detail != want {
 				t.Errorf("%s detail %q, want %q", key, l.detail, want)
 			}
+			suggested = l.detail
 		case "not_probed":
 			if !strings.Contains(l.detail, "no public who-am-I endpoint") {
 				t.Errorf("%s detail %q, want why it was not probed", key, l.detail)
@@ -130,6 +157,7 @@ func TestProbePlain(t *testing.T) {
 			t.Errorf("%s was probed with %q, want Bearer", req.Path, req.Auth)
 		}
 	}
+	followSuggestion(t, e, suggested)
 }
 
 // cliProbeDoc mirrors one element of probe --json.
@@ -273,7 +301,7 @@ func TestProbeProductFilter(t *testing.T) {
 	}{
 		{product: "bcx", want: []string{"bcx:88888887:reachable", "bcx:88888888:reachable"}, code: 0},
 		{product: "Basecamp", want: []string{"basecamp:77777777:refused"}, code: ExitUnreachable},
-		{product: "writeboard", want: []string{"writeboard:55555555:not_probed"}, code: ExitUnreachable},
+		{product: "writeboard", want: []string{"writeboard:55555555:not_probed"}, code: 0}, // nothing to ask: no failure
 		{product: "hey", code: 0, note: true},
 	}
 	for _, tt := range tests {

@@ -142,10 +142,13 @@ func TestClassify(t *testing.T) {
 }
 
 func TestLookupProduct(t *testing.T) {
+	if p := LookupProduct("writeboard"); p.Label() != "Writeboard" || p.WhoAmI != "" || !p.Known() {
+		t.Errorf("writeboard = %+v, want the known Writeboard with no who-am-I", p)
+	}
 	if p := LookupProduct("bcx"); p.Name != "Basecamp 2" || p.WhoAmI != "/people/me.json" || !p.Known() {
 		t.Errorf("bcx = %+v", p)
 	}
-	if p := LookupProduct("writeboard"); p.Name != "writeboard" || p.Known() || p.Order <= LookupProduct("hey").Order {
+	if p := LookupProduct("sortfolio"); p.Name != "sortfolio" || p.Label() != "Other: sortfolio" || p.Known() || p.Order <= LookupProduct("tadalist").Order {
 		t.Errorf("unknown product = %+v, want shown as itself and sorted last", p)
 	}
 }

@@ -27,6 +27,10 @@ var catalogue = []Product{
 	{Code: "highrise", Name: "Highrise", WhoAmI: "/me.xml"},
 	{Code: "backpack", Name: "Backpack", WhoAmI: "/me.xml"},
 	{Code: "hey", Name: "HEY"},
+	// Older 37signals products Launchpad still lists for some IDs; none
+	// has a public who-am-I endpoint.
+	{Code: "writeboard", Name: "Writeboard"},
+	{Code: "tadalist", Name: "Ta-da List"},
 }
 
 // unknownOrder sorts products bcauth does not know after every known one.
@@ -46,6 +50,16 @@ func LookupProduct(code string) Product {
 
 // Known reports whether the code is in bcauth's catalogue.
 func (p Product) Known() bool { return p.Order < unknownOrder }
+
+// Label is how a list heads the product's accounts: its name, or "Other:
+// code" for a product bcauth does not know, so it does not pass for one of
+// the names beside it.
+func (p Product) Label() string {
+	if p.Known() {
+		return p.Name
+	}
+	return "Other: " + p.Code
+}
 
 // Products lists the known products in display order.
 func Products() []Product {

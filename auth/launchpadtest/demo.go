@@ -55,7 +55,7 @@ const (
 //
 // Product APIs live under one prefix per product: {baseURL}/bc3/ID,
 // {baseURL}/bcx/ID/api/v1, {baseURL}/classic/NAME, {baseURL}/campfire/NAME,
-// {baseURL}/highrise/NAME, {baseURL}/writeboard/NAME. app_href pages are
+// {baseURL}/highrise/NAME, {baseURL}/sortfolio/NAME (a product bcauth does not know). app_href pages are
 // under {baseURL}/web/PRODUCT/ID.
 func DemoAccounts(baseURL string) []Account {
 	web := func(product string, id int64) string {
@@ -87,8 +87,8 @@ func DemoAccounts(baseURL string) []Account {
 		// Shares its id with a bcx account: accounts are keyed by product and id.
 		{Product: "highrise", ID: 88888888, Name: "Globex Sales",
 			Href: baseURL + "/highrise/globex"},
-		{Product: "writeboard", ID: 55555555, Name: "Initech Notes",
-			Href: baseURL + "/writeboard/initech", AppHref: web("writeboard", 55555555),
+		{Product: "sortfolio", ID: 55555555, Name: "Initech Notes",
+			Href: baseURL + "/sortfolio/initech", AppHref: web("sortfolio", 55555555),
 			Extra: map[string]any{"featured": false}},
 	}
 }

@@ -210,7 +210,7 @@ func checkLoopback(addr string) error {
 
 // routes maps Launchpad's paths to handlers. Product APIs (the "who am I"
 // probes) live under the per-product prefixes DemoAccounts uses for hrefs
-// ("/bc3/", "/bcx/", "/classic/", "/campfire/", "/highrise/", "/writeboard/"),
+// ("/bc3/", "/bcx/", "/classic/", "/campfire/", "/highrise/", "/sortfolio/"),
 // registered by productRoutes; other paths there answer 404.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()

@@ -96,7 +96,7 @@ func TestDemoAccounts(t *testing.T) {
 			noApp++
 		}
 	}
-	for _, p := range []string{"bc3", "bcx", "basecamp", "campfire", "highrise", "writeboard"} {
+	for _, p := range []string{"bc3", "bcx", "basecamp", "campfire", "highrise", "sortfolio"} {
 		if !products[p] {
 			t.Errorf("no %s account", p)
 		}

@@ -118,7 +118,7 @@ func TestProbeAllDemoDecodesJSONAndXML(t *testing.T) {
 	want := map[string]probe.Status{
 		"bc3:99999995":        probe.Inactive, // demo: closed
 		"basecamp:77777777":   probe.Refused,  // demo: does not take the token
-		"writeboard:55555555": probe.NotProbed,
+		"sortfolio:55555555": probe.NotProbed,
 	}
 	classic := accountOf(t, s, "basecamp", 77777777)
 	reasons := map[string]string{
@@ -179,7 +179,7 @@ func TestProbeNotProbed(t *testing.T) {
 		reason string
 	}{
 		{auth.Account{Product: "hey", ID: 1, Href: "https://app.hey.com"}, "no public who-am-I endpoint for HEY"},
-		{auth.Account{Product: "writeboard", ID: 2, Href: "https://initech.writeboard.com"}, "no public who-am-I endpoint for writeboard"},
+		{auth.Account{Product: "writeboard", ID: 2, Href: "https://initech.writeboard.com"}, "no public who-am-I endpoint for Writeboard"},
 		{auth.Account{Product: "bcx", ID: 3, Href: "http://basecamp.com/3/api/v1"}, "refusing to send the token over plain http to basecamp.com"},
 		{auth.Account{Product: "basecamp", ID: 4, Href: "http://10.0.0.7:8080"}, "refusing to send the token over plain http to 10.0.0.7:8080"},
 		{auth.Account{Product: "bc3", ID: 5, Href: "ftp://3.basecampapi.com/5"}, "not an http(s) URL"},

@@ -121,7 +121,7 @@ func cliDecodeStatus(t *testing.T, r cliResult) cliStatusDoc {
 }
 
 // cliDemoCounts is DemoAccounts per product.
-var cliDemoCounts = map[string]int{"bc3": 6, "bcx": 2, "basecamp": 1, "campfire": 1, "highrise": 1, "writeboard": 1}
+var cliDemoCounts = map[string]int{"bc3": 6, "bcx": 2, "basecamp": 1, "campfire": 1, "highrise": 1, "sortfolio": 1}
 
 func TestStatusValid(t *testing.T) {
 	t.Parallel()
@@ -163,13 +163,13 @@ func TestStatusValid(t *testing.T) {
 		t.Fatalf("status = %d, stderr %q", r.code, r.stderr)
 	}
 	for _, s := range []string{"Annie Bryan <annie@example.com>, Launchpad id 9999999", "accepted by Launchpad",
-		e.Svc.Store.Dir(), "from " + auth.SettingClientID, "Basecamp 2: 2", "writeboard: 1", "Client secret set"} {
+		e.Svc.Store.Dir(), "from " + auth.SettingClientID, "Basecamp 2: 2", "Other: sortfolio: 1", "Client secret set"} {
 		if !strings.Contains(r.stdout, s) {
 			t.Errorf("status lacks %q:\n%s", s, r.stdout)
 		}
 	}
 	// Known products in catalogue order, then the unknown one.
-	if i, j := strings.Index(r.stdout, "Highrise: 1"), strings.Index(r.stdout, "writeboard: 1"); i < 0 || j < i {
+	if i, j := strings.Index(r.stdout, "Highrise: 1"), strings.Index(r.stdout, "Other: sortfolio: 1"); i < 0 || j < i {
 		t.Errorf("products out of order:\n%s", r.stdout)
 	}
 }
@@ -428,7 +428,7 @@ func TestAccountsPlain(t *testing.T) {
 			bc3Names = append(bc3Names, strings.ToLower(f[2]))
 		}
 	}
-	wantProducts := []string{"bc3", "bc3", "bc3", "bc3", "bc3", "bc3", "bcx", "bcx", "basecamp", "campfire", "highrise", "writeboard"}
+	wantProducts := []string{"bc3", "bc3", "bc3", "bc3", "bc3", "bc3", "bcx", "bcx", "basecamp", "campfire", "highrise", "sortfolio"}
 	if !slices.Equal(products, wantProducts) {
 		t.Errorf("products in order %v, want %v", products, wantProducts)
 	}
@@ -508,7 +508,7 @@ func TestAccountsJSON(t *testing.T) {
 			t.Errorf("%s app_href = %v, want %q", want.Name, d.AppHref, want.AppHref)
 		}
 	}
-	if docs[0].Product != "bc3" || docs[len(docs)-1].ProductName != "writeboard" {
+	if docs[0].Product != "bc3" || docs[len(docs)-1].ProductName != "sortfolio" {
 		t.Errorf("not in product order: first %s, last %s", docs[0].Product, docs[len(docs)-1].Product)
 	}
 }
@@ -549,7 +549,7 @@ func TestAccountsProductFilter(t *testing.T) {
 		{product: "bcx", want: []int64{88888887, 88888888}},
 		{product: "BCX", want: []int64{88888887, 88888888}},
 		{product: "highrise", want: []int64{88888888}},
-		{product: "writeboard", want: []int64{55555555}},
+		{product: "sortfolio", want: []int64{55555555}},
 		{product: "hey", note: true},
 	}
 	for _, tt := range tests {

@@ -73,7 +73,7 @@ var cliDemoStatus = map[string]string{
 	"bc3:99999996": "reachable", "bc3:99999994": "reachable", "bc3:99999995": "inactive",
 	"bcx:88888888": "reachable", "bcx:88888887": "reachable",
 	"basecamp:77777777": "refused", "campfire:44444444": "reachable", "highrise:88888888": "reachable",
-	"writeboard:55555555": "not_probed",
+	"sortfolio:55555555": "not_probed",
 }
 
 // cliDemoPerson is the demo identity as the fake's products describe it in
@@ -249,7 +249,7 @@ func TestProbeJSON(t *testing.T) {
 			}
 		}
 	}
-	if docs[0].Product != "bc3" || docs[len(docs)-1].Product != "writeboard" {
+	if docs[0].Product != "bc3" || docs[len(docs)-1].Product != "sortfolio" {
 		t.Errorf("not in product order: first %s, last %s", docs[0].Product, docs[len(docs)-1].Product)
 	}
 	sess := e.Current(t)
@@ -301,7 +301,7 @@ func TestProbeProductFilter(t *testing.T) {
 	}{
 		{product: "bcx", want: []string{"bcx:88888887:reachable", "bcx:88888888:reachable"}, code: 0},
 		{product: "Basecamp", want: []string{"basecamp:77777777:refused"}, code: ExitUnreachable},
-		{product: "writeboard", want: []string{"writeboard:55555555:not_probed"}, code: 0}, // nothing to ask: no failure
+		{product: "sortfolio", want: []string{"sortfolio:55555555:not_probed"}, code: 0}, // nothing to ask: no failure
 		{product: "hey", code: 0, note: true},
 	}
 	for _, tt := range tests {

@@ -300,7 +300,7 @@ func productLines(counts map[string]int) []string {
 	slices.SortFunc(codes, ui.CompareProducts)
 	lines := make([]string, len(codes))
 	for i, c := range codes {
-		lines[i] = fmt.Sprintf("  %s: %d", ui.Clean(auth.LookupProduct(c).Name), counts[c])
+		lines[i] = fmt.Sprintf("  %s: %d", ui.Clean(auth.LookupProduct(c).Label()), counts[c])
 	}
 	return lines
 }

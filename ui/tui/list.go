@@ -52,7 +52,7 @@ func newAccountList(accounts []auth.Account) accountList {
 			name:     ui.Clean(a.Name),
 			id:       strconv.FormatInt(a.ID, 10),
 			product:  p,
-			prodName: ui.Clean(p.Name),
+			prodName: ui.Clean(p.Label()),
 			href:     ui.Clean(a.Href),
 			appHref:  ui.Clean(a.AppHref),
 		}

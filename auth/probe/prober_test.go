@@ -116,8 +116,8 @@ func TestProbeAllDemoDecodesJSONAndXML(t *testing.T) {
 		t.Fatalf("%d progress calls, %d results for %d accounts", calls, len(results), len(accs))
 	}
 	want := map[string]probe.Status{
-		"bc3:99999995":        probe.Inactive, // demo: closed
-		"basecamp:77777777":   probe.Refused,  // demo: does not take the token
+		"bc3:99999995":       probe.Inactive, // demo: closed
+		"basecamp:77777777":  probe.Refused,  // demo: does not take the token
 		"sortfolio:55555555": probe.NotProbed,
 	}
 	classic := accountOf(t, s, "basecamp", 77777777)

@@ -86,9 +86,6 @@ func Sentence(s string) string {
 	return s
 }
 
-// integrationsURL is where a person registers, and reads back, a client.
-const integrationsURL = "https://launchpad.37signals.com/integrations"
-
 // Describe turns any error bcauth meets into a Problem. set is the client
 // configuration as it stood, so the fix can name the exact setting and
 // where it comes from; Describe itself reads nothing.
@@ -227,14 +224,14 @@ func notConfiguredFix(set Settings) string {
 		what, vars = []string{"client ID and secret"}, []string{auth.SettingClientID, auth.SettingClientSecret}
 	}
 	return fmt.Sprintf("run bcauth setup to enter the %s of the integration registered at %s (redirect URI %s), or set %s",
-		what[0], integrationsURL, set.RedirectURI(), strings.Join(vars, " and "))
+		what[0], set.IntegrationsURL(), set.RedirectURI(), strings.Join(vars, " and "))
 }
 
 // clientRejectedFix is bcauth setup when the client ID and secret come from
 // config.json; the environment wins over what setup saves, so a variable
 // that sets them is named instead.
 func clientRejectedFix(set Settings) string {
-	check := fmt.Sprintf("check the client ID, secret and redirect URI %s against the integration registered at %s", set.RedirectURI(), integrationsURL)
+	check := fmt.Sprintf("check the client ID, secret and redirect URI %s against the integration registered at %s", set.RedirectURI(), set.IntegrationsURL())
 	var env []string
 	if set.Sources.ClientID == store.SourceEnv {
 		env = append(env, auth.SettingClientID)

@@ -122,6 +122,12 @@ func (s Settings) LaunchpadURL() string {
 	return auth.DefaultLaunchpadURL
 }
 
+// IntegrationsURL is where a person registers, and reads back, a client:
+// the configured Launchpad's own page, so the demo points at its fake.
+func (s Settings) IntegrationsURL() string {
+	return strings.TrimRight(s.LaunchpadURL(), "/") + "/integrations"
+}
+
 // clientSetting is one client setting: its environment variable, its key
 // in config.json and where it came from.
 type clientSetting struct {

@@ -47,3 +47,13 @@ func TestStartDemo(t *testing.T) {
 		t.Errorf("code exchange: %d %s", a.status, a.body)
 	}
 }
+
+// TestIntegrationsPage: the demo's setup screen points at the fake's own
+// integrations page, which names the client bcauth demo uses.
+func TestIntegrationsPage(t *testing.T) {
+	s := start(t, Options{AppName: "bcauth demo"})
+	a := get(t, s.URL+"/integrations")
+	if a.status != http.StatusOK || !strings.Contains(a.body, s.Options().ClientID) || !strings.Contains(a.body, "bcauth demo") {
+		t.Errorf("GET /integrations = %d\n%s", a.status, a.body)
+	}
+}

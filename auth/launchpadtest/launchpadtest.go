@@ -218,6 +218,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/authorization/token", s.endpoint(EndpointToken, s.token))
 	mux.Handle("/authorization.json", s.endpoint(EndpointAuthorization, s.authorization))
 	mux.HandleFunc("GET /web/{product}/{id}", s.webPage)
+	mux.HandleFunc("GET /integrations", s.integrationsPage)
 	s.productRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, struct {

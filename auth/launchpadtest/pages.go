@@ -129,3 +129,14 @@ func (s *Server) webPage(w http.ResponseWriter, r *http.Request) {
 	}
 	writePage(w, http.StatusNotFound, messagePage{Title: "No such account", Message: "The fake Launchpad has no " + product + " account " + r.PathValue("id") + "."})
 }
+
+// integrationsPage stands in for Launchpad's integrations page, where a
+// person registers a client and reads back its settings: the demo's setup
+// screen points here, not at the real Launchpad.
+func (s *Server) integrationsPage(w http.ResponseWriter, _ *http.Request) {
+	writePage(w, http.StatusOK, messagePage{
+		Title:   "Integrations",
+		Message: "The fake Launchpad has one integration, " + s.opts.AppName + ": client ID " + s.opts.ClientID + ", redirect URI " + s.opts.RedirectURI + ".",
+		Detail:  "Its client secret is the one bcauth demo configured; a real Launchpad shows it here once.",
+	})
+}

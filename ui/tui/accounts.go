@@ -144,7 +144,7 @@ func (m *Model) copied(msg copiedMsg) {
 
 func (m *Model) opened(msg openedMsg) {
 	if msg.err != nil {
-		m.setStatus("Could not open "+msg.url+": "+ui.Clean(msg.err.Error()), true)
+		m.setStatus("Could not open "+msg.url+": "+ui.Clean(msg.err.Error())+"; y copies the href instead.", true)
 	} else {
 		m.setStatus("Opened "+msg.url+" in your browser.", false)
 	}

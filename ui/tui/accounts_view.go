@@ -267,7 +267,7 @@ func (m *Model) viewLoggedOut() string {
 	var b strings.Builder
 	b.WriteString(m.header("Logged out", "") + "\n\n")
 	b.WriteString(s.App.Render(m.wrap(s.Text, "Logged out of "+m.loggedOut+". Its tokens are gone from this machine.")) + "\n\n")
-	b.WriteString(s.App.Render(m.wrap(s.Muted, "Launchpad still lists bcauth among the apps this Basecamp ID authorized; remove it there to revoke access everywhere.")) + "\n\n")
+	b.WriteString(s.App.Render(m.wrap(s.Muted, "Launchpad still lists bcauth among the apps this Basecamp ID authorized; sign in at "+ui.Clean(m.settings.LaunchpadURL())+" and remove it there to revoke access everywhere.")) + "\n\n")
 	b.WriteString(s.App.Render("Press " + s.Key.Render("enter") + " to log in again, or " + s.Key.Render("q") + " to quit."))
 	return b.String()
 }

@@ -26,7 +26,8 @@ func TestSetupSavesClientThenConnects(t *testing.T) {
 	// person types the client id and secret.
 	e.Svc.Env = store.ClientConfig{RedirectURI: o.RedirectURI, LaunchpadURL: e.Fake.URL}
 	tm := start(t, e.config(), 80, 24)
-	waitFor(t, tm, "Client ID", "launchpad.37signals.com/integrations", o.RedirectURI)
+	// The integrations page of the Launchpad in use: here the fake's.
+	waitFor(t, tm, "Client ID", strings.TrimPrefix(e.Fake.URL, "http://")+"/integrations", o.RedirectURI)
 	tm.Type(o.ClientID)
 	tm.Send(press("enter"))
 	tm.Type(o.ClientSecret)

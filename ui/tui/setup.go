@@ -134,7 +134,7 @@ func (m *Model) viewSetup() string {
 	var b strings.Builder
 	b.WriteString(m.header("Set up", "") + gap)
 	intro := "bcauth needs a Launchpad integration of your own. Register one at " +
-		s.URL.Render("https://launchpad.37signals.com/integrations") + " with this redirect URI:"
+		s.URL.Render(m.settings.IntegrationsURL()) + " with this redirect URI:"
 	b.WriteString(s.App.Render(m.wrap(s.Text, intro)) + "\n")
 	b.WriteString(s.App.Render("  "+s.Accent.Render(m.settings.RedirectURI())) + gap)
 	b.WriteString(s.App.Render(s.Text.Render("Then enter its client ID and secret:")) + "\n")

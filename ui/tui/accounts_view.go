@@ -75,7 +75,8 @@ func (m *Model) viewAccounts() string {
 		count := s.Muted.Render(fmt.Sprintf("  %d of %d", len(m.accounts.list.visible), len(m.accounts.list.rows)))
 		field := m.accounts.filter.View()
 		if !m.accounts.filtering {
-			field = s.InputPrompt.Render("/ ") + s.Text.Render(m.accounts.list.filter)
+			room := max(m.width-4-lipgloss.Width(count), 8)
+			field = s.InputPrompt.Render("/ ") + s.Text.Render(ansi.Truncate(m.accounts.list.filter, room, "…"))
 		}
 		b.WriteString(s.App.Render(ansi.Truncate(field+count, max(m.width-2, 1), "…")) + "\n")
 	}
@@ -91,7 +92,7 @@ func (m *Model) viewAccounts() string {
 	} else {
 		b.WriteString(indent(m.renderList(m.width-2, height)) + "\n")
 		if m.height >= belowPaneMinRows {
-			pane := m.renderDetail(m.width-6, belowPaneHeight-2, false)
+			pane := fitHeight(m.renderDetail(m.width-6, belowPaneHeight-2, false), belowPaneHeight-2)
 			b.WriteString(s.App.Render(s.Box.Width(m.width-2).Render(pane)) + "\n")
 		} else {
 			b.WriteString(s.App.Render(m.renderDetail(m.width-2, 1, true)) + "\n")
@@ -138,11 +139,14 @@ func (m *Model) tokenLine() string {
 func (m *Model) renderList(width, height int) string {
 	s := m.styles
 	l := m.accounts.list
+	// A message takes the list's whole height, so what is below it stays
+	// where it was.
 	if len(l.rows) == 0 {
-		return s.Muted.Width(width).Render("This Basecamp ID has no active accounts. Press r to ask Launchpad again.")
+		return fitHeight(s.Muted.Width(width).Render("This Basecamp ID has no active accounts. Press r to ask Launchpad again."), height)
 	}
 	if len(l.visible) == 0 {
-		return s.Muted.Width(width).Render("No account matches “" + l.filter + "”. Press esc to clear the filter.")
+		filter := ansi.Truncate(l.filter, max(width/2, 8), "…")
+		return fitHeight(s.Muted.Width(width).Render("No account matches “"+filter+"”. Press esc to clear the filter."), height)
 	}
 	sel := -1
 	if len(l.visible) > 0 {

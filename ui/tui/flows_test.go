@@ -436,3 +436,32 @@ func TestLoginCommandFailsWithoutALogin(t *testing.T) {
 		t.Errorf("Outcome() = %d, %q; want 1 and why", code, msg)
 	}
 }
+
+// TestNoMatchKeepsTheFooterInPlace: a filter that matches nothing leaves
+// the legend and status line where they were, and a long filter is cut to
+// one line rather than wrapped over the list.
+func TestNoMatchKeepsTheFooterInPlace(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	tm := login(t, e, 80, 24)
+	row := func(screen, text string) int {
+		for i, l := range strings.Split(screen, "\n") {
+			if strings.Contains(l, text) {
+				return i
+			}
+		}
+		return -1
+	}
+	before := row(tm.screen(), "Logged in as Annie Bryan")
+	tm.Send(press("/"))
+	tm.Type(strings.Repeat("nothing-matches-this ", 9))
+	waitFor(t, tm, "No account matches")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "esc clear filter")
+	screen := tm.screen()
+	if after := row(screen, "Logged in as Annie Bryan"); before < 0 || after != before {
+		t.Errorf("the status line moved from row %d to %d:\n%s", before, after, screen)
+	}
+	if n := strings.Count(screen, "nothing-matches-this"); n > 8 {
+		t.Errorf("the filter is echoed %d times; want it cut to a line:\n%s", n, screen)
+	}
+}

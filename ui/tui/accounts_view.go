@@ -45,10 +45,14 @@ func (m *Model) listHeight() int {
 }
 
 func (m *Model) helpHeight() int {
-	if m.help.ShowAll {
-		return 7
+	if !m.help.ShowAll {
+		return 1
 	}
-	return 1
+	h := 0
+	for _, col := range m.bindings().full {
+		h = max(h, len(col))
+	}
+	return h + 1 // the help bar's own margin
 }
 
 func (m *Model) viewAccounts() string {

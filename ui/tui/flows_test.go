@@ -465,3 +465,22 @@ func TestNoMatchKeepsTheFooterInPlace(t *testing.T) {
 		t.Errorf("the filter is echoed %d times; want it cut to a line:\n%s", n, screen)
 	}
 }
+
+// TestSmallWindowCutsNothingInHalf: at 60×15 the legend shows whole
+// entries and the full help every key, rather than cutting either short.
+func TestSmallWindowCutsNothingInHalf(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	tm := login(t, e, 60, 15)
+	tm.Send(press("p"))
+	waitFor(t, tm, "9 of 12 reachable")
+	for _, l := range strings.Split(tm.screen(), "\n") {
+		if strings.Contains(l, "✓ ok") && strings.Contains(l, "…") {
+			t.Errorf("the legend is cut: %q", l)
+		}
+	}
+	tm.Send(press("?"))
+	waitFor(t, tm, "log out", "switch ID", "reload", "quit", "last")
+	if screen := tm.screen(); strings.Contains(screen, "reload    …") {
+		t.Errorf("the full help is cut:\n%s", screen)
+	}
+}

@@ -149,5 +149,13 @@ func (m *Model) accountsBindings() bindings {
 		{k.Reload, k.Probe, k.Switch, k.Logout},
 		{k.Help, k.Quit},
 	}
+	if m.width < 80 {
+		// Four columns do not fit: two taller ones do, so no key's help
+		// is cut.
+		full = [][]key.Binding{
+			{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Help, k.Quit},
+			{k.Copy, k.Open, k.Filter, k.ClearFilter, k.Reload, k.Probe, k.Switch, k.Logout},
+		}
+	}
 	return bindings{short: short, full: full}
 }

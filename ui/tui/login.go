@@ -343,7 +343,7 @@ func (m *Model) viewWaiting() string {
 		if noBrowser {
 			label = "Open this address in any browser (" + s.Key.Render("c") + s.Muted.Render(" copies it):")
 		}
-		b.WriteString(s.App.Render(s.Muted.Render(label)) + "\n")
+		b.WriteString(s.App.Render(m.wrap(s.Muted, label)) + "\n")
 		b.WriteString(m.urlBlock(m.login.login.URL) + "\n")
 	}
 	if m.accounts.status != "" {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"strconv"
 	"strings"
@@ -218,23 +219,48 @@ func (m *Model) markStyle(st probe.Status) lipgloss.Style {
 	return m.styles.Muted
 }
 
-// legend explains the marks, as much as fits.
+// legend explains the marks that are on screen, as many as fit whole:
+// the statuses the answers so far have, in a fixed order.
 func (m *Model) legend() string {
 	s := m.styles
-	parts := []string{}
-	for _, st := range []probe.Status{probe.Reachable, probe.Refused, probe.Inactive, probe.NotFound, probe.RateLimited, probe.ServerError, probe.NotProbed} {
-		label := map[probe.Status]string{probe.Refused: "refused", probe.Inactive: "inactive", probe.RateLimited: "slow",
-			probe.ServerError: "error", probe.NotProbed: "not probed"}[st]
-		if m.width < 80 {
-			label = map[probe.Status]string{probe.Reachable: "ok", probe.Refused: "refused", probe.Inactive: "inactive",
-				probe.NotFound: "gone", probe.RateLimited: "slow", probe.ServerError: "error", probe.NotProbed: "skipped"}[st]
-		}
-		if label == "" {
-			label = st.String()
-		}
-		parts = append(parts, m.markStyle(st).Render(probeMark(st))+s.Muted.Render(" "+label))
+	seen := map[probe.Status]bool{}
+	for _, r := range m.probes.results {
+		seen[r.Status] = true
 	}
-	return s.App.Render(ansi.Truncate(strings.Join(parts, s.Subtle.Render("  ")), max(m.width-2, 1), "…"))
+	long := map[probe.Status]string{probe.Refused: "refused", probe.Inactive: "inactive", probe.RateLimited: "slow", probe.Timeout: "slow",
+		probe.ServerError: "error", probe.Failed: "error", probe.NotProbed: "not probed"}
+	short := map[probe.Status]string{probe.Reachable: "ok", probe.NotFound: "gone", probe.NotProbed: "skipped"}
+	room := max(m.width-2, 1)
+	shown := map[string]bool{}
+	var b strings.Builder
+	used := 0
+	for _, st := range []probe.Status{probe.Reachable, probe.Refused, probe.Inactive, probe.NotFound, probe.RateLimited, probe.Timeout, probe.ServerError, probe.Failed, probe.NotProbed} {
+		if !seen[st] {
+			continue
+		}
+		label := cmp.Or(long[st], st.String())
+		if m.width < 80 {
+			label = cmp.Or(short[st], label)
+		}
+		part := probeMark(st) + " " + label
+		if shown[part] {
+			continue // rate limited and timed out read alike
+		}
+		shown[part] = true
+		w := ansi.StringWidth(part)
+		if used > 0 {
+			w += 2
+		}
+		if used+w > room {
+			break // never half an entry
+		}
+		if used > 0 {
+			b.WriteString(s.Subtle.Render("  "))
+		}
+		b.WriteString(m.markStyle(st).Render(probeMark(st)) + s.Muted.Render(" "+label))
+		used += w
+	}
+	return s.App.Render(b.String())
 }
 
 // rowMark is a row's probe mark and a space: the answer, a dot while a

@@ -195,13 +195,19 @@ func (m *Model) renderDetail(width, height int, compact bool) string {
 		return s.Muted.Render("No account selected.")
 	}
 	if compact {
-		line := s.Label.Render("href ") + s.URL.Render(r.href)
+		line := s.Label.Render("href ") + s.URL.Render(shortURL(r.href, max(width-5, 8)))
 		if res, ok := m.probes.results[r.key]; ok {
 			line = m.markStyle(res.Status).Render(probeMark(res.Status)+" "+res.Status.String()) + s.Muted.Render(" · ") + line
 		}
 		return ansi.Truncate(line, max(width, 1), "…")
 	}
 	side := m.sidePane()
+	href := func(label, value string) string {
+		// One line, shortened in the middle: the ends of an href are what
+		// tell accounts apart, and a wrap would split a number. Copying
+		// still copies it whole.
+		return s.Label.Render(fmt.Sprintf("%-9s", label)) + s.Value.Render(shortURL(value, max(width-9, 8)))
+	}
 	field := func(label, value string) string {
 		w := max(width-9, 4)
 		if side {
@@ -216,10 +222,10 @@ func (m *Model) renderDetail(width, height int, compact bool) string {
 		s.Title.Render(ansi.Truncate(r.name, max(width, 4), "…")),
 		field("product", r.prodName+" ("+ui.Clean(r.acc.Product)+")"),
 		field("id", r.id),
-		field("href", r.href),
+		href("href", r.href),
 	}
 	if r.appHref != "" {
-		lines = append(lines, field("app_href", r.appHref))
+		lines = append(lines, href("app_href", r.appHref))
 	} else {
 		lines = append(lines, field("app_href", s.Muted.Render("none (o opens href)")))
 	}

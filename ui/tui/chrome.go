@@ -161,3 +161,33 @@ func (m *Model) statusLine() string {
 		return s.App.Render(ansi.Truncate(s.Status.Render(m.accounts.status), w, "…"))
 	}
 }
+
+// shortURL shortens a cleaned URL to w cells, keeping its scheme and host
+// whole when they leave room, and shortening the rest in the middle: the
+// host says where the token goes, the end says which account it is.
+func shortURL(u string, w int) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || ansi.StringWidth(u) <= w {
+		return middle(u, w)
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	prefix := scheme + "://" + host
+	if ansi.StringWidth(prefix)+6 > w {
+		return middle(u, w)
+	}
+	return prefix + middle("/"+path, w-ansi.StringWidth(prefix))
+}
+
+// middle shortens plain text to w cells with an ellipsis in the middle,
+// keeping both ends.
+func middle(text string, w int) string {
+	n := ansi.StringWidth(text)
+	if n <= w {
+		return text
+	}
+	if w < 5 {
+		return ansi.Truncate(text, w, "…")
+	}
+	head := (w - 1) / 2
+	return ansi.Truncate(text, head, "") + "…" + ansi.TruncateLeft(text, n-(w-1-head), "")
+}

@@ -474,6 +474,9 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 		Start:     map[string]tui.Start{"login": tui.StartLogin, "setup": tui.StartSetup}[name],
 		OpenURL:   ui.Opener(os.Getenv("BROWSER"), hasDisplay),
 	}
+	if os.Getenv("TMUX") != "" {
+		cfg.TmuxCopy = ui.TmuxCopy
+	}
 	if clipboard.Unsupported {
 		cfg.CopyText = nil
 	} else {

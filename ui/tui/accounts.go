@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -131,15 +132,30 @@ func (m *Model) othersLoaded(msg othersMsg) {
 	}
 }
 
+// copied says where a copy went, claiming only what can be confirmed: the
+// system clipboard or tmux's buffer took it; OSC 52 alone is "sent".
 func (m *Model) copied(msg copiedMsg) {
-	switch {
-	case msg.sysErr != nil:
-		m.setStatus("Copied "+msg.text+" (through the terminal, OSC 52; the system clipboard failed: "+ui.Clean(msg.sysErr.Error())+")", false)
-	case msg.sys:
-		m.setStatus("Copied "+msg.text+" to the clipboard.", false)
-	default:
-		m.setStatus("Copied "+msg.text+" (through the terminal, OSC 52).", false)
+	sysOK, tmuxOK := msg.sys && msg.sysErr == nil, msg.tmux && msg.tmuxErr == nil
+	var failed []string
+	if msg.sysErr != nil {
+		failed = append(failed, "the system clipboard failed: "+ui.Clean(msg.sysErr.Error()))
 	}
+	if msg.tmuxErr != nil {
+		failed = append(failed, "tmux failed: "+ui.Clean(msg.tmuxErr.Error()))
+	}
+	var text string
+	switch {
+	case sysOK:
+		text = "Copied " + msg.text + " to the clipboard."
+	case tmuxOK:
+		text = "Copied " + msg.text + " to tmux's paste buffer (and sent it to the terminal's clipboard)."
+	default:
+		text = "Sent " + msg.text + " to the terminal's clipboard (OSC 52); nothing here can confirm it arrived."
+	}
+	if len(failed) > 0 {
+		text += " (" + strings.Join(failed, "; ") + ")"
+	}
+	m.setStatus(text, !sysOK && !tmuxOK && len(failed) > 0)
 }
 
 func (m *Model) opened(msg openedMsg) {
@@ -321,7 +337,7 @@ func (m *Model) copySelected() tea.Cmd {
 		m.setStatus("Not copied: the href Launchpad sent "+why+".", true)
 		return nil
 	}
-	return tea.Batch(copyText(m.cfg.CopyText, r.acc.Href), remember(m.cfg.Service, m.accounts.session.Key(), r.key))
+	return tea.Batch(copyText(m.cfg, r.acc.Href), remember(m.cfg.Service, m.accounts.session.Key(), r.key))
 }
 
 // pickKey drives the Basecamp ID picker; its last entry adds another ID.

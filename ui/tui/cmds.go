@@ -181,14 +181,19 @@ func reload(b Backend, c *auth.Client, sess *store.Session, ts *auth.TokenSource
 }
 
 // copyText sends text to the clipboard through the terminal (OSC 52, which
-// works over SSH and in tmux) and to the system clipboard where there is
-// one.
-func copyText(sys func(string) error, text string) tea.Cmd {
+// works over SSH), to tmux when bcauth runs in it, and to the system
+// clipboard where there is one.
+func copyText(c Config, text string) tea.Cmd {
+	sys, tmux := c.CopyText, c.TmuxCopy
 	return tea.Batch(tea.SetClipboard(text), func() tea.Msg {
-		if sys == nil {
-			return copiedMsg{text: text}
+		msg := copiedMsg{text: text, sys: sys != nil, tmux: tmux != nil}
+		if sys != nil {
+			msg.sysErr = sys(text)
 		}
-		return copiedMsg{text: text, sys: true, sysErr: sys(text)}
+		if tmux != nil {
+			msg.tmuxErr = tmux(text)
+		}
+		return msg
 	})
 }
 

@@ -192,7 +192,7 @@ func (m *Model) connectKey(msg tea.KeyPressMsg) tea.Cmd {
 		l.browser = "Opening your browser…"
 		return openBrowser(m.cfg.OpenURL, l.attempt, l.login.URL)
 	case key.Matches(msg, m.keys.CopyURL):
-		return copyText(m.cfg.CopyText, l.login.URL)
+		return copyText(m.cfg, l.login.URL)
 	case key.Matches(msg, m.keys.Back) && m.accounts.session != nil:
 		// Came here from the accounts (switch, or a new login): go back.
 		m.backToAccounts()
@@ -213,7 +213,7 @@ func (m *Model) pasteKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, m.keys.CopyURL) && empty:
 		// Over SSH this is how the URL reaches the local clipboard.
-		return copyText(m.cfg.CopyText, l.login.URL)
+		return copyText(m.cfg, l.login.URL)
 	case key.Matches(msg, m.keys.Back) && m.accounts.session != nil && empty:
 		m.backToAccounts()
 		return nil
@@ -238,7 +238,7 @@ func (m *Model) waitingKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Back):
 		m.screen = screenConnect
 	case key.Matches(msg, m.keys.CopyURL) && m.login.login != nil:
-		return copyText(m.cfg.CopyText, m.login.login.URL)
+		return copyText(m.cfg, m.login.login.URL)
 	case key.Matches(msg, m.keys.Quit):
 		m.endLogin()
 		return tea.Quit

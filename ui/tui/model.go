@@ -38,6 +38,9 @@ type Config struct {
 	// CopyText puts text on the system clipboard; nil when there is none.
 	// OSC 52 is always sent too.
 	CopyText func(text string) error
+	// TmuxCopy hands text to the tmux bcauth runs in (ui.TmuxCopy); nil
+	// outside tmux.
+	TmuxCopy func(text string) error
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// Demo, when set, runs against the built-in fake Launchpad.

@@ -374,8 +374,29 @@ func TestRootModel(t *testing.T) {
 			name: "a copy without a system clipboard says it went through the terminal", backend: loggedIn, screen: screenAccounts,
 			then: func(*Model) tea.Msg { return copiedMsg{text: "https://3.basecampapi.com/99"} },
 			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
-				if !strings.Contains(m.accounts.status, "OSC 52") {
+				// Nothing confirmed it: it was sent, not copied.
+				if !strings.HasPrefix(m.accounts.status, "Sent ") || !strings.Contains(m.accounts.status, "OSC 52") {
 					t.Errorf("status %q", m.accounts.status)
+				}
+			},
+		},
+		{
+			name: "a copy tmux took says so", backend: loggedIn, screen: screenAccounts,
+			then: func(*Model) tea.Msg { return copiedMsg{text: "https://3.basecampapi.com/99", tmux: true} },
+			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
+				if !strings.HasPrefix(m.accounts.status, "Copied ") || !strings.Contains(m.accounts.status, "tmux's paste buffer") {
+					t.Errorf("status %q", m.accounts.status)
+				}
+			},
+		},
+		{
+			name: "a failed system clipboard is named", backend: loggedIn, screen: screenAccounts,
+			then: func(*Model) tea.Msg {
+				return copiedMsg{text: "https://3.basecampapi.com/99", sys: true, sysErr: errors.New("xclip: no display")}
+			},
+			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
+				if !strings.HasPrefix(m.accounts.status, "Sent ") || !strings.Contains(m.accounts.status, "xclip: no display") || !m.accounts.statusBad {
+					t.Errorf("status %q (bad %v)", m.accounts.status, m.accounts.statusBad)
 				}
 			},
 		},

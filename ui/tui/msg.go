@@ -71,12 +71,15 @@ type (
 		others []store.Session
 		err    error
 	}
-	// copiedMsg says how a copy went: sysErr from the system clipboard,
-	// sys false when there is none.
+	// copiedMsg says how a copy went: through the system clipboard (sys,
+	// and its error), through tmux (tmux, and its error), and always as
+	// OSC 52 to the terminal, which nothing can confirm.
 	copiedMsg struct {
-		text   string
-		sys    bool
-		sysErr error
+		text    string
+		sys     bool
+		sysErr  error
+		tmux    bool
+		tmuxErr error
 	}
 	// openedMsg says how opening a URL went.
 	openedMsg struct {

@@ -102,7 +102,7 @@ func (m *Model) connectBindings() bindings {
 			short = append(short, withHelp(k.CopyURL, "c", "copy URL"))
 		}
 	} else {
-		short = []key.Binding{withHelp(k.Enter, "enter", "open browser"), k.CopyURL, withHelp(k.EditClient, "e", "client settings")}
+		short = []key.Binding{withHelp(k.Enter, "enter", "open browser"), k.CopyURL, withHelp(k.EditClient, "e", "settings")}
 	}
 	if m.accounts.session != nil {
 		short = append(short, withHelp(k.Back, "esc", "back to accounts"))

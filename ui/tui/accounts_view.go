@@ -21,6 +21,9 @@ const (
 	headerLines       = 3 // title, token line, blank
 	statusLines       = 1
 	compactDetailRows = 1
+	// maxNameWidth caps the name column, so in a wide window the ids stay
+	// near the names; the detail pane shows a long name whole.
+	maxNameWidth = 56
 )
 
 func (m *Model) sidePane() bool { return m.width >= sidePaneMinWidth }
@@ -109,6 +112,27 @@ func (m *Model) viewAccounts() string {
 	return b.String()
 }
 
+// withMore puts "↑ N more ↓ M more" at the right of the top line, when
+// there are accounts above or below the window.
+func withMore(line string, width, above, below int, paint func(string) string) string {
+	var more []string
+	if above > 0 {
+		more = append(more, fmt.Sprintf("↑ %d more", above))
+	}
+	if below > 0 {
+		more = append(more, fmt.Sprintf("↓ %d more", below))
+	}
+	if len(more) == 0 {
+		return line
+	}
+	right := strings.Join(more, "  ")
+	gap := width - ansi.StringWidth(line) - ansi.StringWidth(right)
+	if gap < 2 {
+		return line
+	}
+	return line + strings.Repeat(" ", gap) + paint(right)
+}
+
 // tokenLine says how the token stands and how fresh the list is.
 func (m *Model) tokenLine() string {
 	s := m.styles
@@ -157,28 +181,36 @@ func (m *Model) renderList(width, height int) string {
 		sel = l.visible[l.cursor]
 	}
 	out := make([]string, 0, height)
-	marks := m.showMarks()
+	// The mark column is always there, so rows do not shift when the first
+	// answer arrives; ids sit after the longest name, not at the far edge
+	// of a wide window.
+	const markW = 2
+	idW := l.idWidth
+	nameW := max(min(l.nameWidth, maxNameWidth, width-idW-4-markW), 4)
 	end := min(l.offset+height, len(l.lines))
+	above, below := l.around(height)
 	for i := l.offset; i < end; i++ {
 		li := l.lines[i]
+		if i == l.offset && li.row >= 0 {
+			// Scrolled into a group: its heading stays on top.
+			li = l.lines[l.headingOf(i)]
+		}
 		if li.row < 0 {
 			title := ansi.Truncate(li.heading, max(width-8, 4), "…")
-			out = append(out, m.paint.group(title)+m.paint.count(" · "+strconv.Itoa(li.count)))
+			head := m.paint.group(title) + m.paint.count(" · "+strconv.Itoa(li.count))
+			if i == l.offset {
+				head = withMore(head, width, above, below, m.paint.muted)
+			}
+			out = append(out, head)
 			continue
 		}
 		r := &l.rows[li.row]
-		idw := len(r.id)
-		mark, markW := "", 0
-		if marks {
-			mark, markW = m.rowMark(r.key), 2
-		}
-		nameW := max(width-idw-4-markW, 4)
 		name := ansi.Truncate(r.name, nameW, "…")
-		gap := max(width-2-markW-ansi.StringWidth(name)-idw, 1)
+		gap := strings.Repeat(" ", max(nameW-ansi.StringWidth(name)+2+idW-len(r.id), 1))
 		if i == sel {
-			out = append(out, m.paint.marker("▌ ")+mark+m.paint.selected(name+strings.Repeat(" ", gap)+r.id))
+			out = append(out, m.paint.marker("▌ ")+m.rowMark(r.key, true)+m.paint.selected(name+gap+r.id))
 		} else {
-			out = append(out, "  "+mark+m.paint.row(name)+strings.Repeat(" ", gap)+m.paint.muted(r.id))
+			out = append(out, "  "+m.rowMark(r.key, false)+m.paint.row(name)+gap+m.paint.muted(r.id))
 		}
 	}
 	for len(out) < height {

@@ -484,3 +484,18 @@ func TestSmallWindowCutsNothingInHalf(t *testing.T) {
 		t.Errorf("the full help is cut:\n%s", screen)
 	}
 }
+
+// TestScrolledListKeepsItsHeading: scrolled to the end of a short window,
+// the top line is still a group heading, with how many accounts are above;
+// the mark column is there before any probe, so rows never shift.
+func TestScrolledListKeepsItsHeading(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	tm := login(t, e, 60, 15)
+	tm.Send(press("G"))
+	waitFor(t, tm, "↑ ", "more")
+	lines := strings.Split(tm.screen(), "\n")
+	top := lines[3]
+	if !strings.Contains(top, " · ") || !strings.Contains(top, "↑ ") || strings.Contains(top, "▌") {
+		t.Errorf("the top line of the scrolled list is not a heading with what is above: %q\n%s", top, strings.Join(lines, "\n"))
+	}
+}

@@ -6,6 +6,8 @@ import (
 
 	"bcauth/auth"
 	"bcauth/ui"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // row is one account, ready to draw: every server string already cleaned,
@@ -39,6 +41,9 @@ type accountList struct {
 	visible []int  // indexes into lines of the selectable (account) lines
 	cursor  int    // index into visible
 	offset  int    // first line drawn
+	// nameWidth and idWidth are the widest name and id, in cells, so the
+	// ids line up right after the names.
+	nameWidth, idWidth int
 }
 
 func newAccountList(accounts []auth.Account) accountList {
@@ -63,6 +68,10 @@ func newAccountList(accounts []auth.Account) accountList {
 		rows[i] = r
 	}
 	l := accountList{rows: rows}
+	for _, r := range rows {
+		l.nameWidth = max(l.nameWidth, ansi.StringWidth(r.name))
+		l.idWidth = max(l.idWidth, len(r.id))
+	}
 	l.apply()
 	return l
 }
@@ -150,10 +159,9 @@ func (l *accountList) scroll(height int) {
 		return
 	}
 	sel := l.visible[l.cursor]
-	top := sel
-	if sel > 0 && l.lines[sel-1].row < 0 {
-		top = sel - 1 // show the heading above the first account of a group
-	}
+	// The first line drawn is always a heading (the group's own, kept on
+	// top when scrolled into it), so the selection must sit below it.
+	top := max(sel-1, 0)
 	if top < l.offset {
 		l.offset = top
 	}
@@ -161,6 +169,29 @@ func (l *accountList) scroll(height int) {
 		l.offset = sel - height + 1
 	}
 	l.offset = min(l.offset, max(0, len(l.lines)-height))
+}
+
+// headingOf is the index of the heading of line i's group.
+func (l *accountList) headingOf(i int) int {
+	for i > 0 && l.lines[i].row >= 0 {
+		i--
+	}
+	return i
+}
+
+// around counts the accounts above and below a window of height lines.
+func (l *accountList) around(height int) (above, below int) {
+	end := min(l.offset+height, len(l.lines))
+	for i, li := range l.lines {
+		switch {
+		case li.row < 0:
+		case i <= l.offset && l.lines[l.offset].row >= 0 || i < l.offset:
+			above++ // before the window, or under the kept heading
+		case i >= end:
+			below++
+		}
+	}
+	return above, below
 }
 
 // products counts the groups shown.

@@ -264,15 +264,22 @@ func (m *Model) legend() string {
 }
 
 // rowMark is a row's probe mark and a space: the answer, a dot while a
-// probe is out, blank before.
-func (m *Model) rowMark(key string) string {
+// probe is out, blank before. On the selected row it carries the
+// selection's background, so the bar has no hole.
+func (m *Model) rowMark(key string, selected bool) string {
+	st, text := m.styles.Subtle, "  "
 	if res, ok := m.probes.results[key]; ok {
-		return m.markStyle(res.Status).Render(probeMark(res.Status)) + " "
+		st, text = m.markStyle(res.Status), probeMark(res.Status)+" "
+	} else if m.probes.inFlight[key] || m.probes.running {
+		text = "· "
 	}
-	if m.probes.inFlight[key] || m.probes.running {
-		return m.styles.Subtle.Render("·") + " "
+	if selected {
+		return st.Inherit(m.styles.Selected).Render(text)
 	}
-	return "  "
+	if text == "  " {
+		return text
+	}
+	return st.Render(text)
 }
 
 // probeLine describes what the selected account's product said, in the

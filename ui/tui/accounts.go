@@ -108,7 +108,8 @@ func (m *Model) reloaded(msg reloadMsg) tea.Cmd {
 func (m *Model) reloadFailed(msg reloadMsg) tea.Cmd {
 	p := ui.Describe(msg.err, m.settings)
 	switch {
-	case p.Kind == ui.KindRejected || p.Kind == ui.KindNotLoggedIn:
+	case p.Relogin && (p.Kind == ui.KindRejected || p.Kind == ui.KindNotLoggedIn):
+		// Not for BASECAMP_TOKEN: no login here would replace it.
 		note := "Launchpad refused the stored login"
 		if p.Server != "" {
 			note += ": “" + ui.Clean(p.Server) + "”"

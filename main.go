@@ -642,7 +642,7 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 		env = store.ClientConfig{ClientID: fo.ClientID, ClientSecret: fo.ClientSecret, RedirectURI: fo.RedirectURI, LaunchpadURL: fake.URL}
 		cfg.NoBrowser = o.noBrowser
 		cfg.Demo = &tui.Demo{
-			Approve:  fake.ApproveAndFollow,
+			Approve:  fake.TakeTurns(), // a second login is the demo's second person
 			Headless: cfg.OpenURL == nil,
 			After:    3 * time.Second,
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -110,4 +111,23 @@ func (s *Server) checkPerson(as string) error {
 		return fmt.Errorf("launchpadtest: Launchpad id %s is neither of the fake's two people", as)
 	}
 	return nil
+}
+
+// TakeTurns returns an approver for `bcauth demo` without a browser: it
+// plays the person clicking Allow as the first person, then as the second,
+// and so on in turn, so that logging in with another Basecamp ID in the
+// demo gives another one.
+func (s *Server) TakeTurns() func(ctx context.Context, authURL string) error {
+	var mu sync.Mutex
+	n := 0
+	return func(ctx context.Context, authURL string) error {
+		mu.Lock()
+		n++
+		second := n%2 == 0
+		mu.Unlock()
+		if second {
+			return s.ApproveAndFollowAs(ctx, authURL, s.SecondIdentity().ID)
+		}
+		return s.ApproveAndFollow(ctx, authURL)
+	}
 }

@@ -3,6 +3,7 @@ package launchpadtest
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -86,5 +87,27 @@ func TestApproveAsRefusesWhatThePageCannotDo(t *testing.T) {
 	auto := start(t, Options{AutoApprove: true})
 	if _, err := auto.ApproveAs(t.Context(), authURL(auto, nil), auto.SecondIdentity().ID); !errors.Is(err, errAutoApproved) {
 		t.Errorf("ApproveAs with AutoApprove: %v, want errAutoApproved", err)
+	}
+}
+
+func TestTakeTurnsApprovesAsEachPersonInTurn(t *testing.T) {
+	codes := make(chan string, 3)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		codes <- r.URL.Query().Get("code")
+	}))
+	t.Cleanup(app.Close)
+	s := start(t, Options{RedirectURI: app.URL + "/callback"})
+	approve := s.TakeTurns()
+	var got []string
+	for range 3 {
+		if err := approve(t.Context(), authURL(s, nil)); err != nil {
+			t.Fatal(err)
+		}
+		tok := decodeObject(t, postToken(t, s, nil, codeForm(s, <-codes)).body)
+		doc := decodeObject(t, getAuthorization(t, s, tok["access_token"].(string), "test").body)
+		got = append(got, doc["identity"].(map[string]any)["email_address"].(string))
+	}
+	if want := "annie@example.com ben@example.com annie@example.com"; strings.Join(got, " ") != want {
+		t.Errorf("TakeTurns approved as %v, want %s", got, want)
 	}
 }

@@ -100,9 +100,7 @@ func describeID(c ui.IDChoice, now time.Time) idJSON {
 		r.Token.State = stateNeedsLogin
 	}
 	if s.Authorization != nil {
-		for _, a := range s.Authorization.Accounts {
-			r.AccountsByProduct[a.Product]++
-		}
+		r.AccountsByProduct = countProducts(s.Authorization.Accounts)
 		r.AccountsFetchedAt = timeJSON(s.FetchedAt)
 	}
 	return r
@@ -129,11 +127,7 @@ func tokenState(t idTokenJSON) string {
 
 // productCounts is "bc3:6 bcx:2", products in catalogue order.
 func productCounts(counts map[string]int) string {
-	codes := make([]string, 0, len(counts))
-	for c := range counts {
-		codes = append(codes, c)
-	}
-	slices.SortFunc(codes, ui.CompareProducts)
+	codes := sortedProducts(counts)
 	parts := make([]string, len(codes))
 	for i, c := range codes {
 		parts[i] = fmt.Sprintf("%s:%d", ui.Clean(c), counts[c])
@@ -142,6 +136,26 @@ func productCounts(counts map[string]int) string {
 		return "no accounts listed"
 	}
 	return strings.Join(parts, " ")
+}
+
+// countProducts is how many accounts each product has.
+func countProducts(accounts []auth.Account) map[string]int {
+	out := map[string]int{}
+	for _, a := range accounts {
+		out[a.Product]++
+	}
+	return out
+}
+
+// sortedProducts are the product codes of counts, known products in
+// catalogue order, then unknown ones by code.
+func sortedProducts(counts map[string]int) []string {
+	codes := make([]string, 0, len(counts))
+	for c := range counts {
+		codes = append(codes, c)
+	}
+	slices.SortFunc(codes, ui.CompareProducts)
+	return codes
 }
 
 // identityOf is an identity as every --json shows it, raw.

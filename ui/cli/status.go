@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -81,9 +80,7 @@ func Status(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
 			rep.Token.Source = sourceEnvironment
 		}
 		if sess.Authorization != nil {
-			for _, a := range sess.Authorization.Accounts {
-				rep.AccountsByProduct[a.Product]++
-			}
+			rep.AccountsByProduct = countProducts(sess.Authorization.Accounts)
 			rep.AccountsFetchedAt = timeJSON(sess.FetchedAt)
 		}
 	}
@@ -317,11 +314,7 @@ func accountsLine(rep statusJSON, sess *store.Session, now time.Time) string {
 // productLines is "Basecamp: 4" per product: known products in catalogue
 // order, then unknown ones by code.
 func productLines(counts map[string]int) []string {
-	codes := make([]string, 0, len(counts))
-	for c := range counts {
-		codes = append(codes, c)
-	}
-	slices.SortFunc(codes, ui.CompareProducts)
+	codes := sortedProducts(counts)
 	lines := make([]string, len(codes))
 	for i, c := range codes {
 		lines[i] = fmt.Sprintf("  %s: %d", ui.Clean(auth.LookupProduct(c).Name), counts[c])

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,10 @@ import (
 // browserHelperEnv makes TestHelperBrowser act as the browser.
 const browserHelperEnv = "BCAUTH_E2E_BROWSER"
 
+// browserCountEnv names a file where the helper browser counts its visits:
+// the second one approves as the fake's second person.
+const browserCountEnv = "BCAUTH_E2E_BROWSER_COUNT"
+
 // TestHelperBrowser is not a test: the e2e test's $BROWSER script runs the
 // test binary again with only this test selected, and it plays a browser
 // for the URL it is given.
@@ -43,7 +48,16 @@ func TestHelperBrowser(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := clickAllow(ctx, args[0]); err != nil {
+	as := ""
+	if count := os.Getenv(browserCountEnv); count != "" {
+		b, _ := os.ReadFile(count)
+		visits := len(b) + 1
+		_ = os.WriteFile(count, append(b, '.'), 0o600)
+		if visits == 2 {
+			as = strconv.FormatInt(launchpadtest.DemoSecondIdentity().ID, 10)
+		}
+	}
+	if err := clickAllow(ctx, args[0], as); err != nil {
 		fmt.Fprintln(os.Stderr, "helper browser:", err)
 		os.Exit(1)
 	}
@@ -67,9 +81,10 @@ var (
 )
 
 // clickAllow does what a person's browser does: load the consent page,
-// submit its form with the Allow button, follow the redirect to bcauth's
+// submit its form with the Allow button (choosing the Launchpad id as, when
+// not empty, among the people it offers), follow the redirect to bcauth's
 // loopback callback and read the page it answers with.
-func clickAllow(ctx context.Context, authURL string) error {
+func clickAllow(ctx context.Context, authURL, as string) error {
 	c := &http.Client{Timeout: 20 * time.Second}
 	page, base, err := fetch(ctx, c, http.MethodGet, authURL, nil)
 	if err != nil {
@@ -88,6 +103,12 @@ func clickAllow(ctx context.Context, authURL string) error {
 		if a["type"] == "hidden" {
 			form.Set(a["name"], a["value"])
 		}
+		if a["type"] == "radio" && a["name"] == "as" && a["value"] == as {
+			form.Set("as", as)
+		}
+	}
+	if as != "" && form.Get("as") != as {
+		return fmt.Errorf("the consent page offers no Basecamp ID %s:\n%s", as, page)
 	}
 	target, err := base.Parse(html.UnescapeString(action[1]))
 	if err != nil {
@@ -243,6 +264,7 @@ func TestTerminal(t *testing.T) {
 		"BASECAMP_OAUTH_REDIRECT_URI=" + o.RedirectURI,
 		"BASECAMP_LAUNCHPAD_URL=" + fake.URL,
 		"BROWSER=" + browser,
+		browserCountEnv + "=" + filepath.Join(tmp, "browser-visits"),
 	}
 	conf := filepath.Join(tmp, "tmux.conf")
 	// tmux's default set-clipboard external drops a program's OSC 52, so
@@ -283,9 +305,55 @@ func TestTerminal(t *testing.T) {
 			t.Fatalf("tmux's buffer holds %q, want the selected account's href %q (tmux load-buffer)", buf, href)
 		}
 	}
+
+	// A second Basecamp ID, from the switch picker's last entry; the
+	// helper browser approves as the fake's second person this time.
+	s.must("send-keys", "-t", "e2e", "s")
+	s.waitFor("+ Log in with another Basecamp ID", 10*time.Second)
+	s.must("send-keys", "-t", "e2e", "Down", "Enter")
+	s.waitFor("erification code", 15*time.Second)
+	s.must("send-keys", "-t", "e2e", "Enter")
+	s.waitFor("Ortiz Family Projects", 30*time.Second)
+	s.waitFor("ID 2 of 2", 5*time.Second)
+	// Back to the first, in the same picker.
+	s.must("send-keys", "-t", "e2e", "s")
+	s.waitFor("Ben Ortiz <ben@example.com> (8888888) (on screen)", 10*time.Second)
+	s.must("send-keys", "-t", "e2e", "Up", "Enter")
+	s.waitFor("ID 1 of 2", 10*time.Second)
+	s.waitFor("Wayne Enterprises", 10*time.Second)
 	s.must("send-keys", "-t", "e2e", "q")
 
 	// The commands for scripts, against the state the TUI saved.
+	t.Run("ids", func(t *testing.T) {
+		out, code := runBin(t, bin, env, "ids")
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if code != 0 || len(lines) != 2 ||
+			!strings.HasPrefix(lines[0], "*\t9999999\tAnnie Bryan\tannie@example.com\tvalid until ") ||
+			!strings.HasPrefix(lines[1], "-\t8888888\tBen Ortiz\tben@example.com\tvalid until ") {
+			t.Errorf("bcauth ids after switching back to Annie in the app: exit %d\n%s", code, out)
+		}
+	})
+	t.Run("login --with-token", func(t *testing.T) {
+		before, _ := runBin(t, bin, env, "ids", "--json")
+		if out, code := runBinIn(t, bin, env, "not a token at all\n", "login", "--with-token"); code != 2 || !strings.Contains(out, "line 1 is not a token") {
+			t.Errorf("garbage on stdin: exit %d\n%s", code, out)
+		}
+		access, _, _ := fake.IssueToken()
+		out, code := runBinIn(t, bin, env, access+"\n", "login", "--with-token")
+		if code != 0 || !strings.Contains(out, "Logged in as Annie Bryan") || !strings.Contains(out, "cannot be renewed") || strings.Contains(out, access) {
+			t.Errorf("an access token alone: exit %d\n%s", code, out)
+		}
+		after, _ := runBin(t, bin, env, "ids", "--json")
+		if strings.Count(after, `"current"`) != 2 || before == after {
+			t.Errorf("ids before and after login --with-token:\n%s\n%s", before, after)
+		}
+		// BASECAMP_TOKEN wins over both stored logins, and says so.
+		tok, _, _ := fake.IssueToken()
+		out, code = runBin(t, bin, append(env, "BASECAMP_TOKEN="+tok), "status")
+		if code != 0 || !strings.Contains(out, "from BASECAMP_TOKEN") {
+			t.Errorf("status with BASECAMP_TOKEN: exit %d\n%s", code, out)
+		}
+	})
 	t.Run("status", func(t *testing.T) {
 		out, code := runBin(t, bin, env, "status", "--json")
 		if code != 0 {
@@ -378,10 +446,17 @@ func selectedHref(t *testing.T, fake *launchpadtest.Server, screen string) strin
 // returns its stdout (stderr too when it fails) and exit code.
 func runBin(t *testing.T, bin string, env []string, args ...string) (string, int) {
 	t.Helper()
+	return runBinIn(t, bin, env, "", args...)
+}
+
+// runBinIn is runBin with stdin.
+func runBinIn(t *testing.T, bin string, env []string, stdin string, args ...string) (string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = env
+	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

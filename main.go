@@ -64,11 +64,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func newRoot(code *int) *cobra.Command {
 	cobra.EnableCommandSorting = false // the order below: the app's flow, then scripts
 	root := &cobra.Command{
-		Use:   "bcauth [--no-browser] [--timeout DURATION]",
+		Use:   "bcauth [--id ID|EMAIL] [--no-browser] [--timeout DURATION]",
 		Short: "Connect to your Basecamp ID through Launchpad and list the accounts it reaches",
 		Long: `bcauth connects you to your Basecamp ID through Launchpad and lists the accounts it reaches. With no command it is the app: your accounts, or the login if needed.
 
-Settings: BASECAMP_OAUTH_CLIENT_ID, BASECAMP_OAUTH_CLIENT_SECRET, BASECAMP_OAUTH_REDIRECT_URI, BASECAMP_LAUNCHPAD_URL (they win over the config file); BASECAMP_PASSWORD for probe --basic. Every command takes --help (or run bcauth help COMMAND).`,
+Settings: BASECAMP_OAUTH_CLIENT_ID, BASECAMP_OAUTH_CLIENT_SECRET, BASECAMP_OAUTH_REDIRECT_URI, BASECAMP_LAUNCHPAD_URL (they win over the config file); BASECAMP_PASSWORD for probe --basic. BASECAMP_TOKEN is an access token every command uses instead of the stored login (never refreshed or stored); BCAUTH_ID picks a stored Basecamp ID as --id does. Every command takes --help (or run bcauth help COMMAND).`,
 		Example: `bcauth
 bcauth login --no-browser
 bcauth accounts --product bcx | cut -f4`,
@@ -79,14 +79,18 @@ bcauth accounts --product bcx | cut -f4`,
 		DisableFlagsInUseLine:      true,
 	}
 	o := appFlags(root)
+	o.id = idFlag(root)
 	root.RunE = keepExitCode(code, func(cmd *cobra.Command, _ []string) error { return exit(runApp(cmd, "", o)) })
 	for _, c := range []*cobra.Command{
 		loginCmd(), setupCmd(), statusCmd(), accountsCmd(), tokenCmd(), logoutCmd(),
+		idsCmd(), switchCmd(), refreshCmd(),
 		probeCmd(), demoCmd(), versionCmd(),
 	} {
 		// Use is each command's synopsis, flags included.
 		c.DisableFlagsInUseLine = true
-		c.Args = noArgs
+		if c.Args == nil {
+			c.Args = noArgs
+		}
 		c.ValidArgsFunction = cobra.NoFileCompletions
 		if c.RunE != nil {
 			c.RunE = keepExitCode(code, c.RunE)
@@ -102,13 +106,24 @@ bcauth accounts --product bcx | cut -f4`,
 
 func loginCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "login [--no-browser] [--timeout DURATION]",
-		Short:   "Log in (adds or replaces that Basecamp ID)",
-		Long:    "Log in through the browser, even when logged in (adds or replaces that Basecamp ID).",
-		Example: "bcauth login --no-browser --timeout 10m",
+		Use:   "login [--no-browser] [--timeout DURATION] [--with-token]",
+		Short: "Log in (adds or replaces that Basecamp ID)",
+		Long: `Log in through the browser, even when logged in (adds or replaces that Basecamp ID).
+
+With --with-token, read an access token (and, optionally, its refresh token on a second line) from standard input instead, check it with Launchpad and store it like a browser login; nothing is echoed or printed. Exit 0 stored, 1 refused, 2 no token on standard input.`,
+		Example: `bcauth login --no-browser --timeout 10m
+printf '%s\n%s\n' "$ACCESS_TOKEN" "$REFRESH_TOKEN" | bcauth login --with-token`,
 	}
 	o := appFlags(cmd)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return exit(runApp(cmd, "login", o)) }
+	withToken := cmd.Flags().Bool("with-token", false, "read the tokens from standard input instead of opening a browser")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if !*withToken {
+			return exit(runApp(cmd, "login", o))
+		}
+		return script(cmd, nil, func(svc *ui.Service, out cli.Output) int {
+			return cli.LoginWithToken(cmd.Context(), svc, out, cmd.InOrStdin())
+		})
+	}
 	return cmd
 }
 
@@ -126,14 +141,15 @@ func setupCmd() *cobra.Command {
 
 func statusCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "status [--json]",
+		Use:     "status [--json] [--id ID|EMAIL]",
 		Short:   "Who is logged in, token state, where state lives",
-		Long:    "Show who is logged in, whether Launchpad accepts the token, and where state is stored.",
-		Example: "bcauth status --json | jq .valid",
+		Long:    "Show who is logged in, whether Launchpad accepts the token (BASECAMP_TOKEN's when set), and where state is stored.",
+		Example: "bcauth status --json | jq .valid\nBASECAMP_TOKEN=… bcauth status",
 	}
 	asJSON := cmd.Flags().Bool("json", false, "print JSON")
+	id := idFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		return script(cmd, func(svc *ui.Service, out cli.Output) int {
+		return script(cmd, id, func(svc *ui.Service, out cli.Output) int {
 			return cli.Status(cmd.Context(), svc, out, *asJSON)
 		})
 	}
@@ -142,16 +158,17 @@ func statusCmd() *cobra.Command {
 
 func accountsCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "accounts [--json] [--product CODE]",
+		Use:     "accounts [--json] [--product CODE] [--id ID|EMAIL]",
 		Short:   "The accounts, one per line (tab-separated)",
 		Long:    "List the current Basecamp ID's accounts, one tab-separated line each: product, id, name, href.",
-		Example: "bcauth accounts --product bc3 | cut -f2,3",
+		Example: "bcauth accounts --product bc3 | cut -f2,3\nbcauth accounts --id ben@example.com --json",
 	}
 	asJSON := cmd.Flags().Bool("json", false, "print JSON")
+	id := idFlag(cmd)
 	product := cmd.Flags().String("product", "", "only accounts of this product CODE (bc3, bcx, basecamp, campfire, highrise, …)")
 	_ = cmd.RegisterFlagCompletionFunc("product", productCodes)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		return script(cmd, func(svc *ui.Service, out cli.Output) int {
+		return script(cmd, id, func(svc *ui.Service, out cli.Output) int {
 			return cli.Accounts(cmd.Context(), svc, out, *asJSON, *product)
 		})
 	}
@@ -160,16 +177,21 @@ func accountsCmd() *cobra.Command {
 
 func tokenCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "token",
+		Use:   "token [--json] [--id ID|EMAIL]",
 		Short: "The access token, refreshed first if needed",
-		Long:  "Print the current access token and nothing else, refreshed first if needed.",
+		Long: `Print the current access token and nothing else, refreshed first if needed (BASECAMP_TOKEN, when set, as it is).
+
+With --json: {"access_token", "expires_at", "identity": {…}, "source": "stored" or "environment"}.`,
 		Example: `curl -H "Authorization: Bearer $(bcauth token)" \
   -H "User-Agent: me (me@example.com)" \
-  https://3.basecampapi.com/ID/projects.json`,
+  https://3.basecampapi.com/ID/projects.json
+bcauth token --json --id ben@example.com | jq -r .expires_at`,
 	}
+	asJSON := cmd.Flags().Bool("json", false, "print JSON with the expiry and whose token it is")
+	id := idFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		return script(cmd, func(svc *ui.Service, out cli.Output) int {
-			return cli.Token(cmd.Context(), svc, out)
+		return script(cmd, id, func(svc *ui.Service, out cli.Output) int {
+			return cli.Token(cmd.Context(), svc, out, *asJSON)
 		})
 	}
 	return cmd
@@ -177,14 +199,15 @@ func tokenCmd() *cobra.Command {
 
 func logoutCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "logout [--all]",
+		Use:     "logout [--all] [--id ID|EMAIL]",
 		Short:   "Forget the current (or every) Basecamp ID",
-		Long:    "Forget the current (or every) Basecamp ID's tokens; the client settings stay.",
-		Example: "bcauth logout --all",
+		Long:    "Forget the current (or every, or the named) Basecamp ID's tokens; the client settings stay.",
+		Example: "bcauth logout --all\nbcauth logout --id ben@example.com",
 	}
 	all := cmd.Flags().Bool("all", false, "log out of every Basecamp ID")
+	id := idFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		return script(cmd, func(svc *ui.Service, out cli.Output) int {
+		return script(cmd, id, func(svc *ui.Service, out cli.Output) int {
 			return cli.Logout(svc, out, *all)
 		})
 	}
@@ -196,7 +219,7 @@ const apiTokenEnv = "BASECAMP_API_TOKEN"
 
 func probeCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "probe [--json] [--product CODE]",
+		Use:   "probe [--json] [--product CODE] [--id ID|EMAIL]",
 		Short: "Check which accounts answer the token, or one product URL",
 		Long: `Check which accounts answer the token (exit 3 when any does not), or one product --url with a password or API token:
 
@@ -206,6 +229,7 @@ BASECAMP_PASSWORD=… bcauth probe --url https://basecamp.com/123/api/v1 \
   --basic me@example.com`,
 	}
 	var o cli.ProbeOptions
+	id := idFlag(cmd)
 	f := cmd.Flags()
 	f.BoolVar(&o.JSON, "json", false, "print a JSON array instead of tab-separated lines")
 	f.StringVar(&o.Product, "product", "", "only accounts of this product CODE; with --url, the product it belongs to (guessed from the URL when left out)")
@@ -216,8 +240,112 @@ BASECAMP_PASSWORD=… bcauth probe --url https://basecamp.com/123/api/v1 \
 	for _, name := range []string{"url", "basic", "api-token"} {
 		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return exit(probe(cmd, o)) }
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return exit(probe(cmd, o, id)) }
 	return cmd
+}
+
+func idsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ids [--json]",
+		Short: "The Basecamp IDs logged in here, the current one marked",
+		Long: `List the Basecamp IDs logged in on this machine, from what is stored: "*" for the current one, Launchpad id, name, email, token state and accounts per product, tab-separated.
+
+With --json: an array of {"current", "identity": {…}, "token": {"state", "expires_at", "renewable"}, "accounts_by_product", "accounts_fetched_at"}.`,
+		Example: "bcauth ids\nbcauth ids --json | jq -r '.[] | select(.current) | .identity.email_address'",
+	}
+	asJSON := cmd.Flags().Bool("json", false, "print JSON")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		return script(cmd, nil, func(svc *ui.Service, out cli.Output) int { return cli.IDs(svc, out, *asJSON) })
+	}
+	return cmd
+}
+
+func switchCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "switch [ID|EMAIL]",
+		Short: "Make another Basecamp ID current",
+		Long: `Make another logged-in Basecamp ID current, named by its Launchpad id, its email address, or a part of either that only it has. Without an argument, pick one in the terminal (the app's own picker); without a terminal, the choices are listed and nothing changes.
+
+Exit 0 switched, 1 no such Basecamp ID, several match, or none named without a terminal.`,
+		Example:           "bcauth switch ben@example.com\nbcauth switch 9999999\nbcauth switch",
+		Args:              maxOneArg,
+		ValidArgsFunction: idCompletions,
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		query := ""
+		if len(args) == 1 {
+			query = args[0]
+		}
+		var pick cli.Picker
+		if term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())) {
+			pick = func(choices []ui.IDChoice) (int, bool, error) { return tui.PickID(choices) }
+		}
+		return script(cmd, nil, func(svc *ui.Service, out cli.Output) int { return cli.Switch(svc, out, query, pick) })
+	}
+	return cmd
+}
+
+func refreshCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "refresh [--json] [--id ID|EMAIL]",
+		Short: "Refresh the access token now, even if it is fresh",
+		Long: `Ask Launchpad for a new access token now, however fresh the stored one is: to check that the refresh token still works, or after rotating the client secret. Prints whose token and its new expiry, never the token; a refused refresh is reported, not retried.
+
+Exit 0 refreshed, 1 refused, unreachable, not logged in or BASECAMP_TOKEN set, 2 misconfigured.`,
+		Example: "bcauth refresh\nbcauth refresh --id ben@example.com --json",
+	}
+	asJSON := cmd.Flags().Bool("json", false, "print JSON: identity and expires_at")
+	id := idFlag(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		return script(cmd, id, func(svc *ui.Service, out cli.Output) int { return cli.Refresh(cmd.Context(), svc, out, *asJSON) })
+	}
+	return cmd
+}
+
+// Environment variables of the login in use.
+const (
+	// idEnv picks a stored Basecamp ID as --id does; the flag wins.
+	idEnv = "BCAUTH_ID"
+)
+
+// idFlag adds --id to cmd. Its value is read with chosenID.
+func idFlag(cmd *cobra.Command) *string {
+	id := cmd.Flags().String("id", "", "act on this logged-in Basecamp ID (Launchpad id or email) without making it current; "+idEnv+" does the same")
+	_ = cmd.RegisterFlagCompletionFunc("id", idCompletions)
+	return id
+}
+
+// chosenID is --id when given, else BCAUTH_ID.
+func chosenID(cmd *cobra.Command, flag *string) string {
+	if flag == nil {
+		return ""
+	}
+	if cmd.Flags().Changed("id") {
+		return *flag
+	}
+	return os.Getenv(idEnv)
+}
+
+// idCompletions offers the stored Basecamp IDs' email addresses.
+func idCompletions(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	st, err := store.Open(store.DefaultDir())
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	choices, _ := (&ui.Service{Store: st, Env: envClient()}).IDs()
+	var out []cobra.Completion
+	for _, c := range choices {
+		out = append(out, cobra.CompletionWithDesc(c.Session.Identity.EmailAddress, c.Session.Identity.Name()))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// maxOneArg allows at most one positional argument.
+func maxOneArg(cmd *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("unexpected argument %q: name one Basecamp ID", args[1])}
+	}
+	return nil
 }
 
 func demoCmd() *cobra.Command {
@@ -396,21 +524,36 @@ func envClient() store.ClientConfig {
 	}
 }
 
-func service(dir string, env store.ClientConfig, stderr io.Writer) (*ui.Service, error) {
+// service opens the store in dir and builds the Service. With
+// BASECAMP_TOKEN set (token) and lenient, a state directory that is missing
+// is not created and one that cannot be opened is done without: the token
+// needs none, so a read-only or missing home still works.
+func service(dir string, env store.ClientConfig, stderr io.Writer, token string, lenient bool) (*ui.Service, error) {
+	svc := &ui.Service{Env: env, HTTPClient: httpClient(), EnvToken: token}
+	if token != "" && lenient {
+		if _, err := os.Stat(dir); err != nil {
+			return svc, nil
+		}
+	}
 	st, err := store.Open(dir)
 	if err != nil {
+		if token != "" && lenient {
+			return svc, nil
+		}
 		return nil, err
 	}
 	for _, n := range st.Notices() {
 		fmt.Fprintln(stderr, "bcauth:", n)
 	}
-	return &ui.Service{Store: st, Env: env, HTTPClient: httpClient()}, nil
+	svc.Store = st
+	return svc, nil
 }
 
 // appOptions are the flags of the app, login, setup and demo.
 type appOptions struct {
 	noBrowser bool
 	timeout   durationFlag
+	id        *string // the app's --id; nil for the others
 }
 
 func appFlags(cmd *cobra.Command) *appOptions {
@@ -502,12 +645,19 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 		env = store.ClientConfig{ClientID: fo.ClientID, ClientSecret: fo.ClientSecret, RedirectURI: fo.RedirectURI, LaunchpadURL: fake.URL}
 		cfg.NoBrowser = o.noBrowser
 		cfg.Demo = &tui.Demo{
-			Approve:  fake.ApproveAndFollow,
+			Approve:  fake.TakeTurns(), // a second login is the demo's second person
 			Headless: cfg.OpenURL == nil,
 			After:    3 * time.Second,
 		}
 	}
-	svc, err := service(dir, env, stderr)
+	token := ""
+	if !demo {
+		token = os.Getenv(auth.SettingToken)
+		cfg.ID = chosenID(cmd, o.id)
+	}
+	// Only the app itself does without a state directory: login and setup
+	// store what they are given.
+	svc, err := service(dir, env, stderr, token, name == "")
 	if err != nil {
 		fmt.Fprintln(stderr, "bcauth:", err)
 		return 1
@@ -516,21 +666,26 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 	return tui.Run(cfg, stderr)
 }
 
-// script runs a command for scripts (status, accounts, token, logout)
-// against the stored state: no TUI, no prompts.
-func script(cmd *cobra.Command, do func(*ui.Service, cli.Output) int) error {
+// script runs a command for scripts (status, accounts, token, logout, …)
+// against the stored state, or BASECAMP_TOKEN: no TUI, no prompts (but
+// switch's picker, asked for). id is the command's --id flag, nil when it
+// has none.
+func script(cmd *cobra.Command, id *string, do func(*ui.Service, cli.Output) int) error {
 	out := cli.Output{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
-	svc, err := service(store.DefaultDir(), envClient(), out.Stderr)
+	// login --with-token stores what it reads, so it needs the directory.
+	lenient := cmd.Name() != "login"
+	svc, err := service(store.DefaultDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), lenient)
 	if err != nil {
 		fmt.Fprintln(out.Stderr, "bcauth:", err)
 		return exit(2)
 	}
+	svc.ID = chosenID(cmd, id)
 	return exit(do(svc, out))
 }
 
 // probe runs bcauth probe. With legacy credentials it opens no store at
 // all: they never touch the stored login.
-func probe(cmd *cobra.Command, opts cli.ProbeOptions) int {
+func probe(cmd *cobra.Command, opts cli.ProbeOptions, id *string) int {
 	ctx := cmd.Context()
 	out := cli.Output{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
 	if isTerminal(out.Stderr) {
@@ -544,11 +699,12 @@ func probe(cmd *cobra.Command, opts cli.ProbeOptions) int {
 		}
 	}
 	if opts.URL == "" && opts.BasicUser == "" && opts.APIToken == "" {
-		svc, err := service(store.DefaultDir(), envClient(), out.Stderr)
+		svc, err := service(store.DefaultDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), true)
 		if err != nil {
 			fmt.Fprintln(out.Stderr, "bcauth:", err)
 			return 2
 		}
+		svc.ID = chosenID(cmd, id)
 		return cli.Probe(ctx, svc, out, opts)
 	}
 	if opts.URL != "" && opts.BasicUser != "" && opts.APIToken == "" {

@@ -7,14 +7,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/adrg/xdg"
 	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/term"
 
 	"bcauth/auth"
+	"bcauth/auth/launchpadtest"
+	"bcauth/store"
+	"bcauth/ui"
+	"bcauth/ui/uitest"
 )
 
 // The command table through the real cobra tree and fang, in process: what
@@ -69,7 +75,8 @@ func TestHelpDetails(t *testing.T) {
 		want []string
 	}{
 		{[]string{"--help"}, []string{
-			"bcauth [command] [--no-browser] [--timeout DURATION]",
+			"bcauth [command] [--id ID|EMAIL] [--no-browser] [--timeout DURATION]",
+			"ids [--json]", "switch [ID|EMAIL]", "refresh [--json] [--id ID|EMAIL]", "BASECAMP_TOKEN is an access token", "BCAUTH_ID",
 			"login [--no-browser] [--timeout DURATION]", "status [--json]", "probe [--json] [--product CODE]",
 			"BASECAMP_OAUTH_CLIENT_ID", "BASECAMP_PASSWORD for probe --basic", "bcauth help COMMAND",
 			"completion",
@@ -80,6 +87,10 @@ func TestHelpDetails(t *testing.T) {
 		// The default reads as it is typed.
 		{[]string{"login", "--help"}, []string{"--timeout", "a DURATION such as 90s or 5m (5m)", "--no-browser"}},
 		{[]string{"help", "completion", "bash"}, []string{"bcauth completion bash"}},
+		{[]string{"login", "--help"}, []string{"--with-token", "| bcauth login --with-token", "optionally, its refresh token on a second line"}},
+		{[]string{"token", "--help"}, []string{"bcauth token [--json] [--id ID|EMAIL]", `"source": "stored" or "environment"`, "--id"}},
+		{[]string{"switch", "--help"}, []string{"bcauth switch ben@example.com", "without a terminal, the choices are listed"}},
+		{[]string{"logout", "--help"}, []string{"bcauth logout --id ben@example.com", "BCAUTH_ID does the same"}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			stdout, stderr, code := bcauth(t, tc.args...)
@@ -105,7 +116,9 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"another", []string{"acounts"}, []string{`unknown command "acounts"`, "\taccounts\n"}},
 		{"unknown command", []string{"frobnicate"}, []string{`bcauth: unknown command "frobnicate"`, "Run bcauth --help"}},
 		{"unknown flag", []string{"status", "--jsno"}, []string{"bcauth status: unknown flag: --jsno", "Run bcauth status --help for its flags."}},
-		{"another command's flag", []string{"token", "--json"}, []string{"bcauth token: unknown flag: --json"}},
+		{"another command's flag", []string{"ids", "--product", "bc3"}, []string{"bcauth ids: unknown flag: --product"}},
+		{"--id where it means nothing", []string{"ids", "--id", "ben"}, []string{"bcauth ids: unknown flag: --id"}},
+		{"switch to two", []string{"switch", "annie", "ben"}, []string{`bcauth switch: unexpected argument "ben": name one Basecamp ID`}},
 		{"unknown root flag", []string{"--frob"}, []string{"bcauth: unknown flag: --frob", "Run bcauth --help"}},
 		{"stray argument", []string{"accounts", "bc3"}, []string{`bcauth accounts: unexpected argument "bc3"`, "Run bcauth accounts --help"}},
 		{"bad timeout", []string{"login", "--timeout", "5"}, []string{"bcauth login:", `"5"`, "use a duration such as 90s or 5m", "Run bcauth login --help"}},
@@ -272,5 +285,117 @@ func TestProbeWithAnAPITokenFromTheEnvironment(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "\trefused\t") || strings.Contains(stdout+stderr, "classic-token") {
 		t.Errorf("stdout %q, stderr %q: want one refused line and never the token", stdout, stderr)
+	}
+}
+
+// twoIDsOnDisk logs the fake's two people in under a fresh
+// XDG_CONFIG_HOME, with the client in the environment, as bcauth would
+// find them; Ben, logged in last, is current.
+func twoIDsOnDisk(t *testing.T) *launchpadtest.Server {
+	t.Helper()
+	fake := launchpadtest.NewServer(launchpadtest.Options{RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", uitest.FreePort(t))})
+	t.Cleanup(fake.Close)
+	c := uitest.Client(fake)
+	emptyConfig(t, auth.SettingClientID, c.ClientID, auth.SettingClientSecret, c.ClientSecret,
+		auth.SettingRedirectURI, c.RedirectURI, auth.SettingLaunchpadURL, c.LaunchpadURL)
+	t.Setenv(auth.SettingToken, "")
+	t.Setenv(idEnv, "")
+	st, err := store.Open(store.DefaultDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &ui.Service{Store: st, Env: c, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
+	uitest.LogIn(t, svc, fake)
+	e := &uitest.Env{Fake: fake, Svc: svc, Dir: st.Dir()}
+	e.LogInSecond(t)
+	return fake
+}
+
+func statusEmail(t *testing.T, args ...string) string {
+	t.Helper()
+	stdout, stderr, code := bcauth(t, append([]string{"status", "--json"}, args...)...)
+	var st struct {
+		Identity *struct {
+			EmailAddress string `json:"email_address"`
+		} `json:"identity"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &st); err != nil || code != 0 || st.Identity == nil {
+		t.Fatalf("status --json %q: exit %d, %v\n%s%s", args, code, err, stdout, stderr)
+	}
+	return st.Identity.EmailAddress
+}
+
+func TestIDFlagWinsOverBCAUTHID(t *testing.T) {
+	twoIDsOnDisk(t)
+	if got := statusEmail(t); got != "ben@example.com" {
+		t.Errorf("status without --id: %s, want the current one, ben", got)
+	}
+	t.Setenv(idEnv, "annie")
+	if got := statusEmail(t); got != "annie@example.com" {
+		t.Errorf("status with BCAUTH_ID=annie: %s", got)
+	}
+	if got := statusEmail(t, "--id", "8888888"); got != "ben@example.com" {
+		t.Errorf("status --id 8888888 with BCAUTH_ID=annie: %s, want the flag to win", got)
+	}
+	// Nothing of that switched: ids still marks Ben.
+	stdout, _, code := bcauth(t, "ids")
+	if code != 0 || !strings.Contains(stdout, "*\t8888888\tBen Ortiz") || !strings.Contains(stdout, "-\t9999999\tAnnie Bryan") {
+		t.Errorf("ids after --id and BCAUTH_ID: exit %d\n%s", code, stdout)
+	}
+	t.Setenv(idEnv, "nobody")
+	_, stderr, code := bcauth(t, "token")
+	if code != 1 || !strings.Contains(stderr, `no Basecamp ID logged in here matches "nobody"`) {
+		t.Errorf("token with BCAUTH_ID=nobody: exit %d, %s", code, stderr)
+	}
+	// switch takes its argument, never BCAUTH_ID.
+	stdout, _, code = bcauth(t, "switch", "annie@example.com")
+	if code != 0 || stdout != "Now using Annie Bryan (annie@example.com).\n" {
+		t.Errorf("switch: exit %d, %q", code, stdout)
+	}
+}
+
+func TestBasecampTokenWithNoStateDirectory(t *testing.T) {
+	fake := launchpadtest.NewServer(launchpadtest.Options{})
+	t.Cleanup(fake.Close)
+	access, _, _ := fake.IssueToken()
+	// A config home that cannot be created, even by root: it is under a
+	// regular file. No client is configured either.
+	file := filepath.Join(t.TempDir(), "home-is-a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	emptyConfig(t, auth.SettingLaunchpadURL, fake.URL, idEnv, "")
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(file, "config"))
+	xdg.Reload()
+
+	t.Setenv(auth.SettingToken, "")
+	if _, stderr, code := bcauth(t, "accounts"); code != 2 || !strings.Contains(stderr, "cannot create") {
+		t.Fatalf("without BASECAMP_TOKEN the state directory is needed: exit %d, %s", code, stderr)
+	}
+	t.Setenv(auth.SettingToken, access)
+	stdout, stderr, code := bcauth(t, "status", "--json")
+	var st struct {
+		Valid bool `json:"valid"`
+		Token *struct {
+			Source string `json:"source"`
+		} `json:"token"`
+		StateDir string `json:"state_dir"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &st); err != nil || code != 0 || !st.Valid || st.Token == nil || st.Token.Source != "environment" || st.StateDir != "" {
+		t.Errorf("status --json with BASECAMP_TOKEN and no state directory: exit %d, %v\n%s%s", code, err, stdout, stderr)
+	}
+	stdout, _, code = bcauth(t, "accounts", "--product", "bcx")
+	if code != 0 || strings.Count(stdout, "\n") != 2 {
+		t.Errorf("accounts: exit %d\n%s", code, stdout)
+	}
+	stdout, _, code = bcauth(t, "token")
+	if code != 0 || stdout != access+"\n" {
+		t.Errorf("token: exit %d, %q", code, stdout)
+	}
+	if _, stderr, code := bcauth(t, "refresh"); code != 1 || !strings.Contains(stderr, "BASECAMP_TOKEN is set") {
+		t.Errorf("refresh: exit %d, %s", code, stderr)
+	}
+	if n := fake.Requests(launchpadtest.EndpointToken); n != 0 {
+		t.Errorf("%d token requests: BASECAMP_TOKEN was refreshed", n)
 	}
 }

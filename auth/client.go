@@ -36,7 +36,23 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	return newClient(cfg.withDefaults(), opts), nil
+}
+
+// NewForToken returns a client for an access token someone else issued and
+// renews (BASECAMP_TOKEN): it reads authorization.json, for which Launchpad
+// needs no client id or secret, so they may be missing. Such a client cannot
+// trade codes, and a token source for it should not refresh (see
+// [WithoutRefresh]).
+func NewForToken(cfg Config, opts ...Option) (*Client, error) {
 	cfg = cfg.withDefaults()
+	if err := cfg.validateAddresses(); err != nil {
+		return nil, err
+	}
+	return newClient(cfg, opts), nil
+}
+
+func newClient(cfg Config, opts []Option) *Client {
 	// A copy, so the caller's client keeps following redirects elsewhere.
 	// Here a redirect would re-send the client secret, a code or a refresh
 	// token (a 307 or 308 repeats the POST) to a host nobody configured.
@@ -60,7 +76,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	code, renew := base, base
 	renew.Endpoint.TokenURL += "?type=refresh"
 	c.code, c.renew = &code, &renew
-	return c, nil
+	return c
 }
 
 // Config returns the client's configuration with defaults filled in.

@@ -49,6 +49,9 @@ const (
 	SettingClientSecret = "BASECAMP_OAUTH_CLIENT_SECRET"
 	SettingRedirectURI  = "BASECAMP_OAUTH_REDIRECT_URI"
 	SettingLaunchpadURL = "BASECAMP_LAUNCHPAD_URL"
+	// SettingToken is an access token from the environment, used instead
+	// of the stored login and never refreshed.
+	SettingToken = "BASECAMP_TOKEN"
 )
 
 // ErrNotConfigured means no client id or secret is known yet.
@@ -91,6 +94,12 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.ClientID) == "" || strings.TrimSpace(c.ClientSecret) == "" {
 		return ErrNotConfigured
 	}
+	return c.validateAddresses()
+}
+
+// validateAddresses checks the redirect URI and the Launchpad URL of a
+// configuration whose defaults are filled in.
+func (c Config) validateAddresses() error {
 	if _, err := ParseRedirectURI(c.RedirectURI); err != nil {
 		return err
 	}

@@ -41,6 +41,10 @@ func (e *SaveError) Error() string {
 
 func (e *SaveError) Unwrap() error { return e.Err }
 
+// ErrFixedToken is what refreshing a [WithoutRefresh] source returns: the
+// token came from elsewhere, and only its issuer can renew it.
+var ErrFixedToken = errors.New("this access token came from outside bcauth (" + SettingToken + "), which never refreshes it: set a fresh one")
+
 // Usable reports whether a TokenSource call's answer carries a token to use
 // despite err: err is nil, or only a *SaveError, which is a warning.
 func Usable(tok *oauth2.Token, err error) bool {
@@ -54,6 +58,8 @@ type TokenSource struct {
 	c    *Client
 	save SaveFromFunc
 	load LoadFunc
+	// fixed: the token is someone else's to renew; never refresh it.
+	fixed bool
 
 	mu        sync.Mutex
 	tok       *oauth2.Token
@@ -80,6 +86,14 @@ func WithSaveFrom(save SaveFromFunc) TokenSourceOption {
 	return func(ts *TokenSource) { ts.save = save }
 }
 
+// WithoutRefresh makes the source hand out its token as it is, expired or
+// not, and never ask Launchpad for another: for a token from the
+// environment, which bcauth neither renews nor stores. An API's refusal is
+// then returned as the API said it.
+func WithoutRefresh() TokenSourceOption {
+	return func(ts *TokenSource) { ts.fixed = true }
+}
+
 // TokenSource returns a source that starts from tok and hands every new
 // token to save (which may be nil).
 func (c *Client) TokenSource(tok *oauth2.Token, save SaveFunc, opts ...TokenSourceOption) *TokenSource {
@@ -101,7 +115,7 @@ func (c *Client) TokenSource(tok *oauth2.Token, save SaveFunc, opts ...TokenSour
 func (ts *TokenSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	if ts.fresh(ts.tok) {
+	if ts.fixed || ts.fresh(ts.tok) {
 		return ts.current(), nil
 	}
 	return ts.refreshLocked(ctx, ts.tok.AccessToken)
@@ -130,6 +144,9 @@ func (ts *TokenSource) current() *oauth2.Token {
 func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2.Token, error) {
 	if ts.tok.AccessToken != stale {
 		return ts.current(), nil
+	}
+	if ts.fixed {
+		return nil, ErrFixedToken
 	}
 	from := *ts.tok
 	if ts.load != nil {
@@ -212,7 +229,7 @@ func (ts *TokenSource) Do(ctx context.Context, fn func(accessToken string) error
 	}
 	warning := err
 	err = fn(tok.AccessToken)
-	if IsExpiredToken(err) {
+	if IsExpiredToken(err) && !ts.fixed {
 		tok, rerr := ts.Refresh(ctx, tok.AccessToken)
 		if !Usable(tok, rerr) {
 			return rerr

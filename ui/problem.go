@@ -30,6 +30,8 @@ const (
 	KindTimeout        = "timeout"         // the browser never called back (exit 1)
 	KindPortInUse      = "port_in_use"     // the redirect URI's port is taken (exit 1)
 	KindDenied         = "denied"          // the person chose Deny (exit 1)
+	KindUnknownID      = "unknown_id"      // --id, BCAUTH_ID or switch named no stored Basecamp ID (exit 1)
+	KindAmbiguousID    = "ambiguous_id"    // … or several of them (exit 1)
 	KindError          = "error"           // anything else (exit 1)
 )
 
@@ -98,9 +100,21 @@ func Describe(err error, set Settings) Problem {
 		se  *auth.SettingError
 		ce  *store.CorruptError
 		ve  *store.VersionError
+		ie  *IDError
+		tr  *TokenRefusedError
 		out Problem
 	)
 	switch {
+	case errors.As(err, &tr):
+		out = describeRefusedToken(tr, set)
+	case errors.As(err, &ie):
+		out = describeIDError(ie)
+	case errors.Is(err, ErrEnvToken):
+		out = Problem{Kind: KindError, Header: "Token from the environment", Message: auth.SettingToken + " is set, so bcauth uses that token and not the stored logins",
+			Fix: "unset " + auth.SettingToken + " to log out, switch or refresh a stored login"}
+	case errors.Is(err, ErrNoRefreshToken):
+		out = Problem{Kind: KindError, Header: "Cannot renew", Message: ErrNoRefreshToken.Error(),
+			Fix: "log in again before it expires: bcauth login, or bcauth login --with-token with the refresh token on the second line"}
 	case errors.As(err, &te):
 		out = Problem{Kind: KindTimeout, Header: "Login timed out", EditClient: true,
 			Message: fmt.Sprintf("no answer from the browser after %s", te.After.Round(time.Second)),
@@ -151,6 +165,42 @@ func Describe(err error, set Settings) Problem {
 	switch out.Kind {
 	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile:
 		out.Exit = ExitMisconfigured
+	}
+	return out
+}
+
+// describeIDError is Describe for a Basecamp ID named by a person that
+// matched none of the stored ones, or several: the choices are listed.
+func describeIDError(e *IDError) Problem {
+	if e.Ambiguous() {
+		return Problem{Kind: KindAmbiguousID, Header: "Which Basecamp ID?",
+			Message: fmt.Sprintf("%q matches %d Basecamp IDs", e.Query, len(e.Matches)), Detail: ListIDs(e.Matches),
+			Fix: "name one by its Launchpad id or whole email address"}
+	}
+	p := Problem{Kind: KindUnknownID, Header: "No such Basecamp ID",
+		Message: fmt.Sprintf("no Basecamp ID logged in here matches %q", e.Query),
+		Fix:     "name one by its Launchpad id or email address (bcauth ids lists them), or log in with it: bcauth login"}
+	if len(e.Choices) > 0 {
+		p.Detail = "logged in: " + ListIDs(e.Choices)
+	} else {
+		p.Detail = "none is logged in here"
+	}
+	return p
+}
+
+// describeRefusedToken is Describe for Launchpad refusing a token that
+// came from outside the store: it says where the token came from, and that
+// bcauth cannot renew it.
+func describeRefusedToken(e *TokenRefusedError, set Settings) Problem {
+	out := Describe(e.Err, set)
+	out.Kind, out.Header, out.Relogin = KindRejected, "Token refused", false
+	out.Message = "Launchpad refused the access token from " + e.From
+	if e.From == FromEnv {
+		out.Message += " (the environment; bcauth never refreshes or stores it)"
+		out.Fix = "set " + auth.SettingToken + " to a valid access token, or unset it to use the stored login"
+	} else {
+		out.Message += "; nothing was stored"
+		out.Fix = "give a current access token (and its refresh token on a second line), or log in with the browser: bcauth login"
 	}
 	return out
 }

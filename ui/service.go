@@ -28,6 +28,14 @@ type Service struct {
 	HTTPClient *http.Client
 	// Clock is the clock (time.Now when nil).
 	Clock func() time.Time
+	// EnvToken is an access token from the environment (BASECAMP_TOKEN):
+	// when set, it is the login, instead of any stored one, and it is never
+	// refreshed or stored. Store may then be nil (see envtoken.go).
+	EnvToken string
+	// ID picks the stored Basecamp ID to act on, by Launchpad id or email
+	// (--id, BCAUTH_ID), without changing which is current; "" is the
+	// current one (see sessions.go).
+	ID string
 }
 
 // Now is the Service's clock.
@@ -41,6 +49,10 @@ func (s *Service) Now() time.Time {
 // ClientConfig resolves the client configuration and where each field came
 // from. A corrupt config.json is reported, not replaced.
 func (s *Service) ClientConfig() (store.ClientConfig, store.Sources, error) {
+	if s.Store == nil {
+		c, src := store.ResolveClient(store.ClientConfig{}, s.Env)
+		return c, src, nil
+	}
 	file, err := s.Store.LoadClient()
 	if err != nil {
 		// The environment alone may still be a complete configuration.
@@ -66,6 +78,14 @@ func (s *Service) authConfig(c store.ClientConfig) auth.Config {
 // Client builds the Launchpad client, or says why it cannot:
 // auth.ErrNotConfigured when no client id or secret is known.
 func (s *Service) Client() (*auth.Client, error) {
+	if s.EnvToken != "" {
+		return s.tokenClient()
+	}
+	return s.registeredClient()
+}
+
+// registeredClient is the client of the registration in the settings.
+func (s *Service) registeredClient() (*auth.Client, error) {
 	c, _, err := s.ClientConfig()
 	if err != nil && (c.ClientID == "" || c.ClientSecret == "") {
 		return nil, err
@@ -177,13 +197,16 @@ var ErrOtherClient = errors.New("the stored login belongs to another Launchpad c
 // Current returns the current session. It is ErrNotLoggedIn when there is
 // none and ErrOtherClient when it belongs to another client.
 func (s *Service) Current(c *auth.Client) (*store.Session, error) {
+	if s.EnvToken != "" {
+		return s.envSession(c), nil
+	}
 	st, err := s.Store.Load()
 	if err != nil {
 		return nil, err
 	}
-	sess, ok := st.CurrentSession()
-	if !ok {
-		return nil, ErrNotLoggedIn
+	sess, err := s.pick(st, c)
+	if err != nil {
+		return nil, err
 	}
 	if c != nil && !belongs(sess, c) {
 		return nil, ErrOtherClient
@@ -195,6 +218,10 @@ func (s *Service) Current(c *auth.Client) (*store.Session, error) {
 // Sessions lists the stored sessions that belong to this client, and the
 // current session's key.
 func (s *Service) Sessions(c *auth.Client) ([]store.Session, string, error) {
+	if s.EnvToken != "" {
+		sess := s.envSession(c)
+		return []store.Session{*sess}, sess.Key(), nil
+	}
 	st, err := s.Store.Load()
 	if err != nil {
 		return nil, "", err
@@ -225,6 +252,10 @@ func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 	fresh, _ := ts.Token(ctx)
 	if fresh == nil {
 		fresh = tok
+	}
+	if fresh.Expiry.IsZero() {
+		// A token pasted in (login --with-token) comes without expires_in.
+		fresh.Expiry = a.ExpiresAt
 	}
 	aside, err := s.Store.SetAside()
 	if err != nil {
@@ -258,6 +289,9 @@ func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 // same login already; if Launchpad rotates refresh tokens, refreshing with
 // a stale one would end the login.
 func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSource {
+	if s.FromEnv(sess) {
+		return c.TokenSource(sess.Token.OAuth2(), nil, auth.WithoutRefresh())
+	}
 	key := sess.Key()
 	return c.TokenSource(sess.Token.OAuth2(), nil,
 		auth.WithLoad(func(context.Context) (*oauth2.Token, error) {
@@ -292,6 +326,9 @@ func (s *Service) Reload(ctx context.Context, c *auth.Client, sess *store.Sessio
 // ReloadWith is Reload through a token source the caller keeps, so a
 // program that reloads and probes refreshes the token once, not per call.
 func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource) (*Reload, error) {
+	if s.FromEnv(sess) {
+		return s.reloadEnv(ctx, c, sess, ts)
+	}
 	before := ts.Refreshed()
 	a, err := c.Authorization(ctx, ts)
 	var unsaved *auth.SaveError
@@ -356,14 +393,19 @@ func (s *Service) Dir() string { return s.Store.Dir() }
 // every Basecamp ID's with all, and returns who was forgotten and who is
 // current now (nil when nobody). With nothing stored it forgets nothing.
 func (s *Service) Logout(all bool) (gone []store.Session, now *store.Session, err error) {
+	if s.EnvToken != "" {
+		return nil, nil, ErrEnvToken
+	}
 	st, err := s.Store.Load()
 	if err != nil {
 		return nil, nil, err
 	}
 	if all {
 		gone = st.Sessions
-	} else if cur, ok := st.CurrentSession(); ok {
+	} else if cur, err := s.pick(st, nil); err == nil {
 		gone = []store.Session{*cur}
+	} else if s.ID != "" {
+		return nil, nil, err
 	}
 	switch {
 	case len(gone) == 0:
@@ -385,13 +427,26 @@ func (s *Service) Logout(all bool) (gone []store.Session, now *store.Session, er
 }
 
 // Forget logs one session out, by its key.
-func (s *Service) Forget(key string) error { return s.Store.Logout(key) }
+func (s *Service) Forget(key string) error {
+	if s.EnvToken != "" {
+		return ErrEnvToken
+	}
+	return s.Store.Logout(key)
+}
 
 // Switch makes another stored session current, by its key.
-func (s *Service) Switch(key string) error { return s.Store.Switch(key) }
+func (s *Service) Switch(key string) error {
+	if s.EnvToken != "" {
+		return ErrEnvToken
+	}
+	return s.Store.Switch(key)
+}
 
 // Remember records the account last picked, so the list opens on it.
 func (s *Service) Remember(key, account string) error {
+	if s.EnvToken != "" {
+		return nil // nothing of an environment token is kept
+	}
 	return s.Store.Update(func(st *store.State) error {
 		if sess, ok := st.Find(key); ok {
 			sess.LastAccount = account

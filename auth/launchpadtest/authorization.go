@@ -111,10 +111,10 @@ func (s *Server) authorization(w http.ResponseWriter, r *http.Request) {
 	token, _ := bearer(r)
 	now := s.opts.Now()
 	s.mu.Lock()
-	expiry, known := s.access[token]
-	id := s.identity
-	accounts := cloneAccounts(s.accounts)
+	grant, known := s.access[token]
+	id, accounts := s.personLocked(grant.who)
 	s.mu.Unlock()
+	expiry := grant.expiry
 	switch {
 	case !known:
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": errTokenUnknown})

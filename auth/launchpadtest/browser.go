@@ -53,6 +53,11 @@ func (s *Server) ApproveAndFollow(ctx context.Context, authURL string) error {
 	if err != nil {
 		return err
 	}
+	return follow(ctx, loc)
+}
+
+// follow loads the redirect's target, as a browser does, and reads it.
+func follow(ctx context.Context, loc *url.URL) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
 	if err != nil {
 		return fmt.Errorf("launchpadtest: %w", err)
@@ -93,6 +98,17 @@ var (
 )
 
 func (s *Server) decide(ctx context.Context, authURL, decision string) (*url.URL, error) {
+	return s.decideAs(ctx, authURL, decision, "")
+}
+
+// decideAs submits the consent form with decision, approving as the
+// Launchpad id as ("" leaves the page's choice, the first person).
+func (s *Server) decideAs(ctx context.Context, authURL, decision, as string) (*url.URL, error) {
+	if as != "" {
+		if err := s.checkPerson(as); err != nil {
+			return nil, err
+		}
+	}
 	browser := &http.Client{
 		Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -106,6 +122,9 @@ func (s *Server) decide(ctx context.Context, authURL, decision string) (*url.URL
 	if page.location != nil {
 		if decision == "deny" {
 			return nil, errors.New("launchpadtest: the consent page redirected at once (AutoApprove is on): nothing to deny")
+		}
+		if as != "" {
+			return nil, errAutoApproved
 		}
 		return page.location, nil
 	}
@@ -122,6 +141,9 @@ func (s *Server) decide(ctx context.Context, authURL, decision string) (*url.URL
 		form.Add(html.UnescapeString(string(m[1])), html.UnescapeString(string(m[2])))
 	}
 	form.Set("decision", decision)
+	if as != "" {
+		form.Set("as", as)
+	}
 	answer, err := visit(ctx, browser, http.MethodPost, action.String(), form)
 	if err != nil {
 		return nil, err

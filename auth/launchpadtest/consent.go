@@ -39,14 +39,18 @@ func (s *Server) consentPage(w http.ResponseWriter, r *http.Request) {
 	}
 	state, hasState := q["state"]
 	if s.opts.AutoApprove {
-		s.redirectWithCode(w, r, http.StatusFound, first(state), hasState)
+		s.redirectWithCode(w, r, http.StatusFound, first(state), hasState, personFirst)
 		return
 	}
-	id := s.Identity()
+	s.mu.Lock()
+	one, two := s.identity, s.second
+	s.mu.Unlock()
 	writePage(w, http.StatusOK, consentPage{
-		AppName:     s.opts.AppName,
-		Name:        fullName(id),
-		Email:       id.EmailAddress,
+		AppName: s.opts.AppName,
+		People: []consentPerson{
+			{ID: one.ID, Name: fullName(one), Email: one.EmailAddress, Checked: true},
+			{ID: two.ID, Name: fullName(two), Email: two.EmailAddress},
+		},
 		ClientID:    q.Get("client_id"),
 		RedirectURI: q.Get("redirect_uri"),
 		State:       first(state),
@@ -67,7 +71,16 @@ func (s *Server) consentDecision(w http.ResponseWriter, r *http.Request) {
 	state, hasState := form["state"]
 	switch form.Get("decision") {
 	case "allow":
-		s.redirectWithCode(w, r, http.StatusSeeOther, first(state), hasState)
+		who, ok := s.approvedAs(form.Get("as"))
+		if !ok {
+			writePage(w, http.StatusBadRequest, messagePage{
+				Title:   "Bad request",
+				Message: "Choose which Basecamp ID to approve as.",
+				Detail:  "as=" + form.Get("as"),
+			})
+			return
+		}
+		s.redirectWithCode(w, r, http.StatusSeeOther, first(state), hasState, who)
 	case "deny":
 		v := url.Values{
 			"error":             {"access_denied"},
@@ -110,8 +123,8 @@ func (s *Server) checkClient(w http.ResponseWriter, params url.Values) bool {
 
 // redirectWithCode sends the browser back to the registered redirect URI
 // with a fresh code and the state, unchanged, if the app sent one.
-func (s *Server) redirectWithCode(w http.ResponseWriter, r *http.Request, status int, state string, hasState bool) {
-	v := url.Values{"code": {s.issueCode()}}
+func (s *Server) redirectWithCode(w http.ResponseWriter, r *http.Request, status int, state string, hasState bool, who person) {
+	v := url.Values{"code": {s.issueCode(who)}}
 	if hasState {
 		v.Set("state", state)
 	}

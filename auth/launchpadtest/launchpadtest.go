@@ -51,6 +51,12 @@ type Options struct {
 	// Accounts are listed by authorization.json. Nil means DemoAccounts of
 	// the server's URL; a non-nil empty slice means no accounts.
 	Accounts []Account
+	// SecondIdentity is the other Basecamp ID the consent page offers to
+	// approve as (see ApproveAs); DemoSecondIdentity() when nil.
+	SecondIdentity *Identity
+	// SecondAccounts are the second Basecamp ID's accounts. Nil means
+	// DemoSecondAccounts of the server's URL.
+	SecondAccounts []Account
 	// AutoApprove makes GET /authorization/new redirect at once with a code,
 	// as if the person had clicked Allow, for tests that play the browser
 	// with a plain http.Client.
@@ -122,12 +128,14 @@ type Server struct {
 	closeOnce sync.Once
 
 	mu       sync.Mutex
-	identity Identity
+	identity Identity // the first person's
 	accounts []Account
-	codes    map[string]time.Time // authorization code → expiry
-	access   map[string]time.Time // access token → expiry
-	refresh  map[string]time.Time // refresh token → expiry
-	revoked  map[string]bool      // refresh tokens killed by RevokeAll
+	second   Identity
+	seconds  []Account         // the second person's accounts
+	codes    map[string]issued // authorization code → expiry and person
+	access   map[string]issued // access token → expiry and person
+	refresh  map[string]issued // refresh token → expiry and person
+	revoked  map[string]bool   // refresh tokens killed by RevokeAll
 	faults   map[Endpoint][]Fault
 	counts   map[Endpoint]int
 	tokenLog []TokenRequest
@@ -161,9 +169,9 @@ func NewServerE(opts Options) (*Server, error) {
 		URL:     "http://" + ln.Addr().String(),
 		opts:    opts,
 		closed:  make(chan struct{}),
-		codes:   map[string]time.Time{},
-		access:  map[string]time.Time{},
-		refresh: map[string]time.Time{},
+		codes:   map[string]issued{},
+		access:  map[string]issued{},
+		refresh: map[string]issued{},
 		revoked: map[string]bool{},
 		faults:  map[Endpoint][]Fault{},
 		counts:  map[Endpoint]int{},
@@ -177,6 +185,14 @@ func NewServerE(opts Options) (*Server, error) {
 		s.accounts = cloneAccounts(opts.Accounts)
 	} else {
 		s.accounts = DemoAccounts(s.URL)
+	}
+	s.second = DemoSecondIdentity()
+	if opts.SecondIdentity != nil {
+		s.second = *opts.SecondIdentity
+	}
+	s.seconds = DemoSecondAccounts(s.URL)
+	if opts.SecondAccounts != nil {
+		s.seconds = cloneAccounts(opts.SecondAccounts)
 	}
 	s.srv = &http.Server{
 		Handler:           s.routes(),
@@ -264,8 +280,8 @@ func (s *Server) Close() {
 // test or the demo can configure its client from them.
 func (s *Server) Options() Options {
 	o := s.opts
-	o.Accounts = nil
-	o.Identity = nil
+	o.Accounts, o.SecondAccounts = nil, nil
+	o.Identity, o.SecondIdentity = nil, nil
 	return o
 }
 
@@ -324,8 +340,9 @@ func (s *Server) ExpireAccessTokens() {
 	now := s.opts.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for t := range s.access {
-		s.access[t] = now
+	for t, i := range s.access {
+		i.expiry = now
+		s.access[t] = i
 	}
 }
 
@@ -399,13 +416,13 @@ func (s *Server) Requests(e Endpoint) int {
 	return s.counts[e]
 }
 
-// issueCode records a fresh authorization code.
-func (s *Server) issueCode() string {
+// issueCode records a fresh authorization code for who.
+func (s *Server) issueCode(who person) string {
 	code := newCode()
 	now := s.opts.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.codes[code] = now.Add(s.opts.CodeTTL)
+	s.codes[code] = issued{now.Add(s.opts.CodeTTL), who}
 	return code
 }
 

@@ -22,7 +22,8 @@ main{max-width:32rem;margin:4rem auto;padding:2rem;background:#fff;border-radius
 h1{font-size:1.4rem;line-height:1.3;margin:0 0 1rem}
 .who{padding:.75rem 1rem;background:#f6f4ef;border-radius:8px}
 .detail{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;word-break:break-all;color:#555}
-form{display:flex;gap:.75rem;margin-top:1.5rem}
+form{display:flex;flex-wrap:wrap;gap:.75rem;margin-top:1.5rem}
+fieldset{flex-basis:100%;border:0;margin:0}
 button{font:inherit;padding:.6rem 1.2rem;border-radius:8px;border:1px solid #bbb;background:#fff;cursor:pointer}
 button#allow{background:#1f7a3a;border-color:#1f7a3a;color:#fff;font-weight:600}
 .fine{margin-top:2rem;font-size:.8rem;color:#777}
@@ -39,9 +40,11 @@ const pageFoot = `<p class="fine">This is a fake Launchpad for tests and demos. 
 `
 
 var consentTemplate = template.Must(template.New("consent").Parse(pageHead + `<h1><strong>{{.AppName}}</strong> wants to access your Basecamp ID</h1>
-<p class="who">Logged in as <strong>{{.Name}}</strong><br>{{.Email}}</p>
 <p>If you allow it, {{.AppName}} can see and change everything you can in your Basecamp accounts.</p>
 <form method="post" action="/authorization/new">
+<fieldset class="who"><legend>Approve as</legend>
+{{range .People}}<label><input type="radio" name="as" value="{{.ID}}"{{if .Checked}} checked{{end}}> <strong>{{.Name}}</strong> {{.Email}}</label><br>
+{{end}}</fieldset>
 <input type="hidden" name="client_id" value="{{.ClientID}}">
 <input type="hidden" name="redirect_uri" value="{{.RedirectURI}}">
 {{if .HasState}}<input type="hidden" name="state" value="{{.State}}">
@@ -57,10 +60,18 @@ var messageTemplate = template.Must(template.New("error").Parse(pageHead + `<h1>
 
 // consentPage is what the consent page shows.
 type consentPage struct {
-	AppName, Name, Email  string
+	AppName               string
+	People                []consentPerson // whom the person may approve as
 	ClientID, RedirectURI string
 	State                 string
 	HasState              bool
+}
+
+// consentPerson is one Basecamp ID the consent page offers to approve as.
+type consentPerson struct {
+	ID          int64
+	Name, Email string
+	Checked     bool
 }
 
 func (p consentPage) PageTitle() string { return p.AppName + " wants to access your Basecamp ID" }

@@ -183,8 +183,8 @@ func (s *Server) IssueToken() (access, refresh string, expiry time.Time) {
 	expiry = now.Add(s.opts.AccessTTL)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.access[access] = expiry
-	s.refresh[refresh] = now.Add(s.opts.RefreshTTL)
+	s.access[access] = issued{expiry, personFirst}
+	s.refresh[refresh] = issued{now.Add(s.opts.RefreshTTL), personFirst}
 	return access, refresh, expiry
 }
 
@@ -256,8 +256,8 @@ func (s *Server) whoAmI(w http.ResponseWriter, r *http.Request, product, base st
 	case scripted && answer.Status != 0:
 		writeCanned(rec, answer.Status, answer.Header, answer.ContentType, answer.Body)
 	default:
-		if s.productCredentials(rec, r) {
-			s.writePerson(rec, product, acc)
+		if who, ok := s.productCredentials(rec, r); ok {
+			s.writePerson(rec, product, acc, who)
 		}
 	}
 }
@@ -309,9 +309,12 @@ func (s *Server) productDelay(r *http.Request, d time.Duration) bool {
 }
 
 // productAccount finds the listed account of this product whose href path
-// is base, whatever host the href names.
+// is base, whatever host the href names, among either person's accounts.
 func (s *Server) productAccount(product, base string) (Account, bool) {
-	for _, a := range s.Accounts() {
+	s.mu.Lock()
+	all := append(cloneAccounts(s.accounts), cloneAccounts(s.seconds)...)
+	s.mu.Unlock()
+	for _, a := range all {
 		if a.Product != product {
 			continue
 		}
@@ -323,44 +326,46 @@ func (s *Server) productAccount(product, base string) (Account, bool) {
 }
 
 // productCredentials checks a Bearer token the fake issued, or Basic
-// credentials allowed by AllowBasic, answering 401 as the products do when
-// they fail.
-func (s *Server) productCredentials(w http.ResponseWriter, r *http.Request) bool {
+// credentials allowed by AllowBasic (the first person's), answering 401 as
+// the products do when they fail. It says whose credentials they are.
+func (s *Server) productCredentials(w http.ResponseWriter, r *http.Request) (person, bool) {
 	if token, ok := bearer(r); ok {
 		now := s.opts.Now()
 		s.mu.Lock()
-		expiry, known := s.access[token]
+		grant, known := s.access[token]
 		s.mu.Unlock()
 		switch {
 		case !known:
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": errTokenUnknown})
-			return false
-		case !now.Before(expiry):
+			return 0, false
+		case !now.Before(grant.expiry):
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": errTokenExpired})
-			return false
+			return 0, false
 		}
-		return true
+		return grant.who, true
 	}
 	if user, pass, ok := r.BasicAuth(); ok {
 		s.products.mu.Lock()
 		want, known := s.products.basic[user]
 		s.products.mu.Unlock()
 		if known && pass == want {
-			return true
+			return personFirst, true
 		}
 	}
 	w.Header().Set("WWW-Authenticate", `Basic realm="Application"`)
 	writeText(w, http.StatusUnauthorized, errBasicDenied)
-	return false
+	return 0, false
 }
 
 // personID is the identity's person id inside one account: products number
 // people themselves, never with the Launchpad id.
 func personID(a Account) int64 { return 1_000_000_000 + a.ID%100_000_000*7%900_000_000 }
 
-// writePerson answers with the fake's identity as the product shows it.
-func (s *Server) writePerson(w http.ResponseWriter, product string, a Account) {
-	id := s.Identity()
+// writePerson answers with who's identity as the product shows it.
+func (s *Server) writePerson(w http.ResponseWriter, product string, a Account, who person) {
+	s.mu.Lock()
+	id, _ := s.personLocked(who)
+	s.mu.Unlock()
 	pid := personID(a)
 	name := fullName(id)
 	admin := a.ID%2 == 1

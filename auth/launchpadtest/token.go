@@ -89,8 +89,8 @@ func (s *Server) exchangeCode(w http.ResponseWriter, p url.Values) {
 	code := p.Get("code")
 	now := s.opts.Now()
 	s.mu.Lock()
-	expiry, ok := s.codes[code]
-	if ok && !now.Before(expiry) {
+	grant, ok := s.codes[code]
+	if ok && !now.Before(grant.expiry) {
 		delete(s.codes, code)
 		ok = false
 	}
@@ -105,8 +105,8 @@ func (s *Server) exchangeCode(w http.ResponseWriter, p url.Values) {
 		return
 	}
 	delete(s.codes, code)
-	s.access[access] = now.Add(s.opts.AccessTTL)
-	s.refresh[refresh] = now.Add(s.opts.RefreshTTL)
+	s.access[access] = issued{now.Add(s.opts.AccessTTL), grant.who}
+	s.refresh[refresh] = issued{now.Add(s.opts.RefreshTTL), grant.who}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, tokenResponse{
 		AccessToken:  access,
@@ -132,16 +132,16 @@ func (s *Server) refreshToken(w http.ResponseWriter, p url.Values) {
 		writeText(w, http.StatusBadRequest, textDeadbolt)
 		return
 	}
-	expiry, ok := s.refresh[rt]
-	if !ok || !now.Before(expiry) {
+	grant, ok := s.refresh[rt]
+	if !ok || !now.Before(grant.expiry) {
 		s.mu.Unlock()
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "authorization_expired"})
 		return
 	}
-	s.access[access] = now.Add(s.opts.AccessTTL)
+	s.access[access] = issued{now.Add(s.opts.AccessTTL), grant.who}
 	if rotated != "" {
 		delete(s.refresh, rt)
-		s.refresh[rotated] = now.Add(s.opts.RefreshTTL)
+		s.refresh[rotated] = issued{now.Add(s.opts.RefreshTTL), grant.who}
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, tokenResponse{

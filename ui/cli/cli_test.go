@@ -62,7 +62,7 @@ func (e *cliEnv) accounts(t *testing.T, asJSON bool, product string) cliResult {
 }
 
 func (e *cliEnv) token(t *testing.T) cliResult {
-	return cliRun(func(o Output) int { return Token(t.Context(), e.Svc, o) })
+	return cliRun(func(o Output) int { return Token(t.Context(), e.Svc, o, false) })
 }
 
 func (e *cliEnv) logout(all bool) cliResult {
@@ -83,6 +83,7 @@ type cliStatusDoc struct {
 	Token *struct {
 		ExpiresAt *time.Time `json:"expires_at"`
 		Refreshed bool       `json:"refreshed"`
+		Source    string     `json:"source"`
 	} `json:"token"`
 	StateDir string `json:"state_dir"`
 	Client   struct {

@@ -36,12 +36,19 @@ func ReadPassword(ctx context.Context, user string) (string, error) {
 // readPassword prompts on prompt and reads a line from the terminal in with
 // echo off. When ctx ends first it puts the terminal back as it was.
 func readPassword(ctx context.Context, in *os.File, prompt io.Writer, user string) (string, error) {
+	return readHidden(ctx, in, prompt, "Password for "+ui.Clean(user)+": ", "the password", "set "+PasswordEnv+" instead")
+}
+
+// readHidden writes label on prompt and reads a line from the terminal in
+// with echo off; what and instead name it and the way around in errors.
+// When ctx ends first it puts the terminal back as it was.
+func readHidden(ctx context.Context, in *os.File, prompt io.Writer, label, what, instead string) (string, error) {
 	fd := int(in.Fd())
 	old, err := term.GetState(fd)
 	if err != nil {
-		return "", fmt.Errorf("cannot read the password from the terminal: %w; set %s instead", err, PasswordEnv)
+		return "", fmt.Errorf("cannot read %s from the terminal: %w; %s", what, err, instead)
 	}
-	fmt.Fprintf(prompt, "Password for %s: ", ui.Clean(user))
+	fmt.Fprint(prompt, label)
 	type read struct {
 		b   []byte
 		err error
@@ -55,7 +62,7 @@ func readPassword(ctx context.Context, in *os.File, prompt io.Writer, user strin
 	case r := <-done:
 		fmt.Fprintln(prompt)
 		if r.err != nil {
-			return "", fmt.Errorf("cannot read the password from the terminal: %w; set %s instead", r.err, PasswordEnv)
+			return "", fmt.Errorf("cannot read %s from the terminal: %w; %s", what, r.err, instead)
 		}
 		return string(r.b), nil
 	case <-ctx.Done():

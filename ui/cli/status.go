@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -34,7 +33,8 @@ import (
 //	  "identity": {"id": 9999999, "name": "Annie Bryan", "first_name": "Annie",
 //	               "last_name": "Bryan", "email_address": "annie@example.com"},  // or null
 //	  "token": {"expires_at": "2026-05-14T09:00:00Z",   // RFC 3339 UTC, or null
-//	            "refreshed": false},                     // refreshed by this run; or null
+//	            "refreshed": false,                      // refreshed by this run
+//	            "source": "stored"},                     // or "environment" (BASECAMP_TOKEN); token is null when not logged in
 //	  "state_dir": "/home/annie/.config/bcauth",
 //	  "client": {
 //	    "config_file": "/home/annie/.config/bcauth/config.json",
@@ -71,13 +71,16 @@ func Status(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
 		rep.Problem = &problemJSON{Kind: prob.Kind, Message: prob.Text(), Fix: prob.Fix}
 	}
 	if sess != nil {
-		id := sess.Identity
-		rep.Identity = &identityJSON{ID: id.ID, Name: id.Name(), FirstName: id.FirstName, LastName: id.LastName, EmailAddress: id.EmailAddress}
-		rep.Token = &tokenJSON{ExpiresAt: timeJSON(tokenExpiry(sess)), Refreshed: refreshed}
+		if known(sess.Identity) {
+			id := identityOf(sess.Identity)
+			rep.Identity = &id
+		}
+		rep.Token = &tokenJSON{ExpiresAt: timeJSON(tokenExpiry(sess)), Refreshed: refreshed, Source: sourceStored}
+		if svc.FromEnv(sess) {
+			rep.Token.Source = sourceEnvironment
+		}
 		if sess.Authorization != nil {
-			for _, a := range sess.Authorization.Accounts {
-				rep.AccountsByProduct[a.Product]++
-			}
+			rep.AccountsByProduct = countProducts(sess.Authorization.Accounts)
 			rep.AccountsFetchedAt = timeJSON(sess.FetchedAt)
 		}
 	}
@@ -170,7 +173,18 @@ type identityJSON struct {
 type tokenJSON struct {
 	ExpiresAt *string `json:"expires_at"`
 	Refreshed bool    `json:"refreshed"`
+	Source    string  `json:"source"` // sourceStored or sourceEnvironment
 }
+
+// Where the token in use came from, in status --json and token --json.
+const (
+	sourceStored      = "stored"
+	sourceEnvironment = "environment"
+)
+
+// known reports whether Launchpad has said who a session is: a token from
+// the environment is nobody until it answers.
+func known(id auth.Identity) bool { return id.ID != 0 || id.EmailAddress != "" }
 
 type clientJSON struct {
 	ConfigFile         string `json:"config_file"`
@@ -241,6 +255,9 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *ui.Problem, now tim
 		field("Basecamp ID", "not checked until the problem below is fixed")
 	case sess == nil:
 		field("Basecamp ID", "not logged in")
+	case !known(sess.Identity):
+		field("Basecamp ID", "unknown: Launchpad did not say whose the token from "+auth.SettingToken+" is")
+		field("Token", "from "+auth.SettingToken+"; "+tokenLine(rep, sess, prob, now))
 	default:
 		id := sess.Identity
 		line, email := ui.Names(id)
@@ -248,13 +265,17 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *ui.Problem, now tim
 			line += " <" + email + ">"
 		}
 		field("Basecamp ID", fmt.Sprintf("%s, Launchpad id %d", line, id.ID))
-		field("Token", tokenLine(rep, sess, prob, now))
+		token := tokenLine(rep, sess, prob, now)
+		if rep.Token.Source == sourceEnvironment {
+			token = "from " + auth.SettingToken + " (never refreshed or stored); " + token
+		}
+		field("Token", token)
 		field("Accounts", accountsLine(rep, sess, now))
 		for _, l := range productLines(rep.AccountsByProduct) {
 			field("", l)
 		}
 	}
-	field("State", ui.Clean(rep.StateDir))
+	field("State", ui.Clean(valueOr(rep.StateDir, "none: it could not be opened, and "+auth.SettingToken+" needs none")))
 	c := rep.Client
 	field("Client ID", settingLine(valueOr(c.ClientID, "not set"), c.ClientIDSource, auth.SettingClientID, c.ConfigFile))
 	field("Client secret", settingLine(secretState(c.ClientSecretSet), c.ClientSecretSource, auth.SettingClientSecret, c.ConfigFile))
@@ -293,11 +314,7 @@ func accountsLine(rep statusJSON, sess *store.Session, now time.Time) string {
 // productLines is "Basecamp: 4" per product: known products in catalogue
 // order, then unknown ones by code.
 func productLines(counts map[string]int) []string {
-	codes := make([]string, 0, len(counts))
-	for c := range counts {
-		codes = append(codes, c)
-	}
-	slices.SortFunc(codes, ui.CompareProducts)
+	codes := sortedProducts(counts)
 	lines := make([]string, len(codes))
 	for i, c := range codes {
 		lines[i] = fmt.Sprintf("  %s: %d", ui.Clean(auth.LookupProduct(c).Label()), counts[c])

@@ -8,13 +8,25 @@ import (
 	"bcauth/ui"
 )
 
-// Token prints the current access token and a newline on stdout, and
-// nothing else, refreshing (and saving) it first when it is near its expiry.
-// Any failure goes to stderr with exit 1 and an empty stdout.
-func Token(ctx context.Context, svc *ui.Service, out Output) int {
-	tok, err := svc.Token(ctx)
+// Token prints the access token in use and a newline on stdout, and
+// nothing else, refreshing (and saving) a stored one first when it is near
+// its expiry. BASECAMP_TOKEN, when set, is printed as it is, never
+// refreshed; with asJSON it is first checked with Launchpad, which alone
+// knows whose it is. Any failure goes to stderr with exit 1 and an empty
+// stdout.
+//
+// With asJSON, one object:
+//
+//	{"access_token": "BAhb…", "expires_at": "2026-12-11T09:44:08Z",
+//	 "identity": {"id": 9999999, "name": "Annie Bryan", "first_name": "Annie",
+//	              "last_name": "Bryan", "email_address": "annie@example.com"},
+//	 "source": "stored"}
+//
+// source is "stored" or "environment"; expires_at may be null.
+func Token(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
+	info, err := svc.TokenInfo(ctx)
 	var unsaved *auth.SaveError
-	if errors.As(err, &unsaved) && tok != nil {
+	if errors.As(err, &unsaved) && info != nil {
 		// Launchpad issued a working token that could not be stored: use
 		// it now, and say so where scripts do not read.
 		out.warn("the refreshed token could not be saved (%v); the next run may have to refresh again or log in", unsaved.Err)
@@ -23,7 +35,8 @@ func Token(ctx context.Context, svc *ui.Service, out Output) int {
 	if err != nil {
 		return out.fail(err, svc.Settings(), false)
 	}
-	if !isTokenText(tok.AccessToken) {
+	tok := info.Token
+	if !ui.IsTokenText(tok.AccessToken) {
 		// Never Clean a token: a changed token is worse than none.
 		out.problem(ui.Problem{
 			Message: "Launchpad's access token is empty or holds characters a token cannot have, so bcauth does not print it",
@@ -31,19 +44,20 @@ func Token(ctx context.Context, svc *ui.Service, out Output) int {
 		})
 		return ExitFailed
 	}
-	return out.flush([]byte(tok.AccessToken + "\n"))
+	if !asJSON {
+		return out.flush([]byte(tok.AccessToken + "\n"))
+	}
+	doc := tokenOutJSON{AccessToken: tok.AccessToken, ExpiresAt: timeJSON(tok.Expiry), Identity: identityOf(info.Session.Identity), Source: sourceStored}
+	if info.FromEnv {
+		doc.Source = sourceEnvironment
+	}
+	return out.flushJSON(doc)
 }
 
-// isTokenText reports whether s is non-empty visible ASCII, as every OAuth
-// bearer token is (RFC 6750's b64token is a subset).
-func isTokenText(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
-			return false
-		}
-	}
-	return true
+// tokenOutJSON is `bcauth token --json`; see Token.
+type tokenOutJSON struct {
+	AccessToken string       `json:"access_token"`
+	ExpiresAt   *string      `json:"expires_at"`
+	Identity    identityJSON `json:"identity"`
+	Source      string       `json:"source"`
 }

@@ -31,7 +31,7 @@ type accountsState struct {
 	statusBad bool
 	confirm   bool // log out?
 	picking   bool // switch Basecamp ID
-	pick      int
+	picker    picker
 }
 
 func newAccountsState() accountsState {
@@ -109,7 +109,8 @@ func (m *Model) reloaded(msg reloadMsg) tea.Cmd {
 func (m *Model) reloadFailed(msg reloadMsg) tea.Cmd {
 	p := ui.Describe(msg.err, m.settings)
 	switch {
-	case p.Kind == ui.KindRejected || p.Kind == ui.KindNotLoggedIn:
+	case p.Relogin && (p.Kind == ui.KindRejected || p.Kind == ui.KindNotLoggedIn):
+		// Not for BASECAMP_TOKEN: no login here would replace it.
 		note := "Launchpad refused the stored login"
 		if p.Server != "" {
 			note += ": “" + ui.Clean(p.Server) + "”"
@@ -306,12 +307,12 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, settle bool) {
 		m.setStatus("Reloading from Launchpad…", false)
 		return m.reload(a.session, false), false
 	case key.Matches(msg, m.keys.Switch):
-		a.picking, a.pick = true, 0
-		for i, s := range a.others {
-			if s.Key() == a.session.Key() {
-				a.pick = i
-			}
+		if m.cfg.Service.FromEnv(a.session) {
+			m.setStatus("The token comes from BASECAMP_TOKEN, which wins over every stored login: unset it to switch.", true)
+			return nil, false
 		}
+		a.picking = true
+		a.picker = newPicker(m.idChoices(), "on screen", true)
 	case key.Matches(msg, m.keys.Logout):
 		a.confirm = true
 	case key.Matches(msg, m.keys.Probe):
@@ -343,25 +344,43 @@ func (m *Model) copySelected() tea.Cmd {
 // pickKey drives the Basecamp ID picker; its last entry adds another ID.
 func (m *Model) pickKey(msg tea.KeyPressMsg) tea.Cmd {
 	a := &m.accounts
-	n := len(a.others) + 1
+	chosen, done := a.picker.key(m.keys, msg)
+	if !done {
+		return nil
+	}
+	a.picking = false
 	switch {
-	case key.Matches(msg, m.keys.Up):
-		a.pick = (a.pick - 1 + n) % n
-	case key.Matches(msg, m.keys.Down):
-		a.pick = (a.pick + 1) % n
-	case msg.String() == "esc", key.Matches(msg, m.keys.Quit):
-		a.picking = false
-	case key.Matches(msg, m.keys.Enter):
-		a.picking = false
-		if a.pick >= len(a.others) {
-			return m.startLogin("Log in with another Basecamp ID. Tip: sign out of Launchpad in the browser first, or use a private window.")
-		}
-		if k := a.others[a.pick].Key(); k != a.session.Key() {
-			m.setStatus("Switching…", false)
-			return switchTo(m.cfg.Service, k)
-		}
+	case chosen < 0:
+		return nil
+	case chosen >= len(a.others):
+		return m.startLogin("Log in with another Basecamp ID. Tip: sign out of Launchpad in the browser first, or use a private window.")
+	}
+	if k := a.others[chosen].Key(); k != a.session.Key() {
+		m.setStatus("Switching…", false)
+		return switchTo(m.cfg.Service, k)
 	}
 	return nil
+}
+
+// idChoices are the stored Basecamp IDs of this client, the one on screen
+// marked, as the picker and the header count them.
+func (m *Model) idChoices() []ui.IDChoice {
+	out := make([]ui.IDChoice, len(m.accounts.others))
+	for i, s := range m.accounts.others {
+		out[i] = ui.IDChoice{Session: s, Current: s.Key() == m.sessionKey()}
+	}
+	return out
+}
+
+// idPosition is which of the stored Basecamp IDs is on screen (from 1) and
+// how many there are; 0 when it is not among them.
+func (m *Model) idPosition() (at, of int) {
+	for i, c := range m.idChoices() {
+		if c.Current {
+			at = i + 1
+		}
+	}
+	return at, len(m.accounts.others)
 }
 
 func (m *Model) loggedOutKey(msg tea.KeyPressMsg) tea.Cmd {

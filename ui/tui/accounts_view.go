@@ -69,13 +69,16 @@ func (m *Model) viewAccounts() string {
 		who += " · " + ui.Clean(id.EmailAddress)
 	}
 	who += fmt.Sprintf(" · Launchpad #%d", id.ID)
+	if at, of := m.idPosition(); of > 1 && at > 0 {
+		who += fmt.Sprintf(" · ID %d of %d (s switches)", at, of)
+	}
 
 	var b strings.Builder
 	b.WriteString(m.header("Accounts", who) + "\n")
 	b.WriteString(s.App.Render(ansi.Truncate(m.tokenLine(), max(m.width-2, 1), "…")) + "\n\n")
 
 	if m.accounts.picking {
-		b.WriteString(m.viewPicker())
+		b.WriteString(m.accounts.picker.render(m.styles, m.width))
 		return b.String()
 	}
 	if m.accounts.filtering || m.accounts.list.filter != "" {
@@ -146,6 +149,9 @@ func (m *Model) tokenLine() string {
 		state = s.Warn.Render("● token expired") + s.Muted.Render(" · refreshing when needed")
 	default:
 		state = s.Good.Render("●") + s.Muted.Render(" token "+ui.Expiry(exp, now))
+	}
+	if m.cfg.Service.FromEnv(m.accounts.session) {
+		state += s.Muted.Render(" · from BASECAMP_TOKEN, never refreshed")
 	}
 	if !m.accounts.refreshed.IsZero() {
 		state += s.Muted.Render(" · refreshed " + ui.Ago(m.accounts.refreshed, now))
@@ -278,34 +284,6 @@ func (m *Model) renderDetail(width, height int, compact bool) string {
 		lines = lines[:height]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// viewPicker lists the stored Basecamp IDs for switching.
-func (m *Model) viewPicker() string {
-	s := m.styles
-	var b strings.Builder
-	b.WriteString(s.App.Render(s.Title.Render("Switch Basecamp ID")) + "\n\n")
-	entries := make([]string, 0, len(m.accounts.others)+1)
-	for _, o := range m.accounts.others {
-		label := ui.Clean(o.Identity.Name())
-		if o.Identity.EmailAddress != "" {
-			label += " · " + ui.Clean(o.Identity.EmailAddress)
-		}
-		if m.accounts.session != nil && o.Key() == m.accounts.session.Key() {
-			label += " (current)"
-		}
-		entries = append(entries, label)
-	}
-	entries = append(entries, "+ Log in with another Basecamp ID")
-	for i, e := range entries {
-		e = ansi.Truncate(e, max(m.width-6, 4), "…")
-		if i == m.accounts.pick {
-			b.WriteString(s.App.Render(s.Marker.Render("▌ ")+s.Selected.Render(e)) + "\n")
-		} else {
-			b.WriteString(s.App.Render("  "+s.Row.Render(e)) + "\n")
-		}
-	}
-	return b.String()
 }
 
 func (m *Model) viewLoggedOut() string {

@@ -26,6 +26,7 @@ type Backend interface {
 	Settings() ui.Settings
 	Client() (*auth.Client, error)
 	Current(c *auth.Client) (*store.Session, error)
+	Find(c *auth.Client, query string) (*store.Session, error)
 	Sessions(c *auth.Client) ([]store.Session, string, error)
 	SaveClient(id, secret string) (string, error)
 	Complete(ctx context.Context, c *auth.Client, tok *oauth2.Token) (*store.Session, string, error)
@@ -34,20 +35,30 @@ type Backend interface {
 	Forget(key string) error
 	Switch(key string) error
 	TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSource
+	FromEnv(sess *store.Session) bool
 	Prober(c *auth.Client) *probe.Prober
 }
 
 var _ Backend = (*ui.Service)(nil)
 
 // load reads the client settings and the current session.
-func load(b Backend) tea.Cmd {
+func load(b Backend) tea.Cmd { return loadID(b, "") }
+
+// loadID is load, showing the Basecamp ID id names (--id) instead of the
+// current one when it is not empty.
+func loadID(b Backend, id string) tea.Cmd {
 	return func() tea.Msg {
 		set := b.Settings()
 		c, err := b.Client()
 		if err != nil {
 			return loadedMsg{settings: set, err: err}
 		}
-		sess, err := b.Current(c)
+		var sess *store.Session
+		if id != "" {
+			sess, err = b.Find(c, id)
+		} else {
+			sess, err = b.Current(c)
+		}
 		if err != nil {
 			return loadedMsg{settings: set, client: c, err: err}
 		}

@@ -45,6 +45,10 @@ type Config struct {
 	Now func() time.Time
 	// Demo, when set, runs against the built-in fake Launchpad.
 	Demo *Demo
+	// ID, when set, opens on the stored Basecamp ID it names (a Launchpad
+	// id or email; --id, BCAUTH_ID) rather than the current one, without
+	// making it current.
+	ID string
 	// ProbeDelay is how long a selection rests before the detail pane asks
 	// its product whether the token works there (400 ms when zero; never
 	// when negative).
@@ -100,6 +104,7 @@ type Model struct {
 
 	screen   screen
 	start    Start       // consumed by the first load
+	id       string      // Config.ID, until a load has shown it
 	settings ui.Settings // as the last load read them
 	client   *auth.Client
 	prober   *probe.Prober // shared by every probe, so its rate limits hold
@@ -126,7 +131,7 @@ func New(cfg Config) *Model {
 		cfg.Timeout = 5 * time.Minute
 	}
 	m := &Model{cfg: cfg, keys: newKeyMap(), width: 80, height: 24, help: help.New(),
-		start: cfg.Start, wantLogin: cfg.Start != StartApp}
+		start: cfg.Start, id: cfg.ID, wantLogin: cfg.Start != StartApp}
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.Dot))
 	m.setup = newSetupState()
 	m.login = newLoginState()
@@ -160,7 +165,7 @@ func (m *Model) applyStyles(isDark bool) {
 
 // Init asks for the background colour and loads what is stored.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, load(m.cfg.Service))
+	return tea.Batch(tea.RequestBackgroundColor, loadID(m.cfg.Service, m.id))
 }
 
 // Update reads like the flow: the terminal, then each phase's messages,
@@ -344,6 +349,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	case msg.err != nil:
 		return m.storedLoginFailed(msg.err)
 	}
+	m.id = "" // shown: from now on, switching and logging in decide
 	m.accounts.others = msg.others
 	m.showAccounts(msg.session)
 	m.accounts.loading = true

@@ -42,7 +42,7 @@ func (m *Model) doRetry() tea.Cmd {
 	case retryLogin:
 		return m.startLogin("")
 	case retryLoad:
-		return load(m.cfg.Service)
+		return loadID(m.cfg.Service, m.id)
 	case retryReload:
 		m.screen, m.accounts.loading = screenLoading, true
 		return m.reload(m.accounts.session, false)

@@ -84,8 +84,22 @@ func (e *Env) LogIn(t testing.TB) *store.Session {
 	return LogIn(t, e.Svc, e.Fake)
 }
 
+// LogInSecond logs in as the fake's second Basecamp ID, choosing it on the
+// consent page, so two are stored; the second becomes current, as after
+// any login.
+func (e *Env) LogInSecond(t testing.TB) *store.Session {
+	t.Helper()
+	id := e.Fake.SecondIdentity().ID
+	return logIn(t, e.Svc, e.Fake, func(ctx context.Context, u string) error { return e.Fake.ApproveAndFollowAs(ctx, u, id) })
+}
+
 // LogIn is Env.LogIn for any Service and fake.
 func LogIn(t testing.TB, svc *ui.Service, fake *launchpadtest.Server) *store.Session {
+	t.Helper()
+	return logIn(t, svc, fake, fake.ApproveAndFollow)
+}
+
+func logIn(t testing.TB, svc *ui.Service, fake *launchpadtest.Server, approve func(context.Context, string) error) *store.Session {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -102,7 +116,7 @@ func LogIn(t testing.TB, svc *ui.Service, fake *launchpadtest.Server) *store.Ses
 		t.Fatal(err)
 	}
 	browser := make(chan error, 1)
-	go func() { browser <- fake.ApproveAndFollow(ctx, l.URL) }()
+	go func() { browser <- approve(ctx, l.URL) }()
 	tok, err := ln.Wait(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"bcauth/auth"
+	"bcauth/ui"
+)
+
+// IDs lists the Basecamp IDs logged in on this machine (for the configured
+// client), from what is stored: Launchpad is not asked. Plain output is one
+// line per Basecamp ID, fields separated by one tab: "*" for the current
+// one or "-", Launchpad id, name, email, token state, accounts per product
+// ("bc3:6 bcx:2", from Launchpad's last answer). Every field is cleaned.
+//
+// The token state is "valid until TIME" (RFC 3339 UTC), "expired, renewed
+// when used", or "needs login" (expired with no refresh token); a login
+// without a refresh token adds ", cannot be renewed".
+//
+// With asJSON, an array (never null) of
+//
+//	{"current": true,
+//	 "identity": {"id": 9999999, "name": "Annie Bryan", "first_name": "Annie",
+//	              "last_name": "Bryan", "email_address": "annie@example.com"},
+//	 "token": {"state": "valid", "expires_at": "2026-12-11T09:44:08Z", "renewable": true},
+//	 "accounts_by_product": {"bc3": 6, "bcx": 2},
+//	 "accounts_fetched_at": "2026-11-27T09:44:08Z"}
+//
+// where state is valid, expired or needs_login, and expires_at and
+// accounts_fetched_at may be null. Exit 0, also when none is logged in
+// (nothing, or []); 1 or 2 when the state file cannot be read, as status.
+func IDs(svc *ui.Service, out Output, asJSON bool) int {
+	choices, err := svc.IDs()
+	if err != nil {
+		return out.fail(err, svc.Settings(), true)
+	}
+	now := svc.Now()
+	rows := make([]idJSON, 0, len(choices))
+	for _, c := range choices {
+		rows = append(rows, describeID(c, now))
+	}
+	if asJSON {
+		return out.flushJSON(rows)
+	}
+	var b bytes.Buffer
+	for i, r := range rows {
+		mark := "-"
+		if r.Current {
+			mark = "*"
+		}
+		name, email := ui.Names(choices[i].Session.Identity)
+		fmt.Fprintf(&b, "%s\t%d\t%s\t%s\t%s\t%s\n", mark, r.Identity.ID, name, email, tokenState(r.Token), productCounts(r.AccountsByProduct))
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(out.Stderr, "bcauth: no Basecamp ID is logged in here: run bcauth login")
+	}
+	if svc.EnvToken != "" {
+		out.warn("BASECAMP_TOKEN is set, so the other commands use that token, not these")
+	}
+	return out.flush(b.Bytes())
+}
+
+// idJSON is one element of `bcauth ids --json`; see IDs.
+type idJSON struct {
+	Current           bool           `json:"current"`
+	Identity          identityJSON   `json:"identity"`
+	Token             idTokenJSON    `json:"token"`
+	AccountsByProduct map[string]int `json:"accounts_by_product"`
+	AccountsFetchedAt *string        `json:"accounts_fetched_at"`
+}
+
+type idTokenJSON struct {
+	State     string  `json:"state"`
+	ExpiresAt *string `json:"expires_at"`
+	Renewable bool    `json:"renewable"`
+}
+
+// Token states of bcauth ids.
+const (
+	stateValid      = "valid"
+	stateExpired    = "expired"
+	stateNeedsLogin = "needs_login"
+)
+
+func describeID(c ui.IDChoice, now time.Time) idJSON {
+	s := c.Session
+	r := idJSON{Current: c.Current, Identity: identityOf(s.Identity), AccountsByProduct: map[string]int{}}
+	exp := tokenExpiry(&s)
+	r.Token = idTokenJSON{ExpiresAt: timeJSON(exp), Renewable: s.Token.RefreshToken != ""}
+	switch {
+	case exp.IsZero() || exp.After(now):
+		r.Token.State = stateValid
+	case r.Token.Renewable:
+		r.Token.State = stateExpired
+	default:
+		r.Token.State = stateNeedsLogin
+	}
+	if s.Authorization != nil {
+		r.AccountsByProduct = countProducts(s.Authorization.Accounts)
+		r.AccountsFetchedAt = timeJSON(s.FetchedAt)
+	}
+	return r
+}
+
+// tokenState is a token's state in words, for the plain list.
+func tokenState(t idTokenJSON) string {
+	var s string
+	switch {
+	case t.State == stateNeedsLogin:
+		return "needs login"
+	case t.State == stateExpired:
+		s = "expired, renewed when used"
+	case t.ExpiresAt == nil:
+		s = "valid, expiry unknown"
+	default:
+		s = "valid until " + *t.ExpiresAt
+	}
+	if !t.Renewable {
+		s += ", cannot be renewed"
+	}
+	return s
+}
+
+// productCounts is "bc3:6 bcx:2", products in catalogue order.
+func productCounts(counts map[string]int) string {
+	codes := sortedProducts(counts)
+	parts := make([]string, len(codes))
+	for i, c := range codes {
+		parts[i] = fmt.Sprintf("%s:%d", ui.Clean(c), counts[c])
+	}
+	if len(parts) == 0 {
+		return "no accounts listed"
+	}
+	return strings.Join(parts, " ")
+}
+
+// countProducts is how many accounts each product has.
+func countProducts(accounts []auth.Account) map[string]int {
+	out := map[string]int{}
+	for _, a := range accounts {
+		out[a.Product]++
+	}
+	return out
+}
+
+// sortedProducts are the product codes of counts, known products in
+// catalogue order, then unknown ones by code.
+func sortedProducts(counts map[string]int) []string {
+	codes := make([]string, 0, len(counts))
+	for c := range counts {
+		codes = append(codes, c)
+	}
+	slices.SortFunc(codes, ui.CompareProducts)
+	return codes
+}
+
+// identityOf is an identity as every --json shows it, raw.
+func identityOf(id auth.Identity) identityJSON {
+	return identityJSON{ID: id.ID, Name: id.Name(), FirstName: id.FirstName, LastName: id.LastName, EmailAddress: id.EmailAddress}
+}

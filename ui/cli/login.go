@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"bcauth/auth"
+	"bcauth/ui"
+)
+
+// maxTokenInput bounds what login --with-token reads: two tokens are a few
+// hundred bytes.
+const maxTokenInput = 64 << 10
+
+// LoginWithToken stores a login made elsewhere (another machine, a secret
+// store): it reads an access token from in and, optionally, a refresh
+// token on the second line, asks Launchpad whom it belongs to, and stores
+// it as a browser login would, as the current Basecamp ID. Nothing is
+// stored unless Launchpad accepts it. A token without a refresh token
+// cannot be renewed, and the output says when it expires.
+//
+// When in is a terminal it asks for each without echo; otherwise it reads
+// to the end. Blank lines and surrounding spaces are ignored; anything but
+// one or two lines of visible ASCII is refused before Launchpad is asked.
+// Tokens are never printed. Exit 0 stored; 1 Launchpad refused the token
+// or could not be reached; 2 no usable token on standard input, or the
+// client is not configured (a refresh token is only useful with it).
+func LoginWithToken(ctx context.Context, svc *ui.Service, out Output, in io.Reader) int {
+	access, refresh, err := readTokens(ctx, in, out.Stderr)
+	if err != nil {
+		out.problem(ui.Problem{Message: "no token was read from standard input: " + err.Error(),
+			Fix: "pipe the access token in, and its refresh token on a second line: printf '%s\\n%s\\n' \"$ACCESS\" \"$REFRESH\" | bcauth login --with-token"})
+		return ExitMisconfigured
+	}
+	sess, aside, err := svc.AddToken(ctx, access, refresh)
+	if err != nil {
+		return out.fail(err, svc.Settings(), true)
+	}
+	var b strings.Builder
+	if aside != "" {
+		fmt.Fprintf(&b, "The unreadable state file was moved aside to %s.\n", ui.Clean(aside))
+	}
+	fmt.Fprintf(&b, "Logged in as %s, Launchpad id %d.\n", ui.Who(sess.Identity), sess.Identity.ID)
+	if refresh == "" {
+		exp := "when Launchpad decides (it gave no expiry)"
+		if t := timeJSON(sess.Token.Expiry); t != nil {
+			exp = *t + " (" + ui.Expiry(sess.Token.Expiry, svc.Now()) + ")"
+		}
+		fmt.Fprintf(&b, "Without a refresh token this login cannot be renewed: it ends %s. Log in again before then.\n", exp)
+	}
+	if svc.EnvToken != "" {
+		out.warn("%s is set, so the other commands use that token until it is unset", auth.SettingToken)
+	}
+	return out.flush([]byte(b.String()))
+}
+
+// readTokens reads the access token and the optional refresh token.
+func readTokens(ctx context.Context, in io.Reader, prompt io.Writer) (access, refresh string, err error) {
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		const instead = "pipe it in instead"
+		if access, err = readHidden(ctx, f, prompt, "Access token: ", "the access token", instead); err != nil {
+			return "", "", err
+		}
+		if refresh, err = readHidden(ctx, f, prompt, "Refresh token (enter for none): ", "the refresh token", instead); err != nil {
+			return "", "", err
+		}
+		return checkTokens([]string{access, refresh})
+	}
+	data, err := io.ReadAll(io.LimitReader(in, maxTokenInput+1))
+	if err != nil {
+		return "", "", err
+	}
+	if len(data) > maxTokenInput {
+		return "", "", fmt.Errorf("more than %d KiB, far more than two tokens", maxTokenInput>>10)
+	}
+	var lines []string
+	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	sc.Buffer(nil, maxTokenInput+1)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return checkTokens(lines)
+}
+
+// checkTokens keeps the non-blank lines, which must be one or two tokens.
+func checkTokens(lines []string) (access, refresh string, err error) {
+	var toks []string
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			toks = append(toks, l)
+		}
+	}
+	switch {
+	case len(toks) == 0:
+		return "", "", errors.New("it was empty")
+	case len(toks) > 2:
+		return "", "", fmt.Errorf("it holds %d lines, and only an access token and a refresh token are read", len(toks))
+	}
+	for i, t := range toks {
+		if !ui.IsTokenText(t) {
+			// Said without the line, which may be a secret.
+			return "", "", fmt.Errorf("line %d is not a token (%v)", i+1, ui.ErrNotTokenText)
+		}
+	}
+	access = toks[0]
+	if len(toks) == 2 {
+		refresh = toks[1]
+	}
+	return access, refresh, nil
+}

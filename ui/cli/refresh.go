@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"bcauth/auth"
+	"bcauth/ui"
+)
+
+// Refresh renews the access token of the current (or chosen) Basecamp ID
+// now, however fresh it is: to check that the refresh token still works,
+// or after the client secret was rotated. It prints who and the new expiry
+// ("Refreshed the token of Annie Bryan (annie@example.com): valid until
+// Fri 11 Dec 09:44 (2026-12-11T09:44:08Z)."), never the token. With asJSON, one
+// object: {"identity": {...}, "expires_at": "…"}.
+//
+// Launchpad bans clients that retry refused refresh tokens, so a refusal
+// is reported, not retried. Exit 0 refreshed; 1 not logged in, refused,
+// unreachable, a login without a refresh token, or BASECAMP_TOKEN set
+// (never refreshed); 2 misconfigured, as status.
+func Refresh(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
+	sess, err := svc.Refresh(ctx)
+	var unsaved *auth.SaveError
+	if errors.As(err, &unsaved) && sess != nil {
+		out.warn("the new token could not be saved (%v); it is lost when this command ends, and the next run may have to log in", unsaved.Err)
+		err = nil
+	}
+	if err != nil {
+		return out.fail(err, svc.Settings(), true)
+	}
+	if asJSON {
+		return out.flushJSON(refreshJSON{Identity: identityOf(sess.Identity), ExpiresAt: timeJSON(sess.Token.Expiry)})
+	}
+	exp := "no expiry given"
+	if t := timeJSON(sess.Token.Expiry); t != nil {
+		exp = ui.Expiry(sess.Token.Expiry, svc.Now()) + " (" + *t + ")"
+	}
+	return out.flush(fmt.Appendf(nil, "Refreshed the token of %s: %s.\n", ui.Who(sess.Identity), exp))
+}
+
+// refreshJSON is `bcauth refresh --json`; see Refresh.
+type refreshJSON struct {
+	Identity  identityJSON `json:"identity"`
+	ExpiresAt *string      `json:"expires_at"`
+}

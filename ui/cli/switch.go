@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+
+	"bcauth/store"
+	"bcauth/ui"
+)
+
+// Picker lets a person choose among Basecamp IDs in the terminal and
+// returns the index chosen, or ok false when they left without choosing.
+// main passes the app's own picker (ui/tui), which this package cannot
+// link; nil means there is no terminal to ask in.
+type Picker func(choices []ui.IDChoice) (index int, ok bool, err error)
+
+// Switch makes the Basecamp ID query names current (by Launchpad id or
+// email, or a part of the email or name that only one has; see
+// ui.FindSession) and says so: "Now using Annie Bryan (annie@example.com)."
+// With no query it asks pick, the app's picker; without one (no terminal)
+// it fails with the choices listed. A query that matches none or several
+// lists them too. Exit 0 switched (or left as it was in the picker); 1
+// otherwise; 2 when the state file cannot be read, as status.
+func Switch(svc *ui.Service, out Output, query string, pick Picker) int {
+	if query == "" && svc.EnvToken == "" {
+		choices, err := svc.IDs()
+		if err != nil {
+			return out.fail(err, svc.Settings(), true)
+		}
+		if len(choices) == 0 {
+			return out.fail(ui.ErrNotLoggedIn, svc.Settings(), true)
+		}
+		if pick == nil {
+			out.problem(noPickerProblem(choices))
+			return ExitFailed
+		}
+		i, ok, err := pick(choices)
+		if err != nil {
+			return out.fail(err, svc.Settings(), true)
+		}
+		if !ok {
+			return out.flush(fmt.Appendf(nil, "Still using %s.\n", ui.Who(current(choices).Identity)))
+		}
+		query = strconv.FormatInt(choices[i].Session.Identity.ID, 10)
+	}
+	sess, err := svc.SwitchTo(query)
+	if err != nil {
+		return out.fail(err, svc.Settings(), true)
+	}
+	return out.flush(fmt.Appendf(nil, "Now using %s.\n", ui.Who(sess.Identity)))
+}
+
+// noPickerProblem is bcauth switch without an argument where no picker can
+// be shown: the choices, to name one.
+func noPickerProblem(choices []ui.IDChoice) ui.Problem {
+	sessions := make([]store.Session, len(choices))
+	for i, c := range choices {
+		sessions[i] = c.Session
+	}
+	detail := "logged in: " + ui.ListIDs(sessions)
+	if cur := current(choices); cur.Identity.ID != 0 {
+		detail += "; current: " + ui.IDLabel(cur.Identity)
+	}
+	return ui.Problem{
+		Message: "bcauth switch needs a Basecamp ID to switch to when there is no terminal to pick one in",
+		Detail:  detail,
+		Fix:     "run bcauth switch ID or EMAIL with one of these",
+	}
+}
+
+// current is the current choice's session (the zero one when none is).
+func current(choices []ui.IDChoice) store.Session {
+	for _, c := range choices {
+		if c.Current {
+			return c.Session
+		}
+	}
+	return store.Session{}
+}

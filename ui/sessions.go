@@ -1,0 +1,286 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/oauth2"
+
+	"bcauth/auth"
+	"bcauth/store"
+)
+
+// Several Basecamp IDs: how a person names one (--id, BCAUTH_ID, bcauth
+// switch, the app's --id), how every list shows them (bcauth ids, the
+// app's switch picker, the errors that list the choices), and the commands
+// that act on one.
+
+// IDError says a Basecamp ID named by a person matched none of the stored
+// ones, or several. Choices are every stored one, to pick from.
+type IDError struct {
+	Query   string
+	Matches []store.Session // empty: none matched; two or more: ambiguous
+	Choices []store.Session
+}
+
+// Ambiguous reports whether the query matched several Basecamp IDs.
+func (e *IDError) Ambiguous() bool { return len(e.Matches) > 1 }
+
+func (e *IDError) Error() string {
+	if e.Ambiguous() {
+		return fmt.Sprintf("%q matches %d Basecamp IDs: %s", e.Query, len(e.Matches), ListIDs(e.Matches))
+	}
+	if len(e.Choices) == 0 {
+		return fmt.Sprintf("no Basecamp ID matches %q: none is logged in here", e.Query)
+	}
+	return fmt.Sprintf("no Basecamp ID logged in here matches %q; logged in: %s", e.Query, ListIDs(e.Choices))
+}
+
+// ListIDs names Basecamp IDs in one line, cleaned: "Annie Bryan
+// <annie@example.com> (9999999), Ben Ortiz <ben@example.com> (8888888)".
+func ListIDs(sessions []store.Session) string {
+	names := make([]string, len(sessions))
+	for i, s := range sessions {
+		names[i] = IDLabel(s.Identity)
+	}
+	return strings.Join(names, ", ")
+}
+
+// IDLabel names one Basecamp ID as every list shows it, cleaned: "Annie
+// Bryan <annie@example.com> (9999999)".
+func IDLabel(id auth.Identity) string {
+	name, email := Names(id)
+	if email != "" {
+		name += " <" + email + ">"
+	}
+	return name + " (" + strconv.FormatInt(id.ID, 10) + ")"
+}
+
+// FindSession returns the sessions a person means by query: those whose
+// Launchpad id or email address is query exactly (case aside); failing
+// that, those whose email address or name contains it, so "ben" or
+// "@example.com" work too. It returns them in their stored order.
+func FindSession(sessions []store.Session, query string) []store.Session {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return nil
+	}
+	var exact, partial []store.Session
+	for _, s := range sessions {
+		email, name := strings.ToLower(s.Identity.EmailAddress), strings.ToLower(s.Identity.Name())
+		switch {
+		case strconv.FormatInt(s.Identity.ID, 10) == q || email == q:
+			exact = append(exact, s)
+		case strings.Contains(email, q) || strings.Contains(name, q):
+			partial = append(partial, s)
+		}
+	}
+	if len(exact) > 0 {
+		return exact
+	}
+	return partial
+}
+
+// findOne is FindSession that must match exactly one session.
+func findOne(sessions []store.Session, query string) (*store.Session, error) {
+	m := FindSession(sessions, query)
+	if len(m) != 1 {
+		return nil, &IDError{Query: query, Matches: m, Choices: sessions}
+	}
+	return &m[0], nil
+}
+
+// pick is the session a command acts on: the one s.ID names among those
+// of client c (all when c is nil), or the current one.
+func (s *Service) pick(st *store.State, c *auth.Client) (*store.Session, error) {
+	if s.ID == "" {
+		sess, ok := st.CurrentSession()
+		if !ok {
+			return nil, ErrNotLoggedIn
+		}
+		return sess, nil
+	}
+	var mine []store.Session
+	for _, sess := range st.Sessions {
+		if c == nil || belongs(&sess, c) {
+			mine = append(mine, sess)
+		}
+	}
+	return findOne(mine, s.ID)
+}
+
+// IDChoice is one stored Basecamp ID in a list.
+type IDChoice struct {
+	Session store.Session
+	// Current is the one script commands use without --id.
+	Current bool
+}
+
+// IDs lists the Basecamp IDs stored for the configured client (every one
+// stored, when no client is configured), in their stored order, the
+// current one marked. BASECAMP_TOKEN does not change the list: it is about
+// what is stored.
+func (s *Service) IDs() ([]IDChoice, error) {
+	if s.Store == nil {
+		return nil, nil
+	}
+	st, err := s.Store.Load()
+	if err != nil {
+		return nil, err
+	}
+	c, _ := s.registeredClient()
+	var out []IDChoice
+	for _, sess := range st.Sessions {
+		if c == nil || belongs(&sess, c) {
+			out = append(out, IDChoice{Session: sess, Current: sess.Key() == st.Current})
+		}
+	}
+	return out, nil
+}
+
+// Sessions of a list of choices, for FindSession and the errors.
+func sessionsOf(choices []IDChoice) []store.Session {
+	out := make([]store.Session, len(choices))
+	for i, c := range choices {
+		out[i] = c.Session
+	}
+	return out
+}
+
+// ErrNoChoice is SwitchTo with an empty query.
+var ErrNoChoice = errors.New("no Basecamp ID was named")
+
+// SwitchTo makes the Basecamp ID query names current (see FindSession) and
+// returns it; a query that matches none or several is an *IDError.
+func (s *Service) SwitchTo(query string) (*store.Session, error) {
+	if s.EnvToken != "" {
+		return nil, ErrEnvToken
+	}
+	if strings.TrimSpace(query) == "" {
+		return nil, ErrNoChoice
+	}
+	choices, err := s.IDs()
+	if err != nil {
+		return nil, err
+	}
+	sess, err := findOne(sessionsOf(choices), query)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.Switch(sess.Key()); err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// Find is the session of client c that query names (see FindSession), for
+// the app's --id.
+func (s *Service) Find(c *auth.Client, query string) (*store.Session, error) {
+	sessions, _, err := s.Sessions(c)
+	if err != nil {
+		return nil, err
+	}
+	if s.EnvToken != "" {
+		return &sessions[0], nil // the environment's token wins over any choice
+	}
+	return findOne(sessions, query)
+}
+
+// ErrNoRefreshToken means a login cannot be renewed: it was given as an
+// access token alone.
+var ErrNoRefreshToken = errors.New("this login has no refresh token (it was given as an access token alone), so it cannot be renewed")
+
+// Refresh renews the chosen login's access token now, fresh or not, and
+// saves it; the session it returns carries the new token. A token Launchpad
+// issued that could not be saved comes with a *auth.SaveError.
+func (s *Service) Refresh(ctx context.Context) (*store.Session, error) {
+	if s.EnvToken != "" {
+		return nil, ErrEnvToken
+	}
+	c, sess, err := s.currentLogin()
+	if err != nil {
+		return nil, err
+	}
+	if sess.Token.RefreshToken == "" {
+		return nil, ErrNoRefreshToken
+	}
+	tok, err := s.TokenSource(c, sess).Refresh(ctx, sess.Token.AccessToken)
+	if !auth.Usable(tok, err) {
+		return nil, err
+	}
+	out := *sess
+	out.Token = store.TokenFrom(tok)
+	return &out, err
+}
+
+// TokenInfo is a usable access token and whose it is.
+type TokenInfo struct {
+	Token   *oauth2.Token
+	Session *store.Session
+	// FromEnv says it is BASECAMP_TOKEN's, not a stored login's.
+	FromEnv bool
+}
+
+// TokenInfo is Token with the Basecamp ID it belongs to. A stored login
+// answers from the store (refreshing first if needed); BASECAMP_TOKEN is
+// checked with Launchpad, which alone knows whose it is and until when. A
+// refreshed token that could not be saved comes with a *auth.SaveError.
+func (s *Service) TokenInfo(ctx context.Context) (*TokenInfo, error) {
+	c, sess, err := s.currentLogin()
+	if err != nil {
+		return nil, err
+	}
+	ts := s.TokenSource(c, sess)
+	if s.FromEnv(sess) {
+		r, err := s.reloadEnv(ctx, c, sess, ts)
+		if err != nil {
+			return nil, err
+		}
+		tok := r.Session.Token.OAuth2()
+		return &TokenInfo{Token: tok, Session: r.Session, FromEnv: true}, nil
+	}
+	tok, err := ts.Token(ctx)
+	if !auth.Usable(tok, err) {
+		return nil, err
+	}
+	out := *sess
+	out.Token = store.TokenFrom(tok)
+	return &TokenInfo{Token: tok, Session: &out}, err
+}
+
+// ErrNotTokenText is a token given on standard input that is no token.
+var ErrNotTokenText = errors.New("an access token is one line of visible ASCII")
+
+// AddToken stores a login made elsewhere: an access token and, if given, a
+// refresh token. Launchpad is asked whom it belongs to first, and nothing
+// is stored unless it answers; a refusal is a *TokenRefusedError. The
+// session is stored as a browser login's would be, and made current.
+func (s *Service) AddToken(ctx context.Context, access, refresh string) (*store.Session, string, error) {
+	if !IsTokenText(access) || (refresh != "" && !IsTokenText(refresh)) {
+		return nil, "", ErrNotTokenText
+	}
+	c, err := s.registeredClient()
+	if err != nil {
+		return nil, "", err
+	}
+	tok := &oauth2.Token{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer"}
+	sess, aside, err := s.Complete(ctx, c, tok)
+	var le *auth.LaunchpadError
+	if errors.As(err, &le) && le.Kind == auth.KindRelogin {
+		return nil, aside, &TokenRefusedError{From: FromStdin, Err: err}
+	}
+	return sess, aside, err
+}
+
+// IsTokenText reports whether s is non-empty visible ASCII, as every OAuth
+// bearer token is (RFC 6750's b64token is a subset).
+func IsTokenText(s string) bool {
+	if s == "" {
+		return false
+	}
+	return !slices.ContainsFunc([]byte(s), func(c byte) bool { return c <= ' ' || c >= 0x7f })
+}

@@ -396,8 +396,14 @@ func envClient() store.ClientConfig {
 	}
 }
 
-func service(dir string, env store.ClientConfig, stderr io.Writer) (*ui.Service, error) {
-	st, err := store.Open(dir)
+// service opens the store in dir, with the account cache in cacheDir
+// ("" keeps it inside dir, as the demo does), and builds the Service.
+func service(dir, cacheDir string, env store.ClientConfig, stderr io.Writer) (*ui.Service, error) {
+	var opts []store.Option
+	if cacheDir != "" {
+		opts = append(opts, store.WithCacheDir(cacheDir))
+	}
+	st, err := store.Open(dir, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -479,7 +485,7 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 	} else {
 		cfg.CopyText = clipboard.WriteAll
 	}
-	dir := store.DefaultDir()
+	dir, cacheDir := store.DefaultDir(), store.DefaultCacheDir()
 	env := envClient()
 	if demo {
 		// The fake Launchpad on a random loopback port, with its state in a
@@ -495,6 +501,7 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
+		cacheDir = ""
 		fo := fake.Options()
 		env = store.ClientConfig{ClientID: fo.ClientID, ClientSecret: fo.ClientSecret, RedirectURI: fo.RedirectURI, LaunchpadURL: fake.URL}
 		cfg.NoBrowser = o.noBrowser
@@ -504,7 +511,7 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 			After:    3 * time.Second,
 		}
 	}
-	svc, err := service(dir, env, stderr)
+	svc, err := service(dir, cacheDir, env, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "bcauth:", err)
 		return 1
@@ -517,7 +524,7 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 // against the stored state: no TUI, no prompts.
 func script(cmd *cobra.Command, do func(*ui.Service, cli.Output) int) error {
 	out := cli.Output{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
-	svc, err := service(store.DefaultDir(), envClient(), out.Stderr)
+	svc, err := service(store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr)
 	if err != nil {
 		fmt.Fprintln(out.Stderr, "bcauth:", err)
 		return exit(2)
@@ -541,7 +548,7 @@ func probe(cmd *cobra.Command, opts cli.ProbeOptions) int {
 		}
 	}
 	if opts.URL == "" && opts.BasicUser == "" && opts.APIToken == "" {
-		svc, err := service(store.DefaultDir(), envClient(), out.Stderr)
+		svc, err := service(store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr)
 		if err != nil {
 			fmt.Fprintln(out.Stderr, "bcauth:", err)
 			return 2

@@ -38,9 +38,14 @@ func TestCacheRoundTrip(t *testing.T) {
 		t.Fatal("reading the cache created its directory")
 	}
 	want := answer(ada, 3)
+	// Names are user-chosen: every kind of character survives the cache.
+	want.Accounts[2].Name = "quote \" backslash \\ tab\t \x1b[31m <b>&amp; 株式会社 \u202e bad\xff"
+	want.Accounts[3].AppHref = "http://127.0.0.1:9/web/\u2028"
+	want.Identity.FirstName = "Ádá"
 	if err := s.SaveAuthorization(sess.Key(), want, t0); err != nil {
 		t.Fatal(err)
 	}
+	want.Accounts[2].Name = strings.ToValidUTF8(want.Accounts[2].Name, "\ufffd") // as JSON itself keeps it
 	got, at, ok := s.LoadAuthorization(sess)
 	if !ok || !reflect.DeepEqual(got, want) || !at.Equal(t0) {
 		t.Fatalf("LoadAuthorization = %+v, %v, %v; want the answer saved at %v", got, at, ok, t0)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -48,5 +49,32 @@ func BenchmarkScripts(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// TestAccountsJSONAsEncoder checks the hand-written accounts --json
+// against encodeJSON, the encoder every other command uses, on names that
+// need every kind of escape.
+func TestAccountsJSONAsEncoder(t *testing.T) {
+	names := []string{"", "Honcho Design", `quote " and \ backslash`, "tab\tnewline\n", "\x1b[31mred", "\u202eevil", "株式会社", "a & <b>", "\x7f\u0085", "bad \xff utf-8", "\u2028"}
+	for _, rows := range [][]accountJSON{nil, {{Product: "bc3", ProductName: "Basecamp", ID: 1, Name: "x", Href: "h"}}} {
+		var want bytes.Buffer
+		if err := encodeJSON(&want, append([]accountJSON{}, rows...)); err != nil {
+			t.Fatal(err)
+		}
+		if got := appendAccountsJSON(nil, rows); string(got) != want.String() {
+			t.Errorf("rows %v:\n got %s\nwant %s", rows, got, want.String())
+		}
+	}
+	var rows []accountJSON
+	for i, n := range names {
+		rows = append(rows, accountJSON{Product: n, ProductName: "P " + n, ID: int64(i - 3), Name: n, Href: "http://127.0.0.1/" + n, AppHref: n})
+	}
+	var want bytes.Buffer
+	if err := encodeJSON(&want, rows); err != nil {
+		t.Fatal(err)
+	}
+	if got := appendAccountsJSON(nil, rows); string(got) != want.String() {
+		t.Errorf("got\n%s\nwant\n%s", got, want.String())
 	}
 }

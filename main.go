@@ -524,18 +524,23 @@ func envClient() store.ClientConfig {
 	}
 }
 
-// service opens the store in dir and builds the Service. With
-// BASECAMP_TOKEN set (token) and lenient, a state directory that is missing
-// is not created and one that cannot be opened is done without: the token
-// needs none, so a read-only or missing home still works.
-func service(dir string, env store.ClientConfig, stderr io.Writer, token string, lenient bool) (*ui.Service, error) {
+// service opens the store in dir, with the account cache in cacheDir
+// ("" keeps it inside dir, as the demo does), and builds the Service.
+// With BASECAMP_TOKEN set (token) and lenient, a state directory that is
+// missing is not created and one that cannot be opened is done without:
+// the token needs none, so a read-only or missing home still works.
+func service(dir, cacheDir string, env store.ClientConfig, stderr io.Writer, token string, lenient bool) (*ui.Service, error) {
 	svc := &ui.Service{Env: env, HTTPClient: httpClient(), EnvToken: token}
 	if token != "" && lenient {
 		if _, err := os.Stat(dir); err != nil {
 			return svc, nil
 		}
 	}
-	st, err := store.Open(dir)
+	var opts []store.Option
+	if cacheDir != "" {
+		opts = append(opts, store.WithCacheDir(cacheDir))
+	}
+	st, err := store.Open(dir, opts...)
 	if err != nil {
 		if token != "" && lenient {
 			return svc, nil
@@ -625,7 +630,7 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 	} else {
 		cfg.CopyText = clipboard.WriteAll
 	}
-	dir := store.DefaultDir()
+	dir, cacheDir := store.DefaultDir(), store.DefaultCacheDir()
 	env := envClient()
 	if demo {
 		// The fake Launchpad on a random loopback port, with its state in a
@@ -641,6 +646,7 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
+		cacheDir = ""
 		fo := fake.Options()
 		env = store.ClientConfig{ClientID: fo.ClientID, ClientSecret: fo.ClientSecret, RedirectURI: fo.RedirectURI, LaunchpadURL: fake.URL}
 		cfg.NoBrowser = o.noBrowser
@@ -657,7 +663,7 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 	}
 	// Only the app itself does without a state directory: login and setup
 	// store what they are given.
-	svc, err := service(dir, env, stderr, token, name == "")
+	svc, err := service(dir, cacheDir, env, stderr, token, name == "")
 	if err != nil {
 		fmt.Fprintln(stderr, "bcauth:", err)
 		return 1
@@ -674,7 +680,7 @@ func script(cmd *cobra.Command, id *string, do func(*ui.Service, cli.Output) int
 	out := cli.Output{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
 	// login --with-token stores what it reads, so it needs the directory.
 	lenient := cmd.Name() != "login"
-	svc, err := service(store.DefaultDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), lenient)
+	svc, err := service(store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), lenient)
 	if err != nil {
 		fmt.Fprintln(out.Stderr, "bcauth:", err)
 		return exit(2)
@@ -699,7 +705,7 @@ func probe(cmd *cobra.Command, opts cli.ProbeOptions, id *string) int {
 		}
 	}
 	if opts.URL == "" && opts.BasicUser == "" && opts.APIToken == "" {
-		svc, err := service(store.DefaultDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), true)
+		svc, err := service(store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), true)
 		if err != nil {
 			fmt.Fprintln(out.Stderr, "bcauth:", err)
 			return 2

@@ -115,7 +115,7 @@ func (c *Client) Authorization(ctx context.Context, ts *TokenSource) (*Authoriza
 			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindOther,
 				Text: fmt.Sprintf("response is larger than the %d MiB limit", MaxBodyBytes>>20)}
 		}
-		a, err := DecodeAuthorization(bytesReader(body))
+		a, err := ParseAuthorization(body)
 		if err != nil {
 			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindOther, Err: err}
 		}

@@ -197,5 +197,3 @@ func newHTTPError(op Op, resp *http.Response) *LaunchpadError {
 	text := ErrorText(body)
 	return &LaunchpadError{Op: op, Status: resp.StatusCode, Text: text, Kind: classify(op, resp.StatusCode, text)}
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

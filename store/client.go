@@ -11,9 +11,11 @@ type ClientConfig struct {
 
 // clientFile is config.json on disk.
 type clientFile struct {
-	Version int `json:"version"`
+	Version *int `json:"version"`
 	ClientConfig
 }
+
+func (f *clientFile) version() *int { return f.Version }
 
 // Merge returns c with every non-empty field of override applied. main builds
 // override from BASECAMP_OAUTH_CLIENT_ID, BASECAMP_OAUTH_CLIENT_SECRET,
@@ -96,7 +98,8 @@ func (s *Store) SaveClient(c ClientConfig) error {
 	if _, err := s.read(configFile, &clientFile{}); err != nil {
 		return err
 	}
-	data, err := encode(clientFile{Version: formatVersion, ClientConfig: c})
+	v := formatVersion
+	data, err := encode(clientFile{Version: &v, ClientConfig: c})
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,7 @@
-// Package store keeps what bcauth knows between runs in one directory,
-// normally $XDG_CONFIG_HOME/bcauth (see [DefaultDir]).
+// Package store keeps what bcauth knows between runs: the credentials in
+// one directory, normally $XDG_CONFIG_HOME/bcauth (see [DefaultDir]), and
+// the account cache in another, normally $XDG_CACHE_HOME/bcauth (see
+// [DefaultCacheDir] and [WithCacheDir]).
 //
 // # Files
 //
@@ -49,23 +51,27 @@
 //	        "token_type": "Bearer",
 //	        "expiry": "2026-03-01T12:00:00Z"
 //	      },
-//	      "authorization": {
-//	        "expires_at": "2026-03-01T12:00:00Z",
-//	        "identity": {"id": 4242, "first_name": "Ada", "last_name": "Lovelace", "email_address": "ada@example.com"},
-//	        "accounts": [{"product": "bc3", "id": 123, "name": "Analytical Engines", "href": "https://3.basecampapi.com/123", "app_href": "https://3.basecamp.com/123"}]
-//	      },
-//	      "fetched_at": "2026-02-15T09:30:00Z",
+//	      "logged_in_at": "2026-02-15T09:29:00Z",
 //	      "last_account": "bc3:123"
 //	    }
 //	  ]
 //	}
 //
 // "current" is the [Session.Key] of the session bcauth uses when none is
-// named. "authorization" is Launchpad's last authorization.json answer and
-// "fetched_at" when it came, so the accounts can be drawn at once and
-// revalidated in the background; both are left out until the first answer.
-// "last_account" is the [auth.Account.Key] of the account last picked.
+// named. "logged_in_at" is when the login was made: a cache older than
+// that belongs to an earlier login and is not shown. "last_account" is
+// the [auth.Account.Key] of the account last picked.
 // Unknown fields are ignored when reading and dropped on the next write.
+// A state.json from before the cache had a directory of its own holds
+// "authorization" and "fetched_at" in each session; they are read, and the
+// next write moves them to the cache.
+//
+// The cache directory holds accounts-DIGEST.json per session (DIGEST from
+// [Session.Key]): a first line {"version":1,"session":KEY}, then
+// Launchpad's authorization.json answer. Its modification time is when
+// the answer came, so an unchanged answer costs one utimes. Cache files
+// are replaced atomically but not synced; a missing, corrupt or foreign
+// one is never an error (see [Store.LoadAuthorization]).
 //
 // # Concurrency
 //

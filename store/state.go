@@ -45,12 +45,26 @@ type Session struct {
 	ClientID     string        `json:"client_id"`
 	Identity     auth.Identity `json:"identity"`
 	Token        Token         `json:"token"`
+	// LoggedInAt is when the person logged in: an account cache older
+	// than that belongs to an earlier login and is not shown.
+	LoggedInAt time.Time `json:"logged_in_at,omitzero"`
 	// Authorization is Launchpad's last authorization.json answer, fetched
 	// at FetchedAt, so the accounts can be drawn before it is asked again.
-	Authorization *auth.Authorization `json:"authorization,omitempty"`
-	FetchedAt     time.Time           `json:"fetched_at,omitzero"`
+	// It lives in the account cache, not in state.json: see
+	// [Store.LoadAuthorization] and [Store.SaveAuthorization].
+	Authorization *auth.Authorization `json:"-"`
+	FetchedAt     time.Time           `json:"-"`
 	// LastAccount is the [auth.Account.Key] of the account last picked.
 	LastAccount string `json:"last_account,omitempty"`
+}
+
+// sessionOnDisk is a session in state.json. Its Authorization and FetchedAt
+// are only ever read: bcauth kept the account list there before the cache
+// had a directory of its own, and the next write moves it out.
+type sessionOnDisk struct {
+	Session
+	Authorization *auth.Authorization `json:"authorization,omitempty"`
+	FetchedAt     time.Time           `json:"fetched_at,omitzero"`
 }
 
 // Key identifies the session across runs: the same person through another
@@ -122,14 +136,54 @@ func (st *State) Remove(key string) bool {
 	return len(st.Sessions) != n
 }
 
+// stateOnDisk is state.json on disk.
+type stateOnDisk struct {
+	Version  *int            `json:"version"`
+	Current  string          `json:"current,omitempty"`
+	Sessions []sessionOnDisk `json:"sessions"`
+}
+
+func (f *stateOnDisk) version() *int { return f.Version }
+
+// readState reads state.json once. Account lists an older bcauth kept in
+// it are returned apart, as the sessions' caches to move out.
+func (s *Store) readState() (*State, []cached, error) {
+	var f stateOnDisk
+	found, err := s.read(stateFile, &f)
+	if err != nil {
+		return nil, nil, err
+	}
+	st := &State{Version: formatVersion, Current: f.Current}
+	if !found {
+		return st, nil, nil
+	}
+	st.Sessions = make([]Session, len(f.Sessions))
+	var legacy []cached
+	for i, sf := range f.Sessions {
+		st.Sessions[i] = sf.Session
+		if sf.Authorization != nil {
+			legacy = append(legacy, cached{key: sf.Key(), a: sf.Authorization, at: sf.FetchedAt})
+		}
+	}
+	return st, legacy, nil
+}
+
 // Load reads state.json without changing it. A missing file is an empty
 // state; an unreadable one is a [*CorruptError], one from a newer bcauth a
-// [*VersionError].
+// [*VersionError]. Sessions carry no account cache
+// ([Store.LoadAuthorization] reads it), except the lists an older bcauth
+// kept in state.json, which stay there until the next write moves them.
 func (s *Store) Load() (*State, error) {
-	st := &State{Version: formatVersion}
-	if _, err := s.read(stateFile, st); err != nil {
+	st, legacy, err := s.readState()
+	if err != nil {
 		return nil, err
 	}
+	for _, l := range legacy {
+		if sess, ok := st.Find(l.key); ok {
+			sess.Authorization, sess.FetchedAt = l.a, l.at
+		}
+	}
+	s.legacy.Store(len(legacy) > 0)
 	return st, nil
 }
 
@@ -139,19 +193,28 @@ func (s *Store) Load() (*State, error) {
 // or changes nothing. Update refuses, with the typed error, to write over a
 // file it cannot read or that comes from a newer bcauth; [Store.SetAside]
 // clears the way.
+//
+// fn sees credentials only: a session's Authorization is neither read nor
+// written here (see [Store.SaveAuthorization]). The cache of a session fn
+// removes is deleted, and account lists an older bcauth kept in
+// state.json move to the cache before the file is rewritten without them.
 func (s *Store) Update(fn func(*State) error) error {
 	unlock, err := s.lock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	st := &State{Version: formatVersion}
-	if _, err := s.read(stateFile, st); err != nil {
+	st, legacy, err := s.readState()
+	if err != nil {
 		return err
 	}
 	before, err := encodeState(st)
 	if err != nil {
 		return err
+	}
+	had := make([]string, len(st.Sessions))
+	for i, sess := range st.Sessions {
+		had[i] = sess.Key()
 	}
 	if err := fn(st); err != nil {
 		return err
@@ -160,17 +223,34 @@ func (s *Store) Update(fn func(*State) error) error {
 	if err != nil {
 		return err
 	}
-	if string(before) == string(after) {
+	if string(before) == string(after) && len(legacy) == 0 {
 		return nil
 	}
-	return s.write(stateFile, after)
+	for _, l := range legacy {
+		if _, ok := st.Find(l.key); ok {
+			// Best effort: the cache holds nothing that cannot be fetched
+			// again, and a cache directory that cannot be written must not
+			// keep a refreshed token from being saved.
+			_ = s.migrateCache(l)
+		}
+	}
+	if err := s.write(stateFile, after); err != nil {
+		return err
+	}
+	s.legacy.Store(false)
+	for _, key := range had {
+		if _, ok := st.Find(key); !ok {
+			_ = s.ForgetAuthorization(key)
+		}
+	}
+	return nil
 }
 
 func encodeState(st *State) ([]byte, error) {
-	out := *st
-	out.Version = formatVersion
-	if out.Sessions == nil {
-		out.Sessions = []Session{}
+	v := formatVersion
+	out := stateOnDisk{Version: &v, Current: st.Current, Sessions: make([]sessionOnDisk, len(st.Sessions))}
+	for i, sess := range st.Sessions {
+		out.Sessions[i] = sessionOnDisk{Session: sess}
 	}
 	return encode(&out)
 }
@@ -280,5 +360,5 @@ func (s *Store) LogoutAll() error {
 // path is empty. A file from a newer bcauth is never moved: SetAside returns
 // its [*VersionError], so the login is refused with that message.
 func (s *Store) SetAside() (string, error) {
-	return s.setAside(stateFile, &State{})
+	return s.setAside(stateFile, &stateOnDisk{})
 }

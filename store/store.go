@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/adrg/xdg"
@@ -21,6 +22,9 @@ const (
 	configFile = "config.json"
 	stateFile  = "state.json"
 	lockFile   = "state.lock"
+	// cacheSubdir is where the account cache goes when Open is given no
+	// cache directory, as in tests and the demo.
+	cacheSubdir = "cache"
 
 	// formatVersion is the version of config.json and state.json this bcauth
 	// reads and writes.
@@ -43,10 +47,27 @@ func DefaultDir() string {
 	return filepath.Join(xdg.ConfigHome, "bcauth")
 }
 
+// DefaultCacheDir is where bcauth keeps the account cache:
+// $XDG_CACHE_HOME/bcauth, or the platform's equivalent when XDG_CACHE_HOME
+// is not set. Everything in it can be deleted at any time.
+func DefaultCacheDir() string {
+	return filepath.Join(xdg.CacheHome, "bcauth")
+}
+
+// Option adjusts a Store.
+type Option func(*Store)
+
+// WithCacheDir keeps the account cache in dir instead of a "cache"
+// directory inside the store's own.
+func WithCacheDir(dir string) Option {
+	return func(s *Store) { s.cacheDir = dir }
+}
+
 // Store is bcauth's directory of files. It is safe for concurrent use, and
 // several Stores, in one process or several, may share a directory.
 type Store struct {
 	dir         string
+	cacheDir    string
 	lockTimeout time.Duration
 	now         func() time.Time
 	// beforeRename runs after a replacement file is written and synced but
@@ -57,6 +78,10 @@ type Store struct {
 	// against each other; the file lock still excludes other processes.
 	mu    sync.Mutex
 	swept bool
+	// legacy says the state.json last read still holds account lists,
+	// as bcauth wrote them before the cache had a directory of its own:
+	// the next write moves them out.
+	legacy atomic.Bool
 
 	noticeMu sync.Mutex
 	notices  []string
@@ -64,8 +89,9 @@ type Store struct {
 
 // Open opens the store in dir, creating the directory with mode 0700 if it is
 // missing. A directory or file that others can read is tightened, and a
-// notice says so (see [Store.Notices]).
-func Open(dir string) (*Store, error) {
+// notice says so (see [Store.Notices]). The cache directory is only
+// created when the cache is first written.
+func Open(dir string, opts ...Option) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("bcauth needs a directory for its files, and none was given")
 	}
@@ -83,7 +109,13 @@ func Open(dir string) (*Store, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory: bcauth keeps its files there, so move it away", abs)
 	}
-	s := &Store{dir: abs, lockTimeout: defaultLockTimeout, now: time.Now}
+	s := &Store{dir: abs, cacheDir: filepath.Join(abs, cacheSubdir), lockTimeout: defaultLockTimeout, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.cacheDir, err = filepath.Abs(s.cacheDir); err != nil {
+		return nil, fmt.Errorf("cannot use %s for bcauth's cache: %w", s.cacheDir, err)
+	}
 	s.tighten(abs, fi.Mode(), dirMode, func(m fs.FileMode) error { return os.Chmod(abs, m) })
 	for _, name := range []string{configFile, stateFile, lockFile} {
 		path := filepath.Join(abs, name)
@@ -96,6 +128,9 @@ func Open(dir string) (*Store, error) {
 
 // Dir is the directory the store keeps its files in.
 func (s *Store) Dir() string { return s.dir }
+
+// CacheDir is the directory of the account cache.
+func (s *Store) CacheDir() string { return s.cacheDir }
 
 // Notices returns the messages the person should see once, such as a file
 // whose permissions were tightened, and forgets them.
@@ -128,9 +163,9 @@ func (s *Store) tighten(path string, mode, want fs.FileMode, chmod func(fs.FileM
 
 // read decodes the versioned JSON file name into v. found is false, with a
 // nil error, when the file does not exist.
-func (s *Store) read(name string, v any) (found bool, err error) {
+func (s *Store) read(name string, v versioned) (found bool, err error) {
 	path := filepath.Join(s.dir, name)
-	data, err := s.readBytes(path)
+	data, _, err := s.readFile(path, maxFileBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
@@ -140,52 +175,82 @@ func (s *Store) read(name string, v any) (found bool, err error) {
 	return true, decode(path, data, v)
 }
 
-func (s *Store) readBytes(path string) ([]byte, error) {
+// readFile reads a regular file of at most limit bytes, tightening its
+// mode on the way.
+func (s *Store) readFile(path string, limit int64) ([]byte, fs.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
+		return nil, nil, errors.New("not a regular file")
 	}
 	s.tighten(path, fi.Mode(), fileMode, f.Chmod)
-	data, err := io.ReadAll(io.LimitReader(f, maxFileBytes+1))
+	// One read of the known size, plus one byte to see the file grew.
+	buf := make([]byte, 0, min(fi.Size(), limit)+1)
+	data, err := readAll(io.LimitReader(f, limit+1), buf)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if len(data) > maxFileBytes {
-		return nil, fmt.Errorf("larger than %d MiB", maxFileBytes>>20)
+	if int64(len(data)) > limit {
+		return nil, nil, fmt.Errorf("larger than %d MiB", limit>>20)
 	}
-	return data, nil
+	return data, fi, nil
 }
 
-// decode checks the format version before anything else, so that a file
-// from a newer bcauth is reported as such even when its fields have changed.
-func decode(path string, data []byte, v any) error {
-	var head struct {
-		Version *int `json:"version"`
+// readAll is io.ReadAll into buf, so a buffer sized from the file's Stat
+// is filled without growing.
+func readAll(r io.Reader, buf []byte) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
+}
+
+// decode parses data into v once. Only when that fails does it look at the
+// format version alone, so that a file from a newer bcauth is reported as
+// such even when its fields have changed. v must have a Version *int field
+// reachable through versioned.
+func decode(path string, data []byte, v versioned) error {
+	err := json.Unmarshal(data, v)
+	if err != nil {
+		var head struct {
+			Version *int `json:"version"`
+		}
+		if json.Unmarshal(data, &head) == nil && head.Version != nil && *head.Version > formatVersion {
+			return &VersionError{Path: path, Version: *head.Version, Supported: formatVersion}
+		}
 		return &CorruptError{Path: path, Err: err}
 	}
+	version := v.version()
 	switch {
-	case head.Version == nil:
+	case version == nil:
 		return &CorruptError{Path: path, Err: errors.New("no format version")}
-	case *head.Version > formatVersion:
-		return &VersionError{Path: path, Version: *head.Version, Supported: formatVersion}
-	case *head.Version < 1:
-		return &CorruptError{Path: path, Err: fmt.Errorf("unknown format version %d", *head.Version)}
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return &CorruptError{Path: path, Err: err}
+	case *version > formatVersion:
+		return &VersionError{Path: path, Version: *version, Supported: formatVersion}
+	case *version < 1:
+		return &CorruptError{Path: path, Err: fmt.Errorf("unknown format version %d", *version)}
 	}
 	return nil
 }
+
+// versioned is a file's decoded form, which says its format version (nil
+// when the file has none).
+type versioned interface{ version() *int }
 
 func encode(v any) ([]byte, error) {
 	data, err := json.MarshalIndent(v, "", "  ")
@@ -226,6 +291,7 @@ func (s *Store) sweep() {
 		return
 	}
 	s.swept = true
+	s.sweepCache()
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
 		return
@@ -245,9 +311,17 @@ func isTemp(name string) bool {
 
 // write replaces the file name atomically: a reader, or the next run after a
 // crash, sees either the old content or the new, never a mix.
-func (s *Store) write(name string, data []byte) (err error) {
-	path := filepath.Join(s.dir, name)
-	f, err := os.CreateTemp(s.dir, tempPattern(name)+"*")
+func (s *Store) write(name string, data []byte) error {
+	return s.replace(s.dir, name, data, true)
+}
+
+// replace writes data to dir/name through a temporary file renamed into
+// place. durable syncs the file and the directory, so the new content
+// survives a crash; the cache does without, since a torn cache file is
+// only fetched again.
+func (s *Store) replace(dir, name string, data []byte, durable bool) (err error) {
+	path := filepath.Join(dir, name)
+	f, err := os.CreateTemp(dir, tempPattern(name)+"*")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
@@ -269,8 +343,10 @@ func (s *Store) write(name string, data []byte) (err error) {
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		return err
+	if durable {
+		if err := f.Sync(); err != nil {
+			return err
+		}
 	}
 	closed = true
 	if err := f.Close(); err != nil {
@@ -284,7 +360,9 @@ func (s *Store) write(name string, data []byte) (err error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return err
 	}
-	syncDir(s.dir)
+	if durable {
+		syncDir(dir)
+	}
 	return nil
 }
 
@@ -303,7 +381,7 @@ func syncDir(dir string) {
 // read, and returns the new path. A file that reads well, or no file, is
 // left alone and the path is empty. A file from a newer bcauth is refused,
 // not replaced: it stays, and its *VersionError is returned.
-func (s *Store) setAside(name string, v any) (string, error) {
+func (s *Store) setAside(name string, v versioned) (string, error) {
 	unlock, err := s.lock()
 	if err != nil {
 		return "", err

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -66,17 +67,21 @@ func session(id auth.Identity, access string) Session {
 		ClientID:     "client-1",
 		Identity:     id,
 		Token:        Token{AccessToken: access, RefreshToken: "refresh-" + access, TokenType: "Bearer", Expiry: t0.Add(2 * time.Hour)},
-		Authorization: &auth.Authorization{
-			ExpiresAt: t0.Add(14 * 24 * time.Hour),
-			Identity:  id,
-			Accounts: []auth.Account{
-				{Product: "bc3", ID: 123, Name: "Analytical Engines", Href: "https://3.basecampapi.com/123", AppHref: "https://3.basecamp.com/123"},
-				{Product: "hey", ID: 9, Name: "HEY", Href: "https://app.hey.com"},
-			},
-		},
-		FetchedAt:   t0,
-		LastAccount: "bc3:123",
+		LastAccount:  "bc3:123",
 	}
+}
+
+// answer is an authorization.json answer for id, as the cache keeps it.
+func answer(id auth.Identity, accounts int) *auth.Authorization {
+	a := &auth.Authorization{ExpiresAt: t0.Add(14 * 24 * time.Hour), Identity: id, Accounts: []auth.Account{
+		{Product: "bc3", ID: 123, Name: "Analytical Engines", Href: "https://3.basecampapi.com/123", AppHref: "https://3.basecamp.com/123"},
+		{Product: "hey", ID: 9, Name: "HEY", Href: "https://app.hey.com"},
+	}}
+	for i := range accounts {
+		a.Accounts = append(a.Accounts, auth.Account{Product: "bcx", ID: int64(1000 + i), Name: fmt.Sprintf("Account %d", i),
+			Href: fmt.Sprintf("https://basecamp.com/%d/api/v1", 1000+i)})
+	}
+	return a
 }
 
 func TestRoundTrip(t *testing.T) {

@@ -42,7 +42,11 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 	switch {
 	case err == nil:
 		out.Session = r.Session
-	case auth.Temporary(err) && sess.Authorization != nil:
+	case auth.Temporary(err):
+		// Launchpad could not be asked: what it listed last, if anything.
+		if out.Session = s.Cached(sess); out.Session.Authorization == nil {
+			return nil, err
+		}
 		out.Cached = err
 	default:
 		return nil, err

@@ -194,9 +194,21 @@ var ErrNotLoggedIn = errors.New("not logged in: run bcauth login")
 // Launchpad, and its token must not be sent to this one.
 var ErrOtherClient = errors.New("the stored login belongs to another Launchpad client or Launchpad URL, so its token is not used: run bcauth login")
 
-// Current returns the current session. It is ErrNotLoggedIn when there is
-// none and ErrOtherClient when it belongs to another client.
+// Current returns the current session with its account cache (see
+// Cached). It is ErrNotLoggedIn when there is none and ErrOtherClient when
+// it belongs to another client.
 func (s *Service) Current(c *auth.Client) (*store.Session, error) {
+	sess, err := s.Login(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.Cached(sess), nil
+}
+
+// Login is Current without the account cache: the credentials alone, for
+// a command that prints a token or asks Launchpad anyway, and so need not
+// read thousands of cached accounts.
+func (s *Service) Login(c *auth.Client) (*store.Session, error) {
 	if s.EnvToken != "" {
 		return s.envSession(c), nil
 	}
@@ -215,8 +227,22 @@ func (s *Service) Current(c *auth.Client) (*store.Session, error) {
 	return &out, nil
 }
 
-// Sessions lists the stored sessions that belong to this client, and the
-// current session's key.
+// Cached returns sess with the accounts Launchpad last listed for it, and
+// when, if the cache holds them; a missing or unreadable cache leaves
+// Authorization nil, to be fetched again.
+func (s *Service) Cached(sess *store.Session) *store.Session {
+	if sess.Authorization != nil || s.Store == nil {
+		return sess // BASECAMP_TOKEN with no state directory has no cache
+	}
+	out := *sess
+	if a, at, ok := s.Store.LoadAuthorization(out); ok {
+		out.Authorization, out.FetchedAt = a, at
+	}
+	return &out
+}
+
+// Sessions lists the stored sessions that belong to this client, each with
+// its account cache, and the current session's key.
 func (s *Service) Sessions(c *auth.Client) ([]store.Session, string, error) {
 	if s.EnvToken != "" {
 		sess := s.envSession(c)
@@ -229,7 +255,7 @@ func (s *Service) Sessions(c *auth.Client) ([]store.Session, string, error) {
 	var out []store.Session
 	for _, sess := range st.Sessions {
 		if c == nil || belongs(&sess, c) {
-			out = append(out, sess)
+			out = append(out, *s.Cached(&sess))
 		}
 	}
 	return out, st.Current, nil
@@ -261,13 +287,13 @@ func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 	if err != nil {
 		return nil, "", err
 	}
+	now := s.Now()
 	sess := store.Session{
-		LaunchpadURL:  c.Config().LaunchpadURL,
-		ClientID:      c.Config().ClientID,
-		Identity:      a.Identity,
-		Token:         store.TokenFrom(fresh),
-		Authorization: a,
-		FetchedAt:     s.Now(),
+		LaunchpadURL: c.Config().LaunchpadURL,
+		ClientID:     c.Config().ClientID,
+		Identity:     a.Identity,
+		Token:        store.TokenFrom(fresh),
+		LoggedInAt:   now,
 	}
 	err = s.Store.Update(func(st *store.State) error {
 		if old, ok := st.Find(sess.Key()); ok {
@@ -279,6 +305,9 @@ func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 	if err != nil {
 		return nil, aside, err
 	}
+	// The login is saved; a cache that cannot be written is fetched again.
+	_ = s.Store.SaveAuthorization(sess.Key(), a, now)
+	sess.Authorization, sess.FetchedAt = a, now
 	return &sess, aside, nil
 }
 
@@ -341,21 +370,31 @@ func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Se
 		return nil, err
 	}
 	key := sess.Key()
-	var out store.Session
-	err = s.Store.Update(func(st *store.State) error {
-		cur, ok := st.Find(key)
-		if !ok {
-			return store.ErrNoSession
+	now := s.Now()
+	out := *sess
+	if a.Identity != sess.Identity {
+		// A name or address changed at Launchpad: the credentials file
+		// changes only then.
+		err = s.Store.Update(func(st *store.State) error {
+			cur, ok := st.Find(key)
+			if !ok {
+				return store.ErrNoSession
+			}
+			cur.Identity = a.Identity
+			out = *cur
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		cur.Authorization = a
-		cur.Identity = a.Identity
-		cur.FetchedAt = s.Now()
-		out = *cur
-		return nil
-	})
-	if err != nil {
+	}
+	if tok, terr := ts.Token(ctx); terr == nil || tok != nil {
+		out.Token = store.TokenFrom(tok)
+	}
+	if err := s.Store.SaveAuthorization(key, a, now); err != nil {
 		return nil, err
 	}
+	out.Authorization, out.FetchedAt = a, now
 	r := &Reload{Session: &out, Refreshed: ts.Refreshed().After(before)}
 	if unsaved != nil {
 		r.Unsaved = unsaved
@@ -379,7 +418,7 @@ func (s *Service) currentLogin() (*auth.Client, *store.Session, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	sess, err := s.Current(c)
+	sess, err := s.Login(c)
 	if err != nil {
 		return nil, nil, err
 	}

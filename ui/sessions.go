@@ -136,7 +136,7 @@ func (s *Service) IDs() ([]IDChoice, error) {
 	var out []IDChoice
 	for _, sess := range st.Sessions {
 		if c == nil || belongs(&sess, c) {
-			out = append(out, IDChoice{Session: sess, Current: sess.Key() == st.Current})
+			out = append(out, IDChoice{Session: *s.Cached(&sess), Current: sess.Key() == st.Current})
 		}
 	}
 	return out, nil

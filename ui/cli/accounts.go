@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"bcauth/auth"
@@ -55,7 +57,7 @@ func Accounts(ctx context.Context, svc *ui.Service, out Output, asJSON bool, pro
 				AppHref:     a.AppHref,
 			})
 		}
-		return out.flushJSON(rows)
+		return out.flush(appendAccountsJSON(nil, rows))
 	}
 	var buf bytes.Buffer
 	for _, a := range list.Accounts {
@@ -93,4 +95,54 @@ func loadAccounts(ctx context.Context, svc *ui.Service, out Output, product stri
 		fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", ui.Clean(product), has)
 	}
 	return list, nil
+}
+
+// appendAccountsJSON writes rows exactly as encodeJSON would (indented, no
+// HTML escaping, terminal-safe), by hand: at 30,000 accounts reflection
+// cost more than everything else bcauth does for the command.
+func appendAccountsJSON(b []byte, rows []accountJSON) []byte {
+	if len(rows) == 0 {
+		return append(b, "[]\n"...)
+	}
+	b = slices.Grow(b, len(rows)*256)
+	b = append(b, '[')
+	for i, r := range rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n  {\n    \"product\": "...)
+		b = appendJSONString(b, r.Product)
+		b = append(b, ",\n    \"product_name\": "...)
+		b = appendJSONString(b, r.ProductName)
+		b = append(b, ",\n    \"id\": "...)
+		b = strconv.AppendInt(b, r.ID, 10)
+		b = append(b, ",\n    \"name\": "...)
+		b = appendJSONString(b, r.Name)
+		b = append(b, ",\n    \"href\": "...)
+		b = appendJSONString(b, r.Href)
+		if r.AppHref != "" {
+			b = append(b, ",\n    \"app_href\": "...)
+			b = appendJSONString(b, r.AppHref)
+		}
+		b = append(b, "\n  }"...)
+	}
+	return append(b, "\n]\n"...)
+}
+
+// appendJSONString appends s as a JSON string, as encodeJSON writes it:
+// plain printable ASCII as is, anything else through encodeJSON itself.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			var buf bytes.Buffer
+			if err := encodeJSON(&buf, s); err != nil {
+				// A string always encodes; this cannot happen.
+				return append(b, `""`...)
+			}
+			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

@@ -120,11 +120,11 @@ func checkStatus(ctx context.Context, svc *ui.Service, set ui.Settings, rep *sta
 		// reason to fail, but the file will not be read until fixed.
 		rep.Warnings = append(rep.Warnings, ui.Describe(set.FileErr, set).Message)
 	}
-	sess, err := svc.Current(c)
+	sess, err := svc.Login(c)
 	if err != nil {
 		p := fail(err)
 		if errors.Is(err, ui.ErrOtherClient) {
-			if other, err := svc.Current(nil); err == nil {
+			if other, err := svc.Login(nil); err == nil {
 				p.Message = fmt.Sprintf("the stored login of %s was made with another Launchpad client (%s) or Launchpad URL (%s), so its token is not used here",
 					other.Identity.Name(), other.ClientID, other.LaunchpadURL)
 			}
@@ -134,7 +134,8 @@ func checkStatus(ctx context.Context, svc *ui.Service, set ui.Settings, rep *sta
 	rep.LoggedIn = true
 	r, err := svc.Reload(ctx, c, sess)
 	if err != nil {
-		return sess, false, fail(err)
+		// What Launchpad listed last, read only now that it is needed.
+		return svc.Cached(sess), false, fail(err)
 	}
 	rep.Valid = true
 	return r.Session, r.Refreshed, nil

@@ -223,12 +223,8 @@ func TestRejectedRefreshLeadsBackToConnect(t *testing.T) {
 
 func TestLaunchpadErrorShowsServerTextAndRetries(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
-	e.LogIn(t)
-	e.Svc.Store.Update(func(st *store.State) error {
-		s, _ := st.CurrentSession()
-		s.Authorization = nil // nothing cached: the error has the whole screen
-		return nil
-	})
+	sess := e.LogIn(t)
+	e.Svc.Store.ForgetAuthorization(sess.Key()) // nothing cached: the error has the whole screen
 	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: 503, Body: "Launchpad is down for maintenance", ContentType: "text/plain", Times: 1})
 	tm := start(t, e.config(), 80, 24)
 	waitFor(t, tm, "Launchpad said", "down for maintenance", "try again")
@@ -244,12 +240,8 @@ func finalScreenKeep(t *testing.T, tm *prog, more func()) string {
 
 func TestErrorScreenRetry(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
-	e.LogIn(t)
-	e.Svc.Store.Update(func(st *store.State) error {
-		s, _ := st.CurrentSession()
-		s.Authorization = nil
-		return nil
-	})
+	sess := e.LogIn(t)
+	e.Svc.Store.ForgetAuthorization(sess.Key())
 	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: 500, Body: `{"status":500,"error":"Internal Server Error"}`, ContentType: "application/json", Times: 1})
 	tm := start(t, e.config(), 80, 24)
 	waitFor(t, tm, "Internal Server Error")

@@ -285,8 +285,11 @@ func TestLoginShowsAccountsByProduct(t *testing.T) {
 				t.Fatal(err)
 			}
 			sess, ok := st.CurrentSession()
-			if !ok || sess.Token.RefreshToken == "" || sess.Authorization == nil {
+			if !ok || sess.Token.RefreshToken == "" {
 				t.Fatalf("the login was not stored: %+v", st)
+			}
+			if _, _, ok := e.Svc.Store.LoadAuthorization(*sess); !ok {
+				t.Fatal("the accounts were not cached")
 			}
 		})
 	}

@@ -1,0 +1,205 @@
+// Command bench measures bcauth's script commands side by side with curl
+// and with `bcauth version`, against the built-in fake Launchpad, at several
+// account counts: the table issue 9 asks for, repeatable in one run.
+//
+//	go build -o /tmp/bcauth . && go run ./.ci/bench -bcauth /tmp/bcauth [-before /tmp/bcauth-old]
+//
+// It needs hyperfine and curl. Each binary gets its own XDG config and cache
+// directories, seeded with one login and warmed up by one `accounts --json`,
+// so each reads the state in its own format. Times are hyperfine's medians;
+// RSS is the peak resident set of one more run (/usr/bin/time).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"bcauth/auth/launchpadtest"
+	"bcauth/store"
+	"bcauth/ui"
+)
+
+func main() {
+	after := flag.String("bcauth", "", "the bcauth binary to measure (required)")
+	before := flag.String("before", "", "an older bcauth binary to measure beside it")
+	counts := flag.String("n", "7,3000,30000", "account counts, comma-separated")
+	runs := flag.Int("runs", 30, "hyperfine runs per command")
+	flag.Parse()
+	if *after == "" {
+		fmt.Fprintln(os.Stderr, "bench: -bcauth is required")
+		os.Exit(2)
+	}
+	bins := []binary{{"after", *after}}
+	if *before != "" {
+		bins = append([]binary{{"before", *before}}, bins...)
+	}
+	fmt.Println("| accounts | binary | version | token | token/version | curl | accounts --json | accounts/curl | status --json | status/curl | RSS accounts --json | RSS status --json |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	for _, f := range strings.Split(*counts, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			fail(err)
+		}
+		if err := measure(n, bins, *runs); err != nil {
+			fail(err)
+		}
+	}
+}
+
+type binary struct{ name, path string }
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
+
+// measure runs every command for one account count.
+func measure(n int, bins []binary, runs int) error {
+	fake := launchpadtest.NewServer(launchpadtest.Options{})
+	defer fake.Close()
+	accs := make([]launchpadtest.Account, n)
+	for i := range accs {
+		id := int64(10_000_000 + i)
+		accs[i] = launchpadtest.Account{Product: "bc3", ID: id, Name: fmt.Sprintf("Account %d of the bench", i),
+			Href: fake.URL + "/bc3/" + strconv.FormatInt(id, 10), AppHref: fake.URL + "/web/bc3/" + strconv.FormatInt(id, 10)}
+	}
+	fake.SetAccounts(accs)
+	env := uiEnv(fake)
+	for _, b := range bins {
+		root, err := os.MkdirTemp("", "bcauth-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(root)
+		cfg, cache := filepath.Join(root, "config"), filepath.Join(root, "cache")
+		access, err := seed(fake, env, cfg, cache)
+		if err != nil {
+			return err
+		}
+		procEnv := append(os.Environ(), "XDG_CONFIG_HOME="+root+"/config-home", "XDG_CACHE_HOME="+root+"/cache-home",
+			"BASECAMP_OAUTH_CLIENT_ID="+env.ClientID, "BASECAMP_OAUTH_CLIENT_SECRET="+env.ClientSecret,
+			"BASECAMP_OAUTH_REDIRECT_URI="+env.RedirectURI, "BASECAMP_LAUNCHPAD_URL="+env.LaunchpadURL)
+		// bcauth keeps its files in XDG_*_HOME/bcauth: move the seeded ones there.
+		for from, to := range map[string]string{cfg: root + "/config-home/bcauth", cache: root + "/cache-home/bcauth"} {
+			if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
+				return err
+			}
+			if err := os.Rename(from, to); err != nil {
+				return err
+			}
+		}
+		if out, err := run(procEnv, b.path, "accounts", "--json"); err != nil {
+			return fmt.Errorf("%s accounts --json: %v: %s", b.name, err, out)
+		}
+		curl := fmt.Sprintf("curl -sf -o /dev/null -H 'User-Agent: bench (bench@example.com)' -H 'Authorization: Bearer %s' %s/authorization.json", access, fake.URL)
+		cmds := []string{b.path + " version", b.path + " token", curl, b.path + " accounts --json", b.path + " status --json"}
+		med, err := hyperfine(procEnv, runs, cmds)
+		if err != nil {
+			return err
+		}
+		rssA, err := rss(procEnv, b.path, "accounts", "--json")
+		if err != nil {
+			return err
+		}
+		rssS, err := rss(procEnv, b.path, "status", "--json")
+		if err != nil {
+			return err
+		}
+		ms := func(d float64) string { return fmt.Sprintf("%.1f ms", d*1000) }
+		fmt.Printf("| %d | %s | %s | %s | %.2f | %s | %s | %.2f | %s | %.2f | %.1f MiB | %.1f MiB |\n",
+			n, b.name, ms(med[0]), ms(med[1]), med[1]/med[0], ms(med[2]), ms(med[3]), med[3]/med[2], ms(med[4]), med[4]/med[2], rssA, rssS)
+	}
+	return nil
+}
+
+func uiEnv(fake *launchpadtest.Server) store.ClientConfig {
+	o := fake.Options()
+	return store.ClientConfig{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURI: o.RedirectURI, LaunchpadURL: fake.URL}
+}
+
+// seed stores one login made with a token the fake issued, as bcauth login
+// would, and returns its access token for curl.
+func seed(fake *launchpadtest.Server, env store.ClientConfig, cfg, cache string) (string, error) {
+	st, err := store.Open(cfg, store.WithCacheDir(cache))
+	if err != nil {
+		return "", err
+	}
+	svc := &ui.Service{Store: st, Env: env, HTTPClient: &http.Client{Timeout: 30 * time.Second}}
+	c, err := svc.Client()
+	if err != nil {
+		return "", err
+	}
+	access, refresh, expiry := fake.IssueToken()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, _, err = svc.Complete(ctx, c, &oauth2.Token{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer", Expiry: expiry})
+	return access, err
+}
+
+func run(env []string, name string, args ...string) ([]byte, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Env = env
+	return cmd.CombinedOutput()
+}
+
+// hyperfine returns the median of each command, in seconds.
+func hyperfine(env []string, runs int, cmds []string) ([]float64, error) {
+	out, err := os.CreateTemp("", "bcauth-bench-*.json")
+	if err != nil {
+		return nil, err
+	}
+	out.Close()
+	defer os.Remove(out.Name())
+	args := append([]string{"-N", "--warmup", "3", "--runs", strconv.Itoa(runs), "--export-json", out.Name(), "--style", "none"}, cmds...)
+	if b, err := run(env, "hyperfine", args...); err != nil {
+		return nil, fmt.Errorf("hyperfine: %v: %s", err, b)
+	}
+	data, err := os.ReadFile(out.Name())
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		Results []struct {
+			Median float64 `json:"median"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		return nil, err
+	}
+	med := make([]float64, len(res.Results))
+	for i, r := range res.Results {
+		med[i] = r.Median
+	}
+	return med, nil
+}
+
+// rss is the peak resident set of one run, in MiB. The command runs under
+// /usr/bin/time: Linux counts a child's peak from before its exec, so a
+// child of this process, which holds the fake's 30,000 accounts, would
+// report this process's memory.
+func rss(env []string, name string, args ...string) (float64, error) {
+	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", name}, args...)...)
+	cmd.Env = env
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("%s %v: %w: %s", name, args, err, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	kb, err := strconv.ParseFloat(lines[len(lines)-1], 64)
+	if err != nil {
+		return 0, fmt.Errorf("/usr/bin/time said %q", stderr.String())
+	}
+	return kb / 1024, nil
+}

@@ -1,0 +1,233 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"bcauth/auth"
+)
+
+const (
+	cachePrefix = "accounts-"
+	// maxCacheBytes bounds a cache file: Launchpad's answer is at most
+	// auth.MaxBodyBytes, and bcauth writes it back no larger than that
+	// plus its own few fields.
+	maxCacheBytes = 2 * auth.MaxBodyBytes
+	// mtimeSlack is the coarsest modification time a file system keeps
+	// (FAT's 2 s), so a cache written right after the login is never
+	// taken for an older one.
+	mtimeSlack = 2 * time.Second
+)
+
+// cached is one session's account cache: Launchpad's answer and when it
+// came.
+type cached struct {
+	key string
+	a   *auth.Authorization
+	at  time.Time
+}
+
+// cacheHead is a cache file's first line; the answer follows, as
+// authorization.json, so it is read back with Launchpad's own decoder. The
+// head names the session, so a file copied or renamed from another
+// session's is never shown as this one's. When the answer came is the
+// file's modification time: an answer that did not change costs one
+// utimes, not a rewrite.
+type cacheHead struct {
+	Version *int   `json:"version"`
+	Session string `json:"session"`
+}
+
+func (f *cacheHead) version() *int { return f.Version }
+
+// cacheName is the file of a session's cache: a digest of its key, which
+// holds a URL and so cannot be a file name itself.
+func cacheName(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return cachePrefix + hex.EncodeToString(sum[:8]) + ".json"
+}
+
+func (s *Store) cachePath(key string) string { return filepath.Join(s.cacheDir, cacheName(key)) }
+
+// LoadAuthorization reads the account cache of sess: Launchpad's last
+// authorization.json answer and when it came. ok is false when there is
+// none to show: missing, unreadable, another session's, from a newer
+// bcauth, or older than the login itself. None of these is an error, since
+// the cache holds nothing that cannot be fetched again; the next answer
+// replaces the file.
+func (s *Store) LoadAuthorization(sess Session) (a *auth.Authorization, at time.Time, ok bool) {
+	path := s.cachePath(sess.Key())
+	data, fi, err := s.readFile(path, maxCacheBytes)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	line, body, found := bytes.Cut(data, []byte("\n"))
+	var head cacheHead
+	if !found || decode(path, line, &head) != nil || head.Session != sess.Key() {
+		return nil, time.Time{}, false
+	}
+	a, err = auth.ParseAuthorization(body)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	at = fi.ModTime()
+	if !sess.LoggedInAt.IsZero() && at.Before(sess.LoggedInAt.Add(-mtimeSlack)) {
+		return nil, time.Time{}, false
+	}
+	return a, at, true
+}
+
+// SaveAuthorization keeps a as the account cache of the session with the
+// given key, fetched at. When the cache already holds the same answer,
+// only its time changes. The file is replaced atomically but not synced: a
+// crash may cost the cache, never the login. If state.json still holds
+// account lists from an older bcauth, this first write moves them out.
+func (s *Store) SaveAuthorization(key string, a *auth.Authorization, at time.Time) error {
+	if s.legacy.Load() {
+		// Update moves every list out and rewrites state.json without them.
+		if err := s.Update(func(*State) error { return nil }); err != nil {
+			return err
+		}
+	}
+	return s.writeCache(cached{key: key, a: a, at: at})
+}
+
+// migrateCache moves an account list an older bcauth kept in state.json
+// to the cache, unless the cache already holds a newer answer.
+func (s *Store) migrateCache(c cached) error {
+	if fi, err := os.Stat(s.cachePath(c.key)); err == nil && !fi.ModTime().Before(c.at) {
+		return nil
+	}
+	return s.writeCache(c)
+}
+
+func (s *Store) writeCache(c cached) error {
+	v := formatVersion
+	data, err := json.Marshal(cacheHead{Version: &v, Session: c.key})
+	if err != nil {
+		return err
+	}
+	data = appendAuthorization(append(data, '\n'), c.a)
+	if err := s.cacheDirReady(); err != nil {
+		return err
+	}
+	name := cacheName(c.key)
+	path := filepath.Join(s.cacheDir, name)
+	at := c.at
+	if at.IsZero() {
+		at = s.now()
+	}
+	if old, _, err := s.readFile(path, maxCacheBytes); err == nil && bytes.Equal(old, data) {
+		return os.Chtimes(path, at, at)
+	}
+	if err := s.replace(s.cacheDir, name, data, false); err != nil {
+		return err
+	}
+	return os.Chtimes(path, at, at)
+}
+
+// cacheDirReady creates the cache directory, 0700, or tightens it.
+func (s *Store) cacheDirReady() error {
+	if err := os.MkdirAll(s.cacheDir, dirMode); err != nil {
+		return fmt.Errorf("cannot create %s for bcauth's cache: %w", s.cacheDir, err)
+	}
+	fi, err := os.Stat(s.cacheDir)
+	if err != nil {
+		return fmt.Errorf("cannot use %s for bcauth's cache: %w", s.cacheDir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory: bcauth keeps its cache there, so move it away", s.cacheDir)
+	}
+	s.tighten(s.cacheDir, fi.Mode(), dirMode, func(m fs.FileMode) error { return os.Chmod(s.cacheDir, m) })
+	return nil
+}
+
+// ForgetAuthorization deletes the account cache of the session with the
+// given key; a cache that is not there is no error.
+func (s *Store) ForgetAuthorization(key string) error {
+	if err := os.Remove(s.cachePath(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot delete the account cache %s: %w", s.cachePath(key), err)
+	}
+	return nil
+}
+
+// sweepCache removes temporary cache files a crashed writer left behind.
+// Cache writers take no lock, so only files old enough that no writer can
+// still be using them go.
+func (s *Store) sweepCache() {
+	entries, err := os.ReadDir(s.cacheDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "."+cachePrefix) || !strings.Contains(e.Name(), ".tmp-") {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && s.now().Sub(fi.ModTime()) > 10*time.Minute {
+			_ = os.Remove(filepath.Join(s.cacheDir, e.Name()))
+		}
+	}
+}
+
+// appendAuthorization writes a as authorization.json, compact, by hand:
+// encoding/json's reflection cost more than the rest of a run at 30,000
+// accounts.
+func appendAuthorization(b []byte, a *auth.Authorization) []byte {
+	b = slices.Grow(b, 200+len(a.Accounts)*160)
+	b = append(b, `{"expires_at":`...)
+	if t, err := a.ExpiresAt.MarshalJSON(); err == nil {
+		b = append(b, t...)
+	} else {
+		b = append(b, `"0001-01-01T00:00:00Z"`...)
+	}
+	id := a.Identity
+	b = append(b, `,"identity":{"id":`...)
+	b = strconv.AppendInt(b, id.ID, 10)
+	b = appendField(b, "first_name", id.FirstName)
+	b = appendField(b, "last_name", id.LastName)
+	b = appendField(b, "email_address", id.EmailAddress)
+	b = append(b, `},"accounts":[`...)
+	for i, acc := range a.Accounts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"id":`...)
+		b = strconv.AppendInt(b, acc.ID, 10)
+		b = appendField(b, "product", acc.Product)
+		b = appendField(b, "name", acc.Name)
+		b = appendField(b, "href", acc.Href)
+		if acc.AppHref != "" {
+			b = appendField(b, "app_href", acc.AppHref)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}\n"...)
+}
+
+// appendField appends ,"key":"value"; plain ASCII as is, anything else
+// through encoding/json.
+func appendField(b []byte, key, value string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, key...)
+	b = append(b, '"', ':')
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(value) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, value...)
+	return append(b, '"')
+}

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"testing"
+
+	"bcauth/auth/launchpadtest"
+	"bcauth/ui/uitest"
+)
+
+// benchEnv is a login whose Basecamp ID reaches n accounts, listed once so
+// the cache holds them, as after a first `bcauth accounts`.
+func benchEnv(b *testing.B, n int) *cliEnv {
+	e := &cliEnv{uitest.New(b, launchpadtest.Options{AutoApprove: true})}
+	accs := make([]launchpadtest.Account, n)
+	for i := range accs {
+		id := strconv.Itoa(10_000_000 + i)
+		accs[i] = launchpadtest.Account{Product: "bc3", ID: int64(10_000_000 + i), Name: "Account " + id,
+			Href: e.Fake.URL + "/bc3/" + id, AppHref: e.Fake.URL + "/web/bc3/" + id}
+	}
+	e.Fake.SetAccounts(accs)
+	e.LogIn(b)
+	return e
+}
+
+// The script commands with a valid token and n cached accounts, in one
+// process: what each costs beyond process start (see .ci/bench for the
+// side-by-side with curl and bcauth version).
+func BenchmarkScripts(b *testing.B) {
+	for _, n := range []int{7, 3000, 30000} {
+		e := benchEnv(b, n)
+		out := Output{Stdout: io.Discard, Stderr: io.Discard}
+		for _, c := range []struct {
+			name string
+			run  func() int
+		}{
+			{"token", func() int { return Token(b.Context(), e.Svc, out, false) }},
+			{"accounts-json", func() int { return Accounts(b.Context(), e.Svc, out, true, "") }},
+			{"status-json", func() int { return Status(b.Context(), e.Svc, out, true) }},
+		} {
+			b.Run(fmt.Sprintf("%s/%d", c.name, n), func(b *testing.B) {
+				for b.Loop() {
+					if code := c.run(); code != ExitOK {
+						b.Fatalf("exit %d", code)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestAccountsJSONAsEncoder checks the hand-written accounts --json
+// against encodeJSON, the encoder every other command uses, on names that
+// need every kind of escape.
+func TestAccountsJSONAsEncoder(t *testing.T) {
+	names := []string{"", "Honcho Design", `quote " and \ backslash`, "tab\tnewline\n", "\x1b[31mred", "\u202eevil", "株式会社", "a & <b>", "\x7f\u0085", "bad \xff utf-8", "\u2028"}
+	for _, rows := range [][]accountJSON{nil, {{Product: "bc3", ProductName: "Basecamp", ID: 1, Name: "x", Href: "h"}}} {
+		var want bytes.Buffer
+		if err := encodeJSON(&want, append([]accountJSON{}, rows...)); err != nil {
+			t.Fatal(err)
+		}
+		if got := appendAccountsJSON(nil, rows); string(got) != want.String() {
+			t.Errorf("rows %v:\n got %s\nwant %s", rows, got, want.String())
+		}
+	}
+	var rows []accountJSON
+	for i, n := range names {
+		rows = append(rows, accountJSON{Product: n, ProductName: "P " + n, ID: int64(i - 3), Name: n, Href: "http://127.0.0.1/" + n, AppHref: n})
+	}
+	var want bytes.Buffer
+	if err := encodeJSON(&want, rows); err != nil {
+		t.Fatal(err)
+	}
+	if got := appendAccountsJSON(nil, rows); string(got) != want.String() {
+		t.Errorf("got\n%s\nwant\n%s", got, want.String())
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -469,5 +471,77 @@ func runBinIn(t *testing.T, bin string, env []string, stdin string, args ...stri
 	default:
 		t.Fatalf("bcauth %s: %v", strings.Join(args, " "), err)
 		return "", -1
+	}
+}
+
+// TestDemoServe runs bcauth demo --serve as a person would: the lines it
+// prints point another shell's bcauth at its fake, the older credentials it
+// prints work with probe, and Ctrl-C stops it and removes its state.
+func TestDemoServe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds bcauth: not with -short")
+	}
+	tmp := t.TempDir()
+	bin := build(t, tmp)
+	base := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmp, "LANG=C.UTF-8", "TMPDIR=" + tmp}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	serve := exec.CommandContext(ctx, bin, "demo", "--serve")
+	serve.Env = base
+	out, err := serve.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	serve.Stderr = &stderr
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = serve.Process.Kill() })
+	var printed strings.Builder
+	lines := bufio.NewScanner(out)
+	for lines.Scan() && !strings.Contains(lines.Text(), "Ctrl-C stops") {
+		printed.WriteString(lines.Text() + "\n")
+	}
+	text := printed.String()
+	// The export line, as a shell would read it (the values need no quotes).
+	env := slices.Clone(base)
+	start := strings.Index(text, "export ")
+	if start < 0 {
+		t.Fatalf("demo --serve printed no export line:\n%s", text)
+	}
+	block, _, _ := strings.Cut(text[start+len("export "):], "\n\n")
+	env = append(env, strings.Fields(strings.ReplaceAll(block, "\\\n", " "))...)
+	var dir string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "XDG_CONFIG_HOME="); ok {
+			dir = filepath.Dir(v)
+		}
+	}
+	if dir == "" || !strings.HasPrefix(dir, tmp) {
+		t.Fatalf("no XDG_CONFIG_HOME of its own in what demo --serve printed:\n%s", text)
+	}
+	if got, code := runBin(t, bin, env, "status"); code != 1 || !strings.Contains(got, "not logged in") || !strings.Contains(got, "from BASECAMP_LAUNCHPAD_URL") {
+		t.Errorf("bcauth status against the served fake = %d:\n%s", code, got)
+	}
+	for _, prefix := range []string{"BASECAMP_PASSWORD=", "BASECAMP_API_TOKEN="} {
+		i := strings.Index(text, prefix)
+		if i < 0 {
+			t.Fatalf("demo --serve printed no %s line:\n%s", prefix, text)
+		}
+		fields := strings.Fields(text[i : strings.Index(text[i:], "\n")+i])
+		got, code := runBin(t, bin, append(slices.Clone(env), fields[0]), fields[2:]...)
+		if code != 0 || !strings.Contains(got, "\treachable\t") {
+			t.Errorf("%s = %d:\n%s", strings.Join(fields, " "), code, got)
+		}
+	}
+	if err := serve.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := serve.Wait(); err != nil {
+		t.Errorf("demo --serve after Ctrl-C: %v\n%s", err, stderr.String())
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("demo --serve left its state directory %s behind (%v)", dir, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -350,14 +351,54 @@ func maxOneArg(cmd *cobra.Command, args []string) error {
 
 func demoCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "demo [--no-browser] [--timeout DURATION]",
-		Short:   "Try it all against a built-in fake Launchpad",
-		Long:    "Run the app against a built-in fake Launchpad, with its state in a temporary directory.",
-		Example: "bcauth demo --no-browser",
+		Use:   "demo [--no-browser] [--timeout DURATION] [--serve]",
+		Short: "Try it all against a built-in fake Launchpad",
+		Long: "Run the app against a built-in fake Launchpad, with its state in a temporary directory. " +
+			"With --serve, run only the fake, until Ctrl-C, and print the lines that point another shell's bcauth at it.",
+		Example: "bcauth demo --no-browser\n  bcauth demo --serve",
 	}
 	o := appFlags(cmd)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return exit(runApp(cmd, "demo", o)) }
+	serve := cmd.Flags().Bool("serve", false, "run the fake Launchpad in the foreground for the script commands, and print how to use it")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if *serve {
+			return exit(serveDemo(cmd))
+		}
+		return exit(runApp(cmd, "demo", o))
+	}
 	return cmd
+}
+
+// Demo credentials for the fake's product APIs: they open nothing else.
+const (
+	demoPassword = "demo-password"
+	demoAPIToken = "demo-api-token"
+)
+
+// serveDemo runs bcauth demo --serve: the fake Launchpad with its own state
+// directories, until Ctrl-C.
+func serveDemo(cmd *cobra.Command) int {
+	stderr := cmd.ErrOrStderr()
+	fake, err := launchpadtest.StartDemo()
+	if err != nil {
+		fmt.Fprintln(stderr, "bcauth demo:", err)
+		return 1
+	}
+	defer fake.Close()
+	dir, err := os.MkdirTemp("", "bcauth-demo-")
+	if err != nil {
+		fmt.Fprintln(stderr, "bcauth demo:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	user := launchpadtest.DemoIdentity().EmailAddress
+	fake.AllowBasic(user, demoPassword)
+	fake.AllowBasic(demoAPIToken, "X")
+	fo := fake.Options()
+	return cli.DemoServe(cmd.Context(), cli.Output{Stdout: cmd.OutOrStdout(), Stderr: stderr}, cli.Demo{
+		LaunchpadURL: fake.URL, ClientID: fo.ClientID, ClientSecret: fo.ClientSecret, RedirectURI: fo.RedirectURI,
+		ConfigDir: filepath.Join(dir, "config"), CacheDir: filepath.Join(dir, "cache"),
+		User: user, Password: demoPassword, APIToken: demoAPIToken,
+	})
 }
 
 func versionCmd() *cobra.Command {

@@ -718,7 +718,7 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 // switch's picker, asked for). id is the command's --id flag, nil when it
 // has none.
 func script(cmd *cobra.Command, id *string, do func(*ui.Service, cli.Output) int) error {
-	out := cli.Output{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
+	out := output(cmd)
 	// login --with-token stores what it reads, so it needs the directory.
 	lenient := cmd.Name() != "login"
 	svc, err := service(store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), lenient)
@@ -734,7 +734,7 @@ func script(cmd *cobra.Command, id *string, do func(*ui.Service, cli.Output) int
 // all: they never touch the stored login.
 func probe(cmd *cobra.Command, opts cli.ProbeOptions, id *string) int {
 	ctx := cmd.Context()
-	out := cli.Output{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
+	out := output(cmd)
 	if isTerminal(out.Stderr) {
 		opts.Progress = out.Stderr
 	}
@@ -770,6 +770,18 @@ func probe(cmd *cobra.Command, opts cli.ProbeOptions, id *string) int {
 
 // isTerminal reports whether w is a terminal, for output meant only for
 // people watching (probe's progress counter).
+// output is where a script command writes. On a terminal its plain results
+// are tables, written through a colour profile that honours NO_COLOR and
+// the terminal's depth.
+func output(cmd *cobra.Command) cli.Output {
+	out := cli.Output{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}
+	if isTerminal(out.Stdout) {
+		out.Terminal = true
+		out.Stdout = colorprofile.NewWriter(out.Stdout, os.Environ())
+	}
+	return out
+}
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))

@@ -50,3 +50,17 @@ func DescribePerson(p *probe.Person) string {
 	}
 	return b.String()
 }
+
+// ProbeSummary says how a run of probes went, as the app's status line and
+// bcauth probe on a terminal both say it: "9 of 12 reachable · 1 token
+// refused · 1 account inactive".
+func ProbeSummary(counts map[probe.Status]int, total int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d of %d reachable", counts[probe.Reachable], total)
+	for s := probe.Refused; s <= probe.Canceled; s++ {
+		if n := counts[s]; n > 0 && s != probe.Reachable {
+			fmt.Fprintf(&b, " · %d %s", n, s)
+		}
+	}
+	return b.String()
+}

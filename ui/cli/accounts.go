@@ -59,11 +59,11 @@ func Accounts(ctx context.Context, svc *ui.Service, out Output, asJSON bool, pro
 		}
 		return out.flush(appendAccountsJSON(nil, rows))
 	}
-	var buf bytes.Buffer
-	for _, a := range list.Accounts {
-		fmt.Fprintf(&buf, "%s\t%d\t%s\t%s\n", ui.Clean(a.Product), a.ID, ui.Clean(a.Name), ui.Clean(a.Href))
+	rows := make([][]string, len(list.Accounts))
+	for i, a := range list.Accounts {
+		rows[i] = []string{ui.Clean(a.Product), strconv.FormatInt(a.ID, 10), ui.Clean(a.Name), ui.Clean(a.Href)}
 	}
-	return out.flush(buf.Bytes())
+	return out.rows([]string{"PRODUCT", "ID", "NAME", "HREF"}, rows)
 }
 
 // accountJSON is one element of `bcauth accounts --json`.

@@ -1,9 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,14 +46,14 @@ func IDs(svc *ui.Service, out Output, asJSON bool) int {
 	if asJSON {
 		return out.flushJSON(rows)
 	}
-	var b bytes.Buffer
+	lines := make([][]string, len(rows))
 	for i, r := range rows {
 		mark := "-"
 		if r.Current {
 			mark = "*"
 		}
 		name, email := ui.Names(choices[i].Session.Identity)
-		fmt.Fprintf(&b, "%s\t%d\t%s\t%s\t%s\t%s\n", mark, r.Identity.ID, name, email, tokenState(r.Token), productCounts(r.AccountsByProduct))
+		lines[i] = []string{mark, strconv.FormatInt(r.Identity.ID, 10), name, email, tokenState(r.Token), productCounts(r.AccountsByProduct)}
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(out.Stderr, "bcauth: no Basecamp ID is logged in here: run bcauth login")
@@ -61,7 +61,7 @@ func IDs(svc *ui.Service, out Output, asJSON bool) int {
 	if svc.EnvToken != "" {
 		out.warn("BASECAMP_TOKEN is set, so the other commands use that token, not these")
 	}
-	return out.flush(b.Bytes())
+	return out.rows([]string{"", "LAUNCHPAD ID", "NAME", "EMAIL", "TOKEN", "ACCOUNTS"}, lines)
 }
 
 // idJSON is one element of `bcauth ids --json`; see IDs.

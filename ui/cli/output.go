@@ -11,17 +11,67 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"bcauth/ui"
+
+	"charm.land/lipgloss/v2"
+	"charm.land/lipgloss/v2/table"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Output is where a script command writes: results to Stdout, diagnostics
 // to Stderr.
 type Output struct {
 	Stdout, Stderr io.Writer
+	// Terminal says Stdout is a terminal: plain results are then an
+	// aligned table for people, not tab-separated lines for scripts.
+	Terminal bool
+}
+
+// maxCell caps a table cell on a terminal, so one long name does not wrap
+// every row; the tab-separated form and --json keep every byte.
+const maxCell = 48
+
+// rows writes plain results: tab-separated lines, one per row, for a
+// script, or on a terminal an aligned table under header. Fields must be
+// cleaned already.
+func (o Output) rows(header []string, rows [][]string) int {
+	if !o.Terminal {
+		var b bytes.Buffer
+		for _, r := range rows {
+			b.WriteString(strings.Join(r, "\t") + "\n")
+		}
+		return o.flush(b.Bytes())
+	}
+	if len(rows) == 0 {
+		return ExitOK
+	}
+	cells := make([][]string, len(rows))
+	for i, r := range rows {
+		cells[i] = make([]string, len(r))
+		for j, c := range r {
+			cells[i][j] = ansi.Truncate(c, maxCell, "…")
+		}
+	}
+	cellStyle := lipgloss.NewStyle().PaddingRight(2)
+	t := table.New().Border(lipgloss.HiddenBorder()).
+		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).BorderHeader(false).BorderColumn(false).
+		Headers(header...).Rows(cells...).
+		StyleFunc(func(row, _ int) lipgloss.Style {
+			if row == table.HeaderRow {
+				return cellStyle.Bold(true)
+			}
+			return cellStyle
+		})
+	var b strings.Builder
+	for _, l := range strings.Split(t.Render(), "\n") {
+		b.WriteString(strings.TrimRight(l, " ") + "\n")
+	}
+	return o.flush([]byte(b.String()))
 }
 
 // Exit codes of the script commands.

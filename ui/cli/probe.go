@@ -1,11 +1,11 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"bcauth/auth"
@@ -218,11 +218,17 @@ func writeProbes(out Output, asJSON bool, results []probe.Result) int {
 		}
 		return out.flushJSON(rows)
 	}
-	var buf bytes.Buffer
-	for _, r := range results {
-		fmt.Fprintf(&buf, "%s\t%d\t%s\t%s\t%s\n", ui.Clean(r.Account.Product), r.Account.ID, r.Status.Name(), ui.Clean(r.Account.Name), ui.ProbeDetail(r))
+	rows := make([][]string, len(results))
+	counts := map[probe.Status]int{}
+	for i, r := range results {
+		rows[i] = []string{ui.Clean(r.Account.Product), strconv.FormatInt(r.Account.ID, 10), r.Status.Name(), ui.Clean(r.Account.Name), ui.ProbeDetail(r)}
+		counts[r.Status]++
 	}
-	return out.flush(buf.Bytes())
+	if c := out.rows([]string{"PRODUCT", "ID", "STATUS", "NAME", "DETAIL"}, rows); c != ExitOK || !out.Terminal || len(results) < 2 {
+		return c
+	}
+	// People get the line the app shows after p.
+	return out.flush([]byte("\n" + ui.ProbeSummary(counts, len(results)) + "\n"))
 }
 
 // probeJSON is one element of `bcauth probe --json`; see Probe.

@@ -253,7 +253,7 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *ui.Problem, now tim
 	field := func(label, value string) { fmt.Fprintf(&b, "%-14s%s\n", label, value) }
 	switch {
 	case sess == nil && prob != nil && prob.Exit == ui.ExitMisconfigured:
-		field("Basecamp ID", "not checked until the problem below is fixed")
+		field("Basecamp ID", "not checked: bcauth cannot use its settings or files yet (the error says why and how to fix it)")
 	case sess == nil:
 		field("Basecamp ID", "not logged in")
 	case !known(sess.Identity):

@@ -3,7 +3,6 @@ package tui
 import (
 	"cmp"
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -166,19 +165,7 @@ func (m *Model) probesDone(msg probeDoneMsg) {
 		}
 	}
 	reach := counts[probe.Reachable]
-	m.setStatus(summary(reach, m.probes.total, counts), reach != m.probes.total)
-}
-
-// summary says how a p run went, such as "9 of 12 reachable · 1 inactive".
-func summary(reach, total int, counts map[probe.Status]int) string {
-	var b strings.Builder
-	b.WriteString(strconv.Itoa(reach) + " of " + strconv.Itoa(total) + " reachable")
-	for s := probe.Refused; s <= probe.Canceled; s++ {
-		if n := counts[s]; n > 0 && s != probe.Reachable {
-			b.WriteString(" · " + strconv.Itoa(n) + " " + s.String())
-		}
-	}
-	return b.String()
+	m.setStatus(ui.ProbeSummary(counts, m.probes.total), reach != m.probes.total)
 }
 
 // probeMark is a row's one-cell status mark; distinct glyphs, so it reads

@@ -214,9 +214,9 @@ func (m *Model) renderList(width, height int) string {
 		name := ansi.Truncate(r.name, nameW, "…")
 		gap := strings.Repeat(" ", max(nameW-ansi.StringWidth(name)+2+idW-len(r.id), 1))
 		if i == sel {
-			out = append(out, m.paint.marker("▌ ")+m.rowMark(r.key, true)+m.paint.selected(name+gap+r.id))
+			out = append(out, m.paint.marker("▌ ")+m.rowMark(r.key, true)+highlight(name, li.marks, m.paint.selected, m.paint.selMatch)+m.paint.selected(gap+r.id))
 		} else {
-			out = append(out, "  "+m.rowMark(r.key, false)+m.paint.row(name)+gap+m.paint.muted(r.id))
+			out = append(out, "  "+m.rowMark(r.key, false)+highlight(name, li.marks, m.paint.row, m.paint.match)+gap+m.paint.muted(r.id))
 		}
 	}
 	for len(out) < height {

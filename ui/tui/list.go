@@ -1,13 +1,17 @@
 package tui
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"bcauth/auth"
 	"bcauth/ui"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/sahilm/fuzzy"
 )
 
 // row is one account, ready to draw: every server string already cleaned,
@@ -22,14 +26,16 @@ type row struct {
 	href     string // cleaned
 	appHref  string // cleaned
 	hay      string // lower-cased name, id, product code and name
+	nameLen  int    // bytes of hay that are the name
 }
 
 // line is one visible line of the grouped list: a group heading or an
-// account (index into rows).
+// account (index into rows), with the runes of its name the filter matched.
 type line struct {
 	heading string
 	count   int
-	row     int // -1 for a heading
+	row     int   // -1 for a heading
+	marks   []int // rune indexes into the row's name to highlight
 }
 
 // accountList holds the accounts grouped by product, the filter and the
@@ -44,6 +50,8 @@ type accountList struct {
 	// nameWidth and idWidth are the widest name and id, in cells, so the
 	// ids line up right after the names.
 	nameWidth, idWidth int
+	// best is the index into visible of the filter's best match.
+	best int
 }
 
 func newAccountList(accounts []auth.Account) accountList {
@@ -64,7 +72,8 @@ func newAccountList(accounts []auth.Account) accountList {
 		if r.name == "" {
 			r.name = "(no name)"
 		}
-		r.hay = strings.ToLower(r.name + "\x00" + r.id + "\x00" + ui.Clean(a.Product) + "\x00" + r.prodName)
+		lowName := strings.ToLower(r.name)
+		r.hay, r.nameLen = lowName+"\x00"+r.id+"\x00"+strings.ToLower(ui.Clean(a.Product)+"\x00"+r.prodName), len(lowName)
 		rows[i] = r
 	}
 	l := accountList{rows: rows}
@@ -77,42 +86,106 @@ func newAccountList(accounts []auth.Account) accountList {
 }
 
 // setFilter changes the filter and keeps the selected account when it
-// still matches.
+// still holds the filter as typed; else the best match is selected.
 func (l *accountList) setFilter(f string) {
 	if f == l.filter {
 		return
 	}
-	keep := l.selectedKey()
+	keep, sel := l.selectedKey(), -1
+	if r, ok := l.selected(); ok && strings.Contains(r.hay, strings.ToLower(strings.TrimSpace(f))) {
+		sel = 0
+	}
 	l.filter = f
 	l.apply()
-	if !l.selectKey(keep) {
-		l.cursor = 0 // the old selection is gone: start at the first match
+	if sel < 0 || !l.selectKey(keep) {
+		l.cursor = l.best
 	}
 }
 
-// apply rebuilds the visible lines from the rows and the filter.
+// apply rebuilds the visible lines from the rows and the filter. The
+// filter matches fuzzily (the letters in order, as bubbles' list does);
+// within each product, accounts that hold it as it was typed come first,
+// then the others by how well they match.
 func (l *accountList) apply() {
 	needle := strings.ToLower(strings.TrimSpace(l.filter))
 	l.lines = l.lines[:0]
 	l.visible = l.visible[:0]
-	head := -1
-	for i := range l.rows {
-		r := &l.rows[i]
-		if needle != "" && !strings.Contains(r.hay, needle) {
-			continue
-		}
+	order := l.matches(needle)
+	head, bestScore, bestExact := -1, 0, false
+	l.best = 0
+	for _, m := range order {
+		r := &l.rows[m.Index]
 		if head < 0 || l.rows[l.lines[head+1].row].acc.Product != r.acc.Product {
 			l.lines = append(l.lines, line{heading: r.prodName, row: -1})
 			head = len(l.lines) - 1
 		}
 		l.lines[head].count++
+		if exact := needle != "" && strings.Contains(r.hay, needle); len(l.visible) == 0 ||
+			(exact && !bestExact) || (exact == bestExact && m.Score > bestScore) {
+			l.best, bestScore, bestExact = len(l.visible), m.Score, exact
+		}
 		l.visible = append(l.visible, len(l.lines))
-		l.lines = append(l.lines, line{row: i})
+		l.lines = append(l.lines, line{row: m.Index, marks: nameRunes(r, m.MatchedIndexes)})
 	}
 	if l.cursor >= len(l.visible) {
 		l.cursor = max(0, len(l.visible)-1)
 	}
 	l.offset = 0
+}
+
+// matches are the rows the needle matches, in the order to show them:
+// by product as sorted, exact matches first in each, then by score.
+func (l *accountList) matches(needle string) []fuzzy.Match {
+	if needle == "" {
+		out := make([]fuzzy.Match, len(l.rows))
+		for i := range out {
+			out[i].Index = i
+		}
+		return out
+	}
+	found := fuzzy.FindFromNoSort(needle, hays(l.rows))
+	exact := func(m fuzzy.Match) bool { return strings.Contains(l.rows[m.Index].hay, needle) }
+	for i, m := range found {
+		if at := strings.Index(l.rows[m.Index].hay, needle); at >= 0 {
+			// Highlight the run typed, not letters picked here and there.
+			found[i].MatchedIndexes = make([]int, 0, len(needle))
+			for b := at; b < at+len(needle); b++ {
+				found[i].MatchedIndexes = append(found[i].MatchedIndexes, b)
+			}
+		}
+	}
+	slices.SortStableFunc(found, func(a, b fuzzy.Match) int {
+		ra, rb := &l.rows[a.Index], &l.rows[b.Index]
+		if ra.acc.Product != rb.acc.Product {
+			return cmp.Compare(a.Index, b.Index) // rows are sorted by product
+		}
+		if ea, eb := exact(a), exact(b); ea != eb {
+			if ea {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Index, b.Index))
+	})
+	return found
+}
+
+// hays is the rows' haystacks, for fuzzy.
+type hays []row
+
+func (h hays) String(i int) string { return h[i].hay }
+func (h hays) Len() int            { return len(h) }
+
+// nameRunes turns matched byte offsets in a row's haystack into rune
+// indexes of its name (lower-casing keeps the number of runes).
+func nameRunes(r *row, offsets []int) []int {
+	var out []int
+	for _, b := range offsets {
+		if b < r.nameLen && utf8.RuneStart(r.hay[b]) {
+			out = append(out, utf8.RuneCountInString(r.hay[:b]))
+		}
+	}
+	return out
 }
 
 // selected returns the selected row, if any account is visible.

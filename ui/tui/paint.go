@@ -34,6 +34,9 @@ func (p painter) paint(s string) string {
 // painters are the list's styles, ready for the hot path.
 type painters struct {
 	group, count, marker, selected, row, muted func(string) string
+	// match and selMatch paint the letters a filter matched, on a plain
+	// row and on the selected one.
+	match, selMatch func(string) string
 }
 
 func newPainters(s theme.Styles) painters {
@@ -44,5 +47,40 @@ func newPainters(s theme.Styles) painters {
 		selected: newPainter(s.Selected).paint,
 		row:      newPainter(s.Row).paint,
 		muted:    newPainter(s.Muted).paint,
+		match:    newPainter(s.Accent.Bold(true).Underline(true)).paint,
+		selMatch: newPainter(s.Marker.Underline(true)).paint,
 	}
+}
+
+// highlight paints text with base, and the runes at marks (ascending rune
+// indexes) with mark: the letters a filter matched.
+func highlight(text string, marks []int, base, mark func(string) string) string {
+	if len(marks) == 0 {
+		return base(text)
+	}
+	var b strings.Builder
+	run, inMark, i, next := 0, false, 0, 0
+	flush := func(end int) {
+		if end > run {
+			if inMark {
+				b.WriteString(mark(text[run:end]))
+			} else {
+				b.WriteString(base(text[run:end]))
+			}
+		}
+		run = end
+	}
+	for at := range text {
+		for next < len(marks) && marks[next] < i {
+			next++
+		}
+		m := next < len(marks) && marks[next] == i
+		if m != inMark {
+			flush(at)
+			inMark = m
+		}
+		i++
+	}
+	flush(len(text))
+	return b.String()
 }

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ func main() {
 	before := flag.String("before", "", "an older bcauth binary to measure beside it")
 	counts := flag.String("n", "7,3000,30000", "account counts, comma-separated")
 	runs := flag.Int("runs", 30, "hyperfine runs per command")
+	app := flag.Bool("app", true, "also time the app's first frame with the cached accounts, in tmux")
 	flag.Parse()
 	if *after == "" {
 		fmt.Fprintln(os.Stderr, "bench: -bcauth is required")
@@ -51,11 +53,22 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		if err := measure(n, bins, *runs); err != nil {
+		if err := measure(n, bins, *runs, *app); err != nil {
 			fail(err)
 		}
 	}
+	if *app && len(frames) > 0 {
+		fmt.Println()
+		fmt.Println("| accounts | binary | app: start to the accounts on screen (median) | RSS of the app |")
+		fmt.Println("| --- | --- | --- | --- |")
+		for _, f := range frames {
+			fmt.Println(f)
+		}
+	}
 }
+
+// frames are the app's rows, printed after the commands' table.
+var frames []string
 
 type binary struct{ name, path string }
 
@@ -65,7 +78,7 @@ func fail(err error) {
 }
 
 // measure runs every command for one account count.
-func measure(n int, bins []binary, runs int) error {
+func measure(n int, bins []binary, runs int, app bool) error {
 	fake := launchpadtest.NewServer(launchpadtest.Options{})
 	defer fake.Close()
 	accs := make([]launchpadtest.Account, n)
@@ -115,6 +128,13 @@ func measure(n int, bins []binary, runs int) error {
 		rssS, err := rss(procEnv, b.path, "status", "--json")
 		if err != nil {
 			return err
+		}
+		if app {
+			med, peak, err := firstFrame(procEnv, b.path, "Account 0 of the bench", 10)
+			if err != nil {
+				return fmt.Errorf("%s app: %w", b.name, err)
+			}
+			frames = append(frames, fmt.Sprintf("| %d | %s | %.1f ms | %.1f MiB |", n, b.name, float64(med)/1e6, peak))
 		}
 		ms := func(d float64) string { return fmt.Sprintf("%.1f ms", d*1000) }
 		fmt.Printf("| %d | %s | %s | %s | %.2f | %s | %s | %.2f | %s | %.2f | %.1f MiB | %.1f MiB |\n",
@@ -202,4 +222,55 @@ func rss(env []string, name string, args ...string) (float64, error) {
 		return 0, fmt.Errorf("/usr/bin/time said %q", stderr.String())
 	}
 	return kb / 1024, nil
+}
+
+// firstFrame starts the app in a tmux of its own, runs times, and returns
+// the median time from start until the screen shows want (the first cached
+// account), and the app's largest peak RSS. tmux's own start is inside the
+// time, the same for every binary.
+func firstFrame(env []string, bin, want string, times int) (time.Duration, float64, error) {
+	var took []time.Duration
+	peak := 0.0
+	for range times {
+		dir, err := os.MkdirTemp("", "bcauth-frame-")
+		if err != nil {
+			return 0, 0, err
+		}
+		defer os.RemoveAll(dir)
+		sock, rssFile := filepath.Join(dir, "tmux.sock"), filepath.Join(dir, "rss")
+		tmux := func(args ...string) ([]byte, error) {
+			cmd := exec.Command("tmux", append([]string{"-S", sock, "-f", "/dev/null"}, args...)...)
+			cmd.Env = env
+			return cmd.Output()
+		}
+		start := time.Now()
+		if _, err := tmux("new-session", "-d", "-x", "120", "-y", "40", "/usr/bin/time -f %M -o "+rssFile+" "+bin); err != nil {
+			return 0, 0, fmt.Errorf("tmux: %w", err)
+		}
+		for {
+			screen, _ := tmux("capture-pane", "-p")
+			if strings.Contains(string(screen), want) {
+				took = append(took, time.Since(start))
+				break
+			}
+			if time.Since(start) > 20*time.Second {
+				_, _ = tmux("kill-server")
+				return 0, 0, fmt.Errorf("the app never showed %q:\n%s", want, screen)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		_, _ = tmux("send-keys", "q")
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if b, err := os.ReadFile(rssFile); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+				lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+				if kb, err := strconv.ParseFloat(lines[len(lines)-1], 64); err == nil {
+					peak = max(peak, kb/1024)
+					break
+				}
+			}
+		}
+		_, _ = tmux("kill-server")
+	}
+	slices.Sort(took)
+	return took[len(took)/2], peak, nil
 }

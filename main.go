@@ -117,12 +117,16 @@ printf '%s\n%s\n' "$ACCESS_TOKEN" "$REFRESH_TOKEN" | bcauth login --with-token`,
 	}
 	o := appFlags(cmd)
 	withToken := cmd.Flags().Bool("with-token", false, "read the tokens from standard input instead of opening a browser")
+	asJSON := cmd.Flags().Bool("json", false, "with --with-token: print who logged in and until when as JSON")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if !*withToken {
+			if *asJSON {
+				return &usageError{cmd: cmd.CommandPath(), err: errors.New("--json goes with --with-token: a browser login ends in the app")}
+			}
 			return exit(runApp(cmd, "login", o))
 		}
 		return script(cmd, nil, func(svc *ui.Service, out cli.Output) int {
-			return cli.LoginWithToken(cmd.Context(), svc, out, cmd.InOrStdin())
+			return cli.LoginWithToken(cmd.Context(), svc, out, cmd.InOrStdin(), *asJSON)
 		})
 	}
 	return cmd
@@ -272,6 +276,7 @@ Exit 0 switched, 1 no such Basecamp ID, several match, or none named without a t
 		Args:              maxOneArg,
 		ValidArgsFunction: idCompletions,
 	}
+	asJSON := cmd.Flags().Bool("json", false, "print the Basecamp ID now current as JSON")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		query := ""
 		if len(args) == 1 {
@@ -281,7 +286,7 @@ Exit 0 switched, 1 no such Basecamp ID, several match, or none named without a t
 		if term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())) {
 			pick = func(choices []ui.IDChoice) (int, bool, error) { return tui.PickID(choices) }
 		}
-		return script(cmd, nil, func(svc *ui.Service, out cli.Output) int { return cli.Switch(svc, out, query, pick) })
+		return script(cmd, nil, func(svc *ui.Service, out cli.Output) int { return cli.Switch(svc, out, query, pick, *asJSON) })
 	}
 	return cmd
 }

@@ -109,7 +109,7 @@ func TestSwitch(t *testing.T) {
 		{"no terminal", "", 1, "no terminal to pick one in: logged in: Annie Bryan <annie@example.com> (9999999), Ben Ortiz <ben@example.com> (8888888); current: Annie Bryan", 9999999},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := cliRun(func(o Output) int { return Switch(e.Svc, o, tc.query, nil) })
+			r := cliRun(func(o Output) int { return Switch(e.Svc, o, tc.query, nil, false) })
 			got := r.stdout
 			if tc.code != 0 {
 				got = r.stderr
@@ -130,7 +130,7 @@ func TestSwitch(t *testing.T) {
 			}
 			return 1, true, nil
 		}
-		r := cliRun(func(o Output) int { return Switch(e.Svc, o, "", pick) })
+		r := cliRun(func(o Output) int { return Switch(e.Svc, o, "", pick, false) })
 		if r.code != 0 || r.stdout != "Now using Ben Ortiz (ben@example.com).\n" || e.currentID(t) != 8888888 {
 			t.Errorf("exit %d, stdout %q, current %d", r.code, r.stdout, e.currentID(t))
 		}
@@ -138,7 +138,7 @@ func TestSwitch(t *testing.T) {
 			t.Errorf("the picker was offered %q", offered)
 		}
 		left := func([]ui.IDChoice) (int, bool, error) { return 0, false, nil }
-		r = cliRun(func(o Output) int { return Switch(e.Svc, o, "", left) })
+		r = cliRun(func(o Output) int { return Switch(e.Svc, o, "", left, false) })
 		if r.code != 0 || r.stdout != "Still using Ben Ortiz (ben@example.com).\n" {
 			t.Errorf("left the picker: exit %d, stdout %q", r.code, r.stdout)
 		}
@@ -291,7 +291,7 @@ func TestEnvTokenInEveryCommand(t *testing.T) {
 	for name, f := range map[string]func(Output) int{
 		"refresh": func(o Output) int { return Refresh(t.Context(), svc, o, false) },
 		"logout":  func(o Output) int { return Logout(svc, o, false) },
-		"switch":  func(o Output) int { return Switch(svc, o, "annie", nil) },
+		"switch":  func(o Output) int { return Switch(svc, o, "annie", nil, false) },
 	} {
 		if r := run(f); r.code != 1 || !strings.Contains(r.stderr, "BASECAMP_TOKEN is set") {
 			t.Errorf("%s with BASECAMP_TOKEN: %d %q", name, r.code, r.stderr)
@@ -349,7 +349,7 @@ func TestLoginWithToken(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newCLIEnv(t, cliOpts{noLogin: true})
 			in := tc.input(e.Fake)
-			r := cliRun(func(o Output) int { return LoginWithToken(t.Context(), e.Svc, o, strings.NewReader(in)) })
+			r := cliRun(func(o Output) int { return LoginWithToken(t.Context(), e.Svc, o, strings.NewReader(in), false) })
 			got := r.stdout
 			if tc.code != 0 {
 				got = r.stderr
@@ -384,11 +384,48 @@ func TestLoginWithTokenNeedsAClient(t *testing.T) {
 	e := newCLIEnv(t, cliOpts{noLogin: true})
 	a, _, _ := e.Fake.IssueToken()
 	e.Svc.Env = store.ClientConfig{LaunchpadURL: e.Fake.URL}
-	r := cliRun(func(o Output) int { return LoginWithToken(t.Context(), e.Svc, o, strings.NewReader(a)) })
+	r := cliRun(func(o Output) int { return LoginWithToken(t.Context(), e.Svc, o, strings.NewReader(a), false) })
 	if r.code != 2 || !strings.Contains(r.stderr, "no Launchpad client is configured") {
 		t.Errorf("exit %d, %q", r.code, r.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(e.Dir, "state.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state.json: %v", err)
 	}
+}
+
+// TestSwitchAndLoginWithTokenJSON: both print the documented JSON, and
+// never a token.
+func TestSwitchAndLoginWithTokenJSON(t *testing.T) {
+	e := &cliEnv{uitest.New(t, launchpadtest.Options{})}
+	a, r, _ := e.Fake.IssueToken()
+	res := cliRun(func(o Output) int {
+		return LoginWithToken(t.Context(), e.Svc, o, strings.NewReader(a+"\n"+r+"\n"), true)
+	})
+	var login struct {
+		Identity  identityJSON `json:"identity"`
+		ExpiresAt *string      `json:"expires_at"`
+		Renewable bool         `json:"renewable"`
+	}
+	if err := decodeStrict(res.stdout, &login); err != nil || res.code != 0 || login.Identity.ID != 9999999 || login.ExpiresAt == nil || !login.Renewable {
+		t.Fatalf("login --with-token --json = %d %q (%v)", res.code, res.stdout, err)
+	}
+	if strings.Contains(res.stdout, a) || strings.Contains(res.stdout, r) {
+		t.Error("login --with-token --json printed a token")
+	}
+	e.LogInSecond(t)
+	res = cliRun(func(o Output) int { return Switch(e.Svc, o, "annie@example.com", nil, true) })
+	var sw struct {
+		Identity identityJSON `json:"identity"`
+		Switched bool         `json:"switched"`
+	}
+	if err := decodeStrict(res.stdout, &sw); err != nil || res.code != 0 || sw.Identity.EmailAddress != "annie@example.com" || !sw.Switched {
+		t.Errorf("switch --json = %d %q (%v)", res.code, res.stdout, err)
+	}
+}
+
+// decodeStrict decodes one JSON value that must hold no other field.
+func decodeStrict(s string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }

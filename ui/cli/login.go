@@ -29,10 +29,12 @@ const maxTokenInput = 64 << 10
 // When in is a terminal it asks for each without echo; otherwise it reads
 // to the end. Blank lines and surrounding spaces are ignored; anything but
 // one or two lines of visible ASCII is refused before Launchpad is asked.
-// Tokens are never printed. Exit 0 stored; 1 Launchpad refused the token
-// or could not be reached; 2 no usable token on standard input, or the
-// client is not configured (a refresh token is only useful with it).
-func LoginWithToken(ctx context.Context, svc *ui.Service, out Output, in io.Reader) int {
+// Tokens are never printed; with asJSON it prints {"identity": {…},
+// "expires_at", "renewable"} instead of sentences. Exit 0 stored; 1
+// Launchpad refused the token or could not be reached; 2 no usable token
+// on standard input, or the client is not configured (a refresh token is
+// only useful with it).
+func LoginWithToken(ctx context.Context, svc *ui.Service, out Output, in io.Reader, asJSON bool) int {
 	access, refresh, err := readTokens(ctx, in, out.Stderr)
 	if err != nil {
 		out.problem(ui.Problem{Message: "no token was read from standard input: " + err.Error(),
@@ -43,10 +45,16 @@ func LoginWithToken(ctx context.Context, svc *ui.Service, out Output, in io.Read
 	if err != nil {
 		return out.fail(err, svc.Settings(), true)
 	}
-	var b strings.Builder
-	if aside != "" {
-		fmt.Fprintf(&b, "The unreadable state file was moved aside to %s.\n", ui.Clean(aside))
+	if svc.EnvToken != "" {
+		out.warn("%s is set, so the other commands use that token until it is unset", auth.SettingToken)
 	}
+	if aside != "" {
+		fmt.Fprintf(out.Stderr, "bcauth: the unreadable state file was moved aside to %s\n", ui.Clean(aside))
+	}
+	if asJSON {
+		return out.flushJSON(loginJSON{Identity: identityOf(sess.Identity), ExpiresAt: timeJSON(sess.Token.Expiry), Renewable: refresh != ""})
+	}
+	var b strings.Builder
 	fmt.Fprintf(&b, "Logged in as %s, Launchpad id %d.\n", ui.Who(sess.Identity), sess.Identity.ID)
 	if refresh == "" {
 		exp := "when Launchpad decides (it gave no expiry)"
@@ -55,10 +63,14 @@ func LoginWithToken(ctx context.Context, svc *ui.Service, out Output, in io.Read
 		}
 		fmt.Fprintf(&b, "Without a refresh token this login cannot be renewed: it ends %s. Log in again before then.\n", exp)
 	}
-	if svc.EnvToken != "" {
-		out.warn("%s is set, so the other commands use that token until it is unset", auth.SettingToken)
-	}
 	return out.flush([]byte(b.String()))
+}
+
+// loginJSON is `bcauth login --with-token --json`.
+type loginJSON struct {
+	Identity  identityJSON `json:"identity"`
+	ExpiresAt *string      `json:"expires_at"`
+	Renewable bool         `json:"renewable"` // it came with a refresh token
 }
 
 // readTokens reads the access token and the optional refresh token.

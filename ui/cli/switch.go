@@ -19,9 +19,10 @@ type Picker func(choices []ui.IDChoice) (index int, ok bool, err error)
 // ui.FindSession) and says so: "Now using Annie Bryan (annie@example.com)."
 // With no query it asks pick, the app's picker; without one (no terminal)
 // it fails with the choices listed. A query that matches none or several
-// lists them too. Exit 0 switched (or left as it was in the picker); 1
-// otherwise; 2 when the state file cannot be read, as status.
-func Switch(svc *ui.Service, out Output, query string, pick Picker) int {
+// lists them too. With asJSON it prints {"identity": {…}, "switched": bool}
+// instead. Exit 0 switched (or left as it was in the picker); 1 otherwise;
+// 2 when the state file cannot be read, as status.
+func Switch(svc *ui.Service, out Output, query string, pick Picker, asJSON bool) int {
 	if query == "" && svc.EnvToken == "" {
 		choices, err := svc.IDs()
 		if err != nil {
@@ -39,6 +40,9 @@ func Switch(svc *ui.Service, out Output, query string, pick Picker) int {
 			return out.fail(err, svc.Settings(), true)
 		}
 		if !ok {
+			if asJSON {
+				return out.flushJSON(switchJSON{Identity: identityOf(current(choices).Identity)})
+			}
 			return out.flush(fmt.Appendf(nil, "Still using %s.\n", ui.Who(current(choices).Identity)))
 		}
 		query = strconv.FormatInt(choices[i].Session.Identity.ID, 10)
@@ -47,7 +51,17 @@ func Switch(svc *ui.Service, out Output, query string, pick Picker) int {
 	if err != nil {
 		return out.fail(err, svc.Settings(), true)
 	}
+	if asJSON {
+		return out.flushJSON(switchJSON{Identity: identityOf(sess.Identity), Switched: true})
+	}
 	return out.flush(fmt.Appendf(nil, "Now using %s.\n", ui.Who(sess.Identity)))
+}
+
+// switchJSON is `bcauth switch --json`: the Basecamp ID now current, and
+// whether it changed (false when the picker was left).
+type switchJSON struct {
+	Identity identityJSON `json:"identity"`
+	Switched bool         `json:"switched"`
 }
 
 // noPickerProblem is bcauth switch without an argument where no picker can

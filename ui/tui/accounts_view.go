@@ -93,7 +93,11 @@ func (m *Model) viewAccounts() string {
 
 	height := m.listHeight()
 	if m.sidePane() {
-		listW := m.width*11/20 - 1
+		// The list needs its names and ids, no more: in a wide window the
+		// detail pane takes the rest rather than a gap.
+		l := &m.accounts.list
+		need := min(l.nameWidth, maxNameWidth) + l.idWidth + 6
+		listW := min(m.width*11/20-1, max(need, m.width*2/5))
 		paneW := m.width - listW - 3
 		list := m.renderList(listW, height)
 		pane := m.renderDetail(paneW-4, height-2, false)

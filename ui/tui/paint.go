@@ -10,12 +10,12 @@ import (
 
 // painter colours single-line text with a style's escape sequences worked
 // out once, rather than through lipgloss for every row of every frame. It
-// suits styles with colours and attributes only: no padding, width or
-// borders.
+// suits styles with colours and attributes only: no padding, width,
+// borders or underline (which lipgloss draws per character).
 type painter struct{ pre, post string }
 
 func newPainter(st lipgloss.Style) painter {
-	const mark = "\x00"
+	const mark = "\ue000" // printable: lipgloss may leave a control character unstyled
 	out := st.Render(mark)
 	i := strings.Index(out, mark)
 	if i < 0 {
@@ -47,8 +47,8 @@ func newPainters(s theme.Styles) painters {
 		selected: newPainter(s.Selected).paint,
 		row:      newPainter(s.Row).paint,
 		muted:    newPainter(s.Muted).paint,
-		match:    newPainter(s.Accent.Bold(true).Underline(true)).paint,
-		selMatch: newPainter(s.Marker.Underline(true)).paint,
+		match:    newPainter(s.Accent.Bold(true)).paint,
+		selMatch: newPainter(s.Marker).paint,
 	}
 }
 

@@ -1,32 +1,36 @@
 #!/usr/bin/env bash
 # Remakes the README's screenshots from the real program: `bcauth demo`
 # (the TUI against the built-in fake Launchpad) runs in tmux at 100x30, is
-# driven with send-keys, and each screen is captured with its colours and
-# rendered to PNG by freeze. Run it from anywhere after any UI change:
+# driven with send-keys, and each screen is captured with its colours,
+# turned into an HTML page by screenshots/render (every terminal cell a box
+# of its own, so borders and wide characters line up whatever the font's
+# widths) and photographed by headless Chromium. Run it from anywhere after
+# any UI change:
 #
 #   screenshots/make.sh
 #
-# Needs go, tmux, perl, rsvg-convert and a font with CJK glyphs (the demo
-# has a Japanese account name). On Debian:
+# Needs go, tmux, chromium, optipng, DejaVu Sans Mono and a font with CJK
+# glyphs (the demo has a Japanese account name). On Debian:
 #
-#   apt-get install -y tmux librsvg2-bin fonts-wqy-zenhei
-#
-# freeze is installed into a temporary directory with `go install
-# pkg@version`, so bcauth's go.mod never mentions it.
+#   apt-get install -y tmux chromium optipng fonts-dejavu-core fonts-wqy-zenhei
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-freeze_version=v0.2.2
 out=screenshots
 cols=100
 rows=30
+debian="apt-get install -y tmux chromium optipng fonts-dejavu-core fonts-wqy-zenhei"
 
 missing=()
-for cmd in go tmux perl rsvg-convert fc-list; do
+for cmd in go tmux chromium optipng fc-list; do
 	command -v "$cmd" >/dev/null || missing+=("$cmd")
 done
 if ((${#missing[@]})); then
-	echo "make.sh: missing ${missing[*]}; on Debian: apt-get install -y tmux librsvg2-bin fonts-wqy-zenhei" >&2
+	echo "make.sh: missing ${missing[*]}; on Debian: $debian" >&2
+	exit 1
+fi
+if [[ -z "$(fc-list 'DejaVu Sans Mono' family)" ]]; then
+	echo "make.sh: no DejaVu Sans Mono; on Debian: apt-get install -y fonts-dejavu-core" >&2
 	exit 1
 fi
 # 株 (U+682A): without a CJK font the Japanese account name renders as boxes.
@@ -44,79 +48,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "--- building bcauth and freeze@$freeze_version"
+echo "--- building bcauth and the renderer"
 go build -o "$tmp/bcauth" .
-GOBIN="$tmp" go install "github.com/charmbracelet/freeze@$freeze_version"
+go build -o "$tmp/render" ./screenshots/render
 
-# freeze hands the SVG to rsvg-convert when it is installed, which finds
-# fonts through fontconfig: give it freeze's own JetBrains Mono (without
-# ligatures), falling back to the system's CJK font for wide characters.
-mkdir -p "$tmp/fonts"
-cp "$(go env GOMODCACHE)/github.com/charmbracelet/freeze@$freeze_version/font/JetBrainsMonoNL-Regular.ttf" "$tmp/fonts/"
-cat >"$tmp/fonts.conf" <<EOF
-<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig>
-  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
-  <dir>$tmp/fonts</dir>
-  <cachedir>$tmp/fontcache</cachedir>
-</fontconfig>
-EOF
-export FONTCONFIG_FILE="$tmp/fonts.conf"
+# Each terminal's default colours: tmux answers bcauth's background-colour
+# query with the pane's background, so bcauth picks its dark or light
+# palette, and the renderer paints the same colours wherever bcauth left
+# the default.
+dark_fg="#eeeeee" dark_bg="#1c1c1c"
+light_fg="#1c1c1c" light_bg="#ffffff"
 
-cat >"$tmp/tmux.conf" <<'EOF'
-set-option -g default-terminal tmux-256color
+# TERM=xterm-256color with COLORTERM=truecolor (set in start): bcauth draws
+# its real palette, not the nearest of 256 colours. Under tmux-256color it
+# would ask `tmux info`, which knows no terminal while no client is
+# attached, and settle for 256. tmux keeps the RGB cells and capture-pane
+# returns them.
+cat >"$tmp/tmux.conf" <<EOF
+set-option -g default-terminal xterm-256color
 set-option -g remain-on-exit on
 set-option -g status off
+set-option -g window-style 'bg=$dark_bg,fg=$dark_fg'
 EOF
-
-# A light terminal: tmux answers bcauth's background-colour query with the
-# pane's white background, so bcauth picks its light palette.
-cat "$tmp/tmux.conf" - >"$tmp/tmux-light.conf" <<'EOF'
-set-option -g window-style 'bg=#ffffff,fg=#1c1c1c'
+cat "$tmp/tmux.conf" - >"$tmp/tmux-light.conf" <<EOF
+set-option -g window-style 'bg=$light_bg,fg=$light_fg'
 EOF
-
-# freeze's ANSI reader ignores SGR 39 and 49 (default colours) and does not
-# carry a style from one sequence to the next, so rewrite every SGR as a
-# reset followed by the whole current style, repeated at each line start.
-normalise() {
-	perl -e '
-		my ($fg, $bg, $bold) = ("", "", 0);
-		my $deffg = $ENV{DEFAULT_FG} // "";
-		sub style {
-			my @s = ("0");
-			push @s, 1 if $bold;
-			push @s, ($fg ne "" ? $fg : $deffg) if $fg ne "" || $deffg ne "";
-			push @s, $bg if $bg ne "";
-			return "\e[" . join(";", @s) . "m";
-		}
-		while (my $line = <STDIN>) {
-			print style();
-			$line =~ s{\e\[([0-9;]*)m}{
-				my @p = split /;/, ($1 eq "" ? "0" : $1);
-				while (@p) {
-					my $v = shift @p;
-					$v = 0 if $v eq "";
-					if ($v == 0) { ($fg, $bg, $bold) = ("", "", 0) }
-					elsif ($v == 1) { $bold = 1 }
-					elsif ($v == 22) { $bold = 0 }
-					elsif ($v == 39) { $fg = "" }
-					elsif ($v == 49) { $bg = "" }
-					elsif (($v >= 30 && $v <= 37) || ($v >= 90 && $v <= 97)) { $fg = $v }
-					elsif ($v >= 40 && $v <= 47) { $bg = "48;5;" . ($v - 40) }
-					elsif ($v >= 100 && $v <= 107) { $bg = $v }
-					elsif ($v == 38 || $v == 48) {
-						my $k = shift @p; my $c = "";
-						if ($k == 5) { $c = "$v;5;" . shift @p }
-						elsif ($k == 2) { $c = "$v;2;" . join(";", splice(@p, 0, 3)) }
-						if ($v == 38) { $fg = $c } else { $bg = $c }
-					}
-				}
-				style();
-			}ge;
-			print $line;
-		}'
-}
 
 # start NAME [VAR=value…] -- COMMAND…: a tmux server of its own running
 # COMMAND with only the given environment, so the machine's DISPLAY, BROWSER
@@ -131,8 +87,7 @@ start() {
 		shift
 	done
 	shift
-	# COLORTERM=truecolor: bcauth draws its real palette, not the nearest
-	# of 256 colours; tmux keeps the RGB cells and capture-pane returns them.
+	# COLORTERM=truecolor: see tmux.conf above.
 	local conf="$tmp/tmux.conf"
 	[[ $name == *light* ]] && conf="$tmp/tmux-light.conf"
 	env -i PATH="$PATH" HOME="$tmp" LANG=C.UTF-8 COLORTERM=truecolor XDG_CONFIG_HOME="$tmp/config-$name" "${envs[@]}" \
@@ -155,19 +110,30 @@ waitfor() {
 # keys NAME KEY…: type into a session.
 keys() { tmux -S "$tmp/$1.sock" send-keys -t "$@"; }
 
-# snap NAME FILE: the pane, colours kept, rendered to screenshots/FILE.png.
-# A light session is drawn on white, with dark text where bcauth left the
-# terminal's default colour.
+# snap NAME FILE: the pane, colours kept, rendered to screenshots/FILE.png
+# in a window frame titled with the pane's title (bcauth sets it).
 snap() {
-	local bg=() deffg=""
+	local theme=dark fg=$dark_fg bg=$dark_bg size title
 	if [[ $1 == *light* ]]; then
-		bg=(--background "#FFFFFF")
-		deffg="38;2;28;28;28"
+		theme=light fg=$light_fg bg=$light_bg
 	fi
-	tmux -S "$tmp/$1.sock" capture-pane -e -p -N -t "$1" | DEFAULT_FG=$deffg normalise >"$tmp/$2.ans"
-	"$tmp/freeze" --language ansi --font.family "JetBrains Mono NL" "${bg[@]}" \
-		--padding 20 --margin 0 -o "$out/$2.png" <"$tmp/$2.ans" >/dev/null
-	echo "wrote $out/$2.png"
+	tmux -S "$tmp/$1.sock" capture-pane -e -p -N -t "$1" >"$tmp/$2.ans"
+	title=$(tmux -S "$tmp/$1.sock" display-message -p -t "$1" '#{pane_title}')
+	size=$("$tmp/render" -cols "$cols" -rows "$rows" -theme "$theme" -fg "$fg" -bg "$bg" \
+		-title "$title" -o "$tmp/$2.html" <"$tmp/$2.ans")
+	# A transparent page: outside the window's rounded corners the README's
+	# own background shows.
+	if ! chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir="$tmp/chromium" \
+		--hide-scrollbars --default-background-color=00000000 --force-device-scale-factor=1 \
+		--window-size="$size" --screenshot="$out/$2.png" "file://$tmp/$2.html" >"$tmp/chromium.log" 2>&1; then
+		echo "make.sh: chromium could not take $out/$2.png:" >&2
+		cat "$tmp/chromium.log" >&2
+		exit 1
+	fi
+	# Lossless: the same pixels in fewer bytes.
+	optipng -quiet -o2 -strip all "$out/$2.png"
+	echo "wrote $out/$2.png ($(wc -c <"$out/$2.png") bytes)"
 }
 
 echo "--- connect and waiting"
@@ -188,9 +154,16 @@ keys accounts Enter
 waitfor accounts "Honcho Design"
 keys accounts j
 waitfor accounts "│ Honcho Design"
+# The detail asks the product about the selected account: wait for its
+# answer rather than catch the spinner.
+waitfor accounts "reachable as"
 snap accounts accounts
 keys accounts / w a y n e
-waitfor accounts "1 of 12"
+# The filter is fuzzy: more than one account may match, the letters it
+# matched highlighted.
+waitfor accounts "/ wayne"
+waitfor accounts " of 12"
+waitfor accounts "reachable as"
 snap accounts filter
 keys accounts Escape
 # An ESC followed at once by p reads as alt+p: let the ESC stand alone.

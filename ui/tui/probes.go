@@ -165,7 +165,8 @@ func (m *Model) probesDone(msg probeDoneMsg) {
 		}
 	}
 	reach := counts[probe.Reachable]
-	m.setStatus(ui.ProbeSummary(counts, m.probes.total), reach != m.probes.total)
+	// As for bcauth probe's exit code, a product with nothing to ask is no failure.
+	m.setStatus(ui.ProbeSummary(counts, m.probes.total), reach+counts[probe.NotProbed] != m.probes.total)
 }
 
 // probeMark is a row's one-cell status mark; distinct glyphs, so it reads

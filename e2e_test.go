@@ -9,6 +9,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -66,11 +67,17 @@ var (
 	formTag  = regexp.MustCompile(`<form[^>]*action="([^"]*)"`)
 )
 
-// clickAllow does what a person's browser does: load the consent page,
-// submit its form with the Allow button, follow the redirect to bcauth's
-// loopback callback and read the page it answers with.
+// clickAllow does what a person's browser does: load the address it was
+// given (bcauth's start address, which redirects to the consent page and
+// sets a cookie), submit the consent form with the Allow button, follow
+// the redirect to bcauth's loopback callback with that cookie and read the
+// page it answers with.
 func clickAllow(ctx context.Context, authURL string) error {
-	c := &http.Client{Timeout: 20 * time.Second}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return err
+	}
+	c := &http.Client{Timeout: 20 * time.Second, Jar: jar}
 	page, base, err := fetch(ctx, c, http.MethodGet, authURL, nil)
 	if err != nil {
 		return err

@@ -102,7 +102,7 @@ func LogIn(t testing.TB, svc *ui.Service, fake *launchpadtest.Server) *store.Ses
 		t.Fatal(err)
 	}
 	browser := make(chan error, 1)
-	go func() { browser <- fake.ApproveAndFollow(ctx, l.URL) }()
+	go func() { browser <- fake.ApproveAndFollow(ctx, l.Start) }()
 	tok, err := ln.Wait(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -90,6 +90,13 @@ func (t userAgent) RoundTrip(req *http.Request) (*http.Response, error) {
 	return next.RoundTrip(r)
 }
 
+// LoopbackLaunchpad reports whether Launchpad is reached on this machine
+// (the built-in fake): only then may a token go to plain http addresses.
+func (c *Client) LoopbackLaunchpad() bool {
+	u, err := url.Parse(c.cfg.LaunchpadURL)
+	return err == nil && IsLoopbackHost(u.Hostname())
+}
+
 // Config returns the client's configuration with defaults filled in.
 func (c *Client) Config() Config { return c.cfg }
 

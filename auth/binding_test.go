@@ -100,14 +100,7 @@ func TestCallbackWithoutBinding(t *testing.T) {
 			}
 		}
 	}
-	select {
-	case w := <-done:
-		t.Fatalf("a callback without the binding ended the login: %v", w.err)
-	default:
-	}
-	if n := h.fake.Requests(launchpadtest.EndpointToken); n != 0 {
-		t.Fatalf("an unbound callback reached the token endpoint %d times", n)
-	}
+	h.goesOn(t, done, "a callback without the binding")
 
 	ours := h.approve(t, l)
 	b := <-h.browser.goBrowse(t.Context(), http.MethodGet, ours)
@@ -123,6 +116,20 @@ func TestCallbackWithoutBinding(t *testing.T) {
 	// The cookie is spent: the browser is told to forget it.
 	if sc := b.page.header.Get("Set-Cookie"); !strings.Contains(sc, "bcauth_login=") || !strings.Contains(sc, "Max-Age=0") {
 		t.Errorf("Set-Cookie %q, want the binding cookie cleared", sc)
+	}
+}
+
+// goesOn checks that what was sent so far neither ended the login nor
+// reached the token endpoint.
+func (h *harness) goesOn(t *testing.T, done <-chan waited, what string) {
+	t.Helper()
+	select {
+	case w := <-done:
+		t.Fatalf("%s ended the login: %v", what, w.err)
+	default:
+	}
+	if n := h.fake.Requests(launchpadtest.EndpointToken); n != 0 {
+		t.Fatalf("%s reached the token endpoint (%d requests)", what, n)
 	}
 }
 

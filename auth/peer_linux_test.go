@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"bcauth/auth/launchpadtest"
 )
 
 // hostileEnv, when set, makes the test binary the hostile local user's
@@ -114,14 +113,7 @@ func TestOtherUserCannotTakePart(t *testing.T) {
 			t.Errorf("the other user's request %d answered %q, want %q", i, got[i], want[i])
 		}
 	}
-	select {
-	case w := <-done:
-		t.Fatalf("the other user ended the login: %v", w.err)
-	default:
-	}
-	if n := h.fake.Requests(launchpadtest.EndpointToken); n != 0 {
-		t.Fatalf("the other user's code reached the token endpoint (%d requests)", n)
-	}
+	h.goesOn(t, done, "the other user")
 
 	h.open(t, l) // still the first opening: the refused one did not count
 	ours := h.approve(t, l)

@@ -219,6 +219,17 @@ func bindingCookie(callback string) chromedp.Action[*network.Cookie] {
 	}
 }
 
+// openFromTUI runs the app and presses enter on the connect screen, and
+// checks what the browser was given.
+func openFromTUI(t *testing.T, e *env, b *realBrowser) *prog {
+	t.Helper()
+	tm := start(t, e.config(), 80, 24)
+	waitFor(t, tm, "erification code")
+	tm.Send(press("enter"))
+	startAddress(t, tm, b.openedURL(t))
+	return tm
+}
+
 // lastFrame is the screen the TUI drew last.
 func lastFrame(tm *prog) string { return *tm.last.Load() }
 
@@ -238,12 +249,8 @@ func startAddress(t *testing.T, tm *prog, opened string) {
 
 func TestBrowserAllow(t *testing.T) {
 	e, b := browserEnv(t, "allow", false)
-	tm := start(t, e.config(), 80, 24)
-	waitFor(t, tm, "erification code")
-	tm.Send(press("enter"))
-	opened := b.openedURL(t)
+	tm := openFromTUI(t, e, b)
 	waitFor(t, tm, "the browser shows this code", "/start/")
-	startAddress(t, tm, opened)
 	waiting := lastFrame(tm)
 
 	page := b.page(t)
@@ -277,10 +284,7 @@ func TestBrowserAllow(t *testing.T) {
 // is the same run with the cookie kept.)
 func TestBrowserBindingCookie(t *testing.T) {
 	e, b := browserEnv(t, "allow", true)
-	tm := start(t, e.config(), 80, 24)
-	waitFor(t, tm, "erification code")
-	tm.Send(press("enter"))
-	startAddress(t, tm, b.openedURL(t))
+	tm := openFromTUI(t, e, b)
 
 	page := b.page(t)
 	if !strings.Contains(page.title, "did not start this login") || page.code != "" {
@@ -294,10 +298,7 @@ func TestBrowserBindingCookie(t *testing.T) {
 
 func TestBrowserDeny(t *testing.T) {
 	e, b := browserEnv(t, "deny", false)
-	tm := start(t, e.config(), 80, 24)
-	waitFor(t, tm, "erification code")
-	tm.Send(press("enter"))
-	startAddress(t, tm, b.openedURL(t))
+	tm := openFromTUI(t, e, b)
 
 	page := b.page(t)
 	if !strings.Contains(page.title, "not authorized") {

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 // hostileEnv, when set, makes the test binary the hostile local user's

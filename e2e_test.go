@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -18,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -82,12 +85,18 @@ var (
 	formTag  = regexp.MustCompile(`<form[^>]*action="([^"]*)"`)
 )
 
-// clickAllow does what a person's browser does: load the consent page,
-// submit its form with the Allow button (choosing the Launchpad id as, when
-// not empty, among the people it offers), follow the redirect to bcauth's
-// loopback callback and read the page it answers with.
+// clickAllow does what a person's browser does: load the address it was
+// given (bcauth's start address, which redirects to the consent page and
+// sets a cookie), submit the consent form with the Allow button (choosing
+// the Launchpad id as, when not empty, among the people it offers), follow
+// the redirect to bcauth's loopback callback with that cookie and read the
+// page it answers with.
 func clickAllow(ctx context.Context, authURL, as string) error {
-	c := &http.Client{Timeout: 20 * time.Second}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return err
+	}
+	c := &http.Client{Timeout: 20 * time.Second, Jar: jar}
 	page, base, err := fetch(ctx, c, http.MethodGet, authURL, nil)
 	if err != nil {
 		return err
@@ -248,7 +257,9 @@ func TestTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	browser := filepath.Join(tmp, "browser")
-	script := fmt.Sprintf("#!/bin/sh\n%s=1 exec '%s' -test.run='^TestHelperBrowser$' -- \"$1\"\n", browserHelperEnv, self)
+	// The script records what bcauth gave it: its environment and its
+	// arguments, which every local user can read in /proc.
+	script := fmt.Sprintf("#!/bin/sh\nenv > '%s/browser.env'\nprintf '%%s\\n' \"$@\" > '%s/browser.args'\n%s=1 exec '%s' -test.run='^TestHelperBrowser$' -- \"$1\"\n", tmp, tmp, browserHelperEnv, self)
 	if err := os.WriteFile(browser, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -267,6 +278,11 @@ func TestTerminal(t *testing.T) {
 		"BASECAMP_LAUNCHPAD_URL=" + fake.URL,
 		"BROWSER=" + browser,
 		browserCountEnv + "=" + filepath.Join(tmp, "browser-visits"),
+		// Secrets a person may have exported, which no child may inherit.
+		// (Not BASECAMP_TOKEN: it would stand in for the login tested here.)
+		"BASECAMP_PASSWORD=secret-password",
+		"BASECAMP_API_TOKEN=secret-api-token",
+		"GITHUB_TOKEN=secret-github",
 	}
 	conf := filepath.Join(tmp, "tmux.conf")
 	// tmux's default set-clipboard external drops a program's OSC 52, so
@@ -291,6 +307,26 @@ func TestTerminal(t *testing.T) {
 	// requests, not a shortcut.
 	if n := fake.Requests(launchpadtest.EndpointConsent); n < 2 {
 		t.Errorf("the fake saw %d consent requests, want the page and the Allow", n)
+	}
+	// What the browser got: the start address and nothing secret.
+	args, err := os.ReadFile(filepath.Join(tmp, "browser.args"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := strings.TrimSpace(string(args)); !strings.HasPrefix(a, "http://127.0.0.1:") || !strings.Contains(a, "/start/") || strings.Contains(a, "state") {
+		t.Errorf("$BROWSER was given %q, want only the start address", a)
+	}
+	benv, err := os.ReadFile(filepath.Join(tmp, "browser.env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{o.ClientSecret, "secret-password", "secret-api-token", "secret-github"} {
+		if strings.Contains(string(benv), secret) {
+			t.Errorf("$BROWSER's environment holds the secret %q:\n%s", secret, benv)
+		}
+	}
+	if !strings.Contains(string(benv), "HOME="+tmp) {
+		t.Errorf("$BROWSER's environment lost HOME:\n%s", benv)
 	}
 	href := selectedHref(t, fake, screen)
 	s.must("send-keys", "-t", "e2e", "Enter")
@@ -543,5 +579,104 @@ func TestDemoServe(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("demo --serve left its state directory %s behind (%v)", dir, err)
+	}
+}
+
+// TestSignals: a hang-up, a kill or a quit while the login waits leaves
+// the terminal as it was (no raw mode, no alternate screen), prints no
+// goroutine dump, frees the callback port and removes the demo's
+// temporary directory.
+func TestSignals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds bcauth and runs it in tmux: not with -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("no tmux on PATH: install it (apt-get install -y tmux) to run the real-terminal tests")
+	}
+	if _, err := os.Stat("/proc/self/task"); err != nil {
+		t.Skip("finding bcauth under its shell needs Linux's /proc")
+	}
+	bin := build(t, t.TempDir())
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGQUIT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tmp := t.TempDir()
+			demoTmp := filepath.Join(tmp, "tmp")
+			if err := os.Mkdir(demoTmp, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmp, "TERM=xterm-256color", "LANG=C.UTF-8", "TMPDIR=" + demoTmp}
+			sttyOut := filepath.Join(tmp, "stty")
+			// The shell reads the terminal's modes once bcauth has gone.
+			script := fmt.Sprintf("'%s' demo --no-browser; stty -a > '%s.part'; mv '%s.part' '%s'", bin, sttyOut, sttyOut, sttyOut)
+			s := &tmuxSession{t: t, socket: filepath.Join(tmp, "tmux.sock"), env: env}
+			s.must("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "sh", "-c", script+"; sleep 60")
+			t.Cleanup(func() { _, _ = s.tmux("kill-server") })
+			screen := s.waitFor("erification code", 15*time.Second)
+			m := regexp.MustCompile(`http://127\.0\.0\.1:(\d+)/callback`).FindStringSubmatch(strings.Join(strings.Fields(screen), ""))
+			if m == nil {
+				t.Fatalf("no redirect URI on the screen:\n%s", screen)
+			}
+			addr := "127.0.0.1:" + m[1]
+			if entries, _ := os.ReadDir(demoTmp); len(entries) == 0 {
+				t.Fatalf("the demo made no temporary directory in %s", demoTmp)
+			}
+			shell := strings.TrimSpace(s.must("display-message", "-p", "-t", "e2e", "#{pane_pid}"))
+			kids, err := os.ReadFile("/proc/" + shell + "/task/" + shell + "/children")
+			if err != nil || len(strings.Fields(string(kids))) != 1 {
+				t.Fatalf("bcauth under the shell %s: %q %v", shell, kids, err)
+			}
+			pid, _ := strconv.Atoi(strings.Fields(string(kids))[0])
+			p, err := os.FindProcess(pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			s.waitForFile(sttyOut, 15*time.Second)
+			modes, _ := os.ReadFile(sttyOut)
+			for _, raw := range []string{"-icanon", "-echo ", "-isig"} {
+				if strings.Contains(string(modes), raw) {
+					t.Errorf("the terminal was left with %s:\n%s", raw, modes)
+				}
+			}
+			if alt := strings.TrimSpace(s.must("display-message", "-p", "-t", "e2e", "#{alternate_on}")); alt != "0" {
+				t.Errorf("the terminal was left on the alternate screen (alternate_on=%s)", alt)
+			}
+			after := s.screen()
+			if strings.Contains(after, "goroutine ") || strings.Contains(after, "SIGQUIT") || strings.Contains(after, "panic") {
+				t.Errorf("a goroutine dump reached the terminal:\n%s", after)
+			}
+			// Bubble Tea catches SIGTERM itself, as a quit, and may be first.
+			if !strings.Contains(after, "bcauth: stopped") && !(sig == syscall.SIGTERM && strings.Contains(after, "login was not finished")) {
+				t.Errorf("bcauth did not say it was stopped:\n%s", after)
+			}
+			if entries, _ := os.ReadDir(demoTmp); len(entries) != 0 {
+				t.Errorf("the demo left %d entries in %s", len(entries), demoTmp)
+			}
+			if ln, err := net.Listen("tcp", addr); err != nil {
+				t.Errorf("the callback port %s is still taken: %v", addr, err)
+			} else {
+				ln.Close()
+			}
+		})
+	}
+}
+
+// waitForFile waits, bounded, until path exists.
+func (s *tmuxSession) waitForFile(path string, within time.Duration) {
+	s.t.Helper()
+	deadline := time.After(within)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			s.t.Fatalf("%s never appeared within %v; the terminal shows:\n%s", path, within, s.screen())
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"charm.land/fang/v2"
@@ -48,7 +49,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	err := fang.Execute(ctx, root,
 		fang.WithVersion(version()),
-		fang.WithNotifySignal(os.Interrupt),
+		// Each of these ends the app through its context: the terminal is
+		// restored, the login's listener closed, the demo's directory
+		// removed. Caught, SIGQUIT prints no goroutine dump either.
+		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT),
 		fang.WithErrorHandler(printError),
 	)
 	if err != nil {
@@ -610,12 +614,15 @@ type appOptions struct {
 func appFlags(cmd *cobra.Command) *appOptions {
 	o := &appOptions{timeout: durationFlag(5 * time.Minute)}
 	cmd.Flags().BoolVar(&o.noBrowser, "no-browser", false, "do not open a browser: paste the address it ends on instead")
-	cmd.Flags().Var(&o.timeout, "timeout", "how long to wait for the browser's approval: a DURATION such as 90s or 5m")
+	most := durationFlag(auth.MaxLoginTimeout)
+	cmd.Flags().Var(&o.timeout, "timeout", "how long to wait for the browser's approval: a DURATION such as 90s or 5m, at most "+most.String())
 	_ = cmd.RegisterFlagCompletionFunc("timeout", cobra.NoFileCompletions)
 	return o
 }
 
-// durationFlag is a pflag.Value for a positive duration. pflag's own
+// durationFlag is a pflag.Value for a positive duration of at most
+// auth.MaxLoginTimeout: a login link left open for a day is a day's
+// chance for another program to use it. pflag's own
 // Duration says "time: invalid duration", not what a duration looks like,
 // and its default reads "5m0s".
 type durationFlag time.Duration
@@ -629,6 +636,9 @@ func (d *durationFlag) Set(s string) error {
 		return errors.New("use a duration such as 90s or 5m")
 	case v <= 0:
 		return errors.New("use a duration longer than zero, such as 90s or 5m")
+	case v > auth.MaxLoginTimeout:
+		most := durationFlag(auth.MaxLoginTimeout)
+		return fmt.Errorf("use a duration of at most %s, such as 90s or 5m", most.String())
 	}
 	*d = durationFlag(v)
 	return nil
@@ -661,12 +671,21 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 	}
 	demo := name == "demo"
 	hasDisplay := os.Getenv("DISPLAY") != "" || os.Getenv("WAYLAND_DISPLAY") != ""
-	ssh := os.Getenv("SSH_CONNECTION") != "" || os.Getenv("SSH_TTY") != ""
+	ssh := overSSH(os.Getenv)
+	env := envClient()
+	// Read once, then gone: the clipboard helpers bcauth starts inherit
+	// this process's environment, and must not inherit a secret.
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); ui.SecretEnv(name) {
+			_ = os.Unsetenv(name)
+		}
+	}
+	open := ui.Opener(os.Getenv("BROWSER"), hasDisplay, os.Environ())
 	cfg := tui.Config{
 		Timeout:   time.Duration(o.timeout),
-		NoBrowser: o.noBrowser || (ssh && !demo),
+		NoBrowser: pasteBack(o.noBrowser, demo, ssh, open != nil),
 		Start:     map[string]tui.Start{"login": tui.StartLogin, "setup": tui.StartSetup}[name],
-		OpenURL:   ui.Opener(os.Getenv("BROWSER"), hasDisplay),
+		OpenURL:   open,
 	}
 	if os.Getenv("TMUX") != "" {
 		cfg.TmuxCopy = ui.TmuxCopy
@@ -677,7 +696,6 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 		cfg.CopyText = clipboard.WriteAll
 	}
 	dir, cacheDir := store.DefaultDir(), store.DefaultCacheDir()
-	env := envClient()
 	if demo {
 		// The fake Launchpad on a random loopback port, with its state in a
 		// temporary directory, never the person's real config.
@@ -715,7 +733,25 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 		return 1
 	}
 	cfg.Service = svc
-	return tui.Run(cfg, stderr)
+	return tui.Run(cmd.Context(), cfg, stderr)
+}
+
+// overSSH reports whether bcauth runs in an SSH session: any of the
+// variables sshd sets (SSH_CLIENT alone on some servers and clients).
+func overSSH(getenv func(string) string) bool {
+	return getenv("SSH_CONNECTION") != "" || getenv("SSH_CLIENT") != "" || getenv("SSH_TTY") != ""
+}
+
+// pasteBack decides whether the login asks for the address the browser
+// ends on instead of opening a browser: when asked to, over SSH (the
+// browser is on another machine), and when nothing here can open one (no
+// display and no $BROWSER: a container, a VM console, mosh). The demo
+// approves by itself instead when it has no browser.
+func pasteBack(noBrowser, demo, ssh, canOpen bool) bool {
+	if noBrowser {
+		return true
+	}
+	return !demo && (ssh || !canOpen)
 }
 
 // script runs a command for scripts (status, accounts, token, logout, …)

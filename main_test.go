@@ -85,7 +85,7 @@ func TestHelpDetails(t *testing.T) {
 		// The second synopsis, the one with older credentials.
 		{[]string{"probe", "--help"}, []string{"bcauth probe --url HREF (--basic USER | --api-token TOKEN) [--product CODE] [--json]", "BASECAMP_API_TOKEN"}},
 		// The default reads as it is typed.
-		{[]string{"login", "--help"}, []string{"--timeout", "a DURATION such as 90s or 5m (5m)", "--no-browser"}},
+		{[]string{"login", "--help"}, []string{"--timeout", "a DURATION such as 90s or 5m, at most 1h (5m)", "--no-browser"}},
 		{[]string{"help", "completion", "bash"}, []string{"bcauth completion bash"}},
 		{[]string{"login", "--help"}, []string{"--with-token", "| bcauth login --with-token", "optionally, its refresh token on a second line"}},
 		{[]string{"token", "--help"}, []string{"bcauth token [--json] [--id ID|EMAIL]", `"source": "stored" or "environment"`, "--id"}},
@@ -123,6 +123,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"stray argument", []string{"accounts", "bc3"}, []string{`bcauth accounts: unexpected argument "bc3"`, "Run bcauth accounts --help"}},
 		{"bad timeout", []string{"login", "--timeout", "5"}, []string{"bcauth login:", `"5"`, "use a duration such as 90s or 5m", "Run bcauth login --help"}},
 		{"zero timeout", []string{"setup", "--timeout=0s"}, []string{"use a duration longer than zero, such as 90s or 5m"}},
+		{"timeout over an hour", []string{"login", "--timeout", "61m"}, []string{"use a duration of at most 1h, such as 90s or 5m"}},
 		{"missing value", []string{"demo", "--timeout"}, []string{"bcauth demo: flag needs an argument: --timeout"}},
 		{"help for nothing", []string{"help", "nosuch"}, []string{`bcauth: no command "nosuch"`, "Run bcauth --help"}},
 	} {
@@ -397,5 +398,42 @@ func TestBasecampTokenWithNoStateDirectory(t *testing.T) {
 	}
 	if n := fake.Requests(launchpadtest.EndpointToken); n != 0 {
 		t.Errorf("%d token requests: BASECAMP_TOKEN was refreshed", n)
+	}
+}
+
+// TestWhereTheLoginRuns: over SSH, and with nothing that can open a
+// browser here, the connect screen asks for the address back instead of
+// promising a browser; SSH_CLIENT alone counts as SSH.
+func TestWhereTheLoginRuns(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{}, false},
+		{map[string]string{"SSH_CONNECTION": "10.0.0.1 5000 10.0.0.2 22"}, true},
+		{map[string]string{"SSH_CLIENT": "10.0.0.1 5000 22"}, true},
+		{map[string]string{"SSH_TTY": "/dev/pts/1"}, true},
+		{map[string]string{"DISPLAY": ":0"}, false},
+	} {
+		if got := overSSH(func(k string) string { return tc.env[k] }); got != tc.want {
+			t.Errorf("overSSH(%v) = %v, want %v", tc.env, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name                          string
+		noBrowser, demo, ssh, canOpen bool
+		want                          bool
+	}{
+		{"a desktop", false, false, false, true, false},
+		{"--no-browser", true, false, false, true, true},
+		{"ssh", false, false, true, true, true},
+		{"no display, no $BROWSER, no ssh", false, false, false, false, true},
+		{"the demo without a browser approves by itself", false, true, false, false, false},
+		{"the demo over ssh opens nothing either", false, true, true, false, false},
+		{"the demo with --no-browser", true, true, false, true, true},
+	} {
+		if got := pasteBack(tc.noBrowser, tc.demo, tc.ssh, tc.canOpen); got != tc.want {
+			t.Errorf("%s: pasteBack = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -93,7 +93,6 @@ func (c *Client) Authorization(ctx context.Context, ts *TokenSource) (*Authoriza
 			return err
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("User-Agent", c.cfg.UserAgent)
 		req.Header.Set("Accept", "application/json")
 		resp, err := c.http.Do(req)
 		if err != nil {

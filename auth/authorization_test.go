@@ -45,6 +45,27 @@ func TestAuthorizationUserAgent(t *testing.T) {
 	}
 }
 
+// TestTokenRequestsCarryUserAgent: x/oauth2 builds the exchange and
+// refresh requests itself, without a User-Agent; the client's transport
+// names bcauth on them too.
+func TestTokenRequestsCarryUserAgent(t *testing.T) {
+	const ua = "MyScript (me@example.com)"
+	h := newHarness(t, setup{config: func(c *auth.Config) { c.UserAgent = ua }})
+	tok := pasteLogin(t, h)
+	if _, err := h.client.Refresh(t.Context(), tok.RefreshToken); err != nil {
+		t.Fatalf("Refresh: %v", err)
+	}
+	sent := h.sent.to("/authorization/token")
+	if len(sent) != 2 {
+		t.Fatalf("%d token requests, want the exchange and the refresh", len(sent))
+	}
+	for i, r := range sent {
+		if got := r.header.Get("User-Agent"); got != ua {
+			t.Errorf("token request %d: User-Agent %q, want %q", i, got, ua)
+		}
+	}
+}
+
 func TestAuthorizationAccounts(t *testing.T) {
 	tests := []struct {
 		name     string

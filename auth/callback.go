@@ -2,11 +2,13 @@ package auth
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"html/template"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -42,21 +44,45 @@ var ErrTimeout = errors.New("login timed out")
 
 func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
 
+// MaxLoginTimeout is the longest a login may wait for the browser: the
+// start address, its cookie and the state are worth nothing after it.
+const MaxLoginTimeout = time.Hour
+
 // exchangeTimeout is how long Wait gives Launchpad to trade a code, however
 // little of the login's own time is left when the callback arrives.
 const exchangeTimeout = 30 * time.Second
 
-// Listener is the loopback server that waits for Launchpad's redirect.
+// ErrStartReused means the login's start address was opened a second time
+// before any callback came: some other program got there first, or got
+// there second, and bcauth cannot tell which browser is the person's, so it
+// ends the login rather than log anyone in from the wrong one.
+var ErrStartReused = errors.New("the login link was opened by another program before your browser (or opened twice); to be safe bcauth ended this login: start again")
+
+// startPrefix is where the start address lives on the listener.
+const startPrefix = "/start/"
+
+// bindingCookie is the cookie that ties a callback to the browser that
+// opened the start address.
+const bindingCookie = "bcauth_login"
+
+// Listener is the loopback server that sends the browser to Launchpad and
+// waits for Launchpad's redirect back.
 type Listener struct {
 	login   *Login
 	path    string
+	hosts   []string       // the Host headers answered, lower case
 	lns     []net.Listener // one per loopback address, all on the same port
 	srv     *http.Server
 	started time.Time
 
+	mu          sync.Mutex
+	startOpened bool // the start address has been answered once
+
 	calls      chan call      // valid callbacks, to Wait
 	handed     chan struct{}  // closed once Wait has taken a callback
 	handedOnce sync.Once      // closes handed
+	reused     chan struct{}  // closed when the start address is opened again
+	reusedOnce sync.Once      // closes reused
 	done       chan struct{}  // closed when the login has ended
 	once       sync.Once      // closes done
 	serving    sync.WaitGroup // one per Serve goroutine
@@ -73,10 +99,7 @@ type call struct {
 // taken by another local program, which would then receive the code. A
 // machine without IPv6 gets 127.0.0.1 alone.
 func (l *Login) Listen() (*Listener, error) {
-	u, err := ParseRedirectURI(l.c.cfg.RedirectURI)
-	if err != nil {
-		return nil, err
-	}
+	u := l.c.redirect
 	hosts := []string{u.Hostname()}
 	if strings.EqualFold(u.Hostname(), "localhost") {
 		// Never let a resolver pick, or pick a non-loopback address.
@@ -107,12 +130,18 @@ func (l *Login) Listen() (*Listener, error) {
 		}
 	}
 	cb := &Listener{
-		login:   l,
-		path:    u.EscapedPath(),
+		login: l,
+		path:  u.EscapedPath(),
+		// A page on any web site can make the browser reach this port
+		// under a name of its own that resolves to 127.0.0.1 (DNS
+		// rebinding): only the redirect URI's own host and port are
+		// answered.
+		hosts:   []string{strings.ToLower(u.Host)},
 		lns:     lns,
 		started: l.c.now(),
 		calls:   make(chan call),
 		handed:  make(chan struct{}),
+		reused:  make(chan struct{}),
 		done:    make(chan struct{}),
 	}
 	cb.srv = &http.Server{
@@ -134,22 +163,47 @@ func (l *Login) Listen() (*Listener, error) {
 // for localhost, the IPv4 one of the two.
 func (cb *Listener) Addr() string { return cb.lns[0].Addr().String() }
 
-// ServeHTTP answers the browser. Only the redirect path with this login's
-// state can end the login; everything else is answered and ignored.
+// ServeHTTP answers the browser. Only a request for this host, from this
+// user's (or root's) process, can reach the start address or the
+// callback; only the start address's first opening sends a browser to
+// Launchpad, and only a callback from that browser with this login's state
+// can end the login. Everything else is answered and ignored.
 func (cb *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if r.URL.EscapedPath() != cb.path {
+	// The callback's address holds the code and state: never pass it on.
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if !slices.Contains(cb.hosts, strings.ToLower(r.Host)) {
+		cb.write(w, http.StatusMisdirectedRequest, page{Title: "Wrong address", Message: "bcauth answers only at http://" + cb.login.c.redirect.Host + "; this request named another host. The login in your terminal goes on."})
+		return
+	}
+	path := r.URL.EscapedPath()
+	start := strings.HasPrefix(path, startPrefix)
+	if path != cb.path && !start {
 		cb.write(w, http.StatusNotFound, page{Title: "Not found", Message: "bcauth is waiting for Launchpad's callback; this address is not it."})
+		return
+	}
+	if err := checkPeer(r); err != nil {
+		cb.write(w, http.StatusForbidden, page{Title: "This login is not yours", Message: err.Error() + ". Nothing was changed; the login in the terminal goes on."})
 		return
 	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
-		cb.write(w, http.StatusMethodNotAllowed, page{Title: "Method not allowed", Message: "Launchpad's callback is a GET request."})
+		cb.write(w, http.StatusMethodNotAllowed, page{Title: "Method not allowed", Message: "bcauth's login pages answer GET requests only."})
+		return
+	}
+	if start {
+		cb.start(w, r, strings.TrimPrefix(path, startPrefix))
 		return
 	}
 	res, err := cb.login.parseCallback(r.URL.Query())
 	if err != nil {
 		cb.write(w, http.StatusBadRequest, page{Title: "This is not the login bcauth is waiting for", Message: err.Error() + " The login in your terminal goes on."})
+		return
+	}
+	// Even with the right state, only the browser that opened the start
+	// address counts: the state may have leaked, the cookie has not.
+	if !cb.bound(r) {
+		cb.write(w, http.StatusForbidden, page{Title: "This browser did not start this login", Message: "bcauth accepts Launchpad's answer only in the browser it sent there through its start address. If you opened Launchpad's address from bcauth's screen yourself, paste this page's address into bcauth instead. The login in your terminal goes on."})
 		return
 	}
 	// The login is taken only once Wait has the callback: a browser
@@ -170,11 +224,13 @@ func (cb *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conflict()
 		return
 	case <-cb.done:
-		cb.write(w, http.StatusGone, page{Title: "This login has ended", Message: "bcauth stopped waiting. Start again in your terminal."})
+		cb.write(w, http.StatusGone, endedPage)
 		return
 	case <-r.Context().Done():
 		return
 	}
+	// The cookie has done its work: the browser forgets it.
+	http.SetCookie(w, cb.cookie("", -1))
 	// Hold the page until the code has been traded, so it tells the truth.
 	select {
 	case p := <-c.reply:
@@ -186,16 +242,84 @@ func (cb *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case p := <-c.reply:
 			cb.write(w, p.status, p)
 		default:
-			cb.write(w, http.StatusGone, page{Title: "This login has ended", Message: "bcauth stopped waiting. Start again in your terminal."})
+			cb.write(w, http.StatusGone, endedPage)
 		}
 	case <-r.Context().Done():
 	}
 }
 
-// Wait serves until a callback with this login's state arrives, trades its
-// code and tells the browser how it went. It returns *TimeoutError when ctx's
-// deadline passes and ctx.Err() when ctx is cancelled. The listener is
-// closed when Wait returns.
+var endedPage = page{Title: "This login has ended", Message: "bcauth stopped waiting. Start again in your terminal."}
+
+// start answers the start address: the first opening goes to Launchpad
+// with the binding cookie; a second one means two programs had the
+// address, and ends a login no callback has come for yet.
+func (cb *Listener) start(w http.ResponseWriter, r *http.Request, nonce string) {
+	if subtle.ConstantTimeCompare([]byte(nonce), []byte(cb.login.nonce)) != 1 {
+		cb.write(w, http.StatusNotFound, page{Title: "Not found", Message: "This login link is not the one bcauth is waiting on. Start again in your terminal."})
+		return
+	}
+	select {
+	case <-cb.done:
+		cb.write(w, http.StatusGone, endedPage)
+		return
+	default:
+	}
+	cb.mu.Lock()
+	first := !cb.startOpened
+	cb.startOpened = true
+	cb.mu.Unlock()
+	if first {
+		http.SetCookie(w, cb.cookie(cb.login.binding, int(MaxLoginTimeout/time.Second)))
+		http.Redirect(w, r, cb.login.URL, http.StatusFound)
+		return
+	}
+	select {
+	case <-cb.handed:
+		cb.write(w, http.StatusConflict, page{Title: "This login has already finished", Message: "Look at your terminal."})
+	default:
+		cb.reusedOnce.Do(func() { close(cb.reused) })
+		cb.write(w, http.StatusConflict, page{Title: "This login link was already used", Message: "Another program opened this link before this browser did, so bcauth ended the login to be safe: nobody is logged in. Start again in your terminal."})
+	}
+}
+
+// cookie is the binding cookie: HttpOnly, so no page script reads it;
+// SameSite=Lax, so it rides Launchpad's top-level redirect back but no
+// other site's request; scoped to the callback's path.
+func (cb *Listener) cookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: bindingCookie, Value: value, Path: cb.login.c.redirect.Path,
+		MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+}
+
+// bound reports whether the request carries this login's binding cookie.
+// Every cookie of that name is tried: another program's server on another
+// port of this host can set cookies for it too (cookies know no ports),
+// which may add to this one but cannot remove it.
+func (cb *Listener) bound(r *http.Request) bool {
+	if !cb.opened() {
+		return false
+	}
+	ok := false
+	for _, c := range r.CookiesNamed(bindingCookie) {
+		if subtle.ConstantTimeCompare([]byte(c.Value), []byte(cb.login.binding)) == 1 {
+			ok = true
+		}
+	}
+	return ok
+}
+
+// opened reports whether the start address has sent a browser to Launchpad.
+func (cb *Listener) opened() bool {
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	return cb.startOpened
+}
+
+// Wait serves until a callback with this login's state arrives from the
+// browser that opened the start address, trades its code and tells the
+// browser how it went. It returns *TimeoutError when ctx's deadline passes,
+// ctx.Err() when ctx is cancelled, and ErrStartReused when the start
+// address was opened twice before any callback. The listener is closed
+// when Wait returns.
 func (cb *Listener) Wait(ctx context.Context) (*oauth2.Token, error) {
 	defer cb.Close()
 	select {
@@ -214,6 +338,8 @@ func (cb *Listener) Wait(ctx context.Context) (*oauth2.Token, error) {
 		}
 		c.reply <- page{status: http.StatusOK, Title: "bcauth is connected", Message: "Check that your terminal shows the same code, then close this tab.", Code: cb.login.Code, OK: true}
 		return tok, nil
+	case <-cb.reused:
+		return nil, ErrStartReused
 	case <-ctx.Done():
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, &TimeoutError{After: cb.login.c.now().Sub(cb.started), RedirectURI: cb.login.c.cfg.RedirectURI}

@@ -69,7 +69,7 @@ func TestStrayRequestsDoNotEndTheLogin(t *testing.T) {
 		t.Fatalf("stray requests reached the token endpoint %d times", n)
 	}
 
-	browser := goBrowse(t.Context(), http.MethodGet, loc)
+	browser := h.browser.goBrowse(t.Context(), http.MethodGet, loc)
 	tok, err := ln.Wait(t.Context())
 	if err != nil {
 		t.Fatalf("Wait after stray requests: %v", err)
@@ -93,10 +93,10 @@ func TestSecondCallbackConflicts(t *testing.T) {
 	started, release := h.sent.hold("/authorization/token")
 	defer release()
 	done := goWait(t.Context(), ln)
-	first := goBrowse(t.Context(), http.MethodGet, loc)
+	first := h.browser.goBrowse(t.Context(), http.MethodGet, loc)
 	<-started
 
-	second, err := browse(t.Context(), http.MethodGet, loc)
+	second, err := h.browser.browse(t.Context(), http.MethodGet, loc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestBrowserHeldUntilExchanged(t *testing.T) {
 			l, ln := h.start(t)
 			loc := h.approve(t, l)
 			h.fake.InjectFault(launchpadtest.EndpointToken, tt.fault)
-			browser := goBrowse(t.Context(), http.MethodGet, loc)
+			browser := h.browser.goBrowse(t.Context(), http.MethodGet, loc)
 			tok, err := ln.Wait(t.Context())
 			b := <-browser
 			if b.err != nil {
@@ -226,9 +226,10 @@ func TestListenLocalhostBindsBothLoopbacks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			u.Host = v6 // as a browser that tries ::1 first
+			// As a browser that tries ::1 first: it still names localhost.
+			v6browser := &browser{jar: h.browser.jar, via: v6}
 			done := goWait(t.Context(), ln)
-			if b := <-goBrowse(t.Context(), http.MethodGet, u.String()); b.err != nil || b.page.status != http.StatusOK {
+			if b := <-v6browser.goBrowse(t.Context(), http.MethodGet, u.String()); b.err != nil || b.page.status != http.StatusOK {
 				t.Fatalf("browser through [::1]: %v %+v", b.err, b.page)
 			}
 			if w := <-done; w.err != nil || w.tok.AccessToken == "" {
@@ -287,7 +288,7 @@ func TestAbortedCallbackLeavesLoginOpen(t *testing.T) {
 	ln.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, loc, nil).WithContext(ctx))
 
 	done := goWait(t.Context(), ln)
-	if b := <-goBrowse(t.Context(), http.MethodGet, loc); b.err != nil || b.page.status != http.StatusOK {
+	if b := <-h.browser.goBrowse(t.Context(), http.MethodGet, loc); b.err != nil || b.page.status != http.StatusOK {
 		t.Fatalf("callback after an aborted one: %v %+v", b.err, b.page)
 	}
 	if w := <-done; w.err != nil || w.tok.AccessToken == "" {
@@ -340,7 +341,7 @@ func TestExchangeOutlivesLoginDeadline(t *testing.T) {
 	}
 	h.sent.mu.Unlock()
 	done := goWait(ctx, ln)
-	browser := goBrowse(t.Context(), http.MethodGet, loc)
+	browser := h.browser.goBrowse(t.Context(), http.MethodGet, loc)
 	<-started
 	close(ctx.done) // the login's deadline passes while the code is traded
 	close(proceed)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -17,11 +18,12 @@ import (
 
 // Client talks to one Launchpad with one client registration.
 type Client struct {
-	cfg   Config
-	http  *http.Client
-	now   func() time.Time
-	code  *oauth2.Config // exchange: legacy type=web_server sent alongside grant_type
-	renew *oauth2.Config // refresh: legacy type=refresh rides in the token URL's query
+	cfg      Config
+	redirect *url.URL // cfg.RedirectURI, parsed
+	http     *http.Client
+	now      func() time.Time
+	code     *oauth2.Config // exchange: legacy type=web_server sent alongside grant_type
+	renew    *oauth2.Config // refresh: legacy type=refresh rides in the token URL's query
 }
 
 // Option adjusts a Client.
@@ -36,7 +38,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return newClient(cfg.withDefaults(), opts), nil
+	return newClient(cfg.withDefaults(), opts)
 }
 
 // NewForToken returns a client for an access token someone else issued and
@@ -49,16 +51,23 @@ func NewForToken(cfg Config, opts ...Option) (*Client, error) {
 	if err := cfg.validateAddresses(); err != nil {
 		return nil, err
 	}
-	return newClient(cfg, opts), nil
+	return newClient(cfg, opts)
 }
 
-func newClient(cfg Config, opts []Option) *Client {
+func newClient(cfg Config, opts []Option) (*Client, error) {
+	redirect, err := ParseRedirectURI(cfg.RedirectURI)
+	if err != nil {
+		return nil, err
+	}
 	// A copy, so the caller's client keeps following redirects elsewhere.
 	// Here a redirect would re-send the client secret, a code or a refresh
 	// token (a 307 or 308 repeats the POST) to a host nobody configured.
 	hc := *cfg.HTTPClient
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c := &Client{cfg: cfg, http: &hc, now: time.Now}
+	// x/oauth2 builds the token requests itself, without a User-Agent:
+	// the transport names bcauth on every request, those included.
+	hc.Transport = userAgent{next: hc.Transport, ua: cfg.UserAgent}
+	c := &Client{cfg: cfg, redirect: redirect, http: &hc, now: time.Now}
 	for _, o := range opts {
 		o(c)
 	}
@@ -76,7 +85,32 @@ func newClient(cfg Config, opts []Option) *Client {
 	code, renew := base, base
 	renew.Endpoint.TokenURL += "?type=refresh"
 	c.code, c.renew = &code, &renew
-	return c
+	return c, nil
+}
+
+// userAgent sets the User-Agent on every request it sends, as Basecamp
+// asks of every client.
+type userAgent struct {
+	next http.RoundTripper // http.DefaultTransport when nil
+	ua   string
+}
+
+func (t userAgent) RoundTrip(req *http.Request) (*http.Response, error) {
+	next := t.next
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	// A RoundTripper must not change the request it was given.
+	r := req.Clone(req.Context())
+	r.Header.Set("User-Agent", t.ua)
+	return next.RoundTrip(r)
+}
+
+// LoopbackLaunchpad reports whether Launchpad is reached on this machine
+// (the built-in fake): only then may a token go to plain http addresses.
+func (c *Client) LoopbackLaunchpad() bool {
+	u, err := url.Parse(c.cfg.LaunchpadURL)
+	return err == nil && IsLoopbackHost(u.Hostname())
 }
 
 // Config returns the client's configuration with defaults filled in.

@@ -105,19 +105,19 @@ func (c Config) validateAddresses() error {
 	}
 	u, err := url.Parse(c.LaunchpadURL)
 	if err != nil || u.Host == "" {
-		return settingError(SettingLaunchpadURL, "the Launchpad URL %q is not an absolute URL", c.LaunchpadURL)
+		return settingError(SettingLaunchpadURL, "the Launchpad URL %q is not an absolute URL", Redact(c.LaunchpadURL))
 	}
 	// Endpoint URLs are built by appending paths, which would land inside
 	// a query or fragment; credentials in the URL would travel with every
 	// request.
 	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(c.LaunchpadURL, "#") {
-		return settingError(SettingLaunchpadURL, "the Launchpad URL %q must not carry a user, query or fragment, such as %s", c.LaunchpadURL, DefaultLaunchpadURL)
+		return settingError(SettingLaunchpadURL, "the Launchpad URL %q must not carry a user, query or fragment, such as %s", Redact(c.LaunchpadURL), DefaultLaunchpadURL)
 	}
 	switch {
 	case u.Scheme == "https":
 	case u.Scheme == "http" && IsLoopbackHost(u.Hostname()):
 	default:
-		return settingError(SettingLaunchpadURL, "the Launchpad URL %q must use https (plain http is allowed only on a loopback address), so the client secret is never sent in clear", c.LaunchpadURL)
+		return settingError(SettingLaunchpadURL, "the Launchpad URL %q must use https (plain http is allowed only on a loopback address), so the client secret is never sent in clear", Redact(c.LaunchpadURL))
 	}
 	return nil
 }
@@ -127,27 +127,27 @@ func (c Config) validateAddresses() error {
 func ParseRedirectURI(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, settingError(SettingRedirectURI, "redirect URI %q is not a URL", raw)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q is not a URL", Redact(raw))
 	}
 	if u.Scheme != "http" {
-		return nil, settingError(SettingRedirectURI, "redirect URI %q must start with http:// (bcauth receives the callback itself, on this machine)", raw)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q must start with http:// (bcauth receives the callback itself, on this machine)", Redact(raw))
 	}
 	if !IsLoopbackHost(u.Hostname()) {
-		return nil, settingError(SettingRedirectURI, "redirect URI %q must point at this machine (127.0.0.1, [::1] or localhost), so no other host can receive the code", raw)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q must point at this machine (127.0.0.1, [::1] or localhost), so no other host can receive the code", Redact(raw))
 	}
 	if u.Port() == "" {
-		return nil, settingError(SettingRedirectURI, "redirect URI %q needs an explicit port, such as http://127.0.0.1:8976/callback", raw)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q needs an explicit port, such as http://127.0.0.1:8976/callback", Redact(raw))
 	}
 	// Port 0 would listen on whatever port is free, which Launchpad never
 	// redirects to.
 	if port, err := strconv.Atoi(u.Port()); err != nil || port < 1 || port > 65535 {
-		return nil, settingError(SettingRedirectURI, "redirect URI %q needs a port from 1 to 65535, such as http://127.0.0.1:8976/callback", raw)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q needs a port from 1 to 65535, such as http://127.0.0.1:8976/callback", Redact(raw))
 	}
 	if u.Path == "" || u.Path == "/" {
-		return nil, settingError(SettingRedirectURI, "redirect URI %q needs a path, such as /callback", raw)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q needs a path, such as /callback", Redact(raw))
 	}
 	if u.User != nil || u.Fragment != "" || u.RawQuery != "" {
-		return nil, settingError(SettingRedirectURI, "redirect URI %q must not carry a user, query or fragment", raw)
+		return nil, settingError(SettingRedirectURI, "redirect URI %q must not carry a user, query or fragment", Redact(raw))
 	}
 	return u, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"regexp"
 	"runtime"
 	"strings"
@@ -28,6 +29,9 @@ type harness struct {
 	redirect string // http://127.0.0.1:PORT/callback
 	addr     string // 127.0.0.1:PORT
 	sent     *recorder
+	// browser is the person's browser: the one that opens the start
+	// address, and so holds the binding cookie.
+	browser *browser
 }
 
 // setup adjusts a harness before it starts.
@@ -83,7 +87,7 @@ func newHarness(t *testing.T, s setup) *harness {
 	if err != nil {
 		t.Fatalf("auth.New: %v", err)
 	}
-	return &harness{fake: fake, client: c, redirect: redirect, addr: addr, sent: rec}
+	return &harness{fake: fake, client: c, redirect: redirect, addr: addr, sent: rec, browser: newBrowser(t)}
 }
 
 // recorder passes requests on unchanged and remembers their headers, so a
@@ -148,9 +152,18 @@ func (r *recorder) to(path string) []sentRequest {
 	return out
 }
 
-// start begins a login and listens for its callback; the listener is closed
+// start begins a login, listens for its callback and opens the start
+// address in the person's browser, as bcauth does; the listener is closed
 // when the test ends.
 func (h *harness) start(t *testing.T) (*auth.Login, *auth.Listener) {
+	t.Helper()
+	l, ln := h.listen(t)
+	h.open(t, l)
+	return l, ln
+}
+
+// listen begins a login and listens for its callback, and opens nothing.
+func (h *harness) listen(t *testing.T) (*auth.Login, *auth.Listener) {
 	t.Helper()
 	l, err := h.client.NewLogin()
 	if err != nil {
@@ -162,6 +175,19 @@ func (h *harness) start(t *testing.T) (*auth.Login, *auth.Listener) {
 	}
 	t.Cleanup(func() { ln.Close() })
 	return l, ln
+}
+
+// open plays the person's browser opening the login's start address: it
+// must be sent on to Launchpad's authorization URL, with a cookie.
+func (h *harness) open(t *testing.T, l *auth.Login) {
+	t.Helper()
+	p, err := h.browser.browse(t.Context(), http.MethodGet, l.Start)
+	if err != nil {
+		t.Fatalf("opening the start address: %v", err)
+	}
+	if p.status != http.StatusFound || p.header.Get("Location") != l.URL {
+		t.Fatalf("start address answered %d to %q, want 302 to the authorization URL: %s", p.status, p.header.Get("Location"), p.body)
+	}
 }
 
 // approve plays the person clicking Allow and returns the callback address.
@@ -178,7 +204,7 @@ func (h *harness) approve(t *testing.T, l *auth.Login) string {
 func (h *harness) login(t *testing.T) *oauth2.Token {
 	t.Helper()
 	l, ln := h.start(t)
-	browser := goBrowse(t.Context(), http.MethodGet, h.approve(t, l))
+	browser := h.browser.goBrowse(t.Context(), http.MethodGet, h.approve(t, l))
 	tok, err := ln.Wait(t.Context())
 	if err != nil {
 		t.Fatalf("Wait: %v", err)
@@ -212,15 +238,44 @@ func find(re *regexp.Regexp, body string) string {
 	return ""
 }
 
-// browse plays the browser: one request, no redirects followed, no
-// connection kept for later.
+// browser plays a browser with its own cookies.
+type browser struct {
+	jar http.CookieJar
+	via string // the address to connect to, whatever the URL names
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &browser{jar: jar}
+}
+
+// browse plays another program, with no cookies: one request, no
+// redirects followed, no connection kept for later.
 func browse(ctx context.Context, method, target string) (*page, error) {
+	return (&browser{}).browse(ctx, method, target)
+}
+
+// browse makes one request with the browser's cookies, following no
+// redirect and keeping no connection.
+func (br *browser) browse(ctx context.Context, method, target string) (*page, error) {
 	tr := &http.Transport{DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
+	if br.via != "" {
+		tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, br.via)
+		}
+	}
 	c := &http.Client{
 		Transport:     tr,
 		Timeout:       30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	if br.jar != nil {
+		c.Jar = br.jar
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, nil)
 	if err != nil {
@@ -253,10 +308,10 @@ type browsed struct {
 
 // goBrowse browses in the background, as a browser does while the terminal
 // waits.
-func goBrowse(ctx context.Context, method, target string) <-chan browsed {
+func (b *browser) goBrowse(ctx context.Context, method, target string) <-chan browsed {
 	ch := make(chan browsed, 1)
 	go func() {
-		p, err := browse(ctx, method, target)
+		p, err := b.browse(ctx, method, target)
 		ch <- browsed{p, err}
 	}()
 	return ch

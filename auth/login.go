@@ -15,31 +15,53 @@ import (
 )
 
 // Login is one attempt to connect a Basecamp ID: a fresh state, the
-// authorization URL that carries it, and the verification code derived from
-// it that both the terminal and the browser's success page show.
+// authorization URL that carries it, the one-time start address that hands
+// it to a single browser, and the verification code derived from the state
+// that both the terminal and the browser's success page show.
 type Login struct {
 	c *Client
 	// State is the random value Launchpad passes back unchanged.
 	State string
 	// Code is the short verification code, such as 7KQ4-M2XD.
 	Code string
-	// URL is the authorization URL to open in a browser.
+	// URL is the authorization URL, state included. It is for paste-back
+	// only (shown on screen, copied through the terminal): never give it to
+	// another program, whose arguments every local user can read.
 	URL string
+	// Start is the one-time loopback address to give the browser, such as
+	// http://127.0.0.1:8976/start/NONCE: the listener answers it once, with
+	// a redirect to URL and a cookie that binds the callback to that
+	// browser. It carries no state, so it may go into $BROWSER's arguments.
+	Start string
+
+	nonce   string // the last segment of Start
+	binding string // the cookie's value, known only to the first browser
 }
 
-// NewLogin starts a login with 256 bits of fresh state from crypto/rand.
+// NewLogin starts a login with 256 bits of fresh state, and as much for the
+// start address's nonce and for the binding cookie, from crypto/rand.
 func (c *Client) NewLogin() (*Login, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, fmt.Errorf("could not make a random state: %w", err)
+	var secrets [3]string
+	for i := range secrets {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return nil, fmt.Errorf("could not make a random state: %w", err)
+		}
+		secrets[i] = base64.RawURLEncoding.EncodeToString(b)
 	}
-	state := base64.RawURLEncoding.EncodeToString(b)
+	state, nonce := secrets[0], secrets[1]
+	// The redirect URI was validated by New; the start address lives on
+	// the same host and port, so the cookie it sets is the callback's.
+	start := &url.URL{Scheme: "http", Host: c.redirect.Host, Path: startPrefix + nonce}
 	return &Login{
 		c:     c,
 		State: state,
 		Code:  VerificationCode(state),
 		// Launchpad predates the final OAuth 2 names: send both.
-		URL: c.code.AuthCodeURL(state, oauth2.SetAuthURLParam("type", "web_server")),
+		URL:     c.code.AuthCodeURL(state, oauth2.SetAuthURLParam("type", "web_server")),
+		Start:   start.String(),
+		nonce:   nonce,
+		binding: secrets[2],
 	}, nil
 }
 
@@ -78,11 +100,17 @@ var ErrStateMismatch = errors.New("the address does not belong to this login (it
 // It does not repeat the text, which may hold the code and state.
 var ErrNotAnAddress = errors.New("the pasted text is not a valid address: copy the whole address from the browser's address bar, or just the code")
 
-// ErrNotACode means the pasted text is neither an address nor shaped like
-// an authorization code (a stray keystroke, a word): it is not sent to
-// Launchpad, and the login stays open. Paste wraps it with the redirect URI
-// the address starts with.
-var ErrNotACode = errors.New("the pasted text is not an address or a code")
+// ErrNotACode means the pasted text is not an address (a stray keystroke,
+// a word): nothing is sent to Launchpad, and the login stays open. Paste
+// wraps it with the redirect URI the address starts with.
+var ErrNotACode = errors.New("the pasted text is not an address")
+
+// ErrBareCode means a code was pasted without the state that proves it
+// belongs to this login. Anyone can get a code of their own and ask a
+// person to "paste this", which would log the person into the other's
+// Basecamp ID; so a bare code is never sent to Launchpad, and the login
+// stays open. Paste wraps it with the redirect URI the address starts with.
+var ErrBareCode = errors.New("a code on its own cannot be checked against this login (it could be anyone's)")
 
 // minCodeLen is the shortest text taken as a bare authorization code.
 // Launchpad's codes are longer; anything shorter is a slip of the keyboard.
@@ -147,9 +175,9 @@ func (l *Login) parseCallback(q url.Values) (callbackResult, error) {
 }
 
 // Paste completes a login from what a person pasted: the whole address the
-// browser ended on (its state is checked) or just the code, which must look
-// like one (ErrNotACode otherwise). ErrStateMismatch and other input errors
-// leave the login open for another try.
+// browser ended on, or its query, whose state is checked. A bare code is
+// refused with ErrBareCode, other text with ErrNotACode. ErrStateMismatch
+// and other input errors leave the login open for another try.
 func (l *Login) Paste(ctx context.Context, input string) (*oauth2.Token, error) {
 	input = strings.TrimSpace(input)
 	if input == "" {
@@ -171,13 +199,11 @@ func (l *Login) Paste(ctx context.Context, input string) (*oauth2.Token, error) 
 		}
 		q = v
 	} else {
-		// A bare code: the person copied it themselves, there is no state.
-		// Only text shaped like a code goes to Launchpad: a stray "c" would
-		// come back as a refusal that ends the login.
-		if !looksLikeCode(input) {
-			return nil, fmt.Errorf("%w: paste the whole address the browser ended on (it starts with %s…)", ErrNotACode, l.c.cfg.RedirectURI)
+		whole := fmt.Sprintf("paste the whole address the browser ended on (it starts with %s…)", l.c.cfg.RedirectURI)
+		if looksLikeCode(input) {
+			return nil, fmt.Errorf("%w: %s, which carries this login's state", ErrBareCode, whole)
 		}
-		return l.c.Exchange(ctx, input)
+		return nil, fmt.Errorf("%w: %s", ErrNotACode, whole)
 	}
 	res, err := l.parseCallback(q)
 	if err != nil {

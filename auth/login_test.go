@@ -24,7 +24,7 @@ func TestFullLogin(t *testing.T) {
 	h := newHarness(t, setup{fake: launchpadtest.Options{Now: clk.Now}})
 	l, ln := h.start(t)
 	loc := h.approve(t, l)
-	browser := goBrowse(t.Context(), http.MethodGet, loc)
+	browser := h.browser.goBrowse(t.Context(), http.MethodGet, loc)
 	tok, err := ln.Wait(t.Context())
 	if err != nil {
 		t.Fatalf("Wait: %v", err)
@@ -193,7 +193,7 @@ func TestDenied(t *testing.T) {
 	if loc.Query().Get("error") != "access_denied" {
 		t.Fatalf("fake redirected to %s", loc)
 	}
-	browser := goBrowse(t.Context(), http.MethodGet, loc.String())
+	browser := h.browser.goBrowse(t.Context(), http.MethodGet, loc.String())
 	_, err = ln.Wait(t.Context())
 	var de *auth.DeniedError
 	if !errors.As(err, &de) || de.Code != "access_denied" {
@@ -336,7 +336,6 @@ func TestPaste(t *testing.T) {
 		{"query", func(loc *url.URL) string { return loc.RawQuery }},
 		{"query with question mark", func(loc *url.URL) string { return "?" + loc.RawQuery }},
 		{"path and query", func(loc *url.URL) string { return loc.RequestURI() }},
-		{"bare code", func(loc *url.URL) string { return loc.Query().Get("code") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -435,21 +434,35 @@ func TestPasteRefusals(t *testing.T) {
 		t.Fatalf("correct paste after refusals: %v", err)
 	}
 
-	t.Run("text shaped like a code goes to Launchpad", func(t *testing.T) {
+	// A bare code carries no state, so nothing ties it to this login:
+	// anyone can get a code of their own and ask a person to paste it. It
+	// is refused with its own explanation, never traded, and the login
+	// stays open for the whole address.
+	t.Run("a bare code is refused", func(t *testing.T) {
 		l, err := h.client.NewLogin()
 		if err != nil {
 			t.Fatal(err)
 		}
+		loc, err := h.fake.Approve(t.Context(), l.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
 		before := h.fake.Requests(launchpadtest.EndpointToken)
-		for _, input := range []string{"abcd1234", "A1b2-C3d4_e5.f6~"} {
-			_, err := l.Paste(t.Context(), input)
-			var le *auth.LaunchpadError
-			if !errors.As(err, &le) {
-				t.Errorf("Paste(%q) = %v, want Launchpad's refusal of an unknown code", input, err)
+		for _, input := range []string{loc.Query().Get("code"), "abcd1234", "A1b2-C3d4_e5.f6~"} {
+			tok, err := l.Paste(t.Context(), input)
+			if tok != nil || !errors.Is(err, auth.ErrBareCode) {
+				t.Errorf("Paste(%q) = %v, %v; want auth.ErrBareCode", input, tok, err)
+				continue
+			}
+			if msg := err.Error(); !strings.Contains(msg, "whole address") || !strings.Contains(msg, h.redirect) {
+				t.Errorf("Paste(%q) says %q, want it to ask for the whole address starting %s", input, msg, h.redirect)
 			}
 		}
-		if n := h.fake.Requests(launchpadtest.EndpointToken) - before; n != 2 {
-			t.Errorf("%d token requests, want 2", n)
+		if n := h.fake.Requests(launchpadtest.EndpointToken) - before; n != 0 {
+			t.Errorf("bare codes reached the token endpoint %d times", n)
+		}
+		if tok, err := l.Paste(t.Context(), loc.String()); err != nil || tok.AccessToken == "" {
+			t.Fatalf("the whole address after a bare code: %v", err)
 		}
 	})
 
@@ -582,7 +595,7 @@ func TestCancelWhileExchanging(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := goWait(ctx, ln)
-	browser := goBrowse(t.Context(), http.MethodGet, loc)
+	browser := h.browser.goBrowse(t.Context(), http.MethodGet, loc)
 	eventually(t, "the code exchange to start", func() bool { return h.fake.Requests(launchpadtest.EndpointToken) == 1 })
 	cancel()
 	w := <-done

@@ -150,6 +150,10 @@ func Describe(err error, set Settings) Problem {
 		out = Problem{Kind: KindCorruptState, Header: "Unreadable state", Relogin: true,
 			Message: fmt.Sprintf("%s is unreadable or corrupt (%v); bcauth kept it as is", ce.Path, ce.Err),
 			Fix:     "run bcauth login (it moves the old file aside, not deleted, and starts a new one)"}
+	case errors.Is(err, auth.ErrStartReused):
+		out = Problem{Kind: KindError, Header: "Login link opened twice",
+			Message: "the login link was opened by another program before your browser (or opened twice), so bcauth ended the login: nobody was logged in",
+			Fix:     "start again, and open the new link only once; if you did not open it twice, another program on this machine is watching for it"}
 	case errors.Is(err, auth.ErrNotConfigured):
 		out = Problem{Kind: KindNotConfigured, Header: "Not set up", Message: "no Launchpad client is configured", Fix: notConfiguredFix(set), EditClient: true}
 	case errors.Is(err, ErrNotLoggedIn), errors.Is(err, store.ErrNoSession):

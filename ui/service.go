@@ -495,7 +495,10 @@ func (s *Service) Remember(key, account string) error {
 }
 
 // Prober returns a prober that speaks to the product APIs as this client:
-// same User-Agent and HTTP client, the default politeness limits.
+// same User-Agent and HTTP client, the default politeness limits, and the
+// token over plain http only when Launchpad itself is on loopback (the
+// built-in fake).
 func (s *Service) Prober(c *auth.Client) *probe.Prober {
-	return probe.New(probe.Config{HTTPClient: s.HTTPClient, UserAgent: c.Config().UserAgent})
+	return probe.New(probe.Config{HTTPClient: s.HTTPClient, UserAgent: c.Config().UserAgent,
+		HTTPSOnly: !c.LoopbackLaunchpad()})
 }

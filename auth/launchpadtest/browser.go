@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -43,21 +45,51 @@ func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
 	return s.decide(ctx, authURL, "deny")
 }
 
-// ApproveAndFollow plays what a browser does once the person clicks Allow:
-// Approve, then load the redirect's target (the app's loopback callback) and
-// read the page to the end. It checks nothing of that page: the app, not the
-// browser, learns whether the login worked. The callback's own redirects are
-// not followed, so nothing leaves the machine.
-func (s *Server) ApproveAndFollow(ctx context.Context, authURL string) error {
-	loc, err := s.Approve(ctx, authURL)
+// ApproveAndFollow plays what a browser does with the address an app gives
+// it: load it, following the app's own redirects (its start address, with
+// the cookies it sets) to this fake's authorization URL; click Allow; then
+// load the redirect's target (the app's loopback callback) with those
+// cookies and read the page to the end. It checks nothing of that page:
+// the app, not the browser, learns whether the login worked. Redirects
+// that leave loopback are not followed, so nothing leaves the machine.
+func (s *Server) ApproveAndFollow(ctx context.Context, addr string) error {
+	return s.decideAndFollow(ctx, addr, "allow", "")
+}
+
+// DenyAndFollow is ApproveAndFollow with a click on Deny.
+func (s *Server) DenyAndFollow(ctx context.Context, addr string) error {
+	return s.decideAndFollow(ctx, addr, "deny", "")
+}
+
+// decideAndFollow is the browser's whole visit; as is the Launchpad id to
+// approve as, "" for the first person.
+func (s *Server) decideAndFollow(ctx context.Context, addr, decision, as string) error {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return fmt.Errorf("launchpadtest: %w", err)
+	}
+	b := &http.Client{
+		Timeout:   30 * time.Second,
+		Jar:       jar,
+		Transport: &http.Transport{DisableKeepAlives: true},
+		// One request at a time: the app closes its listener once the
+		// login ends, and every hop is checked before it is made.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	authURL, err := s.followToConsent(ctx, b, addr)
 	if err != nil {
 		return err
 	}
-	return follow(ctx, loc)
+	loc, err := s.decideAs(ctx, authURL, decision, as)
+	if err != nil {
+		return err
+	}
+	return follow(ctx, b, loc)
 }
 
-// follow loads the redirect's target, as a browser does, and reads it.
-func follow(ctx context.Context, loc *url.URL) error {
+// follow loads the redirect's target with browser b (and its cookies), as
+// a browser does, and reads it.
+func follow(ctx context.Context, b *http.Client, loc *url.URL) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
 	if err != nil {
 		return fmt.Errorf("launchpadtest: %w", err)
@@ -66,7 +98,7 @@ func follow(ctx context.Context, loc *url.URL) error {
 	// Named without the query, which holds the code and the state.
 	callback := *loc
 	callback.RawQuery = ""
-	resp, err := callbackBrowser.Do(req)
+	resp, err := b.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -81,14 +113,37 @@ func follow(ctx context.Context, loc *url.URL) error {
 	return nil
 }
 
-// callbackBrowser loads the app's callback page. It keeps no connection,
-// since the app closes its listener once the login ends.
-var callbackBrowser = &http.Client{
-	Timeout:   30 * time.Second,
-	Transport: &http.Transport{DisableKeepAlives: true},
-	CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	},
+// followToConsent loads addr and the loopback redirects it answers with
+// until one points at this fake's consent page, and returns that address.
+// An address that is already the consent page is returned as it is.
+func (s *Server) followToConsent(ctx context.Context, b *http.Client, addr string) (string, error) {
+	for range 5 {
+		if strings.HasPrefix(addr, s.URL+"/") {
+			return addr, nil
+		}
+		u, err := url.Parse(addr)
+		if err != nil || u.Scheme != "http" || !isLoopbackHost(u.Hostname()) {
+			return "", errors.New("launchpadtest: the browser loads only loopback http addresses and this fake's consent page")
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, addr, nil)
+		if err != nil {
+			return "", fmt.Errorf("launchpadtest: %w", err)
+		}
+		req.Header.Set("User-Agent", "launchpadtest browser")
+		resp, err := b.Do(req)
+		if err != nil {
+			return "", fmt.Errorf("launchpadtest: browser GET %s%s: %w", u.Host, u.Path, err)
+		}
+		v := &visited{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type")}
+		v.body, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		next, err := resp.Location()
+		if err != nil {
+			return "", &ConsentError{Status: resp.StatusCode, Text: v.text()}
+		}
+		addr = next.String()
+	}
+	return "", errors.New("launchpadtest: too many redirects before the consent page")
 }
 
 var (
@@ -212,4 +267,13 @@ func (v *visited) text() string {
 		t = string(r[:300]) + "…"
 	}
 	return t
+}
+
+// isLoopbackHost reports whether a browser's host is this machine.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

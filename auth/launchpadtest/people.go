@@ -94,12 +94,8 @@ func (s *Server) ApproveAs(ctx context.Context, authURL string, id int64) (*url.
 
 // ApproveAndFollowAs is ApproveAndFollow, choosing the Basecamp ID id on
 // the consent page.
-func (s *Server) ApproveAndFollowAs(ctx context.Context, authURL string, id int64) error {
-	loc, err := s.ApproveAs(ctx, authURL, id)
-	if err != nil {
-		return err
-	}
-	return follow(ctx, loc)
+func (s *Server) ApproveAndFollowAs(ctx context.Context, addr string, id int64) error {
+	return s.decideAndFollow(ctx, addr, "allow", strconv.FormatInt(id, 10))
 }
 
 // errAutoApproved is ApproveAs against a fake that approves at once, as its

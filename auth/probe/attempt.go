@@ -31,12 +31,13 @@ type outcome struct {
 }
 
 // whoAmIURL builds the request URL, or says why no credentials may go there.
-func whoAmIURL(href, path, secret string) (*url.URL, string) {
+// Plain http reaches loopback hosts only, and none at all with httpsOnly.
+func whoAmIURL(href, path, secret string, httpsOnly bool) (*url.URL, string) {
 	u, err := url.Parse(strings.TrimSpace(href))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Sprintf("href %q is not an http(s) URL", href)
 	}
-	if u.Scheme == "http" && !auth.IsLoopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && (httpsOnly || !auth.IsLoopbackHost(u.Hostname())) {
 		return nil, fmt.Sprintf("refusing to send the %s over plain http to %s", secret, u.Host)
 	}
 	u.User = nil

@@ -37,6 +37,11 @@ type Config struct {
 	// UserAgent is sent on every request; [auth.DefaultUserAgent]() when
 	// empty.
 	UserAgent string
+	// HTTPSOnly refuses plain http even to a loopback host. A login made
+	// with a real (https) Launchpad sets it, so its token reaches only
+	// https addresses, whatever an href says; only the built-in fake, on
+	// loopback itself, serves products over plain http.
+	HTTPSOnly bool
 	// Concurrency is how many probes run at once; DefaultConcurrency
 	// when zero or less.
 	Concurrency int
@@ -223,7 +228,7 @@ func (p *Prober) probe(ctx context.Context, acc auth.Account, a Authorizer) Resu
 	if a == nil {
 		return Result{Status: NotProbed, Reason: "no credentials to probe with"}
 	}
-	u, reason := whoAmIURL(acc.Href, prod.WhoAmI, secretWord(a))
+	u, reason := whoAmIURL(acc.Href, prod.WhoAmI, secretWord(a), p.cfg.HTTPSOnly)
 	if reason != "" {
 		return Result{Status: NotProbed, Reason: reason}
 	}

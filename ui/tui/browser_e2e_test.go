@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"bcauth/auth"
@@ -35,7 +37,13 @@ func chromium(t *testing.T) string {
 // callbackPage is what the browser read on bcauth's loopback callback page.
 type callbackPage struct {
 	title, code, message string
-	err                  error
+	// consent is the address of Launchpad's consent page, where the start
+	// address sent the browser.
+	consent string
+	// cookie is the binding cookie as chromium kept it for the callback,
+	// read on the consent page; nil when it kept none.
+	cookie *network.Cookie
+	err    error
 }
 
 // realBrowser is a headless chromium standing in for the person's browser.
@@ -52,11 +60,16 @@ type realBrowser struct {
 // browserEnv points the TUI's "open a browser" at a real headless chromium
 // that clicks the consent page's button with id decision ("allow" or
 // "deny") and reads the callback page it lands on. Like a real browser, an
-// open runs in the background.
-func browserEnv(t *testing.T, decision string) (*env, *realBrowser) {
+// open runs in the background. The fake Launchpad is reached as localhost
+// and bcauth as 127.0.0.1: two sites, as Launchpad and bcauth are, so the
+// redirect back is a cross-site one and SameSite rules apply as they do
+// for real. clearCookies, when set, makes the browser forget its cookies on
+// the consent page, before it clicks.
+func browserEnv(t *testing.T, decision string, clearCookies bool) (*env, *realBrowser) {
 	t.Helper()
 	bin := chromium(t)
 	e := newEnv(t, launchpadtest.Options{})
+	e.Svc.Env.LaunchpadURL = strings.Replace(e.Fake.URL, "://127.0.0.1:", "://localhost:", 1)
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
@@ -106,6 +119,24 @@ func browserEnv(t *testing.T, decision string) (*env, *realBrowser) {
 			p.err = chromedp.Do(ctx,
 				chromedp.Navigate(authURL),
 				chromedp.WaitVisible(chromedp.ID(decision)),
+			)
+			if p.err == nil {
+				p.consent, p.err = chromedp.Run(ctx, chromedp.Location())
+			}
+			if p.err == nil {
+				p.cookie, p.err = chromedp.Run(ctx, bindingCookie(e.Fake.Options().RedirectURI))
+			}
+			if p.err == nil && clearCookies {
+				p.err = chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+					_, err := cdp.Call(ctx, t, network.ClearBrowserCookies, cdp.Empty{})
+					return err
+				}))
+			}
+			if p.err != nil {
+				b.pages <- p
+				return
+			}
+			p.err = chromedp.Do(ctx,
 				chromedp.Click(chromedp.ID(decision)),
 				// #title exists only on bcauth's callback page, which the
 				// listener holds until the code is traded.
@@ -117,7 +148,7 @@ func browserEnv(t *testing.T, decision string) (*env, *realBrowser) {
 			if p.err == nil {
 				p.message, p.err = chromedp.Run(ctx, chromedp.Text(chromedp.ID("message")))
 			}
-			if p.err == nil && decision == "allow" {
+			if p.err == nil && decision == "allow" && !clearCookies {
 				p.code, p.err = chromedp.Run(ctx, chromedp.Text(chromedp.ID("code")))
 			}
 			b.pages <- p
@@ -157,8 +188,8 @@ func (b *realBrowser) page(t *testing.T) callbackPage {
 }
 
 // codeOf is the verification code of the login an authorization URL
-// belongs to, spaced out as the TUI's code box shows it.
-func codeOf(t *testing.T, authURL string) (code, spaced string) {
+// belongs to.
+func codeOf(t *testing.T, authURL string) string {
 	t.Helper()
 	u, err := url.Parse(authURL)
 	if err != nil {
@@ -168,22 +199,77 @@ func codeOf(t *testing.T, authURL string) (code, spaced string) {
 	if state == "" {
 		t.Fatalf("no state in the authorization URL %s", authURL)
 	}
-	code = auth.VerificationCode(state)
-	return code, code
+	return auth.VerificationCode(state)
 }
 
-func TestBrowserAllow(t *testing.T) {
-	e, b := browserEnv(t, "allow")
+// bindingCookie reads bcauth's binding cookie as chromium would send it to
+// the callback address.
+func bindingCookie(callback string) chromedp.Action[*network.Cookie] {
+	return func(ctx context.Context, t *chromedp.Target) (*network.Cookie, error) {
+		res, err := cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{callback}})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range res.Cookies {
+			if c.Name == "bcauth_login" {
+				return c, nil
+			}
+		}
+		return nil, nil
+	}
+}
+
+// openFromTUI runs the app and presses enter on the connect screen, and
+// checks what the browser was given.
+func openFromTUI(t *testing.T, e *env, b *realBrowser) *prog {
+	t.Helper()
 	tm := start(t, e.config(), 80, 24)
 	waitFor(t, tm, "erification code")
 	tm.Send(press("enter"))
-	code, spaced := codeOf(t, b.openedURL(t))
-	// The person compares the terminal with the browser while it waits.
-	waitFor(t, tm, "the browser shows this code", spaced)
+	startAddress(t, tm, b.openedURL(t))
+	return tm
+}
+
+// lastFrame is the screen the TUI drew last.
+func lastFrame(tm *prog) string { return *tm.last.Load() }
+
+// startAddress checks that what the TUI gave the browser is the one-time
+// start address, which carries no state, and that the screen offers the
+// same.
+func startAddress(t *testing.T, tm *prog, opened string) {
+	t.Helper()
+	u, err := url.Parse(opened)
+	if err != nil || u.Host == "" || !strings.HasPrefix(u.Path, "/start/") || u.RawQuery != "" {
+		t.Fatalf("the browser was given %q, want the loopback start address", opened)
+	}
+	if strings.Contains(lastFrame(tm), "state=") {
+		t.Errorf("the waiting screen shows the state:\n%s", lastFrame(tm))
+	}
+}
+
+func TestBrowserAllow(t *testing.T) {
+	e, b := browserEnv(t, "allow", false)
+	tm := openFromTUI(t, e, b)
+	waitFor(t, tm, "the browser shows this code", "/start/")
+	waiting := lastFrame(tm)
 
 	page := b.page(t)
+	if !strings.HasPrefix(page.consent, e.Svc.Env.LaunchpadURL+"/authorization/new?") {
+		t.Errorf("the start address sent the browser to %s, want Launchpad's consent page", page.consent)
+	}
+	// The person compares the terminal with the browser.
+	code := codeOf(t, page.consent)
+	if !strings.Contains(waiting, code) {
+		t.Errorf("the terminal does not show the code %s:\n%s", code, waiting)
+	}
 	if page.code != code {
-		t.Errorf("the browser shows code %q, the terminal %q", page.code, code)
+		t.Errorf("the browser shows code %q, the login's is %q", page.code, code)
+	}
+	// What chromium kept on Launchpad's page, to send back to 127.0.0.1.
+	if c := page.cookie; c == nil || !c.HTTPOnly || c.SameSite != network.CookieSameSiteLax || c.Path != "/callback" || c.Domain != "127.0.0.1" {
+		t.Errorf("chromium holds the binding cookie as %+v, want HttpOnly, SameSite=Lax, Path=/callback on 127.0.0.1", c)
+	} else {
+		t.Logf("chromium's binding cookie: domain %s, path %s, SameSite %s, source port %d", c.Domain, c.Path, c.SameSite, c.SourcePort)
 	}
 	if !strings.Contains(page.title, "connected") {
 		t.Errorf("callback page title %q, want it to say bcauth is connected (message %q)", page.title, page.message)
@@ -191,12 +277,28 @@ func TestBrowserAllow(t *testing.T) {
 	waitFor(t, tm, "Honcho Design")
 }
 
+// TestBrowserBindingCookie proves the binding survives Launchpad's
+// cross-site redirect in a real browser by taking it away: the same
+// browser, the same approval, but its cookies cleared on the consent page,
+// and the callback is refused while the login goes on. (TestBrowserAllow
+// is the same run with the cookie kept.)
+func TestBrowserBindingCookie(t *testing.T) {
+	e, b := browserEnv(t, "allow", true)
+	tm := openFromTUI(t, e, b)
+
+	page := b.page(t)
+	if !strings.Contains(page.title, "did not start this login") || page.code != "" {
+		t.Errorf("callback without the cookie: title %q, code %q, want a refusal without the code", page.title, page.code)
+	}
+	if n := e.Fake.Requests(launchpadtest.EndpointToken); n != 0 {
+		t.Errorf("the code was traded %d times without the binding", n)
+	}
+	waitFor(t, tm, "Waiting for you to approve")
+}
+
 func TestBrowserDeny(t *testing.T) {
-	e, b := browserEnv(t, "deny")
-	tm := start(t, e.config(), 80, 24)
-	waitFor(t, tm, "erification code")
-	tm.Send(press("enter"))
-	b.openedURL(t)
+	e, b := browserEnv(t, "deny", false)
+	tm := openFromTUI(t, e, b)
 
 	page := b.page(t)
 	if !strings.Contains(page.title, "not authorized") {

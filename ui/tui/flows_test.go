@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -96,6 +95,23 @@ func TestPasteBackLogin(t *testing.T) {
 	tm.Send(press("enter"))
 	waitFor(t, tm, "does not belong to this login")
 	tm.Send(press("esc"))
+	// A bare code could be anyone's: refused, with the reason, and the
+	// login goes on.
+	tm.Send(tea.PasteMsg{Content: loc.Query().Get("code")})
+	tm.Send(press("enter"))
+	waitFor(t, tm, "could be anyone's", "whole address")
+	if n := e.Fake.Requests(launchpadtest.EndpointToken); n != 0 {
+		t.Fatalf("%d token requests before the whole address was pasted", n)
+	}
+	// The full Launchpad address is on the screen only: nothing was
+	// opened or given to another program.
+	e.mu.Lock()
+	opened := e.opened
+	e.mu.Unlock()
+	if len(opened) != 0 {
+		t.Errorf("paste-back opened %q", opened)
+	}
+	tm.Send(press("esc"))
 	tm.Send(tea.PasteMsg{Content: loc.String()})
 	tm.Send(press("enter"))
 	waitFor(t, tm, "Honcho Design")
@@ -143,12 +159,7 @@ func TestDeniedInBrowser(t *testing.T) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			loc, err := e.Fake.Deny(ctx, u)
-			if err == nil {
-				if resp, err := http.Get(loc.String()); err == nil {
-					resp.Body.Close()
-				}
-			}
+			_ = e.Fake.DenyAndFollow(ctx, u)
 		}()
 		return nil
 	}

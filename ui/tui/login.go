@@ -69,6 +69,17 @@ func (m *Model) endLogin() {
 	l.attempt++
 }
 
+// close ends the login in progress once the program has stopped, and
+// waits until its listener has let the port go. It does I/O, so it is
+// never called from Update: Run calls it after the program.
+func (m *Model) close() {
+	ln := m.login.listener
+	m.endLogin()
+	if ln != nil {
+		_ = ln.Close()
+	}
+}
+
 // current says whether a message belongs to the login on screen.
 func (m *Model) current(attempt int) bool {
 	return attempt == m.login.attempt && m.login.login != nil
@@ -133,7 +144,7 @@ func (m *Model) demoApprove() tea.Cmd {
 	m.login.demoAt = time.Time{}
 	m.login.browser = "No browser here, so the demo approved on your behalf."
 	m.login.browserFailed = false // the note says what happened instead
-	return approve(m.cfg.Demo, m.login.attempt, m.login.login.URL)
+	return approve(m.cfg.Demo, m.login.attempt, m.login.login.Start)
 }
 
 func (m *Model) pasteFailed(msg pasteFailedMsg) tea.Cmd {
@@ -190,9 +201,9 @@ func (m *Model) connectKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Enter):
 		m.screen = screenWaiting
 		l.browser = "Opening your browser…"
-		return openBrowser(m.cfg.OpenURL, l.attempt, l.login.URL)
+		return openBrowser(m.cfg.OpenURL, l.attempt, l.login.Start)
 	case key.Matches(msg, m.keys.CopyURL):
-		return copyText(m.cfg, l.login.URL)
+		return copyText(m.cfg, l.login.Start)
 	case key.Matches(msg, m.keys.Back) && m.accounts.session != nil:
 		// Came here from the accounts (switch, or a new login): go back.
 		m.backToAccounts()
@@ -238,7 +249,7 @@ func (m *Model) waitingKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Back):
 		m.screen = screenConnect
 	case key.Matches(msg, m.keys.CopyURL) && m.login.login != nil:
-		return copyText(m.cfg, m.login.login.URL)
+		return copyText(m.cfg, m.login.login.Start)
 	case key.Matches(msg, m.keys.Quit):
 		m.endLogin()
 		return tea.Quit
@@ -299,8 +310,8 @@ func (m *Model) viewConnect() string {
 	if m.login.browser != "" {
 		b.WriteString(s.App.Render(m.wrap(m.browserNoteStyle(), m.login.browser)) + gap)
 	}
-	b.WriteString(s.App.Render(s.Muted.Render("Or open this address by hand ("+s.Key.Render("c")+s.Muted.Render(" copies it):"))) + "\n")
-	b.WriteString(m.urlBlock(m.login.login.URL) + gap)
+	b.WriteString(s.App.Render(s.Muted.Render("Or open this address in a browser here ("+s.Key.Render("c")+s.Muted.Render(" copies it):"))) + "\n")
+	b.WriteString(m.urlBlock(m.login.login.Start) + gap)
 	b.WriteString(s.App.Render(s.Subtle.Render("Listening on http://" + m.login.listener.Addr() + " for Launchpad's answer.")))
 	if m.accounts.status != "" {
 		b.WriteString("\n" + m.statusLine())
@@ -339,12 +350,12 @@ func (m *Model) viewWaiting() string {
 		b.WriteString(s.App.Render(m.wrap(m.browserNoteStyle(), m.login.browser)) + gap)
 	}
 	if m.login.login != nil {
-		label := "If nothing opened, open this address in any browser (" + s.Key.Render("c") + s.Muted.Render(" copies it):")
+		label := "If nothing opened, open this address in a browser here (" + s.Key.Render("c") + s.Muted.Render(" copies it):")
 		if noBrowser {
-			label = "Open this address in any browser (" + s.Key.Render("c") + s.Muted.Render(" copies it):")
+			label = "Open this address in a browser here (" + s.Key.Render("c") + s.Muted.Render(" copies it):")
 		}
 		b.WriteString(s.App.Render(m.wrap(s.Muted, label)) + "\n")
-		b.WriteString(m.urlBlock(m.login.login.URL) + "\n")
+		b.WriteString(m.urlBlock(m.login.login.Start) + "\n")
 	}
 	if m.accounts.status != "" {
 		b.WriteString(gap[1:] + m.statusLine())

@@ -116,7 +116,7 @@ func logIn(t testing.TB, svc *ui.Service, fake *launchpadtest.Server, approve fu
 		t.Fatal(err)
 	}
 	browser := make(chan error, 1)
-	go func() { browser <- approve(ctx, l.URL) }()
+	go func() { browser <- approve(ctx, l.Start) }()
 	tok, err := ln.Wait(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -349,13 +349,16 @@ func (m *Model) pickKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	a.picking = false
+	// The picker's own list, as it was drawn: the stored IDs may have
+	// arrived since it opened.
+	choices := a.picker.choices
 	switch {
 	case chosen < 0:
 		return nil
-	case chosen >= len(a.others):
+	case chosen >= len(choices):
 		return m.startLogin("Log in with another Basecamp ID. Tip: sign out of Launchpad in the browser first, or use a private window.")
 	}
-	if k := a.others[chosen].Key(); k != a.session.Key() {
+	if k := choices[chosen].Session.Key(); k != a.session.Key() {
 		m.setStatus("Switching…", false)
 		return switchTo(m.cfg.Service, k)
 	}

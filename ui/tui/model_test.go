@@ -445,3 +445,17 @@ func TestRootModel(t *testing.T) {
 		})
 	}
 }
+
+// TestPickerChoosesFromWhatItShows: the stored IDs may arrive after the
+// picker opened; enter acts on the entry the picker drew.
+func TestPickerChoosesFromWhatItShows(t *testing.T) {
+	b := &countingBackend{client: testClient(t), current: testSession(honcho)}
+	m := settled(t, b, Config{})
+	m.accounts.others = nil // the stored IDs have not been read yet
+	m.Update(press("s"))
+	m.Update(othersMsg{others: []store.Session{*b.current}}) // now they have
+	_, cmd := m.Update(press("enter")) // the only entry drawn: log in with another
+	if m.screen != screenConnect || cmd == nil {
+		t.Errorf("screen %d after choosing \"log in with another\", want connect", m.screen)
+	}
+}

@@ -60,6 +60,12 @@ type TokenSource struct {
 	load LoadFunc
 	// fixed: the token is someone else's to renew; never refresh it.
 	fixed bool
+	// refused is told of a refresh token Launchpad refused for good.
+	refused RefusedFunc
+
+	// dead is the definitive refusal this source met: it never sends the
+	// refresh token again and answers every later refresh with it.
+	dead error
 
 	mu        sync.Mutex
 	tok       *oauth2.Token
@@ -84,6 +90,18 @@ func WithLoad(load LoadFunc) TokenSourceOption {
 // started from.
 func WithSaveFrom(save SaveFromFunc) TokenSourceOption {
 	return func(ts *TokenSource) { ts.save = save }
+}
+
+// RefusedFunc is told that Launchpad refused refreshToken for good (err is
+// Launchpad's answer), so the refusal outlives the process; what it
+// returns replaces err.
+type RefusedFunc func(ctx context.Context, refreshToken string, err error) error
+
+// WithRefused calls refused when Launchpad refuses the refresh token for
+// good (see [NeedsLogin]). Whatever it returns, the source never sends that
+// refresh token again: Basecamp bans a client that keeps trying one.
+func WithRefused(refused RefusedFunc) TokenSourceOption {
+	return func(ts *TokenSource) { ts.refused = refused }
 }
 
 // WithoutRefresh makes the source hand out its token as it is, expired or
@@ -148,6 +166,9 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 	if ts.fixed {
 		return nil, ErrFixedToken
 	}
+	if ts.dead != nil {
+		return nil, ts.dead
+	}
 	from := *ts.tok
 	if ts.load != nil {
 		stored, err := ts.load(ctx)
@@ -165,16 +186,19 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 		// spent ours: what it stored is then the login, not a dead one.
 		stored, lerr := ts.load(ctx)
 		if lerr != nil {
-			return nil, err
+			return nil, ts.die(ctx, from.RefreshToken, err)
 		}
 		tried := from
 		if ts.consider(stored, &from) {
 			return ts.current(), nil
 		}
 		if from.RefreshToken == tried.RefreshToken {
-			return nil, err
+			return nil, ts.die(ctx, from.RefreshToken, err)
 		}
 		tok, err = ts.c.Refresh(ctx, from.RefreshToken)
+	}
+	if err != nil && NeedsLogin(err) {
+		return nil, ts.die(ctx, from.RefreshToken, err)
 	}
 	if err != nil {
 		return nil, err
@@ -189,6 +213,15 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 		}
 	}
 	return ts.current(), nil
+}
+
+// die records a definitive refusal of refreshToken; the caller holds mu.
+func (ts *TokenSource) die(ctx context.Context, refreshToken string, err error) error {
+	if ts.refused != nil {
+		err = ts.refused(ctx, refreshToken, err)
+	}
+	ts.dead = err
+	return err
 }
 
 // consider looks at the stored token when a refresh is due from *from. A

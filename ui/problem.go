@@ -61,6 +61,9 @@ type Problem struct {
 	// EditClient says the client settings are at fault, so the app offers
 	// to correct them.
 	EditClient bool
+	// RefusedAt is when Launchpad refused the login for good (KindRejected
+	// from a *RefusedError); zero otherwise.
+	RefusedAt time.Time
 }
 
 // Text is the whole problem in one line, raw: the message, then the
@@ -104,7 +107,10 @@ func Describe(err error, set Settings) Problem {
 		tr  *TokenRefusedError
 		out Problem
 	)
+	var re *RefusedError
 	switch {
+	case errors.As(err, &re):
+		out = describeRefusedLogin(re)
 	case errors.As(err, &tr):
 		out = describeRefusedToken(tr, set)
 	case errors.As(err, &ie):
@@ -167,6 +173,20 @@ func Describe(err error, set Settings) Problem {
 		out.Exit = ExitMisconfigured
 	}
 	return out
+}
+
+// describeRefusedLogin is Describe for a login Launchpad refused for
+// good: when, in Launchpad's words, and that bcauth will not try again.
+func describeRefusedLogin(e *RefusedError) Problem {
+	p := Problem{Kind: KindRejected, Header: "Login refused", Relogin: true, RefusedAt: e.Refusal.At,
+		Message: fmt.Sprintf("Launchpad refused the login of %s for good at %s, so bcauth no longer sends its refresh token (Basecamp bans clients that retry)",
+			IDLabel(e.Session.Identity), e.Refusal.At.UTC().Format(time.RFC3339)),
+		Server: e.Refusal.Reason,
+		Fix:    "run bcauth login (a password change at Basecamp ends every login)"}
+	if e.Unrecorded != nil {
+		p.Fix += "; bcauth could not record the refusal (" + e.Unrecorded.Error() + "), so fix that first or the next run asks Launchpad once more"
+	}
+	return p
 }
 
 // describeIDError is Describe for a Basecamp ID named by a person that

@@ -223,6 +223,9 @@ func (s *Service) Login(c *auth.Client) (*store.Session, error) {
 	if c != nil && !belongs(sess, c) {
 		return nil, ErrOtherClient
 	}
+	if err := refusedLogin(sess); err != nil {
+		return nil, err
+	}
 	out := *sess
 	return &out, nil
 }
@@ -324,11 +327,22 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 	key := sess.Key()
 	return c.TokenSource(sess.Token.OAuth2(), nil,
 		auth.WithLoad(func(context.Context) (*oauth2.Token, error) {
-			t, err := s.Store.LoadToken(key)
+			st, err := s.Store.Load()
 			if err != nil {
 				return nil, err
 			}
-			return t.OAuth2(), nil
+			cur, ok := st.Find(key)
+			if !ok {
+				return nil, store.ErrNoSession
+			}
+			if err := refusedLogin(cur); err != nil {
+				// Another process met the refusal: never send it again.
+				return nil, err
+			}
+			return cur.Token.OAuth2(), nil
+		}),
+		auth.WithRefused(func(_ context.Context, refreshToken string, err error) error {
+			return s.recordRefusal(sess, refreshToken, err)
 		}),
 		auth.WithSaveFrom(func(_ context.Context, from string, tok *oauth2.Token) error {
 			_, err := s.Store.SaveTokenFrom(key, from, store.TokenFrom(tok))

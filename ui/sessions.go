@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -283,4 +284,62 @@ func IsTokenText(s string) bool {
 		return false
 	}
 	return !slices.ContainsFunc([]byte(s), func(c byte) bool { return c <= ' ' || c >= 0x7f })
+}
+
+// RefusedError is a login Launchpad refused for good: its refresh token
+// was answered with a definitive refusal (invalid_grant, "This Basecamp ID
+// rekeyed its deadbolt.", …), now or in an earlier run. bcauth never sends
+// that refresh token again (Basecamp bans a client that keeps trying), so
+// every command fails at once until the person logs in again.
+type RefusedError struct {
+	Session *store.Session // whose login it was, as stored
+	Refusal store.Refusal
+	// Err is Launchpad's refusal when it came in this run; nil when an
+	// earlier run recorded it.
+	Err error
+	// Unrecorded is why the refusal could not be written down, if it
+	// could not: the next run may then try the refresh token once more.
+	Unrecorded error
+}
+
+func (e *RefusedError) Error() string {
+	msg := fmt.Sprintf("Launchpad refused the login of %s for good at %s", IDLabel(e.Session.Identity), e.Refusal.At.UTC().Format(time.RFC3339))
+	if e.Refusal.Reason != "" {
+		msg += fmt.Sprintf(" (%q)", e.Refusal.Reason)
+	}
+	return msg + ": run bcauth login"
+}
+
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// refusedLogin is the error for a session marked refused, or nil.
+func refusedLogin(sess *store.Session) error {
+	if sess.Refused == nil {
+		return nil
+	}
+	out := *sess
+	return &RefusedError{Session: &out, Refusal: *sess.Refused}
+}
+
+// recordRefusal marks the session refused in the store, unless its stored
+// refresh token is no longer the one refused, and returns the
+// *RefusedError to report.
+func (s *Service) recordRefusal(sess *store.Session, refreshToken string, err error) error {
+	r := store.Refusal{At: s.Now().UTC(), Reason: refusalText(err)}
+	out := *sess
+	out.Refused = &r
+	re := &RefusedError{Session: &out, Refusal: r, Err: err}
+	if _, merr := s.Store.MarkRefused(sess.Key(), refreshToken, r); merr != nil {
+		re.Unrecorded = merr
+	}
+	return re
+}
+
+// refusalText is Launchpad's words for a refusal, or the error itself.
+func refusalText(err error) string {
+	var le *auth.LaunchpadError
+	if errors.As(err, &le) && le.Text != "" {
+		return le.Text
+	}
+	return err.Error()
 }

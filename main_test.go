@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,7 +32,29 @@ func TestMain(m *testing.M) {
 	// fang wraps help to the terminal's width; a fixed one keeps examples
 	// from being cut with "…" when the tests run in a narrow terminal.
 	os.Setenv("__FANG_TEST_WIDTH", "120")
+	if os.Getenv(asBcauthEnv) != "" {
+		// Re-executed by bcauthProcess: be bcauth, as main is.
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
 	os.Exit(m.Run())
+}
+
+// asBcauthEnv makes the test binary run as bcauth itself (see TestMain),
+// for tests about several bcauth processes at once.
+const asBcauthEnv = "BCAUTH_TEST_AS_BCAUTH"
+
+// bcauthProcess is a bcauth process: this test binary re-executed as
+// bcauth, with the environment of the test (XDG directories, client
+// settings) and args.
+func bcauthProcess(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), exe, args...)
+	cmd.Env = append(os.Environ(), asBcauthEnv+"=1")
+	return cmd
 }
 
 // bcauth runs the command line as main does and returns what it printed,
@@ -397,5 +421,66 @@ func TestBasecampTokenWithNoStateDirectory(t *testing.T) {
 	}
 	if n := fake.Requests(launchpadtest.EndpointToken); n != 0 {
 		t.Errorf("%d token requests: BASECAMP_TOKEN was refreshed", n)
+	}
+}
+
+func TestConcurrentTokenCallsRefreshOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 20 bcauth processes: not with -short")
+	}
+	for _, rotate := range []bool{false, true} {
+		t.Run(fmt.Sprintf("rotating refresh tokens %v", rotate), func(t *testing.T) {
+			fake := launchpadtest.NewServer(launchpadtest.Options{
+				RedirectURI:         fmt.Sprintf("http://127.0.0.1:%d/callback", uitest.FreePort(t)),
+				RotateRefreshTokens: rotate,
+			})
+			t.Cleanup(fake.Close)
+			c := uitest.Client(fake)
+			emptyConfig(t, auth.SettingClientID, c.ClientID, auth.SettingClientSecret, c.ClientSecret,
+				auth.SettingRedirectURI, c.RedirectURI, auth.SettingLaunchpadURL, c.LaunchpadURL,
+				auth.SettingToken, "", idEnv, "")
+			t.Setenv("XDG_CACHE_HOME", t.TempDir())
+			st, err := store.Open(store.DefaultDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := &uitest.Env{Fake: fake, Dir: st.Dir(), Svc: &ui.Service{Store: st, Env: c, HTTPClient: &http.Client{Timeout: 10 * time.Second}}}
+			sess := e.LogIn(t)
+			e.ExpireStored(t, sess, time.Minute)
+			fake.ExpireAccessTokens()
+			before := fake.RefreshRequests()
+
+			const n = 20
+			cmds := make([]*exec.Cmd, n)
+			outs := make([]*bytes.Buffer, n)
+			errs := make([]*bytes.Buffer, n)
+			for i := range cmds {
+				cmds[i] = bcauthProcess(t, "token")
+				outs[i], errs[i] = new(bytes.Buffer), new(bytes.Buffer)
+				cmds[i].Stdout, cmds[i].Stderr = outs[i], errs[i]
+				if err := cmds[i].Start(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			printed := map[string]int{}
+			for i, cmd := range cmds {
+				if err := cmd.Wait(); err != nil {
+					t.Errorf("token process %d: %v\n%s", i, err, errs[i])
+					continue
+				}
+				printed[outs[i].String()]++
+			}
+			if got := fake.RefreshRequests() - before; got != 1 {
+				t.Errorf("%d concurrent token calls made %d refresh requests, want 1", n, got)
+			}
+			stored := e.Current(t).Token
+			if len(printed) != 1 || printed[stored.AccessToken+"\n"] != n {
+				t.Errorf("the processes printed %d different tokens (%v); want the stored one from all %d", len(printed), printed, n)
+			}
+			// What is stored still works, rotated or not.
+			if stdout, stderr, code := bcauth(t, "refresh"); code != 0 {
+				t.Errorf("refresh after the herd: exit %d\n%s%s", code, stdout, stderr)
+			}
+		})
 	}
 }

@@ -62,6 +62,8 @@ type TokenSource struct {
 	fixed bool
 	// refused is told of a refresh token Launchpad refused for good.
 	refused RefusedFunc
+	// lock, when set, excludes other processes from load → refresh → save.
+	lock LockFunc
 
 	// dead is the definitive refusal this source met: it never sends the
 	// refresh token again and answers every later refresh with it.
@@ -102,6 +104,19 @@ type RefusedFunc func(ctx context.Context, refreshToken string, err error) error
 // refresh token again: Basecamp bans a client that keeps trying one.
 func WithRefused(refused RefusedFunc) TokenSourceOption {
 	return func(ts *TokenSource) { ts.refused = refused }
+}
+
+// LockFunc takes a lock other processes share, or says why it could not
+// (ctx ended, or the wait's deadline passed); release gives it back.
+type LockFunc func(ctx context.Context) (release func(), err error)
+
+// WithLock makes every refresh take lock first and hold it while the
+// stored token is read, Launchpad is asked and the answer saved: of many
+// processes that find the token expired at once, one refreshes and the
+// others adopt its token. Without it, where Launchpad rotates refresh
+// tokens, one process spends the refresh token another was about to send.
+func WithLock(lock LockFunc) TokenSourceOption {
+	return func(ts *TokenSource) { ts.lock = lock }
 }
 
 // WithoutRefresh makes the source hand out its token as it is, expired or
@@ -168,6 +183,13 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 	}
 	if ts.dead != nil {
 		return nil, ts.dead
+	}
+	if ts.lock != nil {
+		release, err := ts.lock(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("could not refresh the access token: %w", err)
+		}
+		defer release()
 	}
 	from := *ts.tok
 	if ts.load != nil {

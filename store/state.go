@@ -215,6 +215,11 @@ func (s *Store) Update(fn func(*State) error) error {
 		return err
 	}
 	defer unlock()
+	return s.update(fn)
+}
+
+// update is Update for a caller that holds the lock.
+func (s *Store) update(fn func(*State) error) error {
 	st, legacy, err := s.readState()
 	if err != nil {
 		return err
@@ -309,8 +314,12 @@ func (s *Store) LoadToken(key string) (Token, error) {
 // so the caller can tell. Otherwise SaveTokenFrom works as [Store.SaveToken]
 // does, ErrNoSession included.
 func (s *Store) SaveTokenFrom(key, staleAccess string, tok Token) (Token, error) {
+	return saveTokenFrom(s.Update, key, staleAccess, tok)
+}
+
+func saveTokenFrom(update func(func(*State) error) error, key, staleAccess string, tok Token) (Token, error) {
 	var stored Token
-	err := s.Update(func(st *State) error {
+	err := update(func(st *State) error {
 		sess, ok := st.Find(key)
 		if !ok {
 			return ErrNoSession
@@ -339,8 +348,12 @@ func (s *Store) SaveTokenFrom(key, staleAccess string, tok Token) (Token, error)
 // between, and Launchpad rotated it) is left alone: its login is alive. A
 // session already marked keeps its first refusal.
 func (s *Store) MarkRefused(key, refreshToken string, r Refusal) (bool, error) {
+	return markRefused(s.Update, key, refreshToken, r)
+}
+
+func markRefused(update func(func(*State) error) error, key, refreshToken string, r Refusal) (bool, error) {
 	marked := false
-	err := s.Update(func(st *State) error {
+	err := update(func(st *State) error {
 		sess, ok := st.Find(key)
 		if !ok {
 			return ErrNoSession

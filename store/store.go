@@ -74,10 +74,12 @@ type Store struct {
 	// before it is renamed into place; tests use it to simulate a crash.
 	beforeRename func(tmp string) error
 
-	// mu queues this process's writers so they do not poll the file lock
-	// against each other; the file lock still excludes other processes.
-	mu    sync.Mutex
-	swept bool
+	// writer queues this process's writers so they do not poll the file
+	// lock against each other, and a waiter can give up when its context
+	// ends; the file lock still excludes other processes. It holds one
+	// token: take it by sending, give it back by receiving.
+	writer chan struct{}
+	swept  bool
 	// legacy says the state.json last read still holds account lists,
 	// as bcauth wrote them before the cache had a directory of its own:
 	// the next write moves them out.
@@ -109,7 +111,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory: bcauth keeps its files there, so move it away", abs)
 	}
-	s := &Store{dir: abs, cacheDir: filepath.Join(abs, cacheSubdir), lockTimeout: defaultLockTimeout, now: time.Now}
+	s := &Store{dir: abs, cacheDir: filepath.Join(abs, cacheSubdir), lockTimeout: defaultLockTimeout, now: time.Now, writer: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -263,16 +265,31 @@ func encode(v any) ([]byte, error) {
 // lock takes the exclusive lock every writer holds, waiting at most the
 // store's lock timeout for another process to finish.
 func (s *Store) lock() (unlock func(), err error) {
-	s.mu.Lock()
+	return s.lockContext(context.Background())
+}
+
+// lockContext is lock that also gives up when ctx ends, with ctx's error.
+func (s *Store) lockContext(ctx context.Context) (unlock func(), err error) {
 	path := filepath.Join(s.dir, lockFile)
-	fl := flock.New(path, flock.SetPermissions(fileMode))
-	ctx, cancel := context.WithTimeout(context.Background(), s.lockTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.lockTimeout)
 	defer cancel()
+	late := func(err error) error {
+		if errors.Is(err, context.DeadlineExceeded) && context.Cause(ctx) == context.DeadlineExceeded {
+			return fmt.Errorf("another bcauth process has held the lock on %s for more than %s: try again when it has finished", path, s.lockTimeout)
+		}
+		return fmt.Errorf("gave up waiting for the lock on %s: %w", path, err)
+	}
+	select {
+	case s.writer <- struct{}{}:
+	case <-ctx.Done():
+		return nil, late(ctx.Err())
+	}
+	fl := flock.New(path, flock.SetPermissions(fileMode))
 	ok, err := fl.TryLockContext(ctx, lockRetry)
 	if err != nil || !ok {
-		s.mu.Unlock()
-		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("another bcauth process has held the lock on %s for more than %s: try again when it has finished", path, s.lockTimeout)
+		<-s.writer
+		if ctx.Err() != nil {
+			return nil, late(ctx.Err())
 		}
 		return nil, fmt.Errorf("cannot lock %s: %w", path, err)
 	}
@@ -280,8 +297,50 @@ func (s *Store) lock() (unlock func(), err error) {
 	return func() {
 		// Closing the lock file releases the lock even if unlocking fails.
 		_ = fl.Unlock()
-		s.mu.Unlock()
+		<-s.writer
 	}, nil
+}
+
+// Held is the store's lock, held across several steps that must not
+// interleave with another process's: a refresh reads the stored token,
+// asks Launchpad and saves the answer under one Held, so twenty commands
+// that find the token expired make one refresh, not twenty. Its methods
+// are the Store's, without taking the lock again.
+type Held struct {
+	s      *Store
+	unlock func()
+}
+
+// Hold takes the store's lock until [Held.Release], waiting at most the
+// store's lock timeout, or until ctx ends (Ctrl-C), for another process to
+// finish.
+func (s *Store) Hold(ctx context.Context) (*Held, error) {
+	unlock, err := s.lockContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Held{s: s, unlock: unlock}, nil
+}
+
+// Release gives the lock back. It is safe to call more than once.
+func (h *Held) Release() {
+	if h.unlock != nil {
+		h.unlock()
+		h.unlock = nil
+	}
+}
+
+// Update is [Store.Update] under the lock already held.
+func (h *Held) Update(fn func(*State) error) error { return h.s.update(fn) }
+
+// SaveTokenFrom is [Store.SaveTokenFrom] under the lock already held.
+func (h *Held) SaveTokenFrom(key, staleAccess string, tok Token) (Token, error) {
+	return saveTokenFrom(h.Update, key, staleAccess, tok)
+}
+
+// MarkRefused is [Store.MarkRefused] under the lock already held.
+func (h *Held) MarkRefused(key, refreshToken string, r Refusal) (bool, error) {
+	return markRefused(h.Update, key, refreshToken, r)
 }
 
 // sweep removes temporary files a crashed writer left behind. It runs under

@@ -324,8 +324,10 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 	if s.FromEnv(sess) {
 		return c.TokenSource(sess.Token.OAuth2(), nil, auth.WithoutRefresh())
 	}
+	l := &refreshLock{st: s.Store}
 	key := sess.Key()
 	return c.TokenSource(sess.Token.OAuth2(), nil,
+		auth.WithLock(l.lock),
 		auth.WithLoad(func(context.Context) (*oauth2.Token, error) {
 			st, err := s.Store.Load()
 			if err != nil {
@@ -342,13 +344,44 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 			return cur.Token.OAuth2(), nil
 		}),
 		auth.WithRefused(func(_ context.Context, refreshToken string, err error) error {
-			return s.recordRefusal(sess, refreshToken, err)
+			return s.recordRefusal(l, sess, refreshToken, err)
 		}),
 		auth.WithSaveFrom(func(_ context.Context, from string, tok *oauth2.Token) error {
-			_, err := s.Store.SaveTokenFrom(key, from, store.TokenFrom(tok))
+			_, err := l.saveTokenFrom(key, from, store.TokenFrom(tok))
 			return err
 		}),
 	)
+}
+
+// refreshLock is the store's lock around one refresh of a token source,
+// which runs one refresh at a time: what the refresh saves goes through
+// the lock it holds.
+type refreshLock struct {
+	st   *store.Store
+	held *store.Held // while a refresh runs
+}
+
+func (l *refreshLock) lock(ctx context.Context) (func(), error) {
+	h, err := l.st.Hold(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l.held = h
+	return func() { l.held = nil; h.Release() }, nil
+}
+
+func (l *refreshLock) saveTokenFrom(key, from string, tok store.Token) (store.Token, error) {
+	if l.held != nil {
+		return l.held.SaveTokenFrom(key, from, tok)
+	}
+	return l.st.SaveTokenFrom(key, from, tok)
+}
+
+func (l *refreshLock) markRefused(key, refreshToken string, r store.Refusal) (bool, error) {
+	if l.held != nil {
+		return l.held.MarkRefused(key, refreshToken, r)
+	}
+	return l.st.MarkRefused(key, refreshToken, r)
 }
 
 // Reload is the result of asking Launchpad again.

@@ -324,13 +324,19 @@ func refusedLogin(sess *store.Session) error {
 // recordRefusal marks the session refused in the store, unless its stored
 // refresh token is no longer the one refused, and returns the
 // *RefusedError to report.
-func (s *Service) recordRefusal(sess *store.Session, refreshToken string, err error) error {
+func (s *Service) recordRefusal(l *refreshLock, sess *store.Session, refreshToken string, err error) error {
 	r := store.Refusal{At: s.Now().UTC(), Reason: refusalText(err)}
 	out := *sess
 	out.Refused = &r
 	re := &RefusedError{Session: &out, Refusal: r, Err: err}
-	if _, merr := s.Store.MarkRefused(sess.Key(), refreshToken, r); merr != nil {
+	marked, merr := l.markRefused(sess.Key(), refreshToken, r)
+	switch {
+	case merr != nil:
 		re.Unrecorded = merr
+	case !marked:
+		// The stored login has another refresh token by now: it is not
+		// the one refused, so the login may well be alive.
+		return err
 	}
 	return re
 }

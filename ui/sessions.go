@@ -249,6 +249,28 @@ func (s *Service) TokenInfo(ctx context.Context) (*TokenInfo, error) {
 		return nil, err
 	}
 	out := *sess
+	if tok.Expiry.IsZero() {
+		// A token whose expiry is unknown (a token answer without
+		// expires_in) is not trusted blind: authorization.json's
+		// expires_at is the truth, and is kept.
+		r, rerr := s.ReloadWith(ctx, c, sess, ts)
+		if rerr != nil {
+			return nil, rerr
+		}
+		out = *r.Session
+		tok = out.Token.OAuth2()
+		if exp := r.Session.Authorization.ExpiresAt; !exp.IsZero() {
+			tok.Expiry = exp
+			if serr := s.Store.Update(func(st *store.State) error {
+				if cur, ok := st.Find(out.Key()); ok && cur.Token.AccessToken == tok.AccessToken && cur.Token.Expiry.IsZero() {
+					cur.Token.Expiry = exp
+				}
+				return nil
+			}); serr != nil && err == nil {
+				err = &auth.SaveError{Err: serr}
+			}
+		}
+	}
 	out.Token = store.TokenFrom(tok)
 	return &TokenInfo{Token: tok, Session: &out}, err
 }

@@ -484,3 +484,23 @@ func TestConcurrentTokenCallsRefreshOnce(t *testing.T) {
 		})
 	}
 }
+
+func TestAnotherUsersStateDirectoryIsRefused(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("giving a directory to another user needs root (os.Chown)")
+	}
+	emptyConfig(t, auth.SettingClientID, "client", auth.SettingClientSecret, "secret", auth.SettingToken, "")
+	dir := store.DefaultDir()
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"token", "status", "accounts", "logout"} {
+		stdout, stderr, code := bcauth(t, cmd)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, dir+" belongs to uid 65534, not to you (uid 0)") || !strings.Contains(stderr, "chown") {
+			t.Errorf("%s with another user's state directory: exit %d, stdout %q, stderr %q", cmd, code, stdout, stderr)
+		}
+	}
+}

@@ -22,6 +22,7 @@ const (
 	KindCorruptConfig  = "corrupt_config"  // config.json unreadable, kept as is (exit 2)
 	KindCorruptState   = "corrupt_state"   // state.json unreadable, kept as is (exit 2)
 	KindNewerFile      = "newer_file"      // a file from a newer bcauth, kept as is (exit 2)
+	KindUnsafeFile     = "unsafe_file"     // a state or cache directory or file another user owns or could replace, a link or a FIFO (exit 2)
 	KindNotLoggedIn    = "not_logged_in"   // no stored login (exit 1)
 	KindOtherClient    = "other_client"    // the stored login belongs to another client or Launchpad (exit 1)
 	KindRejected       = "rejected"        // Launchpad no longer accepts the login (exit 1)
@@ -103,6 +104,7 @@ func Describe(err error, set Settings) Problem {
 		se  *auth.SettingError
 		ce  *store.CorruptError
 		ve  *store.VersionError
+		ue  *store.UnsafeError
 		ie  *IDError
 		tr  *TokenRefusedError
 		out Problem
@@ -144,6 +146,8 @@ func Describe(err error, set Settings) Problem {
 		out = describeLaunchpad(le, set)
 	case errors.As(err, &se):
 		out = Problem{Kind: KindInvalidConfig, Header: "Invalid setting", Message: se.Reason, Fix: settingFix(se.Setting, set), EditClient: true}
+	case errors.As(err, &ue):
+		out = Problem{Kind: KindUnsafeFile, Header: "Unsafe state", Message: ue.Path + " " + ue.Why + fmt.Sprintf(" (mode %s), so bcauth does not use it", ue.Mode), Fix: ue.Fix}
 	case errors.As(err, &ve):
 		out = Problem{Kind: KindNewerFile, Header: "File from a newer bcauth",
 			Message: fmt.Sprintf("%s was written by a newer bcauth (format version %d; this one reads up to %d); bcauth kept it as is", ve.Path, ve.Version, ve.Supported),
@@ -169,7 +173,7 @@ func Describe(err error, set Settings) Problem {
 	}
 	out.Exit = ExitFailed
 	switch out.Kind {
-	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile:
+	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile, KindUnsafeFile:
 		out.Exit = ExitMisconfigured
 	}
 	return out

@@ -53,7 +53,7 @@ import (
 // Sources are "environment", "file", "default" (redirect_uri and
 // launchpad_url fall back to bcauth's defaults) or "unset". Problem kinds are
 // not_configured, invalid_config, client_rejected, corrupt_config,
-// corrupt_state, newer_file (exit 2), and not_logged_in, other_client,
+// corrupt_state, newer_file, unsafe_file (exit 2), and not_logged_in, other_client,
 // rejected, unreachable, launchpad_error, error (exit 1). When Launchpad is
 // unreachable, identity and accounts come from the cache and valid is false.
 // Strings are raw, not cleaned; characters a terminal could act on are

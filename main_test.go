@@ -35,11 +35,17 @@ func TestMain(m *testing.M) {
 	// from being cut with "…" when the tests run in a narrow terminal.
 	os.Setenv("__FANG_TEST_WIDTH", "120")
 	if os.Getenv(asBcauthEnv) != "" {
-		// Re-executed by bcauthProcess: be bcauth, as main is.
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		// Re-executed by bcauthProcess: be bcauth, as main is, on loopback
+		// only too.
+		os.Exit(launchpadtest.GuardNetwork(asBcauth{}))
 	}
-	os.Exit(m.Run())
+	os.Exit(launchpadtest.GuardNetwork(m))
 }
+
+// asBcauth runs bcauth with this process's arguments, as main does.
+type asBcauth struct{}
+
+func (asBcauth) Run() int { return run(context.Background(), os.Args[1:], os.Stdout, os.Stderr) }
 
 // asBcauthEnv makes the test binary run as bcauth itself (see TestMain),
 // for tests about several bcauth processes at once.

@@ -580,13 +580,19 @@ func envClient() store.ClientConfig {
 // missing is not created and one that cannot be opened is done without:
 // the token needs none, so a read-only or missing home still works.
 func service(dir, cacheDir string, env store.ClientConfig, stderr io.Writer, token string, lenient bool) (*ui.Service, error) {
+	return serviceIn(context.Background(), dir, cacheDir, env, stderr, token, lenient)
+}
+
+// serviceIn is service whose store gives up every wait for the lock when
+// ctx ends: a script command's context, which Ctrl-C ends.
+func serviceIn(ctx context.Context, dir, cacheDir string, env store.ClientConfig, stderr io.Writer, token string, lenient bool) (*ui.Service, error) {
 	svc := &ui.Service{Env: env, HTTPClient: httpClient(), EnvToken: token}
 	if token != "" && lenient {
 		if _, err := os.Stat(dir); err != nil {
 			return svc, nil
 		}
 	}
-	var opts []store.Option
+	opts := []store.Option{store.WithContext(ctx)}
 	if cacheDir != "" {
 		opts = append(opts, store.WithCacheDir(cacheDir))
 	}
@@ -762,13 +768,26 @@ func script(cmd *cobra.Command, id *string, do func(*ui.Service, cli.Output) int
 	out := output(cmd)
 	// login --with-token stores what it reads, so it needs the directory.
 	lenient := cmd.Name() != "login"
-	svc, err := service(store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), lenient)
+	svc, err := serviceIn(cmd.Context(), store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), lenient)
 	if err != nil {
 		fmt.Fprintln(out.Stderr, "bcauth:", err)
 		return exit(2)
 	}
 	svc.ID = chosenID(cmd, id)
-	return exit(do(svc, out))
+	return exit(interrupted(cmd.Context(), do(svc, out)))
+}
+
+// exitInterrupted is the shell's exit code for a command ended by Ctrl-C
+// (128 + SIGINT).
+const exitInterrupted = 130
+
+// interrupted is code, or exitInterrupted when ctx ended because of
+// Ctrl-C (fang cancels the command's context on SIGINT).
+func interrupted(ctx context.Context, code int) int {
+	if code != 0 && errors.Is(ctx.Err(), context.Canceled) {
+		return exitInterrupted
+	}
+	return code
 }
 
 // probe runs bcauth probe. With legacy credentials it opens no store at
@@ -787,13 +806,13 @@ func probe(cmd *cobra.Command, opts cli.ProbeOptions, id *string) int {
 		}
 	}
 	if opts.URL == "" && opts.BasicUser == "" && opts.APIToken == "" {
-		svc, err := service(store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), true)
+		svc, err := serviceIn(ctx, store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), true)
 		if err != nil {
 			fmt.Fprintln(out.Stderr, "bcauth:", err)
 			return 2
 		}
 		svc.ID = chosenID(cmd, id)
-		return cli.Probe(ctx, svc, out, opts)
+		return interrupted(ctx, cli.Probe(ctx, svc, out, opts))
 	}
 	if opts.URL != "" && opts.BasicUser != "" && opts.APIToken == "" {
 		opts.Password = os.Getenv(cli.PasswordEnv)

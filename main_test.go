@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -30,7 +34,35 @@ func TestMain(m *testing.M) {
 	// fang wraps help to the terminal's width; a fixed one keeps examples
 	// from being cut with "…" when the tests run in a narrow terminal.
 	os.Setenv("__FANG_TEST_WIDTH", "120")
-	os.Exit(m.Run())
+	if os.Getenv(asBcauthEnv) != "" {
+		// Re-executed by bcauthProcess: be bcauth, as main is, on loopback
+		// only too.
+		os.Exit(launchpadtest.GuardNetwork(asBcauth{}))
+	}
+	os.Exit(launchpadtest.GuardNetwork(m))
+}
+
+// asBcauth runs bcauth with this process's arguments, as main does.
+type asBcauth struct{}
+
+func (asBcauth) Run() int { return run(context.Background(), os.Args[1:], os.Stdout, os.Stderr) }
+
+// asBcauthEnv makes the test binary run as bcauth itself (see TestMain),
+// for tests about several bcauth processes at once.
+const asBcauthEnv = "BCAUTH_TEST_AS_BCAUTH"
+
+// bcauthProcess is a bcauth process: this test binary re-executed as
+// bcauth, with the environment of the test (XDG directories, client
+// settings) and args.
+func bcauthProcess(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), exe, args...)
+	cmd.Env = append(os.Environ(), asBcauthEnv+"=1")
+	return cmd
 }
 
 // bcauth runs the command line as main does and returns what it printed,
@@ -435,5 +467,140 @@ func TestWhereTheLoginRuns(t *testing.T) {
 		if got := pasteBack(tc.noBrowser, tc.demo, tc.ssh, tc.canOpen); got != tc.want {
 			t.Errorf("%s: pasteBack = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+func TestConcurrentTokenCallsRefreshOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 20 bcauth processes: not with -short")
+	}
+	for _, rotate := range []bool{false, true} {
+		t.Run(fmt.Sprintf("rotating refresh tokens %v", rotate), func(t *testing.T) {
+			fake := launchpadtest.NewServer(launchpadtest.Options{
+				RedirectURI:         fmt.Sprintf("http://127.0.0.1:%d/callback", uitest.FreePort(t)),
+				RotateRefreshTokens: rotate,
+			})
+			t.Cleanup(fake.Close)
+			c := uitest.Client(fake)
+			emptyConfig(t, auth.SettingClientID, c.ClientID, auth.SettingClientSecret, c.ClientSecret,
+				auth.SettingRedirectURI, c.RedirectURI, auth.SettingLaunchpadURL, c.LaunchpadURL,
+				auth.SettingToken, "", idEnv, "")
+			t.Setenv("XDG_CACHE_HOME", t.TempDir())
+			st, err := store.Open(store.DefaultDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := &uitest.Env{Fake: fake, Dir: st.Dir(), Svc: &ui.Service{Store: st, Env: c, HTTPClient: &http.Client{Timeout: 10 * time.Second}}}
+			sess := e.LogIn(t)
+			e.ExpireStored(t, sess, time.Minute)
+			fake.ExpireAccessTokens()
+			before := fake.RefreshRequests()
+
+			const n = 20
+			cmds := make([]*exec.Cmd, n)
+			outs := make([]*bytes.Buffer, n)
+			errs := make([]*bytes.Buffer, n)
+			for i := range cmds {
+				cmds[i] = bcauthProcess(t, "token")
+				outs[i], errs[i] = new(bytes.Buffer), new(bytes.Buffer)
+				cmds[i].Stdout, cmds[i].Stderr = outs[i], errs[i]
+				if err := cmds[i].Start(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			printed := map[string]int{}
+			for i, cmd := range cmds {
+				if err := cmd.Wait(); err != nil {
+					t.Errorf("token process %d: %v\n%s", i, err, errs[i])
+					continue
+				}
+				printed[outs[i].String()]++
+			}
+			if got := fake.RefreshRequests() - before; got != 1 {
+				t.Errorf("%d concurrent token calls made %d refresh requests, want 1", n, got)
+			}
+			stored := e.Current(t).Token
+			if len(printed) != 1 || printed[stored.AccessToken+"\n"] != n {
+				t.Errorf("the processes printed %d different tokens (%v); want the stored one from all %d", len(printed), printed, n)
+			}
+			// What is stored still works, rotated or not.
+			if stdout, stderr, code := bcauth(t, "refresh"); code != 0 {
+				t.Errorf("refresh after the herd: exit %d\n%s%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+func TestAnotherUsersStateDirectoryIsRefused(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("giving a directory to another user needs root (os.Chown)")
+	}
+	emptyConfig(t, auth.SettingClientID, "client", auth.SettingClientSecret, "secret", auth.SettingToken, "")
+	dir := store.DefaultDir()
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"token", "status", "accounts", "logout"} {
+		stdout, stderr, code := bcauth(t, cmd)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, dir+" belongs to uid 65534, not to you (uid 0)") || !strings.Contains(stderr, "chown") {
+			t.Errorf("%s with another user's state directory: exit %d, stdout %q, stderr %q", cmd, code, stdout, stderr)
+		}
+	}
+}
+
+func TestCtrlCEndsALockWaitAtOnce(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("watches the waiting process through /proc and sends it SIGINT")
+	}
+	emptyConfig(t, auth.SettingClientID, "client", auth.SettingClientSecret, "secret", auth.SettingToken, "", idEnv, "")
+	st, err := store.Open(store.DefaultDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another bcauth holds the lock, as a refresh waiting on Launchpad does.
+	held, err := st.Hold(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+
+	cmd := bcauthProcess(t, "logout", "--all")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Once it has state.lock open it is waiting for the lock, past the
+	// point where fang listens for SIGINT.
+	lock := filepath.Join(st.Dir(), "state.lock")
+	fds := fmt.Sprintf("/proc/%d/fd", cmd.Process.Pid)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for waiting := false; !waiting; {
+		select {
+		case <-tick.C:
+		case <-t.Context().Done():
+			t.Fatal("the process never opened the lock")
+		}
+		entries, _ := os.ReadDir(fds)
+		for _, e := range entries {
+			if target, _ := os.Readlink(filepath.Join(fds, e.Name())); target == lock {
+				waiting = true
+			}
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+		t.Errorf("logout interrupted while waiting for the lock: %v, want exit 130\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "lock") {
+		t.Errorf("stderr does not say what was interrupted: %q", stderr.String())
 	}
 }

@@ -60,6 +60,14 @@ type TokenSource struct {
 	load LoadFunc
 	// fixed: the token is someone else's to renew; never refresh it.
 	fixed bool
+	// refused is told of a refresh token Launchpad refused for good.
+	refused RefusedFunc
+	// lock, when set, excludes other processes from load → refresh → save.
+	lock LockFunc
+
+	// dead is the definitive refusal this source met: it never sends the
+	// refresh token again and answers every later refresh with it.
+	dead error
 
 	mu        sync.Mutex
 	tok       *oauth2.Token
@@ -84,6 +92,31 @@ func WithLoad(load LoadFunc) TokenSourceOption {
 // started from.
 func WithSaveFrom(save SaveFromFunc) TokenSourceOption {
 	return func(ts *TokenSource) { ts.save = save }
+}
+
+// RefusedFunc is told that Launchpad refused refreshToken for good (err is
+// Launchpad's answer), so the refusal outlives the process; what it
+// returns replaces err.
+type RefusedFunc func(ctx context.Context, refreshToken string, err error) error
+
+// WithRefused calls refused when Launchpad refuses the refresh token for
+// good (see [NeedsLogin]). Whatever it returns, the source never sends that
+// refresh token again: Basecamp bans a client that keeps trying one.
+func WithRefused(refused RefusedFunc) TokenSourceOption {
+	return func(ts *TokenSource) { ts.refused = refused }
+}
+
+// LockFunc takes a lock other processes share, or says why it could not
+// (ctx ended, or the wait's deadline passed); release gives it back.
+type LockFunc func(ctx context.Context) (release func(), err error)
+
+// WithLock makes every refresh take lock first and hold it while the
+// stored token is read, Launchpad is asked and the answer saved: of many
+// processes that find the token expired at once, one refreshes and the
+// others adopt its token. Without it, where Launchpad rotates refresh
+// tokens, one process spends the refresh token another was about to send.
+func WithLock(lock LockFunc) TokenSourceOption {
+	return func(ts *TokenSource) { ts.lock = lock }
 }
 
 // WithoutRefresh makes the source hand out its token as it is, expired or
@@ -148,6 +181,16 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 	if ts.fixed {
 		return nil, ErrFixedToken
 	}
+	if ts.dead != nil {
+		return nil, ts.dead
+	}
+	if ts.lock != nil {
+		release, err := ts.lock(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("could not refresh the access token: %w", err)
+		}
+		defer release()
+	}
 	from := *ts.tok
 	if ts.load != nil {
 		stored, err := ts.load(ctx)
@@ -165,16 +208,19 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 		// spent ours: what it stored is then the login, not a dead one.
 		stored, lerr := ts.load(ctx)
 		if lerr != nil {
-			return nil, err
+			return nil, ts.die(ctx, from.RefreshToken, err)
 		}
 		tried := from
 		if ts.consider(stored, &from) {
 			return ts.current(), nil
 		}
 		if from.RefreshToken == tried.RefreshToken {
-			return nil, err
+			return nil, ts.die(ctx, from.RefreshToken, err)
 		}
 		tok, err = ts.c.Refresh(ctx, from.RefreshToken)
+	}
+	if err != nil && NeedsLogin(err) {
+		return nil, ts.die(ctx, from.RefreshToken, err)
 	}
 	if err != nil {
 		return nil, err
@@ -189,6 +235,15 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 		}
 	}
 	return ts.current(), nil
+}
+
+// die records a definitive refusal of refreshToken; the caller holds mu.
+func (ts *TokenSource) die(ctx context.Context, refreshToken string, err error) error {
+	if ts.refused != nil {
+		err = ts.refused(ctx, refreshToken, err)
+	}
+	ts.dead = err
+	return err
 }
 
 // consider looks at the stored token when a refresh is due from *from. A

@@ -466,18 +466,24 @@ func TestRefreshFailures(t *testing.T) {
 				t.Error("a failed refresh counts as a refresh")
 			}
 
-			// The source kept its refresh token: the next try sends it again
-			// and, unless the login is dead, succeeds with it.
+			// A definitive refusal is never sent again: Basecamp bans a
+			// client that retries one.
+			before := h.fake.RefreshRequests()
 			tok, err = ts.Token(t.Context())
+			if tt.kind == auth.KindRelogin {
+				if !auth.NeedsLogin(err) || tok != nil {
+					t.Errorf("second refresh after a refusal: %v, %v", tok, err)
+				}
+				if n := h.fake.RefreshRequests() - before; n != 0 {
+					t.Errorf("the refused refresh token was sent %d more times", n)
+				}
+				return
+			}
+			// Otherwise the source kept its refresh token: the next try
+			// sends it again and succeeds with it.
 			reqs := h.fake.TokenRequests()
 			if last := reqs[len(reqs)-1]; last.Get("refresh_token") != orig.RefreshToken {
 				t.Errorf("second refresh sent refresh token %q, want the original", last.Get("refresh_token"))
-			}
-			if tt.kind == auth.KindRelogin && tt.name == "rekeyed deadbolt" {
-				if !auth.NeedsLogin(err) {
-					t.Errorf("second refresh after revocation: %v", err)
-				}
-				return
 			}
 			if err != nil {
 				t.Fatalf("second refresh: %v", err)

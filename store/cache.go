@@ -149,8 +149,7 @@ func (s *Store) cacheDirReady() error {
 	if !fi.IsDir() {
 		return fmt.Errorf("%s is not a directory: bcauth keeps its cache there, so move it away", s.cacheDir)
 	}
-	s.tighten(s.cacheDir, fi.Mode(), dirMode, func(m fs.FileMode) error { return os.Chmod(s.cacheDir, m) })
-	return nil
+	return s.safeDir(s.cacheDir, fi)
 }
 
 // ForgetAuthorization deletes the account cache of the session with the

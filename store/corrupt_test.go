@@ -251,11 +251,13 @@ func TestUnreadableFile(t *testing.T) {
 	if err := os.Mkdir(path, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	s := open(t, dir)
-	_, err := s.Load()
-	var ce *CorruptError
-	if !errors.As(err, &ce) || ce.Path != path {
-		t.Fatalf("Load = %v, want a *CorruptError for %s", err, path)
+	_, err := Open(dir)
+	var ue *UnsafeError
+	if !errors.As(err, &ue) || ue.Path != path || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("Open = %v, want an *UnsafeError for %s", err, path)
+	}
+	if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+		t.Errorf("what was there changed: %v, %v", fi, err)
 	}
 }
 

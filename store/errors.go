@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"io/fs"
 	"path/filepath"
 )
 
@@ -37,4 +38,22 @@ type VersionError struct {
 func (e *VersionError) Error() string {
 	return fmt.Sprintf("%s has format version %d but this bcauth reads only up to version %d: upgrade bcauth, or move the file away to start over",
 		e.Path, e.Version, e.Supported)
+}
+
+// UnsafeError refuses a directory or file bcauth would trust with a login
+// while another user could replace or read it: it belongs to someone else,
+// it is a link or not a regular file, or its loose permissions could not
+// be tightened. Nothing is read from it or written to it.
+type UnsafeError struct {
+	Path string
+	// Why is what is wrong, such as "belongs to uid 65534, not to you (uid 0)".
+	Why  string
+	Mode fs.FileMode
+	// Fix is the command or step that makes it safe.
+	Fix string
+}
+
+// Error names the path, what is wrong, its mode, and the fix.
+func (e *UnsafeError) Error() string {
+	return fmt.Sprintf("%s %s (mode %s), so bcauth does not use it: %s", e.Path, e.Why, e.Mode, e.Fix)
 }

@@ -56,6 +56,17 @@ type Session struct {
 	FetchedAt     time.Time           `json:"-"`
 	// LastAccount is the [auth.Account.Key] of the account last picked.
 	LastAccount string `json:"last_account,omitempty"`
+	// Refused is set once Launchpad has refused the session's refresh
+	// token for good: bcauth never sends it again, and only a new login
+	// (which replaces the session) clears it.
+	Refused *Refusal `json:"refused,omitempty"`
+}
+
+// Refusal is Launchpad's definitive refusal of a refresh token: when, and
+// in Launchpad's own words (raw: clean them before display).
+type Refusal struct {
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
 }
 
 // sessionOnDisk is a session in state.json. Its Authorization and FetchedAt
@@ -204,6 +215,11 @@ func (s *Store) Update(fn func(*State) error) error {
 		return err
 	}
 	defer unlock()
+	return s.update(fn)
+}
+
+// update is Update for a caller that holds the lock.
+func (s *Store) update(fn func(*State) error) error {
 	st, legacy, err := s.readState()
 	if err != nil {
 		return err
@@ -298,8 +314,12 @@ func (s *Store) LoadToken(key string) (Token, error) {
 // so the caller can tell. Otherwise SaveTokenFrom works as [Store.SaveToken]
 // does, ErrNoSession included.
 func (s *Store) SaveTokenFrom(key, staleAccess string, tok Token) (Token, error) {
+	return saveTokenFrom(s.Update, key, staleAccess, tok)
+}
+
+func saveTokenFrom(update func(func(*State) error) error, key, staleAccess string, tok Token) (Token, error) {
 	var stored Token
-	err := s.Update(func(st *State) error {
+	err := update(func(st *State) error {
 		sess, ok := st.Find(key)
 		if !ok {
 			return ErrNoSession
@@ -320,6 +340,34 @@ func (s *Store) SaveTokenFrom(key, staleAccess string, tok Token) (Token, error)
 		return Token{}, err
 	}
 	return stored, nil
+}
+
+// MarkRefused records that Launchpad refused refreshToken for good, for
+// the session with the given key, and reports whether it did. A session
+// whose stored refresh token is another one (another process refreshed in
+// between, and Launchpad rotated it) is left alone: its login is alive. A
+// session already marked keeps its first refusal.
+func (s *Store) MarkRefused(key, refreshToken string, r Refusal) (bool, error) {
+	return markRefused(s.Update, key, refreshToken, r)
+}
+
+func markRefused(update func(func(*State) error) error, key, refreshToken string, r Refusal) (bool, error) {
+	marked := false
+	err := update(func(st *State) error {
+		sess, ok := st.Find(key)
+		if !ok {
+			return ErrNoSession
+		}
+		if sess.Token.RefreshToken != refreshToken {
+			return nil
+		}
+		marked = true
+		if sess.Refused == nil {
+			sess.Refused = &r
+		}
+		return nil
+	})
+	return marked, err
 }
 
 // Switch makes the session with the given key current, or returns

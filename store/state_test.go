@@ -269,3 +269,42 @@ func TestSaveTokenFrom(t *testing.T) {
 		}
 	})
 }
+
+func TestMarkRefused(t *testing.T) {
+	s := open(t, t.TempDir())
+	work := session(ada, "work")
+	if err := s.Update(func(st *State) error { st.Upsert(work); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	first := Refusal{At: t0, Reason: "This Basecamp ID rekeyed its deadbolt."}
+	// Another process rotated the refresh token in between: the login lives.
+	if marked, err := s.MarkRefused(work.Key(), "refresh-spent", first); err != nil || marked {
+		t.Fatalf("MarkRefused with a refresh token no longer stored = %v, %v; want false", marked, err)
+	}
+	if marked, err := s.MarkRefused(work.Key(), work.Token.RefreshToken, first); err != nil || !marked {
+		t.Fatalf("MarkRefused = %v, %v; want true", marked, err)
+	}
+	later := Refusal{At: t0.Add(time.Hour), Reason: "invalid_grant"}
+	if _, err := s.MarkRefused(work.Key(), work.Token.RefreshToken, later); err != nil {
+		t.Fatal(err)
+	}
+	st, err := open(t, s.Dir()).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.Find(work.Key())
+	if got.Refused == nil || !got.Refused.At.Equal(first.At) || got.Refused.Reason != first.Reason || got.Token != work.Token {
+		t.Errorf("stored %+v with token %+v; want the first refusal and the token kept", got.Refused, got.Token)
+	}
+	// A new login replaces the session, and with it the mark.
+	if err := s.Update(func(st *State) error { st.Upsert(session(ada, "again")); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = s.Load()
+	if got, _ := st.Find(work.Key()); got.Refused != nil {
+		t.Errorf("a new login kept the refusal: %+v", got.Refused)
+	}
+	if _, err := s.MarkRefused(session(grace, "x").Key(), "r", first); !errors.Is(err, ErrNoSession) {
+		t.Errorf("MarkRefused of a logged-out session = %v, want ErrNoSession", err)
+	}
+}

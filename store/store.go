@@ -63,21 +63,30 @@ func WithCacheDir(dir string) Option {
 	return func(s *Store) { s.cacheDir = dir }
 }
 
+// WithContext makes every wait for the lock end when ctx does (Ctrl-C),
+// as well as after the lock timeout.
+func WithContext(ctx context.Context) Option {
+	return func(s *Store) { s.ctx = ctx }
+}
+
 // Store is bcauth's directory of files. It is safe for concurrent use, and
 // several Stores, in one process or several, may share a directory.
 type Store struct {
 	dir         string
 	cacheDir    string
 	lockTimeout time.Duration
+	ctx         context.Context // ends every wait for the lock
 	now         func() time.Time
 	// beforeRename runs after a replacement file is written and synced but
 	// before it is renamed into place; tests use it to simulate a crash.
 	beforeRename func(tmp string) error
 
-	// mu queues this process's writers so they do not poll the file lock
-	// against each other; the file lock still excludes other processes.
-	mu    sync.Mutex
-	swept bool
+	// writer queues this process's writers so they do not poll the file
+	// lock against each other, and a waiter can give up when its context
+	// ends; the file lock still excludes other processes. It holds one
+	// token: take it by sending, give it back by receiving.
+	writer chan struct{}
+	swept  bool
 	// legacy says the state.json last read still holds account lists,
 	// as bcauth wrote them before the cache had a directory of its own:
 	// the next write moves them out.
@@ -109,21 +118,85 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory: bcauth keeps its files there, so move it away", abs)
 	}
-	s := &Store{dir: abs, cacheDir: filepath.Join(abs, cacheSubdir), lockTimeout: defaultLockTimeout, now: time.Now}
+	s := &Store{dir: abs, cacheDir: filepath.Join(abs, cacheSubdir), lockTimeout: defaultLockTimeout, ctx: context.Background(), now: time.Now, writer: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(s)
 	}
 	if s.cacheDir, err = filepath.Abs(s.cacheDir); err != nil {
 		return nil, fmt.Errorf("cannot use %s for bcauth's cache: %w", s.cacheDir, err)
 	}
-	s.tighten(abs, fi.Mode(), dirMode, func(m fs.FileMode) error { return os.Chmod(abs, m) })
+	if err := s.safeDir(abs, fi); err != nil {
+		return nil, err
+	}
 	for _, name := range []string{configFile, stateFile, lockFile} {
 		path := filepath.Join(abs, name)
-		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
-			s.tighten(path, fi.Mode(), fileMode, func(m fs.FileMode) error { return os.Chmod(path, m) })
+		fi, err := s.safeFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if fi != nil {
+			if err := s.tighten(path, fi.Mode(), fileMode, func(m fs.FileMode) error { return chmodFile(path, m) }); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// The cache is created only when first written, but one that is there
+	// already must be this user's too.
+	if fi, err := os.Stat(s.cacheDir); err == nil && fi.IsDir() {
+		if err := s.safeDir(s.cacheDir, fi); err != nil {
+			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// safeDir refuses a directory another user owns, and tightens one whose
+// mode lets others in, or refuses it when it cannot be tightened.
+func (s *Store) safeDir(path string, fi fs.FileInfo) error {
+	if err := ownedByMe(path, fi); err != nil {
+		return err
+	}
+	return s.tighten(path, fi.Mode(), dirMode, func(m fs.FileMode) error { return os.Chmod(path, m) })
+}
+
+// safeFile looks at a state file without following a link: nil, nil when
+// there is none; an *UnsafeError for a link, anything but a regular file,
+// or a file another user owns.
+func (s *Store) safeFile(path string) (fs.FileInfo, error) {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot use %s: %w", path, err)
+	}
+	return fi, regularAndMine(path, fi)
+}
+
+// regularAndMine refuses fi, the Lstat or Fstat of path, unless it is a
+// regular file of this user's.
+func regularAndMine(path string, fi fs.FileInfo) error {
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return &UnsafeError{Path: path, Why: "is a symbolic link", Mode: fi.Mode(),
+			Fix: "bcauth never follows a link there (another user could point it anywhere): replace the link with the file itself, or remove it"}
+	case !fi.Mode().IsRegular():
+		return &UnsafeError{Path: path, Why: "is not a regular file (a FIFO, socket, device or directory)", Mode: fi.Mode(),
+			Fix: "move it away; bcauth creates the file again when it needs it"}
+	}
+	return ownedByMe(path, fi)
+}
+
+// ownedByMe refuses what another user owns: they could replace what is
+// in it with their own login.
+func ownedByMe(path string, fi fs.FileInfo) error {
+	uid, ok := owner(fi)
+	if !ok || uid == currentUID() {
+		return nil
+	}
+	me := currentUID()
+	return &UnsafeError{Path: path, Why: fmt.Sprintf("belongs to uid %d, not to you (uid %d)", uid, me), Mode: fi.Mode(),
+		Fix: fmt.Sprintf("if it is yours, run chown -R %d %q && chmod -R go-rwx %q; if not, move it away and log in again", me, path, path)}
 }
 
 // Dir is the directory the store keeps its files in.
@@ -148,17 +221,30 @@ func (s *Store) notice(format string, args ...any) {
 	s.notices = append(s.notices, fmt.Sprintf(format, args...))
 }
 
-// tighten removes the permission bits of mode beyond want.
-func (s *Store) tighten(path string, mode, want fs.FileMode, chmod func(fs.FileMode) error) {
+// tighten removes the permission bits of mode beyond want, and tells the
+// person once. Bits that cannot be removed refuse the path.
+func (s *Store) tighten(path string, mode, want fs.FileMode, chmod func(fs.FileMode) error) error {
 	if !permissionBits || mode.Perm()&^want == 0 {
-		return
+		return nil
 	}
 	tight := mode.Perm() & want
 	if err := chmod(tight); err != nil {
-		s.notice("%s has permissions %04o, so others may read it, and bcauth could not tighten them: %v", path, mode.Perm(), err)
-		return
+		return &UnsafeError{Path: path, Why: fmt.Sprintf("is open to other users and bcauth could not tighten it (%v)", err), Mode: mode,
+			Fix: fmt.Sprintf("run chmod %04o %q", tight, path)}
 	}
 	s.notice("tightened permissions of %s from %04o to %04o", path, mode.Perm(), tight)
+	return nil
+}
+
+// chmodFile changes a state file's mode through a descriptor opened
+// without following links, so a link put in its place is never followed.
+func chmodFile(path string, m fs.FileMode) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Chmod(m)
 }
 
 // read decodes the versioned JSON file name into v. found is false, with a
@@ -166,10 +252,13 @@ func (s *Store) tighten(path string, mode, want fs.FileMode, chmod func(fs.FileM
 func (s *Store) read(name string, v versioned) (found bool, err error) {
 	path := filepath.Join(s.dir, name)
 	data, _, err := s.readFile(path, maxFileBytes)
-	if errors.Is(err, fs.ErrNotExist) {
+	var unsafe *UnsafeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
-	}
-	if err != nil {
+	case errors.As(err, &unsafe):
+		return true, err
+	case err != nil:
 		return true, &CorruptError{Path: path, Err: err}
 	}
 	return true, decode(path, data, v)
@@ -178,7 +267,15 @@ func (s *Store) read(name string, v versioned) (found bool, err error) {
 // readFile reads a regular file of at most limit bytes, tightening its
 // mode on the way.
 func (s *Store) readFile(path string, limit int64) ([]byte, fs.FileInfo, error) {
-	f, err := os.Open(path)
+	// Look before opening: opening a FIFO waits for a writer, and a link
+	// would lead elsewhere. The flags make sure of both should the file
+	// change in between.
+	if fi, err := os.Lstat(path); err != nil {
+		return nil, nil, err
+	} else if err := regularAndMine(path, fi); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -187,10 +284,12 @@ func (s *Store) readFile(path string, limit int64) ([]byte, fs.FileInfo, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, errors.New("not a regular file")
+	if err := regularAndMine(path, fi); err != nil {
+		return nil, nil, err
 	}
-	s.tighten(path, fi.Mode(), fileMode, f.Chmod)
+	if err := s.tighten(path, fi.Mode(), fileMode, f.Chmod); err != nil {
+		return nil, nil, err
+	}
 	// One read of the known size, plus one byte to see the file grew.
 	buf := make([]byte, 0, min(fi.Size(), limit)+1)
 	data, err := readAll(io.LimitReader(f, limit+1), buf)
@@ -263,25 +362,95 @@ func encode(v any) ([]byte, error) {
 // lock takes the exclusive lock every writer holds, waiting at most the
 // store's lock timeout for another process to finish.
 func (s *Store) lock() (unlock func(), err error) {
-	s.mu.Lock()
+	return s.lockContext(context.Background())
+}
+
+// lockContext is lock that also gives up when ctx ends, with ctx's error.
+func (s *Store) lockContext(ctx context.Context) (unlock func(), err error) {
 	path := filepath.Join(s.dir, lockFile)
-	fl := flock.New(path, flock.SetPermissions(fileMode))
-	ctx, cancel := context.WithTimeout(context.Background(), s.lockTimeout)
+	if _, err := s.safeFile(path); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.lockTimeout)
 	defer cancel()
+	stop := context.AfterFunc(s.ctx, cancel)
+	defer stop()
+	late := func(err error) error {
+		if errors.Is(err, context.DeadlineExceeded) && context.Cause(ctx) == context.DeadlineExceeded {
+			return fmt.Errorf("another bcauth process has held the lock on %s for more than %s: try again when it has finished", path, s.lockTimeout)
+		}
+		return fmt.Errorf("gave up waiting for the lock on %s: %w", path, err)
+	}
+	select {
+	case s.writer <- struct{}{}:
+	case <-ctx.Done():
+		return nil, late(ctx.Err())
+	}
+	fl := flock.New(path, flock.SetPermissions(fileMode), flock.SetFlag(os.O_CREATE|os.O_RDWR|openFlags))
 	ok, err := fl.TryLockContext(ctx, lockRetry)
 	if err != nil || !ok {
-		s.mu.Unlock()
-		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("another bcauth process has held the lock on %s for more than %s: try again when it has finished", path, s.lockTimeout)
+		<-s.writer
+		if ctx.Err() != nil {
+			return nil, late(ctx.Err())
 		}
 		return nil, fmt.Errorf("cannot lock %s: %w", path, err)
+	}
+	if fi, err := fl.Stat(); err != nil || regularAndMine(path, fi) != nil {
+		_ = fl.Unlock()
+		<-s.writer
+		if err == nil {
+			err = regularAndMine(path, fi)
+		}
+		return nil, err
 	}
 	s.sweep()
 	return func() {
 		// Closing the lock file releases the lock even if unlocking fails.
 		_ = fl.Unlock()
-		s.mu.Unlock()
+		<-s.writer
 	}, nil
+}
+
+// Held is the store's lock, held across several steps that must not
+// interleave with another process's: a refresh reads the stored token,
+// asks Launchpad and saves the answer under one Held, so twenty commands
+// that find the token expired make one refresh, not twenty. Its methods
+// are the Store's, without taking the lock again.
+type Held struct {
+	s      *Store
+	unlock func()
+}
+
+// Hold takes the store's lock until [Held.Release], waiting at most the
+// store's lock timeout, or until ctx ends (Ctrl-C), for another process to
+// finish.
+func (s *Store) Hold(ctx context.Context) (*Held, error) {
+	unlock, err := s.lockContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Held{s: s, unlock: unlock}, nil
+}
+
+// Release gives the lock back. It is safe to call more than once.
+func (h *Held) Release() {
+	if h.unlock != nil {
+		h.unlock()
+		h.unlock = nil
+	}
+}
+
+// Update is [Store.Update] under the lock already held.
+func (h *Held) Update(fn func(*State) error) error { return h.s.update(fn) }
+
+// SaveTokenFrom is [Store.SaveTokenFrom] under the lock already held.
+func (h *Held) SaveTokenFrom(key, staleAccess string, tok Token) (Token, error) {
+	return saveTokenFrom(h.Update, key, staleAccess, tok)
+}
+
+// MarkRefused is [Store.MarkRefused] under the lock already held.
+func (h *Held) MarkRefused(key, refreshToken string, r Refusal) (bool, error) {
+	return markRefused(h.Update, key, refreshToken, r)
 }
 
 // sweep removes temporary files a crashed writer left behind. It runs under

@@ -22,6 +22,7 @@ const (
 	KindCorruptConfig  = "corrupt_config"  // config.json unreadable, kept as is (exit 2)
 	KindCorruptState   = "corrupt_state"   // state.json unreadable, kept as is (exit 2)
 	KindNewerFile      = "newer_file"      // a file from a newer bcauth, kept as is (exit 2)
+	KindUnsafeFile     = "unsafe_file"     // a state or cache directory or file another user owns or could replace, a link or a FIFO (exit 2)
 	KindNotLoggedIn    = "not_logged_in"   // no stored login (exit 1)
 	KindOtherClient    = "other_client"    // the stored login belongs to another client or Launchpad (exit 1)
 	KindRejected       = "rejected"        // Launchpad no longer accepts the login (exit 1)
@@ -61,6 +62,9 @@ type Problem struct {
 	// EditClient says the client settings are at fault, so the app offers
 	// to correct them.
 	EditClient bool
+	// RefusedAt is when Launchpad refused the login for good (KindRejected
+	// from a *RefusedError); zero otherwise.
+	RefusedAt time.Time
 }
 
 // Text is the whole problem in one line, raw: the message, then the
@@ -100,11 +104,15 @@ func Describe(err error, set Settings) Problem {
 		se  *auth.SettingError
 		ce  *store.CorruptError
 		ve  *store.VersionError
+		ue  *store.UnsafeError
 		ie  *IDError
 		tr  *TokenRefusedError
 		out Problem
 	)
+	var re *RefusedError
 	switch {
+	case errors.As(err, &re):
+		out = describeRefusedLogin(re)
 	case errors.As(err, &tr):
 		out = describeRefusedToken(tr, set)
 	case errors.As(err, &ie):
@@ -138,6 +146,8 @@ func Describe(err error, set Settings) Problem {
 		out = describeLaunchpad(le, set)
 	case errors.As(err, &se):
 		out = Problem{Kind: KindInvalidConfig, Header: "Invalid setting", Message: se.Reason, Fix: settingFix(se.Setting, set), EditClient: true}
+	case errors.As(err, &ue):
+		out = Problem{Kind: KindUnsafeFile, Header: "Unsafe state", Message: ue.Path + " " + ue.Why + fmt.Sprintf(" (mode %s), so bcauth does not use it", ue.Mode), Fix: ue.Fix}
 	case errors.As(err, &ve):
 		out = Problem{Kind: KindNewerFile, Header: "File from a newer bcauth",
 			Message: fmt.Sprintf("%s was written by a newer bcauth (format version %d; this one reads up to %d); bcauth kept it as is", ve.Path, ve.Version, ve.Supported),
@@ -167,10 +177,24 @@ func Describe(err error, set Settings) Problem {
 	}
 	out.Exit = ExitFailed
 	switch out.Kind {
-	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile:
+	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile, KindUnsafeFile:
 		out.Exit = ExitMisconfigured
 	}
 	return out
+}
+
+// describeRefusedLogin is Describe for a login Launchpad refused for
+// good: when, in Launchpad's words, and that bcauth will not try again.
+func describeRefusedLogin(e *RefusedError) Problem {
+	p := Problem{Kind: KindRejected, Header: "Login refused", Relogin: true, RefusedAt: e.Refusal.At,
+		Message: fmt.Sprintf("Launchpad refused the login of %s for good at %s, so bcauth no longer sends its refresh token (Basecamp bans clients that retry)",
+			IDLabel(e.Session.Identity), e.Refusal.At.UTC().Format(time.RFC3339)),
+		Server: e.Refusal.Reason,
+		Fix:    "run bcauth login (a password change at Basecamp ends every login)"}
+	if e.Unrecorded != nil {
+		p.Fix += "; bcauth could not record the refusal (" + e.Unrecorded.Error() + "), so fix that first or the next run asks Launchpad once more"
+	}
+	return p
 }
 
 // describeIDError is Describe for a Basecamp ID named by a person that

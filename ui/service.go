@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -223,6 +224,9 @@ func (s *Service) Login(c *auth.Client) (*store.Session, error) {
 	if c != nil && !belongs(sess, c) {
 		return nil, ErrOtherClient
 	}
+	if err := refusedLogin(sess); err != nil {
+		return nil, err
+	}
 	out := *sess
 	return &out, nil
 }
@@ -321,20 +325,64 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 	if s.FromEnv(sess) {
 		return c.TokenSource(sess.Token.OAuth2(), nil, auth.WithoutRefresh())
 	}
+	l := &refreshLock{st: s.Store}
 	key := sess.Key()
 	return c.TokenSource(sess.Token.OAuth2(), nil,
+		auth.WithLock(l.lock),
 		auth.WithLoad(func(context.Context) (*oauth2.Token, error) {
-			t, err := s.Store.LoadToken(key)
+			st, err := s.Store.Load()
 			if err != nil {
 				return nil, err
 			}
-			return t.OAuth2(), nil
+			cur, ok := st.Find(key)
+			if !ok {
+				return nil, store.ErrNoSession
+			}
+			if err := refusedLogin(cur); err != nil {
+				// Another process met the refusal: never send it again.
+				return nil, err
+			}
+			return cur.Token.OAuth2(), nil
+		}),
+		auth.WithRefused(func(_ context.Context, refreshToken string, err error) error {
+			return s.recordRefusal(l, sess, refreshToken, err)
 		}),
 		auth.WithSaveFrom(func(_ context.Context, from string, tok *oauth2.Token) error {
-			_, err := s.Store.SaveTokenFrom(key, from, store.TokenFrom(tok))
+			_, err := l.saveTokenFrom(key, from, store.TokenFrom(tok))
 			return err
 		}),
 	)
+}
+
+// refreshLock is the store's lock around one refresh of a token source,
+// which runs one refresh at a time: what the refresh saves goes through
+// the lock it holds.
+type refreshLock struct {
+	st   *store.Store
+	held *store.Held // while a refresh runs
+}
+
+func (l *refreshLock) lock(ctx context.Context) (func(), error) {
+	h, err := l.st.Hold(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l.held = h
+	return func() { l.held = nil; h.Release() }, nil
+}
+
+func (l *refreshLock) saveTokenFrom(key, from string, tok store.Token) (store.Token, error) {
+	if l.held != nil {
+		return l.held.SaveTokenFrom(key, from, tok)
+	}
+	return l.st.SaveTokenFrom(key, from, tok)
+}
+
+func (l *refreshLock) markRefused(key, refreshToken string, r store.Refusal) (bool, error) {
+	if l.held != nil {
+		return l.held.MarkRefused(key, refreshToken, r)
+	}
+	return l.st.MarkRefused(key, refreshToken, r)
 }
 
 // Reload is the result of asking Launchpad again.
@@ -374,19 +422,20 @@ func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Se
 	out := *sess
 	if a.Identity != sess.Identity {
 		// A name or address changed at Launchpad: the credentials file
-		// changes only then.
+		// changes only then. Should the id itself change, the session's
+		// key changes with it, and so must current.
 		err = s.Store.Update(func(st *store.State) error {
-			cur, ok := st.Find(key)
+			cur, ok := rekey(st, key, a.Identity)
 			if !ok {
 				return store.ErrNoSession
 			}
-			cur.Identity = a.Identity
-			out = *cur
+			out = cur
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
+		key = out.Key()
 	}
 	if tok, terr := ts.Token(ctx); terr == nil || tok != nil {
 		out.Token = store.TokenFrom(tok)
@@ -400,6 +449,33 @@ func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Se
 		r.Unsaved = unsaved
 	}
 	return r, nil
+}
+
+// rekey gives the session with key old, stored in st, the identity
+// Launchpad now answers, and returns it as stored. When the Launchpad id
+// changed, so did the session's key: current follows it, and an older
+// session already under the new key gives way to this one, which holds
+// the token just used.
+func rekey(st *store.State, old string, id auth.Identity) (store.Session, bool) {
+	i := slices.IndexFunc(st.Sessions, func(x store.Session) bool { return x.Key() == old })
+	if i < 0 {
+		return store.Session{}, false
+	}
+	sess := st.Sessions[i]
+	sess.Identity = id
+	key := sess.Key()
+	st.Sessions[i] = sess
+	if key != old {
+		for j := len(st.Sessions) - 1; j >= 0; j-- {
+			if j != i && st.Sessions[j].Key() == key {
+				st.Sessions = slices.Delete(st.Sessions, j, j+1)
+			}
+		}
+		if st.Current == old {
+			st.Current = key
+		}
+	}
+	return sess, true
 }
 
 // Token returns a valid access token for the current session, refreshed
@@ -435,32 +511,33 @@ func (s *Service) Logout(all bool) (gone []store.Session, now *store.Session, er
 	if s.EnvToken != "" {
 		return nil, nil, ErrEnvToken
 	}
-	st, err := s.Store.Load()
-	if err != nil {
-		return nil, nil, err
-	}
-	if all {
-		gone = st.Sessions
-	} else if cur, err := s.pick(st, nil); err == nil {
-		gone = []store.Session{*cur}
-	} else if s.ID != "" {
-		return nil, nil, err
-	}
-	switch {
-	case len(gone) == 0:
-		return nil, nil, nil
-	case all:
-		err = s.Store.LogoutAll()
-	default:
-		err = s.Store.Logout(gone[0].Key())
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if st, err := s.Store.Load(); err == nil {
-		if cur, ok := st.CurrentSession(); ok {
-			now = cur
+	// Which session goes is decided under the same lock that removes it,
+	// so what logout says it removed is what it removed.
+	err = s.Store.Update(func(st *store.State) error {
+		gone = nil
+		if all {
+			gone = st.Sessions
+		} else if cur, err := s.pick(st, nil); err == nil {
+			gone = []store.Session{*cur}
+		} else if s.ID != "" {
+			return err
 		}
+		if all {
+			st.Sessions, st.Current = nil, ""
+		} else if len(gone) == 1 && !st.Remove(gone[0].Key()) {
+			return store.ErrNoSession
+		}
+		if cur, ok := st.CurrentSession(); ok {
+			c := *cur
+			now = &c
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(gone) == 0 {
+		return nil, nil, nil
 	}
 	return gone, now, nil
 }

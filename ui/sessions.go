@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -248,6 +249,28 @@ func (s *Service) TokenInfo(ctx context.Context) (*TokenInfo, error) {
 		return nil, err
 	}
 	out := *sess
+	if tok.Expiry.IsZero() {
+		// A token whose expiry is unknown (a token answer without
+		// expires_in) is not trusted blind: authorization.json's
+		// expires_at is the truth, and is kept.
+		r, rerr := s.ReloadWith(ctx, c, sess, ts)
+		if rerr != nil {
+			return nil, rerr
+		}
+		out = *r.Session
+		tok = out.Token.OAuth2()
+		if exp := r.Session.Authorization.ExpiresAt; !exp.IsZero() {
+			tok.Expiry = exp
+			if serr := s.Store.Update(func(st *store.State) error {
+				if cur, ok := st.Find(out.Key()); ok && cur.Token.AccessToken == tok.AccessToken && cur.Token.Expiry.IsZero() {
+					cur.Token.Expiry = exp
+				}
+				return nil
+			}); serr != nil && err == nil {
+				err = &auth.SaveError{Err: serr}
+			}
+		}
+	}
 	out.Token = store.TokenFrom(tok)
 	return &TokenInfo{Token: tok, Session: &out}, err
 }
@@ -283,4 +306,68 @@ func IsTokenText(s string) bool {
 		return false
 	}
 	return !slices.ContainsFunc([]byte(s), func(c byte) bool { return c <= ' ' || c >= 0x7f })
+}
+
+// RefusedError is a login Launchpad refused for good: its refresh token
+// was answered with a definitive refusal (invalid_grant, "This Basecamp ID
+// rekeyed its deadbolt.", …), now or in an earlier run. bcauth never sends
+// that refresh token again (Basecamp bans a client that keeps trying), so
+// every command fails at once until the person logs in again.
+type RefusedError struct {
+	Session *store.Session // whose login it was, as stored
+	Refusal store.Refusal
+	// Err is Launchpad's refusal when it came in this run; nil when an
+	// earlier run recorded it.
+	Err error
+	// Unrecorded is why the refusal could not be written down, if it
+	// could not: the next run may then try the refresh token once more.
+	Unrecorded error
+}
+
+func (e *RefusedError) Error() string {
+	msg := fmt.Sprintf("Launchpad refused the login of %s for good at %s", IDLabel(e.Session.Identity), e.Refusal.At.UTC().Format(time.RFC3339))
+	if e.Refusal.Reason != "" {
+		msg += fmt.Sprintf(" (%q)", e.Refusal.Reason)
+	}
+	return msg + ": run bcauth login"
+}
+
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// refusedLogin is the error for a session marked refused, or nil.
+func refusedLogin(sess *store.Session) error {
+	if sess.Refused == nil {
+		return nil
+	}
+	out := *sess
+	return &RefusedError{Session: &out, Refusal: *sess.Refused}
+}
+
+// recordRefusal marks the session refused in the store, unless its stored
+// refresh token is no longer the one refused, and returns the
+// *RefusedError to report.
+func (s *Service) recordRefusal(l *refreshLock, sess *store.Session, refreshToken string, err error) error {
+	r := store.Refusal{At: s.Now().UTC(), Reason: refusalText(err)}
+	out := *sess
+	out.Refused = &r
+	re := &RefusedError{Session: &out, Refusal: r, Err: err}
+	marked, merr := l.markRefused(sess.Key(), refreshToken, r)
+	switch {
+	case merr != nil:
+		re.Unrecorded = merr
+	case !marked:
+		// The stored login has another refresh token by now: it is not
+		// the one refused, so the login may well be alive.
+		return err
+	}
+	return re
+}
+
+// refusalText is Launchpad's words for a refusal, or the error itself.
+func refusalText(err error) string {
+	var le *auth.LaunchpadError
+	if errors.As(err, &le) && le.Text != "" {
+		return le.Text
+	}
+	return err.Error()
 }

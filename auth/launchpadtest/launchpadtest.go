@@ -127,18 +127,19 @@ type Server struct {
 	closed    chan struct{} // closed by Close, to cut fault delays short
 	closeOnce sync.Once
 
-	mu       sync.Mutex
-	identity Identity // the first person's
-	accounts []Account
-	second   Identity
-	seconds  []Account         // the second person's accounts
-	codes    map[string]issued // authorization code → expiry and person
-	access   map[string]issued // access token → expiry and person
-	refresh  map[string]issued // refresh token → expiry and person
-	revoked  map[string]bool   // refresh tokens killed by RevokeAll
-	faults   map[Endpoint][]Fault
-	counts   map[Endpoint]int
-	tokenLog []TokenRequest
+	mu        sync.Mutex
+	identity  Identity // the first person's
+	accounts  []Account
+	second    Identity
+	seconds   []Account         // the second person's accounts
+	codes     map[string]issued // authorization code → expiry and person
+	access    map[string]issued // access token → expiry and person
+	refresh   map[string]issued // refresh token → expiry and person
+	revoked   map[string]bool   // refresh tokens killed by RevokeAll
+	faults    map[Endpoint][]Fault
+	counts    map[Endpoint]int
+	refreshes int // token requests that spend a refresh token
+	tokenLog  []TokenRequest
 
 	products products // product APIs, with their own lock
 }
@@ -382,6 +383,18 @@ func (s *Server) logTokenRequest(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokenLog = append(s.tokenLog, tr)
+	if grantOf(r.Form) == grantRefresh {
+		s.refreshes++
+	}
+}
+
+// RefreshRequests returns how many requests to /authorization/token asked
+// to refresh so far, faulted and refused ones included: what Basecamp
+// counts before it bans a client that retries a dead refresh token.
+func (s *Server) RefreshRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refreshes
 }
 
 // TokenRequests returns the merged query and body parameters of every

@@ -100,9 +100,10 @@ type cliStatusDoc struct {
 	AccountsByProduct map[string]int `json:"accounts_by_product"`
 	AccountsFetchedAt *time.Time     `json:"accounts_fetched_at"`
 	Problem           *struct {
-		Kind    string `json:"kind"`
-		Message string `json:"message"`
-		Fix     string `json:"fix"`
+		Kind      string     `json:"kind"`
+		Message   string     `json:"message"`
+		Fix       string     `json:"fix"`
+		RefusedAt *time.Time `json:"refused_at"`
 	} `json:"problem"`
 	Warnings []string `json:"warnings"`
 }

@@ -18,19 +18,22 @@ import (
 // ("bc3:6 bcx:2", from Launchpad's last answer). Every field is cleaned.
 //
 // The token state is "valid until TIME" (RFC 3339 UTC), "expired, renewed
-// when used", or "needs login" (expired with no refresh token); a login
-// without a refresh token adds ", cannot be renewed".
+// when used", "needs login" (expired with no refresh token), or "refused at
+// TIME, needs login" (Launchpad refused the refresh token for good, so
+// bcauth no longer sends it); a login without a refresh token adds ",
+// cannot be renewed".
 //
 // With asJSON, an array (never null) of
 //
 //	{"current": true,
 //	 "identity": {"id": 9999999, "name": "Annie Bryan", "first_name": "Annie",
 //	              "last_name": "Bryan", "email_address": "annie@example.com"},
-//	 "token": {"state": "valid", "expires_at": "2026-12-11T09:44:08Z", "renewable": true},
+//	 "token": {"state": "valid", "expires_at": "2026-12-11T09:44:08Z", "renewable": true,
+//	           "refused_at": "2026-12-01T08:00:00Z", "refused_reason": "…"},  // both only when refused
 //	 "accounts_by_product": {"bc3": 6, "bcx": 2},
 //	 "accounts_fetched_at": "2026-11-27T09:44:08Z"}
 //
-// where state is valid, expired or needs_login, and expires_at and
+// where state is valid, expired, needs_login or refused, and expires_at and
 // accounts_fetched_at may be null. Exit 0, also when none is logged in
 // (nothing, or []); 1 or 2 when the state file cannot be read, as status.
 func IDs(svc *ui.Service, out Output, asJSON bool) int {
@@ -74,9 +77,11 @@ type idJSON struct {
 }
 
 type idTokenJSON struct {
-	State     string  `json:"state"`
-	ExpiresAt *string `json:"expires_at"`
-	Renewable bool    `json:"renewable"`
+	State         string  `json:"state"`
+	ExpiresAt     *string `json:"expires_at"`
+	Renewable     bool    `json:"renewable"`
+	RefusedAt     *string `json:"refused_at,omitempty"`
+	RefusedReason string  `json:"refused_reason,omitempty"`
 }
 
 // Token states of bcauth ids.
@@ -84,6 +89,7 @@ const (
 	stateValid      = "valid"
 	stateExpired    = "expired"
 	stateNeedsLogin = "needs_login"
+	stateRefused    = "refused"
 )
 
 func describeID(c ui.IDChoice, now time.Time) idJSON {
@@ -92,6 +98,9 @@ func describeID(c ui.IDChoice, now time.Time) idJSON {
 	exp := tokenExpiry(&s)
 	r.Token = idTokenJSON{ExpiresAt: timeJSON(exp), Renewable: s.Token.RefreshToken != ""}
 	switch {
+	case s.Refused != nil:
+		r.Token.State, r.Token.Renewable = stateRefused, false
+		r.Token.RefusedAt, r.Token.RefusedReason = timeJSON(s.Refused.At), s.Refused.Reason
 	case exp.IsZero() || exp.After(now):
 		r.Token.State = stateValid
 	case r.Token.Renewable:
@@ -110,6 +119,8 @@ func describeID(c ui.IDChoice, now time.Time) idJSON {
 func tokenState(t idTokenJSON) string {
 	var s string
 	switch {
+	case t.State == stateRefused && t.RefusedAt != nil:
+		return "refused at " + *t.RefusedAt + ", needs login"
 	case t.State == stateNeedsLogin:
 		return "needs login"
 	case t.State == stateExpired:

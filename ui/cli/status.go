@@ -45,14 +45,15 @@ import (
 //	  },
 //	  "accounts_by_product": {"bc3": 4, "bcx": 1},      // product code → count; {} when none
 //	  "accounts_fetched_at": "2026-04-30T09:00:00Z",    // when Launchpad listed them, or null
-//	  "problem": {"kind": "rejected", "message": "…", "fix": "run bcauth login"},  // or null
+//	  "problem": {"kind": "rejected", "message": "…", "fix": "run bcauth login",
+//	              "refused_at": "2026-05-01T08:00:00Z"},  // or null; refused_at only when Launchpad refused the login for good
 //	  "warnings": []
 //	}
 //
 // Sources are "environment", "file", "default" (redirect_uri and
 // launchpad_url fall back to bcauth's defaults) or "unset". Problem kinds are
 // not_configured, invalid_config, client_rejected, corrupt_config,
-// corrupt_state, newer_file (exit 2), and not_logged_in, other_client,
+// corrupt_state, newer_file, unsafe_file (exit 2), and not_logged_in, other_client,
 // rejected, unreachable, launchpad_error, error (exit 1). When Launchpad is
 // unreachable, identity and accounts come from the cache and valid is false.
 // Strings are raw, not cleaned; characters a terminal could act on are
@@ -68,7 +69,7 @@ func Status(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
 	}
 	sess, refreshed, prob := checkStatus(ctx, svc, set, &rep)
 	if prob != nil {
-		rep.Problem = &problemJSON{Kind: prob.Kind, Message: prob.Text(), Fix: prob.Fix}
+		rep.Problem = &problemJSON{Kind: prob.Kind, Message: prob.Text(), Fix: prob.Fix, RefusedAt: timeJSON(prob.RefusedAt)}
 	}
 	if sess != nil {
 		if known(sess.Identity) {
@@ -121,6 +122,12 @@ func checkStatus(ctx context.Context, svc *ui.Service, set ui.Settings, rep *sta
 		rep.Warnings = append(rep.Warnings, ui.Describe(set.FileErr, set).Message)
 	}
 	sess, err := svc.Login(c)
+	var refused *ui.RefusedError
+	if errors.As(err, &refused) {
+		// Who it was, from what is stored; Launchpad is not asked.
+		rep.LoggedIn = true
+		return svc.Cached(refused.Session), false, fail(err)
+	}
 	if err != nil {
 		p := fail(err)
 		if errors.Is(err, ui.ErrOtherClient) {
@@ -161,6 +168,9 @@ type problemJSON struct {
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
 	Fix     string `json:"fix"`
+	// RefusedAt is when Launchpad refused the login for good (kind
+	// rejected); absent otherwise.
+	RefusedAt *string `json:"refused_at,omitempty"`
 }
 
 type identityJSON struct {
@@ -292,6 +302,8 @@ func tokenLine(rep statusJSON, sess *store.Session, prob *ui.Problem, now time.T
 		return exp + "; refreshed and accepted by Launchpad just now"
 	case rep.Valid:
 		return exp + "; accepted by Launchpad just now"
+	case prob != nil && !prob.RefusedAt.IsZero():
+		return "refused by Launchpad at " + prob.RefusedAt.UTC().Format(time.RFC3339) + "; bcauth no longer sends it"
 	case prob != nil && prob.Kind == ui.KindRejected:
 		return "rejected by Launchpad"
 	case prob != nil && prob.Kind == ui.KindUnreachable:

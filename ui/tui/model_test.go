@@ -454,7 +454,7 @@ func TestPickerChoosesFromWhatItShows(t *testing.T) {
 	m.accounts.others = nil // the stored IDs have not been read yet
 	m.Update(press("s"))
 	m.Update(othersMsg{others: []store.Session{*b.current}}) // now they have
-	_, cmd := m.Update(press("enter")) // the only entry drawn: log in with another
+	_, cmd := m.Update(press("enter"))                       // the only entry drawn: log in with another
 	if m.screen != screenConnect || cmd == nil {
 		t.Errorf("screen %d after choosing \"log in with another\", want connect", m.screen)
 	}

@@ -256,7 +256,7 @@ Exit 0 for 2xx, 1 for any other answer (the status and the server's words on std
 		Example: `bcauth api --product bc3 /projects.json
 bcauth api --account 99999999 --paginate --jq '.[].name' /projects.json
 bcauth api --account "Honcho Design" -f subject=Kickoff -f content='<p>Hello</p>' -F status=active \
-  /buckets/2085958000/message_boards/2085958001/messages.json`,
+  /buckets/2086957000/message_boards/2086957001/messages.json`,
 		Args: exactlyOnePath,
 	}
 	o := cli.APIOptions{HTTPClient: apiHTTPClient()}

@@ -18,6 +18,8 @@ import (
 //	GET  {bc3}/projects.json            paginated: Link rel="next", X-Total-Count
 //	POST {bc3}/projects.json            {"name", "description"} → 201, the project
 //	GET  {bc3}/projects/ID.json         one project, 404 when there is none
+//	PUT  {bc3}/projects/ID.json         {"name", "description"} → 200, the project as changed
+//	DELETE {bc3}/projects/ID.json       → 204 (trashed)
 //	GET  {bc3}/people.json              the people of the account
 //	POST {bc3}/buckets/P/message_boards/B/messages.json  {"subject", "content"} → 201
 //	GET  {bcx}/projects.json, {bcx}/people.json
@@ -44,6 +46,8 @@ var apiShapes = []struct {
 	{"GET /bc3/{account}/projects.json", "bc3", (*Server).listProjects},
 	{"POST /bc3/{account}/projects.json", "bc3", (*Server).createProject},
 	{"GET /bc3/{account}/projects/{file}", "bc3", (*Server).getProject},
+	{"PUT /bc3/{account}/projects/{file}", "bc3", (*Server).updateProject},
+	{"DELETE /bc3/{account}/projects/{file}", "bc3", (*Server).trashProject},
 	{"GET /bc3/{account}/people.json", "bc3", (*Server).listPeople},
 	{"POST /bc3/{account}/buckets/{project}/message_boards/{board}/messages.json", "bc3", (*Server).createMessage},
 	{"GET /bcx/{account}/api/v1/projects.json", "bcx", (*Server).listProjects},
@@ -258,14 +262,52 @@ func writeListPage[T any](w http.ResponseWriter, r *http.Request, items []T) {
 
 // getProject answers projects/ID.json.
 func (s *Server) getProject(w http.ResponseWriter, r *http.Request, c apiCall) {
+	if p, ok := s.findProject(r, c); ok {
+		writeJSON(w, http.StatusOK, p)
+		return
+	}
+	writeJSON(w, http.StatusNotFound, map[string]any{"status": 404, "error": "Not Found"})
+}
+
+// findProject is the project projects/ID.json names, if any.
+func (s *Server) findProject(r *http.Request, c apiCall) (apiProject, bool) {
 	id, ok := strings.CutSuffix(r.PathValue("file"), ".json")
 	for _, p := range s.projects(c) {
 		if ok && strconv.FormatInt(p.ID, 10) == id {
-			writeJSON(w, http.StatusOK, p)
-			return
+			return p, true
 		}
 	}
-	writeJSON(w, http.StatusNotFound, map[string]any{"status": 404, "error": "Not Found"})
+	return apiProject{}, false
+}
+
+// updateProject answers PUT projects/ID.json with the project as changed
+// (the fake does not keep the change).
+func (s *Server) updateProject(w http.ResponseWriter, r *http.Request, c apiCall) {
+	p, ok := s.findProject(r, c)
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]any{"status": 404, "error": "Not Found"})
+		return
+	}
+	body, ok := readJSONBody(w, r)
+	if !ok {
+		return
+	}
+	if name, _ := body["name"].(string); name != "" {
+		p.Name = name
+	}
+	if desc, ok := body["description"].(string); ok {
+		p.Description = desc
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// trashProject answers DELETE projects/ID.json: 204, as Basecamp trashes it.
+func (s *Server) trashProject(w http.ResponseWriter, r *http.Request, c apiCall) {
+	if _, ok := s.findProject(r, c); !ok {
+		writeJSON(w, http.StatusNotFound, map[string]any{"status": 404, "error": "Not Found"})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // createdProject is a project made through the API.

@@ -290,3 +290,42 @@ func under(u *url.URL, base string) (int, bool) {
 	}
 	return len(bp), true
 }
+
+// apiExamplePaths is a first call worth making per product: its list of
+// projects, or what it has instead.
+var apiExamplePaths = map[string]string{
+	"bc3": "/projects.json", "bcx": "/projects.json", "basecamp": "/projects.xml",
+	"highrise": "/people.xml", "campfire": "/rooms.xml", "backpack": "/pages.xml",
+}
+
+// APICommand is a ready `bcauth api` line for acc among all the accounts
+// on screen: --product too when another account shares its id, and --id
+// when several Basecamp IDs are stored (idHint, the Launchpad id), so the
+// line calls this account whichever is current.
+func APICommand(acc auth.Account, all []auth.Account, idHint int64) string {
+	var b strings.Builder
+	b.WriteString("bcauth api")
+	if idHint != 0 {
+		fmt.Fprintf(&b, " --id %d", idHint)
+	}
+	if slices.ContainsFunc(all, func(a auth.Account) bool { return a.ID == acc.ID && a.Product != acc.Product }) {
+		b.WriteString(" --product " + shellWord(acc.Product))
+	}
+	fmt.Fprintf(&b, " --account %d ", acc.ID)
+	p, ok := apiExamplePaths[acc.Product]
+	if !ok {
+		p = "/"
+	}
+	b.WriteString(p)
+	return b.String()
+}
+
+// shellWord is s as one shell word: as is when it is plain, else quoted.
+func shellWord(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -8,9 +8,9 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 
 	Enter, Copy, CopyAPI, CopyURL, Open, Filter, ClearFilter, Reload, Switch, Logout, Probe key.Binding
-	Back, Retry, Paste, Tab, EditClient                                            key.Binding
-	Yes, No                                                                        key.Binding
-	Help, Quit, ForceQuit                                                          key.Binding
+	Back, Retry, Paste, Tab, EditClient                                                     key.Binding
+	Yes, No                                                                                 key.Binding
+	Help, Quit, ForceQuit                                                                   key.Binding
 }
 
 func newKeyMap() keyMap {

@@ -246,7 +246,7 @@ BASECAMP_PASSWORD=… bcauth probe --url https://basecamp.com/123/api/v1 \
 
 func apiCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "api [--account ID|NAME] [--product CODE] [--id ID|EMAIL] [-X METHOD] [-H 'Name: value']… [-f key=value]… [-F key=value]… [--input FILE|-] [--paginate] [--jq EXPR] [--include] PATH|URL",
+		Use:   "api PATH|URL [--account ID|NAME] [--product CODE] [--id ID|EMAIL] [-X METHOD] [-H 'Name: value']… [-f key=value]… [-F key=value]… [--input FILE|-] [--paginate] [--jq EXPR] [--include]",
 		Short: "Call an account's API with the stored login, as gh api does",
 		Long: `Call an account's API with the login's token (refreshed when due) and print the answer as it comes: indented and coloured JSON on a terminal, raw when piped.
 

@@ -68,23 +68,7 @@ type apiCall struct {
 // No answers restores the usual answers. The who-am-I endpoints keep their
 // own script (ScriptProduct).
 func (s *Server) ScriptAPI(accountID int64, product string, answers ...ProductAnswer) {
-	key := product + ":" + strconv.FormatInt(accountID, 10)
-	p := &s.products
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.apiScripts == nil {
-		p.apiScripts = map[string][]ProductAnswer{}
-	}
-	if len(answers) == 0 {
-		delete(p.apiScripts, key)
-		return
-	}
-	c := make([]ProductAnswer, len(answers))
-	for i, a := range answers {
-		a.Header = a.Header.Clone()
-		c[i] = a
-	}
-	p.apiScripts[key] = c
+	s.products.script(&s.products.apiScripts, accountID, product, answers)
 }
 
 // AnswerForbidden is a 403: the person may not see this.

@@ -135,15 +135,19 @@ var demoScripts = map[string][]ProductAnswer{
 // one then stays. AnswerRateLimited(1), AnswerReachable() is "429 once, then
 // fine". No answers restores the usual (or demo) behaviour.
 func (s *Server) ScriptProduct(accountID int64, product string, answers ...ProductAnswer) {
+	s.products.script(&s.products.scripts, accountID, product, answers)
+}
+
+// script sets the answers of one account in *scripts, or clears them.
+func (p *products) script(scripts *map[string][]ProductAnswer, accountID int64, product string, answers []ProductAnswer) {
 	key := product + ":" + strconv.FormatInt(accountID, 10)
-	p := &s.products
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.scripts == nil {
-		p.scripts = map[string][]ProductAnswer{}
+	if *scripts == nil {
+		*scripts = map[string][]ProductAnswer{}
 	}
 	if len(answers) == 0 {
-		delete(p.scripts, key)
+		delete(*scripts, key)
 		return
 	}
 	c := make([]ProductAnswer, len(answers))
@@ -151,7 +155,7 @@ func (s *Server) ScriptProduct(accountID int64, product string, answers ...Produ
 		a.Header = a.Header.Clone()
 		c[i] = a
 	}
-	p.scripts[key] = c
+	(*scripts)[key] = c
 }
 
 // AllowBasic makes the product endpoints accept HTTP Basic credentials

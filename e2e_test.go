@@ -344,6 +344,34 @@ func TestTerminal(t *testing.T) {
 		}
 	}
 
+	// a copies a bcauth api line for the same account; run as it is, it
+	// lists that account's projects.
+	s.must("send-keys", "-t", "e2e", "a")
+	s.waitFor("Copied bcauth api", 10*time.Second)
+	line := ""
+	for !strings.HasPrefix(line, "bcauth api ") {
+		line, _ = s.tmux("show-buffer")
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("tmux's buffer holds %q, want a bcauth api line", line)
+		}
+	}
+	t.Run("api", func(t *testing.T) {
+		args := strings.Fields(line)[1:]
+		out, code := runBin(t, bin, env, args...)
+		var projects []struct {
+			Name string `json:"name"`
+			URL  string `json:"url"`
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &projects) != nil || len(projects) != 3 || projects[1].Name != "Marketing Site Refresh" {
+			t.Fatalf("%s: exit %d\n%s", line, code, out)
+		}
+		if acc := strings.TrimSuffix(href, "/"); !strings.HasPrefix(projects[0].URL, acc+"/projects/") {
+			t.Errorf("the projects are not the selected account's (%s): %s", acc, projects[0].URL)
+		}
+	})
+
 	// A second Basecamp ID, from the switch picker's last entry; the
 	// helper browser approves as the fake's second person this time.
 	s.must("send-keys", "-t", "e2e", "s")

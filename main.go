@@ -89,7 +89,7 @@ bcauth accounts --product bcx | cut -f4`,
 	for _, c := range []*cobra.Command{
 		loginCmd(), setupCmd(), statusCmd(), accountsCmd(), tokenCmd(), logoutCmd(),
 		idsCmd(), switchCmd(), refreshCmd(),
-		probeCmd(), demoCmd(), versionCmd(),
+		probeCmd(), apiCmd(), demoCmd(), versionCmd(),
 	} {
 		// Use is each command's synopsis, flags included.
 		c.DisableFlagsInUseLine = true
@@ -251,6 +251,66 @@ BASECAMP_PASSWORD=… bcauth probe --url https://basecamp.com/123/api/v1 \
 	}
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return exit(probe(cmd, o, id)) }
 	return cmd
+}
+
+func apiCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "api PATH|URL [--account ID|NAME] [--product CODE] [--id ID|EMAIL] [-X METHOD] [-H 'Name: value']… [-f key=value]… [-F key=value]… [--input FILE|-] [--paginate] [--jq EXPR] [--include]",
+		Short: "Call an account's API with the stored login, as gh api does",
+		Long: `Call an account's API with the login's token (refreshed when due) and print the answer as it comes: indented and coloured JSON on a terminal, raw when piped.
+
+The account is --account (an id, or a name only it has), else the only account of --product, else the one last picked in the app. PATH is relative to its href; a full URL must lie under one of this login's account hrefs or its Launchpad, or nothing is sent. -f and -F make a JSON body (and the method POST); with GET they go to the query string. A 429 waits out its Retry-After (Ctrl-C stops); a 5xx is retried for GET and HEAD. --paginate follows Link rel="next" and prints one merged array; --jq filters each answer with gojq, one result a line, strings raw.
+
+Exit 0 for 2xx, 1 for any other answer (the status and the server's words on stderr) or a failed login, 2 for a command line that cannot run.`,
+		Example: `bcauth api --product bc3 /projects.json
+bcauth api --account 99999999 --paginate --jq '.[].name' /projects.json
+bcauth api --account "Honcho Design" -f subject=Kickoff -f content='<p>Hello</p>' -F status=active \
+  /buckets/2086957000/message_boards/2086957001/messages.json`,
+		Args: exactlyOnePath,
+	}
+	o := cli.APIOptions{HTTPClient: apiHTTPClient()}
+	id := idFlag(cmd)
+	f := cmd.Flags()
+	f.StringVar(&o.Account, "account", "", "the account to call: its id, or a name only it has")
+	f.StringVar(&o.Product, "product", "", "the account's product CODE (bc3, bcx, basecamp, campfire, highrise, backpack)")
+	f.StringVarP(&o.Method, "method", "X", "", "the HTTP METHOD (GET, or POST with a body)")
+	f.StringArrayVarP(&o.Headers, "header", "H", nil, "send the header 'Name: value' (again for more)")
+	f.StringArrayVarP(&o.Fields, "raw-field", "f", nil, "add the string field key=value to the JSON body (the query string for GET)")
+	f.StringArrayVarP(&o.TypedFields, "field", "F", nil, "add key=value as a number, true, false or null, or @FILE's contents")
+	f.StringVar(&o.Input, "input", "", "send FILE (\"-\": standard input) as the body")
+	f.BoolVar(&o.Paginate, "paginate", false, "follow Link rel=\"next\" and print every page as one JSON array")
+	f.StringVar(&o.JQ, "jq", "", "filter the JSON answer with the jq EXPRession (gojq)")
+	f.BoolVarP(&o.Include, "include", "i", false, "print the status line and the response headers first (never the token)")
+	_ = cmd.RegisterFlagCompletionFunc("product", productCodes)
+	for _, name := range []string{"account", "method", "header", "raw-field", "field", "jq"} {
+		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		o.Path, o.Stdin = args[0], cmd.InOrStdin()
+		o.Pretty = isTerminal(cmd.OutOrStdout())
+		o.Color = o.Pretty && os.Getenv("NO_COLOR") == ""
+		return script(cmd, id, func(svc *ui.Service, out cli.Output) int { return cli.API(cmd.Context(), svc, out, o) })
+	}
+	return cmd
+}
+
+// exactlyOnePath is api's one PATH or URL.
+func exactlyOnePath(cmd *cobra.Command, args []string) error {
+	switch {
+	case len(args) == 0:
+		return &usageError{cmd: cmd.CommandPath(), err: errors.New("name the PATH (such as /projects.json) or URL to call")}
+	case len(args) > 1:
+		return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("unexpected argument %q: give one PATH or URL", args[1])}
+	}
+	return nil
+}
+
+// apiHTTPClient bounds the wait for an answer, not its length: bcauth api
+// streams bodies of any size.
+func apiHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 30 * time.Second
+	return &http.Client{Transport: t}
 }
 
 func idsCmd() *cobra.Command {

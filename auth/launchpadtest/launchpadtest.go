@@ -237,6 +237,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /web/{product}/{id}", s.webPage)
 	mux.HandleFunc("GET /integrations", s.integrationsPage)
 	s.productRoutes(mux)
+	s.apiRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, struct {
 			Status int    `json:"status"`

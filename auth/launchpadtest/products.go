@@ -35,6 +35,10 @@ type ProductAnswer struct {
 	// Delay is how long to wait, in real time, before answering, on top of
 	// Options.ProductLatency.
 	Delay time.Duration
+	// LargeJSON, when more than zero, makes a 200 whose body is a JSON
+	// array of generated projects of at least this many bytes, written as
+	// it goes, so the fake holds none of it (API slices only, see api.go).
+	LargeJSON int64
 }
 
 // AnswerReachable is the usual answer: the person, when the credentials are
@@ -89,17 +93,20 @@ type ProductRequest struct {
 	// Time is when it arrived, in real time (not Options.Now), so tests can
 	// measure a client's request rate.
 	Time time.Time
+	// Method is the request's method.
+	Method string
 	// Host is the request's Host header: "per host" is per host:port.
 	Host string
-	// Path is the request path, such as /bc3/99999999/my/profile.json.
-	Path string
+	// Path is the request path, such as /bc3/99999999/my/profile.json, and
+	// Query its raw query string.
+	Path, Query string
 	// Account is the account's "product:id", empty when no account matched.
 	Account string
 	// Auth is the Authorization header's scheme ("Bearer", "Basic"), empty
 	// when none came.
 	Auth string
-	// UserAgent and Accept are the request's headers.
-	UserAgent, Accept string
+	// UserAgent, Accept and ContentType are the request's headers.
+	UserAgent, Accept, ContentType string
 	// Status is the answer's status, 0 while it is in flight.
 	Status int
 }
@@ -108,7 +115,9 @@ type ProductRequest struct {
 type products struct {
 	mu          sync.Mutex
 	scripts     map[string][]ProductAnswer // "product:id" → answers left
-	basic       map[string]string          // Basic user → password
+	apiScripts  map[string][]ProductAnswer // the same, for the API slices
+	created     map[string][]createdProject
+	basic       map[string]string // Basic user → password
 	inFlight    int
 	maxInFlight int
 	log         []ProductRequest
@@ -126,15 +135,19 @@ var demoScripts = map[string][]ProductAnswer{
 // one then stays. AnswerRateLimited(1), AnswerReachable() is "429 once, then
 // fine". No answers restores the usual (or demo) behaviour.
 func (s *Server) ScriptProduct(accountID int64, product string, answers ...ProductAnswer) {
+	s.products.script(&s.products.scripts, accountID, product, answers)
+}
+
+// script sets the answers of one account in *scripts, or clears them.
+func (p *products) script(scripts *map[string][]ProductAnswer, accountID int64, product string, answers []ProductAnswer) {
 	key := product + ":" + strconv.FormatInt(accountID, 10)
-	p := &s.products
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.scripts == nil {
-		p.scripts = map[string][]ProductAnswer{}
+	if *scripts == nil {
+		*scripts = map[string][]ProductAnswer{}
 	}
 	if len(answers) == 0 {
-		delete(p.scripts, key)
+		delete(*scripts, key)
 		return
 	}
 	c := make([]ProductAnswer, len(answers))
@@ -142,7 +155,7 @@ func (s *Server) ScriptProduct(accountID int64, product string, answers ...Produ
 		a.Header = a.Header.Clone()
 		c[i] = a
 	}
-	p.scripts[key] = c
+	(*scripts)[key] = c
 }
 
 // AllowBasic makes the product endpoints accept HTTP Basic credentials
@@ -227,23 +240,10 @@ func (s *Server) whoAmI(w http.ResponseWriter, r *http.Request, product, base st
 	if found {
 		key = product + ":" + strconv.FormatInt(acc.ID, 10)
 	}
-	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	p := &s.products
-	p.mu.Lock()
-	p.inFlight++
-	p.maxInFlight = max(p.maxInFlight, p.inFlight)
-	i := len(p.log)
-	p.log = append(p.log, ProductRequest{Time: time.Now(), Host: r.Host, Path: r.URL.Path, Account: key,
-		Auth: scheme, UserAgent: r.UserAgent(), Accept: r.Header.Get("Accept")})
-	answer, scripted := s.nextAnswer(key, found, scheme == "Bearer")
-	p.mu.Unlock()
-	rec := &statusRecorder{ResponseWriter: w}
-	defer func() {
-		p.mu.Lock()
-		p.inFlight--
-		p.log[i].Status = rec.status
-		p.mu.Unlock()
-	}()
+	rec, answer, scripted, done := s.logProductRequest(w, r, key, func(oauth bool) (ProductAnswer, bool) {
+		return s.nextAnswer(key, found, oauth)
+	})
+	defer done()
 
 	if !s.productDelay(r, s.opts.ProductLatency+answer.Delay) {
 		return
@@ -259,6 +259,29 @@ func (s *Server) whoAmI(w http.ResponseWriter, r *http.Request, product, base st
 		if who, ok := s.productCredentials(rec, r); ok {
 			s.writePerson(rec, product, acc, who)
 		}
+	}
+}
+
+// logProductRequest records a product API request and takes its scripted
+// answer with next, under the products' lock. done records the status the
+// handler answered with on rec; call it when the answer is written.
+func (s *Server) logProductRequest(w http.ResponseWriter, r *http.Request, key string, next func(oauth bool) (ProductAnswer, bool)) (rec *statusRecorder, answer ProductAnswer, scripted bool, done func()) {
+	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	p := &s.products
+	p.mu.Lock()
+	p.inFlight++
+	p.maxInFlight = max(p.maxInFlight, p.inFlight)
+	i := len(p.log)
+	p.log = append(p.log, ProductRequest{Time: time.Now(), Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Account: key, Auth: scheme, UserAgent: r.UserAgent(), Accept: r.Header.Get("Accept"), ContentType: r.Header.Get("Content-Type")})
+	answer, scripted = next(scheme == "Bearer")
+	p.mu.Unlock()
+	rec = &statusRecorder{ResponseWriter: w}
+	return rec, answer, scripted, func() {
+		p.mu.Lock()
+		p.inFlight--
+		p.log[i].Status = rec.status
+		p.mu.Unlock()
 	}
 }
 

@@ -55,7 +55,7 @@ func TestOptionsDefaults(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	s := start(t, Options{})
-	a := get(t, s.URL+"/bc3/99999999/projects.json") // a product path the fake does not serve
+	a := get(t, s.URL+"/bc3/99999999/chats.json") // a product path the fake does not serve
 	if a.status != 404 || a.body != `{"status":404,"error":"Not Found"}` {
 		t.Errorf("got %d %s", a.status, a.body)
 	}

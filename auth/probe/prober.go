@@ -14,18 +14,19 @@ import (
 	"golang.org/x/time/rate"
 
 	"bcauth/auth"
+	"bcauth/auth/product"
 )
 
 // Probe defaults, kept under Basecamp's documented limit of about 50
 // requests per 10 s per IP.
 const (
 	DefaultConcurrency   = 4
-	DefaultPerHostRate   = rate.Limit(4)
-	DefaultBurst         = 2
+	DefaultPerHostRate   = product.DefaultPerHostRate
+	DefaultBurst         = product.DefaultBurst
 	DefaultMaxRetries    = 3
 	DefaultMaxRetryAfter = 30 * time.Second
 	DefaultTimeout       = 15 * time.Second
-	DefaultBackoff       = 500 * time.Millisecond
+	DefaultBackoff       = product.DefaultBackoff
 )
 
 // Config tunes a Prober. The zero value probes politely.
@@ -74,8 +75,7 @@ type Prober struct {
 	cfg    Config
 	client *http.Client
 
-	mu    sync.Mutex
-	hosts map[string]*hostGate
+	hosts *product.Hosts
 }
 
 // New returns a Prober for cfg, defaults filled in.
@@ -111,7 +111,7 @@ func New(cfg Config) *Prober {
 		cfg.Now = time.Now
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = product.Sleep
 	}
 	var client http.Client
 	if cfg.HTTPClient != nil {
@@ -124,7 +124,7 @@ func New(cfg Config) *Prober {
 	// A redirect would carry the credentials somewhere the href check never
 	// saw; a who-am-I endpoint that redirects is not answering anyway.
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Prober{cfg: cfg, client: &client, hosts: map[string]*hostGate{}}
+	return &Prober{cfg: cfg, client: &client, hosts: product.NewHosts(cfg.PerHostRate, cfg.Burst, cfg.Now, cfg.Sleep)}
 }
 
 // ProbeAll probes every account, at most Concurrency at once, and returns
@@ -232,12 +232,11 @@ func (p *Prober) probe(ctx context.Context, acc auth.Account, a Authorizer) Resu
 	if reason != "" {
 		return Result{Status: NotProbed, Reason: reason}
 	}
-	gate := p.gate(u.Host)
 	refreshed := false
 	var res Result
 	var last outcome
 	for attempt := 1; ; attempt++ {
-		if err := p.wait(ctx, gate); err != nil {
+		if err := p.wait(ctx, u.Host); err != nil {
 			return canceledAfter(err, res)
 		}
 		var o outcome
@@ -281,7 +280,7 @@ func (p *Prober) probe(ctx context.Context, acc auth.Account, a Authorizer) Resu
 		if res.HTTPStatus == http.StatusTooManyRequests {
 			// Basecamp limits by client IP, so the whole host waits, not just
 			// this probe.
-			gate.pause(p.cfg.Now().Add(wait))
+			p.hosts.Pause(u.Host, p.cfg.Now().Add(wait))
 		} else if err := p.cfg.Sleep(ctx, wait); err != nil {
 			return canceledAfter(err, res)
 		}

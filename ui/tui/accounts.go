@@ -292,6 +292,8 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, settle bool) {
 		}
 	case key.Matches(msg, m.keys.Copy):
 		return m.copySelected(), false
+	case key.Matches(msg, m.keys.CopyAPI):
+		return m.copyAPICommand(), false
 	case key.Matches(msg, m.keys.Open):
 		r, ok := a.list.selected()
 		if !ok {
@@ -339,6 +341,26 @@ func (m *Model) copySelected() tea.Cmd {
 		return nil
 	}
 	return tea.Batch(copyText(m.cfg, r.acc.Href), remember(m.cfg.Service, m.accounts.session.Key(), r.key))
+}
+
+// copyAPICommand copies a `bcauth api` line that calls the selected
+// account, so the step from picking to calling is one key.
+func (m *Model) copyAPICommand() tea.Cmd {
+	a := &m.accounts
+	r, ok := a.list.selected()
+	if !ok {
+		m.setStatus("No account to call.", true)
+		return nil
+	}
+	var all []auth.Account
+	if a.session.Authorization != nil {
+		all = a.session.Authorization.Accounts
+	}
+	var id int64
+	if len(a.others) > 1 {
+		id = a.session.Identity.ID
+	}
+	return tea.Batch(copyText(m.cfg, ui.APICommand(r.acc, all, id)), remember(m.cfg.Service, a.session.Key(), r.key))
 }
 
 // pickKey drives the Basecamp ID picker; its last entry adds another ID.

@@ -7,10 +7,10 @@ import "charm.land/bubbles/v2/key"
 type keyMap struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 
-	Enter, Copy, CopyURL, Open, Filter, ClearFilter, Reload, Switch, Logout, Probe key.Binding
-	Back, Retry, Paste, Tab, EditClient                                            key.Binding
-	Yes, No                                                                        key.Binding
-	Help, Quit, ForceQuit                                                          key.Binding
+	Enter, Copy, CopyAPI, CopyURL, Open, Filter, ClearFilter, Reload, Switch, Logout, Probe key.Binding
+	Back, Retry, Paste, Tab, EditClient                                                     key.Binding
+	Yes, No                                                                                 key.Binding
+	Help, Quit, ForceQuit                                                                   key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -23,6 +23,7 @@ func newKeyMap() keyMap {
 		End:         key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "last")),
 		Enter:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
 		Copy:        key.NewBinding(key.WithKeys("enter", "y"), key.WithHelp("enter/y", "copy")),
+		CopyAPI:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "copy bcauth api line")),
 		CopyURL:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy URL")),
 		Open:        key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
@@ -145,7 +146,7 @@ func (m *Model) accountsBindings() bindings {
 	short = append(short, k.Help, k.Quit)
 	full := [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Copy, k.Open, k.Filter, k.ClearFilter},
+		{k.Copy, k.CopyAPI, k.Open, k.Filter, k.ClearFilter},
 		{k.Reload, k.Probe, k.Switch, k.Logout},
 		{k.Help, k.Quit},
 	}
@@ -154,7 +155,7 @@ func (m *Model) accountsBindings() bindings {
 		// is cut.
 		full = [][]key.Binding{
 			{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Help, k.Quit},
-			{k.Copy, k.Open, k.Filter, k.ClearFilter, k.Reload, k.Probe, k.Switch, k.Logout},
+			{k.Copy, k.CopyAPI, k.Open, k.Filter, k.ClearFilter, k.Reload, k.Probe, k.Switch, k.Logout},
 		}
 	}
 	return bindings{short: short, full: full}

@@ -1,0 +1,331 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"bcauth/auth"
+	"bcauth/store"
+)
+
+// What `bcauth api` calls, and with whose token: the account a person
+// names, the URL a path means under it, and the check that the token goes
+// nowhere but this login's account hrefs and its Launchpad.
+
+// APIQuery is how a person names what to call.
+type APIQuery struct {
+	// Account is an account id or its exact name (case aside); Product a
+	// product code. Both may be empty: see ChooseAccount.
+	Account, Product string
+	// Path is relative to the account's href ("/projects.json",
+	// "projects.json?page=2"), or a full URL under one of the login's
+	// hrefs or its Launchpad, which then names the account itself.
+	Path string
+}
+
+// APITarget is a resolved call: where to, for which account, with which
+// token.
+type APITarget struct {
+	// URL is the request URL, dot segments resolved.
+	URL *url.URL
+	// Account is the account called; its Product is "" for Launchpad
+	// itself.
+	Account auth.Account
+	Session *store.Session
+	Tokens  *auth.TokenSource
+	// UserAgent is the one bcauth sends Launchpad.
+	UserAgent string
+
+	hrefs     []auth.Account
+	launchpad string
+}
+
+// ChoiceError is an account a person named that matched none of the
+// login's accounts, or several; Choices are the ones to pick from.
+type ChoiceError struct {
+	What    string // how the person named it: `--account "Honcho"`, or "" for nothing named
+	Choices []auth.Account
+	None    bool // nothing matched: Choices are every candidate
+}
+
+func (e *ChoiceError) Error() string {
+	return e.Head() + " " + strings.Join(e.Lines(), "; ")
+}
+
+// Head says what went wrong, before the candidates.
+func (e *ChoiceError) Head() string {
+	switch {
+	case len(e.Choices) == 0 && e.What == "":
+		return "this login reaches no accounts"
+	case len(e.Choices) == 0:
+		return fmt.Sprintf("no account matches %s, and this login has none of that product", e.What)
+	case e.None:
+		return fmt.Sprintf("no account matches %s; name one with --account ID (and --product CODE when an id is shared):", e.What)
+	case e.What == "":
+		return "which account? This login has several: name one with --account ID or --product CODE, or pick one in the app:"
+	}
+	return fmt.Sprintf("%s matches %d accounts; name one with --account ID and --product CODE:", e.What, len(e.Choices))
+}
+
+// Lines are the candidates, "product<TAB>id<TAB>name" each, cleaned.
+func (e *ChoiceError) Lines() []string {
+	out := make([]string, len(e.Choices))
+	for i, a := range e.Choices {
+		out[i] = fmt.Sprintf("%s\t%d\t%s", Clean(a.Product), a.ID, Clean(a.Name))
+	}
+	return out
+}
+
+// ForeignURLError is a full URL under none of the login's account hrefs
+// nor its Launchpad: the token is not sent there, nor anything else.
+type ForeignURLError struct {
+	URL, Host string
+	// Insecure says the host is one of the login's, but the URL is plain
+	// http to a host that is not loopback (or Launchpad is not loopback).
+	Insecure bool
+}
+
+func (e *ForeignURLError) Error() string {
+	if e.Insecure {
+		return fmt.Sprintf("refusing to send the token over plain http to %s: use https", Clean(e.Host))
+	}
+	return fmt.Sprintf("refusing to send the token to %s: %s is under none of this login's account hrefs nor its Launchpad; nothing was sent", Clean(e.Host), Clean(e.URL))
+}
+
+// ChooseAccount picks the account a person means among accs: by --account
+// (an id, or a name that only one account has exactly, case aside), within
+// product when given; else the only account of product; else last (the
+// account last picked in the app, an [auth.Account.Key]) if it is of
+// product; else the only account there is. Anything else is a
+// *ChoiceError listing the candidates.
+func ChooseAccount(accs []auth.Account, last, account, product string) (auth.Account, error) {
+	pool := SortAccounts(FilterProduct(accs, product))
+	if account = strings.TrimSpace(account); account != "" {
+		var byID, byName []auth.Account
+		for _, a := range pool {
+			switch {
+			case strconv.FormatInt(a.ID, 10) == account:
+				byID = append(byID, a)
+			case strings.EqualFold(strings.TrimSpace(a.Name), account):
+				byName = append(byName, a)
+			}
+		}
+		what := "--account " + strconv.Quote(account)
+		if product != "" {
+			what += " --product " + strconv.Quote(product)
+		}
+		m := byID
+		if len(m) == 0 {
+			m = byName
+		}
+		switch len(m) {
+		case 1:
+			return m[0], nil
+		case 0:
+			return auth.Account{}, &ChoiceError{What: what, Choices: pool, None: true}
+		}
+		return auth.Account{}, &ChoiceError{What: what, Choices: m}
+	}
+	if len(pool) == 1 {
+		return pool[0], nil
+	}
+	if i := slices.IndexFunc(pool, func(a auth.Account) bool { return a.Key() == last }); i >= 0 && last != "" {
+		return pool[i], nil
+	}
+	what := ""
+	if product != "" {
+		what = "--product " + strconv.Quote(product)
+	}
+	return auth.Account{}, &ChoiceError{What: what, Choices: pool, None: len(pool) == 0 && product != ""}
+}
+
+// APITarget resolves q for the chosen Basecamp ID (refreshing its token
+// first when due). The accounts come from the cache when it has them (a
+// call costs one request, not two), else from Launchpad; a name the cache
+// does not know asks Launchpad once more. BASECAMP_TOKEN always asks.
+func (s *Service) APITarget(ctx context.Context, q APIQuery) (*APITarget, error) {
+	c, sess, err := s.currentLogin()
+	if err != nil {
+		return nil, err
+	}
+	fromCache := false
+	if !s.FromEnv(sess) {
+		if cached := s.Cached(sess); cached.Authorization != nil {
+			sess, fromCache = cached, true
+		}
+	}
+	if !fromCache {
+		if sess, err = s.loadForAPI(ctx, c, sess); err != nil {
+			return nil, err
+		}
+	}
+	t, err := resolveAPI(sess, c.Config().LaunchpadURL, q)
+	if _, unknown := err.(*ChoiceError); (unknown || isForeign(err)) && fromCache {
+		if sess, err = s.loadForAPI(ctx, c, sess); err != nil {
+			return nil, err
+		}
+		t, err = resolveAPI(sess, c.Config().LaunchpadURL, q)
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.Tokens, t.UserAgent = s.TokenSource(c, sess), c.Config().UserAgent
+	return t, nil
+}
+
+func isForeign(err error) bool {
+	_, ok := err.(*ForeignURLError)
+	return ok
+}
+
+// loadForAPI asks Launchpad for the session's accounts; when it cannot be
+// reached the cache, if any, will do.
+func (s *Service) loadForAPI(ctx context.Context, c *auth.Client, sess *store.Session) (*store.Session, error) {
+	r, err := s.Reload(ctx, c, sess)
+	switch {
+	case err == nil:
+		return r.Session, nil
+	case auth.Temporary(err):
+		if cached := s.Cached(sess); cached.Authorization != nil {
+			return cached, nil
+		}
+	}
+	return nil, err
+}
+
+// resolveAPI is APITarget once the accounts are known.
+func resolveAPI(sess *store.Session, launchpad string, q APIQuery) (*APITarget, error) {
+	var accs []auth.Account
+	if sess.Authorization != nil {
+		accs = sess.Authorization.Accounts
+	}
+	t := &APITarget{Session: sess, hrefs: accs, launchpad: strings.TrimRight(launchpad, "/")}
+	if abs, err := url.Parse(q.Path); err == nil && abs.IsAbs() {
+		u := cleanURL(abs)
+		acc, err := t.Allowed(u)
+		if err != nil {
+			return nil, err
+		}
+		t.URL, t.Account = u, acc
+		return t, nil
+	}
+	acc, err := ChooseAccount(accs, sess.LastAccount, q.Account, q.Product)
+	if err != nil {
+		return nil, err
+	}
+	rel := strings.TrimLeft(q.Path, "/")
+	u, err := url.Parse(strings.TrimRight(acc.Href, "/") + "/" + rel)
+	if err != nil {
+		return nil, fmt.Errorf("%s under %s is not a URL: %w", Clean(q.Path), Clean(acc.Href), err)
+	}
+	u = cleanURL(u)
+	if _, err := t.Allowed(u); err != nil {
+		return nil, err
+	}
+	t.URL, t.Account = u, acc
+	return t, nil
+}
+
+// cleanURL resolves u's dot segments, so a path cannot climb out of the
+// href it was checked against, and drops any user info and fragment.
+func cleanURL(u *url.URL) *url.URL {
+	out := *u
+	out.User, out.Fragment, out.RawFragment = nil, "", ""
+	out.Host = strings.ToLower(out.Host)
+	if out.Path != "" {
+		p := path.Clean("/" + out.Path)
+		if strings.HasSuffix(out.Path, "/") && p != "/" {
+			p += "/"
+		}
+		out.Path, out.RawPath = p, ""
+	}
+	return &out
+}
+
+// Allowed says whether the token may go to u, and for which account: u
+// must lie under one of the login's account hrefs (the longest wins) or
+// its Launchpad URL, over https, or over http to a loopback host when
+// Launchpad itself is loopback (the fake, the demo).
+func (t *APITarget) Allowed(u *url.URL) (auth.Account, error) {
+	var best auth.Account
+	bestLen := -1
+	for _, a := range t.hrefs {
+		if n, ok := under(u, a.Href); ok && n > bestLen {
+			best, bestLen = a, n
+		}
+	}
+	if bestLen < 0 {
+		if _, ok := under(u, t.launchpad); !ok {
+			return auth.Account{}, &ForeignURLError{URL: u.String(), Host: u.Host}
+		}
+	}
+	if u.Scheme != "https" {
+		lp, err := url.Parse(t.launchpad)
+		if u.Scheme != "http" || !auth.IsLoopbackHost(u.Hostname()) || err != nil || !auth.IsLoopbackHost(lp.Hostname()) {
+			return auth.Account{}, &ForeignURLError{URL: u.String(), Host: u.Host, Insecure: true}
+		}
+	}
+	return best, nil
+}
+
+// under reports whether u lies under base (same scheme and host, and a
+// path that is base's or below it, segment by segment), and how long
+// base's path is.
+func under(u *url.URL, base string) (int, bool) {
+	b, err := url.Parse(strings.TrimSpace(base))
+	if err != nil || b.Host == "" {
+		return 0, false
+	}
+	if !strings.EqualFold(b.Scheme, u.Scheme) || !strings.EqualFold(b.Host, u.Host) {
+		return 0, false
+	}
+	bp := strings.TrimRight(b.Path, "/")
+	if u.Path != bp && !strings.HasPrefix(u.Path, bp+"/") {
+		return 0, false
+	}
+	return len(bp), true
+}
+
+// apiExamplePaths is a first call worth making per product: its list of
+// projects, or what it has instead.
+var apiExamplePaths = map[string]string{
+	"bc3": "/projects.json", "bcx": "/projects.json", "basecamp": "/projects.xml",
+	"highrise": "/people.xml", "campfire": "/rooms.xml", "backpack": "/pages.xml",
+}
+
+// APICommand is a ready `bcauth api` line for acc among all the accounts
+// on screen: --product too when another account shares its id, and --id
+// when several Basecamp IDs are stored (idHint, the Launchpad id), so the
+// line calls this account whichever is current.
+func APICommand(acc auth.Account, all []auth.Account, idHint int64) string {
+	var b strings.Builder
+	b.WriteString("bcauth api")
+	if idHint != 0 {
+		fmt.Fprintf(&b, " --id %d", idHint)
+	}
+	if slices.ContainsFunc(all, func(a auth.Account) bool { return a.ID == acc.ID && a.Product != acc.Product }) {
+		b.WriteString(" --product " + shellWord(acc.Product))
+	}
+	fmt.Fprintf(&b, " --account %d ", acc.ID)
+	p, ok := apiExamplePaths[acc.Product]
+	if !ok {
+		p = "/"
+	}
+	b.WriteString(p)
+	return b.String()
+}
+
+// shellWord is s as one shell word: as is when it is plain, else quoted.
+func shellWord(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,391 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/itchyny/gojq"
+
+	"bcauth/auth"
+	"bcauth/auth/product"
+	"bcauth/ui"
+)
+
+// APIOptions is what `bcauth api` was asked to do.
+type APIOptions struct {
+	// Account, Product and Path name the call (see ui.APIQuery).
+	Account, Product, Path string
+	// Method is the HTTP method; GET, or POST when there is a body, when
+	// empty.
+	Method string
+	// Headers are "Name: value" lines sent as they are (Authorization and
+	// User-Agent are bcauth's own).
+	Headers []string
+	// Fields are -f key=value (strings), TypedFields -F key=value (numbers,
+	// true, false, null, @file), in a JSON object body, or the query
+	// string for GET and HEAD or with Input.
+	Fields, TypedFields []string
+	// Input is a file to send as the body, "-" for Stdin.
+	Input string
+	Stdin io.Reader
+	// Paginate follows Link rel="next" and prints one merged array.
+	Paginate bool
+	// JQ filters each JSON answer through gojq.
+	JQ string
+	// Include prints the status line and the response headers first.
+	Include bool
+	// Pretty indents JSON and makes every byte of the answer safe for a
+	// terminal; Color colours it. main sets them when stdout is a terminal.
+	Pretty, Color bool
+	// HTTPClient sends the requests (leave its Timeout zero: bodies stream).
+	HTTPClient *http.Client
+	// Now and Sleep are the clock of the retries; the real one when nil.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// errorBodyBytes is how much of an error answer is kept to quote it.
+const errorBodyBytes = 64 << 10
+
+// API calls an account's API with the stored login, as `gh api` does, and
+// streams the answer to stdout.
+//
+// The account is chosen as ui.ChooseAccount says; PATH is under its href,
+// or a full URL under one of the login's hrefs or its Launchpad (anything
+// else is refused, naming the host, and nothing is sent). The token is
+// refreshed first when due, and once more when the product calls it
+// expired. A 429 waits out its Retry-After (said on stderr; Ctrl-C stops
+// it); a 5xx is retried with backoff for GET and HEAD only. bc3 and bcx get
+// Accept: application/json, the classic products application/xml, unless
+// PATH's extension says otherwise.
+//
+// Exit 0 for a 2xx answer; 1 for any other (the status and the server's
+// own words, cleaned, on stderr, the body on stdout), or when the login
+// fails; 2 when the command line cannot be run (bad header, field, jq
+// expression, foreign host, --paginate with a body).
+func API(ctx context.Context, svc *ui.Service, out Output, opts APIOptions) int {
+	req, code := buildAPIRequest(opts)
+	if code != ExitOK {
+		out.problem(req.problem)
+		return code
+	}
+	var jq *gojq.Code
+	if opts.JQ != "" {
+		q, err := gojq.Parse(opts.JQ)
+		if err == nil {
+			jq, err = gojq.Compile(q)
+		}
+		if err != nil {
+			out.problem(ui.Problem{Message: "--jq " + strconv.Quote(opts.JQ) + " is no jq expression: " + err.Error(), Fix: "see https://jqlang.org/manual/ (bcauth uses gojq)"})
+			return ExitMisconfigured
+		}
+	}
+	t, err := svc.APITarget(ctx, ui.APIQuery{Account: opts.Account, Product: opts.Product, Path: opts.Path})
+	if err != nil {
+		return apiTargetFailed(out, svc, err)
+	}
+	req.finish(t)
+	caller := product.NewCaller(product.Config{
+		HTTPClient: opts.HTTPClient, UserAgent: t.UserAgent, Now: opts.Now, Sleep: opts.Sleep,
+		Waiting: func(w product.Wait) { waitNote(out, w) },
+	})
+	c := &apiCall{out: out, opts: opts, jq: jq, target: t}
+	return c.run(ctx, caller, req)
+}
+
+// apiTargetFailed tells why there is nothing to call.
+func apiTargetFailed(out Output, svc *ui.Service, err error) int {
+	var ce *ui.ChoiceError
+	var fe *ui.ForeignURLError
+	switch {
+	case errors.As(err, &fe):
+		fix := "give a path under the account's href, such as /projects.json, or a full URL that `bcauth accounts` lists"
+		if fe.Insecure {
+			fix = "use the https address"
+		}
+		out.problem(ui.Problem{Message: fe.Error(), Fix: fix})
+		return ExitMisconfigured
+	case errors.As(err, &ce):
+		fmt.Fprintln(out.Stderr, "bcauth:", ce.Head())
+		for _, l := range ce.Lines() {
+			fmt.Fprintln(out.Stderr, "  "+l)
+		}
+		return ExitFailed
+	}
+	return out.fail(err, svc.Settings(), false)
+}
+
+// waitNote tells the person at the terminal why nothing happens for a while.
+func waitNote(out Output, w product.Wait) {
+	why := "could not reach " + ui.Clean(w.Host)
+	switch {
+	case w.Status == http.StatusTooManyRequests:
+		why = ui.Clean(w.Host) + " is rate limiting (HTTP 429)"
+	case w.Status != 0:
+		why = fmt.Sprintf("%s answered HTTP %d", ui.Clean(w.Host), w.Status)
+	}
+	asked := ""
+	if w.RetryAfter {
+		asked = ", as its Retry-After asks"
+	}
+	fmt.Fprintf(out.Stderr, "bcauth: %s; trying again in %s%s (Ctrl-C stops)\n", why, w.For.Round(100*time.Millisecond), asked)
+}
+
+// apiRequest is the request the command line describes, before its URL is
+// known.
+type apiRequest struct {
+	method  string
+	header  http.Header
+	query   url.Values // fields that go to the query string
+	body    func() (io.ReadCloser, error)
+	length  int64
+	problem ui.Problem // why the command line cannot run
+	req     product.Request
+}
+
+// buildAPIRequest reads the command line's method, headers, fields and
+// body. A code other than ExitOK comes with req.problem.
+func buildAPIRequest(opts APIOptions) (apiRequest, int) {
+	r := apiRequest{header: http.Header{}, query: url.Values{}, length: -1}
+	bad := func(msg, fix string) (apiRequest, int) {
+		r.problem = ui.Problem{Message: msg, Fix: fix}
+		return r, ExitMisconfigured
+	}
+	for _, h := range opts.Headers {
+		name, value, ok := strings.Cut(h, ":")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		if !ok || name == "" || !validToken(name) || strings.ContainsAny(value, "\r\n\x00") {
+			return bad(fmt.Sprintf("-H %q is not a header: write it as 'Name: value'", h), "")
+		}
+		if k := http.CanonicalHeaderKey(name); k == "Authorization" || k == "User-Agent" || k == "Host" {
+			return bad("-H "+name+" is bcauth's own to send", "leave it out: bcauth sends the login's token and its User-Agent")
+		}
+		r.header.Add(name, value)
+	}
+	fields := map[string]any{}
+	var order []string
+	for i, f := range append(append([]string{}, opts.Fields...), opts.TypedFields...) {
+		typed := i >= len(opts.Fields)
+		k, v, ok := strings.Cut(f, "=")
+		if !ok || k == "" {
+			flag := "-f"
+			if typed {
+				flag = "-F"
+			}
+			return bad(fmt.Sprintf("%s %q is not key=value", flag, f), "")
+		}
+		var val any = v
+		if typed {
+			var err error
+			if val, err = typedValue(v, opts.Stdin); err != nil {
+				return bad(fmt.Sprintf("-F %s: %v", k, err), "")
+			}
+		}
+		if _, dup := fields[k]; !dup {
+			order = append(order, k)
+		}
+		fields[k] = val
+	}
+	method := strings.ToUpper(strings.TrimSpace(opts.Method))
+	if method != "" && !validToken(method) {
+		return bad(fmt.Sprintf("-X %q is not an HTTP method", opts.Method), "use GET, POST, PUT, PATCH or DELETE")
+	}
+	hasBody := opts.Input != "" || (len(order) > 0 && method != http.MethodGet && method != http.MethodHead)
+	if method == "" {
+		method = http.MethodGet
+		if hasBody {
+			method = http.MethodPost
+		}
+	}
+	r.method = method
+	if opts.Paginate && method != http.MethodGet {
+		return bad("--paginate follows the pages of a GET, not a "+method, "leave out --paginate, or the body")
+	}
+	switch {
+	case opts.Input != "":
+		for _, k := range order {
+			r.query.Set(k, fmt.Sprint(fields[k]))
+		}
+		if p := inputBody(&r, opts); p != "" {
+			return bad(p, "")
+		}
+	case hasBody:
+		b, err := encodeFields(fields, order)
+		if err != nil {
+			return bad(err.Error(), "")
+		}
+		r.body = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		r.length = int64(len(b))
+		if r.header.Get("Content-Type") == "" {
+			r.header.Set("Content-Type", "application/json; charset=utf-8")
+		}
+	default:
+		for _, k := range order {
+			r.query.Set(k, fmt.Sprint(fields[k]))
+		}
+	}
+	return r, ExitOK
+}
+
+// inputBody reads --input: a file is opened afresh for every try (and
+// streamed); standard input is read once, to be sent again after a 429.
+// It returns why not, or "".
+func inputBody(r *apiRequest, opts APIOptions) string {
+	var head []byte
+	if opts.Input == "-" {
+		if opts.Stdin == nil {
+			return "--input - reads standard input, and there is none"
+		}
+		b, err := io.ReadAll(opts.Stdin)
+		if err != nil {
+			return "cannot read standard input: " + err.Error()
+		}
+		r.body = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		r.length, head = int64(len(b)), b
+	} else {
+		f, err := os.Open(opts.Input)
+		if err != nil {
+			return "--input: " + err.Error()
+		}
+		st, err := f.Stat()
+		if err == nil {
+			head = make([]byte, 512)
+			n, _ := io.ReadFull(f, head)
+			head = head[:n]
+		}
+		f.Close()
+		if err != nil {
+			return "--input: " + err.Error()
+		}
+		name := opts.Input
+		r.body = func() (io.ReadCloser, error) { return os.Open(name) }
+		r.length = st.Size()
+	}
+	if r.header.Get("Content-Type") == "" {
+		switch t := bytes.TrimLeft(head, " \t\r\n"); {
+		case len(t) > 0 && (t[0] == '{' || t[0] == '['):
+			r.header.Set("Content-Type", "application/json; charset=utf-8")
+		case len(t) > 0 && t[0] == '<':
+			r.header.Set("Content-Type", "application/xml; charset=utf-8")
+		default:
+			r.header.Set("Content-Type", http.DetectContentType(head))
+		}
+	}
+	return ""
+}
+
+// typedValue is -F's value: a number, true, false, null, the contents of
+// @file (@- for standard input), or else the string itself.
+func typedValue(v string, stdin io.Reader) (any, error) {
+	switch v {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	case "null":
+		return nil, nil
+	}
+	if name, ok := strings.CutPrefix(v, "@"); ok {
+		var b []byte
+		var err error
+		if name == "-" && stdin != nil {
+			b, err = io.ReadAll(stdin)
+		} else {
+			b, err = os.ReadFile(name)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return string(b), nil
+	}
+	if n := json.Number(v); json.Valid([]byte(v)) && isNumber(v) {
+		return n, nil
+	}
+	return v, nil
+}
+
+// isNumber reports whether v is a JSON number.
+func isNumber(v string) bool {
+	_, err := strconv.ParseFloat(v, 64)
+	return err == nil && strings.IndexFunc(v, func(r rune) bool { return !strings.ContainsRune("0123456789.-+eE", r) }) < 0
+}
+
+// encodeFields writes the fields as one JSON object, in the order given.
+func encodeFields(fields map[string]any, order []string) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range order {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		for j, v := range []any{k, fields[k]} {
+			enc, err := json.Marshal(v)
+			if err != nil {
+				return nil, fmt.Errorf("cannot encode %s as JSON: %w", k, err)
+			}
+			b.Write(enc)
+			if j == 0 {
+				b.WriteByte(':')
+			}
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// validToken reports whether s is an HTTP token (a method, a header name).
+func validToken(s string) bool {
+	for _, c := range []byte(s) {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// finish puts the URL and the product's Accept on the request.
+func (r *apiRequest) finish(t *ui.APITarget) {
+	u := *t.URL
+	if len(r.query) > 0 {
+		q := u.Query()
+		for k, vs := range r.query {
+			q[k] = vs
+		}
+		u.RawQuery = q.Encode()
+	}
+	if r.header.Get("Accept") == "" {
+		r.header.Set("Accept", acceptFor(t.Account.Product, u.Path))
+	}
+	r.req = product.Request{Method: r.method, URL: &u, Header: r.header, Body: r.body, ContentLength: r.length}
+}
+
+// acceptFor is the Accept a path's extension asks for, else the product's
+// own format: JSON for Basecamp 4 and 2 (and Launchpad), XML for the
+// classic products.
+func acceptFor(code, p string) string {
+	switch path.Ext(p) {
+	case ".json":
+		return "application/json"
+	case ".xml":
+		return "application/xml"
+	}
+	switch code {
+	case "bc3", "bcx", "":
+		return "application/json"
+	}
+	if auth.LookupProduct(code).WhoAmI != "" {
+		return "application/xml"
+	}
+	return "application/json"
+}

@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"unicode"
+	"unicode/utf8"
+)
+
+// JSON for a terminal: indented and coloured token by token from a
+// json.Decoder, so an answer of any size streams through in bounded
+// memory. Strings are written as encodeJSON writes them, so no control
+// character from the server reaches the terminal raw. No Bubble Tea, no
+// lipgloss: a handful of SGR codes.
+
+// SGR colours of JSON's parts.
+const (
+	colorKey    = "\x1b[34;1m" // bold blue
+	colorString = "\x1b[32m"   // green
+	colorNumber = "\x1b[36m"   // cyan
+	colorLit    = "\x1b[35m"   // magenta: true, false, null
+	colorReset  = "\x1b[0m"
+)
+
+// jsonFrame is one open array or object.
+type jsonFrame struct {
+	object bool
+	n      int  // values (or keys) written so far
+	value  bool // in an object: the next token is a key's value
+}
+
+// writePrettyJSON reads JSON values from r and writes them indented, one
+// top-level value after another, coloured when color is set.
+func writePrettyJSON(w io.Writer, r io.Reader, color bool) error {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	var stack []jsonFrame
+	paint := func(c, s string) {
+		if color {
+			bw.WriteString(c + s + colorReset)
+		} else {
+			bw.WriteString(s)
+		}
+	}
+	newline := func(depth int) {
+		bw.WriteByte('\n')
+		for range depth {
+			bw.WriteString("  ")
+		}
+	}
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			bw.Flush()
+			return err
+		}
+		if d, ok := tok.(json.Delim); ok && (d == ']' || d == '}') {
+			f := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if f.n > 0 {
+				newline(len(stack))
+			}
+			bw.WriteByte(byte(d))
+			if len(stack) == 0 {
+				bw.WriteByte('\n')
+			} else {
+				stack[len(stack)-1].value = false
+			}
+			continue
+		}
+		// A key, or a value where one is due.
+		if len(stack) > 0 {
+			f := &stack[len(stack)-1]
+			if !f.value {
+				if f.n > 0 {
+					bw.WriteByte(',')
+				}
+				newline(len(stack))
+				f.n++
+				if f.object {
+					paint(colorKey, jsonString(tok.(string)))
+					bw.WriteString(": ")
+					f.value = true
+					continue
+				}
+			}
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			bw.WriteByte(byte(v))
+			stack = append(stack, jsonFrame{object: v == '{'})
+			continue
+		case string:
+			paint(colorString, jsonString(v))
+		case json.Number:
+			paint(colorNumber, v.String())
+		case bool:
+			if v {
+				paint(colorLit, "true")
+			} else {
+				paint(colorLit, "false")
+			}
+		case nil:
+			paint(colorLit, "null")
+		}
+		if len(stack) == 0 {
+			bw.WriteByte('\n')
+		} else {
+			stack[len(stack)-1].value = false
+		}
+	}
+	return bw.Flush()
+}
+
+// jsonString is s as encodeJSON writes it: quoted, no HTML escaping, every
+// character a terminal could act on escaped.
+func jsonString(s string) string {
+	return string(appendJSONString(nil, s))
+}
+
+// terminalWriter passes text to a terminal with every control character
+// but tab and line feed, and every invisible format character, replaced
+// by U+FFFD; a carriage return is dropped. It holds back a rune split
+// across writes.
+type terminalWriter struct {
+	w    io.Writer
+	tail []byte
+}
+
+func newTerminalWriter(w io.Writer) *terminalWriter { return &terminalWriter{w: w} }
+
+func (t *terminalWriter) Write(p []byte) (int, error) {
+	b := append(t.tail, p...)
+	t.tail = nil
+	var out bytes.Buffer
+	out.Grow(len(b))
+	for len(b) > 0 {
+		if !utf8.FullRune(b) {
+			t.tail = append([]byte(nil), b...)
+			break
+		}
+		r, n := utf8.DecodeRune(b)
+		switch {
+		case r == '\r':
+		case r == '\n' || r == '\t':
+			out.WriteRune(r)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == utf8.RuneError && n == 1,
+			unicode.Is(unicode.Cf, r) && r != '\u200d' && r != '\u200c':
+			out.WriteRune(utf8.RuneError)
+		default:
+			out.Write(b[:n])
+		}
+		b = b[n:]
+	}
+	if _, err := t.w.Write(out.Bytes()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

@@ -1,0 +1,324 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/itchyny/gojq"
+
+	"bcauth/auth"
+	"bcauth/auth/product"
+	"bcauth/ui"
+)
+
+// apiCall is one run of `bcauth api`: the requests, one per page, and the
+// output.
+type apiCall struct {
+	out    Output
+	opts   APIOptions
+	jq     *gojq.Code
+	target *ui.APITarget
+	pages  int
+	merged io.Writer // --paginate's merged array, once begun
+	// mergedAny says an element is in the merged array already.
+	mergedAny bool
+	// done ends the output: the merged array's "]".
+	done func() error
+}
+
+// run sends the request, and with --paginate every next page, and writes
+// the answers.
+func (c *apiCall) run(ctx context.Context, caller *product.Caller, req apiRequest) int {
+	r := req.req
+	for {
+		res, err := caller.Do(ctx, r, c.target.Tokens)
+		if err != nil {
+			return c.failed(ctx, err)
+		}
+		resp := res.Response
+		next, code := c.page(res)
+		resp.Body.Close()
+		if code != ExitOK || next == nil {
+			if c.done != nil {
+				if err := c.done(); err != nil && code == ExitOK {
+					return c.writeFailed(err)
+				}
+			}
+			return code
+		}
+		if _, err := c.target.Allowed(next); err != nil {
+			c.out.problem(ui.Problem{Message: "the next page is not followed: " + err.Error()})
+			if c.done != nil {
+				_ = c.done()
+			}
+			return ExitFailed
+		}
+		r.URL = next
+	}
+}
+
+// failed tells why no answer came.
+func (c *apiCall) failed(ctx context.Context, err error) int {
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(c.out.Stderr, "bcauth: stopped; no complete answer came")
+		if c.done != nil {
+			_ = c.done()
+		}
+		return ExitFailed
+	case errors.Is(err, product.ErrInsecure):
+		c.out.problem(ui.Problem{Message: err.Error()})
+		return ExitMisconfigured
+	case auth.NeedsLogin(err) || errors.Is(err, auth.ErrFixedToken):
+		return c.out.fail(err, ui.Settings{}, false)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	c.out.problem(ui.Problem{Message: fmt.Sprintf("could not reach %s: %v", ui.Clean(c.target.URL.Host), err), Fix: "check the network and try again"})
+	return ExitFailed
+}
+
+func (c *apiCall) writeFailed(err error) int {
+	fmt.Fprintln(c.out.Stderr, "bcauth: cannot write the answer:", ui.Clean(err.Error()))
+	return ExitFailed
+}
+
+// page writes one answer and returns the next page's URL, when paginating.
+func (c *apiCall) page(res *product.Result) (*url.URL, int) {
+	resp := res.Response
+	c.pages++
+	if c.opts.Include {
+		c.writeHead(resp)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, c.errorAnswer(res)
+	}
+	isJSON := strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "json")
+	var err error
+	switch {
+	case c.jq != nil && (isJSON || c.opts.Paginate):
+		err = c.writeJQ(resp.Body)
+	case c.opts.Paginate:
+		err = c.mergePage(resp.Body)
+	case c.opts.Pretty && isJSON:
+		err = writePrettyJSON(c.out.Stdout, resp.Body, c.opts.Color)
+	case c.opts.Pretty:
+		_, err = io.Copy(newTerminalWriter(c.out.Stdout), resp.Body)
+	case c.jq != nil:
+		err = fmt.Errorf("--jq filters JSON, and the answer is %s", ui.Clean(resp.Header.Get("Content-Type")))
+	default:
+		_, err = io.Copy(c.out.Stdout, resp.Body)
+	}
+	if err != nil {
+		var je *json.SyntaxError
+		if errors.As(err, &je) || errors.Is(err, io.ErrUnexpectedEOF) {
+			fmt.Fprintln(c.out.Stderr, "bcauth: the answer is not valid JSON:", ui.Clean(err.Error()))
+			return nil, ExitFailed
+		}
+		return nil, c.writeFailed(err)
+	}
+	if !c.opts.Paginate {
+		return nil, ExitOK
+	}
+	return nextLink(resp), ExitOK
+}
+
+// writeHead prints the status line and the headers, cleaned.
+func (c *apiCall) writeHead(resp *http.Response) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %s\n", ui.Clean(resp.Proto), ui.Clean(resp.Status))
+	names := make([]string, 0, len(resp.Header))
+	for k := range resp.Header {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		if k == "Authorization" || k == "Proxy-Authorization" {
+			continue
+		}
+		for _, v := range resp.Header[k] {
+			fmt.Fprintf(&b, "%s: %s\n", ui.Clean(k), ui.Clean(v))
+		}
+	}
+	b.WriteByte('\n')
+	_, _ = c.out.Stdout.Write(b.Bytes())
+}
+
+// errorAnswer writes a non-2xx answer's body to stdout and what it says to
+// stderr.
+func (c *apiCall) errorAnswer(res *product.Result) int {
+	resp := res.Response
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodyBytes))
+	if c.merged == nil && len(body) > 0 {
+		w := c.out.Stdout
+		if c.opts.Pretty {
+			w = newTerminalWriter(w)
+		}
+		_, _ = w.Write(body)
+		if !bytes.HasSuffix(body, []byte("\n")) {
+			_, _ = io.WriteString(w, "\n")
+		}
+	}
+	msg := fmt.Sprintf("%s %s answered HTTP %s", c.target.URL.Host, resp.Request.Method, resp.Status)
+	if text := auth.ErrorText(body); text != "" {
+		msg += ": " + text
+	}
+	p := ui.Problem{Message: msg}
+	switch code := resp.StatusCode; {
+	case res.RefreshErr != nil:
+		rp := ui.Describe(res.RefreshErr, ui.Settings{})
+		p.Message += "; getting a new token failed: " + rp.Text()
+		p.Fix = rp.Fix
+	case code == http.StatusUnauthorized:
+		p.Fix = "the product refused the token: check that this login reaches the account (bcauth probe)"
+	case code == http.StatusTooManyRequests:
+		p.Fix = "the product asked to wait longer than bcauth does: try again later"
+	case code == http.StatusNotFound && strings.EqualFold(resp.Header.Get("Reason"), "Account Inactive"):
+		p.Fix = "the account is closed or suspended"
+	case code >= 300 && code < 400:
+		p.Message += " to " + resp.Header.Get("Location")
+		p.Fix = "bcauth does not follow redirects with the token; call the new address if it is one of this login's"
+	}
+	c.out.problem(p)
+	return ExitFailed
+}
+
+// linkNext finds the rel="next" target in a Link header.
+var linkNext = regexp.MustCompile(`<([^>]*)>\s*;[^,]*\brel="?next"?`)
+
+// nextLink is the answer's next page, or nil.
+func nextLink(resp *http.Response) *url.URL {
+	for _, v := range resp.Header.Values("Link") {
+		if m := linkNext.FindStringSubmatch(v); m != nil {
+			u, err := resp.Request.URL.Parse(m[1])
+			if err == nil {
+				return u
+			}
+		}
+	}
+	return nil
+}
+
+// mergePage copies one page's array elements into the merged array, one
+// element in memory at a time.
+func (c *apiCall) mergePage(body io.Reader) error {
+	if c.merged == nil {
+		c.beginMerge()
+	}
+	dec := json.NewDecoder(body)
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf("--paginate merges JSON arrays, and page %d is not one", c.pages)
+	}
+	for dec.More() {
+		var el json.RawMessage
+		if err := dec.Decode(&el); err != nil {
+			return err
+		}
+		if c.mergedAny {
+			if _, err := io.WriteString(c.merged, ","); err != nil {
+				return err
+			}
+		}
+		c.mergedAny = true
+		if _, err := c.merged.Write(el); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token()
+	return err
+}
+
+// beginMerge opens the merged array: straight to stdout when piped, or
+// through the pretty printer, which reads it from a pipe as it comes.
+func (c *apiCall) beginMerge() {
+	if !c.opts.Pretty {
+		w := bufio.NewWriterSize(c.out.Stdout, 32<<10)
+		c.merged = w
+		_, _ = io.WriteString(w, "[")
+		c.done = func() error {
+			_, _ = io.WriteString(w, "]\n")
+			return w.Flush()
+		}
+		return
+	}
+	pr, pw := io.Pipe()
+	printed := make(chan error, 1)
+	go func() {
+		err := writePrettyJSON(c.out.Stdout, pr, c.opts.Color)
+		pr.CloseWithError(err) // a writer stuck on a dead printer gives up
+		printed <- err
+	}()
+	c.merged = pw
+	_, _ = io.WriteString(pw, "[")
+	c.done = func() error {
+		_, _ = io.WriteString(pw, "]")
+		pw.Close()
+		return <-printed
+	}
+}
+
+// writeJQ runs the filter over each JSON value of the answer (each page's,
+// with --paginate) and prints every result on its own line: strings raw,
+// the rest as compact JSON.
+func (c *apiCall) writeJQ(body io.Reader) error {
+	dec := json.NewDecoder(body)
+	dec.UseNumber()
+	w := bufio.NewWriter(c.out.Stdout)
+	var tw io.Writer = w
+	if c.opts.Pretty {
+		tw = newTerminalWriter(w)
+	}
+	for {
+		var v any
+		if err := dec.Decode(&v); err == io.EOF {
+			break
+		} else if err != nil {
+			return err
+		}
+		iter := c.jq.Run(v)
+		for {
+			r, ok := iter.Next()
+			if !ok {
+				break
+			}
+			if err, ok := r.(error); ok {
+				var halt *gojq.HaltError
+				if errors.As(err, &halt) && halt.Value() == nil {
+					break
+				}
+				_ = w.Flush()
+				return fmt.Errorf("--jq: %w", err)
+			}
+			var line []byte
+			if s, ok := r.(string); ok {
+				line = []byte(s)
+			} else {
+				b, err := gojq.Marshal(r)
+				if err != nil {
+					return err
+				}
+				line = terminalSafeJSON(b)
+			}
+			if _, err := tw.Write(append(line, '\n')); err != nil {
+				return err
+			}
+		}
+	}
+	return w.Flush()
+}

@@ -37,7 +37,7 @@ type loginState struct {
 func newLoginState() loginState {
 	s := loginState{paste: textinput.New()}
 	s.paste.Prompt = "› "
-	s.paste.Placeholder = "http://127.0.0.1:8976/callback?code=…&state=…"
+	s.paste.Placeholder = "the address your browser ended on" // set per login
 	s.paste.CharLimit = 4096
 	return s
 }
@@ -99,9 +99,13 @@ func (m *Model) loginReady(msg loginReadyMsg) tea.Cmd {
 	l.cancel = cancel
 	cmds := []tea.Cmd{wait(ctx, m.cfg.Service, m.client, l.attempt, msg.listener), tick(l.attempt)}
 	if m.cfg.NoBrowser {
+		// What the browser will end on: this login's own redirect URI.
+		l.paste.Placeholder = m.client.Config().RedirectURI + "?code=…&state=…"
 		cmds = append(cmds, l.paste.Focus())
 	}
-	if d := m.cfg.Demo; d != nil && d.Headless {
+	// The demo approves by itself only when nothing else can: with
+	// --no-browser the person rehearses the paste-back.
+	if d := m.cfg.Demo; d != nil && d.Headless && !m.cfg.NoBrowser {
 		l.demoAt = m.now().Add(d.After)
 		attempt := l.attempt
 		cmds = append(cmds, tea.Tick(d.After, func(time.Time) tea.Msg { return demoApproveMsg{attempt} }))
@@ -290,7 +294,11 @@ func (m *Model) viewConnect() string {
 	}
 	host := launchpadHost(m.client)
 	if m.cfg.NoBrowser {
-		b.WriteString(s.App.Render(m.wrap(s.Text, "Open this address in a browser on any machine ("+s.Key.Render("c")+" copies it) and approve bcauth. The browser then ends on a page that cannot load (it points at "+m.client.Config().RedirectURI+" on this machine): that is expected. Paste that page's address here:")) + "\n")
+		how := "Open this address in a browser on any machine (" + s.Key.Render("c") + " copies it) and approve bcauth. The browser then ends on a page that cannot load (it points at " + m.client.Config().RedirectURI + " on this machine): that is expected. Paste that page's address here:"
+		if m.cfg.Demo != nil {
+			how = "The demo's fake Launchpad runs on this machine: open this address in a browser here (" + s.Key.Render("c") + " copies it) and approve bcauth, then paste the address the browser ends on here (or, when the browser reaches bcauth itself, the login ends on its own):"
+		}
+		b.WriteString(s.App.Render(m.wrap(s.Text, how)) + "\n")
 		b.WriteString(m.urlBlock(m.login.login.URL) + gap)
 		b.WriteString(s.App.Render(m.login.paste.View()) + "\n")
 		if m.login.pasteNote != "" {

@@ -459,3 +459,25 @@ func TestPickerChoosesFromWhatItShows(t *testing.T) {
 		t.Errorf("screen %d after choosing \"log in with another\", want connect", m.screen)
 	}
 }
+
+// TestDemoWithNoBrowserWaitsForThePaste: bcauth demo --no-browser is for
+// rehearsing the paste-back, so the demo does not approve by itself, and
+// the field's example is this login's own redirect URI.
+func TestDemoWithNoBrowserWaitsForThePaste(t *testing.T) {
+	b := &countingBackend{client: testClient(t), err: ui.ErrNotLoggedIn}
+	m := settled(t, b, Config{NoBrowser: true, Demo: &Demo{Headless: true, After: time.Millisecond}})
+	if m.screen != screenConnect {
+		t.Fatalf("screen %d, want connect", m.screen)
+	}
+	l, err := m.client.NewLogin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(loginReadyMsg{attempt: m.login.attempt, login: l})
+	if !m.login.demoAt.IsZero() {
+		t.Error("the demo will approve by itself although --no-browser asked for the paste-back")
+	}
+	if want := m.client.Config().RedirectURI + "?code="; !strings.HasPrefix(m.login.paste.Placeholder, want) {
+		t.Errorf("placeholder %q, want it to start %q", m.login.paste.Placeholder, want)
+	}
+}

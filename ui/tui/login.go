@@ -153,7 +153,7 @@ func (m *Model) demoApprove() tea.Cmd {
 
 func (m *Model) pasteFailed(msg pasteFailedMsg) tea.Cmd {
 	if m.current(msg.attempt) {
-		m.login.pasteNote = ui.Clean(msg.err.Error()) + " Paste again, or press esc to clear the field."
+		m.login.pasteNote = ui.Sentence(ui.Clean(msg.err.Error())) + " Paste again, or press esc to clear the field."
 		// The next paste replaces this one rather than joining it.
 		m.login.paste.SetValue("")
 	}

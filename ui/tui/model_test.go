@@ -481,3 +481,21 @@ func TestDemoWithNoBrowserWaitsForThePaste(t *testing.T) {
 		t.Errorf("placeholder %q, want it to start %q", m.login.paste.Placeholder, want)
 	}
 }
+
+// TestPasteErrorsReadAsSentences: a paste error ends its sentence before
+// the advice that follows it.
+func TestPasteErrorsReadAsSentences(t *testing.T) {
+	b := &countingBackend{client: testClient(t), err: ui.ErrNotLoggedIn}
+	m := settled(t, b, Config{NoBrowser: true})
+	l, err := m.client.NewLogin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(loginReadyMsg{attempt: m.login.attempt, login: l})
+	for _, e := range []error{auth.ErrStateMismatch, errors.New("it starts with http://127.0.0.1:9/callback…)")} {
+		m.Update(pasteFailedMsg{attempt: m.login.attempt, err: e})
+		if strings.Contains(m.login.pasteNote, "again Paste") || strings.Contains(m.login.pasteNote, ") Paste") {
+			t.Errorf("paste note reads garbled: %q", m.login.pasteNote)
+		}
+	}
+}

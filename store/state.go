@@ -18,10 +18,15 @@ var ErrNoSession = errors.New("not logged in with that Basecamp ID: log in again
 
 // Token is an OAuth token as bcauth keeps it.
 type Token struct {
-	AccessToken  string    `json:"access_token"`
+	AccessToken  string    `json:"access_token,omitempty"`
 	RefreshToken string    `json:"refresh_token,omitempty"`
 	TokenType    string    `json:"token_type,omitempty"`
 	Expiry       time.Time `json:"expiry,omitzero"`
+	// Keyring names the keyring entry holding the access and refresh
+	// tokens, which are then empty here (see secrets.go); HasRefresh says
+	// the entry holds a refresh token.
+	Keyring    string `json:"keyring,omitempty"`
+	HasRefresh bool   `json:"has_refresh_token,omitempty"`
 }
 
 // TokenFrom converts a token from golang.org/x/oauth2; nil is the zero Token.
@@ -216,7 +221,12 @@ func (s *Store) Update(fn func(*State) error) error {
 	for i, sess := range st.Sessions {
 		had[i] = sess.Key()
 	}
+	refs := keyringRefs(st)
 	if err := fn(st); err != nil {
+		return err
+	}
+	drop, _, err := s.placeSecrets(st, refs)
+	if err != nil {
 		return err
 	}
 	after, err := encodeState(st)
@@ -238,6 +248,10 @@ func (s *Store) Update(fn func(*State) error) error {
 		return err
 	}
 	s.legacy.Store(false)
+	for _, account := range drop {
+		s.dropSecret(account)
+	}
+	s.dropRemoved(refs, st)
 	for _, key := range had {
 		if _, ok := st.Find(key); !ok {
 			_ = s.ForgetAuthorization(key)
@@ -267,7 +281,11 @@ func (s *Store) SaveToken(key string, tok Token) error {
 			return ErrNoSession
 		}
 		if tok.RefreshToken == "" {
-			tok.RefreshToken = sess.Token.RefreshToken
+			cur, err := s.reveal(sess.Token)
+			if err != nil {
+				return err
+			}
+			tok.RefreshToken = cur.RefreshToken
 		}
 		sess.Token = tok
 		return nil
@@ -287,7 +305,7 @@ func (s *Store) LoadToken(key string) (Token, error) {
 	if !ok {
 		return Token{}, ErrNoSession
 	}
-	return sess.Token, nil
+	return s.reveal(sess.Token)
 }
 
 // SaveTokenFrom stores tok, refreshed from the access token staleAccess, for
@@ -304,7 +322,10 @@ func (s *Store) SaveTokenFrom(key, staleAccess string, tok Token) (Token, error)
 		if !ok {
 			return ErrNoSession
 		}
-		cur := sess.Token
+		cur, err := s.reveal(sess.Token)
+		if err != nil {
+			return err
+		}
 		if cur.AccessToken != "" && cur.AccessToken != staleAccess && cur.AccessToken != tok.AccessToken && cur.Expiry.After(tok.Expiry) {
 			stored = cur
 			return nil

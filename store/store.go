@@ -83,6 +83,11 @@ type Store struct {
 	// the next write moves them out.
 	legacy atomic.Bool
 
+	// secrets is where the secrets go when the keyring setting is on,
+	// and keyringMode is this run's setting (see secrets.go).
+	secrets     SecretBackend
+	keyringMode KeyringMode
+
 	noticeMu sync.Mutex
 	notices  []string
 }

@@ -205,6 +205,12 @@ func (s *Service) Refresh(ctx context.Context) (*store.Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sess.Token.Keyring != "" {
+		// A forced refresh starts from the token itself, not a reference.
+		if sess.Token, err = s.Store.LoadToken(sess.Key()); err != nil {
+			return nil, err
+		}
+	}
 	if sess.Token.RefreshToken == "" {
 		return nil, ErrNoRefreshToken
 	}

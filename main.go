@@ -170,7 +170,7 @@ func setKeyring(svc *ui.Service, out cli.Output, on *bool) int {
 	}
 	if err := svc.SetKeyring(*on); err != nil {
 		p := ui.Describe(err, svc.Settings())
-		fmt.Fprintf(out.Stderr, "bcauth: %s.\n%s.\n", ui.Sentence(p.Text()), ui.Sentence(p.Fix))
+		fmt.Fprintf(out.Stderr, "bcauth: %s\n%s\n", ui.Sentence(p.Text()), ui.Sentence(p.Fix))
 		return p.Exit
 	}
 	return 0
@@ -652,7 +652,7 @@ func service(dir, cacheDir string, env store.ClientConfig, stderr io.Writer, tok
 	svc.Store = st
 	if err := svc.PlaceSecrets(); err != nil {
 		p := ui.Describe(err, svc.Settings())
-		return nil, fmt.Errorf("%s.\n%s", ui.Sentence(p.Text()), ui.Sentence(p.Fix))
+		return nil, fmt.Errorf("%s\n%s", ui.Sentence(p.Text()), ui.Sentence(p.Fix))
 	}
 	for _, n := range st.Notices() {
 		fmt.Fprintln(stderr, "bcauth:", n)

@@ -118,7 +118,7 @@ func Describe(err error, set Settings) Problem {
 			Fix:     "run bcauth login"}
 	case errors.As(err, &ke):
 		out = Problem{Kind: KindKeyring, Header: "Keyring unavailable",
-			Message: fmt.Sprintf("bcauth keeps its secrets in %s, as asked, and cannot use it", ke.Backend),
+			Message: fmt.Sprintf("the secrets are to be kept in %s, as asked, and it cannot be used", ke.Backend),
 			Detail:  ke.Err.Error() + "; nothing was written to a file instead",
 			Fix:     keyringFix(set)}
 	case errors.As(err, &tr):

@@ -231,7 +231,7 @@ func describeClient(set ui.Settings) clientJSON {
 		ConfigFile:         set.ConfigFile(),
 		ClientID:           cfg.ClientID,
 		ClientIDSource:     sourceName(src.ClientID, false),
-		ClientSecretSet:    cfg.ClientSecret != "",
+		ClientSecretSet:    cfg.ClientSecret != "" || cfg.ClientSecretKeyring != "",
 		ClientSecretSource: sourceName(src.ClientSecret, false),
 		RedirectURI:        set.RedirectURI(),
 		RedirectURISource:  sourceName(src.RedirectURI, true),

@@ -195,16 +195,6 @@ func (s *Store) dropSecret(account string) {
 	}
 }
 
-// secretToken is what a session's keyring entry holds: the whole token,
-// so the entry alone says which access token is current even while
-// another process rewrites state.json.
-type secretToken struct {
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token,omitempty"`
-	TokenType    string `json:"token_type,omitempty"`
-	Expiry       string `json:"expiry,omitempty"`
-}
-
 // reveal returns tok with its secrets read from the keyring when the file
 // holds only a reference; a token kept in the file is returned as it is.
 func (s *Store) reveal(tok Token) (Token, error) {
@@ -223,7 +213,9 @@ func (s *Store) reveal(tok Token) (Token, error) {
 }
 
 // hide stores tok's secrets in the keyring under account and returns the
-// reference that replaces them in state.json.
+// reference that replaces them in state.json. The entry holds the whole
+// token, expiry included, so the entry alone says which access token is
+// current even while another process rewrites state.json.
 func (s *Store) hide(account string, tok Token) (Token, error) {
 	data, err := json.Marshal(Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry})
 	if err != nil {

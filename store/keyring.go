@@ -40,6 +40,14 @@ func (k OSKeyring) Name() string {
 func (k OSKeyring) Get(ctx context.Context, account string) (string, error) {
 	var v string
 	err := k.call(ctx, func() (err error) {
+		secret, found, ok := quickGet(account)
+		switch {
+		case ok && !found:
+			return keyring.ErrNotFound
+		case ok:
+			v = secret
+			return nil
+		}
 		v, err = keyring.Get(secretService, account)
 		return err
 	})

@@ -73,7 +73,7 @@ func newRoot(code *int) *cobra.Command {
 		Short: "Connect to your Basecamp ID through Launchpad and list the accounts it reaches",
 		Long: `bcauth connects you to your Basecamp ID through Launchpad and lists the accounts it reaches. With no command it is the app: your accounts, or the login if needed.
 
-Settings: BASECAMP_OAUTH_CLIENT_ID, BASECAMP_OAUTH_CLIENT_SECRET, BASECAMP_OAUTH_REDIRECT_URI, BASECAMP_LAUNCHPAD_URL (they win over the config file); BASECAMP_PASSWORD for probe --basic. BASECAMP_TOKEN is an access token every command uses instead of the stored login (never refreshed or stored); BCAUTH_ID picks a stored Basecamp ID as --id does. Every command takes --help (or run bcauth help COMMAND).`,
+Settings: BASECAMP_OAUTH_CLIENT_ID, BASECAMP_OAUTH_CLIENT_SECRET, BASECAMP_OAUTH_REDIRECT_URI, BASECAMP_LAUNCHPAD_URL (they win over the config file); BASECAMP_PASSWORD for probe --basic. BASECAMP_TOKEN is an access token every command uses instead of the stored login (never refreshed or stored); BCAUTH_ID picks a stored Basecamp ID as --id does; BCAUTH_KEYRING=1 keeps the tokens and client secret in the OS keyring (0: in bcauth's files).  Every command takes --help (or run bcauth help COMMAND).`,
 		Example: `bcauth
 bcauth login --no-browser
 bcauth accounts --product bcx | cut -f4`,
@@ -120,9 +120,11 @@ With --with-token, read an access token (and, optionally, its refresh token on a
 printf '%s\n%s\n' "$ACCESS_TOKEN" "$REFRESH_TOKEN" | bcauth login --with-token`,
 	}
 	o := appFlags(cmd)
+	keyring := keyringFlag(cmd)
 	withToken := cmd.Flags().Bool("with-token", false, "read the tokens from standard input instead of opening a browser")
 	asJSON := cmd.Flags().Bool("json", false, "with --with-token: print who logged in and until when as JSON")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		o.keyring = keyringChoice(cmd, keyring)
 		if !*withToken {
 			if *asJSON {
 				return &usageError{cmd: cmd.CommandPath(), err: errors.New("--json goes with --with-token: a browser login ends in the app")}
@@ -130,6 +132,9 @@ printf '%s\n%s\n' "$ACCESS_TOKEN" "$REFRESH_TOKEN" | bcauth login --with-token`,
 			return exit(runApp(cmd, "login", o))
 		}
 		return script(cmd, nil, func(svc *ui.Service, out cli.Output) int {
+			if code := setKeyring(svc, out, o.keyring); code != 0 {
+				return code
+			}
 			return cli.LoginWithToken(cmd.Context(), svc, out, cmd.InOrStdin(), *asJSON)
 		})
 	}
@@ -144,8 +149,53 @@ func setupCmd() *cobra.Command {
 		Example: "bcauth setup",
 	}
 	o := appFlags(cmd)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return exit(runApp(cmd, "setup", o)) }
+	keyring := keyringFlag(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		o.keyring = keyringChoice(cmd, keyring)
+		return exit(runApp(cmd, "setup", o))
+	}
 	return cmd
+}
+
+// keyringFlag adds --keyring to setup and login.
+func keyringFlag(cmd *cobra.Command) *bool {
+	return cmd.Flags().Bool("keyring", false, "from now on keep the tokens and the client secret in the OS keyring, not in bcauth's files (--keyring=false moves them back); "+ui.KeyringSetting+"=1 or 0 decides for one run")
+}
+
+// keyringChoice is --keyring's value when it was given, else nil.
+func keyringChoice(cmd *cobra.Command, flag *bool) *bool {
+	if !cmd.Flags().Changed("keyring") {
+		return nil
+	}
+	return flag
+}
+
+// setKeyring saves the --keyring choice, if any, and moves the secrets
+// where it says; it returns an exit code, 0 when all went well.
+func setKeyring(svc *ui.Service, out cli.Output, on *bool) int {
+	if on == nil {
+		return 0
+	}
+	if err := svc.SetKeyring(*on); err != nil {
+		p := ui.Describe(err, svc.Settings())
+		fmt.Fprintf(out.Stderr, "bcauth: %s\n%s\n", ui.Sentence(p.Text()), ui.Sentence(p.Fix))
+		return p.Exit
+	}
+	return 0
+}
+
+// keyringMode reads BCAUTH_KEYRING: 1 keeps the secrets in the OS keyring
+// for this run, 0 in bcauth's files, unset as config.json says.
+func keyringMode() (store.KeyringMode, error) {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(ui.KeyringSetting))) {
+	case "":
+		return store.KeyringAsConfigured, nil
+	case "1", "true", "yes", "on":
+		return store.KeyringOn, nil
+	case "0", "false", "no", "off":
+		return store.KeyringOff, nil
+	}
+	return 0, fmt.Errorf("%s is %q: set it to 1 to keep the secrets in the OS keyring, 0 to keep them in bcauth's files, or unset it to follow config.json", ui.KeyringSetting, os.Getenv(ui.KeyringSetting))
 }
 
 func statusCmd() *cobra.Command {
@@ -639,13 +689,17 @@ func envClient() store.ClientConfig {
 // With BASECAMP_TOKEN set (token) and lenient, a state directory that is
 // missing is not created and one that cannot be opened is done without:
 // the token needs none, so a read-only or missing home still works.
-func service(dir, cacheDir string, env store.ClientConfig, stderr io.Writer, token string, lenient bool) (*ui.Service, error) {
-	return serviceIn(context.Background(), dir, cacheDir, env, stderr, token, lenient)
+//
+// keyring says whether this run may use the OS keyring, as
+// BCAUTH_KEYRING and config.json decide (the demo's throwaway state never
+// does); secrets found elsewhere than they say are moved first.
+func service(dir, cacheDir string, env store.ClientConfig, stderr io.Writer, token string, lenient, keyring bool) (*ui.Service, error) {
+	return serviceIn(context.Background(), dir, cacheDir, env, stderr, token, lenient, keyring)
 }
 
 // serviceIn is service whose store gives up every wait for the lock when
 // ctx ends: a script command's context, which Ctrl-C ends.
-func serviceIn(ctx context.Context, dir, cacheDir string, env store.ClientConfig, stderr io.Writer, token string, lenient bool) (*ui.Service, error) {
+func serviceIn(ctx context.Context, dir, cacheDir string, env store.ClientConfig, stderr io.Writer, token string, lenient, keyring bool) (*ui.Service, error) {
 	svc := &ui.Service{Env: env, HTTPClient: httpClient(), EnvToken: token}
 	if token != "" && lenient {
 		if _, err := os.Stat(dir); err != nil {
@@ -656,6 +710,13 @@ func serviceIn(ctx context.Context, dir, cacheDir string, env store.ClientConfig
 	if cacheDir != "" {
 		opts = append(opts, store.WithCacheDir(cacheDir))
 	}
+	if keyring {
+		mode, err := keyringMode()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, store.WithKeyring(store.OSKeyring{}, mode))
+	}
 	st, err := store.Open(dir, opts...)
 	if err != nil {
 		if token != "" && lenient {
@@ -663,10 +724,14 @@ func serviceIn(ctx context.Context, dir, cacheDir string, env store.ClientConfig
 		}
 		return nil, err
 	}
+	svc.Store = st
+	if err := svc.PlaceSecrets(); err != nil {
+		p := ui.Describe(err, svc.Settings())
+		return nil, fmt.Errorf("%s\n%s", ui.Sentence(p.Text()), ui.Sentence(p.Fix))
+	}
 	for _, n := range st.Notices() {
 		fmt.Fprintln(stderr, "bcauth:", n)
 	}
-	svc.Store = st
 	return svc, nil
 }
 
@@ -675,6 +740,7 @@ type appOptions struct {
 	noBrowser bool
 	timeout   durationFlag
 	id        *string // the app's --id; nil for the others
+	keyring   *bool   // setup and login's --keyring, when given
 }
 
 func appFlags(cmd *cobra.Command) *appOptions {
@@ -793,10 +859,13 @@ func runApp(cmd *cobra.Command, name string, o *appOptions) int {
 	}
 	// Only the app itself does without a state directory: login and setup
 	// store what they are given.
-	svc, err := service(dir, cacheDir, env, stderr, token, name == "")
+	svc, err := service(dir, cacheDir, env, stderr, token, name == "", !demo)
 	if err != nil {
 		fmt.Fprintln(stderr, "bcauth:", err)
 		return 1
+	}
+	if code := setKeyring(svc, cli.Output{Stdout: cmd.OutOrStdout(), Stderr: stderr}, o.keyring); code != 0 {
+		return code
 	}
 	cfg.Service = svc
 	return tui.Run(cmd.Context(), cfg, stderr)
@@ -828,7 +897,7 @@ func script(cmd *cobra.Command, id *string, do func(*ui.Service, cli.Output) int
 	out := output(cmd)
 	// login --with-token stores what it reads, so it needs the directory.
 	lenient := cmd.Name() != "login"
-	svc, err := serviceIn(cmd.Context(), store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), lenient)
+	svc, err := serviceIn(cmd.Context(), store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), lenient, true)
 	if err != nil {
 		fmt.Fprintln(out.Stderr, "bcauth:", err)
 		return exit(2)
@@ -866,7 +935,7 @@ func probe(cmd *cobra.Command, opts cli.ProbeOptions, id *string) int {
 		}
 	}
 	if opts.URL == "" && opts.BasicUser == "" && opts.APIToken == "" {
-		svc, err := serviceIn(ctx, store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), true)
+		svc, err := serviceIn(ctx, store.DefaultDir(), store.DefaultCacheDir(), envClient(), out.Stderr, os.Getenv(auth.SettingToken), true, true)
 		if err != nil {
 			fmt.Fprintln(out.Stderr, "bcauth:", err)
 			return 2

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -24,6 +25,9 @@ type Client struct {
 	now      func() time.Time
 	code     *oauth2.Config // exchange: legacy type=web_server sent alongside grant_type
 	renew    *oauth2.Config // refresh: legacy type=refresh rides in the token URL's query
+
+	secretMu sync.Mutex // guards the secret read through cfg.ClientSecretFunc
+	secret   string
 }
 
 // Option adjusts a Client.
@@ -113,6 +117,26 @@ func (c *Client) LoopbackLaunchpad() bool {
 	return err == nil && IsLoopbackHost(u.Hostname())
 }
 
+// withSecret is oc with the client secret, read through
+// Config.ClientSecretFunc on first use when the configuration holds none.
+func (c *Client) withSecret(ctx context.Context, oc *oauth2.Config) (*oauth2.Config, error) {
+	if oc.ClientSecret != "" || c.cfg.ClientSecretFunc == nil {
+		return oc, nil
+	}
+	c.secretMu.Lock()
+	defer c.secretMu.Unlock()
+	if c.secret == "" {
+		secret, err := c.cfg.ClientSecretFunc(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.secret = secret
+	}
+	out := *oc
+	out.ClientSecret = c.secret
+	return &out, nil
+}
+
 // Config returns the client's configuration with defaults filled in.
 func (c *Client) Config() Config { return c.cfg }
 
@@ -124,7 +148,11 @@ func (c *Client) withHTTP(ctx context.Context) context.Context {
 // Exchange trades an authorization code for a token. It sends both the
 // legacy (type=web_server) and standard (grant_type) names.
 func (c *Client) Exchange(ctx context.Context, code string) (*oauth2.Token, error) {
-	tok, err := c.code.Exchange(c.withHTTP(ctx), code, oauth2.SetAuthURLParam("type", "web_server"))
+	oc, err := c.withSecret(ctx, c.code)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := oc.Exchange(c.withHTTP(ctx), code, oauth2.SetAuthURLParam("type", "web_server"))
 	if err != nil {
 		return nil, tokenError(OpExchange, err)
 	}
@@ -137,7 +165,11 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*oauth2.Toke
 	if refreshToken == "" {
 		return nil, &LaunchpadError{Op: OpRefresh, Kind: KindRelogin, Text: "no refresh token is stored"}
 	}
-	tok, err := c.renew.TokenSource(c.withHTTP(ctx), &oauth2.Token{RefreshToken: refreshToken}).Token()
+	oc, err := c.withSecret(ctx, c.renew)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := oc.TokenSource(c.withHTTP(ctx), &oauth2.Token{RefreshToken: refreshToken}).Token()
 	if err != nil {
 		return nil, tokenError(OpRefresh, err)
 	}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -31,6 +32,11 @@ func DefaultUserAgent() string { return "bcauth/" + Version + " (" + ProjectURL 
 type Config struct {
 	ClientID     string
 	ClientSecret string
+	// ClientSecretFunc, when ClientSecret is empty, reads the secret the
+	// first time Launchpad needs it (a code exchange or a refresh): bcauth
+	// keeps it in the OS keyring when asked, and a run that only reads
+	// what is stored should not wait for the keyring.
+	ClientSecretFunc func(context.Context) (string, error)
 	// RedirectURI must equal, byte for byte, the one registered for the client.
 	RedirectURI string
 	// LaunchpadURL is Launchpad's base URL; DefaultLaunchpadURL when empty.
@@ -91,7 +97,7 @@ func (c Config) withDefaults() Config {
 // Validate checks the configuration and says how to fix what is wrong.
 func (c Config) Validate() error {
 	c = c.withDefaults()
-	if strings.TrimSpace(c.ClientID) == "" || strings.TrimSpace(c.ClientSecret) == "" {
+	if strings.TrimSpace(c.ClientID) == "" || (strings.TrimSpace(c.ClientSecret) == "" && c.ClientSecretFunc == nil) {
 		return ErrNotConfigured
 	}
 	return c.validateAddresses()

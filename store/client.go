@@ -7,12 +7,17 @@ type ClientConfig struct {
 	ClientSecret string `json:"client_secret,omitempty"`
 	RedirectURI  string `json:"redirect_uri,omitempty"`
 	LaunchpadURL string `json:"launchpad_url,omitempty"`
+	// ClientSecretKeyring names the keyring entry that holds the client
+	// secret, which is then not in the file (see [WithKeyring]).
+	ClientSecretKeyring string `json:"client_secret_keyring,omitempty"`
 }
 
 // clientFile is config.json on disk.
 type clientFile struct {
 	Version *int `json:"version"`
 	ClientConfig
+	// Keyring is the keyring setting: the secrets live in the OS keyring.
+	Keyring bool `json:"keyring,omitempty"`
 }
 
 func (f *clientFile) version() *int { return f.Version }
@@ -30,9 +35,10 @@ type Source int
 
 // Where a setting can come from, lowest precedence first.
 const (
-	SourceUnset Source = iota // neither the file nor the environment sets it
-	SourceFile                // config.json
-	SourceEnv                 // an environment variable
+	SourceUnset   Source = iota // neither the file nor the environment sets it
+	SourceFile                  // config.json
+	SourceEnv                   // an environment variable
+	SourceKeyring               // the OS keyring, which config.json refers to
 )
 
 // String names the source for `bcauth status`.
@@ -42,6 +48,8 @@ func (s Source) String() string {
 		return "config file"
 	case SourceEnv:
 		return "environment"
+	case SourceKeyring:
+		return "OS keyring"
 	default:
 		return "not set"
 	}
@@ -72,6 +80,9 @@ func ResolveClient(file, env ClientConfig) (ClientConfig, Sources) {
 	pick(&out.ClientSecret, &src.ClientSecret, file.ClientSecret, env.ClientSecret)
 	pick(&out.RedirectURI, &src.RedirectURI, file.RedirectURI, env.RedirectURI)
 	pick(&out.LaunchpadURL, &src.LaunchpadURL, file.LaunchpadURL, env.LaunchpadURL)
+	if out.ClientSecret == "" && file.ClientSecretKeyring != "" {
+		out.ClientSecretKeyring, src.ClientSecret = file.ClientSecretKeyring, SourceKeyring
+	}
 	return out, src
 }
 
@@ -95,15 +106,12 @@ func (s *Store) SaveClient(c ClientConfig) error {
 		return err
 	}
 	defer unlock()
-	if _, err := s.read(configFile, &clientFile{}); err != nil {
+	var old clientFile
+	if _, err := s.read(configFile, &old); err != nil {
 		return err
 	}
-	v := formatVersion
-	data, err := encode(clientFile{Version: &v, ClientConfig: c})
-	if err != nil {
-		return err
-	}
-	return s.write(configFile, data)
+	// The keyring setting stays; the secret goes where it says.
+	return s.writeClient(&clientFile{ClientConfig: c, Keyring: old.Keyring}, old)
 }
 
 // SetAsideClient moves an unreadable config.json to

@@ -25,8 +25,8 @@ func TestResolveClient(t *testing.T) {
 		},
 		{
 			name:    "environment everywhere",
-			env:     ClientConfig{"a", "b", "c", "d"},
-			want:    ClientConfig{"a", "b", "c", "d"},
+			env:     ClientConfig{ClientID: "a", ClientSecret: "b", RedirectURI: "c", LaunchpadURL: "d"},
+			want:    ClientConfig{ClientID: "a", ClientSecret: "b", RedirectURI: "c", LaunchpadURL: "d"},
 			sources: Sources{SourceEnv, SourceEnv, SourceEnv, SourceEnv},
 		},
 	}

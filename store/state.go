@@ -18,10 +18,15 @@ var ErrNoSession = errors.New("not logged in with that Basecamp ID: log in again
 
 // Token is an OAuth token as bcauth keeps it.
 type Token struct {
-	AccessToken  string    `json:"access_token"`
+	AccessToken  string    `json:"access_token,omitempty"`
 	RefreshToken string    `json:"refresh_token,omitempty"`
 	TokenType    string    `json:"token_type,omitempty"`
 	Expiry       time.Time `json:"expiry,omitzero"`
+	// Keyring names the keyring entry holding the access and refresh
+	// tokens, which are then empty here (see secrets.go); HasRefresh says
+	// the entry holds a refresh token.
+	Keyring    string `json:"keyring,omitempty"`
+	HasRefresh bool   `json:"has_refresh_token,omitempty"`
 }
 
 // TokenFrom converts a token from golang.org/x/oauth2; nil is the zero Token.
@@ -232,7 +237,12 @@ func (s *Store) update(fn func(*State) error) error {
 	for i, sess := range st.Sessions {
 		had[i] = sess.Key()
 	}
+	refs := keyringRefs(st)
 	if err := fn(st); err != nil {
+		return err
+	}
+	drop, _, err := s.placeSecrets(st, refs)
+	if err != nil {
 		return err
 	}
 	after, err := encodeState(st)
@@ -254,6 +264,10 @@ func (s *Store) update(fn func(*State) error) error {
 		return err
 	}
 	s.legacy.Store(false)
+	for _, account := range drop {
+		s.dropSecret(account)
+	}
+	s.dropRemoved(refs, st)
 	for _, key := range had {
 		if _, ok := st.Find(key); !ok {
 			_ = s.ForgetAuthorization(key)
@@ -283,7 +297,11 @@ func (s *Store) SaveToken(key string, tok Token) error {
 			return ErrNoSession
 		}
 		if tok.RefreshToken == "" {
-			tok.RefreshToken = sess.Token.RefreshToken
+			cur, err := s.reveal(sess.Token)
+			if err != nil {
+				return err
+			}
+			tok.RefreshToken = cur.RefreshToken
 		}
 		sess.Token = tok
 		return nil
@@ -303,7 +321,7 @@ func (s *Store) LoadToken(key string) (Token, error) {
 	if !ok {
 		return Token{}, ErrNoSession
 	}
-	return sess.Token, nil
+	return s.reveal(sess.Token)
 }
 
 // SaveTokenFrom stores tok, refreshed from the access token staleAccess, for
@@ -314,17 +332,20 @@ func (s *Store) LoadToken(key string) (Token, error) {
 // so the caller can tell. Otherwise SaveTokenFrom works as [Store.SaveToken]
 // does, ErrNoSession included.
 func (s *Store) SaveTokenFrom(key, staleAccess string, tok Token) (Token, error) {
-	return saveTokenFrom(s.Update, key, staleAccess, tok)
+	return s.saveTokenFrom(s.Update, key, staleAccess, tok)
 }
 
-func saveTokenFrom(update func(func(*State) error) error, key, staleAccess string, tok Token) (Token, error) {
+func (s *Store) saveTokenFrom(update func(func(*State) error) error, key, staleAccess string, tok Token) (Token, error) {
 	var stored Token
 	err := update(func(st *State) error {
 		sess, ok := st.Find(key)
 		if !ok {
 			return ErrNoSession
 		}
-		cur := sess.Token
+		cur, err := s.reveal(sess.Token)
+		if err != nil {
+			return err
+		}
 		if cur.AccessToken != "" && cur.AccessToken != staleAccess && cur.AccessToken != tok.AccessToken && cur.Expiry.After(tok.Expiry) {
 			stored = cur
 			return nil
@@ -348,17 +369,22 @@ func saveTokenFrom(update func(func(*State) error) error, key, staleAccess strin
 // between, and Launchpad rotated it) is left alone: its login is alive. A
 // session already marked keeps its first refusal.
 func (s *Store) MarkRefused(key, refreshToken string, r Refusal) (bool, error) {
-	return markRefused(s.Update, key, refreshToken, r)
+	return s.markRefused(s.Update, key, refreshToken, r)
 }
 
-func markRefused(update func(func(*State) error) error, key, refreshToken string, r Refusal) (bool, error) {
+func (s *Store) markRefused(update func(func(*State) error) error, key, refreshToken string, r Refusal) (bool, error) {
 	marked := false
 	err := update(func(st *State) error {
 		sess, ok := st.Find(key)
 		if !ok {
 			return ErrNoSession
 		}
-		if sess.Token.RefreshToken != refreshToken {
+		// The refresh token may be kept in the keyring.
+		cur, err := s.reveal(sess.Token)
+		if err != nil {
+			return err
+		}
+		if cur.RefreshToken != refreshToken {
 			return nil
 		}
 		marked = true

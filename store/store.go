@@ -92,6 +92,11 @@ type Store struct {
 	// the next write moves them out.
 	legacy atomic.Bool
 
+	// secrets is where the secrets go when the keyring setting is on,
+	// and keyringMode is this run's setting (see secrets.go).
+	secrets     SecretBackend
+	keyringMode KeyringMode
+
 	noticeMu sync.Mutex
 	notices  []string
 }
@@ -445,12 +450,12 @@ func (h *Held) Update(fn func(*State) error) error { return h.s.update(fn) }
 
 // SaveTokenFrom is [Store.SaveTokenFrom] under the lock already held.
 func (h *Held) SaveTokenFrom(key, staleAccess string, tok Token) (Token, error) {
-	return saveTokenFrom(h.Update, key, staleAccess, tok)
+	return h.s.saveTokenFrom(h.Update, key, staleAccess, tok)
 }
 
 // MarkRefused is [Store.MarkRefused] under the lock already held.
 func (h *Held) MarkRefused(key, refreshToken string, r Refusal) (bool, error) {
-	return markRefused(h.Update, key, refreshToken, r)
+	return h.s.markRefused(h.Update, key, refreshToken, r)
 }
 
 // sweep removes temporary files a crashed writer left behind. It runs under

@@ -16,24 +16,25 @@ import (
 // Problem kinds: status --json reports them in problem.kind, and the app
 // decides what its error screen offers by them.
 const (
-	KindNotConfigured  = "not_configured"  // no client id or secret (exit 2)
-	KindInvalidConfig  = "invalid_config"  // a client setting is malformed (exit 2)
-	KindClientRejected = "client_rejected" // Launchpad refused the client id, secret or redirect URI (exit 2)
-	KindCorruptConfig  = "corrupt_config"  // config.json unreadable, kept as is (exit 2)
-	KindCorruptState   = "corrupt_state"   // state.json unreadable, kept as is (exit 2)
-	KindNewerFile      = "newer_file"      // a file from a newer bcauth, kept as is (exit 2)
-	KindUnsafeFile     = "unsafe_file"     // a state or cache directory or file another user owns or could replace, a link or a FIFO (exit 2)
-	KindNotLoggedIn    = "not_logged_in"   // no stored login (exit 1)
-	KindOtherClient    = "other_client"    // the stored login belongs to another client or Launchpad (exit 1)
-	KindRejected       = "rejected"        // Launchpad no longer accepts the login (exit 1)
-	KindUnreachable    = "unreachable"     // Launchpad could not be reached; probably temporary (exit 1)
-	KindLaunchpad      = "launchpad_error" // Launchpad answered something else unexpected (exit 1)
-	KindTimeout        = "timeout"         // the browser never called back (exit 1)
-	KindPortInUse      = "port_in_use"     // the redirect URI's port is taken (exit 1)
-	KindDenied         = "denied"          // the person chose Deny (exit 1)
-	KindUnknownID      = "unknown_id"      // --id, BCAUTH_ID or switch named no stored Basecamp ID (exit 1)
-	KindAmbiguousID    = "ambiguous_id"    // … or several of them (exit 1)
-	KindError          = "error"           // anything else (exit 1)
+	KindNotConfigured  = "not_configured"      // no client id or secret (exit 2)
+	KindInvalidConfig  = "invalid_config"      // a client setting is malformed (exit 2)
+	KindClientRejected = "client_rejected"     // Launchpad refused the client id, secret or redirect URI (exit 2)
+	KindCorruptConfig  = "corrupt_config"      // config.json unreadable, kept as is (exit 2)
+	KindCorruptState   = "corrupt_state"       // state.json unreadable, kept as is (exit 2)
+	KindNewerFile      = "newer_file"          // a file from a newer bcauth, kept as is (exit 2)
+	KindUnsafeFile     = "unsafe_file"         // a state or cache directory or file another user owns or could replace, a link or a FIFO (exit 2)
+	KindNotLoggedIn    = "not_logged_in"       // no stored login (exit 1)
+	KindOtherClient    = "other_client"        // the stored login belongs to another client or Launchpad (exit 1)
+	KindRejected       = "rejected"            // Launchpad no longer accepts the login (exit 1)
+	KindUnreachable    = "unreachable"         // Launchpad could not be reached; probably temporary (exit 1)
+	KindLaunchpad      = "launchpad_error"     // Launchpad answered something else unexpected (exit 1)
+	KindTimeout        = "timeout"             // the browser never called back (exit 1)
+	KindPortInUse      = "port_in_use"         // the redirect URI's port is taken (exit 1)
+	KindDenied         = "denied"              // the person chose Deny (exit 1)
+	KindUnknownID      = "unknown_id"          // --id, BCAUTH_ID or switch named no stored Basecamp ID (exit 1)
+	KindAmbiguousID    = "ambiguous_id"        // … or several of them (exit 1)
+	KindKeyring        = "keyring_unavailable" // the OS keyring was asked for and cannot be used (exit 2)
+	KindError          = "error"               // anything else (exit 1)
 )
 
 // Exit codes every front end uses for a problem.
@@ -107,12 +108,27 @@ func Describe(err error, set Settings) Problem {
 		ue  *store.UnsafeError
 		ie  *IDError
 		tr  *TokenRefusedError
+		ke  *store.KeyringError
+		ge  *store.SecretGoneError
 		out Problem
 	)
 	var re *RefusedError
 	switch {
 	case errors.As(err, &re):
 		out = describeRefusedLogin(re)
+	case errors.As(err, &ge) && ge.Client:
+		out = Problem{Kind: KindNotConfigured, Header: "Client secret gone", EditClient: true,
+			Message: fmt.Sprintf("the client secret was kept in %s as %q, and that entry is gone (removed outside bcauth)", ge.Backend, ge.Account),
+			Fix:     "run bcauth setup to enter the client ID and secret again, or set " + auth.SettingClientSecret}
+	case errors.As(err, &ge):
+		out = Problem{Kind: KindNotLoggedIn, Header: "Login gone from the keyring", Relogin: true,
+			Message: fmt.Sprintf("this login's tokens were kept in %s as %q, and that entry is gone (removed outside bcauth)", ge.Backend, ge.Account),
+			Fix:     "run bcauth login"}
+	case errors.As(err, &ke):
+		out = Problem{Kind: KindKeyring, Header: "Keyring unavailable",
+			Message: fmt.Sprintf("the secrets are to be kept in %s, as asked, and it cannot be used", ke.Backend),
+			Detail:  ke.Err.Error() + "; nothing was written to a file instead",
+			Fix:     keyringFix(set)}
 	case errors.As(err, &tr):
 		out = describeRefusedToken(tr, set)
 	case errors.As(err, &ie):
@@ -177,7 +193,7 @@ func Describe(err error, set Settings) Problem {
 	}
 	out.Exit = ExitFailed
 	switch out.Kind {
-	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile, KindUnsafeFile:
+	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile, KindUnsafeFile, KindKeyring:
 		out.Exit = ExitMisconfigured
 	}
 	return out
@@ -322,3 +338,17 @@ func clientRejectedFix(set Settings) string {
 	}
 	return "run bcauth setup to enter the client ID and secret again (a mistyped secret is the usual cause); " + check
 }
+
+// keyringFix says how to reach the keyring again, or how to do without it.
+func keyringFix(set Settings) string {
+	off := "bcauth setup --keyring=false, or " + KeyringSetting + "=0 for one run"
+	if set.KeyringSource == store.SourceEnv {
+		off = "unset " + KeyringSetting + " (or set it to 0)"
+	}
+	return "unlock the keyring, or start it in this session (on Linux a Secret Service such as GNOME Keyring or KeePassXC, reached through DBUS_SESSION_BUS_ADDRESS; over SSH or in a container there is often none), then try again; " +
+		"to keep the secrets in bcauth's files instead: " + off + " (moving them back needs the keyring once; without it, log in again)"
+}
+
+// KeyringSetting is the environment variable that turns the keyring on (1)
+// or off (0) for one run; main reads it.
+const KeyringSetting = "BCAUTH_KEYRING"

@@ -66,13 +66,20 @@ func (s *Service) ClientConfig() (store.ClientConfig, store.Sources, error) {
 
 // authConfig is the auth.Config for a resolved client configuration.
 func (s *Service) authConfig(c store.ClientConfig) auth.Config {
+	var secret func(context.Context) (string, error)
+	if c.ClientSecret == "" && c.ClientSecretKeyring != "" && s.Store != nil {
+		// Read from the keyring only when Launchpad needs it.
+		ref := c.ClientSecretKeyring
+		secret = func(context.Context) (string, error) { return s.Store.ClientSecret(ref) }
+	}
 	return auth.Config{
-		ClientID:     c.ClientID,
-		ClientSecret: c.ClientSecret,
-		RedirectURI:  c.RedirectURI,
-		LaunchpadURL: c.LaunchpadURL,
-		UserAgent:    s.UserAgent,
-		HTTPClient:   s.HTTPClient,
+		ClientSecretFunc: secret,
+		ClientID:         c.ClientID,
+		ClientSecret:     c.ClientSecret,
+		RedirectURI:      c.RedirectURI,
+		LaunchpadURL:     c.LaunchpadURL,
+		UserAgent:        s.UserAgent,
+		HTTPClient:       s.HTTPClient,
 	}
 }
 
@@ -88,7 +95,7 @@ func (s *Service) Client() (*auth.Client, error) {
 // registeredClient is the client of the registration in the settings.
 func (s *Service) registeredClient() (*auth.Client, error) {
 	c, _, err := s.ClientConfig()
-	if err != nil && (c.ClientID == "" || c.ClientSecret == "") {
+	if err != nil && (c.ClientID == "" || (c.ClientSecret == "" && c.ClientSecretKeyring == "")) {
 		return nil, err
 	}
 	opts := []auth.Option{}
@@ -111,6 +118,11 @@ type Settings struct {
 	FileErr error
 	// Dir is the state directory.
 	Dir string
+	// Keyring says the secrets are to be in the OS keyring (KeyringName),
+	// and KeyringSource where that setting came from.
+	Keyring       bool
+	KeyringSource store.Source
+	KeyringName   string
 }
 
 // Settings reads the client configuration now.
@@ -119,6 +131,8 @@ func (s *Service) Settings() Settings {
 	out := Settings{Client: c, Sources: src, FileErr: err}
 	if s.Store != nil {
 		out.Dir = s.Store.Dir()
+		out.Keyring, out.KeyringSource = s.Store.KeyringSetting()
+		out.KeyringName = s.Store.KeyringName()
 	}
 	return out
 }
@@ -342,7 +356,12 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 				// Another process met the refusal: never send it again.
 				return nil, err
 			}
-			return cur.Token.OAuth2(), nil
+			// The token itself, wherever it is kept (the keyring, maybe).
+			t, err := s.Store.LoadToken(key)
+			if err != nil {
+				return nil, err
+			}
+			return t.OAuth2(), nil
 		}),
 		auth.WithRefused(func(_ context.Context, refreshToken string, err error) error {
 			return s.recordRefusal(l, sess, refreshToken, err)
@@ -383,6 +402,28 @@ func (l *refreshLock) markRefused(key, refreshToken string, r store.Refusal) (bo
 		return l.held.MarkRefused(key, refreshToken, r)
 	}
 	return l.st.MarkRefused(key, refreshToken, r)
+}
+
+// SetKeyring saves the keyring setting (setup and login's --keyring) and
+// moves the secrets where it says.
+func (s *Service) SetKeyring(on bool) error {
+	if err := s.Store.SetKeyring(on); err != nil {
+		return err
+	}
+	return s.Store.MoveSecrets()
+}
+
+// PlaceSecrets moves the secrets where this run's keyring setting says,
+// when they are elsewhere. Finding out reads the files only; an unreadable
+// file is left for the command to report.
+func (s *Service) PlaceSecrets() error {
+	if s.Store == nil {
+		return nil
+	}
+	if misplaced, err := s.Store.SecretsMisplaced(); err != nil || !misplaced {
+		return nil
+	}
+	return s.Store.MoveSecrets()
 }
 
 // Reload is the result of asking Launchpad again.

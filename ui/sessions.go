@@ -206,6 +206,12 @@ func (s *Service) Refresh(ctx context.Context) (*store.Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sess.Token.Keyring != "" {
+		// A forced refresh starts from the token itself, not a reference.
+		if sess.Token, err = s.Store.LoadToken(sess.Key()); err != nil {
+			return nil, err
+		}
+	}
 	if sess.Token.RefreshToken == "" {
 		return nil, ErrNoRefreshToken
 	}
@@ -262,7 +268,9 @@ func (s *Service) TokenInfo(ctx context.Context) (*TokenInfo, error) {
 		if exp := r.Session.Authorization.ExpiresAt; !exp.IsZero() {
 			tok.Expiry = exp
 			if serr := s.Store.Update(func(st *store.State) error {
-				if cur, ok := st.Find(out.Key()); ok && cur.Token.AccessToken == tok.AccessToken && cur.Token.Expiry.IsZero() {
+				// Kept in the keyring, the stored token has no access
+				// token here to compare; its expiry is kept beside it.
+				if cur, ok := st.Find(out.Key()); ok && (cur.Token.AccessToken == tok.AccessToken || cur.Token.Keyring != "") && cur.Token.Expiry.IsZero() {
 					cur.Token.Expiry = exp
 				}
 				return nil

@@ -99,7 +99,14 @@ type cliStatusDoc struct {
 	} `json:"client"`
 	AccountsByProduct map[string]int `json:"accounts_by_product"`
 	AccountsFetchedAt *time.Time     `json:"accounts_fetched_at"`
-	Problem           *struct {
+	Secrets           struct {
+		Tokens        string `json:"tokens"`
+		ClientSecret  string `json:"client_secret"`
+		Keyring       bool   `json:"keyring"`
+		KeyringSource string `json:"keyring_source"`
+		KeyringName   string `json:"keyring_name"`
+	} `json:"secrets"`
+	Problem *struct {
 		Kind      string     `json:"kind"`
 		Message   string     `json:"message"`
 		Fix       string     `json:"fix"`

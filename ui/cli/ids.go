@@ -96,7 +96,7 @@ func describeID(c ui.IDChoice, now time.Time) idJSON {
 	s := c.Session
 	r := idJSON{Current: c.Current, Identity: identityOf(s.Identity), AccountsByProduct: map[string]int{}}
 	exp := tokenExpiry(&s)
-	r.Token = idTokenJSON{ExpiresAt: timeJSON(exp), Renewable: s.Token.RefreshToken != ""}
+	r.Token = idTokenJSON{ExpiresAt: timeJSON(exp), Renewable: s.Token.Renewable()}
 	switch {
 	case s.Refused != nil:
 		r.Token.State, r.Token.Renewable = stateRefused, false

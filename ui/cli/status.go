@@ -45,6 +45,9 @@ import (
 //	  },
 //	  "accounts_by_product": {"bc3": 4, "bcx": 1},      // product code → count; {} when none
 //	  "accounts_fetched_at": "2026-04-30T09:00:00Z",    // when Launchpad listed them, or null
+//	  "secrets": {"tokens": "keyring", "client_secret": "keyring",      // or "file", "environment", "none"/"unset"
+//	              "keyring": true, "keyring_source": "file",            // the setting: "environment" (BCAUTH_KEYRING), "file" or "default"
+//	              "keyring_name": "the OS keyring (Secret Service)"},
 //	  "problem": {"kind": "rejected", "message": "…", "fix": "run bcauth login",
 //	              "refused_at": "2026-05-01T08:00:00Z"},  // or null; refused_at only when Launchpad refused the login for good
 //	  "warnings": []
@@ -53,7 +56,7 @@ import (
 // Sources are "environment", "file", "default" (redirect_uri and
 // launchpad_url fall back to bcauth's defaults) or "unset". Problem kinds are
 // not_configured, invalid_config, client_rejected, corrupt_config,
-// corrupt_state, newer_file, unsafe_file (exit 2), and not_logged_in, other_client,
+// corrupt_state, newer_file, unsafe_file, keyring_unavailable (exit 2), and not_logged_in, other_client,
 // rejected, unreachable, launchpad_error, error (exit 1). When Launchpad is
 // unreachable, identity and accounts come from the cache and valid is false.
 // Strings are raw, not cleaned; characters a terminal could act on are
@@ -65,6 +68,7 @@ func Status(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
 		StateDir:          set.Dir,
 		Client:            describeClient(set),
 		AccountsByProduct: map[string]int{},
+		Secrets:           describeSecrets(set),
 		Warnings:          []string{},
 	}
 	sess, refreshed, prob := checkStatus(ctx, svc, set, &rep)
@@ -139,6 +143,13 @@ func checkStatus(ctx context.Context, svc *ui.Service, set ui.Settings, rep *sta
 		return nil, false, p
 	}
 	rep.LoggedIn = true
+	rep.Secrets.Tokens = "file"
+	switch {
+	case sess.Token.Keyring != "":
+		rep.Secrets.Tokens = "keyring"
+	case svc.FromEnv(sess):
+		rep.Secrets.Tokens = "environment"
+	}
 	r, err := svc.Reload(ctx, c, sess)
 	if err != nil {
 		// What Launchpad listed last, read only now that it is needed.
@@ -158,8 +169,21 @@ type statusJSON struct {
 	Client            clientJSON     `json:"client"`
 	AccountsByProduct map[string]int `json:"accounts_by_product"`
 	AccountsFetchedAt *string        `json:"accounts_fetched_at"`
+	Secrets           secretsJSON    `json:"secrets"`
 	Problem           *problemJSON   `json:"problem"`
 	Warnings          []string       `json:"warnings"`
+}
+
+// secretsJSON says where the secrets are: "keyring", "file",
+// "environment" or "none" (tokens) / "unset" (client secret); keyring is
+// the setting, keyring_source where it came from ("environment", "file"
+// or "default").
+type secretsJSON struct {
+	Tokens        string `json:"tokens"`
+	ClientSecret  string `json:"client_secret"`
+	Keyring       bool   `json:"keyring"`
+	KeyringSource string `json:"keyring_source"`
+	KeyringName   string `json:"keyring_name,omitempty"`
 }
 
 // problemJSON is a ui.Problem in status --json: the kind, the whole
@@ -217,13 +241,66 @@ func describeClient(set ui.Settings) clientJSON {
 		ConfigFile:         set.ConfigFile(),
 		ClientID:           cfg.ClientID,
 		ClientIDSource:     sourceName(src.ClientID, false),
-		ClientSecretSet:    cfg.ClientSecret != "",
+		ClientSecretSet:    cfg.ClientSecret != "" || cfg.ClientSecretKeyring != "",
 		ClientSecretSource: sourceName(src.ClientSecret, false),
 		RedirectURI:        set.RedirectURI(),
 		RedirectURISource:  sourceName(src.RedirectURI, true),
 		LaunchpadURL:       set.LaunchpadURL(),
 		LaunchpadURLSource: sourceName(src.LaunchpadURL, true),
 	}
+}
+
+// describeSecrets is where the client secret is and the keyring setting;
+// checkStatus adds where the tokens are.
+func describeSecrets(set ui.Settings) secretsJSON {
+	out := secretsJSON{Tokens: "none", Keyring: set.Keyring, KeyringSource: sourceName(set.KeyringSource, true), KeyringName: set.KeyringName}
+	switch set.Sources.ClientSecret {
+	case store.SourceKeyring:
+		out.ClientSecret = "keyring"
+	case store.SourceEnv:
+		out.ClientSecret = "environment"
+	case store.SourceFile:
+		out.ClientSecret = "file"
+	default:
+		out.ClientSecret = "unset"
+	}
+	return out
+}
+
+// secretsLine is where the secrets are, for people.
+func secretsLine(sec secretsJSON, stateDir string) string {
+	where := func(w string) string {
+		switch w {
+		case "keyring":
+			return "in " + valueOr(sec.KeyringName, "the OS keyring") + " (service bcauth)"
+		case "file":
+			return "in " + stateDir
+		case "environment":
+			return "from the environment"
+		}
+		return w
+	}
+	var line string
+	if sec.Tokens == sec.ClientSecret || sec.Tokens == "none" || sec.ClientSecret == "unset" {
+		w := sec.Tokens
+		if w == "none" {
+			w = sec.ClientSecret
+		}
+		line = where(w)
+	} else {
+		line = "tokens " + where(sec.Tokens) + ", client secret " + where(sec.ClientSecret)
+	}
+	switch {
+	case sec.Keyring && sec.KeyringSource == "environment":
+		line += "; " + ui.KeyringSetting + "=1 asks for the keyring"
+	case sec.Keyring:
+		line += "; the keyring setting is on (bcauth setup --keyring=false turns it off)"
+	case sec.KeyringSource == "environment":
+		line += "; " + ui.KeyringSetting + "=0 keeps them in files"
+	default:
+		line += "; bcauth login --keyring keeps them in the OS keyring"
+	}
+	return line
 }
 
 // sourceName is a store.Source as status --json reports it.
@@ -233,6 +310,8 @@ func sourceName(s store.Source, hasDefault bool) string {
 		return "environment"
 	case s == store.SourceFile:
 		return "file"
+	case s == store.SourceKeyring:
+		return "keyring"
 	case hasDefault:
 		return "default"
 	}
@@ -287,6 +366,7 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *ui.Problem, now tim
 		}
 	}
 	field("State", ui.Clean(valueOr(rep.StateDir, "none: it could not be opened, and "+auth.SettingToken+" needs none")))
+	field("Secrets", ui.Clean(secretsLine(rep.Secrets, valueOr(rep.StateDir, "bcauth's files"))))
 	c := rep.Client
 	field("Client ID", settingLine(valueOr(c.ClientID, "not set"), c.ClientIDSource, auth.SettingClientID, c.ConfigFile))
 	field("Client secret", settingLine(secretState(c.ClientSecretSet), c.ClientSecretSource, auth.SettingClientSecret, c.ConfigFile))
@@ -344,6 +424,8 @@ func settingLine(value, source, env, file string) string {
 		from = "from " + env
 	case "file":
 		from = "from " + file
+	case "keyring":
+		from = "in the OS keyring, which " + file + " refers to"
 	case "default":
 		from = "bcauth's default; " + env + " changes it"
 	default:

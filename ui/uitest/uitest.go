@@ -157,3 +157,27 @@ func (e *Env) ExpireStored(t testing.TB, sess *store.Session, ago time.Duration)
 		t.Fatal(err)
 	}
 }
+
+// Keyring skips the test unless a real Secret Service was set up for it
+// (.ci/keyring-tests: dbus-run-session, an unlocked gnome-keyring-daemon,
+// BCAUTH_KEYRING_TESTS=1), and fails it instead in CI. It then reopens
+// the Env's store with the OS keyring, as configured in config.json.
+func (e *Env) Keyring(t testing.TB) {
+	t.Helper()
+	switch os.Getenv("BCAUTH_KEYRING_TESTS") {
+	case "1":
+	case "0":
+		t.Skip("BCAUTH_KEYRING_TESTS=0: .ci/keyring-tests runs the keyring tests inside dbus-run-session")
+	default:
+		why := "needs a real Secret Service: run .ci/keyring-tests (dbus-run-session, an unlocked gnome-keyring-daemon, BCAUTH_KEYRING_TESTS=1)"
+		if os.Getenv("CI") != "" || os.Getenv("BCAUTH_E2E_REQUIRED") != "" {
+			t.Fatal(why + "; CI or BCAUTH_E2E_REQUIRED is set, so this is a failure, not a skip")
+		}
+		t.Skip(why)
+	}
+	st, err := store.Open(e.Dir, store.WithKeyring(store.OSKeyring{Timeout: 10 * time.Second}, store.KeyringAsConfigured))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Svc.Store = st
+}

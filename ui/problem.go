@@ -97,59 +97,77 @@ func Sentence(s string) string {
 // configuration as it stood, so the fix can name the exact setting and
 // where it comes from; Describe itself reads nothing.
 func Describe(err error, set Settings) Problem {
+	out, ok := describeLogin(err, set)
+	if !ok {
+		out, ok = describeBrowser(err)
+	}
+	if !ok {
+		out, ok = describeFiles(err, set)
+	}
+	if !ok {
+		out = describeSettings(err, set)
+	}
+	out.Exit = ExitFailed
+	switch out.Kind {
+	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile, KindUnsafeFile, KindKeyring:
+		out.Exit = ExitMisconfigured
+	}
+	return out
+}
+
+// describeLogin describes what is wrong with the stored login or its
+// token, and says whether err was such a thing.
+func describeLogin(err error, set Settings) (Problem, bool) {
 	var (
-		le  *auth.LaunchpadError
-		te  *auth.TimeoutError
-		pe  *auth.PortInUseError
-		de  *auth.DeniedError
-		se  *auth.SettingError
-		ce  *store.CorruptError
-		ve  *store.VersionError
-		ue  *store.UnsafeError
-		ie  *IDError
-		tr  *TokenRefusedError
-		ke  *store.KeyringError
-		ge  *store.SecretGoneError
-		out Problem
+		re *RefusedError
+		tr *TokenRefusedError
+		ie *IDError
+		le *auth.LaunchpadError
 	)
-	var re *RefusedError
 	switch {
 	case errors.As(err, &re):
-		out = describeRefusedLogin(re)
-	case errors.As(err, &ge) && ge.Client:
-		out = Problem{Kind: KindNotConfigured, Header: "Client secret gone", EditClient: true,
-			Message: fmt.Sprintf("the client secret was kept in %s as %q, and that entry is gone (removed outside bcauth)", ge.Backend, ge.Account),
-			Fix:     "run bcauth setup to enter the client ID and secret again, or set " + auth.SettingClientSecret}
-	case errors.As(err, &ge):
-		out = Problem{Kind: KindNotLoggedIn, Header: "Login gone from the keyring", Relogin: true,
-			Message: fmt.Sprintf("this login's tokens were kept in %s as %q, and that entry is gone (removed outside bcauth)", ge.Backend, ge.Account),
-			Fix:     "run bcauth login"}
-	case errors.As(err, &ke):
-		out = Problem{Kind: KindKeyring, Header: "Keyring unavailable",
-			Message: fmt.Sprintf("the secrets are to be kept in %s, as asked, and it cannot be used", ke.Backend),
-			Detail:  ke.Err.Error() + "; nothing was written to a file instead",
-			Fix:     keyringFix(set)}
+		return describeRefusedLogin(re), true
 	case errors.As(err, &tr):
-		out = describeRefusedToken(tr, set)
+		return describeRefusedToken(tr, set), true
 	case errors.As(err, &ie):
-		out = describeIDError(ie)
+		return describeIDError(ie), true
 	case errors.Is(err, ErrEnvToken):
-		out = Problem{Kind: KindError, Header: "Token from the environment", Message: auth.SettingToken + " is set, so bcauth uses that token and not the stored logins",
-			Fix: "unset " + auth.SettingToken + " to log out, switch or refresh a stored login"}
+		return Problem{Kind: KindError, Header: "Token from the environment", Message: auth.SettingToken + " is set, so bcauth uses that token and not the stored logins",
+			Fix: "unset " + auth.SettingToken + " to log out, switch or refresh a stored login"}, true
 	case errors.Is(err, ErrNoRefreshToken):
-		out = Problem{Kind: KindError, Header: "Cannot renew", Message: ErrNoRefreshToken.Error(),
-			Fix: "log in again before it expires: bcauth login, or bcauth login --with-token with the refresh token on the second line"}
+		return Problem{Kind: KindError, Header: "Cannot renew", Message: ErrNoRefreshToken.Error(),
+			Fix: "log in again before it expires: bcauth login, or bcauth login --with-token with the refresh token on the second line"}, true
+	case errors.As(err, &le):
+		return describeLaunchpad(le, set), true
+	case errors.Is(err, ErrNotLoggedIn), errors.Is(err, store.ErrNoSession):
+		return Problem{Kind: KindNotLoggedIn, Header: "Not logged in", Message: "not logged in", Fix: "run bcauth login", Relogin: true}, true
+	case errors.Is(err, ErrOtherClient):
+		return Problem{Kind: KindOtherClient, Header: "Not logged in", Relogin: true,
+			Message: "the stored login was made with another Launchpad client or Launchpad URL, so its token is not used here",
+			Fix:     "run bcauth login (or set the client settings back to the ones it was made with)"}, true
+	}
+	return Problem{}, false
+}
+
+// describeBrowser describes how a login in the browser failed.
+func describeBrowser(err error) (Problem, bool) {
+	var (
+		te *auth.TimeoutError
+		pe *auth.PortInUseError
+		de *auth.DeniedError
+	)
+	switch {
 	case errors.As(err, &te):
-		out = Problem{Kind: KindTimeout, Header: "Login timed out", EditClient: true,
+		return Problem{Kind: KindTimeout, Header: "Login timed out", EditClient: true,
 			Message: fmt.Sprintf("no answer from the browser after %s", te.After.Round(time.Second)),
 			Fix: "Likely causes: the approval in the browser was not finished, or the redirect URI " + te.RedirectURI +
-				" is not exactly the one registered for this client (Launchpad then shows \"redirect_uri is not approved\" and never calls back). Check " + auth.SettingRedirectURI + " or the client settings, and try again"}
+				" is not exactly the one registered for this client (Launchpad then shows \"redirect_uri is not approved\" and never calls back). Check " + auth.SettingRedirectURI + " or the client settings, and try again"}, true
 	case errors.As(err, &pe):
-		out = Problem{Kind: KindPortInUse, Header: "Port in use",
+		return Problem{Kind: KindPortInUse, Header: "Port in use",
 			Message: "cannot listen for Launchpad's callback on " + pe.Addr + ": the port is in use",
-			Fix:     "close the other program using it (another bcauth, or the Basecamp CLI), or register another redirect URI and set " + auth.SettingRedirectURI}
+			Fix:     "close the other program using it (another bcauth, or the Basecamp CLI), or register another redirect URI and set " + auth.SettingRedirectURI}, true
 	case errors.As(err, &de):
-		out = Problem{Kind: KindDenied, Header: "Access denied", Message: "access was denied in the browser", Fix: "try again and choose Allow on Launchpad's page"}
+		out := Problem{Kind: KindDenied, Header: "Access denied", Message: "access was denied in the browser", Fix: "try again and choose Allow on Launchpad's page"}
 		switch {
 		case de.Description != "" && de.Code != "access_denied":
 			out.Server = de.Code + ": " + de.Description
@@ -158,45 +176,67 @@ func Describe(err error, set Settings) Problem {
 		case de.Code != "access_denied":
 			out.Server = de.Code
 		}
-	case errors.As(err, &le):
-		out = describeLaunchpad(le, set)
-	case errors.As(err, &se):
-		out = Problem{Kind: KindInvalidConfig, Header: "Invalid setting", Message: se.Reason, Fix: settingFix(se.Setting, set), EditClient: true}
-	case errors.As(err, &ue):
-		out = Problem{Kind: KindUnsafeFile, Header: "Unsafe state", Message: ue.Path + " " + ue.Why + fmt.Sprintf(" (mode %s), so bcauth does not use it", ue.Mode), Fix: ue.Fix}
-	case errors.As(err, &ve):
-		out = Problem{Kind: KindNewerFile, Header: "File from a newer bcauth",
-			Message: fmt.Sprintf("%s was written by a newer bcauth (format version %d; this one reads up to %d); bcauth kept it as is", ve.Path, ve.Version, ve.Supported),
-			Fix:     "upgrade bcauth, or move " + ve.Path + " away to start over"}
-	case errors.As(err, &ce) && filepath.Base(ce.Path) == "config.json":
-		out = Problem{Kind: KindCorruptConfig, Header: "Unreadable settings", EditClient: true,
-			Message: fmt.Sprintf("%s is unreadable or corrupt (%v); bcauth kept it as is", ce.Path, ce.Err),
-			Fix:     "run bcauth setup to enter the client settings again (the old file is moved aside, not deleted), or set " + auth.SettingClientID + " and " + auth.SettingClientSecret}
-	case errors.As(err, &ce):
-		out = Problem{Kind: KindCorruptState, Header: "Unreadable state", Relogin: true,
-			Message: fmt.Sprintf("%s is unreadable or corrupt (%v); bcauth kept it as is", ce.Path, ce.Err),
-			Fix:     "run bcauth login (it moves the old file aside, not deleted, and starts a new one)"}
+		return out, true
 	case errors.Is(err, auth.ErrStartReused):
-		out = Problem{Kind: KindError, Header: "Login link opened twice",
+		return Problem{Kind: KindError, Header: "Login link opened twice",
 			Message: "the login link was opened by another program before your browser (or opened twice), so bcauth ended the login: nobody was logged in",
-			Fix:     "start again, and open the new link only once; if you did not open it twice, another program on this machine is watching for it"}
+			Fix:     "start again, and open the new link only once; if you did not open it twice, another program on this machine is watching for it"}, true
+	}
+	return Problem{}, false
+}
+
+// describeFiles describes a state file or keyring bcauth cannot use.
+func describeFiles(err error, set Settings) (Problem, bool) {
+	var (
+		ce *store.CorruptError
+		ve *store.VersionError
+		ue *store.UnsafeError
+		ke *store.KeyringError
+		ge *store.SecretGoneError
+	)
+	switch {
+	case errors.As(err, &ge) && ge.Client:
+		return Problem{Kind: KindNotConfigured, Header: "Client secret gone", EditClient: true,
+			Message: fmt.Sprintf("the client secret was kept in %s as %q, and that entry is gone (removed outside bcauth)", ge.Backend, ge.Account),
+			Fix:     "run bcauth setup to enter the client ID and secret again, or set " + auth.SettingClientSecret}, true
+	case errors.As(err, &ge):
+		return Problem{Kind: KindNotLoggedIn, Header: "Login gone from the keyring", Relogin: true,
+			Message: fmt.Sprintf("this login's tokens were kept in %s as %q, and that entry is gone (removed outside bcauth)", ge.Backend, ge.Account),
+			Fix:     "run bcauth login"}, true
+	case errors.As(err, &ke):
+		return Problem{Kind: KindKeyring, Header: "Keyring unavailable",
+			Message: fmt.Sprintf("the secrets are to be kept in %s, as asked, and it cannot be used", ke.Backend),
+			Detail:  ke.Err.Error() + "; nothing was written to a file instead",
+			Fix:     keyringFix(set)}, true
+	case errors.As(err, &ue):
+		return Problem{Kind: KindUnsafeFile, Header: "Unsafe state", Message: ue.Path + " " + ue.Why + fmt.Sprintf(" (mode %s), so bcauth does not use it", ue.Mode), Fix: ue.Fix}, true
+	case errors.As(err, &ve):
+		return Problem{Kind: KindNewerFile, Header: "File from a newer bcauth",
+			Message: fmt.Sprintf("%s was written by a newer bcauth (format version %d; this one reads up to %d); bcauth kept it as is", ve.Path, ve.Version, ve.Supported),
+			Fix:     "upgrade bcauth, or move " + ve.Path + " away to start over"}, true
+	case errors.As(err, &ce) && filepath.Base(ce.Path) == "config.json":
+		return Problem{Kind: KindCorruptConfig, Header: "Unreadable settings", EditClient: true,
+			Message: fmt.Sprintf("%s is unreadable or corrupt (%v); bcauth kept it as is", ce.Path, ce.Err),
+			Fix:     "run bcauth setup to enter the client settings again (the old file is moved aside, not deleted), or set " + auth.SettingClientID + " and " + auth.SettingClientSecret}, true
+	case errors.As(err, &ce):
+		return Problem{Kind: KindCorruptState, Header: "Unreadable state", Relogin: true,
+			Message: fmt.Sprintf("%s is unreadable or corrupt (%v); bcauth kept it as is", ce.Path, ce.Err),
+			Fix:     "run bcauth login (it moves the old file aside, not deleted, and starts a new one)"}, true
+	}
+	return Problem{}, false
+}
+
+// describeSettings describes client settings that are missing or wrong,
+// and anything else.
+func describeSettings(err error, set Settings) Problem {
+	var se *auth.SettingError
+	switch {
+	case errors.As(err, &se):
+		return Problem{Kind: KindInvalidConfig, Header: "Invalid setting", Message: se.Reason, Fix: settingFix(se.Setting, set), EditClient: true}
 	case errors.Is(err, auth.ErrNotConfigured):
-		out = Problem{Kind: KindNotConfigured, Header: "Not set up", Message: "no Launchpad client is configured", Fix: notConfiguredFix(set), EditClient: true}
-	case errors.Is(err, ErrNotLoggedIn), errors.Is(err, store.ErrNoSession):
-		out = Problem{Kind: KindNotLoggedIn, Header: "Not logged in", Message: "not logged in", Fix: "run bcauth login", Relogin: true}
-	case errors.Is(err, ErrOtherClient):
-		out = Problem{Kind: KindOtherClient, Header: "Not logged in", Relogin: true,
-			Message: "the stored login was made with another Launchpad client or Launchpad URL, so its token is not used here",
-			Fix:     "run bcauth login (or set the client settings back to the ones it was made with)"}
-	default:
-		out = Problem{Kind: KindError, Header: "Something went wrong", Message: "something went wrong", Detail: err.Error(), Fix: "try again"}
+		return Problem{Kind: KindNotConfigured, Header: "Not set up", Message: "no Launchpad client is configured", Fix: notConfiguredFix(set), EditClient: true}
 	}
-	out.Exit = ExitFailed
-	switch out.Kind {
-	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile, KindUnsafeFile, KindKeyring:
-		out.Exit = ExitMisconfigured
-	}
-	return out
+	return Problem{Kind: KindError, Header: "Something went wrong", Message: "something went wrong", Detail: err.Error(), Fix: "try again"}
 }
 
 // describeRefusedLogin is Describe for a login Launchpad refused for

@@ -448,7 +448,7 @@ func chosenID(cmd *cobra.Command, flag *string) string {
 
 // idCompletions offers the stored Basecamp IDs' email addresses.
 func idCompletions(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	st, err := store.Open(store.DefaultDir())
+	st, err := store.Open(store.DefaultDir(), store.WithCacheDir(store.DefaultCacheDir()))
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -250,6 +250,8 @@ func TestTheAppNeedsATerminal(t *testing.T) {
 func emptyConfig(t *testing.T, env ...string) {
 	t.Cleanup(xdg.Reload) // after the environment is back
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	// The account cache too: never the person's own ~/.cache/bcauth.
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	for _, k := range []string{auth.SettingClientID, auth.SettingClientSecret, auth.SettingRedirectURI, auth.SettingLaunchpadURL} {
 		t.Setenv(k, "")
 	}

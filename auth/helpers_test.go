@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,18 +44,15 @@ type setup struct {
 	host string
 }
 
-// freeAddr returns a loopback address nobody listened on a moment ago.
+// freeAddr returns a loopback address nobody listened on a moment ago
+// (launchpadtest.FreePort: out of the range other test servers draw from).
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := launchpadtest.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
+	return "127.0.0.1:" + strconv.Itoa(port)
 }
 
 func newHarness(t *testing.T, s setup) *harness {

@@ -224,11 +224,25 @@ func resolveAPI(sess *store.Session, launchpad string, q APIQuery) (*APITarget, 
 		return nil, fmt.Errorf("%s under %s is not a URL: %w", Clean(q.Path), Clean(acc.Href), err)
 	}
 	u = cleanURL(u)
+	if _, ok := under(u, acc.Href); !ok {
+		// A relative path stays in its account: "../OTHER" would call
+		// another account (or Launchpad) with this one's product and
+		// Accept.
+		return nil, &PathError{Path: q.Path, Href: acc.Href}
+	}
 	if _, err := t.Allowed(u); err != nil {
 		return nil, err
 	}
 	t.URL, t.Account = u, acc
 	return t, nil
+}
+
+// PathError is a relative PATH whose dot segments climb out of the
+// account's href.
+type PathError struct{ Path, Href string }
+
+func (e *PathError) Error() string {
+	return Clean(e.Path) + " climbs out of the account's href " + Clean(e.Href)
 }
 
 // cleanURL resolves u's dot segments, so a path cannot climb out of the

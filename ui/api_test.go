@@ -19,14 +19,16 @@ func TestResolveAPIKeepsTheTokenToTheLoginsHosts(t *testing.T) {
 	for _, tc := range []struct {
 		name, account, path, want string
 		foreign, insecure         bool
+		climbs                    bool // a relative path that leaves its account
 	}{
 		{name: "relative", account: "99999999", path: "projects.json", want: "https://3.basecampapi.com/99999999/projects.json"},
 		{name: "query kept", account: "99999999", path: "/projects.json?page=2", want: "https://3.basecampapi.com/99999999/projects.json?page=2"},
 		{name: "full URL names its account", path: "https://basecamp.com/88888888/api/v1/people/me.json", want: "https://basecamp.com/88888888/api/v1/people/me.json"},
 		{name: "Launchpad", path: "https://launchpad.37signals.com/authorization.json", want: "https://launchpad.37signals.com/authorization.json"},
 		{name: "a look-alike id", path: "https://3.basecampapi.com/999999990/projects.json", foreign: true},
-		{name: "climbing out with dot segments", account: "99999999", path: "/../../12345678/projects.json", foreign: true},
-		{name: "climbing out, encoded", account: "88888888", path: "/%2e%2e/%2e%2e/77777777/api/v1/x.json", foreign: true},
+		{name: "climbing out with dot segments", account: "99999999", path: "/../../12345678/projects.json", climbs: true},
+		{name: "climbing out, encoded", account: "88888888", path: "/%2e%2e/%2e%2e/77777777/api/v1/x.json", climbs: true},
+		{name: "climbing into another account of the login", account: "99999999", path: "/../5/projects.json", climbs: true},
 		{name: "another host", path: "https://evil.example.com/99999999/projects.json", foreign: true},
 		{name: "user info is no way round it", path: "https://3.basecampapi.com@evil.example.com/99999999", foreign: true},
 		{name: "plain http to a real host", account: "7", path: "/projects.xml", insecure: true},
@@ -35,7 +37,12 @@ func TestResolveAPIKeepsTheTokenToTheLoginsHosts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			target, err := resolveAPI(sess, lp, APIQuery{Account: tc.account, Path: tc.path})
 			var fe *ForeignURLError
+			var pe *PathError
 			switch {
+			case tc.climbs:
+				if !errors.As(err, &pe) {
+					t.Fatalf("got %v, %v; want a PathError", target, err)
+				}
 			case tc.foreign || tc.insecure:
 				if !errors.As(err, &fe) || fe.Insecure != tc.insecure {
 					t.Fatalf("got %v, %v; want a ForeignURLError (insecure %v)", target, err, tc.insecure)

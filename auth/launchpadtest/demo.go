@@ -1,9 +1,12 @@
 package launchpadtest
 
 import (
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"strconv"
+	"sync"
 )
 
 // StartDemo starts the fake that `bcauth demo` logs in against, on a random
@@ -23,15 +26,31 @@ func StartDemo() (*Server, error) {
 
 // FreePort is a loopback port nobody listened on a moment ago: a redirect
 // URI's port of its own, so parallel tests and packages never clash on
-// bcauth's default 8976.
+// bcauth's default 8976. It is drawn from below the kernel's ephemeral
+// range, where every server on "127.0.0.1:0" (the fake's among them) gets
+// its port, so one of those cannot take it between now and the moment the
+// login listens on it; and it is never handed out twice by one process.
 func FreePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	for range 200 {
+		port := freePortLow + rand.IntN(freePortHigh-freePortLow)
+		if _, taken := handedOut.LoadOrStore(port, true); taken {
+			continue
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			continue
+		}
+		ln.Close()
+		return port, nil
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return 0, errors.New("no free loopback port found")
 }
+
+// The range FreePort draws from: above the well-known and registered ports
+// people run servers on most, below Linux's ephemeral 32768–60999.
+const freePortLow, freePortHigh = 20000, 32000
+
+var handedOut sync.Map // port → true, for FreePort
 
 // DemoIdentity is the Basecamp ID the fake logs in unless told otherwise.
 func DemoIdentity() Identity {

@@ -108,7 +108,11 @@ func API(ctx context.Context, svc *ui.Service, out Output, opts APIOptions) int 
 func apiTargetFailed(out Output, svc *ui.Service, err error) int {
 	var ce *ui.ChoiceError
 	var fe *ui.ForeignURLError
+	var pe *ui.PathError
 	switch {
+	case errors.As(err, &pe):
+		out.problem(ui.Problem{Message: pe.Error(), Fix: "give a full URL to call another of this login's accounts or Launchpad"})
+		return ExitMisconfigured
 	case errors.As(err, &fe):
 		fix := "give a path under the account's href, such as /projects.json, or a full URL that `bcauth accounts` lists"
 		if fe.Insecure {

@@ -126,7 +126,9 @@ func TestAPIURLs(t *testing.T) {
 		{"Launchpad itself", base + "/authorization.json", 0, "", ""},
 		{"a foreign host", "https://evil.example.com/bc3/99999999/projects.json", 2, "", "refusing to send the token to evil.example.com"},
 		{"another loopback host", strings.Replace(base, "127.0.0.1", "127.0.0.2", 1) + "/bc3/99999999/projects.json", 2, "", "refusing to send the token to 127.0.0.2:"},
-		{"dot segments are resolved before the check", "/../99999998/people.json", 0, "/bc3/99999998/people.json", ""},
+		{"a relative path cannot climb into another account", "/../99999998/people.json", 2, "", "climbs out of the account's href"},
+		{"nor up to Launchpad, however spelt", "/%2e%2e/%2e%2e/authorization.json", 2, "", "climbs out of the account's href"},
+		{"dot segments that stay inside are fine", "/people/../projects.json", 0, "/bc3/99999999/projects.json", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(apiRequests(e))

@@ -801,3 +801,16 @@ func TestCLINeverPrintsSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusRedactsSettingURLs: a setting URL that carries a password or a
+// token is shown without them, on stdout and in --json.
+func TestStatusRedactsSettingURLs(t *testing.T) {
+	e := newCLIEnv(t, cliOpts{noLogin: true})
+	e.Svc.Env.LaunchpadURL = "http://user:hunter2@127.0.0.1:9/?token=sekrit"
+	for _, asJSON := range []bool{false, true} {
+		r := e.status(t, asJSON)
+		if out := r.stdout + r.stderr; strings.Contains(out, "hunter2") || strings.Contains(out, "sekrit") {
+			t.Errorf("status (json %v) prints a secret of the Launchpad URL:\n%s", asJSON, out)
+		}
+	}
+}

@@ -243,9 +243,11 @@ func describeClient(set ui.Settings) clientJSON {
 		ClientIDSource:     sourceName(src.ClientID, false),
 		ClientSecretSet:    cfg.ClientSecret != "" || cfg.ClientSecretKeyring != "",
 		ClientSecretSource: sourceName(src.ClientSecret, false),
-		RedirectURI:        set.RedirectURI(),
+		// A URL typed into a setting may carry a password or a token in
+		// its user info or query: shown, as in errors, without them.
+		RedirectURI:        auth.Redact(set.RedirectURI()),
 		RedirectURISource:  sourceName(src.RedirectURI, true),
-		LaunchpadURL:       set.LaunchpadURL(),
+		LaunchpadURL:       auth.Redact(set.LaunchpadURL()),
 		LaunchpadURLSource: sourceName(src.LaunchpadURL, true),
 	}
 }

@@ -166,40 +166,12 @@ func buildAPIRequest(opts APIOptions) (apiRequest, int) {
 		r.problem = ui.Problem{Message: msg, Fix: fix}
 		return r, ExitMisconfigured
 	}
-	for _, h := range opts.Headers {
-		name, value, ok := strings.Cut(h, ":")
-		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-		if !ok || name == "" || !validToken(name) || strings.ContainsAny(value, "\r\n\x00") {
-			return bad(fmt.Sprintf("-H %q is not a header: write it as 'Name: value'", h), "")
-		}
-		if k := http.CanonicalHeaderKey(name); k == "Authorization" || k == "User-Agent" || k == "Host" {
-			return bad("-H "+name+" is bcauth's own to send", "leave it out: bcauth sends the login's token and its User-Agent")
-		}
-		r.header.Add(name, value)
+	if msg, fix := apiHeaders(r.header, opts.Headers); msg != "" {
+		return bad(msg, fix)
 	}
-	fields := map[string]any{}
-	var order []string
-	for i, f := range append(append([]string{}, opts.Fields...), opts.TypedFields...) {
-		typed := i >= len(opts.Fields)
-		k, v, ok := strings.Cut(f, "=")
-		if !ok || k == "" {
-			flag := "-f"
-			if typed {
-				flag = "-F"
-			}
-			return bad(fmt.Sprintf("%s %q is not key=value", flag, f), "")
-		}
-		var val any = v
-		if typed {
-			var err error
-			if val, err = typedValue(v, opts.Stdin); err != nil {
-				return bad(fmt.Sprintf("-F %s: %v", k, err), "")
-			}
-		}
-		if _, dup := fields[k]; !dup {
-			order = append(order, k)
-		}
-		fields[k] = val
+	fields, order, msg := apiFields(opts)
+	if msg != "" {
+		return bad(msg, "")
 	}
 	method := strings.ToUpper(strings.TrimSpace(opts.Method))
 	if method != "" && !validToken(method) {
@@ -240,6 +212,51 @@ func buildAPIRequest(opts APIOptions) (apiRequest, int) {
 		}
 	}
 	return r, ExitOK
+}
+
+// apiHeaders adds each -H 'Name: value' to h, or says what is wrong.
+func apiHeaders(h http.Header, headers []string) (msg, fix string) {
+	for _, raw := range headers {
+		name, value, ok := strings.Cut(raw, ":")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		if !ok || name == "" || !validToken(name) || strings.ContainsAny(value, "\r\n\x00") {
+			return fmt.Sprintf("-H %q is not a header: write it as 'Name: value'", raw), ""
+		}
+		if k := http.CanonicalHeaderKey(name); k == "Authorization" || k == "User-Agent" || k == "Host" {
+			return "-H " + name + " is bcauth's own to send", "leave it out: bcauth sends the login's token and its User-Agent"
+		}
+		h.Add(name, value)
+	}
+	return "", ""
+}
+
+// apiFields reads -f key=value (strings) and -F key=value (typed), in
+// the order given, a later key replacing an earlier one's value.
+func apiFields(opts APIOptions) (fields map[string]any, order []string, msg string) {
+	fields = map[string]any{}
+	for i, f := range append(append([]string{}, opts.Fields...), opts.TypedFields...) {
+		typed := i >= len(opts.Fields)
+		k, v, ok := strings.Cut(f, "=")
+		if !ok || k == "" {
+			flag := "-f"
+			if typed {
+				flag = "-F"
+			}
+			return nil, nil, fmt.Sprintf("%s %q is not key=value", flag, f)
+		}
+		var val any = v
+		if typed {
+			var err error
+			if val, err = typedValue(v, opts.Stdin); err != nil {
+				return nil, nil, fmt.Sprintf("-F %s: %v", k, err)
+			}
+		}
+		if _, dup := fields[k]; !dup {
+			order = append(order, k)
+		}
+		fields[k] = val
+	}
+	return fields, order, ""
 }
 
 // inputBody reads --input: a file is opened afresh for every try (and

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strconv"
 	"unicode"
 	"unicode/utf8"
 )
@@ -34,88 +35,111 @@ type jsonFrame struct {
 // writePrettyJSON reads JSON values from r and writes them indented, one
 // top-level value after another, coloured when color is set.
 func writePrettyJSON(w io.Writer, r io.Reader, color bool) error {
-	bw := bufio.NewWriterSize(w, 32<<10)
+	p := &prettyJSON{bw: bufio.NewWriterSize(w, 32<<10), color: color}
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
-	var stack []jsonFrame
-	paint := func(c, s string) {
-		if color {
-			bw.WriteString(c + s + colorReset)
-		} else {
-			bw.WriteString(s)
-		}
-	}
-	newline := func(depth int) {
-		bw.WriteByte('\n')
-		for range depth {
-			bw.WriteString("  ")
-		}
-	}
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			bw.Flush()
+			if p.wrote {
+				// End the half-printed document's line, so the error
+				// that follows starts on its own.
+				p.bw.WriteByte('\n')
+			}
+			p.bw.Flush()
 			return err
 		}
-		if d, ok := tok.(json.Delim); ok && (d == ']' || d == '}') {
-			f := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
+		p.token(tok)
+	}
+	return p.bw.Flush()
+}
+
+// prettyJSON indents and colours a stream of JSON tokens as they come.
+type prettyJSON struct {
+	bw    *bufio.Writer
+	color bool
+	stack []jsonFrame
+	wrote bool
+}
+
+func (p *prettyJSON) paint(c, s string) {
+	if p.color {
+		p.bw.WriteString(c + s + colorReset)
+	} else {
+		p.bw.WriteString(s)
+	}
+}
+
+func (p *prettyJSON) newline(depth int) {
+	p.bw.WriteByte('\n')
+	for range depth {
+		p.bw.WriteString("  ")
+	}
+}
+
+// token writes one token: a closing delimiter, a key, or a value.
+func (p *prettyJSON) token(tok json.Token) {
+	p.wrote = true
+	if d, ok := tok.(json.Delim); ok && (d == ']' || d == '}') {
+		f := p.stack[len(p.stack)-1]
+		p.stack = p.stack[:len(p.stack)-1]
+		if f.n > 0 {
+			p.newline(len(p.stack))
+		}
+		p.bw.WriteByte(byte(d))
+		p.endValue()
+		return
+	}
+	// A key, or a value where one is due.
+	if len(p.stack) > 0 {
+		f := &p.stack[len(p.stack)-1]
+		if !f.value {
 			if f.n > 0 {
-				newline(len(stack))
+				p.bw.WriteByte(',')
 			}
-			bw.WriteByte(byte(d))
-			if len(stack) == 0 {
-				bw.WriteByte('\n')
-			} else {
-				stack[len(stack)-1].value = false
+			p.newline(len(p.stack))
+			f.n++
+			if f.object {
+				p.paint(colorKey, jsonString(tok.(string)))
+				p.bw.WriteString(": ")
+				f.value = true
+				return
 			}
-			continue
-		}
-		// A key, or a value where one is due.
-		if len(stack) > 0 {
-			f := &stack[len(stack)-1]
-			if !f.value {
-				if f.n > 0 {
-					bw.WriteByte(',')
-				}
-				newline(len(stack))
-				f.n++
-				if f.object {
-					paint(colorKey, jsonString(tok.(string)))
-					bw.WriteString(": ")
-					f.value = true
-					continue
-				}
-			}
-		}
-		switch v := tok.(type) {
-		case json.Delim:
-			bw.WriteByte(byte(v))
-			stack = append(stack, jsonFrame{object: v == '{'})
-			continue
-		case string:
-			paint(colorString, jsonString(v))
-		case json.Number:
-			paint(colorNumber, v.String())
-		case bool:
-			if v {
-				paint(colorLit, "true")
-			} else {
-				paint(colorLit, "false")
-			}
-		case nil:
-			paint(colorLit, "null")
-		}
-		if len(stack) == 0 {
-			bw.WriteByte('\n')
-		} else {
-			stack[len(stack)-1].value = false
 		}
 	}
-	return bw.Flush()
+	if d, ok := tok.(json.Delim); ok {
+		p.bw.WriteByte(byte(d))
+		p.stack = append(p.stack, jsonFrame{object: d == '{'})
+		return
+	}
+	p.scalar(tok)
+	p.endValue()
+}
+
+func (p *prettyJSON) scalar(tok json.Token) {
+	switch v := tok.(type) {
+	case string:
+		p.paint(colorString, jsonString(v))
+	case json.Number:
+		p.paint(colorNumber, v.String())
+	case bool:
+		p.paint(colorLit, strconv.FormatBool(v))
+	case nil:
+		p.paint(colorLit, "null")
+	}
+}
+
+// endValue ends a value: the document's line at the top level, else the
+// key's wait for it.
+func (p *prettyJSON) endValue() {
+	if len(p.stack) == 0 {
+		p.bw.WriteByte('\n')
+	} else {
+		p.stack[len(p.stack)-1].value = false
+	}
 }
 
 // jsonString is s as encodeJSON writes it: quoted, no HTML escaping, every

@@ -153,3 +153,14 @@ func TestAPIURLs(t *testing.T) {
 		})
 	}
 }
+
+// TestPrettyJSONEndsItsLineOnBadJSON: an answer that stops being JSON
+// part-way leaves its half-printed line ended, so the error that follows
+// starts on its own.
+func TestPrettyJSONEndsItsLineOnBadJSON(t *testing.T) {
+	var b strings.Builder
+	err := writePrettyJSON(&b, strings.NewReader(`{"a": [1, tru`), false)
+	if err == nil || !strings.HasSuffix(b.String(), "\n") {
+		t.Errorf("writePrettyJSON = %q, %v; want an error after an ended line", b.String(), err)
+	}
+}

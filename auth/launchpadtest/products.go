@@ -423,9 +423,15 @@ func (s *Server) writePerson(w http.ResponseWriter, product string, a Account, w
 	case "campfire", "highrise", "backpack":
 		u := user{ID: xmlInt{"integer", pid}, Name: name, Email: id.EmailAddress,
 			Admin: xmlBool{"boolean", admin}, CreatedAt: xmlTime{"datetime", "2024-01-15T15:30:00Z"}}
-		if product == "campfire" {
+		switch product {
+		case "campfire":
 			u.Type = "Member"
 			u.AvatarURL = "https://asset0.37img.com/global/missing/avatar.png"
+		case "highrise":
+			// Highrise hands out the person's own API token here, as
+			// launchpad.md warns: clients must never show it.
+			u.Token = HighriseAPIToken(a.ID)
+			u.Dropbox = "dropbox@" + strconv.FormatInt(a.ID, 10) + ".highrisehq.com"
 		}
 		writeXML(w, u)
 	}
@@ -470,6 +476,14 @@ type user struct {
 	CreatedAt xmlTime  `xml:"created-at"`
 	Type      string   `xml:"type,omitempty"`
 	AvatarURL string   `xml:"avatar-url,omitempty"`
+	Token     string   `xml:"token,omitempty"`
+	Dropbox   string   `xml:"dropbox,omitempty"`
+}
+
+// HighriseAPIToken is the API token the fake's Highrise account id gives
+// its person in /me.xml: something a test can look for in output.
+func HighriseAPIToken(accountID int64) string {
+	return "highrise-api-token-" + strconv.FormatInt(accountID, 10)
 }
 
 // writeXML answers with v as Rails-style XML.

@@ -106,6 +106,13 @@ func (c *apiCall) page(res *product.Result) (*url.URL, int) {
 		return nil, c.errorAnswer(res)
 	}
 	isJSON := strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "json")
+	if c.target.Account.Product == "highrise" && !isJSON {
+		// Its answers about people carry their API token.
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{redactTokens(resp.Body), resp.Body}
+	}
 	var err error
 	switch {
 	case c.jq != nil && (isJSON || c.opts.Paginate):

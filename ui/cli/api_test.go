@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"bcauth/auth/launchpadtest"
@@ -162,5 +164,44 @@ func TestPrettyJSONEndsItsLineOnBadJSON(t *testing.T) {
 	err := writePrettyJSON(&b, strings.NewReader(`{"a": [1, tru`), false)
 	if err == nil || !strings.HasSuffix(b.String(), "\n") {
 		t.Errorf("writePrettyJSON = %q, %v; want an error after an ended line", b.String(), err)
+	}
+}
+
+// TestHighriseTokensAreRedacted: whatever chunks the answer comes in, the
+// person's API token in Highrise's <token> never reaches the output.
+func TestHighriseTokensAreRedacted(t *testing.T) {
+	const in = "<user><name>Annie</name><token>abcdef0123456789</token><dropbox>x</dropbox></user>\n<token>second-one</token>"
+	const want = "<user><name>Annie</name><token>REDACTED</token><dropbox>x</dropbox></user>\n<token>REDACTED</token>"
+	for _, size := range []int{1, 2, 3, 7, 8, 64} {
+		got, err := io.ReadAll(redactTokens(iotest.OneByteReader(&chunked{s: in, n: size})))
+		if err != nil || string(got) != want {
+			t.Errorf("chunks of %d: %q, %v", size, got, err)
+		}
+	}
+}
+
+// chunked reads s n bytes at a time.
+type chunked struct {
+	s string
+	n int
+}
+
+func (c *chunked) Read(p []byte) (int, error) {
+	if c.s == "" {
+		return 0, io.EOF
+	}
+	n := copy(p[:min(len(p), c.n)], c.s)
+	c.s = c.s[n:]
+	return n, nil
+}
+
+// TestAPIHidesHighrisesAPIToken: Highrise's /me.xml carries the person's
+// own API token; bcauth api prints the answer without it.
+func TestAPIHidesHighrisesAPIToken(t *testing.T) {
+	e := newCLIEnv(t, cliOpts{})
+	r := e.api(t, nil, APIOptions{Account: "88888888", Product: "highrise", Path: "/me.xml"})
+	secret := launchpadtest.HighriseAPIToken(88888888)
+	if r.code != 0 || strings.Contains(r.stdout+r.stderr, secret) || !strings.Contains(r.stdout, "<token>REDACTED</token>") || !strings.Contains(r.stdout, "<name>") {
+		t.Errorf("api /me.xml = %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

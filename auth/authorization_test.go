@@ -133,9 +133,9 @@ func TestAuthorizationErrors(t *testing.T) {
 		{"429", fault(launchpadtest.Fault{Status: 429, Body: "Too Many Requests", Header: http.Header{"Retry-After": {"10"}}}),
 			429, "Too Many Requests", auth.KindRetry},
 		{"not JSON", fault(launchpadtest.Fault{Status: 200, Body: "<html>login</html>", ContentType: "text/html"}),
-			200, "", auth.KindOther},
+			200, "login", auth.KindUnexpected},
 		{"no identity", fault(launchpadtest.Fault{Status: 200, Body: `{"accounts":[]}`, ContentType: js}),
-			200, "", auth.KindOther},
+			200, `{"accounts":[]}`, auth.KindUnexpected},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

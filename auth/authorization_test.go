@@ -74,6 +74,7 @@ func TestAuthorizationAccounts(t *testing.T) {
 	}{
 		{"empty", []launchpadtest.Account{}, []auth.Account{}},
 		{"none", nil, []auth.Account{}},
+		// Hrefs as Launchpad sends them, only decoded: nothing here dials them.
 		{"unknown product, no app_href, extra fields", []launchpadtest.Account{
 			{Product: "ta-da", ID: 7, Name: "Lists", Href: "https://tadalist.example/7", Extra: map[string]any{"hidden": true, "expired": false, "featured": []int{1}}},
 			{Product: "basecamp", ID: 8, Name: "Classic", Href: "https://x.basecamphq.com"},

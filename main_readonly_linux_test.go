@@ -137,6 +137,10 @@ func TestAReadOnlyConfigDirectoryStillReads(t *testing.T) {
 			}
 		}
 
+		if after, err := os.ReadFile(filepath.Join(st.Dir(), "state.json")); err != nil || !bytes.Equal(before, after) {
+			t.Errorf("state.lock there %v: state.json changed by reading it (%v)", withLock, err)
+		}
+
 		// A refresh that is due works for this run, which says it is not saved.
 		takeBack()
 		e.ExpireStored(t, sess, time.Minute)

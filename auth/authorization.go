@@ -116,7 +116,7 @@ func (c *Client) Authorization(ctx context.Context, ts *TokenSource) (*Authoriza
 		}
 		a, err := ParseAuthorization(body)
 		if err != nil {
-			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindOther, Err: err}
+			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindUnexpected, Text: firstLine(body), Err: err}
 		}
 		out = a
 		return nil

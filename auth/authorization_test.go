@@ -74,6 +74,7 @@ func TestAuthorizationAccounts(t *testing.T) {
 	}{
 		{"empty", []launchpadtest.Account{}, []auth.Account{}},
 		{"none", nil, []auth.Account{}},
+		// Hrefs as Launchpad sends them, only decoded: nothing here dials them.
 		{"unknown product, no app_href, extra fields", []launchpadtest.Account{
 			{Product: "ta-da", ID: 7, Name: "Lists", Href: "https://tadalist.example/7", Extra: map[string]any{"hidden": true, "expired": false, "featured": []int{1}}},
 			{Product: "basecamp", ID: 8, Name: "Classic", Href: "https://x.basecamphq.com"},
@@ -133,9 +134,9 @@ func TestAuthorizationErrors(t *testing.T) {
 		{"429", fault(launchpadtest.Fault{Status: 429, Body: "Too Many Requests", Header: http.Header{"Retry-After": {"10"}}}),
 			429, "Too Many Requests", auth.KindRetry},
 		{"not JSON", fault(launchpadtest.Fault{Status: 200, Body: "<html>login</html>", ContentType: "text/html"}),
-			200, "", auth.KindOther},
+			200, "login", auth.KindUnexpected},
 		{"no identity", fault(launchpadtest.Fault{Status: 200, Body: `{"accounts":[]}`, ContentType: js}),
-			200, "", auth.KindOther},
+			200, `{"accounts":[]}`, auth.KindUnexpected},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

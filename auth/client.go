@@ -70,7 +70,7 @@ func newClient(cfg Config, opts []Option) (*Client, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	// x/oauth2 builds the token requests itself, without a User-Agent:
 	// the transport names bcauth on every request, those included.
-	hc.Transport = userAgent{next: hc.Transport, ua: cfg.UserAgent}
+	hc.Transport = recorder{userAgent{next: hc.Transport, ua: cfg.UserAgent}}
 	c := &Client{cfg: cfg, redirect: redirect, http: &hc, now: time.Now}
 	for _, o := range opts {
 		o(c)
@@ -152,9 +152,13 @@ func (c *Client) Exchange(ctx context.Context, code string) (*oauth2.Token, erro
 	if err != nil {
 		return nil, err
 	}
-	tok, err := oc.Exchange(c.withHTTP(ctx), code, oauth2.SetAuthURLParam("type", "web_server"))
+	var ans answer
+	tok, err := oc.Exchange(withAnswer(c.withHTTP(ctx), &ans), code, oauth2.SetAuthURLParam("type", "web_server"))
 	if err != nil {
-		return nil, tokenError(OpExchange, err)
+		return nil, tokenError(OpExchange, err, &ans)
+	}
+	if err := unusable(OpExchange, tok, &ans); err != nil {
+		return nil, err
 	}
 	return c.normalise(tok, ""), nil
 }
@@ -169,9 +173,13 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*oauth2.Toke
 	if err != nil {
 		return nil, err
 	}
-	tok, err := oc.TokenSource(c.withHTTP(ctx), &oauth2.Token{RefreshToken: refreshToken}).Token()
+	var ans answer
+	tok, err := oc.TokenSource(withAnswer(c.withHTTP(ctx), &ans), &oauth2.Token{RefreshToken: refreshToken}).Token()
 	if err != nil {
-		return nil, tokenError(OpRefresh, err)
+		return nil, tokenError(OpRefresh, err, &ans)
+	}
+	if err := unusable(OpRefresh, tok, &ans); err != nil {
+		return nil, err
 	}
 	return c.normalise(tok, refreshToken), nil
 }
@@ -195,8 +203,9 @@ func (c *Client) normalise(tok *oauth2.Token, oldRefresh string) *oauth2.Token {
 }
 
 // tokenError turns x/oauth2's error into a LaunchpadError carrying
-// Launchpad's own text, whatever shape it came in.
-func tokenError(op Op, err error) error {
+// Launchpad's own text, whatever shape it came in; ans is the answer it
+// failed on, if one came.
+func tokenError(op Op, err error, ans *answer) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		status := 0
@@ -220,8 +229,12 @@ func tokenError(op Op, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	// No HTTP answer, or an answer without a token: the network or the
-	// server is at fault, not the login.
+	if ans.came() {
+		// A success by its status that x/oauth2 could not read as a token:
+		// Launchpad (or whatever answers in its place) said something else.
+		return &LaunchpadError{Op: op, Status: ans.status, Text: firstLine(ans.body), Kind: KindUnexpected, Err: err}
+	}
+	// No HTTP answer: the network or the server is at fault, not the login.
 	return &LaunchpadError{Op: op, Kind: KindRetry, Err: err}
 }
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 )
 
+// Validate only parses: the hosts off this machine are what its rules are
+// about, and nothing here dials them.
 func TestValidate(t *testing.T) {
 	ok := Config{ClientID: "id", ClientSecret: "secret"}
 	tests := []struct {

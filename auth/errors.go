@@ -32,6 +32,10 @@ const (
 	KindRetry
 	// KindConfig means the client configuration is wrong.
 	KindConfig
+	// KindUnexpected means an answer came, a success by its status, that
+	// holds nothing bcauth understands (an HTML page, a token in another
+	// shape): not the network's fault, and not the login's.
+	KindUnexpected
 )
 
 // LaunchpadError is a failure answered by (or on the way to) Launchpad. Text
@@ -49,6 +53,14 @@ func (e *LaunchpadError) Error() string {
 	fmt.Fprintf(&b, "could not %s", e.Op)
 	if e.Status != 0 {
 		fmt.Fprintf(&b, ": Launchpad answered %d %s", e.Status, http.StatusText(e.Status))
+	}
+	if e.Kind == KindUnexpected {
+		// Text is already one clean line: it reads better unquoted.
+		b.WriteString(", but with something bcauth does not understand")
+		if e.Text != "" {
+			fmt.Fprintf(&b, ": %s", e.Text)
+		}
+		return b.String()
 	}
 	if e.Text != "" {
 		fmt.Fprintf(&b, ": %q", e.Text)
@@ -69,6 +81,8 @@ func (e *LaunchpadError) Advice() string {
 		return "This is probably temporary: check the network and try again."
 	case KindConfig:
 		return "Check the client id, client secret and redirect URI registered at https://launchpad.37signals.com/integrations."
+	case KindUnexpected:
+		return "Check that " + SettingLaunchpadURL + ", if set, is Launchpad (a proxy or a captive portal may have answered in its place), then try again."
 	}
 	return ""
 }

@@ -32,6 +32,8 @@ func TestNewForTokenNeedsNoClientButAValidLaunchpad(t *testing.T) {
 		t.Errorf("identity %d expiring %v, want %d and %v", a.Identity.ID, a.ExpiresAt, launchpadtest.DemoIdentity().ID, expiry)
 	}
 
+	// Refused as they are parsed, never dialled: a host off this machine is
+	// what makes plain http wrong.
 	for _, bad := range []string{"http://launchpad.example.com", "https://launchpad.example.com/?x=1"} {
 		if _, err := auth.NewForToken(auth.Config{LaunchpadURL: bad}); err == nil {
 			t.Errorf("NewForToken accepted the Launchpad URL %q", bad)

@@ -9,6 +9,7 @@ import (
 
 // TestSettingErrorsRedactURLs: a URL in the settings may carry a password
 // or a token; the errors that quote it never repeat them.
+// The URLs are only parsed and quoted: none is dialled.
 func TestSettingErrorsRedactURLs(t *testing.T) {
 	for _, tc := range []struct {
 		name      string

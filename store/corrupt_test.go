@@ -11,6 +11,8 @@ import (
 	"time"
 )
 
+// validState is a state.json as a real login writes it; the store only
+// reads it, and never dials its Launchpad URL.
 var validState = []byte(`{
   "version": 1,
   "current": "https://launchpad.37signals.com|client-1|4242",

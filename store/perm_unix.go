@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // permissionBits says the file system has group and other permission bits
@@ -27,3 +29,7 @@ func owner(fi fs.FileInfo) (uid int, ok bool) {
 
 // currentUID is the uid bcauth runs as.
 func currentUID() int { return os.Getuid() }
+
+// writable says this user may create and replace files in dir: not when
+// its mode says so, nor on a file system mounted read-only.
+func writable(dir string) bool { return unix.Access(dir, unix.W_OK) == nil }

@@ -87,6 +87,9 @@ type Store struct {
 	// token: take it by sending, give it back by receiving.
 	writer chan struct{}
 	swept  bool
+	// readOnly says this user cannot write the directory: what only reads
+	// still works, without the lock file if there is none to open.
+	readOnly bool
 	// legacy says the state.json last read still holds account lists,
 	// as bcauth wrote them before the cache had a directory of its own:
 	// the next write moves them out.
@@ -144,6 +147,10 @@ func Open(dir string, opts ...Option) (*Store, error) {
 				return nil, err
 			}
 		}
+	}
+	if !writable(abs) {
+		s.readOnly = true
+		s.notice("note: %s is read-only, so nothing can be saved", abs)
 	}
 	// The cache is created only when first written, but one that is there
 	// already must be this user's too.
@@ -206,6 +213,11 @@ func ownedByMe(path string, fi fs.FileInfo) error {
 
 // Dir is the directory the store keeps its files in.
 func (s *Store) Dir() string { return s.dir }
+
+// ReadOnly says the directory cannot be written by this user (a
+// read-only home, or one mounted read-only): reading works, and every
+// write fails.
+func (s *Store) ReadOnly() bool { return s.readOnly }
 
 // CacheDir is the directory of the account cache.
 func (s *Store) CacheDir() string { return s.cacheDir }
@@ -391,7 +403,18 @@ func (s *Store) lockContext(ctx context.Context) (unlock func(), err error) {
 	case <-ctx.Done():
 		return nil, late(ctx.Err())
 	}
-	fl := flock.New(path, flock.SetPermissions(fileMode), flock.SetFlag(os.O_CREATE|os.O_RDWR|openFlags))
+	flag := os.O_CREATE | os.O_RDWR
+	if s.readOnly {
+		// A lock held on a descriptor opened for reading excludes writers
+		// all the same; with no lock file, nobody who could not create one
+		// writes here either, and this process's writers queue above.
+		flag = os.O_RDONLY
+		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+			s.sweep()
+			return func() { <-s.writer }, nil
+		}
+	}
+	fl := flock.New(path, flock.SetPermissions(fileMode), flock.SetFlag(flag|openFlags))
 	ok, err := fl.TryLockContext(ctx, lockRetry)
 	if err != nil || !ok {
 		<-s.writer

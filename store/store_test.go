@@ -61,6 +61,8 @@ var (
 	grace = auth.Identity{ID: 7, FirstName: "Grace", LastName: "Hopper", EmailAddress: "grace@example.org"}
 )
 
+// session and answer hold Launchpad's and Basecamp's real hosts, as
+// state.json and the cache keep them; the store never dials anything.
 func session(id auth.Identity, access string) Session {
 	return Session{
 		LaunchpadURL: "https://launchpad.37signals.com",

@@ -8,6 +8,9 @@ import (
 	"bcauth/store"
 )
 
+// The hosts are Basecamp's real ones because the rules are about real
+// hosts (https, look-alikes, user info); resolveAPI only parses, and
+// nothing here dials.
 func TestResolveAPIKeepsTheTokenToTheLoginsHosts(t *testing.T) {
 	sess := &store.Session{Authorization: &auth.Authorization{Accounts: []auth.Account{
 		{Product: "bc3", ID: 99999999, Name: "Honcho", Href: "https://3.basecampapi.com/99999999"},

@@ -32,6 +32,9 @@ func TestProberPlainHTTPOnlyWithLoopbackLaunchpad(t *testing.T) {
 	before := len(e.Fake.ProductRequests())
 
 	cfg := fakeClient.Config()
+	// The real Launchpad's URL, because the rule is about a Launchpad off
+	// this machine; it is never dialled (the probe is refused first, and
+	// the network guard would fail the test).
 	cfg.LaunchpadURL = "https://launchpad.37signals.com"
 	real, err := auth.New(cfg)
 	if err != nil {

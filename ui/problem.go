@@ -320,6 +320,21 @@ func describeLaunchpad(le *auth.LaunchpadError, set Settings) Problem {
 		}
 		out.Message += ", which is probably temporary"
 		out.Fix = "check the network (and " + auth.SettingLaunchpadURL + " if set), then try again"
+	case auth.KindUnexpected:
+		// Something answered, a success by its status, that was no token:
+		// often a proxy's or captive portal's page, not the network's fault.
+		out.Header = "Unexpected answer"
+		out.Message = fmt.Sprintf("Launchpad answered (HTTP %d) with something bcauth does not understand", le.Status)
+		switch le.Op {
+		case auth.OpExchange:
+			out.Message += " when asked to trade the authorization code"
+		case auth.OpRefresh:
+			out.Message += " when asked to refresh the stored login"
+		default:
+			out.Message += " when asked who this login is"
+		}
+		out.Detail = ""
+		out.Fix = "check that " + auth.SettingLaunchpadURL + ", if set, is Launchpad (a proxy or captive portal may answer in its place), then try again; if it goes on, report what Launchpad said"
 	case auth.KindConfig:
 		// Launchpad refused the client itself: no login can work until the
 		// settings are corrected.

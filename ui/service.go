@@ -473,6 +473,11 @@ func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Se
 			out = cur
 			return nil
 		})
+		if err != nil && s.Store.ReadOnly() && !errors.Is(err, store.ErrNoSession) {
+			// Nothing can be saved here, as the store's note said: this
+			// run shows Launchpad's answer all the same.
+			out.Identity, err = a.Identity, nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -481,9 +486,11 @@ func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Se
 	if tok, terr := ts.Token(ctx); terr == nil || tok != nil {
 		out.Token = store.TokenFrom(tok)
 	}
-	if err := s.Store.SaveAuthorization(key, a, now); err != nil {
+	var unsafe *store.UnsafeError
+	if err := s.Store.SaveAuthorization(key, a, now); errors.As(err, &unsafe) {
 		return nil, err
 	}
+	// Any other failure only costs the cache, which is fetched again.
 	out.Authorization, out.FetchedAt = a, now
 	r := &Reload{Session: &out, Refreshed: ts.Refreshed().After(before)}
 	if unsaved != nil {

@@ -394,6 +394,9 @@ func (s *Server) writePerson(w http.ResponseWriter, product string, a Account, w
 	admin := a.ID%2 == 1
 	owner := a.ID%4 == 3
 	stamp := "2024-01-15T09:30:00.000-06:00"
+	// Links in the answers point at the fake itself, never at Basecamp's
+	// hosts: a client that follows one stays on this machine.
+	assets := s.URL + "/assets"
 	switch product {
 	case "bc3":
 		writeJSON(w, http.StatusOK, map[string]any{
@@ -402,7 +405,7 @@ func (s *Server) writePerson(w http.ResponseWriter, product string, a Account, w
 			"title": "", "bio": nil, "location": nil, "created_at": stamp, "updated_at": stamp,
 			"admin": admin, "owner": owner, "client": false, "employee": true,
 			"time_zone":  "America/Chicago",
-			"avatar_url": "https://bc3-production-assets-cdn.basecamp-static.com/default/avatar?v=1",
+			"avatar_url": assets + "/default/avatar?v=1",
 			"company":    map[string]any{"id": a.ID % 10_000_000, "name": a.Name},
 			"can_ping":   true, "can_manage_projects": admin, "can_manage_people": admin,
 		})
@@ -410,8 +413,8 @@ func (s *Server) writePerson(w http.ResponseWriter, product string, a Account, w
 		writeJSON(w, http.StatusOK, map[string]any{
 			"id": pid, "identity_id": id.ID, "name": name, "email_address": id.EmailAddress,
 			"admin": admin, "trashed": false, "created_at": stamp, "updated_at": stamp,
-			"avatar_url": "https://asset0.37img.com/global/missing/avatar.gif?r=3",
-			"url":        "https://basecamp.com/" + strconv.FormatInt(a.ID, 10) + "/api/v1/people/" + strconv.FormatInt(pid, 10) + ".json",
+			"avatar_url": assets + "/global/missing/avatar.gif?r=3",
+			"url":        s.URL + "/bcx/" + strconv.FormatInt(a.ID, 10) + "/api/v1/people/" + strconv.FormatInt(pid, 10) + ".json",
 		})
 	case "basecamp":
 		writeXML(w, classicPerson{
@@ -426,7 +429,7 @@ func (s *Server) writePerson(w http.ResponseWriter, product string, a Account, w
 		switch product {
 		case "campfire":
 			u.Type = "Member"
-			u.AvatarURL = "https://asset0.37img.com/global/missing/avatar.png"
+			u.AvatarURL = assets + "/global/missing/avatar.png"
 		case "highrise":
 			// Highrise hands out the person's own API token here, as
 			// launchpad.md warns: clients must never show it.

@@ -126,6 +126,8 @@ func TestAPIURLs(t *testing.T) {
 	}{
 		{"full URL under an href names its account", base + "/bcx/88888888/api/v1/people.json", 0, "/bcx/88888888/api/v1/people.json", ""},
 		{"Launchpad itself", base + "/authorization.json", 0, "", ""},
+		// A name off this machine, refused before any lookup (the guard
+		// would fail a dial); the next row is the loopback twin.
 		{"a foreign host", "https://evil.example.com/bc3/99999999/projects.json", 2, "", "refusing to send the token to evil.example.com"},
 		{"another loopback host", strings.Replace(base, "127.0.0.1", "127.0.0.2", 1) + "/bc3/99999999/projects.json", 2, "", "refusing to send the token to 127.0.0.2:"},
 		{"a relative path cannot climb into another account", "/../99999998/people.json", 2, "", "climbs out of the account's href"},

@@ -279,6 +279,7 @@ func TestStatusProblems(t *testing.T) {
 			code: 2, kind: ui.KindClientRejected, loggedIn: true, fix: "; correct them in " + auth.SettingClientID + " and " + auth.SettingClientSecret + ", which win over what bcauth setup saves", cachedIDs: true,
 		},
 		{
+			// Refused as it is parsed: nothing listens or dials.
 			name:  "malformed redirect URI",
 			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.RedirectURI = "https://example.com/callback" },
 			code:  2, kind: ui.KindInvalidConfig, message: "https://example.com/callback", fix: "correct " + auth.SettingRedirectURI,
@@ -454,13 +455,13 @@ func TestAccountsPlainNeverSplitsAField(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
 	e.Fake.SetAccounts([]launchpadtest.Account{
-		{Product: "bc3\tx", ID: 1, Name: "Tab\there\nnew line\r\u2028sep", Href: "https://x.example/1\n2"},
+		{Product: "bc3\tx", ID: 1, Name: "Tab\there\nnew line\r\u2028sep", Href: e.Fake.URL + "/x/1\n2"},
 	})
 	r := e.accounts(t, false, "")
 	if r.code != 0 {
 		t.Fatalf("accounts = %d, stderr %q", r.code, r.stderr)
 	}
-	want := "bc3 x\t1\tTab here new line  sep\thttps://x.example/1 2\n"
+	want := "bc3 x\t1\tTab here new line  sep\t" + e.Fake.URL + "/x/1 2\n"
 	if r.stdout != want {
 		t.Errorf("stdout = %q, want %q", r.stdout, want)
 	}
@@ -526,7 +527,7 @@ func TestAccountsJSONIsRawButTerminalSafe(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
 	name := "A&B <Co> \u202egnp.exe\u202c \u0085\u009b31m 株式会社 👩\u200d💻 \U000e0041"
-	e.Fake.SetAccounts([]launchpadtest.Account{{Product: "bc3", ID: 7, Name: name, Href: "https://x.example/7?a=1&b=2"}})
+	e.Fake.SetAccounts([]launchpadtest.Account{{Product: "bc3", ID: 7, Name: name, Href: e.Fake.URL + "/x/7?a=1&b=2"}})
 	r := e.accounts(t, true, "")
 	if r.code != 0 {
 		t.Fatalf("accounts --json = %d, stderr %q", r.code, r.stderr)

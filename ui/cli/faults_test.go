@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
 )
@@ -77,5 +80,40 @@ func TestATokenOfUnknownExpiryIsCheckedFirst(t *testing.T) {
 	e.Fake.RevokeAll()
 	if r := e.token(t); r.code != 1 || r.stdout != "" {
 		t.Errorf("token Launchpad no longer accepts: exit %d, stdout %q", r.code, r.stdout)
+	}
+}
+
+func TestAnUnparsableRefreshAnswerIsNamed(t *testing.T) {
+	t.Parallel()
+	e := newCLIEnv(t, cliOpts{})
+	sess := e.Current(t)
+	e.ExpireStored(t, &sess, time.Minute)
+	// A proxy's sign-in page, with 200, where Launchpad's token should be.
+	e.Fake.InjectFault(launchpadtest.EndpointToken, launchpadtest.Fault{Status: http.StatusOK, ContentType: "text/html",
+		Body: "<!doctype html>\n<html><head><title>Wi-Fi \x1b]0;owned\x07sign-in</title></head><body>Accept the terms</body></html>"})
+
+	r := e.token(t)
+	if r.code != 1 || r.stdout != "" {
+		t.Fatalf("token: exit %d, stdout %q; want exit 1 and nothing printed", r.code, r.stdout)
+	}
+	for _, want := range []string{"does not understand", "refresh the stored login", "“Wi-Fi sign-in”", auth.SettingLaunchpadURL} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("token's stderr %q lacks %q", r.stderr, want)
+		}
+	}
+	if strings.Contains(r.stderr, "reach") || strings.Contains(r.stderr, "temporary") || strings.Contains(r.stderr, "\x1b") {
+		t.Errorf("token's stderr %q: an answer came, so it is not unreachable, and it is shown cleaned", r.stderr)
+	}
+	doc := cliDecodeStatus(t, e.status(t, true))
+	if doc.Problem == nil || doc.Problem.Kind != "launchpad_error" {
+		t.Errorf("status --json problem %+v, want kind launchpad_error", doc.Problem)
+	}
+	// Not a refusal: once Launchpad answers again, the login goes on.
+	if cur := e.Current(t); cur.Refused != nil {
+		t.Errorf("an unparsable answer marked the login refused: %+v", cur.Refused)
+	}
+	e.Fake.ClearFaults()
+	if r := e.token(t); r.code != 0 || r.stdout == sess.Token.AccessToken+"\n" {
+		t.Errorf("token once Launchpad answers: exit %d, %q, %s", r.code, r.stdout, r.stderr)
 	}
 }

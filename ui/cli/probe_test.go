@@ -598,6 +598,9 @@ func TestProbeLegacyUsage(t *testing.T) {
 		{"two credentials", ProbeOptions{URL: base + "/bcx/1/api/v1", Product: "bcx", BasicUser: "annie", Password: "pw", APIToken: "t"}, "give one"},
 		{"no url", ProbeOptions{APIToken: "tok"}, "--url HREF"},
 		{"no credentials", ProbeOptions{URL: base + "/bcx/1/api/v1", Product: "bcx"}, "--basic USER or --api-token TOKEN"},
+		// Real host names where the rule is about hosts off this machine
+		// (plain http is allowed to loopback): each is refused before any
+		// request, and the network guard would fail a dial.
 		{"credentials in the url", ProbeOptions{URL: "https://annie:hunter22@basecamp.com/1/api/v1", APIToken: "tok"}, "holds credentials"},
 		{"unknown product", ProbeOptions{URL: base + "/x/1", APIToken: "tok"}, "--product bc3, bcx, basecamp, campfire, highrise, backpack"},
 		{"no who-am-I", ProbeOptions{URL: "https://app.hey.com/1", Product: "hey", APIToken: "tok"}, "no public who-am-I endpoint"},

@@ -20,7 +20,7 @@ func benchModel(b *testing.B, n, w, h int) *Model {
 	accs := make([]auth.Account, n)
 	for i := range accs {
 		accs[i] = auth.Account{Product: products[i%len(products)], ID: int64(1_000_000 + i),
-			Name: fmt.Sprintf("Company %05d Ünïcødé ™ Holdings", i), Href: fmt.Sprintf("https://3.basecampapi.com/%d", 1_000_000+i)}
+			Name: fmt.Sprintf("Company %05d Ünïcødé ™ Holdings", i), Href: fmt.Sprintf("http://127.0.0.1:9/bc3/%d", 1_000_000+i)}
 	}
 	m := New(Config{Service: &ui.Service{}})
 	sess := &store.Session{Identity: auth.Identity{ID: 1, FirstName: "Annie", LastName: "Bryan", EmailAddress: "annie@example.com"},

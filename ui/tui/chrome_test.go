@@ -6,6 +6,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
+// Basecamp's real hrefs, as the screen shows them: these tests only
+// shorten strings.
 func TestMiddle(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -295,7 +295,7 @@ func TestHostileServerStringsNeverReachTheTerminal(t *testing.T) {
 	e.Fake.SetIdentity(launchpadtest.Identity{ID: 7, FirstName: "Ann\x1b[2J", LastName: "Evil" + osc52, EmailAddress: "ann\u202e@example.com"})
 	e.Fake.SetAccounts([]launchpadtest.Account{
 		{Product: "bc3", ID: 1, Name: "Acme" + osc52 + "\x1b[2J", Href: e.Fake.URL + "/bc3/1" + osc52, AppHref: e.Fake.URL + "/web/bc3/1" + osc52},
-		{Product: "wb\x1b[2J" + osc52, ID: 2, Name: "Plain", Href: "https://example.com/\n" + osc52},
+		{Product: "wb\x1b[2J" + osc52, ID: 2, Name: "Plain", Href: e.Fake.URL + "/wb/2\n" + osc52},
 	})
 	cfg := e.config()
 	cfg.ProbeDelay = time.Millisecond

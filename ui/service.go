@@ -627,3 +627,14 @@ func (s *Service) Prober(c *auth.Client) *probe.Prober {
 	return probe.New(probe.Config{HTTPClient: s.HTTPClient, UserAgent: c.Config().UserAgent,
 		HTTPSOnly: !c.LoopbackLaunchpad()})
 }
+
+// URLProber is a prober for bcauth probe --url, which uses no stored
+// login and no client: only the Service's HTTP client and User-Agent. A
+// nil Service gives the defaults.
+func (s *Service) URLProber() *probe.Prober {
+	var cfg probe.Config
+	if s != nil {
+		cfg.HTTPClient, cfg.UserAgent = s.HTTPClient, s.UserAgent
+	}
+	return probe.New(cfg)
+}

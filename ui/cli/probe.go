@@ -142,11 +142,7 @@ func probeLegacy(ctx context.Context, svc *ui.Service, out Output, opts ProbeOpt
 		a = probe.BasicAuth{User: opts.BasicUser, Password: opts.Password}
 		secrets = []string{opts.Password}
 	}
-	cfg := probe.Config{}
-	if svc != nil {
-		cfg.HTTPClient, cfg.UserAgent = svc.HTTPClient, svc.UserAgent
-	}
-	r := probe.New(cfg).ProbeURL(ctx, opts.URL, product, a)
+	r := svc.URLProber().ProbeURL(ctx, opts.URL, product, a)
 	if r.Status == probe.NotProbed {
 		return usage(redact(r.Reason, secrets), "give an https URL (plain http only reaches a loopback address)")
 	}

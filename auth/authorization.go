@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -62,7 +63,17 @@ type Authorization struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	Identity  Identity  `json:"identity"`
 	Accounts  []Account `json:"accounts"`
+
+	// body is the text ParseAuthorization read this from: what the
+	// account cache keeps, so a run never encodes thousands of accounts
+	// again only to write them down.
+	body string
 }
+
+// Body is the authorization.json text ParseAuthorization read a from, as
+// Launchpad sent it; "" when a was built or decoded another way. Whoever
+// changes a parsed Authorization must not save it by its Body.
+func (a *Authorization) Body() string { return a.body }
 
 // DecodeAuthorization parses an authorization.json body. Unknown fields are
 // ignored; a missing accounts list is an empty one.
@@ -79,6 +90,19 @@ func DecodeAuthorization(r io.Reader) (*Authorization, error) {
 		a.Accounts = []Account{}
 	}
 	return &a, nil
+}
+
+// readBody reads at most MaxBodyBytes+1 of an answer straight into the
+// string the parser slices: sized from Content-Length when there is one,
+// so thousands of accounts cost one buffer, not a doubling series of them
+// and a copy.
+func readBody(resp *http.Response) (string, error) {
+	var b strings.Builder
+	if n := resp.ContentLength; n > 0 {
+		b.Grow(int(min(n, MaxBodyBytes) + 1))
+	}
+	_, err := io.Copy(&b, io.LimitReader(resp.Body, MaxBodyBytes+1))
+	return b.String(), err
 }
 
 // Authorization asks Launchpad who the token belongs to and which accounts it
@@ -106,7 +130,7 @@ func (c *Client) Authorization(ctx context.Context, ts *TokenSource) (*Authoriza
 			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindOther,
 				Text: fmt.Sprintf("response of %d bytes is larger than the %d MiB limit", resp.ContentLength, MaxBodyBytes>>20)}
 		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+		body, err := readBody(resp)
 		if err != nil {
 			return &LaunchpadError{Op: OpAuthorization, Kind: KindRetry, Err: err}
 		}
@@ -116,7 +140,7 @@ func (c *Client) Authorization(ctx context.Context, ts *TokenSource) (*Authoriza
 		}
 		a, err := ParseAuthorization(body)
 		if err != nil {
-			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindUnexpected, Text: firstLine(body), Err: err}
+			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindUnexpected, Text: firstLine([]byte(body[:min(len(body), 64<<10)])), Err: err}
 		}
 		out = a
 		return nil

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 )
@@ -13,33 +12,35 @@ import (
 // skipped), which is several times faster than encoding/json on a login
 // with thousands of accounts; anything else, from an escape to a null, is
 // left to DecodeAuthorization, so both always give the same answer.
-func ParseAuthorization(body []byte) (*Authorization, error) {
-	// One copy of the body as a string: every field is a slice of it, not
-	// an allocation of its own.
-	p := plainParser{b: body, s: string(body)}
-	if a, ok := p.authorization(); ok {
-		if a.Identity.ID != 0 || a.Identity.EmailAddress != "" {
-			if a.Accounts == nil {
-				a.Accounts = []Account{}
-			}
-			return a, nil
+// The body is a string so that every field is a slice of it, not an
+// allocation of its own; Body gives it back.
+func ParseAuthorization(body string) (*Authorization, error) {
+	p := plainParser{s: body}
+	a, ok := p.authorization()
+	if !ok || (a.Identity.ID == 0 && a.Identity.EmailAddress == "") {
+		var err error
+		if a, err = DecodeAuthorization(strings.NewReader(body)); err != nil {
+			return nil, err
 		}
 	}
-	return DecodeAuthorization(bytes.NewReader(body))
+	if a.Accounts == nil {
+		a.Accounts = []Account{}
+	}
+	a.body = body
+	return a, nil
 }
 
 // plainParser reads the subset of JSON described at
 // ParseAuthorization; every method reports ok false on anything
 // outside it.
 type plainParser struct {
-	b []byte
-	s string // b as a string
+	s string
 	i int
 }
 
 func (p *plainParser) ws() {
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
 		case ' ', '\t', '\n', '\r':
 			p.i++
 		default:
@@ -50,10 +51,10 @@ func (p *plainParser) ws() {
 
 func (p *plainParser) peek() byte {
 	p.ws()
-	if p.i >= len(p.b) {
+	if p.i >= len(p.s) {
 		return 0
 	}
-	return p.b[p.i]
+	return p.s[p.i]
 }
 
 func (p *plainParser) eat(c byte) bool {
@@ -64,51 +65,60 @@ func (p *plainParser) eat(c byte) bool {
 	return true
 }
 
-// str reads a string of printable ASCII without escapes.
+// plainByte says which bytes a plain string holds as they are: printable
+// ASCII but the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// str reads a string of printable ASCII without escapes. It scans with
+// locals, not p.i: this loop is most of a parse.
 func (p *plainParser) str() (string, bool) {
 	if !p.eat('"') {
 		return "", false
 	}
-	start := p.i
-	for p.i < len(p.b) {
-		c := p.b[p.i]
-		switch {
-		case c == '"':
-			s := p.s[start:p.i]
-			p.i++
-			return s, true
-		case c == '\\' || c < 0x20 || c >= 0x7f:
-			return "", false
-		}
-		p.i++
+	s, start := p.s, p.i
+	i := start
+	for i+4 <= len(s) && plainByte[s[i]] && plainByte[s[i+1]] && plainByte[s[i+2]] && plainByte[s[i+3]] {
+		i += 4
 	}
-	return "", false
+	for i < len(s) && plainByte[s[i]] {
+		i++
+	}
+	if i >= len(s) || s[i] != '"' {
+		return "", false
+	}
+	p.i = i + 1
+	return s[start:i], true
 }
 
 // int reads an integer that fits an int64.
 func (p *plainParser) int() (int64, bool) {
 	p.ws()
 	start := p.i
-	if p.i < len(p.b) && p.b[p.i] == '-' {
+	if p.i < len(p.s) && p.s[p.i] == '-' {
 		p.i++
 	}
-	for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+	for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
 		p.i++
 	}
-	if p.i < len(p.b) && (p.b[p.i] == '.' || p.b[p.i] == 'e' || p.b[p.i] == 'E') {
+	if p.i < len(p.s) && (p.s[p.i] == '.' || p.s[p.i] == 'e' || p.s[p.i] == 'E') {
 		return 0, false
 	}
-	digits := p.b[start:p.i]
+	digits := p.s[start:p.i]
 	var n int64
 	var err error
 	if len(digits) > 0 && len(digits) < 18 && digits[0] != '-' {
-		for _, d := range digits {
-			n = n*10 + int64(d-'0')
+		for i := 0; i < len(digits); i++ {
+			n = n*10 + int64(digits[i]-'0')
 		}
 	} else {
-		n, err = strconv.ParseInt(string(digits), 10, 64)
+		n, err = strconv.ParseInt(digits, 10, 64)
 	}
-	if err != nil || (p.b[start] == '0' && p.i-start > 1) || (p.b[start] == '-' && p.i-start > 2 && p.b[start+1] == '0') {
+	if err != nil || (p.s[start] == '0' && p.i-start > 1) || (p.s[start] == '-' && p.i-start > 2 && p.s[start+1] == '0') {
 		return 0, false
 	}
 	return n, true
@@ -162,10 +172,10 @@ func (p *plainParser) skip() bool {
 				return false
 			}
 		}
-	case c == 't' && bytes.HasPrefix(p.b[p.i:], []byte("true")):
+	case c == 't' && strings.HasPrefix(p.s[p.i:], "true"):
 		p.i += 4
 		return true
-	case c == 'f' && bytes.HasPrefix(p.b[p.i:], []byte("false")):
+	case c == 'f' && strings.HasPrefix(p.s[p.i:], "false"):
 		p.i += 5
 		return true
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -175,70 +185,65 @@ func (p *plainParser) skip() bool {
 	return false
 }
 
-// known says whether key is one of names, or would match one in
-// encoding/json's case-insensitive way (then the plain parser gives up).
-func known(key string, names ...string) (exact, folded bool) {
-	for _, n := range names {
-		if key == n {
-			return true, false
-		}
-	}
+// other reads the value of a key that is none of names. A key that
+// matches one of them only in encoding/json's case-insensitive way makes
+// the plain parser give up.
+func (p *plainParser) other(key string, names ...string) bool {
 	for _, n := range names {
 		if strings.EqualFold(key, n) {
-			return false, true
+			return false
 		}
 	}
-	return false, false
+	return p.skip()
 }
 
 func (p *plainParser) authorization() (*Authorization, bool) {
 	var a Authorization
 	ok := p.object(func(key string) bool {
-		if exact, folded := known(key, "expires_at", "identity", "accounts"); !exact {
-			return !folded && p.skip()
-		}
 		switch key {
 		case "expires_at":
 			start := p.i
 			if _, ok := p.str(); !ok {
 				return false
 			}
-			return a.ExpiresAt.UnmarshalJSON(bytes.TrimLeft(p.b[start:p.i], " \t\r\n")) == nil
+			return a.ExpiresAt.UnmarshalJSON([]byte(strings.TrimLeft(p.s[start:p.i], " \t\r\n"))) == nil
 		case "identity":
 			return p.identity(&a.Identity)
+		case "accounts":
+			return p.accounts(&a.Accounts)
 		default:
-			if !p.eat('[') {
-				return false
-			}
-			// A guess at the count, from the bytes left, saves regrowing.
-			a.Accounts = make([]Account, 0, (len(p.b)-p.i)/128+1)
-			if p.eat(']') {
-				return true
-			}
-			for {
-				var acc Account
-				if !p.account(&acc) {
-					return false
-				}
-				a.Accounts = append(a.Accounts, acc)
-				if p.eat(']') {
-					return true
-				}
-				if !p.eat(',') {
-					return false
-				}
-			}
+			return p.other(key, "expires_at", "identity", "accounts")
 		}
 	})
 	return &a, ok
 }
 
+func (p *plainParser) accounts(out *[]Account) bool {
+	if !p.eat('[') {
+		return false
+	}
+	// A guess at the count, from the bytes left, saves regrowing.
+	accs := make([]Account, 0, (len(p.s)-p.i)/128+1)
+	defer func() { *out = accs }()
+	if p.eat(']') {
+		return true
+	}
+	for {
+		accs = append(accs, Account{})
+		if !p.account(&accs[len(accs)-1]) {
+			return false
+		}
+		if p.eat(']') {
+			return true
+		}
+		if !p.eat(',') {
+			return false
+		}
+	}
+}
+
 func (p *plainParser) identity(id *Identity) bool {
 	return p.object(func(key string) bool {
-		exact, folded := known(key, "id", "first_name", "last_name", "email_address")
-		if !exact {
-			return !folded && p.skip()
-		}
 		var ok bool
 		switch key {
 		case "id":
@@ -247,8 +252,10 @@ func (p *plainParser) identity(id *Identity) bool {
 			id.FirstName, ok = p.str()
 		case "last_name":
 			id.LastName, ok = p.str()
-		default:
+		case "email_address":
 			id.EmailAddress, ok = p.str()
+		default:
+			ok = p.other(key, "id", "first_name", "last_name", "email_address")
 		}
 		return ok
 	})
@@ -256,10 +263,6 @@ func (p *plainParser) identity(id *Identity) bool {
 
 func (p *plainParser) account(a *Account) bool {
 	return p.object(func(key string) bool {
-		exact, folded := known(key, "product", "id", "name", "href", "app_href")
-		if !exact {
-			return !folded && p.skip()
-		}
 		var ok bool
 		switch key {
 		case "product":
@@ -270,8 +273,10 @@ func (p *plainParser) account(a *Account) bool {
 			a.Name, ok = p.str()
 		case "href":
 			a.Href, ok = p.str()
-		default:
+		case "app_href":
 			a.AppHref, ok = p.str()
+		default:
+			ok = p.other(key, "product", "id", "name", "href", "app_href")
 		}
 		return ok
 	})

@@ -37,7 +37,10 @@ func FuzzPlainDecoder(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		want, wantErr := DecodeAuthorization(bytes.NewReader(body))
-		got, gotErr := ParseAuthorization(body)
+		got, gotErr := ParseAuthorization(string(body))
+		if got != nil {
+			got.body = "" // DecodeAuthorization keeps no text
+		}
 		if (wantErr == nil) != (gotErr == nil) || (wantErr != nil && wantErr.Error() != gotErr.Error()) {
 			t.Fatalf("%q: error %v, encoding/json says %v", body, gotErr, wantErr)
 		}
@@ -62,7 +65,7 @@ func BenchmarkDecodeAuthorization30000(b *testing.B) {
 		name   string
 		decode func() (*Authorization, error)
 	}{
-		{"plain", func() (*Authorization, error) { return ParseAuthorization(body) }},
+		{"plain", func() (*Authorization, error) { return ParseAuthorization(string(body)) }},
 		{"encoding-json", func() (*Authorization, error) { return DecodeAuthorization(bytes.NewReader(body)) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -68,13 +67,13 @@ func (s *Store) cachePath(key string) string { return filepath.Join(s.cacheDir, 
 // replaces the file.
 func (s *Store) LoadAuthorization(sess Session) (a *auth.Authorization, at time.Time, ok bool) {
 	path := s.cachePath(sess.Key())
-	data, fi, err := s.readFile(path, maxCacheBytes)
+	data, fi, err := s.readString(path, maxCacheBytes)
 	if err != nil {
 		return nil, time.Time{}, false
 	}
-	line, body, found := bytes.Cut(data, []byte("\n"))
+	line, body, found := strings.Cut(data, "\n")
 	var head cacheHead
-	if !found || decode(path, line, &head) != nil || head.Session != sess.Key() {
+	if !found || decode(path, []byte(line), &head) != nil || head.Session != sess.Key() {
 		return nil, time.Time{}, false
 	}
 	a, err = auth.ParseAuthorization(body)
@@ -112,13 +111,21 @@ func (s *Store) migrateCache(c cached) error {
 	return s.writeCache(c)
 }
 
+// writeCache writes the head line and then the answer: Launchpad's own
+// bytes when the Authorization came with them (nothing is encoded again),
+// else the Authorization written out. The file is compared before it is
+// replaced, a piece at a time, so an unchanged answer costs one read and
+// one utimes.
 func (s *Store) writeCache(c cached) error {
 	v := formatVersion
-	data, err := json.Marshal(cacheHead{Version: &v, Session: c.key})
+	head, err := json.Marshal(cacheHead{Version: &v, Session: c.key})
 	if err != nil {
 		return err
 	}
-	data = appendAuthorization(append(data, '\n'), c.a)
+	body := c.a.Body()
+	if body == "" {
+		body = string(appendAuthorization(nil, c.a))
+	}
 	if err := s.cacheDirReady(); err != nil {
 		return err
 	}
@@ -128,11 +135,11 @@ func (s *Store) writeCache(c cached) error {
 	if at.IsZero() {
 		at = s.now()
 	}
-	if old, _, err := s.readFile(path, maxCacheBytes); err == nil && bytes.Equal(old, data) {
-		return os.Chtimes(path, at, at)
-	}
-	if err := s.replace(s.cacheDir, name, data, false); err != nil {
-		return err
+	parts := []string{string(head), "\n", body}
+	if !s.holds(path, parts...) {
+		if err := s.replaceWith(s.cacheDir, name, false, parts...); err != nil {
+			return err
+		}
 	}
 	return os.Chtimes(path, at, at)
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"bcauth/auth"
 )
 
 // cacheStore is a store whose cache lives in a directory of its own, as
@@ -47,7 +49,7 @@ func TestCacheRoundTrip(t *testing.T) {
 	}
 	want.Accounts[2].Name = strings.ToValidUTF8(want.Accounts[2].Name, "\ufffd") // as JSON itself keeps it
 	got, at, ok := s.LoadAuthorization(sess)
-	if !ok || !reflect.DeepEqual(got, want) || !at.Equal(t0) {
+	if !ok || !sameAnswer(got, want) || !at.Equal(t0) {
 		t.Fatalf("LoadAuthorization = %+v, %v, %v; want the answer saved at %v", got, at, ok, t0)
 	}
 	if p := perm(t, cache); permissionBits && p != dirMode {
@@ -156,7 +158,7 @@ func TestCacheNotShown(t *testing.T) {
 			if err := s.SaveAuthorization(sess.Key(), want, t0.Add(2*time.Minute)); err != nil {
 				t.Fatal(err)
 			}
-			if got, _, ok := s.LoadAuthorization(sess); !ok || !reflect.DeepEqual(got, want) {
+			if got, _, ok := s.LoadAuthorization(sess); !ok || !sameAnswer(got, want) {
 				t.Fatalf("after a new answer LoadAuthorization = %+v, %v", got, ok)
 			}
 		})
@@ -243,7 +245,7 @@ func TestMigrateStateWithAccounts(t *testing.T) {
 		}
 	}
 	a, at, ok := s.LoadAuthorization(after.Sessions[0])
-	if !ok || !reflect.DeepEqual(a, adaSess.Authorization) || !at.Equal(fetched) {
+	if !ok || !sameAnswer(a, adaSess.Authorization) || !at.Equal(fetched) {
 		t.Errorf("the cache after the migration = %+v at %v (%v), want the old file's list at %v", a, at, ok, fetched)
 	}
 }
@@ -332,5 +334,64 @@ func TestCacheTwoProcesses(t *testing.T) {
 	}
 	if _, _, ok := s.LoadAuthorization(sess); !ok {
 		t.Error("after both writers finished, the cache does not read")
+	}
+}
+
+// sameAnswer says whether two answers list the same: what a cache read
+// back shows, whatever text it was read from.
+func sameAnswer(got, want *auth.Authorization) bool {
+	if got == nil || want == nil {
+		return got == want
+	}
+	return got.ExpiresAt.Equal(want.ExpiresAt) && got.Identity == want.Identity && reflect.DeepEqual(got.Accounts, want.Accounts)
+}
+
+// TestCacheKeepsLaunchpadsText checks that an answer parsed from
+// Launchpad's text is cached as that text, byte for byte (unknown fields,
+// spacing and escapes too), and that a changed answer of the very same
+// size still replaces the file.
+func TestCacheKeepsLaunchpadsText(t *testing.T) {
+	s, _ := cacheStore(t)
+	sess := session(ada, "a")
+	key := sess.Key()
+	path := s.cachePath(key)
+	body := func(name string) string {
+		return `{"expires_at":"2026-03-01T09:30:00Z", "identity":{"id":4242,"first_name":"Ada","last_name":"Lovelace","email_address":"ada@example.com"},` +
+			`"accounts":[{"product":"bc3","id":123,"name":"` + name + `","href":"https://3.basecampapi.com/123","hidden":false}]}`
+	}
+	save := func(text string, at time.Time) *auth.Authorization {
+		t.Helper()
+		a, err := auth.ParseAuthorization(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveAuthorization(key, a, at); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	want := save(body(`Engines \u00e9`), t0)
+	data := string(readFile(t, path))
+	if _, rest, _ := strings.Cut(data, "\n"); rest != body(`Engines \u00e9`) {
+		t.Fatalf("the cache holds %q after its head, want Launchpad's text %q", rest, body(`Engines \u00e9`))
+	}
+	if got, _, ok := s.LoadAuthorization(sess); !ok || !sameAnswer(got, want) || got.Body() != body(`Engines \u00e9`) {
+		t.Fatalf("LoadAuthorization = %+v, %v; want %+v read from Launchpad's text", got, ok, want)
+	}
+	first, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	save(body(`Engines \u00e9`), t0.Add(time.Minute))
+	if same, err := os.Stat(path); err != nil || !os.SameFile(first, same) {
+		t.Errorf("the same text replaced the cache file (%v)", err)
+	}
+	// One byte differs, the size is the same.
+	changed := save(body(`Engines \u00e8`), t0.Add(2*time.Minute))
+	if other, err := os.Stat(path); err != nil || os.SameFile(first, other) {
+		t.Fatalf("a changed answer of the same size left the file as it was (%v)", err)
+	}
+	if got, at, ok := s.LoadAuthorization(sess); !ok || !sameAnswer(got, changed) || got.Accounts[0].Name != "Engines è" || !at.Equal(t0.Add(2*time.Minute)) {
+		t.Errorf("LoadAuthorization = %+v at %v, %v; want the changed answer", got, at, ok)
 	}
 }

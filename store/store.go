@@ -281,9 +281,9 @@ func (s *Store) read(name string, v versioned) (found bool, err error) {
 	return true, decode(path, data, v)
 }
 
-// readFile reads a regular file of at most limit bytes, tightening its
-// mode on the way.
-func (s *Store) readFile(path string, limit int64) ([]byte, fs.FileInfo, error) {
+// openChecked opens a regular file of the user's for reading, tightening
+// its mode on the way.
+func (s *Store) openChecked(path string) (*os.File, fs.FileInfo, error) {
 	// Look before opening: opening a FIFO waits for a writer, and a link
 	// would lead elsewhere. The flags make sure of both should the file
 	// change in between.
@@ -296,17 +296,28 @@ func (s *Store) readFile(path string, limit int64) ([]byte, fs.FileInfo, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
 	fi, err := f.Stat()
+	if err == nil {
+		err = regularAndMine(path, fi)
+	}
+	if err == nil {
+		err = s.tighten(path, fi.Mode(), fileMode, f.Chmod)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
+// readFile reads a regular file of at most limit bytes, tightening its
+// mode on the way.
+func (s *Store) readFile(path string, limit int64) ([]byte, fs.FileInfo, error) {
+	f, fi, err := s.openChecked(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := regularAndMine(path, fi); err != nil {
-		return nil, nil, err
-	}
-	if err := s.tighten(path, fi.Mode(), fileMode, f.Chmod); err != nil {
-		return nil, nil, err
-	}
+	defer f.Close()
 	// One read of the known size, plus one byte to see the file grew.
 	buf := make([]byte, 0, min(fi.Size(), limit)+1)
 	data, err := readAll(io.LimitReader(f, limit+1), buf)
@@ -317,6 +328,55 @@ func (s *Store) readFile(path string, limit int64) ([]byte, fs.FileInfo, error) 
 		return nil, nil, fmt.Errorf("larger than %d MiB", limit>>20)
 	}
 	return data, fi, nil
+}
+
+// readString is readFile into a string, for text that is sliced rather
+// than decoded: thousands of cached accounts cost one buffer, no copy.
+func (s *Store) readString(path string, limit int64) (string, fs.FileInfo, error) {
+	f, fi, err := s.openChecked(path)
+	if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	var b strings.Builder
+	b.Grow(int(min(fi.Size(), limit) + 1))
+	if _, err := io.Copy(&b, io.LimitReader(f, limit+1)); err != nil {
+		return "", nil, err
+	}
+	if int64(b.Len()) > limit {
+		return "", nil, fmt.Errorf("larger than %d MiB", limit>>20)
+	}
+	return b.String(), fi, nil
+}
+
+// holds says whether the file at path holds exactly parts, one after
+// another, reading it a piece at a time: an unchanged cache is compared,
+// not loaded.
+func (s *Store) holds(path string, parts ...string) bool {
+	f, fi, err := s.openChecked(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+	}
+	if fi.Size() != int64(size) {
+		return false
+	}
+	buf := make([]byte, 64<<10)
+	for _, p := range parts {
+		for len(p) > 0 {
+			n, err := io.ReadFull(f, buf[:min(len(buf), len(p))])
+			if err != nil || string(buf[:n]) != p[:n] {
+				return false
+			}
+			p = p[n:]
+		}
+	}
+	n, _ := f.Read(buf[:1])
+	return n == 0
 }
 
 // readAll is io.ReadAll into buf, so a buffer sized from the file's Stat
@@ -516,7 +576,13 @@ func (s *Store) write(name string, data []byte) error {
 // place. durable syncs the file and the directory, so the new content
 // survives a crash; the cache does without, since a torn cache file is
 // only fetched again.
-func (s *Store) replace(dir, name string, data []byte, durable bool) (err error) {
+func (s *Store) replace(dir, name string, data []byte, durable bool) error {
+	return s.replaceWith(dir, name, durable, string(data))
+}
+
+// replaceWith is replace of a file that holds parts, one after another,
+// written as they are rather than joined first.
+func (s *Store) replaceWith(dir, name string, durable bool, parts ...string) (err error) {
 	path := filepath.Join(dir, name)
 	f, err := os.CreateTemp(dir, tempPattern(name)+"*")
 	if err != nil {
@@ -537,8 +603,10 @@ func (s *Store) replace(dir, name string, data []byte, durable bool) (err error)
 	if err := f.Chmod(fileMode); err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
-		return err
+	for _, p := range parts {
+		if _, err := f.WriteString(p); err != nil {
+			return err
+		}
 	}
 	if durable {
 		if err := f.Sync(); err != nil {

@@ -37,7 +37,9 @@ func main() {
 	counts := flag.String("n", "7,3000,30000", "account counts, comma-separated")
 	runs := flag.Int("runs", 30, "hyperfine runs per command")
 	app := flag.Bool("app", true, "also time the app's first frame with the cached accounts, in tmux")
+	hold := flag.Bool("hold", false, "seed the first count, print the environment that reaches it, and serve until interrupted (for profiling by hand)")
 	flag.Parse()
+	holdOpen = *hold
 	if *after == "" {
 		fmt.Fprintln(os.Stderr, "bench: -bcauth is required")
 		os.Exit(2)
@@ -66,6 +68,9 @@ func main() {
 		}
 	}
 }
+
+// holdOpen is -hold.
+var holdOpen bool
 
 // frames are the app's rows, printed after the commands' table.
 var frames []string
@@ -114,6 +119,13 @@ func measure(n int, bins []binary, runs int, app bool) error {
 		}
 		if out, err := run(procEnv, b.path, "accounts", "--json"); err != nil {
 			return fmt.Errorf("%s accounts --json: %v: %s", b.name, err, out)
+		}
+		if holdOpen {
+			for _, kv := range procEnv[len(os.Environ()):] {
+				fmt.Printf("export %q\n", kv)
+			}
+			fmt.Printf("# access token for curl: %s at %s/authorization.json\n", access, fake.URL)
+			select {}
 		}
 		curl := fmt.Sprintf("curl -sf -o /dev/null -H 'User-Agent: bench (bench@example.com)' -H 'Authorization: Bearer %s' %s/authorization.json", access, fake.URL)
 		cmds := []string{b.path + " version", b.path + " token", curl, b.path + " accounts --json", b.path + " status --json"}

@@ -15,7 +15,11 @@ import (
 // The body is a string so that every field is a slice of it, not an
 // allocation of its own; Body gives it back.
 func ParseAuthorization(body string) (*Authorization, error) {
-	p := plainParser{s: body}
+	return parseAuthorization(body, halvesFrom)
+}
+
+func parseAuthorization(body string, halvesFrom int) (*Authorization, error) {
+	p := plainParser{s: body, halvesFrom: halvesFrom}
 	a, ok := p.authorization()
 	if !ok || (a.Identity.ID == 0 && a.Identity.EmailAddress == "") {
 		var err error
@@ -36,6 +40,9 @@ func ParseAuthorization(body string) (*Authorization, error) {
 type plainParser struct {
 	s string
 	i int
+	// halvesFrom is halvesFrom but in tests, which read short bodies in
+	// halves too.
+	halvesFrom int
 }
 
 func (p *plainParser) ws() {
@@ -218,26 +225,71 @@ func (p *plainParser) authorization() (*Authorization, bool) {
 	return &a, ok
 }
 
+// halvesFrom is how long the rest of a body must be for its accounts to
+// be read in two halves at once (see accounts).
+const halvesFrom = 1 << 20
+
+// half is what the second half of an accounts array read: its elements,
+// and where the array ended.
+type half struct {
+	accs []Account
+	end  int
+	ok   bool
+}
+
+// accounts reads the accounts array. A long one is read in two halves at
+// once: the second from the first "},{" past the middle, on another
+// goroutine, while this one reads from the start up to that comma. Should
+// the first half come to rest exactly on it, after an element, the comma
+// is one between two elements (the brace before it closes an element, so
+// it is no string's), the second half read exactly what this one would
+// have, and the two are joined. Otherwise, as when the "},{" was inside a
+// name, the second half is thrown away and this one reads on alone.
 func (p *plainParser) accounts(out *[]Account) bool {
 	if !p.eat('[') {
 		return false
 	}
-	// A guess at the count, from the bytes left, saves regrowing.
-	accs := make([]Account, 0, (len(p.s)-p.i)/128+1)
-	defer func() { *out = accs }()
 	if p.eat(']') {
+		*out = []Account{}
 		return true
 	}
+	seam := -1
+	var second chan half
+	if rest := len(p.s) - p.i; rest >= p.halvesFrom {
+		if k := strings.Index(p.s[p.i+rest/2:], "},{"); k >= 0 {
+			seam = p.i + rest/2 + k + 1
+			second = make(chan half, 1)
+			go func() {
+				q := plainParser{s: p.s, i: seam + 1, halvesFrom: p.halvesFrom}
+				accs, ok := q.elements(-1)
+				second <- half{accs, q.i, ok}
+			}()
+		}
+	}
+	accs, ok := p.elements(seam)
+	if ok && seam >= 0 && p.i == seam {
+		h := <-second
+		accs, ok, p.i = append(accs, h.accs...), h.ok, h.end
+	}
+	*out = accs
+	return ok
+}
+
+// elements reads account objects and the bracket that ends the array, or
+// stops on the comma at stop (-1: nowhere) after an element.
+func (p *plainParser) elements(stop int) ([]Account, bool) {
+	// A guess at the count, from the bytes left, saves regrowing.
+	accs := make([]Account, 0, (len(p.s)-p.i)/128+1)
 	for {
 		accs = append(accs, Account{})
 		if !p.account(&accs[len(accs)-1]) {
-			return false
+			return accs, false
 		}
-		if p.eat(']') {
-			return true
+		if p.i == stop || p.eat(']') {
+			return accs, true
 		}
 		if !p.eat(',') {
-			return false
+			return accs, false
 		}
 	}
 }

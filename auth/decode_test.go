@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -35,46 +36,67 @@ func FuzzPlainDecoder(f *testing.F) {
 	for _, s := range decodeSeeds {
 		f.Add([]byte(s))
 	}
+	f.Add([]byte(`{"identity":{"id":1},"accounts":[{"name":"a},{b"},{"name":"c"},{"name":"d},{"}]}`))
+	f.Add([]byte(`{"identity":{"id":1},"accounts":[{"id":1},{"id":2},{"id":3}],"x":[{},{}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		want, wantErr := DecodeAuthorization(bytes.NewReader(body))
-		got, gotErr := ParseAuthorization(string(body))
-		if got != nil {
-			got.body = "" // DecodeAuthorization keeps no text
-		}
-		if (wantErr == nil) != (gotErr == nil) || (wantErr != nil && wantErr.Error() != gotErr.Error()) {
-			t.Fatalf("%q: error %v, encoding/json says %v", body, gotErr, wantErr)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q:\n got %+v\nwant %+v", body, got, want)
+		// Each body is read as it comes and in halves, from wherever
+		// "},{" happens to be past its middle.
+		for _, halves := range []int{halvesFrom, 1} {
+			got, gotErr := parseAuthorization(string(body), halves)
+			if got != nil {
+				got.body = "" // DecodeAuthorization keeps no text
+			}
+			if (wantErr == nil) != (gotErr == nil) || (wantErr != nil && wantErr.Error() != gotErr.Error()) {
+				t.Fatalf("%q (halves from %d): error %v, encoding/json says %v", body, halves, gotErr, wantErr)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q (halves from %d):\n got %+v\nwant %+v", body, halves, got, want)
+			}
 		}
 	})
 }
 
-func BenchmarkDecodeAuthorization30000(b *testing.B) {
-	var sb strings.Builder
-	sb.WriteString(`{"expires_at":"2026-03-22T16:56:48-05:00","identity":{"id":9999999,"first_name":"Jason","last_name":"Fried","email_address":"jason@example.com"},"accounts":[`)
-	for i := range 30000 {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		fmt.Fprintf(&sb, `{"product":"bc3","id":%d,"name":"Account %d","href":"http://127.0.0.1:9/bc3/%d","app_href":"http://127.0.0.1:9/web/bc3/%d"}`, i, i, i, i)
-	}
-	sb.WriteString(`]}`)
-	body := []byte(sb.String())
-	for _, c := range []struct {
-		name   string
-		decode func() (*Authorization, error)
-	}{
-		{"plain", func() (*Authorization, error) { return ParseAuthorization(string(body)) }},
-		{"encoding-json", func() (*Authorization, error) { return DecodeAuthorization(bytes.NewReader(body)) }},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(int64(len(body)))
-			for b.Loop() {
-				if _, err := c.decode(); err != nil {
-					b.Fatal(err)
-				}
+// TestAccountsInHalves reads long lists in two halves, with the first
+// "},{" past the middle a real seam and, in another list, inside a name:
+// both must read as encoding/json reads them.
+func TestAccountsInHalves(t *testing.T) {
+	for _, trap := range []bool{false, true} {
+		var sb strings.Builder
+		sb.WriteString(`{"identity":{"id":1},"accounts":[`)
+		n := 10000
+		for i := range n {
+			if i > 0 {
+				sb.WriteByte(',')
 			}
-		})
+			// Long names, so that the middle falls inside one.
+			name := "Account " + strconv.Itoa(i) + strings.Repeat(" of the long-named", 10)
+			if trap {
+				name += " },{trap"
+			}
+			fmt.Fprintf(&sb, `{"product":"bc3","id":%d,"name":%q,"href":"http://127.0.0.1:9/%d"}`, i, name, i)
+		}
+		sb.WriteString(`],"later":[{"a":1},{"b":2}]}`)
+		body := sb.String()
+		start := strings.Index(body, "[") + 1
+		mid := start + (len(body)-start)/2
+		seam := mid + strings.Index(body[mid:], "},{") + 1
+		if len(body)-start < halvesFrom || strings.HasPrefix(body[seam:], ",{trap") != trap {
+			t.Fatalf("trap %v: the body does not test what it should (%d bytes, seam at %q)", trap, len(body), body[seam-5:seam+5])
+		}
+		want, err := DecodeAuthorization(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Read by the plain parser itself: encoding/json, which it leaves
+		// a body to when it gives up, would hide a wrong seam.
+		p := plainParser{s: body, halvesFrom: halvesFrom}
+		got, ok := p.authorization()
+		if !ok {
+			t.Fatalf("trap %v: the plain parser gave up", trap)
+		}
+		if len(got.Accounts) != n || !reflect.DeepEqual(got, want) {
+			t.Fatalf("trap %v: %d accounts, want %d as encoding/json reads them", trap, len(got.Accounts), n)
+		}
 	}
 }

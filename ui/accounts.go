@@ -3,8 +3,11 @@ package ui
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
+	"unicode/utf8"
 
 	"bcauth/auth"
 	"bcauth/store"
@@ -73,28 +76,154 @@ func CompareProducts(a, b string) int {
 // (CompareProducts), then by name as it reads on screen, then by id, so
 // the order is the same on every run.
 func SortAccounts(in []auth.Account) []auth.Account {
-	// Each name is cleaned once, not once per comparison: a login can
-	// reach thousands of accounts.
-	type keyed struct {
-		acc  auth.Account
-		name string
-	}
-	ks := make([]keyed, len(in))
-	for i, a := range in {
-		ks[i] = keyed{a, strings.ToLower(Clean(a.Name))}
-	}
-	slices.SortStableFunc(ks, func(a, b keyed) int {
-		return cmp.Or(
-			CompareProducts(a.acc.Product, b.acc.Product),
-			strings.Compare(a.name, b.name),
-			cmp.Compare(a.acc.ID, b.acc.ID),
-		)
+	// A login can reach thousands of accounts, so each key is worked out
+	// once, not once per comparison, and most comparisons are of two
+	// integers (see sortKey). The sort moves indexes, not whole accounts;
+	// the index, last, makes the order total, so an unstable sort, and
+	// one in two halves, give a stable sort's order.
+	ks := sortKeys(in)
+	idx := sortIndexes(len(in), func(i, j int32) int {
+		x, y := &ks[i], &ks[j]
+		if x.rank != y.rank {
+			return cmp.Compare(x.rank, y.rank)
+		}
+		if x.prefix != y.prefix {
+			return cmp.Compare(x.prefix, y.prefix)
+		}
+		if c := strings.Compare(x.name, y.name); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(in[i].ID, in[j].ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
 	})
-	out := make([]auth.Account, len(ks))
-	for i, k := range ks {
-		out[i] = k.acc
+	out := make([]auth.Account, len(in))
+	for k, i := range idx {
+		out[k] = in[i]
 	}
 	return out
+}
+
+// sortKey is what SortAccounts compares of an account: the product's rank
+// among the products present, eight bytes of the name from where all the
+// names start to differ, and only when both tie, the whole name.
+type sortKey struct {
+	rank   int
+	prefix uint64
+	name   string // as it reads on screen, lower-cased
+}
+
+func sortKeys(in []auth.Account) []sortKey {
+	// The names, lower-cased into one buffer: one allocation, not one a name.
+	size := 0
+	for _, a := range in {
+		size += len(a.Name)
+	}
+	lower := make([]byte, 0, size+size/8)
+	ends := make([]int, len(in))
+	ranks := map[string]int{}
+	for i, a := range in {
+		lower = appendLower(lower, Clean(a.Name))
+		ends[i] = len(lower)
+		if i == 0 || a.Product != in[i-1].Product {
+			ranks[a.Product] = 0
+		}
+	}
+	for r, code := range slices.SortedFunc(maps.Keys(ranks), CompareProducts) {
+		ranks[code] = r
+	}
+	ks := make([]sortKey, len(in))
+	all, start := string(lower), 0
+	for i, a := range in {
+		ks[i].name, start = all[start:ends[i]], ends[i]
+		if i == 0 || a.Product != in[i-1].Product {
+			ks[i].rank = ranks[a.Product]
+		} else {
+			ks[i].rank = ks[i-1].rank
+		}
+	}
+	common := commonPrefix(ks)
+	for i := range ks {
+		ks[i].prefix = eightBytes(ks[i].name[common:])
+	}
+	return ks
+}
+
+// sortIndexes returns 0..n-1 in the order of compare, a total order. A
+// long list is sorted in two halves at once, one on another goroutine, and
+// merged: a run has a second core to spare while the list is sorted.
+func sortIndexes(n int, compare func(i, j int32) int) []int32 {
+	idx := make([]int32, n)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	if n < 4096 {
+		slices.SortFunc(idx, compare)
+		return idx
+	}
+	a, b := idx[:n/2], idx[n/2:]
+	var wg sync.WaitGroup
+	wg.Go(func() { slices.SortFunc(a, compare) })
+	slices.SortFunc(b, compare)
+	wg.Wait()
+	out := make([]int32, 0, n)
+	for len(a) > 0 && len(b) > 0 {
+		if compare(a[0], b[0]) < 0 {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// appendLower appends strings.ToLower(s), by hand when s is ASCII.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(b, strings.ToLower(s)...)
+		}
+	}
+	n := len(b)
+	b = append(b, s...)
+	for i := n; i < len(b); i++ {
+		if c := b[i]; 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
+}
+
+// commonPrefix is the length of the prefix every key's name shares.
+func commonPrefix(ks []sortKey) int {
+	if len(ks) == 0 {
+		return 0
+	}
+	p := ks[0].name
+	for _, k := range ks[1:] {
+		n := min(len(p), len(k.name))
+		i := 0
+		for i < n && p[i] == k.name[i] {
+			i++
+		}
+		p = p[:i]
+	}
+	return len(p)
+}
+
+// eightBytes is the first eight bytes of s, big-endian, zero-padded: two
+// of them compare as the strings' first eight bytes do. A shorter string
+// comes first, as in strings.Compare, since a cleaned name holds no NUL.
+func eightBytes(s string) uint64 {
+	var v uint64
+	for i := range 8 {
+		v <<= 8
+		if i < len(s) {
+			v |= uint64(s[i])
+		}
+	}
+	return v
 }
 
 // FilterProduct keeps the accounts of one product code, compared without

@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"bcauth/auth"
+)
+
+// TestSortAccounts checks the one sort against its definition, written
+// the plain way (a stable sort of whole accounts): by product in the
+// catalogue's order, unknown products after by code, then by name as it
+// reads on screen without case, then by id, ties kept in Launchpad's order.
+func TestSortAccounts(t *testing.T) {
+	products := []string{"bc3", "bcx", "basecamp", "campfire", "highrise", "hey", "zzz-unknown", "aaa-unknown", "BC3"}
+	names := []string{"Honcho", "honcho", "HONCHO", "Acme", "acme\x1b[31m", "Émile", "émile", "  space", "zeta", "株式会社", "a\u202eb", ""}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 60 {
+		n := rng.IntN(200)
+		if round%10 == 0 {
+			n = 4096 + rng.IntN(6000) // long enough to be sorted in two halves
+		}
+		in := make([]auth.Account, n)
+		for i := range in {
+			in[i] = auth.Account{
+				Product: products[rng.IntN(len(products))],
+				ID:      int64(rng.IntN(5)), // many ties
+				Name:    names[rng.IntN(len(names))],
+				Href:    fmt.Sprintf("http://127.0.0.1:9/%d", i), // tells ties apart
+			}
+		}
+		want := slices.Clone(in)
+		slices.SortStableFunc(want, func(a, b auth.Account) int {
+			return cmp.Or(
+				CompareProducts(a.Product, b.Product),
+				strings.Compare(strings.ToLower(Clean(a.Name)), strings.ToLower(Clean(b.Name))),
+				cmp.Compare(a.ID, b.ID),
+			)
+		})
+		before := slices.Clone(in)
+		got := SortAccounts(in)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: SortAccounts =\n%v\nwant\n%v", round, got, want)
+		}
+		if !reflect.DeepEqual(in, before) {
+			t.Fatalf("round %d: SortAccounts changed its argument", round)
+		}
+	}
+	if got := SortAccounts(nil); len(got) != 0 {
+		t.Errorf("SortAccounts(nil) = %v", got)
+	}
+}
+
+// BenchmarkSortAccounts30000 sorts the bench's list (one product, names
+// alike but for a number) and a mixed one.
+func BenchmarkSortAccounts30000(b *testing.B) {
+	words := []string{"Honcho", "Design", "Acme", "Studio", "Labs", "Partners", "Émile", "North", "Group", "Works"}
+	for _, c := range []struct {
+		name string
+		acc  func(i int) auth.Account
+	}{
+		{"bench", func(i int) auth.Account {
+			return auth.Account{Product: "bc3", ID: int64(10_000_000 + i), Name: fmt.Sprintf("Account %d of the bench", i)}
+		}},
+		{"mixed", func(i int) auth.Account {
+			return auth.Account{Product: []string{"bc3", "bcx", "hey", "zz"}[i%4], ID: int64(i),
+				Name: words[(i*7)%len(words)] + " " + words[(i*13/7)%len(words)] + fmt.Sprint(i%97)}
+		}},
+	} {
+		in := make([]auth.Account, 30000)
+		for i := range in {
+			in[i] = c.acc(i)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				SortAccounts(in)
+			}
+		})
+	}
+}

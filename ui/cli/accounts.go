@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"slices"
+	"io"
+	"iter"
 	"strconv"
 	"strings"
 
@@ -46,18 +47,25 @@ func Accounts(ctx context.Context, svc *ui.Service, out Output, asJSON bool, pro
 		return out.fail(err, svc.Settings(), false)
 	}
 	if asJSON {
-		rows := make([]accountJSON, 0, len(list.Accounts))
-		for _, a := range list.Accounts {
-			rows = append(rows, accountJSON{
-				Product:     a.Product,
-				ProductName: auth.LookupProduct(a.Product).Name,
-				ID:          a.ID,
-				Name:        a.Name,
-				Href:        a.Href,
-				AppHref:     a.AppHref,
-			})
+		rows := func(yield func(accountJSON) bool) {
+			for _, a := range list.Accounts {
+				if !yield(accountJSON{
+					Product:     a.Product,
+					ProductName: auth.LookupProduct(a.Product).Name,
+					ID:          a.ID,
+					Name:        a.Name,
+					Href:        a.Href,
+					AppHref:     a.AppHref,
+				}) {
+					return
+				}
+			}
 		}
-		return out.flush(appendAccountsJSON(nil, rows))
+		if err := writeAccountsJSON(out.Stdout, rows); err != nil {
+			fmt.Fprintln(out.Stderr, "bcauth: cannot write the result:", err)
+			return ExitFailed
+		}
+		return ExitOK
 	}
 	rows := make([][]string, len(list.Accounts))
 	for i, a := range list.Accounts {
@@ -97,52 +105,96 @@ func loadAccounts(ctx context.Context, svc *ui.Service, out Output, product stri
 	return list, nil
 }
 
-// appendAccountsJSON writes rows exactly as encodeJSON would (indented, no
-// HTML escaping, terminal-safe), by hand: at 30,000 accounts reflection
-// cost more than everything else bcauth does for the command.
-func appendAccountsJSON(b []byte, rows []accountJSON) []byte {
-	if len(rows) == 0 {
-		return append(b, "[]\n"...)
-	}
-	b = slices.Grow(b, len(rows)*256)
-	b = append(b, '[')
-	for i, r := range rows {
-		if i > 0 {
+// writeAccountsJSON writes rows exactly as encodeJSON would (indented, no
+// HTML escaping, terminal-safe), by hand and a piece at a time: at 30,000
+// accounts reflection cost more than everything else bcauth does for the
+// command, and a buffer of all of it cost as much again in memory.
+func writeAccountsJSON(w io.Writer, rows iter.Seq[accountJSON]) error {
+	const chunk = 64 << 10
+	b := make([]byte, 0, chunk+1024)
+	first := true
+	for r := range rows {
+		if first {
+			b = append(b, '[')
+			first = false
+		} else {
 			b = append(b, ',')
 		}
-		b = append(b, "\n  {\n    \"product\": "...)
-		b = appendJSONString(b, r.Product)
-		b = append(b, ",\n    \"product_name\": "...)
-		b = appendJSONString(b, r.ProductName)
-		b = append(b, ",\n    \"id\": "...)
-		b = strconv.AppendInt(b, r.ID, 10)
-		b = append(b, ",\n    \"name\": "...)
-		b = appendJSONString(b, r.Name)
-		b = append(b, ",\n    \"href\": "...)
-		b = appendJSONString(b, r.Href)
-		if r.AppHref != "" {
-			b = append(b, ",\n    \"app_href\": "...)
-			b = appendJSONString(b, r.AppHref)
+		b = appendAccountJSON(b, r)
+		if len(b) >= chunk {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
 		}
-		b = append(b, "\n  }"...)
 	}
-	return append(b, "\n]\n"...)
+	if first {
+		b = append(b, "[]\n"...)
+	} else {
+		b = append(b, "\n]\n"...)
+	}
+	_, err := w.Write(b)
+	return err
+}
+
+// appendAccountJSON appends one element of the array, as encodeJSON
+// indents it.
+func appendAccountJSON(b []byte, r accountJSON) []byte {
+	b = append(b, "\n  {\n    \"product\": "...)
+	b = appendJSONString(b, r.Product)
+	b = append(b, ",\n    \"product_name\": "...)
+	b = appendJSONString(b, r.ProductName)
+	b = append(b, ",\n    \"id\": "...)
+	b = strconv.AppendInt(b, r.ID, 10)
+	b = append(b, ",\n    \"name\": "...)
+	b = appendJSONString(b, r.Name)
+	b = append(b, ",\n    \"href\": "...)
+	b = appendJSONString(b, r.Href)
+	if r.AppHref != "" {
+		b = append(b, ",\n    \"app_href\": "...)
+		b = appendJSONString(b, r.AppHref)
+	}
+	return append(b, "\n  }"...)
 }
 
 // appendJSONString appends s as a JSON string, as encodeJSON writes it:
 // plain printable ASCII as is, anything else through encodeJSON itself.
 func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			var buf bytes.Buffer
-			if err := encodeJSON(&buf, s); err != nil {
-				// A string always encodes; this cannot happen.
-				return append(b, `""`...)
-			}
-			return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+	if !plainJSON(s) {
+		var buf bytes.Buffer
+		if err := encodeJSON(&buf, s); err != nil {
+			// A string always encodes; this cannot happen.
+			return append(b, `""`...)
 		}
+		return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// asIs says which bytes a JSON string holds as they are: printable ASCII
+// but the quote and the backslash.
+var asIs = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainJSON says whether every byte of s is asIs, four at a time: the
+// check runs over every name and href of the output.
+func plainJSON(s string) bool {
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		if !asIs[s[i]] || !asIs[s[i+1]] || !asIs[s[i+2]] || !asIs[s[i+3]] {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if !asIs[s[i]] {
+			return false
+		}
+	}
+	return true
 }

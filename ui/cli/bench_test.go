@@ -2,9 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"bcauth/auth/launchpadtest"
@@ -62,7 +65,7 @@ func TestAccountsJSONAsEncoder(t *testing.T) {
 		if err := encodeJSON(&want, append([]accountJSON{}, rows...)); err != nil {
 			t.Fatal(err)
 		}
-		if got := appendAccountsJSON(nil, rows); string(got) != want.String() {
+		if got := accountsJSON(t, rows); got != want.String() {
 			t.Errorf("rows %v:\n got %s\nwant %s", rows, got, want.String())
 		}
 	}
@@ -74,7 +77,41 @@ func TestAccountsJSONAsEncoder(t *testing.T) {
 	if err := encodeJSON(&want, rows); err != nil {
 		t.Fatal(err)
 	}
-	if got := appendAccountsJSON(nil, rows); string(got) != want.String() {
+	if got := accountsJSON(t, rows); got != want.String() {
 		t.Errorf("got\n%s\nwant\n%s", got, want.String())
 	}
 }
+
+// accountsJSON is what writeAccountsJSON writes of rows, through a writer
+// that takes a few bytes at a time.
+func accountsJSON(t *testing.T, rows []accountJSON) string {
+	var b strings.Builder
+	if err := writeAccountsJSON(&b, slices.Values(rows)); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestAccountsJSONInPieces checks that a list larger than one piece of
+// output comes out whole and in order, and that a failing writer is
+// reported.
+func TestAccountsJSONInPieces(t *testing.T) {
+	var rows []accountJSON
+	for i := range 3000 {
+		rows = append(rows, accountJSON{Product: "bc3", ProductName: "Basecamp", ID: int64(i), Name: "Account " + strconv.Itoa(i), Href: "http://127.0.0.1:9/" + strconv.Itoa(i)})
+	}
+	var want bytes.Buffer
+	if err := encodeJSON(&want, rows); err != nil {
+		t.Fatal(err)
+	}
+	if got := accountsJSON(t, rows); got != want.String() {
+		t.Fatalf("3000 rows differ from encodeJSON's (%d bytes, want %d)", len(got), want.Len())
+	}
+	if err := writeAccountsJSON(failingWriter{}, slices.Values(rows)); err == nil {
+		t.Error("a writer that fails gave no error")
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

@@ -4,17 +4,22 @@
 //
 //	go build -o /tmp/bcauth . && go run ./.ci/bench -bcauth /tmp/bcauth [-before /tmp/bcauth-old]
 //
-// It needs hyperfine and curl. Each binary gets its own XDG config and cache
-// directories, seeded with one login and warmed up by one `accounts --json`,
-// so each reads the state in its own format. Times are hyperfine's medians;
+// It needs curl. Each binary gets its own XDG config and cache directories,
+// seeded with one login and warmed up by one `accounts --json`, so each
+// reads the state in its own format. The commands run in rounds, each
+// round every command once in a shuffled order, so that whatever drifts
+// (the fake's own garbage collector, above all, at 30,000 accounts) drifts
+// under all of them alike. Times are medians over the rounds; each ratio
+// is the median of the rounds' own ratios, the pairs timed side by side.
 // RSS is the peak resident set of one more run (/usr/bin/time).
 package main
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -35,7 +40,7 @@ func main() {
 	after := flag.String("bcauth", "", "the bcauth binary to measure (required)")
 	before := flag.String("before", "", "an older bcauth binary to measure beside it")
 	counts := flag.String("n", "7,3000,30000", "account counts, comma-separated")
-	runs := flag.Int("runs", 30, "hyperfine runs per command")
+	runs := flag.Int("runs", 30, "rounds: runs of each command")
 	app := flag.Bool("app", true, "also time the app's first frame with the cached accounts, in tmux")
 	hold := flag.Bool("hold", false, "seed the first count, print the environment that reaches it, and serve until interrupted (for profiling by hand)")
 	flag.Parse()
@@ -127,9 +132,10 @@ func measure(n int, bins []binary, runs int, app bool) error {
 			fmt.Printf("# access token for curl: %s at %s/authorization.json\n", access, fake.URL)
 			select {}
 		}
-		curl := fmt.Sprintf("curl -sf -o /dev/null -H 'User-Agent: bench (bench@example.com)' -H 'Authorization: Bearer %s' %s/authorization.json", access, fake.URL)
-		cmds := []string{b.path + " version", b.path + " token", curl, b.path + " accounts --json", b.path + " status --json"}
-		med, err := hyperfine(procEnv, runs, cmds)
+		cmds := [][]string{{b.path, "version"}, {b.path, "token"},
+			{"curl", "-sf", "-o", "/dev/null", "-H", "User-Agent: bench (bench@example.com)", "-H", "Authorization: Bearer " + access, fake.URL + "/authorization.json"},
+			{b.path, "accounts", "--json"}, {b.path, "status", "--json"}}
+		med, ratio, err := rounds(procEnv, runs, cmds)
 		if err != nil {
 			return err
 		}
@@ -148,9 +154,9 @@ func measure(n int, bins []binary, runs int, app bool) error {
 			}
 			frames = append(frames, fmt.Sprintf("| %d | %s | %.1f ms | %.1f MiB |", n, b.name, float64(med)/1e6, peak))
 		}
-		ms := func(d float64) string { return fmt.Sprintf("%.1f ms", d*1000) }
+		ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
 		fmt.Printf("| %d | %s | %s | %s | %.2f | %s | %s | %.2f | %s | %.2f | %.1f MiB | %.1f MiB |\n",
-			n, b.name, ms(med[0]), ms(med[1]), med[1]/med[0], ms(med[2]), ms(med[3]), med[3]/med[2], ms(med[4]), med[4]/med[2], rssA, rssS)
+			n, b.name, ms(med[0]), ms(med[1]), ratio(1, 0), ms(med[2]), ms(med[3]), ratio(3, 2), ms(med[4]), ratio(4, 2), rssA, rssS)
 	}
 	return nil
 }
@@ -185,35 +191,47 @@ func run(env []string, name string, args ...string) ([]byte, error) {
 	return cmd.CombinedOutput()
 }
 
-// hyperfine returns the median of each command, in seconds.
-func hyperfine(env []string, runs int, cmds []string) ([]float64, error) {
-	out, err := os.CreateTemp("", "bcauth-bench-*.json")
-	if err != nil {
-		return nil, err
+// rounds runs every command once a round, in a shuffled order, after
+// three rounds not counted. It returns each command's median and ratio(i,
+// j), the median over the rounds of command i's time over command j's.
+func rounds(env []string, runs int, cmds [][]string) ([]time.Duration, func(i, j int) float64, error) {
+	took := make([][]time.Duration, len(cmds))
+	order := make([]int, len(cmds))
+	for i := range order {
+		order[i] = i
 	}
-	out.Close()
-	defer os.Remove(out.Name())
-	args := append([]string{"-N", "--warmup", "3", "--runs", strconv.Itoa(runs), "--export-json", out.Name(), "--style", "none"}, cmds...)
-	if b, err := run(env, "hyperfine", args...); err != nil {
-		return nil, fmt.Errorf("hyperfine: %v: %s", err, b)
+	for r := -3; r < runs; r++ {
+		rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, c := range order {
+			cmd := exec.Command(cmds[c][0], cmds[c][1:]...)
+			cmd.Env = env
+			start := time.Now()
+			if out, err := cmd.Output(); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w: %.200s", strings.Join(cmds[c], " "), err, out)
+			}
+			if r >= 0 {
+				took[c] = append(took[c], time.Since(start))
+			}
+		}
 	}
-	data, err := os.ReadFile(out.Name())
-	if err != nil {
-		return nil, err
+	med := make([]time.Duration, len(cmds))
+	for i, t := range took {
+		med[i] = median(t)
 	}
-	var res struct {
-		Results []struct {
-			Median float64 `json:"median"`
-		} `json:"results"`
+	ratio := func(i, j int) float64 {
+		rs := make([]float64, runs)
+		for r := range rs {
+			rs[r] = float64(took[i][r]) / float64(took[j][r])
+		}
+		return median(rs)
 	}
-	if err := json.Unmarshal(data, &res); err != nil {
-		return nil, err
-	}
-	med := make([]float64, len(res.Results))
-	for i, r := range res.Results {
-		med[i] = r.Median
-	}
-	return med, nil
+	return med, ratio, nil
+}
+
+func median[T cmp.Ordered](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // rss is the peak resident set of one run, in MiB. The command runs under
@@ -283,6 +301,5 @@ func firstFrame(env []string, bin, want string, times int) (time.Duration, float
 		}
 		_, _ = tmux("kill-server")
 	}
-	slices.Sort(took)
-	return took[len(took)/2], peak, nil
+	return median(took), peak, nil
 }

@@ -87,7 +87,8 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-// measure runs every command for one account count.
+// measure runs every command for one account count, every binary's in
+// the same rounds, beside the same curl.
 func measure(n int, bins []binary, runs int, app bool) error {
 	fake := launchpadtest.NewServer(launchpadtest.Options{})
 	defer fake.Close()
@@ -98,67 +99,112 @@ func measure(n int, bins []binary, runs int, app bool) error {
 			Href: fake.URL + "/bc3/" + strconv.FormatInt(id, 10), AppHref: fake.URL + "/web/bc3/" + strconv.FormatInt(id, 10)}
 	}
 	fake.SetAccounts(accs)
-	env := uiEnv(fake)
-	for _, b := range bins {
-		root, err := os.MkdirTemp("", "bcauth-bench-")
+	envs := make([][]string, len(bins))
+	var cmds []command
+	for k, b := range bins {
+		env, access, err := prepare(fake, b)
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(root)
-		cfg, cache := filepath.Join(root, "config"), filepath.Join(root, "cache")
-		access, err := seed(fake, env, cfg, cache)
+		defer os.RemoveAll(env.root)
+		envs[k] = env.vars
+		if k == 0 {
+			cmds = append(cmds, command{env.vars, []string{"curl", "-sf", "-o", "/dev/null", "-H", "User-Agent: bench (bench@example.com)",
+				"-H", "Authorization: Bearer " + access, fake.URL + "/authorization.json"}})
+		}
+		for _, args := range [][]string{{"version"}, {"token"}, {"accounts", "--json"}, {"status", "--json"}} {
+			cmds = append(cmds, command{env.vars, append([]string{b.path}, args...)})
+		}
+	}
+	med, ratio, err := rounds(runs, cmds)
+	if err != nil {
+		return err
+	}
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
+	for k, b := range bins {
+		rssA, err := rss(envs[k], b.path, "accounts", "--json")
 		if err != nil {
 			return err
 		}
-		procEnv := append(os.Environ(), "XDG_CONFIG_HOME="+root+"/config-home", "XDG_CACHE_HOME="+root+"/cache-home",
-			"BASECAMP_OAUTH_CLIENT_ID="+env.ClientID, "BASECAMP_OAUTH_CLIENT_SECRET="+env.ClientSecret,
-			"BASECAMP_OAUTH_REDIRECT_URI="+env.RedirectURI, "BASECAMP_LAUNCHPAD_URL="+env.LaunchpadURL)
-		// bcauth keeps its files in XDG_*_HOME/bcauth: move the seeded ones there.
-		for from, to := range map[string]string{cfg: root + "/config-home/bcauth", cache: root + "/cache-home/bcauth"} {
-			if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
-				return err
-			}
-			if err := os.Rename(from, to); err != nil {
-				return err
-			}
-		}
-		if out, err := run(procEnv, b.path, "accounts", "--json"); err != nil {
-			return fmt.Errorf("%s accounts --json: %v: %s", b.name, err, out)
-		}
-		if holdOpen {
-			for _, kv := range procEnv[len(os.Environ()):] {
-				fmt.Printf("export %q\n", kv)
-			}
-			fmt.Printf("# access token for curl: %s at %s/authorization.json\n", access, fake.URL)
-			select {}
-		}
-		cmds := [][]string{{b.path, "version"}, {b.path, "token"},
-			{"curl", "-sf", "-o", "/dev/null", "-H", "User-Agent: bench (bench@example.com)", "-H", "Authorization: Bearer " + access, fake.URL + "/authorization.json"},
-			{b.path, "accounts", "--json"}, {b.path, "status", "--json"}}
-		med, ratio, err := rounds(procEnv, runs, cmds)
+		rssS, err := rss(envs[k], b.path, "status", "--json")
 		if err != nil {
 			return err
 		}
-		rssA, err := rss(procEnv, b.path, "accounts", "--json")
-		if err != nil {
-			return err
-		}
-		rssS, err := rss(procEnv, b.path, "status", "--json")
-		if err != nil {
-			return err
-		}
-		if app {
-			med, peak, err := firstFrame(procEnv, b.path, "Account 0 of the bench", 10)
-			if err != nil {
-				return fmt.Errorf("%s app: %w", b.name, err)
-			}
-			frames = append(frames, fmt.Sprintf("| %d | %s | %.1f ms | %.1f MiB |", n, b.name, float64(med)/1e6, peak))
-		}
-		ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
+		v, t, a, st := 1+4*k, 2+4*k, 3+4*k, 4+4*k // cmds[0] is curl
 		fmt.Printf("| %d | %s | %s | %s | %.2f | %s | %s | %.2f | %s | %.2f | %.1f MiB | %.1f MiB |\n",
-			n, b.name, ms(med[0]), ms(med[1]), ratio(1, 0), ms(med[2]), ms(med[3]), ratio(3, 2), ms(med[4]), ratio(4, 2), rssA, rssS)
+			n, b.name, ms(med[v]), ms(med[t]), ratio(t, v), ms(med[0]), ms(med[a]), ratio(a, 0), ms(med[st]), ratio(st, 0), rssA, rssS)
+	}
+	if !app {
+		return nil
+	}
+	// The app in rounds too, the binaries in a shuffled order each round.
+	took := make([][]time.Duration, len(bins))
+	peak := make([]float64, len(bins))
+	order := make([]int, len(bins))
+	for i := range order {
+		order[i] = i
+	}
+	for range max(10, runs) {
+		rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, k := range order {
+			d, p, err := firstFrame(envs[k], bins[k].path, "Account 0 of the bench")
+			if err != nil {
+				return fmt.Errorf("%s app: %w", bins[k].name, err)
+			}
+			took[k], peak[k] = append(took[k], d), max(peak[k], p)
+		}
+	}
+	for k, b := range bins {
+		frames = append(frames, fmt.Sprintf("| %d | %s | %.1f ms | %.1f MiB |", n, b.name, float64(median(took[k]))/1e6, peak[k]))
 	}
 	return nil
+}
+
+// benchEnv is one binary's environment: its own XDG directories under
+// root, and the fake's settings.
+type benchEnv struct {
+	root string
+	vars []string
+}
+
+// prepare gives a binary a login of its own, made with a token the fake
+// issued, warmed up by one accounts --json so that the binary reads the
+// state in its own format. It returns the access token for curl.
+func prepare(fake *launchpadtest.Server, b binary) (benchEnv, string, error) {
+	env := uiEnv(fake)
+	root, err := os.MkdirTemp("", "bcauth-bench-")
+	if err != nil {
+		return benchEnv{}, "", err
+	}
+	out := benchEnv{root: root}
+	cfg, cache := filepath.Join(root, "config"), filepath.Join(root, "cache")
+	access, err := seed(fake, env, cfg, cache)
+	if err != nil {
+		return out, "", err
+	}
+	out.vars = append(os.Environ(), "XDG_CONFIG_HOME="+root+"/config-home", "XDG_CACHE_HOME="+root+"/cache-home",
+		"BASECAMP_OAUTH_CLIENT_ID="+env.ClientID, "BASECAMP_OAUTH_CLIENT_SECRET="+env.ClientSecret,
+		"BASECAMP_OAUTH_REDIRECT_URI="+env.RedirectURI, "BASECAMP_LAUNCHPAD_URL="+env.LaunchpadURL)
+	// bcauth keeps its files in XDG_*_HOME/bcauth: move the seeded ones there.
+	for from, to := range map[string]string{cfg: root + "/config-home/bcauth", cache: root + "/cache-home/bcauth"} {
+		if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
+			return out, "", err
+		}
+		if err := os.Rename(from, to); err != nil {
+			return out, "", err
+		}
+	}
+	if b, err := run(out.vars, b.path, "accounts", "--json"); err != nil {
+		return out, "", fmt.Errorf("accounts --json: %v: %s", err, b)
+	}
+	if holdOpen {
+		for _, kv := range out.vars[len(os.Environ()):] {
+			fmt.Printf("export %q\n", kv)
+		}
+		fmt.Printf("# access token for curl: %s at %s/authorization.json\n", access, fake.URL)
+		select {}
+	}
+	return out, access, nil
 }
 
 func uiEnv(fake *launchpadtest.Server) store.ClientConfig {
@@ -191,10 +237,16 @@ func run(env []string, name string, args ...string) ([]byte, error) {
 	return cmd.CombinedOutput()
 }
 
+// command is a program to time and its environment.
+type command struct {
+	env  []string
+	argv []string
+}
+
 // rounds runs every command once a round, in a shuffled order, after
 // three rounds not counted. It returns each command's median and ratio(i,
 // j), the median over the rounds of command i's time over command j's.
-func rounds(env []string, runs int, cmds [][]string) ([]time.Duration, func(i, j int) float64, error) {
+func rounds(runs int, cmds []command) ([]time.Duration, func(i, j int) float64, error) {
 	took := make([][]time.Duration, len(cmds))
 	order := make([]int, len(cmds))
 	for i := range order {
@@ -203,11 +255,11 @@ func rounds(env []string, runs int, cmds [][]string) ([]time.Duration, func(i, j
 	for r := -3; r < runs; r++ {
 		rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, c := range order {
-			cmd := exec.Command(cmds[c][0], cmds[c][1:]...)
-			cmd.Env = env
+			cmd := exec.Command(cmds[c].argv[0], cmds[c].argv[1:]...)
+			cmd.Env = cmds[c].env
 			start := time.Now()
 			if out, err := cmd.Output(); err != nil {
-				return nil, nil, fmt.Errorf("%s: %w: %.200s", strings.Join(cmds[c], " "), err, out)
+				return nil, nil, fmt.Errorf("%s: %w: %.200s", strings.Join(cmds[c].argv, " "), err, out)
 			}
 			if r >= 0 {
 				took[c] = append(took[c], time.Since(start))
@@ -254,52 +306,47 @@ func rss(env []string, name string, args ...string) (float64, error) {
 	return kb / 1024, nil
 }
 
-// firstFrame starts the app in a tmux of its own, runs times, and returns
-// the median time from start until the screen shows want (the first cached
-// account), and the app's largest peak RSS. tmux's own start is inside the
-// time, the same for every binary.
-func firstFrame(env []string, bin, want string, times int) (time.Duration, float64, error) {
-	var took []time.Duration
-	peak := 0.0
-	for range times {
-		dir, err := os.MkdirTemp("", "bcauth-frame-")
-		if err != nil {
-			return 0, 0, err
-		}
-		defer os.RemoveAll(dir)
-		sock, rssFile := filepath.Join(dir, "tmux.sock"), filepath.Join(dir, "rss")
-		tmux := func(args ...string) ([]byte, error) {
-			cmd := exec.Command("tmux", append([]string{"-S", sock, "-f", "/dev/null"}, args...)...)
-			cmd.Env = env
-			return cmd.Output()
-		}
-		start := time.Now()
-		if _, err := tmux("new-session", "-d", "-x", "120", "-y", "40", "/usr/bin/time -f %M -o "+rssFile+" "+bin); err != nil {
-			return 0, 0, fmt.Errorf("tmux: %w", err)
-		}
-		for {
-			screen, _ := tmux("capture-pane", "-p")
-			if strings.Contains(string(screen), want) {
-				took = append(took, time.Since(start))
-				break
-			}
-			if time.Since(start) > 20*time.Second {
-				_, _ = tmux("kill-server")
-				return 0, 0, fmt.Errorf("the app never showed %q:\n%s", want, screen)
-			}
-			time.Sleep(2 * time.Millisecond)
-		}
-		_, _ = tmux("send-keys", "q")
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			if b, err := os.ReadFile(rssFile); err == nil && len(strings.TrimSpace(string(b))) > 0 {
-				lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-				if kb, err := strconv.ParseFloat(lines[len(lines)-1], 64); err == nil {
-					peak = max(peak, kb/1024)
-					break
-				}
-			}
-		}
-		_, _ = tmux("kill-server")
+// firstFrame starts the app in a tmux of its own and returns the time
+// from start until the screen shows want (the first cached account), and
+// the app's peak RSS. tmux's own start is inside the time, the same for
+// every binary.
+func firstFrame(env []string, bin, want string) (time.Duration, float64, error) {
+	dir, err := os.MkdirTemp("", "bcauth-frame-")
+	if err != nil {
+		return 0, 0, err
 	}
-	return median(took), peak, nil
+	defer os.RemoveAll(dir)
+	sock, rssFile := filepath.Join(dir, "tmux.sock"), filepath.Join(dir, "rss")
+	tmux := func(args ...string) ([]byte, error) {
+		cmd := exec.Command("tmux", append([]string{"-S", sock, "-f", "/dev/null"}, args...)...)
+		cmd.Env = env
+		return cmd.Output()
+	}
+	defer tmux("kill-server")
+	start := time.Now()
+	if _, err := tmux("new-session", "-d", "-x", "120", "-y", "40", "/usr/bin/time -f %M -o "+rssFile+" "+bin); err != nil {
+		return 0, 0, fmt.Errorf("tmux: %w", err)
+	}
+	var took time.Duration
+	for {
+		screen, _ := tmux("capture-pane", "-p")
+		if strings.Contains(string(screen), want) {
+			took = time.Since(start)
+			break
+		}
+		if time.Since(start) > 20*time.Second {
+			return 0, 0, fmt.Errorf("the app never showed %q:\n%s", want, screen)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	_, _ = tmux("send-keys", "q")
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile(rssFile); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+			if kb, err := strconv.ParseFloat(lines[len(lines)-1], 64); err == nil {
+				return took, kb / 1024, nil
+			}
+		}
+	}
+	return took, 0, nil
 }

@@ -68,12 +68,22 @@ type Authorization struct {
 	// account cache keeps, so a run never encodes thousands of accounts
 	// again only to write them down.
 	body string
+	// plain is set when the plain parser read every string, which it
+	// takes only as printable ASCII without a quote or a backslash.
+	plain bool
 }
 
 // Body is the authorization.json text ParseAuthorization read a from, as
 // Launchpad sent it; "" when a was built or decoded another way. Whoever
 // changes a parsed Authorization must not save it by its Body.
 func (a *Authorization) Body() string { return a.body }
+
+// PlainText reports whether every string in a (codes, names, hrefs) is
+// known to be printable ASCII without a quote or a backslash: read by the
+// plain parser, which takes nothing else. Such a string needs no escape in
+// JSON and no cleaning before a terminal. False says only that nobody
+// checked.
+func (a *Authorization) PlainText() bool { return a.plain }
 
 // DecodeAuthorization parses an authorization.json body. Unknown fields are
 // ignored; a missing accounts list is an empty one.

@@ -26,6 +26,8 @@ func parseAuthorization(body string, halvesFrom int) (*Authorization, error) {
 		if a, err = DecodeAuthorization(strings.NewReader(body)); err != nil {
 			return nil, err
 		}
+	} else {
+		a.plain = true
 	}
 	if a.Accounts == nil {
 		a.Accounts = []Account{}

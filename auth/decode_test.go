@@ -45,7 +45,10 @@ func FuzzPlainDecoder(f *testing.F) {
 		for _, halves := range []int{halvesFrom, 1} {
 			got, gotErr := parseAuthorization(string(body), halves)
 			if got != nil {
-				got.body = "" // DecodeAuthorization keeps no text
+				if got.plain && !plainStrings(got) {
+					t.Fatalf("%q: PlainText, yet a string is not plain: %+v", body, got)
+				}
+				got.body, got.plain = "", false // DecodeAuthorization keeps no text
 			}
 			if (wantErr == nil) != (gotErr == nil) || (wantErr != nil && wantErr.Error() != gotErr.Error()) {
 				t.Fatalf("%q (halves from %d): error %v, encoding/json says %v", body, halves, gotErr, wantErr)
@@ -55,6 +58,22 @@ func FuzzPlainDecoder(f *testing.F) {
 			}
 		}
 	})
+}
+
+// plainStrings says whether every string of a is what PlainText promises.
+func plainStrings(a *Authorization) bool {
+	ss := []string{a.Identity.FirstName, a.Identity.LastName, a.Identity.EmailAddress}
+	for _, acc := range a.Accounts {
+		ss = append(ss, acc.Product, acc.Name, acc.Href, acc.AppHref)
+	}
+	for _, s := range ss {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // TestAccountsInHalves reads long lists in two halves, with the first
@@ -95,6 +114,7 @@ func TestAccountsInHalves(t *testing.T) {
 		if !ok {
 			t.Fatalf("trap %v: the plain parser gave up", trap)
 		}
+		got.plain = false
 		if len(got.Accounts) != n || !reflect.DeepEqual(got, want) {
 			t.Fatalf("trap %v: %d accounts, want %d as encoding/json reads them", trap, len(got.Accounts), n)
 		}

@@ -61,7 +61,8 @@ func Accounts(ctx context.Context, svc *ui.Service, out Output, asJSON bool, pro
 				}
 			}
 		}
-		if err := writeAccountsJSON(out.Stdout, rows); err != nil {
+		plain := list.Session.Authorization != nil && list.Session.Authorization.PlainText()
+		if err := writeAccountsJSON(out.Stdout, rows, plain); err != nil {
 			fmt.Fprintln(out.Stderr, "bcauth: cannot write the result:", err)
 			return ExitFailed
 		}
@@ -109,7 +110,11 @@ func loadAccounts(ctx context.Context, svc *ui.Service, out Output, product stri
 // HTML escaping, terminal-safe), by hand and a piece at a time: at 30,000
 // accounts reflection cost more than everything else bcauth does for the
 // command, and a buffer of all of it cost as much again in memory.
-func writeAccountsJSON(w io.Writer, rows iter.Seq[accountJSON]) error {
+//
+// plain says the rows' strings are known to need no escape (see
+// auth.Authorization.PlainText), so none is looked at again; the product's
+// name, bcauth's own, always is.
+func writeAccountsJSON(w io.Writer, rows iter.Seq[accountJSON], plain bool) error {
 	const chunk = 64 << 10
 	b := make([]byte, 0, chunk+1024)
 	first := true
@@ -120,7 +125,7 @@ func writeAccountsJSON(w io.Writer, rows iter.Seq[accountJSON]) error {
 		} else {
 			b = append(b, ',')
 		}
-		b = appendAccountJSON(b, r)
+		b = appendAccountJSON(b, r, plain)
 		if len(b) >= chunk {
 			if _, err := w.Write(b); err != nil {
 				return err
@@ -138,23 +143,34 @@ func writeAccountsJSON(w io.Writer, rows iter.Seq[accountJSON]) error {
 }
 
 // appendAccountJSON appends one element of the array, as encodeJSON
-// indents it.
-func appendAccountJSON(b []byte, r accountJSON) []byte {
+// indents it; plain as at writeAccountsJSON.
+func appendAccountJSON(b []byte, r accountJSON, plain bool) []byte {
+	str := appendJSONString
+	if plain {
+		str = appendQuoted
+	}
 	b = append(b, "\n  {\n    \"product\": "...)
-	b = appendJSONString(b, r.Product)
+	b = str(b, r.Product)
 	b = append(b, ",\n    \"product_name\": "...)
 	b = appendJSONString(b, r.ProductName)
 	b = append(b, ",\n    \"id\": "...)
 	b = strconv.AppendInt(b, r.ID, 10)
 	b = append(b, ",\n    \"name\": "...)
-	b = appendJSONString(b, r.Name)
+	b = str(b, r.Name)
 	b = append(b, ",\n    \"href\": "...)
-	b = appendJSONString(b, r.Href)
+	b = str(b, r.Href)
 	if r.AppHref != "" {
 		b = append(b, ",\n    \"app_href\": "...)
-		b = appendJSONString(b, r.AppHref)
+		b = str(b, r.AppHref)
 	}
 	return append(b, "\n  }"...)
+}
+
+// appendQuoted appends a string that needs no escape, in quotes.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // appendJSONString appends s as a JSON string, as encodeJSON writes it:
@@ -168,9 +184,7 @@ func appendJSONString(b []byte, s string) []byte {
 		}
 		return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
+	return appendQuoted(b, s)
 }
 
 // asIs says which bytes a JSON string holds as they are: printable ASCII

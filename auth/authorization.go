@@ -82,7 +82,7 @@ func (a *Authorization) Body() string { return a.body }
 // known to be printable ASCII without a quote or a backslash: read by the
 // plain parser, which takes nothing else. Such a string needs no escape in
 // JSON and no cleaning before a terminal. False says only that nobody
-// checked.
+// checked. Like Body, it speaks of a as it was parsed.
 func (a *Authorization) PlainText() bool { return a.plain }
 
 // DecodeAuthorization parses an authorization.json body. Unknown fields are

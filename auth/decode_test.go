@@ -120,3 +120,32 @@ func TestAccountsInHalves(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkDecodeAuthorization30000(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"expires_at":"2026-03-22T16:56:48-05:00","identity":{"id":9999999,"first_name":"Jason","last_name":"Fried","email_address":"jason@example.com"},"accounts":[`)
+	for i := range 30000 {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"product":"bc3","id":%d,"name":"Account %d","href":"http://127.0.0.1:9/bc3/%d","app_href":"http://127.0.0.1:9/web/bc3/%d"}`, i, i, i, i)
+	}
+	sb.WriteString(`]}`)
+	body := []byte(sb.String())
+	for _, c := range []struct {
+		name   string
+		decode func() (*Authorization, error)
+	}{
+		{"plain", func() (*Authorization, error) { return ParseAuthorization(string(body)) }},
+		{"encoding-json", func() (*Authorization, error) { return DecodeAuthorization(bytes.NewReader(body)) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, err := c.decode(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

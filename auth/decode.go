@@ -75,7 +75,8 @@ func (p *plainParser) eat(c byte) bool {
 }
 
 // plainByte says which bytes a plain string holds as they are: printable
-// ASCII but the quote and the backslash.
+// ASCII but the quote and the backslash, the bytes a JSON string holds as
+// they are.
 var plainByte = func() (t [256]bool) {
 	for c := 0x20; c < 0x7f; c++ {
 		t[c] = c != '"' && c != '\\'
@@ -83,25 +84,37 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
-// str reads a string of printable ASCII without escapes. It scans with
-// locals, not p.i: this loop is most of a parse.
-func (p *plainParser) str() (string, bool) {
-	if !p.eat('"') {
-		return "", false
-	}
-	s, start := p.s, p.i
-	i := start
+// plainRun returns where, from i on, the first byte of s that is not
+// plainByte stands (len(s) if none), four bytes a step: this loop is
+// most of a parse, and runs again over everything accounts --json writes.
+func plainRun(s string, i int) int {
 	for i+4 <= len(s) && plainByte[s[i]] && plainByte[s[i+1]] && plainByte[s[i+2]] && plainByte[s[i+3]] {
 		i += 4
 	}
 	for i < len(s) && plainByte[s[i]] {
 		i++
 	}
-	if i >= len(s) || s[i] != '"' {
+	return i
+}
+
+// PlainString reports whether s is printable ASCII without a quote or a
+// backslash: what PlainText promises of every string, and a string JSON
+// writes as it is.
+func PlainString(s string) bool { return plainRun(s, 0) == len(s) }
+
+// str reads a string of printable ASCII without escapes. It scans with
+// locals, not p.i.
+func (p *plainParser) str() (string, bool) {
+	if !p.eat('"') {
+		return "", false
+	}
+	start := p.i
+	i := plainRun(p.s, start)
+	if i >= len(p.s) || p.s[i] != '"' {
 		return "", false
 	}
 	p.i = i + 1
-	return s[start:i], true
+	return p.s[start:i], true
 }
 
 // int reads an integer that fits an int64.

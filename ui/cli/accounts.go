@@ -176,7 +176,7 @@ func appendQuoted(b []byte, s string) []byte {
 // appendJSONString appends s as a JSON string, as encodeJSON writes it:
 // plain printable ASCII as is, anything else through encodeJSON itself.
 func appendJSONString(b []byte, s string) []byte {
-	if !plainJSON(s) {
+	if !auth.PlainString(s) {
 		var buf bytes.Buffer
 		if err := encodeJSON(&buf, s); err != nil {
 			// A string always encodes; this cannot happen.
@@ -185,30 +185,4 @@ func appendJSONString(b []byte, s string) []byte {
 		return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
 	}
 	return appendQuoted(b, s)
-}
-
-// asIs says which bytes a JSON string holds as they are: printable ASCII
-// but the quote and the backslash.
-var asIs = func() (t [256]bool) {
-	for c := 0x20; c < 0x7f; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// plainJSON says whether every byte of s is asIs, four at a time: the
-// check runs over every name and href of the output.
-func plainJSON(s string) bool {
-	i := 0
-	for ; i+4 <= len(s); i += 4 {
-		if !asIs[s[i]] || !asIs[s[i+1]] || !asIs[s[i+2]] || !asIs[s[i+3]] {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		if !asIs[s[i]] {
-			return false
-		}
-	}
-	return true
 }

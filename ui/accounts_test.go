@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -18,17 +19,28 @@ import (
 // reads on screen without case, then by id, ties kept in Launchpad's order.
 func TestSortAccounts(t *testing.T) {
 	products := []string{"bc3", "bcx", "basecamp", "campfire", "highrise", "hey", "zzz-unknown", "aaa-unknown", "BC3"}
-	names := []string{"Honcho", "honcho", "HONCHO", "Acme", "acme\x1b[31m", "Émile", "émile", "  space", "zeta", "株式会社", "a\u202eb", ""}
+	names := []string{"Honcho", "honcho", "HONCHO", "Acme", "acme\x1b[31m", "Émile", "émile", "  space", "zeta", "株式会社", "a\u202eb", "",
+		// alike for longer than the eight bytes a key holds
+		"Account 1 of the bench", "account 1 of the Bench", "Account 1 of the bench, too", "Account 10 of the bench"}
+	// Many products, so that their ranks take more than a key's top byte.
+	many := slices.Clone(products)
+	for i := range 300 {
+		many = append(many, fmt.Sprintf("p%03d", i))
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 60 {
 		n := rng.IntN(200)
 		if round%10 == 0 {
 			n = 4096 + rng.IntN(6000) // long enough to be sorted in two halves
 		}
+		codes := products
+		if round%7 == 3 {
+			codes = many
+		}
 		in := make([]auth.Account, n)
 		for i := range in {
 			in[i] = auth.Account{
-				Product: products[rng.IntN(len(products))],
+				Product: codes[rng.IntN(len(codes))],
 				ID:      int64(rng.IntN(5)), // many ties
 				Name:    names[rng.IntN(len(names))],
 				Href:    fmt.Sprintf("http://127.0.0.1:9/%d", i), // tells ties apart
@@ -72,10 +84,21 @@ func BenchmarkSortAccounts30000(b *testing.B) {
 				Name: words[(i*7)%len(words)] + " " + words[(i*13/7)%len(words)] + fmt.Sprint(i%97)}
 		}},
 	} {
-		in := make([]auth.Account, 30000)
-		for i := range in {
-			in[i] = c.acc(i)
+		// Through Launchpad's text and the parser, so that the names lie in
+		// one string, in order, as they do in a run.
+		accs := make([]auth.Account, 30000)
+		for i := range accs {
+			accs[i] = c.acc(i)
 		}
+		body, err := json.Marshal(map[string]any{"expires_at": "2026-03-22T16:56:48-05:00", "identity": map[string]any{"id": 1}, "accounts": accs})
+		if err != nil {
+			b.Fatal(err)
+		}
+		a, err := auth.ParseAuthorization(string(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		in := a.Accounts
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				SortAccounts(in)

@@ -103,32 +103,48 @@ func DecodeAuthorization(r io.Reader) (*Authorization, error) {
 }
 
 // readBody reads at most MaxBodyBytes+1 of an answer into the string the
-// parser slices. A small answer fits the first buffer. A larger one goes
+// parser slices. While the answer is the text of prev, the answer before
+// it, it is only compared with prev, a buffer at a time, and prev (or as
+// much of it as came) is the result: an unchanged answer is never copied.
+// Otherwise a small answer fits the first buffer, and a larger one goes
 // into one string builder grown once to its Content-Length or, when there
 // is none (a chunked answer), to the limit: that costs address space, not
 // memory, since only the pages the answer fills are touched. Growing by
 // doubling instead cost a fresh process five times as long as the
 // transfer itself at 30,000 accounts, and a []byte would be copied again
 // into the string.
-func readBody(resp *http.Response) (string, error) {
+func readBody(resp *http.Response, prev string) (string, error) {
 	r := io.LimitReader(resp.Body, MaxBodyBytes+1)
 	buf := make([]byte, 256<<10)
-	n, err := fill(r, buf)
-	switch {
-	case err == io.EOF:
-		return string(buf[:n]), nil
-	case err != nil:
-		return "", err // an answer cut short, above all
+	same := 0 // how much of the answer, so far all of it, is prev's text
+	for {
+		n, err := fill(r, buf)
+		if err != nil && err != io.EOF {
+			return "", err // an answer cut short, above all
+		}
+		if same+n <= len(prev) && string(buf[:n]) == prev[same:same+n] {
+			if same += n; err == io.EOF {
+				return prev[:same], nil
+			}
+			continue
+		}
+		if same == 0 && err == io.EOF {
+			return string(buf[:n]), nil
+		}
+		var b strings.Builder
+		size := int64(MaxBodyBytes)
+		if resp.ContentLength > 0 {
+			size = min(resp.ContentLength, size)
+		}
+		b.Grow(int(size) + 1)
+		b.WriteString(prev[:same])
+		b.Write(buf[:n])
+		if err == io.EOF {
+			return b.String(), nil
+		}
+		_, err = io.CopyBuffer(&b, r, buf)
+		return b.String(), err
 	}
-	var b strings.Builder
-	size := int64(MaxBodyBytes)
-	if resp.ContentLength > 0 {
-		size = min(resp.ContentLength, size)
-	}
-	b.Grow(int(size) + 1)
-	b.Write(buf)
-	_, err = io.CopyBuffer(&b, r, buf)
-	return b.String(), err
 }
 
 // fill reads r into buf until buf is full (nil) or r ends (io.EOF) or
@@ -151,6 +167,16 @@ func fill(r io.Reader, buf []byte) (int, error) {
 // the request retried. A refreshed token that could not be saved gives the
 // answer together with a *SaveError, as a warning.
 func (c *Client) Authorization(ctx context.Context, ts *TokenSource) (*Authorization, error) {
+	return c.AuthorizationAgain(ctx, ts, nil)
+}
+
+// AuthorizationAgain is Authorization for a caller that may hold the
+// answer already: last, unless nil, is called once an answer has come and
+// gives what Launchpad answered before (nil for nothing), for instance
+// parsed from a cache while the request was on its way. When the new
+// answer is that one's text byte for byte, that one is the result, and
+// the text is not parsed again. last may be called more than once.
+func (c *Client) AuthorizationAgain(ctx context.Context, ts *TokenSource, last func() *Authorization) (*Authorization, error) {
 	var out *Authorization
 	err := ts.Do(ctx, func(token string) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.LaunchpadURL+"/authorization.json", nil)
@@ -171,13 +197,25 @@ func (c *Client) Authorization(ctx context.Context, ts *TokenSource) (*Authoriza
 			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindOther,
 				Text: fmt.Sprintf("response of %d bytes is larger than the %d MiB limit", resp.ContentLength, MaxBodyBytes>>20)}
 		}
-		body, err := readBody(resp)
+		var prev *Authorization
+		if last != nil {
+			prev = last()
+		}
+		var before string
+		if prev != nil {
+			before = prev.body
+		}
+		body, err := readBody(resp, before)
 		if err != nil {
 			return &LaunchpadError{Op: OpAuthorization, Kind: KindRetry, Err: err}
 		}
 		if len(body) > MaxBodyBytes {
 			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindOther,
 				Text: fmt.Sprintf("response is larger than the %d MiB limit", MaxBodyBytes>>20)}
+		}
+		if before != "" && body == before { // the same text: the same answer
+			out = prev
+			return nil
 		}
 		a, err := ParseAuthorization(body)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,96 @@ func TestAuthorizationCutShort(t *testing.T) {
 					t.Errorf("a whole answer: %v", err)
 				case !cut && a.Body() != c.body:
 					t.Errorf("a whole answer read as %d bytes, want %d", len(a.Body()), len(c.body))
+				}
+			})
+		}
+	}
+}
+
+// TestAuthorizationAgain checks that an answer which is, byte for byte,
+// the one given before is that one, not parsed again, and that any other
+// answer is read and parsed whole, wherever it starts to differ: in the
+// first buffer read, in a later one, at its very end, or by being longer
+// or shorter, with Content-Length or chunked.
+func TestAuthorizationAgain(t *testing.T) {
+	const n = 20000 // several 256 KiB buffers
+	body := func(n, changed int, tail string) string {
+		var b strings.Builder
+		b.WriteString(`{"identity":{"id":1,"email_address":"a@example.com"},"accounts":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			name := fmt.Sprintf("Account %d", i)
+			if i == changed {
+				name = fmt.Sprintf("Renamed %d", i) // as long as the name it replaces
+			}
+			fmt.Fprintf(&b, `{"product":"bc3","id":%d,"name":"%s","href":"http://127.0.0.1:9/%d"}`, i, name, i)
+		}
+		b.WriteString(`]}` + tail)
+		return b.String()
+	}
+	before := body(n, -1, "")
+	prev, err := auth.ParseAuthorization(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withTail, err := auth.ParseAuthorization(body(n, -1, "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		prev   *auth.Authorization
+		answer string
+		same   bool
+	}{
+		{"the same", prev, before, true},
+		{"nothing before", nil, before, false},
+		{"one built, not read", &auth.Authorization{Identity: prev.Identity, Accounts: prev.Accounts}, before, false},
+		{"changed in the first buffer", prev, body(n, 2, ""), false},
+		{"changed in the middle", prev, body(n, n/2, ""), false},
+		{"changed in the last account", prev, body(n, n-1, ""), false},
+		{"one account more", prev, body(n+1, -1, ""), false},
+		{"one account fewer", prev, body(n-1, -1, ""), false},
+		{"a start of the one before", withTail, before, false},
+		{"the one before and more", prev, body(n, -1, "\n"), false},
+	} {
+		for _, chunked := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s chunked %v", c.name, chunked), func(t *testing.T) {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if !chunked {
+						w.Header().Set("Content-Length", fmt.Sprint(len(c.answer)))
+					}
+					w.Header().Set("Content-Type", "application/json")
+					w.Write([]byte(c.answer))
+				}))
+				t.Cleanup(srv.Close)
+				cl, err := auth.NewForToken(auth.Config{LaunchpadURL: srv.URL, HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				calls := 0
+				a, err := cl.AuthorizationAgain(t.Context(), cl.TokenSource(&oauth2.Token{AccessToken: "x"}, nil, auth.WithoutRefresh()),
+					func() *auth.Authorization { calls++; return c.prev })
+				if err != nil {
+					t.Fatal(err)
+				}
+				if calls == 0 {
+					t.Error("the answer before was never asked for")
+				}
+				if got := a == c.prev; got != c.same {
+					t.Errorf("the answer before returned: %v, want %v", got, c.same)
+				}
+				want, err := auth.ParseAuthorization(c.answer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.Body() != c.answer {
+					t.Errorf("read %d bytes, want the %d sent", len(a.Body()), len(c.answer))
+				}
+				if !reflect.DeepEqual(a.Accounts, want.Accounts) || a.Identity != want.Identity {
+					t.Error("the accounts read are not the ones sent")
 				}
 			})
 		}

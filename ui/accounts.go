@@ -41,13 +41,19 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 		return nil, err
 	}
 	out := &AccountList{Client: c, Session: sess}
-	r, err := s.Reload(ctx, c, sess)
+	var r *Reload
+	ahead := s.lookAhead(sess, true)
+	if s.FromEnv(sess) {
+		r, err = s.reloadEnv(ctx, c, sess, s.TokenSource(c, sess))
+	} else {
+		r, err = s.reloadAhead(ctx, c, sess, s.TokenSource(c, sess), ahead)
+	}
 	switch {
 	case err == nil:
 		out.Session = r.Session
 	case auth.Temporary(err):
 		// Launchpad could not be asked: what it listed last, if anything.
-		if out.Session = s.Cached(sess); out.Session.Authorization == nil {
+		if out.Session = ahead.wait(); out.Session.Authorization == nil {
 			return nil, err
 		}
 		out.Cached = err
@@ -55,8 +61,12 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 		return nil, err
 	}
 	var all []auth.Account
-	if out.Session.Authorization != nil {
-		all = SortAccounts(out.Session.Authorization.Accounts)
+	switch a := out.Session.Authorization; {
+	case a == nil:
+	case a == ahead.authorization():
+		all = ahead.sortedAccounts() // sorted while Launchpad was asked
+	default:
+		all = SortAccounts(a.Accounts)
 	}
 	out.Products = ProductCodes(all)
 	out.Accounts = FilterProduct(all, product)

@@ -447,8 +447,54 @@ func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Se
 	if s.FromEnv(sess) {
 		return s.reloadEnv(ctx, c, sess, ts)
 	}
+	return s.reloadAhead(ctx, c, sess, ts, s.lookAhead(sess, false))
+}
+
+// lookahead is the session's account cache, read and parsed on another
+// goroutine while Launchpad is asked for the answer it keeps. Most of
+// the time the answer has not changed, byte for byte, and then that parse
+// (and, for a list, its sort) is what the answer gives: done in time a
+// run would otherwise spend waiting for Launchpad.
+type lookahead struct {
+	read, done chan struct{}  // closed once cached is set, and once sorted is
+	cached     *store.Session // as Cached gives it
+	sorted     []auth.Account // SortAccounts of its accounts, if asked for
+}
+
+// lookAhead starts reading sess's cache, and sorting its accounts too
+// when sort is set.
+func (s *Service) lookAhead(sess *store.Session, sort bool) *lookahead {
+	l := &lookahead{read: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		l.cached = s.Cached(sess)
+		close(l.read)
+		if a := l.cached.Authorization; sort && a != nil {
+			l.sorted = SortAccounts(a.Accounts)
+		}
+	}()
+	return l
+}
+
+// wait is the session with its cache, once read.
+func (l *lookahead) wait() *store.Session {
+	<-l.read
+	return l.cached
+}
+
+// sortedAccounts is SortAccounts of the cached accounts, once sorted.
+func (l *lookahead) sortedAccounts() []auth.Account {
+	<-l.done
+	return l.sorted
+}
+
+// authorization is the cached answer, nil for none.
+func (l *lookahead) authorization() *auth.Authorization { return l.wait().Authorization }
+
+// reloadAhead is ReloadWith with the cache read ahead.
+func (s *Service) reloadAhead(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource, ahead *lookahead) (*Reload, error) {
 	before := ts.Refreshed()
-	a, err := c.Authorization(ctx, ts)
+	a, err := c.AuthorizationAgain(ctx, ts, ahead.authorization)
 	var unsaved *auth.SaveError
 	if errors.As(err, &unsaved) && a != nil {
 		err = nil // the answer came; only saving the new token failed

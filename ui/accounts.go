@@ -249,7 +249,10 @@ func FilterProduct(in []auth.Account, product string) []auth.Account {
 // cleaned, in their order.
 func ProductCodes(sorted []auth.Account) []string {
 	var codes []string
-	for _, a := range sorted {
+	for i, a := range sorted {
+		if i > 0 && a.Product == sorted[i-1].Product {
+			continue // the common case: sorted, a product's accounts are together
+		}
 		if c := Clean(a.Product); !slices.Contains(codes, c) {
 			codes = append(codes, c)
 		}

@@ -48,10 +48,14 @@ func Accounts(ctx context.Context, svc *ui.Service, out Output, asJSON bool, pro
 	}
 	if asJSON {
 		rows := func(yield func(accountJSON) bool) {
-			for _, a := range list.Accounts {
+			var code, name string // the last product looked up: the list is by product
+			for i, a := range list.Accounts {
+				if i == 0 || a.Product != code {
+					code, name = a.Product, auth.LookupProduct(a.Product).Name
+				}
 				if !yield(accountJSON{
 					Product:     a.Product,
-					ProductName: auth.LookupProduct(a.Product).Name,
+					ProductName: name,
 					ID:          a.ID,
 					Name:        a.Name,
 					Href:        a.Href,

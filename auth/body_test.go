@@ -41,44 +41,56 @@ func TestAuthorizationCutShort(t *testing.T) {
 		{"long", whole(20000), false}, // past the first 256 KiB read
 		{"long chunked", whole(20000), true},
 	} {
-		for _, cut := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s cut %v", c.name, cut), func(t *testing.T) {
-				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					conn, rw, err := http.NewResponseController(w).Hijack()
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					defer conn.Close()
-					send := c.body
-					if cut {
-						send = send[:len(send)*2/3]
-					}
-					if c.chunked {
-						fmt.Fprintf(rw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(send), send)
-						if !cut {
-							rw.WriteString("0\r\n\r\n")
+		// again: with the whole answer given as the one before, so that the
+		// part that came is only compared, never copied.
+		for _, again := range []bool{false, true} {
+			for _, cut := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s cut %v again %v", c.name, cut, again), func(t *testing.T) {
+					srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						conn, rw, err := http.NewResponseController(w).Hijack()
+						if err != nil {
+							t.Error(err)
+							return
 						}
-					} else {
-						fmt.Fprintf(rw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(c.body), send)
+						defer conn.Close()
+						send := c.body
+						if cut {
+							send = send[:len(send)*2/3]
+						}
+						if c.chunked {
+							fmt.Fprintf(rw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(send), send)
+							if !cut {
+								rw.WriteString("0\r\n\r\n")
+							}
+						} else {
+							fmt.Fprintf(rw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(c.body), send)
+						}
+						rw.Flush()
+					}))
+					t.Cleanup(srv.Close)
+					cl, err := auth.NewForToken(auth.Config{LaunchpadURL: srv.URL, HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+					if err != nil {
+						t.Fatal(err)
 					}
-					rw.Flush()
-				}))
-				t.Cleanup(srv.Close)
-				cl, err := auth.NewForToken(auth.Config{LaunchpadURL: srv.URL, HTTPClient: &http.Client{Timeout: 10 * time.Second}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				a, err := cl.Authorization(t.Context(), cl.TokenSource(&oauth2.Token{AccessToken: "x"}, nil, auth.WithoutRefresh()))
-				switch {
-				case cut && !auth.Temporary(err):
-					t.Errorf("an answer cut short: %v; want a temporary failure", err)
-				case !cut && err != nil:
-					t.Errorf("a whole answer: %v", err)
-				case !cut && a.Body() != c.body:
-					t.Errorf("a whole answer read as %d bytes, want %d", len(a.Body()), len(c.body))
-				}
-			})
+					var last func() *auth.Authorization
+					if again {
+						prev, err := auth.ParseAuthorization(c.body)
+						if err != nil {
+							t.Fatal(err)
+						}
+						last = func() *auth.Authorization { return prev }
+					}
+					a, err := cl.AuthorizationAgain(t.Context(), cl.TokenSource(&oauth2.Token{AccessToken: "x"}, nil, auth.WithoutRefresh()), last)
+					switch {
+					case cut && !auth.Temporary(err):
+						t.Errorf("an answer cut short: %v; want a temporary failure", err)
+					case !cut && err != nil:
+						t.Errorf("a whole answer: %v", err)
+					case !cut && a.Body() != c.body:
+						t.Errorf("a whole answer read as %d bytes, want %d", len(a.Body()), len(c.body))
+					}
+				})
+			}
 		}
 	}
 }

@@ -42,10 +42,11 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 	}
 	out := &AccountList{Client: c, Session: sess}
 	var r *Reload
-	ahead := s.lookAhead(sess, true)
+	var ahead *lookahead
 	if s.FromEnv(sess) {
 		r, err = s.reloadEnv(ctx, c, sess, s.TokenSource(c, sess))
 	} else {
+		ahead = s.lookAhead(sess, true)
 		r, err = s.reloadAhead(ctx, c, sess, s.TokenSource(c, sess), ahead)
 	}
 	switch {
@@ -53,7 +54,12 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 		out.Session = r.Session
 	case auth.Temporary(err):
 		// Launchpad could not be asked: what it listed last, if anything.
-		if out.Session = ahead.wait(); out.Session.Authorization == nil {
+		if ahead != nil {
+			out.Session = ahead.wait(ctx)
+		} else {
+			out.Session = s.Cached(sess)
+		}
+		if out.Session.Authorization == nil {
 			return nil, err
 		}
 		out.Cached = err
@@ -61,12 +67,14 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 		return nil, err
 	}
 	var all []auth.Account
-	switch a := out.Session.Authorization; {
-	case a == nil:
-	case a == ahead.authorization():
-		all = ahead.sortedAccounts() // sorted while Launchpad was asked
-	default:
-		all = SortAccounts(a.Accounts)
+	if a := out.Session.Authorization; a != nil {
+		ok := false
+		if ahead != nil && a == ahead.wait(ctx).Authorization {
+			all, ok = ahead.sortedAccounts(ctx) // sorted while Launchpad was asked
+		}
+		if !ok {
+			all = SortAccounts(a.Accounts)
+		}
 	}
 	out.Products = ProductCodes(all)
 	out.Accounts = FilterProduct(all, product)

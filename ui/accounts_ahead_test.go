@@ -16,7 +16,8 @@ import (
 // TestLoadAccountsReadsTheCacheAhead checks the account pipeline with the
 // cache read while Launchpad is asked: an unchanged answer reuses that
 // read, and any change, even one that keeps the answer's length, is what
-// the list shows; with Launchpad down, the cache read ahead is the list.
+// the list shows; with Launchpad down or timed out, the cache read ahead
+// is the list.
 func TestLoadAccountsReadsTheCacheAhead(t *testing.T) {
 	e := uitest.New(t, launchpadtest.Options{})
 	sess := e.LogIn(t)
@@ -65,24 +66,44 @@ func TestLoadAccountsReadsTheCacheAhead(t *testing.T) {
 	load(first)
 
 	// A name changed for one of the same length: the same size, not the
-	// same answer.
-	accs := e.Fake.Accounts()
-	accs[len(accs)-1].Name = "Xxxxxx" + accs[len(accs)-1].Name[6:]
-	e.Fake.SetAccounts(accs)
-	changed := fresh()
-	if names(changed)[len(changed)-1] == names(first)[len(first)-1] {
-		t.Fatal("the fake did not change the answer; the test proves nothing")
+	// same answer. The list must show it although the cache, read ahead,
+	// still holds the old one.
+	rename := func(prefix string) []auth.Account {
+		t.Helper()
+		before := fresh()
+		accs := e.Fake.Accounts()
+		accs[len(accs)-1].Name = prefix + accs[len(accs)-1].Name[len(prefix):]
+		e.Fake.SetAccounts(accs)
+		changed := fresh()
+		if len(changed) != len(before) || names(changed)[len(changed)-1] == names(before)[len(before)-1] {
+			t.Fatal("the fake did not change one name; the test proves nothing")
+		}
+		return changed
 	}
-	reused(false)
+	changed := rename("Xxxxxx")
 	load(changed)
 	reused(true) // the cache now holds the new answer
+	changed = rename("Yyyyyy")
+	reused(false)
+	load(changed)
 
-	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusBadGateway})
-	list, err := e.Svc.LoadAccounts(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if list.Cached == nil || !slices.Equal(names(list.Accounts), names(ui.SortAccounts(changed))) {
-		t.Fatalf("with Launchpad down: cached %v, %q; want the last answer's %q", list.Cached, names(list.Accounts), names(changed))
+	// Launchpad down, or so slow that the run's time ends first: the list
+	// is the cache read ahead, every time.
+	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusBadGateway, Times: 1})
+	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Delay: 2 * time.Second})
+	for i := range 9 {
+		ctx := ctx
+		if i > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+		}
+		list, err := e.Svc.LoadAccounts(ctx, "")
+		if err != nil {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+		if list.Cached == nil || !slices.Equal(names(list.Accounts), names(ui.SortAccounts(changed))) {
+			t.Fatalf("attempt %d, Launchpad down: cached %v, %q; want the last answer's %q", i, list.Cached, names(list.Accounts), names(changed))
+		}
 	}
 }

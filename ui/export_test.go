@@ -12,5 +12,5 @@ import (
 func (s *Service) ReloadReadingAhead(ctx context.Context, c *auth.Client, sess *store.Session) (*Reload, bool, error) {
 	ahead := s.lookAhead(sess, true)
 	r, err := s.reloadAhead(ctx, c, sess, s.TokenSource(c, sess), ahead)
-	return r, err == nil && r.Session.Authorization == ahead.authorization(), err
+	return r, err == nil && r.Session.Authorization == ahead.wait(ctx).Authorization, err
 }

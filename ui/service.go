@@ -456,15 +456,17 @@ func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Se
 // (and, for a list, its sort) is what the answer gives: done in time a
 // run would otherwise spend waiting for Launchpad.
 type lookahead struct {
-	read, done chan struct{}  // closed once cached is set, and once sorted is
+	read, done chan struct{} // closed once cached is set, and once sorted is
+	sess       *store.Session
 	cached     *store.Session // as Cached gives it
 	sorted     []auth.Account // SortAccounts of its accounts, if asked for
 }
 
 // lookAhead starts reading sess's cache, and sorting its accounts too
-// when sort is set.
+// when sort is set. When the answer turns out different, the goroutine
+// still ends its work, unwaited for: at most one parse and one sort.
 func (s *Service) lookAhead(sess *store.Session, sort bool) *lookahead {
-	l := &lookahead{read: make(chan struct{}), done: make(chan struct{})}
+	l := &lookahead{read: make(chan struct{}), done: make(chan struct{}), sess: sess}
 	go func() {
 		defer close(l.done)
 		l.cached = s.Cached(sess)
@@ -476,25 +478,46 @@ func (s *Service) lookAhead(sess *store.Session, sort bool) *lookahead {
 	return l
 }
 
-// wait is the session with its cache, once read.
-func (l *lookahead) wait() *store.Session {
-	<-l.read
-	return l.cached
+// wait is the session with its cache, once read; without it, should ctx
+// end before the read does (a disk that hangs must not hold a run past
+// its deadline or Ctrl-C). A cache already read is the answer even then:
+// it is what a run that timed out shows.
+func (l *lookahead) wait(ctx context.Context) *store.Session {
+	if ready(ctx, l.read) {
+		return l.cached
+	}
+	return l.sess
 }
 
-// sortedAccounts is SortAccounts of the cached accounts, once sorted.
-func (l *lookahead) sortedAccounts() []auth.Account {
-	<-l.done
-	return l.sorted
+// sortedAccounts is SortAccounts of the cached accounts, once sorted; ok
+// is false should ctx end before the sort does.
+func (l *lookahead) sortedAccounts(ctx context.Context) (sorted []auth.Account, ok bool) {
+	if ready(ctx, l.done) {
+		return l.sorted, true
+	}
+	return nil, false
 }
 
-// authorization is the cached answer, nil for none.
-func (l *lookahead) authorization() *auth.Authorization { return l.wait().Authorization }
+// ready waits until c is closed (true) or ctx ends first (false); a c
+// already closed is true whatever ctx says.
+func ready(ctx context.Context, c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+	}
+	select {
+	case <-c:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
 
 // reloadAhead is ReloadWith with the cache read ahead.
 func (s *Service) reloadAhead(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource, ahead *lookahead) (*Reload, error) {
 	before := ts.Refreshed()
-	a, err := c.AuthorizationAgain(ctx, ts, ahead.authorization)
+	a, err := c.AuthorizationAgain(ctx, ts, func() *auth.Authorization { return ahead.wait(ctx).Authorization })
 	var unsaved *auth.SaveError
 	if errors.As(err, &unsaved) && a != nil {
 		err = nil // the answer came; only saving the new token failed

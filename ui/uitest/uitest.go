@@ -146,12 +146,19 @@ func (e *Env) Current(t testing.TB) store.Session {
 }
 
 // ExpireStored makes the stored token of sess look expired ago, so the
-// next command refreshes it.
+// next command refreshes it. The token is written whole, so that with the
+// tokens in the keyring its entry, which says when the token expires,
+// says so too.
 func (e *Env) ExpireStored(t testing.TB, sess *store.Session, ago time.Duration) {
 	t.Helper()
+	tok, err := e.Svc.Store.LoadToken(sess.Key())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok.Expiry = time.Now().Add(-ago)
 	if err := e.Svc.Store.Update(func(st *store.State) error {
 		s, _ := st.Find(sess.Key())
-		s.Token.Expiry = time.Now().Add(-ago)
+		s.Token = tok
 		return nil
 	}); err != nil {
 		t.Fatal(err)

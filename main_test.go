@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -472,7 +473,31 @@ func TestWhereTheLoginRuns(t *testing.T) {
 	}
 }
 
-func TestConcurrentTokenCallsRefreshOnce(t *testing.T) {
+func TestConcurrentTokenCallsRefreshOnce(t *testing.T) { tokenHerd(t, false) }
+
+// TestKeyringConcurrentTokenCallsRefreshOnce is the same herd with the
+// tokens in the OS keyring (BCAUTH_KEYRING=1 in every process), against
+// the real Secret Service .ci/keyring-tests starts: the lock across
+// processes must hold there too, and no token may reach a file.
+func TestKeyringConcurrentTokenCallsRefreshOnce(t *testing.T) {
+	switch os.Getenv("BCAUTH_KEYRING_TESTS") {
+	case "1":
+	case "0":
+		t.Skip("BCAUTH_KEYRING_TESTS=0: .ci/keyring-tests runs the keyring tests inside dbus-run-session")
+	default:
+		why := "needs a real Secret Service: run .ci/keyring-tests"
+		if os.Getenv("CI") != "" || os.Getenv("BCAUTH_E2E_REQUIRED") != "" {
+			t.Fatal(why + "; CI or BCAUTH_E2E_REQUIRED is set, so this is a failure, not a skip")
+		}
+		t.Skip(why)
+	}
+	tokenHerd(t, true)
+}
+
+// tokenHerd runs 20 bcauth token processes at once on one login whose
+// access token expired, with the secrets in the keyring or in the files:
+// one refresh request, and every process prints the token stored after.
+func tokenHerd(t *testing.T, keyring bool) {
 	if testing.Short() {
 		t.Skip("runs 20 bcauth processes: not with -short")
 	}
@@ -488,9 +513,17 @@ func TestConcurrentTokenCallsRefreshOnce(t *testing.T) {
 				auth.SettingRedirectURI, c.RedirectURI, auth.SettingLaunchpadURL, c.LaunchpadURL,
 				auth.SettingToken, "", idEnv, "")
 			t.Setenv("XDG_CACHE_HOME", t.TempDir())
-			st, err := store.Open(store.DefaultDir())
+			var opts []store.Option
+			if keyring {
+				t.Setenv(ui.KeyringSetting, "1")
+				opts = append(opts, store.WithKeyring(store.OSKeyring{Timeout: 10 * time.Second}, store.KeyringOn))
+			}
+			st, err := store.Open(store.DefaultDir(), opts...)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if keyring {
+				t.Cleanup(func() { _ = st.LogoutAll() })
 			}
 			e := &uitest.Env{Fake: fake, Dir: st.Dir(), Svc: &ui.Service{Store: st, Env: c, HTTPClient: &http.Client{Timeout: 10 * time.Second}}}
 			sess := e.LogIn(t)
@@ -521,9 +554,15 @@ func TestConcurrentTokenCallsRefreshOnce(t *testing.T) {
 			if got := fake.RefreshRequests() - before; got != 1 {
 				t.Errorf("%d concurrent token calls made %d refresh requests, want 1", n, got)
 			}
-			stored := e.Current(t).Token
+			stored, err := st.LoadToken(sess.Key()) // from the keyring, if that is where it is
+			if err != nil {
+				t.Fatal(err)
+			}
 			if len(printed) != 1 || printed[stored.AccessToken+"\n"] != n {
 				t.Errorf("the processes printed %d different tokens (%v); want the stored one from all %d", len(printed), printed, n)
+			}
+			if keyring {
+				inNoFile(t, st.Dir(), stored.AccessToken, stored.RefreshToken)
 			}
 			// What is stored still works, rotated or not.
 			if stdout, stderr, code := bcauth(t, "refresh"); code != 0 {
@@ -604,5 +643,28 @@ func TestCtrlCEndsALockWaitAtOnce(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "lock") {
 		t.Errorf("stderr does not say what was interrupted: %q", stderr.String())
+	}
+}
+
+// inNoFile fails the test if any file under dir holds one of the secrets.
+func inNoFile(t *testing.T, dir string, secrets ...string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			if s != "" && bytes.Contains(data, []byte(s)) {
+				t.Errorf("%s holds a secret the keyring should: %.8s…", path, s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -542,10 +542,13 @@ func TestKeyringTwoProcessesRefreshing(t *testing.T) {
 			wg.Go(func() { outs[i], errs[i] = cmd.CombinedOutput() })
 		}
 		wg.Wait()
-		// Without a refresh lock across processes (issue 10) both may
-		// refresh at once, and where Launchpad rotates refresh tokens the
-		// slower one's is spent: it fails, and must fail without losing
-		// the login. The compare-and-swap keeps one token in the keyring.
+		// These helpers refresh through the store alone, without the
+		// refresh lock ui.Service takes across processes (real bcauth
+		// processes, lock included, are TestKeyringConcurrentTokenCallsRefreshOnce
+		// in main_test.go). So both may refresh at once, and where Launchpad
+		// rotates refresh tokens the slower one's is spent: it fails, and
+		// must fail without losing the login. The compare-and-swap keeps
+		// one token in the keyring.
 		ok := 0
 		for i, err := range errs {
 			switch {
@@ -553,7 +556,7 @@ func TestKeyringTwoProcessesRefreshing(t *testing.T) {
 				ok++
 				_ = tokenOf(t, outs[i])
 			case bytes.Contains(outs[i], []byte("authorization_expired")):
-				t.Logf("helper %d lost the race to refresh (no cross-process refresh lock yet)", i)
+				t.Logf("helper %d lost the race to refresh (no refresh lock at this level)", i)
 			default:
 				t.Errorf("helper %d: %v\n%s", i, err, outs[i])
 			}

@@ -104,12 +104,16 @@ func (e *ForeignURLError) Error() string {
 // product; else the only account there is. Anything else is a
 // *ChoiceError listing the candidates.
 func ChooseAccount(accs []auth.Account, last, account, product string) (auth.Account, error) {
-	pool := SortAccounts(FilterProduct(accs, product))
+	// The accounts are sorted only to be listed: among thousands, the sort
+	// cost more than the choice.
+	pool := FilterProduct(accs, product)
 	if account = strings.TrimSpace(account); account != "" {
+		id, err := strconv.ParseInt(account, 10, 64)
+		isID := err == nil && strconv.FormatInt(id, 10) == account // as an id is written, no "+7" nor "07"
 		var byID, byName []auth.Account
 		for _, a := range pool {
 			switch {
-			case strconv.FormatInt(a.ID, 10) == account:
+			case isID && a.ID == id:
 				byID = append(byID, a)
 			case strings.EqualFold(strings.TrimSpace(a.Name), account):
 				byName = append(byName, a)
@@ -127,21 +131,29 @@ func ChooseAccount(accs []auth.Account, last, account, product string) (auth.Acc
 		case 1:
 			return m[0], nil
 		case 0:
-			return auth.Account{}, &ChoiceError{What: what, Choices: pool, None: true}
+			return auth.Account{}, &ChoiceError{What: what, Choices: SortAccounts(pool), None: true}
 		}
-		return auth.Account{}, &ChoiceError{What: what, Choices: m}
+		return auth.Account{}, &ChoiceError{What: what, Choices: SortAccounts(m)}
 	}
 	if len(pool) == 1 {
 		return pool[0], nil
 	}
-	if i := slices.IndexFunc(pool, func(a auth.Account) bool { return a.Key() == last }); i >= 0 && last != "" {
-		return pool[i], nil
+	if code, id, ok := splitKey(last); ok {
+		var m []auth.Account
+		for _, a := range pool {
+			if a.ID == id && a.Product == code {
+				m = append(m, a)
+			}
+		}
+		if len(m) > 0 {
+			return SortAccounts(m)[0], nil // the first as listed, should Launchpad list one twice
+		}
 	}
 	what := ""
 	if product != "" {
 		what = "--product " + strconv.Quote(product)
 	}
-	return auth.Account{}, &ChoiceError{What: what, Choices: pool, None: len(pool) == 0 && product != ""}
+	return auth.Account{}, &ChoiceError{What: what, Choices: SortAccounts(pool), None: len(pool) == 0 && product != ""}
 }
 
 // APITarget resolves q for the chosen Basecamp ID (refreshing its token
@@ -268,8 +280,19 @@ func cleanURL(u *url.URL) *url.URL {
 func (t *APITarget) Allowed(u *url.URL) (auth.Account, error) {
 	var best auth.Account
 	bestLen := -1
+	// A login can reach thousands of accounts, and parsing every href
+	// cost a call more than its request. A plain href (see plainHref) lies
+	// over u exactly when it is one of u's bases, so only the others are
+	// parsed.
+	bases := basesOf(u)
 	for _, a := range t.hrefs {
-		if n, ok := under(u, a.Href); ok && n > bestLen {
+		n, ok := 0, false
+		if h, plain := plainHref(a.Href); plain && bases != nil {
+			n, ok = bases[h]
+		} else {
+			n, ok = under(u, a.Href)
+		}
+		if ok && n > bestLen {
 			best, bestLen = a, n
 		}
 	}
@@ -286,6 +309,70 @@ func (t *APITarget) Allowed(u *url.URL) (auth.Account, error) {
 	}
 	return best, nil
 }
+
+// splitKey reads an [auth.Account.Key] (product:id) without building one
+// per account to compare it with.
+func splitKey(key string) (product string, id int64, ok bool) {
+	i := strings.LastIndexByte(key, ':')
+	if i < 0 {
+		return "", 0, false
+	}
+	id, err := strconv.ParseInt(key[i+1:], 10, 64)
+	if err != nil || strconv.FormatInt(id, 10) != key[i+1:] {
+		return "", 0, false
+	}
+	return key[:i], id, true
+}
+
+// basesOf is every href, as plainHref gives it, that u lies under (see
+// under), with the length of its path: u's scheme and host, lower-cased,
+// and each of u's path up to a slash, and the whole path. Nil when u has
+// no host.
+func basesOf(u *url.URL) map[string]int {
+	if u.Host == "" {
+		return nil
+	}
+	root := strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
+	bases := map[string]int{}
+	if u.Path == "" || u.Path[0] == '/' {
+		bases[root] = 0
+	}
+	for i := 1; i < len(u.Path); i++ {
+		if u.Path[i] == '/' {
+			bases[root+u.Path[:i]] = i
+		}
+	}
+	if p := u.Path; p != "" && p[len(p)-1] != '/' {
+		bases[root+p] = len(p)
+	}
+	return bases
+}
+
+// plainHref is href without the spaces around it and the slashes that end
+// it, and whether it is plain: http or https and nothing but lower-case
+// letters, digits and "-._~:/". url.Parse takes such an href as it is
+// (no user, no escapes, no query), so it lies over a URL exactly when it
+// is one of basesOf's.
+func plainHref(href string) (string, bool) {
+	h := strings.TrimRight(strings.TrimSpace(href), "/")
+	if !strings.HasPrefix(h, "https://") && !strings.HasPrefix(h, "http://") {
+		return "", false
+	}
+	for i := 0; i < len(h); i++ {
+		if !plainHrefByte[h[i]] {
+			return "", false
+		}
+	}
+	return h, true
+}
+
+// plainHrefByte says which bytes a plain href holds.
+var plainHrefByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("-._~:/", byte(c)) >= 0
+	}
+	return t
+}()
 
 // under reports whether u lies under base (same scheme and host, and a
 // path that is base's or below it, segment by segment), and how long

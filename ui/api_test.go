@@ -2,6 +2,10 @@ package ui
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"reflect"
 	"testing"
 
 	"bcauth/auth"
@@ -64,13 +68,16 @@ func TestResolveAPIKeepsTheTokenToTheLoginsHosts(t *testing.T) {
 }
 
 func TestChooseAccount(t *testing.T) {
+	// Not in the order they are listed, which choices must be in.
 	accs := []auth.Account{
-		{Product: "bc3", ID: 1, Name: "Alpha"}, {Product: "bc3", ID: 2, Name: "Beta"},
-		{Product: "bcx", ID: 2, Name: "Beta Two"}, {Product: "highrise", ID: 3, Name: "Gamma"},
+		{Product: "highrise", ID: 3, Name: "Gamma"}, {Product: "bc3", ID: 2, Name: "Beta"},
+		{Product: "bcx", ID: 2, Name: "Beta Two"}, {Product: "bc3", ID: 1, Name: "Alpha"},
+		{Product: "sortfolio", ID: 4, Name: "Twice"}, {Product: "sortfolio", ID: 4, Name: "Also twice"},
 	}
 	for _, tc := range []struct {
 		last, account, product string
 		want                   string // key, or "" for an error
+		name                   string // and the account's name, when given
 		choices                int
 	}{
 		{account: "1", want: "bc3:1"},
@@ -82,17 +89,87 @@ func TestChooseAccount(t *testing.T) {
 		{product: "bc3", last: "bc3:2", want: "bc3:2"},
 		{product: "bc3", last: "highrise:3", choices: 2},
 		{last: "highrise:3", want: "highrise:3"},
-		{choices: 4},
-		{account: "Delta", choices: 4},
+		{choices: 6},
+		{account: "Delta", choices: 6},
+		{account: "01", choices: 6}, // not how id 1 is written
+		{account: "+1", choices: 6},
+		{account: "4", product: "sortfolio", choices: 2},
+		{product: "sortfolio", last: "sortfolio:4", want: "sortfolio:4", name: "Also twice"}, // the first as listed
+		{last: "bc3:1", want: "bc3:1"},
+		{last: "bc3:01", choices: 6},
+		{last: "bc3", choices: 6},
 		{product: "campfire", choices: 0},
 	} {
 		got, err := ChooseAccount(accs, tc.last, tc.account, tc.product)
 		var ce *ChoiceError
 		switch {
-		case tc.want != "" && (err != nil || got.Key() != tc.want):
-			t.Errorf("%+v: got %s, %v; want %s", tc, got.Key(), err, tc.want)
+		case tc.want != "" && (err != nil || got.Key() != tc.want || (tc.name != "" && got.Name != tc.name)):
+			t.Errorf("%+v: got %s %q, %v; want %s", tc, got.Key(), got.Name, err, tc.want)
 		case tc.want == "" && (!errors.As(err, &ce) || len(ce.Choices) != tc.choices):
 			t.Errorf("%+v: got %s, %v; want %d choices", tc, got.Key(), err, tc.choices)
+		case ce != nil && !reflect.DeepEqual(ce.Choices, SortAccounts(ce.Choices)):
+			t.Errorf("%+v: choices %v, not in the order accounts are listed", tc, ce.Choices)
 		}
 	}
+}
+
+// TestAllowedAsIfEveryHrefWereParsed checks Allowed, which parses only the
+// hrefs that are not plain, against its definition: every href parsed
+// and checked with under, the longest winning. The hrefs and URLs mix
+// what url.Parse reads otherwise than it is written: case, user info,
+// ports, escapes, queries, dot segments, doubled and trailing slashes.
+func TestAllowedAsIfEveryHrefWereParsed(t *testing.T) {
+	schemes := []string{"https", "http", "HTTPS", "ftp"}
+	hosts := []string{"h.example.com", "H.example.com", "127.0.0.1:8", "127.0.0.1:9", "u@h.example.com", "h.example.com:443", "[::1]:8", "h%2eexample.com", ""}
+	paths := []string{"", "/", "/1", "/1/", "/1/api", "/1/api/v1", "/12", "/1//", "/1/./api", "/A", "/1?x=1", "/1#f", "/%31", "//1", "/1/api/v1/projects.json"}
+	pick := func(r *rand.Rand, xs []string) string { return xs[r.IntN(len(xs))] }
+	check := func(accs []auth.Account, u *url.URL) {
+		t.Helper()
+		tgt := &APITarget{hrefs: accs, launchpad: "http://127.0.0.1:8"}
+		got, gotErr := tgt.Allowed(u)
+		// The definition.
+		want, bestLen := auth.Account{}, -1
+		for _, a := range accs {
+			if n, ok := under(u, a.Href); ok && n > bestLen {
+				want, bestLen = a, n
+			}
+		}
+		_, lp := under(u, tgt.launchpad)
+		if (bestLen >= 0 || lp) && u.Scheme == "http" && !auth.IsLoopbackHost(u.Hostname()) {
+			bestLen, lp = -1, false // plain http to a host that is not loopback
+		}
+		if allowed := bestLen >= 0 || lp; allowed != (gotErr == nil) || got != want && gotErr == nil {
+			t.Fatalf("Allowed(%s) over %q = %+v, %v; want %+v, allowed %v", u, hrefsOf(accs), got, gotErr, want, allowed)
+		}
+	}
+	// The same base, parsed and plain: the first wins the tie.
+	check([]auth.Account{{ID: 1, Href: "https://H.example.com/1"}, {ID: 2, Href: "https://h.example.com/1"}},
+		&url.URL{Scheme: "https", Host: "h.example.com", Path: "/1/projects.json"})
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 3000 {
+		var accs []auth.Account
+		for i := range 1 + r.IntN(6) {
+			href := pick(r, schemes) + "://" + pick(r, hosts) + pick(r, paths)
+			if r.IntN(5) == 0 {
+				href = " " + href + "/ "
+			}
+			accs = append(accs, auth.Account{Product: "bc3", ID: int64(i), Href: href})
+		}
+		u, err := url.Parse(pick(r, schemes[:2]) + "://" + pick(r, hosts) + pick(r, paths) + pick(r, paths))
+		if err != nil {
+			continue
+		}
+		if r.IntN(2) == 0 {
+			u = cleanURL(u)
+		}
+		check(accs, u)
+	}
+}
+
+func hrefsOf(accs []auth.Account) []string {
+	var out []string
+	for _, a := range accs {
+		out = append(out, fmt.Sprintf("%q", a.Href))
+	}
+	return out
 }

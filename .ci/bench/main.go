@@ -1,6 +1,7 @@
 // Command bench measures bcauth's script commands side by side with curl
 // and with `bcauth version`, against the built-in fake Launchpad, at several
-// account counts: the table issue 9 asks for, repeatable in one run.
+// account counts: the table issue 9 asks for, repeatable in one run, and
+// `bcauth api` beside curl making the same API call.
 //
 //	go build -o /tmp/bcauth . && go run ./.ci/bench -bcauth /tmp/bcauth [-before /tmp/bcauth-old]
 //
@@ -70,6 +71,12 @@ func main() {
 			fail(err)
 		}
 	}
+	fmt.Println()
+	fmt.Println("| accounts | binary | curl GET projects.json | api --account ID /projects.json | api/curl |")
+	fmt.Println("| --- | --- | --- | --- | --- |")
+	for _, r := range apis {
+		fmt.Println(r)
+	}
 	if *app && len(frames) > 0 {
 		fmt.Println()
 		fmt.Println("| accounts | binary | app: start to the accounts on screen (median) | RSS of the app |")
@@ -83,8 +90,9 @@ func main() {
 // holdOpen is -hold.
 var holdOpen bool
 
-// frames are the app's rows, printed after the commands' table.
-var frames []string
+// frames are the app's rows, and apis bcauth api's beside curl, printed
+// after the commands' table.
+var frames, apis []string
 
 type binary struct{ name, path string }
 
@@ -115,10 +123,15 @@ func measure(n int, bins []binary, runs int, app bool) error {
 		defer os.RemoveAll(env.root)
 		envs[k] = env.vars
 		if k == 0 {
-			cmds = append(cmds, command{env.vars, []string{"curl", "-sf", "-H", "User-Agent: bench (bench@example.com)",
-				"-H", "Authorization: Bearer " + access, fake.URL + "/authorization.json"}})
+			// The same two requests bcauth makes: who and which accounts,
+			// and one API call to the first account.
+			for _, u := range []string{fake.URL + "/authorization.json", accs[0].Href + "/projects.json"} {
+				cmds = append(cmds, command{env.vars, []string{"curl", "-sf", "-H", "User-Agent: bench (bench@example.com)",
+					"-H", "Authorization: Bearer " + access, u}})
+			}
 		}
-		for _, args := range [][]string{{"version"}, {"token"}, {"accounts", "--json"}, {"status", "--json"}} {
+		for _, args := range [][]string{{"version"}, {"token"}, {"accounts", "--json"}, {"status", "--json"},
+			{"api", "--account", strconv.FormatInt(accs[0].ID, 10), "/projects.json"}} {
 			cmds = append(cmds, command{env.vars, append([]string{b.path}, args...)})
 		}
 	}
@@ -136,9 +149,10 @@ func measure(n int, bins []binary, runs int, app bool) error {
 		if err != nil {
 			return err
 		}
-		v, t, a, st := 1+4*k, 2+4*k, 3+4*k, 4+4*k // cmds[0] is curl
+		v, t, a, st, api := 2+5*k, 3+5*k, 4+5*k, 5+5*k, 6+5*k // cmds[0] and [1] are curl's
 		fmt.Printf("| %d | %s | %s | %s | %.2f | %s | %s | %.2f | %s | %.2f | %.1f MiB | %.1f MiB |\n",
 			n, b.name, ms(med[v]), ms(med[t]), ratio(t, v), ms(med[0]), ms(med[a]), ratio(a, 0), ms(med[st]), ratio(st, 0), rssA, rssS)
+		apis = append(apis, fmt.Sprintf("| %d | %s | %s | %s | %.2f |", n, b.name, ms(med[1]), ms(med[api]), ratio(api, 1)))
 	}
 	if !app {
 		return nil

@@ -480,17 +480,7 @@ func TestConcurrentTokenCallsRefreshOnce(t *testing.T) { tokenHerd(t, false) }
 // the real Secret Service .ci/keyring-tests starts: the lock across
 // processes must hold there too, and no token may reach a file.
 func TestKeyringConcurrentTokenCallsRefreshOnce(t *testing.T) {
-	switch os.Getenv("BCAUTH_KEYRING_TESTS") {
-	case "1":
-	case "0":
-		t.Skip("BCAUTH_KEYRING_TESTS=0: .ci/keyring-tests runs the keyring tests inside dbus-run-session")
-	default:
-		why := "needs a real Secret Service: run .ci/keyring-tests"
-		if os.Getenv("CI") != "" || os.Getenv("BCAUTH_E2E_REQUIRED") != "" {
-			t.Fatal(why + "; CI or BCAUTH_E2E_REQUIRED is set, so this is a failure, not a skip")
-		}
-		t.Skip(why)
-	}
+	uitest.NeedKeyring(t)
 	tokenHerd(t, true)
 }
 

@@ -166,10 +166,23 @@ func (e *Env) ExpireStored(t testing.TB, sess *store.Session, ago time.Duration)
 }
 
 // Keyring skips the test unless a real Secret Service was set up for it
-// (.ci/keyring-tests: dbus-run-session, an unlocked gnome-keyring-daemon,
-// BCAUTH_KEYRING_TESTS=1), and fails it instead in CI. It then reopens
-// the Env's store with the OS keyring, as configured in config.json.
+// (see NeedKeyring), then reopens the Env's store with the OS keyring, as
+// configured in config.json.
 func (e *Env) Keyring(t testing.TB) {
+	t.Helper()
+	NeedKeyring(t)
+	st, err := store.Open(e.Dir, store.WithKeyring(store.OSKeyring{Timeout: 10 * time.Second}, store.KeyringAsConfigured))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Svc.Store = st
+}
+
+// NeedKeyring skips the test unless a real Secret Service was set up for
+// it (.ci/keyring-tests: dbus-run-session, an unlocked
+// gnome-keyring-daemon, BCAUTH_KEYRING_TESTS=1), and fails it instead in
+// CI.
+func NeedKeyring(t testing.TB) {
 	t.Helper()
 	switch os.Getenv("BCAUTH_KEYRING_TESTS") {
 	case "1":
@@ -182,9 +195,4 @@ func (e *Env) Keyring(t testing.TB) {
 		}
 		t.Skip(why)
 	}
-	st, err := store.Open(e.Dir, store.WithKeyring(store.OSKeyring{Timeout: 10 * time.Second}, store.KeyringAsConfigured))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Svc.Store = st
 }

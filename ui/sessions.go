@@ -124,7 +124,9 @@ type IDChoice struct {
 // IDs lists the Basecamp IDs stored for the configured client (every one
 // stored, when no client is configured), in their stored order, the
 // current one marked. BASECAMP_TOKEN does not change the list: it is about
-// what is stored.
+// what is stored. The account caches are not read (Cached reads one):
+// choosing and switching need only who each one is, and a cache can hold
+// thousands of accounts.
 func (s *Service) IDs() ([]IDChoice, error) {
 	if s.Store == nil {
 		return nil, nil
@@ -137,7 +139,7 @@ func (s *Service) IDs() ([]IDChoice, error) {
 	var out []IDChoice
 	for _, sess := range st.Sessions {
 		if c == nil || belongs(&sess, c) {
-			out = append(out, IDChoice{Session: *s.Cached(&sess), Current: sess.Key() == st.Current})
+			out = append(out, IDChoice{Session: sess, Current: sess.Key() == st.Current})
 		}
 	}
 	return out, nil

@@ -115,6 +115,20 @@ func uitestCurrent(t *testing.T, e *uitest.Env) int64 {
 
 func TestSwitchToByIDAndEmail(t *testing.T) {
 	e, first, second := twoIDs(t)
+	// Choosing needs only who each one is: no cache is read, however many
+	// accounts it holds (both logins cached theirs).
+	choices, err := e.Svc.IDs()
+	if err != nil || len(choices) != 2 {
+		t.Fatalf("IDs: %v, %v", choices, err)
+	}
+	for _, c := range choices {
+		if c.Session.Authorization != nil {
+			t.Errorf("IDs read %s's account cache", c.Session.Identity.EmailAddress)
+		}
+		if e.Svc.Cached(&c.Session).Authorization == nil {
+			t.Fatalf("%s has no account cache; the test proves nothing", c.Session.Identity.EmailAddress)
+		}
+	}
 	for _, tc := range []struct {
 		query string
 		want  int64

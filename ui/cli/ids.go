@@ -43,8 +43,9 @@ func IDs(svc *ui.Service, out Output, asJSON bool) int {
 	}
 	now := svc.Now()
 	rows := make([]idJSON, 0, len(choices))
-	for _, c := range choices {
-		rows = append(rows, describeID(c, now))
+	for i := range choices {
+		choices[i].Session = *svc.Cached(&choices[i].Session) // the accounts per product
+		rows = append(rows, describeID(choices[i], now))
 	}
 	if asJSON {
 		return out.flushJSON(rows)

@@ -98,3 +98,24 @@ func GuessProduct(href string) string {
 	}
 	return ""
 }
+
+// CountProducts counts accounts by product code. Launchpad lists a
+// product's accounts together, so the last code is tried first.
+func CountProducts(accounts []Account) map[string]int {
+	counts := map[string]int{}
+	code, n := "", 0
+	for i, a := range accounts {
+		if i > 0 && a.Product == code {
+			n++
+			continue
+		}
+		if n > 0 {
+			counts[code] += n
+		}
+		code, n = a.Product, 1
+	}
+	if n > 0 {
+		counts[code] += n
+	}
+	return counts
+}

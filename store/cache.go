@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -46,6 +47,12 @@ type cached struct {
 type cacheHead struct {
 	Version *int   `json:"version"`
 	Session string `json:"session"`
+	// Products counts the answer's accounts by product code, and Size is
+	// the answer's length in bytes: a list of logins (bcauth ids) reads
+	// one line, not thousands of accounts, and a file cut short is not
+	// believed. Files written before they were here have neither.
+	Products map[string]int `json:"products"`
+	Size     *int64         `json:"size,omitempty"`
 }
 
 func (f *cacheHead) version() *int { return f.Version }
@@ -87,6 +94,41 @@ func (s *Store) LoadAuthorization(sess Session) (a *auth.Authorization, at time.
 	return a, at, true
 }
 
+// LoadAccountCounts is how many accounts of each product the account
+// cache of sess holds, and when they came, as LoadAuthorization would
+// give them (ok false as it would be false), from the cache's first line
+// alone. A file written before that line held them is read whole.
+func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.Time, ok bool) {
+	path := s.cachePath(sess.Key())
+	f, fi, err := s.openChecked(path)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+	f.Close()
+	var head cacheHead
+	if err != nil || decode(path, line, &head) != nil || head.Products == nil || head.Size == nil {
+		// An older bcauth's file, or a head too long to read this way:
+		// read it all.
+		a, at, ok := s.LoadAuthorization(sess)
+		if !ok {
+			return nil, time.Time{}, false
+		}
+		return auth.CountProducts(a.Accounts), at, true
+	}
+	if head.Session != sess.Key() {
+		return nil, time.Time{}, false
+	}
+	if fi.Size() != int64(len(line))+*head.Size {
+		return nil, time.Time{}, false // cut short, or not what the head says
+	}
+	at = fi.ModTime()
+	if !sess.LoggedInAt.IsZero() && at.Before(sess.LoggedInAt.Add(-mtimeSlack)) {
+		return nil, time.Time{}, false
+	}
+	return head.Products, at, true
+}
+
 // SaveAuthorization keeps a as the account cache of the session with the
 // given key, fetched at. When the cache already holds the same answer,
 // only its time changes. The file is replaced atomically but not synced: a
@@ -117,14 +159,14 @@ func (s *Store) migrateCache(c cached) error {
 // replaced, a piece at a time, so an unchanged answer costs one read and
 // one utimes.
 func (s *Store) writeCache(c cached) error {
-	v := formatVersion
-	head, err := json.Marshal(cacheHead{Version: &v, Session: c.key})
-	if err != nil {
-		return err
-	}
 	body := c.a.Body()
 	if body == "" {
 		body = string(appendAuthorization(nil, c.a))
+	}
+	v, size := formatVersion, int64(len(body))
+	head, err := json.Marshal(cacheHead{Version: &v, Session: c.key, Products: auth.CountProducts(c.a.Accounts), Size: &size})
+	if err != nil {
+		return err
 	}
 	if err := s.cacheDirReady(); err != nil {
 		return err

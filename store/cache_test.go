@@ -129,6 +129,16 @@ func TestCacheNotShown(t *testing.T) {
 		{"older than the login", func(t *testing.T, s *Store, sess *Session) {
 			sess.LoggedInAt = t0.Add(time.Minute)
 		}},
+		{"cut short", func(t *testing.T, s *Store, sess *Session) {
+			path := s.cachePath(sess.Key())
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(path, fi.Size()-3); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{"not a regular file", func(t *testing.T, s *Store, sess *Session) {
 			path := s.cachePath(sess.Key())
 			if err := os.Remove(path); err != nil {
@@ -150,6 +160,9 @@ func TestCacheNotShown(t *testing.T) {
 			if a, _, ok := s.LoadAuthorization(sess); ok {
 				t.Fatalf("LoadAuthorization showed %+v", a)
 			}
+			if counts, _, ok := s.LoadAccountCounts(sess); ok {
+				t.Fatalf("LoadAccountCounts showed %v", counts)
+			}
 			if tt.name == "not a regular file" {
 				return
 			}
@@ -162,6 +175,56 @@ func TestCacheNotShown(t *testing.T) {
 				t.Fatalf("after a new answer LoadAuthorization = %+v, %v", got, ok)
 			}
 		})
+	}
+}
+
+// TestAccountCountsFromTheHead checks that the counts of a cache come
+// from its first line alone, and from the whole file when an older
+// bcauth wrote it without them.
+func TestAccountCountsFromTheHead(t *testing.T) {
+	s, _ := cacheStore(t)
+	sess := session(ada, "a")
+	for _, n := range []int{3, 0} {
+		a := answer(ada, n)
+		if n == 0 {
+			a.Accounts = []auth.Account{}
+		}
+		if err := s.SaveAuthorization(sess.Key(), a, t0); err != nil {
+			t.Fatal(err)
+		}
+		counts, at, ok := s.LoadAccountCounts(sess)
+		if want := auth.CountProducts(a.Accounts); !ok || !reflect.DeepEqual(counts, want) || !at.Equal(t0) {
+			t.Fatalf("%d accounts: LoadAccountCounts = %v, %v, %v; want %v at %v", len(a.Accounts), counts, at, ok, want, t0)
+		}
+	}
+	if err := s.SaveAuthorization(sess.Key(), answer(ada, 3), t0); err != nil {
+		t.Fatal(err)
+	}
+	path := s.cachePath(sess.Key())
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, body, _ := bytes.Cut(data, []byte("\n"))
+	head, body = bytes.Clone(head), bytes.Clone(body) // appended to below
+
+	// The rest spoilt, but as long: the counts are the head's, unread.
+	writeFile(t, path, append(append(head, '\n'), bytes.Repeat([]byte("x"), len(body))...), 0o600)
+	if err := os.Chtimes(path, t0, t0); err != nil {
+		t.Fatal(err)
+	}
+	if counts, _, ok := s.LoadAccountCounts(sess); !ok || counts["bcx"] != 3 {
+		t.Errorf("with the head whole: %v, %v; want the head's counts", counts, ok)
+	}
+
+	// An older bcauth's head, without the counts: the answer is read.
+	old := []byte(`{"version":` + strconv.Itoa(formatVersion) + `,"session":` + strconv.Quote(sess.Key()) + "}\n")
+	writeFile(t, path, append(old, body...), 0o600)
+	if err := os.Chtimes(path, t0, t0); err != nil {
+		t.Fatal(err)
+	}
+	if counts, _, ok := s.LoadAccountCounts(sess); !ok || !reflect.DeepEqual(counts, map[string]int{"bc3": 1, "hey": 1, "bcx": 3}) {
+		t.Errorf("an older bcauth's file: %v, %v", counts, ok)
 	}
 }
 

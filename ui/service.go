@@ -259,6 +259,20 @@ func (s *Service) Cached(sess *store.Session) *store.Session {
 	return &out
 }
 
+// AccountCounts is how many accounts of each product sess has, and when
+// Launchpad listed them: from its Authorization when it holds one, else
+// from its account cache, of which only the first line is read; ok is
+// false when there is none to show, as for Cached.
+func (s *Service) AccountCounts(sess *store.Session) (counts map[string]int, at time.Time, ok bool) {
+	switch {
+	case sess.Authorization != nil:
+		return auth.CountProducts(sess.Authorization.Accounts), sess.FetchedAt, true
+	case s.Store == nil:
+		return nil, time.Time{}, false
+	}
+	return s.Store.LoadAccountCounts(*sess)
+}
+
 // Sessions lists the stored sessions that belong to this client, each with
 // its account cache, and the current session's key.
 func (s *Service) Sessions(c *auth.Client) ([]store.Session, string, error) {

@@ -44,8 +44,15 @@ func IDs(svc *ui.Service, out Output, asJSON bool) int {
 	now := svc.Now()
 	rows := make([]idJSON, 0, len(choices))
 	for i := range choices {
-		choices[i].Session = *svc.Cached(&choices[i].Session) // the accounts per product
-		rows = append(rows, describeID(choices[i], now))
+		sess := &choices[i].Session
+		if sess.Token.Expiry.IsZero() {
+			*sess = *svc.Cached(sess) // its expiry may be the answer's (tokenExpiry)
+		}
+		r := describeID(choices[i], now)
+		if counts, at, ok := svc.AccountCounts(sess); ok {
+			r.AccountsByProduct, r.AccountsFetchedAt = counts, timeJSON(at)
+		}
+		rows = append(rows, r)
 	}
 	if asJSON {
 		return out.flushJSON(rows)
@@ -109,10 +116,6 @@ func describeID(c ui.IDChoice, now time.Time) idJSON {
 	default:
 		r.Token.State = stateNeedsLogin
 	}
-	if s.Authorization != nil {
-		r.AccountsByProduct = countProducts(s.Authorization.Accounts)
-		r.AccountsFetchedAt = timeJSON(s.FetchedAt)
-	}
 	return r
 }
 
@@ -148,15 +151,6 @@ func productCounts(counts map[string]int) string {
 		return "no accounts listed"
 	}
 	return strings.Join(parts, " ")
-}
-
-// countProducts is how many accounts each product has.
-func countProducts(accounts []auth.Account) map[string]int {
-	out := map[string]int{}
-	for _, a := range accounts {
-		out[a.Product]++
-	}
-	return out
 }
 
 // sortedProducts are the product codes of counts, known products in

@@ -85,7 +85,7 @@ func Status(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
 			rep.Token.Source = sourceEnvironment
 		}
 		if sess.Authorization != nil {
-			rep.AccountsByProduct = countProducts(sess.Authorization.Accounts)
+			rep.AccountsByProduct = auth.CountProducts(sess.Authorization.Accounts)
 			rep.AccountsFetchedAt = timeJSON(sess.FetchedAt)
 		}
 	}

@@ -101,7 +101,7 @@ type call struct {
 func (l *Login) Listen() (*Listener, error) {
 	u := l.c.redirect
 	hosts := []string{u.Hostname()}
-	if strings.EqualFold(u.Hostname(), "localhost") {
+	if isLocalhost(u.Hostname()) {
 		// Never let a resolver pick, or pick a non-loopback address.
 		hosts = []string{"127.0.0.1", "::1"}
 	}

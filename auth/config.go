@@ -160,9 +160,21 @@ func ParseRedirectURI(raw string) (*url.URL, error) {
 
 // IsLoopbackHost reports whether host is localhost or a loopback IP.
 func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
+	if isLocalhost(host) {
 		return true
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// isLocalhost reports whether host is "localhost" in any ASCII case. Only
+// ASCII: Unicode folds "ſ" to "s", and "localhoſt" is, in punycode, a
+// name anyone may register, not this machine.
+func isLocalhost(host string) bool {
+	for i := 0; i < len(host); i++ {
+		if host[i] >= 0x80 {
+			return false
+		}
+	}
+	return strings.EqualFold(host, "localhost")
 }

@@ -40,6 +40,12 @@ func TestValidate(t *testing.T) {
 		{"port too large", func(c *Config) { c.RedirectURI = "http://127.0.0.1:65536/callback" }, "port from 1 to 65535"},
 		{"port not a number", func(c *Config) { c.RedirectURI = "http://127.0.0.1:http/callback" }, SettingRedirectURI},
 		{"highest port", func(c *Config) { c.RedirectURI = "http://127.0.0.1:65535/callback" }, ""},
+		{"LOCALHOST", func(c *Config) { c.RedirectURI = "http://LOCALHOST:9000/cb" }, ""},
+		// "ſ" folds to "s" in Unicode; in punycode this is a name on the
+		// internet, where the browser would take the code.
+		{"a look-alike of localhost", func(c *Config) { c.RedirectURI = "http://localho\u017ft:9000/cb" }, "must point at this machine"},
+		{"a look-alike of localhost, escaped", func(c *Config) { c.RedirectURI = "http://localho%C5%BFt:9000/cb" }, "must point at this machine"},
+		{"launchpad on a look-alike of localhost over http", func(c *Config) { c.LaunchpadURL = "http://localho\u017ft:4000" }, "must use https"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,5 +158,16 @@ func TestLookupProduct(t *testing.T) {
 	}
 	if p := LookupProduct("sortfolio"); p.Name != "sortfolio" || p.Label() != "Other: sortfolio" || p.Known() || p.Order <= LookupProduct("tadalist").Order {
 		t.Errorf("unknown product = %+v, want shown as itself and sorted last", p)
+	}
+}
+
+func TestIsLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LocalHost": true, "127.0.0.1": true, "::1": true, "127.8.9.1": true,
+		"localho\u017ft": false, "localhost.": false, "example.com": false, "10.0.0.1": false, "": false,
+	} {
+		if got := IsLoopbackHost(host); got != want {
+			t.Errorf("IsLoopbackHost(%q) = %v, want %v", host, got, want)
+		}
 	}
 }

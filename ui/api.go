@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"bcauth/auth"
 	"bcauth/store"
@@ -262,7 +263,7 @@ func (e *PathError) Error() string {
 func cleanURL(u *url.URL) *url.URL {
 	out := *u
 	out.User, out.Fragment, out.RawFragment = nil, "", ""
-	out.Host = strings.ToLower(out.Host)
+	out.Host = lowerASCII(out.Host)
 	if out.Path != "" {
 		p := path.Clean("/" + out.Path)
 		if strings.HasSuffix(out.Path, "/") && p != "/" {
@@ -327,12 +328,12 @@ func splitKey(key string) (product string, id int64, ok bool) {
 // basesOf is every href, as plainHref gives it, that u lies under (see
 // under), with the length of its path: u's scheme and host, lower-cased,
 // and each of u's path up to a slash, and the whole path. Nil when u has
-// no host.
+// no host, or one that is not ASCII.
 func basesOf(u *url.URL) map[string]int {
-	if u.Host == "" {
-		return nil
+	if u.Host == "" || !isASCII(u.Host) || !isASCII(u.Scheme) {
+		return nil // under refuses what is not ASCII
 	}
-	root := strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
+	root := lowerASCII(u.Scheme) + "://" + lowerASCII(u.Host)
 	bases := map[string]int{}
 	if u.Path == "" || u.Path[0] == '/' {
 		bases[root] = 0
@@ -382,7 +383,7 @@ func under(u *url.URL, base string) (int, bool) {
 	if err != nil || b.Host == "" {
 		return 0, false
 	}
-	if !strings.EqualFold(b.Scheme, u.Scheme) || !strings.EqualFold(b.Host, u.Host) {
+	if !sameASCII(b.Scheme, u.Scheme) || !sameASCII(b.Host, u.Host) {
 		return 0, false
 	}
 	bp := strings.TrimRight(b.Path, "/")
@@ -390,6 +391,34 @@ func under(u *url.URL, base string) (int, bool) {
 		return 0, false
 	}
 	return len(bp), true
+}
+
+// sameASCII is strings.EqualFold for ASCII, and false for anything else.
+// A host is compared so: Unicode folds "ſ" to "s" and lowers "İ" to "i",
+// and the transport sends either host, in punycode, to another domain.
+func sameASCII(a, b string) bool {
+	return isASCII(a) && isASCII(b) && strings.EqualFold(a, b)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerASCII is s with A-Z lower-cased and nothing else changed: a host
+// that is not ASCII stays as it is, to be refused, not made into another.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // apiExamplePaths is a first call worth making per product: its list of

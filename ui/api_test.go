@@ -120,7 +120,8 @@ func TestChooseAccount(t *testing.T) {
 // ports, escapes, queries, dot segments, doubled and trailing slashes.
 func TestAllowedAsIfEveryHrefWereParsed(t *testing.T) {
 	schemes := []string{"https", "http", "HTTPS", "ftp"}
-	hosts := []string{"h.example.com", "H.example.com", "127.0.0.1:8", "127.0.0.1:9", "u@h.example.com", "h.example.com:443", "[::1]:8", "h%2eexample.com", ""}
+	hosts := []string{"h.example.com", "H.example.com", "127.0.0.1:8", "127.0.0.1:9", "u@h.example.com", "h.example.com:443", "[::1]:8", "h%2eexample.com", "",
+		"\u0130.example.com", "%C4%B0.example.com", "\u017f.example.com", "i.example.com", "s.example.com"}
 	paths := []string{"", "/", "/1", "/1/", "/1/api", "/1/api/v1", "/12", "/1//", "/1/./api", "/A", "/1?x=1", "/1#f", "/%31", "//1", "/1/api/v1/projects.json"}
 	pick := func(r *rand.Rand, xs []string) string { return xs[r.IntN(len(xs))] }
 	check := func(accs []auth.Account, u *url.URL) {
@@ -172,4 +173,38 @@ func hrefsOf(accs []auth.Account) []string {
 		out = append(out, fmt.Sprintf("%q", a.Href))
 	}
 	return out
+}
+
+// TestAllowedRefusesLookAlikeHosts: a host that only Unicode case folding
+// makes one of the login's (a dotted capital I lowers to "i", a long s
+// folds to "s", the Kelvin sign to "k") is another domain once the
+// transport spells it in punycode, and gets nothing: neither a URL typed
+// in full nor one a Link header names, which no cleanURL lower-cases.
+func TestAllowedRefusesLookAlikeHosts(t *testing.T) {
+	// Plain, and not (so parsed): both ways of checking are asked.
+	hrefs := []auth.Account{{Product: "bc3", ID: 999, Href: "https://3.basecampapi.com/999"}, {Product: "bc3", ID: 888, Href: "https://3.BaseCampAPI.com/888"}}
+	sess := &store.Session{Authorization: &auth.Authorization{Accounts: hrefs}}
+	for _, raw := range []string{
+		"https://3.basecampap\u0130.com/999/projects.json",
+		"https://3.basecampap%C4%B0.com/999/projects.json",
+		"https://3.ba\u017fecampapi.com/999/projects.json",
+		"https://3.ba%C5%BFecampapi.com/999/projects.json",
+		"https://3.basecampapi.com\u212a/999/projects.json",
+		"https://3.BASECAMPAP\u0130.COM/999/projects.json",
+		"https://3.ba\u017fecampapi.com/888/projects.json",
+		"https://3.basecampap\u0130.com/888/projects.json",
+		"https://3.basecampapi.com\u212a/888/projects.json",
+	} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			continue // not a URL at all: nothing to send it to
+		}
+		tgt := &APITarget{hrefs: hrefs, launchpad: "https://launchpad.37signals.com"}
+		if acc, err := tgt.Allowed(u); err == nil {
+			t.Errorf("Allowed(%q) = %+v: the token would go to %s", raw, acc, u.Host)
+		}
+		if tg, err := resolveAPI(sess, "https://launchpad.37signals.com", APIQuery{Path: raw}); err == nil {
+			t.Errorf("resolveAPI(%q) = %s: the token would go there", raw, tg.URL)
+		}
+	}
 }

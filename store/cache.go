@@ -95,9 +95,13 @@ func (s *Store) LoadAuthorization(sess Session) (a *auth.Authorization, at time.
 }
 
 // LoadAccountCounts is how many accounts of each product the account
-// cache of sess holds, and when they came, as LoadAuthorization would
-// give them (ok false as it would be false), from the cache's first line
-// alone. A file written before that line held them is read whole.
+// cache of sess holds, and when they came, from the cache's first line
+// alone. It is not shown (ok false) when LoadAuthorization would not show
+// the cache: missing, not this session's, older than the login, from a
+// newer bcauth, or of another length than its first line says (cut
+// short, above all). What it cannot see is an answer spoilt without
+// changing its length: the counts are then the ones written with it. A
+// file written before the first line held the counts is read whole.
 func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.Time, ok bool) {
 	path := s.cachePath(sess.Key())
 	f, fi, err := s.openChecked(path)
@@ -119,7 +123,7 @@ func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.
 	if head.Session != sess.Key() {
 		return nil, time.Time{}, false
 	}
-	if fi.Size() != int64(len(line))+*head.Size {
+	if *head.Size > maxCacheBytes || fi.Size() != int64(len(line))+*head.Size {
 		return nil, time.Time{}, false // cut short, or not what the head says
 	}
 	at = fi.ModTime()

@@ -188,6 +188,8 @@ func TestProbeNotProbed(t *testing.T) {
 		{auth.Account{Product: "basecamp", ID: 4, Href: "http://10.0.0.7:8080"}, "refusing to send the token over plain http to 10.0.0.7:8080"},
 		{auth.Account{Product: "bc3", ID: 5, Href: "ftp://3.basecampapi.com/5"}, "not an http(s) URL"},
 		{auth.Account{Product: "bc3", ID: 6, Href: "/bc3/6"}, "not an http(s) URL"},
+		{auth.Account{Product: "bc3", ID: 7, Href: "https://3.basecampap\u0130.com/7"}, "its host is not plain ASCII"},
+		{auth.Account{Product: "bc3", ID: 8, Href: "https://3.basecampap%C4%B0.com/8"}, "its host is not plain ASCII"},
 	}
 	// Any request would fail the test: nothing may leave for these hrefs.
 	var sent []string

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -552,7 +551,7 @@ func tokenHerd(t *testing.T, keyring bool) {
 				t.Errorf("the processes printed %d different tokens (%v); want the stored one from all %d", len(printed), printed, n)
 			}
 			if keyring {
-				inNoFile(t, st.Dir(), stored.AccessToken, stored.RefreshToken)
+				uitest.NoFileHolds(t, st.Dir(), stored.AccessToken, stored.RefreshToken)
 			}
 			// What is stored still works, rotated or not.
 			if stdout, stderr, code := bcauth(t, "refresh"); code != 0 {
@@ -633,28 +632,5 @@ func TestCtrlCEndsALockWaitAtOnce(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "lock") {
 		t.Errorf("stderr does not say what was interrupted: %q", stderr.String())
-	}
-}
-
-// inNoFile fails the test if any file under dir holds one of the secrets.
-func inNoFile(t *testing.T, dir string, secrets ...string) {
-	t.Helper()
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for _, s := range secrets {
-			if s != "" && bytes.Contains(data, []byte(s)) {
-				t.Errorf("%s holds a secret the keyring should: %.8s…", path, s)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }

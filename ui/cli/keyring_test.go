@@ -1,13 +1,12 @@
 package cli
 
 import (
-	"bytes"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"bcauth/ui/uitest"
 )
 
 // secretToolLookup asks the Secret Service itself, not bcauth, for an
@@ -16,19 +15,6 @@ func secretToolLookup(t *testing.T, account string) string {
 	t.Helper()
 	out, _ := exec.Command("secret-tool", "lookup", "service", "bcauth", "username", account).Output()
 	return string(out)
-}
-
-// noFileHolds fails the test when a file under dir holds secret.
-func noFileHolds(t *testing.T, dir, secret string) {
-	t.Helper()
-	_ = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if data, _ := os.ReadFile(path); bytes.Contains(data, []byte(secret)) {
-				t.Errorf("%s holds a secret", path)
-			}
-		}
-		return err
-	})
 }
 
 // TestKeyringCommands is the script commands with the keyring on: status
@@ -51,9 +37,7 @@ func TestKeyringCommands(t *testing.T) {
 	if got := secretToolLookup(t, tokenEntry); !strings.Contains(got, sess.Token.RefreshToken) {
 		t.Fatalf("the keyring holds %q for the tokens", got)
 	}
-	for _, s := range []string{sess.Token.AccessToken, sess.Token.RefreshToken, clientSecret} {
-		noFileHolds(t, e.Dir, s)
-	}
+	uitest.NoFileHolds(t, e.Dir, sess.Token.AccessToken, sess.Token.RefreshToken, clientSecret)
 
 	doc := cliDecodeStatus(t, e.status(t, true))
 	if sec := doc.Secrets; sec.Tokens != "keyring" || sec.ClientSecret != "keyring" || !sec.Keyring || sec.KeyringSource != "file" || !doc.Valid {
@@ -68,20 +52,13 @@ func TestKeyringCommands(t *testing.T) {
 		t.Errorf("token = %d %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	// Due: the refresh needs the client secret, read from the keyring.
-	stored, err := e.Svc.Store.LoadToken(sess.Key())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored.Expiry = time.Now().Add(-time.Hour)
-	if err := e.Svc.Store.SaveToken(sess.Key(), stored); err != nil {
-		t.Fatal(err)
-	}
+	e.ExpireStored(t, sess, time.Hour)
 	r = e.token(t)
 	fresh := strings.TrimSpace(r.stdout)
 	if r.code != 0 || fresh == sess.Token.AccessToken || !strings.Contains(secretToolLookup(t, tokenEntry), fresh) {
 		t.Errorf("token after expiry = %d %q, stderr %q: want a refreshed token, stored in the keyring", r.code, r.stdout, r.stderr)
 	}
-	noFileHolds(t, e.Dir, fresh)
+	uitest.NoFileHolds(t, e.Dir, fresh)
 
 	// Deleted behind bcauth's back: log in again, no crash.
 	if out, err := exec.Command("secret-tool", "clear", "service", "bcauth", "username", tokenEntry).CombinedOutput(); err != nil {
@@ -117,14 +94,7 @@ func TestKeyringRefusalIsRemembered(t *testing.T) {
 	sess := e.LogIn(t)
 	t.Cleanup(func() { e.logout(true) })
 	e.Fake.RevokeAll()
-	stored, err := e.Svc.Store.LoadToken(sess.Key())
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored.Expiry = time.Now().Add(-time.Hour)
-	if err := e.Svc.Store.SaveToken(sess.Key(), stored); err != nil {
-		t.Fatal(err)
-	}
+	e.ExpireStored(t, sess, time.Hour)
 	if r := e.token(t); r.code != ExitFailed {
 		t.Fatalf("token after the refusal = %d %q", r.code, r.stderr)
 	}

@@ -4,10 +4,13 @@
 package uitest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -194,5 +197,29 @@ func NeedKeyring(t testing.TB) {
 			t.Fatal(why + "; CI or BCAUTH_E2E_REQUIRED is set, so this is a failure, not a skip")
 		}
 		t.Skip(why)
+	}
+}
+
+// NoFileHolds fails the test if a file under dir holds one of the
+// secrets (kept in the keyring, say), or cannot be read to tell.
+func NoFileHolds(t testing.TB, dir string, secrets ...string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			if s != "" && bytes.Contains(data, []byte(s)) {
+				t.Errorf("%s holds a secret", path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

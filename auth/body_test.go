@@ -14,32 +14,51 @@ import (
 	"bcauth/auth"
 )
 
+// authorizationText is an authorization.json of n accounts, the one at
+// changed renamed (to a name as long), and tail after it.
+func authorizationText(n, changed int, tail string) string {
+	var b strings.Builder
+	b.WriteString(`{"identity":{"id":1,"email_address":"a@example.com"},"accounts":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name := fmt.Sprintf("Account %d", i)
+		if i == changed {
+			name = fmt.Sprintf("Renamed %d", i)
+		}
+		fmt.Fprintf(&b, `{"product":"bc3","id":%d,"name":"%s","href":"http://127.0.0.1:9/%d"}`, i, name, i)
+	}
+	b.WriteString(`]}` + tail)
+	return b.String()
+}
+
+// askAgain asks srv, as Launchpad, for authorization.json through
+// AuthorizationAgain with last, and closes srv after the test.
+func askAgain(t *testing.T, srv *httptest.Server, last func() *auth.Authorization) (*auth.Authorization, error) {
+	t.Helper()
+	t.Cleanup(srv.Close)
+	cl, err := auth.NewForToken(auth.Config{LaunchpadURL: srv.URL, HTTPClient: &http.Client{Timeout: 10 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl.AuthorizationAgain(t.Context(), cl.TokenSource(&oauth2.Token{AccessToken: "x"}, nil, auth.WithoutRefresh()), last)
+}
+
 // TestAuthorizationCutShort checks that an answer whose connection closes
 // before its end is a temporary failure (Launchpad could not be read, try
 // again), not an unexpected answer, whether it is short or long, and
 // announced by Content-Length or chunked. And that a whole answer of any
 // of these shapes reads.
 func TestAuthorizationCutShort(t *testing.T) {
-	whole := func(n int) string {
-		var b strings.Builder
-		b.WriteString(`{"identity":{"id":1,"email_address":"a@example.com"},"accounts":[`)
-		for i := range n {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			fmt.Fprintf(&b, `{"product":"bc3","id":%d,"name":"Account %d","href":"http://127.0.0.1:9/%d"}`, i, i, i)
-		}
-		b.WriteString(`]}`)
-		return b.String()
-	}
 	for _, c := range []struct {
 		name    string
 		body    string
 		chunked bool
 	}{
-		{"short", whole(3), false},
-		{"long", whole(20000), false}, // past the first 256 KiB read
-		{"long chunked", whole(20000), true},
+		{"short", authorizationText(3, -1, ""), false},
+		{"long", authorizationText(20000, -1, ""), false}, // past the first 256 KiB read
+		{"long chunked", authorizationText(20000, -1, ""), true},
 	} {
 		// again: with the whole answer given as the one before, so that the
 		// part that came is only compared, never copied.
@@ -67,11 +86,6 @@ func TestAuthorizationCutShort(t *testing.T) {
 						}
 						rw.Flush()
 					}))
-					t.Cleanup(srv.Close)
-					cl, err := auth.NewForToken(auth.Config{LaunchpadURL: srv.URL, HTTPClient: &http.Client{Timeout: 10 * time.Second}})
-					if err != nil {
-						t.Fatal(err)
-					}
 					var last func() *auth.Authorization
 					if again {
 						prev, err := auth.ParseAuthorization(c.body)
@@ -80,7 +94,7 @@ func TestAuthorizationCutShort(t *testing.T) {
 						}
 						last = func() *auth.Authorization { return prev }
 					}
-					a, err := cl.AuthorizationAgain(t.Context(), cl.TokenSource(&oauth2.Token{AccessToken: "x"}, nil, auth.WithoutRefresh()), last)
+					a, err := askAgain(t, srv, last)
 					switch {
 					case cut && !auth.Temporary(err):
 						t.Errorf("an answer cut short: %v; want a temporary failure", err)
@@ -102,28 +116,12 @@ func TestAuthorizationCutShort(t *testing.T) {
 // or shorter, with Content-Length or chunked.
 func TestAuthorizationAgain(t *testing.T) {
 	const n = 20000 // several 256 KiB buffers
-	body := func(n, changed int, tail string) string {
-		var b strings.Builder
-		b.WriteString(`{"identity":{"id":1,"email_address":"a@example.com"},"accounts":[`)
-		for i := range n {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			name := fmt.Sprintf("Account %d", i)
-			if i == changed {
-				name = fmt.Sprintf("Renamed %d", i) // as long as the name it replaces
-			}
-			fmt.Fprintf(&b, `{"product":"bc3","id":%d,"name":"%s","href":"http://127.0.0.1:9/%d"}`, i, name, i)
-		}
-		b.WriteString(`]}` + tail)
-		return b.String()
-	}
-	before := body(n, -1, "")
+	before := authorizationText(n, -1, "")
 	prev, err := auth.ParseAuthorization(before)
 	if err != nil {
 		t.Fatal(err)
 	}
-	withTail, err := auth.ParseAuthorization(body(n, -1, "\n"))
+	withTail, err := auth.ParseAuthorization(authorizationText(n, -1, "\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,13 +134,13 @@ func TestAuthorizationAgain(t *testing.T) {
 		{"the same", prev, before, true},
 		{"nothing before", nil, before, false},
 		{"one built, not read", &auth.Authorization{Identity: prev.Identity, Accounts: prev.Accounts}, before, false},
-		{"changed in the first buffer", prev, body(n, 2, ""), false},
-		{"changed in the middle", prev, body(n, n/2, ""), false},
-		{"changed in the last account", prev, body(n, n-1, ""), false},
-		{"one account more", prev, body(n+1, -1, ""), false},
-		{"one account fewer", prev, body(n-1, -1, ""), false},
+		{"changed in the first buffer", prev, authorizationText(n, 2, ""), false},
+		{"changed in the middle", prev, authorizationText(n, n/2, ""), false},
+		{"changed in the last account", prev, authorizationText(n, n-1, ""), false},
+		{"one account more", prev, authorizationText(n+1, -1, ""), false},
+		{"one account fewer", prev, authorizationText(n-1, -1, ""), false},
 		{"a start of the one before", withTail, before, false},
-		{"the one before and more", prev, body(n, -1, "\n"), false},
+		{"the one before and more", prev, authorizationText(n, -1, "\n"), false},
 	} {
 		for _, chunked := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s chunked %v", c.name, chunked), func(t *testing.T) {
@@ -153,14 +151,8 @@ func TestAuthorizationAgain(t *testing.T) {
 					w.Header().Set("Content-Type", "application/json")
 					w.Write([]byte(c.answer))
 				}))
-				t.Cleanup(srv.Close)
-				cl, err := auth.NewForToken(auth.Config{LaunchpadURL: srv.URL, HTTPClient: &http.Client{Timeout: 10 * time.Second}})
-				if err != nil {
-					t.Fatal(err)
-				}
 				calls := 0
-				a, err := cl.AuthorizationAgain(t.Context(), cl.TokenSource(&oauth2.Token{AccessToken: "x"}, nil, auth.WithoutRefresh()),
-					func() *auth.Authorization { calls++; return c.prev })
+				a, err := askAgain(t, srv, func() *auth.Authorization { calls++; return c.prev })
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Defaults for a client that does not say otherwise.
@@ -171,10 +172,18 @@ func IsLoopbackHost(host string) bool {
 // ASCII: Unicode folds "ſ" to "s", and "localhoſt" is, in punycode, a
 // name anyone may register, not this machine.
 func isLocalhost(host string) bool {
-	for i := 0; i < len(host); i++ {
-		if host[i] >= 0x80 {
+	return IsASCII(host) && strings.EqualFold(host, "localhost")
+}
+
+// IsASCII reports whether s is all ASCII. Every check of a host is made
+// only on ASCII ones: beyond it, case folding makes one host pass for
+// another ("İ" lowers to "i"), which the transport then sends, in
+// punycode, to a third.
+func IsASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
 			return false
 		}
 	}
-	return strings.EqualFold(host, "localhost")
+	return true
 }

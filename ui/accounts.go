@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"bcauth/auth"
 	"bcauth/store"
@@ -198,10 +197,8 @@ func sortIndexes(n int, compare func(i, j int32) int) []int32 {
 
 // appendLower appends strings.ToLower(s), by hand when s is ASCII.
 func appendLower(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return append(b, strings.ToLower(s)...)
-		}
+	if !auth.IsASCII(s) {
+		return append(b, strings.ToLower(s)...)
 	}
 	n := len(b)
 	b = append(b, s...)

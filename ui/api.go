@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"bcauth/auth"
 	"bcauth/store"
@@ -330,7 +329,7 @@ func splitKey(key string) (product string, id int64, ok bool) {
 // and each of u's path up to a slash, and the whole path. Nil when u has
 // no host, or one that is not ASCII.
 func basesOf(u *url.URL) map[string]int {
-	if u.Host == "" || !isASCII(u.Host) || !isASCII(u.Scheme) {
+	if u.Host == "" || !auth.IsASCII(u.Host) || !auth.IsASCII(u.Scheme) {
 		return nil // under refuses what is not ASCII
 	}
 	root := lowerASCII(u.Scheme) + "://" + lowerASCII(u.Host)
@@ -393,20 +392,10 @@ func under(u *url.URL, base string) (int, bool) {
 	return len(bp), true
 }
 
-// sameASCII is strings.EqualFold for ASCII, and false for anything else.
-// A host is compared so: Unicode folds "ſ" to "s" and lowers "İ" to "i",
-// and the transport sends either host, in punycode, to another domain.
+// sameASCII is strings.EqualFold for ASCII, and false for anything else
+// (see auth.IsASCII): how hosts and schemes are compared.
 func sameASCII(a, b string) bool {
-	return isASCII(a) && isASCII(b) && strings.EqualFold(a, b)
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
+	return auth.IsASCII(a) && auth.IsASCII(b) && strings.EqualFold(a, b)
 }
 
 // lowerASCII is s with A-Z lower-cased and nothing else changed: a host

@@ -40,12 +40,8 @@ func whoAmIURL(href, path, secret string, httpsOnly bool) (*url.URL, string) {
 	if u.Scheme == "http" && (httpsOnly || !auth.IsLoopbackHost(u.Hostname())) {
 		return nil, fmt.Sprintf("refusing to send the %s over plain http to %s", secret, u.Host)
 	}
-	for i := 0; i < len(u.Host); i++ {
-		if u.Host[i] >= 0x80 {
-			// Lower-cased, it could become another host ("İ" lowers to
-			// "i"); sent as it is, it goes, in punycode, to yet another.
-			return nil, fmt.Sprintf("refusing to send the %s to %q: its host is not plain ASCII, as Basecamp's hosts are", secret, u.Host)
-		}
+	if !auth.IsASCII(u.Host) {
+		return nil, fmt.Sprintf("refusing to send the %s to %q: its host is not plain ASCII, as Basecamp's hosts are", secret, u.Host)
 	}
 	u.User = nil
 	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""

@@ -40,14 +40,7 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 		return nil, err
 	}
 	out := &AccountList{Client: c, Session: sess}
-	var r *Reload
-	var ahead *lookahead
-	if s.FromEnv(sess) {
-		r, err = s.reloadEnv(ctx, c, sess, s.TokenSource(c, sess))
-	} else {
-		ahead = s.lookAhead(sess, true)
-		r, err = s.reloadAhead(ctx, c, sess, s.TokenSource(c, sess), ahead)
-	}
+	r, ahead, err := s.reloadReadingAhead(ctx, c, sess, s.TokenSource(c, sess), true)
 	switch {
 	case err == nil:
 		out.Session = r.Session

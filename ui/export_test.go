@@ -10,7 +10,6 @@ import (
 // ReloadReadingAhead is LoadAccounts's reload, for tests: it also reports
 // whether the answer was the cache read ahead, reused, not parsed again.
 func (s *Service) ReloadReadingAhead(ctx context.Context, c *auth.Client, sess *store.Session) (*Reload, bool, error) {
-	ahead := s.lookAhead(sess, true)
-	r, err := s.reloadAhead(ctx, c, sess, s.TokenSource(c, sess), ahead)
-	return r, err == nil && r.Session.Authorization == ahead.wait(ctx).Authorization, err
+	r, ahead, err := s.reloadReadingAhead(ctx, c, sess, s.TokenSource(c, sess), true)
+	return r, err == nil && ahead != nil && r.Session.Authorization == ahead.wait(ctx).Authorization, err
 }

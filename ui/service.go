@@ -458,10 +458,21 @@ func (s *Service) Reload(ctx context.Context, c *auth.Client, sess *store.Sessio
 // ReloadWith is Reload through a token source the caller keeps, so a
 // program that reloads and probes refreshes the token once, not per call.
 func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource) (*Reload, error) {
+	r, _, err := s.reloadReadingAhead(ctx, c, sess, ts, false)
+	return r, err
+}
+
+// reloadReadingAhead is ReloadWith with the cache read ahead, and its
+// accounts sorted too when sort is set; the lookahead is nil for
+// BASECAMP_TOKEN, whose answers are not cached.
+func (s *Service) reloadReadingAhead(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource, sort bool) (*Reload, *lookahead, error) {
 	if s.FromEnv(sess) {
-		return s.reloadEnv(ctx, c, sess, ts)
+		r, err := s.reloadEnv(ctx, c, sess, ts)
+		return r, nil, err
 	}
-	return s.reloadAhead(ctx, c, sess, ts, s.lookAhead(sess, false))
+	ahead := s.lookAhead(sess, sort)
+	r, err := s.reloadAhead(ctx, c, sess, ts, ahead)
+	return r, ahead, err
 }
 
 // lookahead is the session's account cache, read and parsed on another

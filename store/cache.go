@@ -80,18 +80,20 @@ func (s *Store) LoadAuthorization(sess Session) (a *auth.Authorization, at time.
 	}
 	line, body, found := strings.Cut(data, "\n")
 	var head cacheHead
-	if !found || decode(path, []byte(line), &head) != nil || head.Session != sess.Key() {
+	if !found || decode(path, []byte(line), &head) != nil || !head.shownFor(sess, fi) {
 		return nil, time.Time{}, false
 	}
 	a, err = auth.ParseAuthorization(body)
 	if err != nil {
 		return nil, time.Time{}, false
 	}
-	at = fi.ModTime()
-	if !sess.LoggedInAt.IsZero() && at.Before(sess.LoggedInAt.Add(-mtimeSlack)) {
-		return nil, time.Time{}, false
-	}
-	return a, at, true
+	return a, fi.ModTime(), true
+}
+
+// shownFor says whether the cache file with this head is sess's to show:
+// of its session, and not older than its login.
+func (h *cacheHead) shownFor(sess Session, fi fs.FileInfo) bool {
+	return h.Session == sess.Key() && (sess.LoggedInAt.IsZero() || !fi.ModTime().Before(sess.LoggedInAt.Add(-mtimeSlack)))
 }
 
 // LoadAccountCounts is how many accounts of each product the account
@@ -120,17 +122,10 @@ func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.
 		}
 		return auth.CountProducts(a.Accounts), at, true
 	}
-	if head.Session != sess.Key() {
-		return nil, time.Time{}, false
+	if !head.shownFor(sess, fi) || *head.Size > maxCacheBytes || fi.Size() != int64(len(line))+*head.Size {
+		return nil, time.Time{}, false // the size: cut short, or not what the head says
 	}
-	if *head.Size > maxCacheBytes || fi.Size() != int64(len(line))+*head.Size {
-		return nil, time.Time{}, false // cut short, or not what the head says
-	}
-	at = fi.ModTime()
-	if !sess.LoggedInAt.IsZero() && at.Before(sess.LoggedInAt.Add(-mtimeSlack)) {
-		return nil, time.Time{}, false
-	}
-	return head.Products, at, true
+	return head.Products, fi.ModTime(), true
 }
 
 // SaveAuthorization keeps a as the account cache of the session with the

@@ -317,11 +317,20 @@ func (s *Store) LoadToken(key string) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
+	_, tok, err := s.findToken(st, key)
+	return tok, err
+}
+
+// findToken is the session of st with the given key and its token, the
+// secrets read from the keyring if that is where they are; a session
+// that is gone is [ErrNoSession].
+func (s *Store) findToken(st *State, key string) (*Session, Token, error) {
 	sess, ok := st.Find(key)
 	if !ok {
-		return Token{}, ErrNoSession
+		return nil, Token{}, ErrNoSession
 	}
-	return s.reveal(sess.Token)
+	tok, err := s.reveal(sess.Token)
+	return sess, tok, err
 }
 
 // SaveTokenFrom stores tok, refreshed from the access token staleAccess, for
@@ -338,11 +347,7 @@ func (s *Store) SaveTokenFrom(key, staleAccess string, tok Token) (Token, error)
 func (s *Store) saveTokenFrom(update func(func(*State) error) error, key, staleAccess string, tok Token) (Token, error) {
 	var stored Token
 	err := update(func(st *State) error {
-		sess, ok := st.Find(key)
-		if !ok {
-			return ErrNoSession
-		}
-		cur, err := s.reveal(sess.Token)
+		sess, cur, err := s.findToken(st, key)
 		if err != nil {
 			return err
 		}
@@ -375,12 +380,7 @@ func (s *Store) MarkRefused(key, refreshToken string, r Refusal) (bool, error) {
 func (s *Store) markRefused(update func(func(*State) error) error, key, refreshToken string, r Refusal) (bool, error) {
 	marked := false
 	err := update(func(st *State) error {
-		sess, ok := st.Find(key)
-		if !ok {
-			return ErrNoSession
-		}
-		// The refresh token may be kept in the keyring.
-		cur, err := s.reveal(sess.Token)
+		sess, cur, err := s.findToken(st, key) // the refresh token may be in the keyring
 		if err != nil {
 			return err
 		}

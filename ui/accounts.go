@@ -193,6 +193,12 @@ func appendLower(b []byte, s string) []byte {
 	if !auth.IsASCII(s) {
 		return append(b, strings.ToLower(s)...)
 	}
+	return appendLowerASCII(b, s)
+}
+
+// appendLowerASCII appends s with A-Z lower-cased and nothing else
+// changed.
+func appendLowerASCII(b []byte, s string) []byte {
 	n := len(b)
 	b = append(b, s...)
 	for i := n; i < len(b); i++ {

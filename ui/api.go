@@ -400,15 +400,7 @@ func sameASCII(a, b string) bool {
 
 // lowerASCII is s with A-Z lower-cased and nothing else changed: a host
 // that is not ASCII stays as it is, to be refused, not made into another.
-func lowerASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
+func lowerASCII(s string) string { return string(appendLowerASCII(nil, s)) }
 
 // apiExamplePaths is a first call worth making per product: its list of
 // projects, or what it has instead.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -48,6 +49,21 @@ type Account struct {
 
 // Key identifies an account across products: two products may share an id.
 func (a Account) Key() string { return fmt.Sprintf("%s:%d", a.Product, a.ID) }
+
+// SplitKey reads a Key back into its product code and id, so a list can
+// be searched for one without building every account's key; ok is false
+// for anything Key would not have written.
+func SplitKey(key string) (product string, id int64, ok bool) {
+	i := strings.LastIndexByte(key, ':')
+	if i < 0 {
+		return "", 0, false
+	}
+	id, err := strconv.ParseInt(key[i+1:], 10, 64)
+	if err != nil || strconv.FormatInt(id, 10) != key[i+1:] {
+		return "", 0, false
+	}
+	return key[:i], id, true
+}
 
 // WebURL is where a person opens the account in a browser: app_href when
 // Launchpad gives one (older products do not), else href.

@@ -206,3 +206,16 @@ func TestAuthorizationBodyLimit(t *testing.T) {
 		})
 	}
 }
+
+func TestSplitKeyReadsKey(t *testing.T) {
+	for _, a := range []auth.Account{{Product: "bc3", ID: 99999999}, {Product: "odd:code", ID: -7}, {Product: "", ID: 0}} {
+		if p, id, ok := auth.SplitKey(a.Key()); !ok || p != a.Product || id != a.ID {
+			t.Errorf("auth.SplitKey(%q) = %q, %d, %v", a.Key(), p, id, ok)
+		}
+	}
+	for _, k := range []string{"", "bc3", "bc3:", "bc3:07", "bc3:+7", "bc3:x", "bc3:1 "} {
+		if p, id, ok := auth.SplitKey(k); ok {
+			t.Errorf("auth.SplitKey(%q) = %q, %d: Key never writes that", k, p, id)
+		}
+	}
+}

@@ -138,7 +138,7 @@ func ChooseAccount(accs []auth.Account, last, account, product string) (auth.Acc
 	if len(pool) == 1 {
 		return pool[0], nil
 	}
-	if code, id, ok := splitKey(last); ok {
+	if code, id, ok := auth.SplitKey(last); ok {
 		var m []auth.Account
 		for _, a := range pool {
 			if a.ID == id && a.Product == code {
@@ -308,20 +308,6 @@ func (t *APITarget) Allowed(u *url.URL) (auth.Account, error) {
 		}
 	}
 	return best, nil
-}
-
-// splitKey reads an [auth.Account.Key] (product:id) without building one
-// per account to compare it with.
-func splitKey(key string) (product string, id int64, ok bool) {
-	i := strings.LastIndexByte(key, ':')
-	if i < 0 {
-		return "", 0, false
-	}
-	id, err := strconv.ParseInt(key[i+1:], 10, 64)
-	if err != nil || strconv.FormatInt(id, 10) != key[i+1:] {
-		return "", 0, false
-	}
-	return key[:i], id, true
 }
 
 // basesOf is every href, as plainHref gives it, that u lies under (see

@@ -460,18 +460,7 @@ func TestKeyringTwoProcessesRefreshing(t *testing.T) {
 		t.Fatal(err)
 	}
 	login := func(t *testing.T) (string, string) {
-		l, err := c.NewLogin()
-		if err != nil {
-			t.Fatal(err)
-		}
-		loc, err := fake.Approve(t.Context(), l.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, err := l.Paste(t.Context(), loc.String())
-		if err != nil {
-			t.Fatal(err)
-		}
+		tok := approvedToken(t, c, fake)
 		dir := t.TempDir()
 		sess := Session{LaunchpadURL: fake.URL, ClientID: opts.ClientID, Identity: ada, Token: TokenFrom(tok)}
 		sess.Token.Expiry = time.Now().Add(-time.Minute) // due: the next use refreshes

@@ -51,6 +51,25 @@ func storedSource(c *auth.Client, s *Store, key string) (*auth.TokenSource, erro
 		})), nil
 }
 
+// approvedToken logs in with c, the fake approving, by pasting the
+// address the browser would reach, and returns the token.
+func approvedToken(t *testing.T, c *auth.Client, fake *launchpadtest.Server) *oauth2.Token {
+	t.Helper()
+	l, err := c.NewLogin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := fake.Approve(t.Context(), l.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := l.Paste(t.Context(), loc.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 // TestTwoProcessesShareARotatingLogin has two stores on one directory, as
 // two bcauth processes, refresh one login in turn against a fake Launchpad
 // that rotates refresh tokens. Neither spends a refresh token the other
@@ -67,18 +86,7 @@ func TestTwoProcessesShareARotatingLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := c.NewLogin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, err := fake.Approve(t.Context(), l.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := l.Paste(t.Context(), loc.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := approvedToken(t, c, fake)
 	dir := t.TempDir()
 	sess := Session{LaunchpadURL: fake.URL, ClientID: opts.ClientID, Identity: ada, Token: TokenFrom(tok)}
 	key := sess.Key()

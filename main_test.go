@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -578,59 +576,5 @@ func TestAnotherUsersStateDirectoryIsRefused(t *testing.T) {
 		if code != 2 || stdout != "" || !strings.Contains(stderr, dir+" belongs to uid 65534, not to you (uid 0)") || !strings.Contains(stderr, "chown") {
 			t.Errorf("%s with another user's state directory: exit %d, stdout %q, stderr %q", cmd, code, stdout, stderr)
 		}
-	}
-}
-
-func TestCtrlCEndsALockWaitAtOnce(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("watches the waiting process through /proc and sends it SIGINT")
-	}
-	emptyConfig(t, auth.SettingClientID, "client", auth.SettingClientSecret, "secret", auth.SettingToken, "", idEnv, "")
-	st, err := store.Open(store.DefaultDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Another bcauth holds the lock, as a refresh waiting on Launchpad does.
-	held, err := st.Hold(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer held.Release()
-
-	cmd := bcauthProcess(t, "logout", "--all")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Once it has state.lock open it is waiting for the lock, past the
-	// point where fang listens for SIGINT.
-	lock := filepath.Join(st.Dir(), "state.lock")
-	fds := fmt.Sprintf("/proc/%d/fd", cmd.Process.Pid)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for waiting := false; !waiting; {
-		select {
-		case <-tick.C:
-		case <-t.Context().Done():
-			t.Fatal("the process never opened the lock")
-		}
-		entries, _ := os.ReadDir(fds)
-		for _, e := range entries {
-			if target, _ := os.Readlink(filepath.Join(fds, e.Name())); target == lock {
-				waiting = true
-			}
-		}
-	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	err = cmd.Wait()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
-		t.Errorf("logout interrupted while waiting for the lock: %v, want exit 130\n%s", err, stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "lock") {
-		t.Errorf("stderr does not say what was interrupted: %q", stderr.String())
 	}
 }

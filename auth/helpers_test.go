@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -341,23 +340,6 @@ func checkPage(t *testing.T, p *page) {
 	}
 }
 
-// eventually polls cond until it holds, failing the test after a generous
-// bound. It is for waiting on other goroutines, never for measuring time.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	give := time.NewTimer(10 * time.Second)
-	defer give.Stop()
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		runtime.Gosched()
-		select {
-		case <-give.C:
-			t.Fatalf("gave up waiting for %s", what)
-		case <-tick.C:
-		}
-	}
-}
 
 // portFree reports whether addr can be listened on again.
 func portFree(addr string) bool {

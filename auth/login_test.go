@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"runtime"
-	"runtime/pprof"
 	"strings"
 	"syscall"
 	"testing"
@@ -596,7 +596,7 @@ func TestCancelWhileExchanging(t *testing.T) {
 	defer cancel()
 	done := goWait(ctx, ln)
 	browser := h.browser.goBrowse(t.Context(), http.MethodGet, loc)
-	eventually(t, "the code exchange to start", func() bool { return h.fake.Requests(launchpadtest.EndpointToken) == 1 })
+	launchpadtest.Eventually(t, "the code exchange to start", func() bool { return h.fake.Requests(launchpadtest.EndpointToken) == 1 })
 	cancel()
 	w := <-done
 	if !errors.Is(w.err, context.Canceled) {
@@ -621,18 +621,5 @@ func TestCancelWhileExchanging(t *testing.T) {
 // them if that never happens.
 func checkGoroutines(t *testing.T, before int) {
 	t.Helper()
-	give := time.NewTimer(10 * time.Second)
-	defer give.Stop()
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for runtime.NumGoroutine() > before {
-		runtime.Gosched()
-		select {
-		case <-give.C:
-			var b strings.Builder
-			pprof.Lookup("goroutine").WriteTo(&b, 1)
-			t.Fatalf("%d goroutines left, %d before:\n%s", runtime.NumGoroutine(), before, b.String())
-		case <-tick.C:
-		}
-	}
+	launchpadtest.Eventually(t, fmt.Sprintf("no more goroutines than the %d before", before), func() bool { return runtime.NumGoroutine() <= before })
 }

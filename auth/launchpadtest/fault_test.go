@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"runtime"
 	"testing"
 	"time"
 )
@@ -132,10 +131,7 @@ func TestCloseCutsDelayShort(t *testing.T) {
 		}
 		done <- err
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for s.Requests(EndpointAuthorization) == 0 && time.Now().Before(deadline) {
-		runtime.Gosched()
-	}
+	Eventually(t, "the delayed request to arrive", func() bool { return s.Requests(EndpointAuthorization) > 0 })
 	s.Close()
 	s.Close() // twice is fine
 	if err := <-done; err == nil || err.Error() == "200 OK" {

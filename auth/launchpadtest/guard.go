@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -71,4 +72,32 @@ func (g *guard) offenders() []string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return append([]string(nil), g.off...)
+}
+
+// Fataler is the part of testing.TB that Eventually needs; the fake is
+// linked into the demo, which must not carry the testing package.
+type Fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+// Eventually polls cond until it holds, and fails the test after a
+// generous bound, saying what it waited for and where every goroutine
+// stood. It is for waiting on other goroutines and processes, never for
+// measuring time.
+func Eventually(t Fataler, what string, cond func() bool) {
+	t.Helper()
+	give := time.NewTimer(15 * time.Second)
+	defer give.Stop()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		runtime.Gosched()
+		select {
+		case <-give.C:
+			buf := make([]byte, 1<<20)
+			t.Fatalf("gave up after 15s waiting for %s; goroutines:\n%s", what, buf[:runtime.Stack(buf, true)])
+		case <-tick.C:
+		}
+	}
 }

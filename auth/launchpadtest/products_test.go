@@ -201,7 +201,7 @@ func TestMaxInFlightCountsConcurrentRequests(t *testing.T) {
 			errs <- err
 		}()
 	}
-	waitFor(t, func() bool { return len(s.ProductRequests()) == 3 })
+	Eventually(t, "three product requests", func() bool { return len(s.ProductRequests()) == 3 })
 	cancel()
 	for range 3 {
 		if err := <-errs; err == nil {
@@ -218,16 +218,3 @@ func TestMaxInFlightCountsConcurrentRequests(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds, failing after a generous deadline.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition never held")
-		}
-		<-tick.C
-	}
-}

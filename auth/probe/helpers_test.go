@@ -3,7 +3,6 @@ package probe_test
 import (
 	"context"
 	"net/http"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -100,18 +99,3 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// eventually polls cond until it holds, failing after a generous
-// deadline; it measures nothing.
-func eventually(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("condition never held; goroutines:\n%s", buf[:runtime.Stack(buf, true)])
-		}
-		<-tick.C
-	}
-}

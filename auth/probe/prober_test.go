@@ -258,7 +258,7 @@ func TestProbeAllCancelStopsEverything(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan []probe.Result)
 	go func() { done <- p.ProbeAll(ctx, accs, probe.BearerAuth{Source: ts}, nil) }()
-	eventually(t, func() bool { return len(s.ProductRequests()) == probe.DefaultConcurrency })
+	launchpadtest.Eventually(t, "DefaultConcurrency product requests at once", func() bool { return len(s.ProductRequests()) == probe.DefaultConcurrency })
 	cancel()
 	var results []probe.Result
 	select {
@@ -286,7 +286,7 @@ func TestProbeAllCancelStopsEverything(t *testing.T) {
 	}
 	// ...and the connections it opened close too.
 	transport.CloseIdleConnections()
-	eventually(t, func() bool { return runtime.NumGoroutine() <= before })
+	launchpadtest.Eventually(t, "the probe goroutines to end", func() bool { return runtime.NumGoroutine() <= before })
 }
 
 func TestProbeURLWithLegacyCredentials(t *testing.T) {

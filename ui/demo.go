@@ -1,0 +1,73 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"bcauth/auth"
+	"bcauth/auth/launchpadtest"
+	"bcauth/store"
+)
+
+// Demo credentials for the fake's product APIs: they open nothing else.
+const (
+	DemoPassword = "demo-password"
+	DemoAPIToken = "demo-api-token"
+)
+
+// Demo is the fake Launchpad that `bcauth demo` runs against, on a random
+// loopback port, with its state in a temporary directory: never the
+// person's real config.
+type Demo struct {
+	Fake *launchpadtest.Server
+	// Dir is the temporary directory: config and cache below it.
+	Dir string
+	// Client reaches the fake, in place of the environment's settings.
+	Client store.ClientConfig
+	// User logs in to the fake's product APIs with DemoPassword.
+	User string
+}
+
+// StartDemo starts the fake Launchpad and makes the demo's directory.
+func StartDemo() (*Demo, error) {
+	fake, err := launchpadtest.StartDemo()
+	if err != nil {
+		return nil, fmt.Errorf("bcauth demo: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "bcauth-demo-")
+	if err != nil {
+		fake.Close()
+		return nil, fmt.Errorf("bcauth demo: %w", err)
+	}
+	user := launchpadtest.DemoIdentity().EmailAddress
+	fake.AllowBasic(user, DemoPassword)
+	fake.AllowBasic(DemoAPIToken, "X")
+	fo := fake.Options()
+	return &Demo{
+		Fake: fake, Dir: dir, User: user,
+		Client: store.ClientConfig{ClientID: fo.ClientID, ClientSecret: fo.ClientSecret, RedirectURI: fo.RedirectURI, LaunchpadURL: fake.URL},
+	}, nil
+}
+
+// ConfigDir and CacheDir are where a shell pointed at the demo keeps its
+// state.
+func (d *Demo) ConfigDir() string { return filepath.Join(d.Dir, "config") }
+func (d *Demo) CacheDir() string  { return filepath.Join(d.Dir, "cache") }
+
+// Env is the environment of a run against the demo: its client settings,
+// and nothing else (no BASECAMP_TOKEN: the demo is its own).
+func (d *Demo) Env() Env {
+	return Env{
+		auth.SettingClientID + "=" + d.Client.ClientID,
+		auth.SettingClientSecret + "=" + d.Client.ClientSecret,
+		auth.SettingRedirectURI + "=" + d.Client.RedirectURI,
+		auth.SettingLaunchpadURL + "=" + d.Client.LaunchpadURL,
+	}
+}
+
+// Close stops the fake and removes the demo's state.
+func (d *Demo) Close() {
+	d.Fake.Close()
+	os.RemoveAll(d.Dir)
+}

@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"bcauth/auth"
+	"bcauth/store"
+)
+
+// Where says where a front end keeps its state and how it may do without.
+type Where struct {
+	// Dir is the state directory; CacheDir the account cache's ("" keeps
+	// it inside Dir, as the demo does).
+	Dir, CacheDir string
+	// Lenient, with Token set, lets a missing state directory stay
+	// missing and one that cannot be opened be done without: the token
+	// needs none, so a read-only or missing home still works.
+	Lenient bool
+	// Keyring lets this run use the OS keyring, as BCAUTH_KEYRING and
+	// config.json decide (the demo's throwaway state never does).
+	Keyring bool
+}
+
+// Open opens the store as w says and builds the Service on it, with the
+// client settings and BASECAMP_TOKEN from env. Every wait for the store's
+// lock ends when ctx does (Ctrl-C). Secrets found elsewhere than the
+// keyring setting says are moved first; the store's notices go to notices.
+func Open(ctx context.Context, w Where, env Env, notices io.Writer) (*Service, error) {
+	token := env.Get(auth.SettingToken)
+	svc := &Service{Env: env.Client(), HTTPClient: NewHTTPClient(), EnvToken: token}
+	if token != "" && w.Lenient {
+		if _, err := os.Stat(w.Dir); err != nil {
+			return svc, nil
+		}
+	}
+	opts := []store.Option{store.WithContext(ctx)}
+	if w.CacheDir != "" {
+		opts = append(opts, store.WithCacheDir(w.CacheDir))
+	}
+	if w.Keyring {
+		mode, err := env.KeyringMode()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, store.WithKeyring(store.OSKeyring{}, mode))
+	}
+	st, err := store.Open(w.Dir, opts...)
+	if err != nil {
+		if token != "" && w.Lenient {
+			return svc, nil
+		}
+		return nil, err
+	}
+	svc.Store = st
+	if err := svc.PlaceSecrets(); err != nil {
+		p := Describe(err, svc.Settings())
+		return nil, fmt.Errorf("%s\n%s", Sentence(p.Text()), Sentence(p.Fix))
+	}
+	for _, n := range st.Notices() {
+		fmt.Fprintln(notices, "bcauth:", n)
+	}
+	return svc, nil
+}
+
+// NewHTTPClient is the client for Launchpad and the product APIs: every
+// request is bounded as a whole.
+func NewHTTPClient() *http.Client { return &http.Client{Timeout: 30 * time.Second} }

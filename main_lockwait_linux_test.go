@@ -15,10 +15,11 @@ import (
 
 	"bcauth/auth"
 	"bcauth/store"
+	"bcauth/ui"
 )
 
 func TestCtrlCEndsALockWaitAtOnce(t *testing.T) {
-	emptyConfig(t, auth.SettingClientID, "client", auth.SettingClientSecret, "secret", auth.SettingToken, "", idEnv, "")
+	emptyConfig(t, auth.SettingClientID, "client", auth.SettingClientSecret, "secret", auth.SettingToken, "", ui.IDSetting, "")
 	st, err := store.Open(store.DefaultDir())
 	if err != nil {
 		t.Fatal(err)

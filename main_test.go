@@ -22,6 +22,7 @@ import (
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
 	"bcauth/ui"
+	"bcauth/ui/cli"
 	"bcauth/ui/uitest"
 )
 
@@ -43,7 +44,9 @@ func TestMain(m *testing.M) {
 // asBcauth runs bcauth with this process's arguments, as main does.
 type asBcauth struct{}
 
-func (asBcauth) Run() int { return run(context.Background(), os.Args[1:], os.Stdout, os.Stderr) }
+func (asBcauth) Run() int {
+	return run(context.Background(), os.Environ(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+}
 
 // asBcauthEnv makes the test binary run as bcauth itself (see TestMain),
 // for tests about several bcauth processes at once.
@@ -68,7 +71,7 @@ func bcauthProcess(t *testing.T, args ...string) *exec.Cmd {
 func bcauth(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = run(t.Context(), args, &out, &errOut)
+	code = run(t.Context(), os.Environ(), args, nil, &out, &errOut)
 	return ansi.Strip(out.String()), ansi.Strip(errOut.String()), code
 }
 
@@ -77,7 +80,7 @@ func bcauth(t *testing.T, args ...string) (stdout, stderr string, code int) {
 func words(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func TestEveryCommandsHelpHasItsSynopsisAndExample(t *testing.T) {
-	for _, c := range newRoot(new(int)).Commands() {
+	for _, c := range cli.NewRoot(&cli.Factory{}).Commands() {
 		for _, args := range [][]string{{c.Name(), "--help"}, {"help", c.Name()}} {
 			t.Run(strings.Join(args, " "), func(t *testing.T) {
 				stdout, stderr, code := bcauth(t, args...)
@@ -218,13 +221,15 @@ func TestCompletionOffersCommandsAndProductCodes(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	want := cli.BuildInfo{}.String()
 	stdout, _, code := bcauth(t, "--version")
-	if code != 0 || !strings.Contains(stdout, version()) {
-		t.Errorf("--version: exit %d, %q; want the version %q", code, stdout, version())
+	if code != 0 || stdout != want+"\n" {
+		t.Errorf("--version: exit %d, %q; want the version alone, %q", code, stdout, want)
 	}
 	stdout, _, code = bcauth(t, "version")
-	if lines := strings.Split(stdout, "\n"); code != 0 || lines[0] != "bcauth "+version() || !strings.HasPrefix(lines[1], "go") {
-		t.Errorf("version: exit %d, %q; want bcauth %s and the Go version", code, stdout, version())
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 0 || lines[0] != "bcauth "+want || !strings.HasPrefix(lines[len(lines)-1], "go1.") {
+		t.Errorf("version: exit %d, %q; want bcauth %s first and the Go version last", code, stdout, want)
 	}
 }
 
@@ -308,7 +313,7 @@ func TestProbeWithAnAPITokenFromTheEnvironment(t *testing.T) {
 		http.Error(w, "no", http.StatusUnauthorized)
 	}))
 	defer srv.Close()
-	emptyConfig(t, apiTokenEnv, "classic-token")
+	emptyConfig(t, "BASECAMP_API_TOKEN", "classic-token")
 	stdout, stderr, code := bcauth(t, "probe", "--url", srv.URL+"/1/api/v1", "--product", "bcx", "--api-token", "-")
 	if code != 3 {
 		t.Errorf("exit %d, want 3 (not every account answers)\nstdout: %s\nstderr: %s", code, stdout, stderr)
@@ -332,7 +337,7 @@ func twoIDsOnDisk(t *testing.T) *launchpadtest.Server {
 	emptyConfig(t, auth.SettingClientID, c.ClientID, auth.SettingClientSecret, c.ClientSecret,
 		auth.SettingRedirectURI, c.RedirectURI, auth.SettingLaunchpadURL, c.LaunchpadURL)
 	t.Setenv(auth.SettingToken, "")
-	t.Setenv(idEnv, "")
+	t.Setenv(ui.IDSetting, "")
 	st, err := store.Open(store.DefaultDir())
 	if err != nil {
 		t.Fatal(err)
@@ -363,7 +368,7 @@ func TestIDFlagWinsOverBCAUTHID(t *testing.T) {
 	if got := statusEmail(t); got != "ben@example.com" {
 		t.Errorf("status without --id: %s, want the current one, ben", got)
 	}
-	t.Setenv(idEnv, "annie")
+	t.Setenv(ui.IDSetting, "annie")
 	if got := statusEmail(t); got != "annie@example.com" {
 		t.Errorf("status with BCAUTH_ID=annie: %s", got)
 	}
@@ -375,7 +380,7 @@ func TestIDFlagWinsOverBCAUTHID(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "*\t8888888\tBen Ortiz") || !strings.Contains(stdout, "-\t9999999\tAnnie Bryan") {
 		t.Errorf("ids after --id and BCAUTH_ID: exit %d\n%s", code, stdout)
 	}
-	t.Setenv(idEnv, "nobody")
+	t.Setenv(ui.IDSetting, "nobody")
 	_, stderr, code := bcauth(t, "token")
 	if code != 1 || !strings.Contains(stderr, `no Basecamp ID logged in here matches "nobody"`) {
 		t.Errorf("token with BCAUTH_ID=nobody: exit %d, %s", code, stderr)
@@ -397,7 +402,7 @@ func TestBasecampTokenWithNoStateDirectory(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	emptyConfig(t, auth.SettingLaunchpadURL, fake.URL, idEnv, "")
+	emptyConfig(t, auth.SettingLaunchpadURL, fake.URL, ui.IDSetting, "")
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(file, "config"))
 	xdg.Reload()
 
@@ -433,43 +438,6 @@ func TestBasecampTokenWithNoStateDirectory(t *testing.T) {
 	}
 }
 
-// TestWhereTheLoginRuns: over SSH, and with nothing that can open a
-// browser here, the connect screen asks for the address back instead of
-// promising a browser; SSH_CLIENT alone counts as SSH.
-func TestWhereTheLoginRuns(t *testing.T) {
-	for _, tc := range []struct {
-		env  map[string]string
-		want bool
-	}{
-		{map[string]string{}, false},
-		{map[string]string{"SSH_CONNECTION": "10.0.0.1 5000 10.0.0.2 22"}, true},
-		{map[string]string{"SSH_CLIENT": "10.0.0.1 5000 22"}, true},
-		{map[string]string{"SSH_TTY": "/dev/pts/1"}, true},
-		{map[string]string{"DISPLAY": ":0"}, false},
-	} {
-		if got := overSSH(func(k string) string { return tc.env[k] }); got != tc.want {
-			t.Errorf("overSSH(%v) = %v, want %v", tc.env, got, tc.want)
-		}
-	}
-	for _, tc := range []struct {
-		name                          string
-		noBrowser, demo, ssh, canOpen bool
-		want                          bool
-	}{
-		{"a desktop", false, false, false, true, false},
-		{"--no-browser", true, false, false, true, true},
-		{"ssh", false, false, true, true, true},
-		{"no display, no $BROWSER, no ssh", false, false, false, false, true},
-		{"the demo without a browser approves by itself", false, true, false, false, false},
-		{"the demo over ssh opens nothing either", false, true, true, false, false},
-		{"the demo with --no-browser", true, true, false, true, true},
-	} {
-		if got := pasteBack(tc.noBrowser, tc.demo, tc.ssh, tc.canOpen); got != tc.want {
-			t.Errorf("%s: pasteBack = %v, want %v", tc.name, got, tc.want)
-		}
-	}
-}
-
 func TestConcurrentTokenCallsRefreshOnce(t *testing.T) { tokenHerd(t, false) }
 
 // TestKeyringConcurrentTokenCallsRefreshOnce is the same herd with the
@@ -498,7 +466,7 @@ func tokenHerd(t *testing.T, keyring bool) {
 			c := uitest.Client(fake)
 			emptyConfig(t, auth.SettingClientID, c.ClientID, auth.SettingClientSecret, c.ClientSecret,
 				auth.SettingRedirectURI, c.RedirectURI, auth.SettingLaunchpadURL, c.LaunchpadURL,
-				auth.SettingToken, "", idEnv, "")
+				auth.SettingToken, "", ui.IDSetting, "")
 			t.Setenv("XDG_CACHE_HOME", t.TempDir())
 			var opts []store.Option
 			if keyring {

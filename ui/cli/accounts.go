@@ -11,7 +11,40 @@ import (
 
 	"bcauth/auth"
 	"bcauth/ui"
+
+	"github.com/spf13/cobra"
 )
+
+// accountsOptions are accounts's flags.
+type accountsOptions struct {
+	JSON    bool
+	ID      string
+	Product string
+}
+
+func newAccountsCmd(f *Factory, runF func(*accountsOptions) error) *cobra.Command {
+	o := &accountsOptions{}
+	cmd := &cobra.Command{
+		Use:     "accounts [--json] [--product CODE] [--id ID|EMAIL]",
+		Short:   "The accounts, one per line (tab-separated)",
+		Long:    "List the current Basecamp ID's accounts, one tab-separated line each: product, id, name, href.",
+		Example: "bcauth accounts --product bc3 | cut -f2,3\nbcauth accounts --id ben@example.com --json",
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON")
+	f.idFlag(cmd, &o.ID)
+	cmd.Flags().StringVar(&o.Product, "product", "", "only accounts of this product CODE (bc3, bcx, basecamp, campfire, highrise, …)")
+	_ = cmd.RegisterFlagCompletionFunc("product", productCodes)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		o.ID = f.chosenID(cmd, o.ID)
+		if runF != nil {
+			return runF(o)
+		}
+		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int {
+			return Accounts(cmd.Context(), svc, out, o.JSON, o.Product)
+		})
+	}
+	return cmd
+}
 
 // Accounts prints the current Basecamp ID's accounts, asking Launchpad for
 // the list first (refreshing the token if needed) and caching the answer.

@@ -16,14 +16,79 @@ import (
 	"time"
 
 	"github.com/itchyny/gojq"
+	"github.com/spf13/cobra"
 
 	"bcauth/auth"
 	"bcauth/auth/product"
 	"bcauth/ui"
 )
 
+func newAPICmd(f *Factory, runF func(*APIOptions) error) *cobra.Command {
+	o := &APIOptions{HTTPClient: apiHTTPClient()}
+	cmd := &cobra.Command{
+		Use:   "api PATH|URL [--account ID|NAME] [--product CODE] [--id ID|EMAIL] [-X METHOD] [-H 'Name: value']… [-f key=value]… [-F key=value]… [--input FILE|-] [--paginate] [--jq EXPR] [--include]",
+		Short: "Call an account's API with the stored login, as gh api does",
+		Long: `Call an account's API with the login's token (refreshed when due) and print the answer as it comes: indented and coloured JSON on a terminal, raw when piped.
+
+The account is --account (an id, or a name only it has), else the only account of --product, else the one last picked in the app. PATH is relative to its href; a full URL must lie under one of this login's account hrefs or its Launchpad, or nothing is sent. -f and -F make a JSON body (and the method POST); with GET they go to the query string. A 429 waits out its Retry-After (Ctrl-C stops); a 5xx is retried for GET and HEAD. --paginate follows Link rel="next" and prints one merged array; --jq filters each answer with gojq, one result a line, strings raw.
+
+Exit 0 for 2xx, 1 for any other answer (the status and the server's words on stderr) or a failed login, 2 for a command line that cannot run.`,
+		Example: `bcauth api --product bc3 /projects.json
+bcauth api --account 99999999 --paginate --jq '.[].name' /projects.json
+bcauth api --account "Honcho Design" -f subject=Kickoff -f content='<p>Hello</p>' -F status=active \
+  /buckets/2086957000/message_boards/2086957001/messages.json`,
+		Args: exactlyOnePath,
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.Account, "account", "", "the account to call: its id, or a name only it has")
+	fl.StringVar(&o.Product, "product", "", "the account's product CODE (bc3, bcx, basecamp, campfire, highrise, backpack)")
+	f.idFlag(cmd, &o.ID)
+	fl.StringVarP(&o.Method, "method", "X", "", "the HTTP METHOD (GET, or POST with a body)")
+	fl.StringArrayVarP(&o.Headers, "header", "H", nil, "send the header 'Name: value' (again for more)")
+	fl.StringArrayVarP(&o.Fields, "raw-field", "f", nil, "add the string field key=value to the JSON body (the query string for GET)")
+	fl.StringArrayVarP(&o.TypedFields, "field", "F", nil, "add key=value as a number, true, false or null, or @FILE's contents")
+	fl.StringVar(&o.Input, "input", "", "send FILE (\"-\": standard input) as the body")
+	fl.BoolVar(&o.Paginate, "paginate", false, "follow Link rel=\"next\" and print every page as one JSON array")
+	fl.StringVar(&o.JQ, "jq", "", "filter the JSON answer with the jq EXPRession (gojq)")
+	fl.BoolVarP(&o.Include, "include", "i", false, "print the status line and the response headers first (never the token)")
+	_ = cmd.RegisterFlagCompletionFunc("product", productCodes)
+	noCompletions(cmd, "account", "method", "header", "raw-field", "field", "jq")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		o.ID = f.chosenID(cmd, o.ID)
+		o.Path, o.Stdin = args[0], cmd.InOrStdin()
+		o.Pretty = isTerminal(f.stdout())
+		o.Color = o.Pretty && f.Env.Get("NO_COLOR") == ""
+		if runF != nil {
+			return runF(o)
+		}
+		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int { return API(cmd.Context(), svc, out, *o) })
+	}
+	return cmd
+}
+
+// exactlyOnePath is api's one PATH or URL.
+func exactlyOnePath(cmd *cobra.Command, args []string) error {
+	switch {
+	case len(args) == 0:
+		return usage(cmd, "name the PATH (such as /projects.json) or URL to call")
+	case len(args) > 1:
+		return usage(cmd, "unexpected argument %q: give one PATH or URL", args[1])
+	}
+	return nil
+}
+
+// apiHTTPClient bounds the wait for an answer, not its length: bcauth api
+// streams bodies of any size.
+func apiHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 30 * time.Second
+	return &http.Client{Transport: t}
+}
+
 // APIOptions is what `bcauth api` was asked to do.
 type APIOptions struct {
+	// ID is --id (else BCAUTH_ID): the stored Basecamp ID whose login to use.
+	ID string
 	// Account, Product and Path name the call (see ui.APIQuery).
 	Account, Product, Path string
 	// Method is the HTTP method; GET, or POST when there is a body, when

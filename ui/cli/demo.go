@@ -1,36 +1,62 @@
 package cli
 
 import (
+	"bcauth/ui"
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/spf13/cobra"
 )
 
-// Demo is what `bcauth demo --serve` runs: the fake Launchpad's address,
-// its client, the state directories it set aside, and the older
-// credentials its product APIs take.
-type Demo struct {
-	LaunchpadURL, ClientID, ClientSecret, RedirectURI string
-	ConfigDir, CacheDir                               string
-	// User and Password log in to the product APIs with HTTP Basic (as
-	// Basecamp 2 takes a person's own login); APIToken is the classic
-	// products' API token.
-	User, Password, APIToken string
+// demoOptions are demo's flags.
+type demoOptions struct {
+	appOptions
+	Serve bool
+}
+
+func newDemoCmd(f *Factory, runF func(*demoOptions) error) *cobra.Command {
+	o := &demoOptions{}
+	cmd := &cobra.Command{
+		Use:   "demo [--no-browser] [--timeout DURATION] [--serve]",
+		Short: "Try it all against a built-in fake Launchpad",
+		Long: "Run the app against a built-in fake Launchpad, with its state in a temporary directory. " +
+			"With --serve, run only the fake, until Ctrl-C, and print the lines that point another shell's bcauth at it.",
+		Example: "bcauth demo --no-browser\n  bcauth demo --serve",
+	}
+	o.flags(cmd)
+	cmd.Flags().BoolVar(&o.Serve, "serve", false, "run the fake Launchpad in the foreground for the script commands, and print how to use it")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if runF != nil {
+			return runF(o)
+		}
+		if !o.Serve {
+			return f.runApp(cmd, "demo", &o.appOptions)
+		}
+		d, err := ui.StartDemo()
+		if err != nil {
+			fmt.Fprintln(f.stderr(), err)
+			return f.exit(ExitFailed)
+		}
+		defer d.Close()
+		return f.exit(DemoServe(cmd.Context(), f.output(), d))
+	}
+	return cmd
 }
 
 // DemoServe prints the lines to paste into another shell, so every script
 // command can be rehearsed against the fake, then waits until ctx ends
 // (Ctrl-C). The fake's password and API token are demo values that open
 // nothing but the fake.
-func DemoServe(ctx context.Context, out Output, d Demo) int {
+func DemoServe(ctx context.Context, out Output, d *ui.Demo) int {
 	var b strings.Builder
-	fmt.Fprintf(&b, "bcauth demo: a fake Launchpad, with its product APIs, at %s\n", d.LaunchpadURL)
+	fmt.Fprintf(&b, "bcauth demo: a fake Launchpad, with its product APIs, at %s\n", d.Client.LaunchpadURL)
 	fmt.Fprintf(&b, "Paste this into another shell, then run bcauth login, status, accounts, token, probe…:\n\n")
 	fmt.Fprintf(&b, "export BASECAMP_LAUNCHPAD_URL=%s BASECAMP_OAUTH_CLIENT_ID=%s BASECAMP_OAUTH_CLIENT_SECRET=%s \\\n  BASECAMP_OAUTH_REDIRECT_URI=%s XDG_CONFIG_HOME=%s XDG_CACHE_HOME=%s\n\n",
-		shellQuote(d.LaunchpadURL), shellQuote(d.ClientID), shellQuote(d.ClientSecret), shellQuote(d.RedirectURI), shellQuote(d.ConfigDir), shellQuote(d.CacheDir))
+		shellQuote(d.Client.LaunchpadURL), shellQuote(d.Client.ClientID), shellQuote(d.Client.ClientSecret), shellQuote(d.Client.RedirectURI), shellQuote(d.ConfigDir()), shellQuote(d.CacheDir()))
 	fmt.Fprintf(&b, "Older credentials its product APIs take (demo values, good for nothing else):\n")
-	fmt.Fprintf(&b, "  BASECAMP_PASSWORD=%s bcauth probe --url %s/bcx/88888888/api/v1 --product bcx --basic %s\n", shellQuote(d.Password), d.LaunchpadURL, shellQuote(d.User))
-	fmt.Fprintf(&b, "  BASECAMP_API_TOKEN=%s bcauth probe --url %s/classic/northwind --product basecamp --api-token -\n\n", shellQuote(d.APIToken), d.LaunchpadURL)
+	fmt.Fprintf(&b, "  BASECAMP_PASSWORD=%s bcauth probe --url %s/bcx/88888888/api/v1 --product bcx --basic %s\n", shellQuote(ui.DemoPassword), d.Client.LaunchpadURL, shellQuote(d.User))
+	fmt.Fprintf(&b, "  BASECAMP_API_TOKEN=%s bcauth probe --url %s/classic/northwind --product basecamp --api-token -\n\n", shellQuote(ui.DemoAPIToken), d.Client.LaunchpadURL)
 	fmt.Fprintf(&b, "bcauth login approves in the browser (or with --no-browser, paste the address it ends on). Ctrl-C stops the fake and removes its state.\n")
 	if c := out.flush([]byte(b.String())); c != ExitOK {
 		return c

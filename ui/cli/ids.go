@@ -9,7 +9,34 @@ import (
 
 	"bcauth/auth"
 	"bcauth/ui"
+
+	"github.com/spf13/cobra"
 )
+
+// idsOptions are ids's flags.
+type idsOptions struct {
+	JSON bool
+}
+
+func newIDsCmd(f *Factory, runF func(*idsOptions) error) *cobra.Command {
+	o := &idsOptions{}
+	cmd := &cobra.Command{
+		Use:   "ids [--json]",
+		Short: "The Basecamp IDs logged in here, the current one marked",
+		Long: `List the Basecamp IDs logged in on this machine, from what is stored: "*" for the current one, Launchpad id, name, email, token state and accounts per product, tab-separated.
+
+With --json: an array of {"current", "identity": {…}, "token": {"state", "expires_at", "renewable"}, "accounts_by_product", "accounts_fetched_at"}.`,
+		Example: "bcauth ids\nbcauth ids --json | jq -r '.[] | select(.current) | .identity.email_address'",
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if runF != nil {
+			return runF(o)
+		}
+		return f.script(cmd, "", func(svc *ui.Service, out Output) int { return IDs(svc, out, o.JSON) })
+	}
+	return cmd
+}
 
 // IDs lists the Basecamp IDs logged in on this machine (for the configured
 // client), from what is stored: Launchpad is not asked. Plain output is one

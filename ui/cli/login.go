@@ -9,11 +9,56 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"bcauth/auth"
 	"bcauth/ui"
 )
+
+// loginOptions are login's flags.
+type loginOptions struct {
+	appOptions
+	WithToken, JSON bool
+}
+
+func newLoginCmd(f *Factory, runF func(*loginOptions) error) *cobra.Command {
+	o := &loginOptions{}
+	cmd := &cobra.Command{
+		Use:   "login [--no-browser] [--timeout DURATION] [--with-token]",
+		Short: "Log in (adds or replaces that Basecamp ID)",
+		Long: `Log in through the browser, even when logged in (adds or replaces that Basecamp ID).
+
+With --with-token, read an access token (and, optionally, its refresh token on a second line) from standard input instead, check it with Launchpad and store it like a browser login; nothing is echoed or printed. Exit 0 stored, 1 refused, 2 no token on standard input.`,
+		Example: `bcauth login --no-browser --timeout 10m
+printf '%s\n%s\n' "$ACCESS_TOKEN" "$REFRESH_TOKEN" | bcauth login --with-token`,
+	}
+	o.flags(cmd)
+	o.keyringFlag(cmd)
+	cmd.Flags().BoolVar(&o.WithToken, "with-token", false, "read the tokens from standard input instead of opening a browser")
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "with --with-token: print who logged in and until when as JSON")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		o.keyringChoice(cmd)
+		if o.JSON && !o.WithToken {
+			return usage(cmd, "--json goes with --with-token: a browser login ends in the app")
+		}
+		if runF != nil {
+			return runF(o)
+		}
+		if !o.WithToken {
+			return f.runApp(cmd, "login", &o.appOptions)
+		}
+		return f.script(cmd, "", func(svc *ui.Service, out Output) int {
+			if o.Keyring != nil {
+				if err := svc.SetKeyring(*o.Keyring); err != nil {
+					return out.fail(err, svc.Settings(), true)
+				}
+			}
+			return LoginWithToken(cmd.Context(), svc, out, cmd.InOrStdin(), o.JSON)
+		})
+	}
+	return cmd
+}
 
 // maxTokenInput bounds what login --with-token reads: two tokens are a few
 // hundred bytes.

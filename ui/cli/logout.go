@@ -7,7 +7,37 @@ import (
 
 	"bcauth/store"
 	"bcauth/ui"
+
+	"github.com/spf13/cobra"
 )
+
+// logoutOptions are logout's flags.
+type logoutOptions struct {
+	All bool
+	ID  string
+}
+
+func newLogoutCmd(f *Factory, runF func(*logoutOptions) error) *cobra.Command {
+	o := &logoutOptions{}
+	cmd := &cobra.Command{
+		Use:     "logout [--all] [--id ID|EMAIL]",
+		Short:   "Forget the current (or every) Basecamp ID",
+		Long:    "Forget the current (or every, or the named) Basecamp ID's tokens; the client settings stay.",
+		Example: "bcauth logout --all\nbcauth logout --id ben@example.com",
+	}
+	cmd.Flags().BoolVar(&o.All, "all", false, "log out of every Basecamp ID")
+	f.idFlag(cmd, &o.ID)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		o.ID = f.chosenID(cmd, o.ID)
+		if runF != nil {
+			return runF(o)
+		}
+		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int {
+			return Logout(svc, out, o.All)
+		})
+	}
+	return cmd
+}
 
 // Logout forgets the current Basecamp ID's tokens and cached accounts, or
 // every Basecamp ID's with all; the client settings stay. It prints one

@@ -88,6 +88,12 @@ const (
 	// ExitUnreachable is probe's exit code when at least one probed
 	// account did not answer as reachable.
 	ExitUnreachable = 3
+	// ExitUsage is a command line bcauth cannot run: an unknown command or
+	// flag, a stray argument, flags that contradict each other.
+	ExitUsage = 2
+	// ExitInterrupted is the shell's code for a command ended by Ctrl-C
+	// (128 + SIGINT).
+	ExitInterrupted = 130
 )
 
 // problem writes p to stderr for people: what happened, and the fix.

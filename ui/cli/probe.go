@@ -11,7 +11,81 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/probe"
 	"bcauth/ui"
+
+	"github.com/spf13/cobra"
 )
+
+// apiTokenEnv holds a classic API token for probe --api-token -.
+const apiTokenEnv = "BASECAMP_API_TOKEN"
+
+func newProbeCmd(f *Factory, runF func(*ProbeOptions) error) *cobra.Command {
+	o := &ProbeOptions{}
+	cmd := &cobra.Command{
+		Use:   "probe [--json] [--product CODE] [--id ID|EMAIL]",
+		Short: "Check which accounts answer the token, or one product URL",
+		Long: `Check which accounts answer the token (exit 3 when any does not), or one product --url with a password or API token:
+
+  bcauth probe --url HREF (--basic USER | --api-token TOKEN) [--product CODE] [--json]`,
+		Example: `bcauth probe --product bc3
+BASECAMP_PASSWORD=… bcauth probe --url https://basecamp.com/123/api/v1 \
+  --basic me@example.com`,
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&o.JSON, "json", false, "print a JSON array instead of tab-separated lines")
+	fl.StringVar(&o.Product, "product", "", "only accounts of this product CODE; with --url, the product it belongs to (guessed from the URL when left out)")
+	f.idFlag(cmd, &o.ID)
+	fl.StringVar(&o.URL, "url", "", "check this one product API HREF with --basic or --api-token, not the stored login")
+	fl.StringVar(&o.BasicUser, "basic", "", "with --url: log in as USER with HTTP Basic (Basecamp 2); the password comes from "+PasswordEnv+" or is asked for in the terminal")
+	fl.StringVar(&o.APIToken, "api-token", "", "with --url: a classic product's API TOKEN, sent as Basic user TOKEN, password X; \"-\" takes it from "+apiTokenEnv+", which keeps it out of ps and shell history")
+	_ = cmd.RegisterFlagCompletionFunc("product", productCodes)
+	noCompletions(cmd, "url", "basic", "api-token")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		o.ID = f.chosenID(cmd, o.ID)
+		if runF != nil {
+			return runF(o)
+		}
+		return f.exit(f.probe(cmd, *o))
+	}
+	return cmd
+}
+
+// probe runs bcauth probe. With legacy credentials it opens no store at
+// all: they never touch the stored login.
+func (f *Factory) probe(cmd *cobra.Command, opts ProbeOptions) int {
+	ctx := cmd.Context()
+	out := f.output()
+	if isTerminal(out.Stderr) {
+		opts.Progress = out.Stderr
+	}
+	if opts.APIToken == "-" {
+		opts.APIToken = f.Env.Get(apiTokenEnv)
+		if opts.APIToken == "" {
+			fmt.Fprintf(out.Stderr, "bcauth: --api-token - reads the token from %s, which is not set\n", apiTokenEnv)
+			return ExitUsage
+		}
+	}
+	if opts.URL == "" && opts.BasicUser == "" && opts.APIToken == "" {
+		svc, err := f.open(ctx, true)
+		if err != nil {
+			fmt.Fprintln(out.Stderr, "bcauth:", err)
+			return ExitUsage
+		}
+		svc.ID = opts.ID
+		return interrupted(ctx, Probe(ctx, svc, out, opts))
+	}
+	if opts.URL != "" && opts.BasicUser != "" && opts.APIToken == "" {
+		opts.Password = f.Env.Get(PasswordEnv)
+		if opts.Password == "" {
+			pw, err := ReadPassword(ctx, opts.BasicUser)
+			if err != nil {
+				fmt.Fprintln(out.Stderr, "bcauth:", err)
+				return ExitFailed
+			}
+			opts.Password = pw
+		}
+	}
+	return Probe(ctx, &ui.Service{HTTPClient: ui.NewHTTPClient()}, out, opts)
+}
 
 // PasswordEnv is the environment variable main reads the password for
 // `bcauth probe --basic USER` from, when it cannot ask in a terminal.
@@ -19,6 +93,8 @@ const PasswordEnv = "BASECAMP_PASSWORD"
 
 // ProbeOptions is what `bcauth probe` was asked to do.
 type ProbeOptions struct {
+	// ID is --id (else BCAUTH_ID): the stored Basecamp ID to probe with.
+	ID string
 	// JSON prints an array of objects instead of tab-separated lines.
 	JSON bool
 	// Product keeps only the accounts with this product code

@@ -7,7 +7,37 @@ import (
 
 	"bcauth/auth"
 	"bcauth/ui"
+
+	"github.com/spf13/cobra"
 )
+
+// refreshOptions are refresh's flags.
+type refreshOptions struct {
+	JSON bool
+	ID   string
+}
+
+func newRefreshCmd(f *Factory, runF func(*refreshOptions) error) *cobra.Command {
+	o := &refreshOptions{}
+	cmd := &cobra.Command{
+		Use:   "refresh [--json] [--id ID|EMAIL]",
+		Short: "Refresh the access token now, even if it is fresh",
+		Long: `Ask Launchpad for a new access token now, however fresh the stored one is: to check that the refresh token still works, or after rotating the client secret. Prints whose token and its new expiry, never the token; a refused refresh is reported, not retried.
+
+Exit 0 refreshed, 1 refused, unreachable, not logged in or BASECAMP_TOKEN set, 2 misconfigured.`,
+		Example: "bcauth refresh\nbcauth refresh --id ben@example.com --json",
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON: identity and expires_at")
+	f.idFlag(cmd, &o.ID)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		o.ID = f.chosenID(cmd, o.ID)
+		if runF != nil {
+			return runF(o)
+		}
+		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int { return Refresh(cmd.Context(), svc, out, o.JSON) })
+	}
+	return cmd
+}
 
 // Refresh renews the access token of the current (or chosen) Basecamp ID
 // now, however fresh it is: to check that the refresh token still works,

@@ -10,7 +10,37 @@ import (
 	"bcauth/auth"
 	"bcauth/store"
 	"bcauth/ui"
+
+	"github.com/spf13/cobra"
 )
+
+// statusOptions are status's flags.
+type statusOptions struct {
+	JSON bool
+	ID   string
+}
+
+func newStatusCmd(f *Factory, runF func(*statusOptions) error) *cobra.Command {
+	o := &statusOptions{}
+	cmd := &cobra.Command{
+		Use:     "status [--json] [--id ID|EMAIL]",
+		Short:   "Who is logged in, token state, where state lives",
+		Long:    "Show who is logged in, whether Launchpad accepts the token (BASECAMP_TOKEN's when set), and where state is stored.",
+		Example: "bcauth status --json | jq .valid\nBASECAMP_TOKEN=… bcauth status",
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON")
+	f.idFlag(cmd, &o.ID)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		o.ID = f.chosenID(cmd, o.ID)
+		if runF != nil {
+			return runF(o)
+		}
+		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int {
+			return Status(cmd.Context(), svc, out, o.JSON)
+		})
+	}
+	return cmd
+}
 
 // Status reports who is logged in, whether Launchpad accepts the token now
 // (it asks, refreshing the token first if needed, and caches the answer),

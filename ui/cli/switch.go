@@ -6,7 +6,44 @@ import (
 
 	"bcauth/store"
 	"bcauth/ui"
+
+	"github.com/spf13/cobra"
 )
+
+// switchOptions are switch's flags and its argument.
+type switchOptions struct {
+	Query string
+	JSON  bool
+}
+
+func newSwitchCmd(f *Factory, runF func(*switchOptions) error) *cobra.Command {
+	o := &switchOptions{}
+	cmd := &cobra.Command{
+		Use:   "switch [ID|EMAIL]",
+		Short: "Make another Basecamp ID current",
+		Long: `Make another logged-in Basecamp ID current, named by its Launchpad id, its email address, or a part of either that only it has. Without an argument, pick one in the terminal (the app's own picker); without a terminal, the choices are listed and nothing changes.
+
+Exit 0 switched, 1 no such Basecamp ID, several match, or none named without a terminal.`,
+		Example:           "bcauth switch ben@example.com\nbcauth switch 9999999\nbcauth switch",
+		Args:              maxOneArg,
+		ValidArgsFunction: f.idCompletions,
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print the Basecamp ID now current as JSON")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 1 {
+			o.Query = args[0]
+		}
+		if runF != nil {
+			return runF(o)
+		}
+		var pick Picker
+		if f.stdinTerminal() {
+			pick = f.PickID
+		}
+		return f.script(cmd, "", func(svc *ui.Service, out Output) int { return Switch(svc, out, o.Query, pick, o.JSON) })
+	}
+	return cmd
+}
 
 // Picker lets a person choose among Basecamp IDs in the terminal and
 // returns the index chosen, or ok false when they left without choosing.

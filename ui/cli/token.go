@@ -6,7 +6,42 @@ import (
 
 	"bcauth/auth"
 	"bcauth/ui"
+
+	"github.com/spf13/cobra"
 )
+
+// tokenOptions are token's flags.
+type tokenOptions struct {
+	JSON bool
+	ID   string
+}
+
+func newTokenCmd(f *Factory, runF func(*tokenOptions) error) *cobra.Command {
+	o := &tokenOptions{}
+	cmd := &cobra.Command{
+		Use:   "token [--json] [--id ID|EMAIL]",
+		Short: "The access token, refreshed first if needed",
+		Long: `Print the current access token and nothing else, refreshed first if needed (BASECAMP_TOKEN, when set, as it is).
+
+With --json: {"access_token", "expires_at", "identity": {…}, "source": "stored" or "environment"}.`,
+		Example: `curl -H "Authorization: Bearer $(bcauth token)" \
+  -H "User-Agent: me (me@example.com)" \
+  https://3.basecampapi.com/ID/projects.json
+bcauth token --json --id ben@example.com | jq -r .expires_at`,
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON with the expiry and whose token it is")
+	f.idFlag(cmd, &o.ID)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		o.ID = f.chosenID(cmd, o.ID)
+		if runF != nil {
+			return runF(o)
+		}
+		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int {
+			return Token(cmd.Context(), svc, out, o.JSON)
+		})
+	}
+	return cmd
+}
 
 // Token prints the access token in use and a newline on stdout, and
 // nothing else, refreshing (and saving) a stored one first when it is near

@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+
+	"charm.land/fang/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/spf13/cobra"
+)
+
+// Execute runs bcauth's command line as f says, through fang, and returns
+// the exit code: the command's own, 2 for a command line none can run.
+func Execute(ctx context.Context, f *Factory, args []string) int {
+	var code int
+	f.code = &code
+	root := NewRoot(f)
+	root.SetArgs(args)
+	root.SetIn(f.Stdin)
+	root.SetOut(f.Stdout)
+	root.SetErr(f.Stderr)
+	err := fang.Execute(ctx, root,
+		fang.WithVersion(f.Build.String()),
+		// Each of these ends the app through its context: the terminal is
+		// restored, the login's listener closed, the demo's directory
+		// removed. Caught, SIGQUIT prints no goroutine dump either.
+		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT),
+		fang.WithErrorHandler(printError),
+	)
+	if err != nil {
+		// bcauth's commands report their own failures and exit codes, so
+		// an error is cobra's: a command line it cannot run.
+		return ExitUsage
+	}
+	return code
+}
+
+// NewRoot builds the command tree: the app itself at the root, then each
+// command in the order of the app's flow, then the ones for scripts.
+func NewRoot(f *Factory) *cobra.Command {
+	cobra.EnableCommandSorting = false
+	root := newAppCmd(f, nil)
+	for _, c := range []*cobra.Command{
+		newLoginCmd(f, nil), newSetupCmd(f, nil), newStatusCmd(f, nil), newAccountsCmd(f, nil),
+		newTokenCmd(f, nil), newLogoutCmd(f, nil), newIDsCmd(f, nil), newSwitchCmd(f, nil),
+		newRefreshCmd(f, nil), newProbeCmd(f, nil), newAPICmd(f, nil), newDemoCmd(f, nil),
+		newVersionCmd(f),
+	} {
+		// Use is each command's synopsis, flags included.
+		c.DisableFlagsInUseLine = true
+		if c.Args == nil {
+			c.Args = noArgs
+		}
+		if c.ValidArgsFunction == nil {
+			c.ValidArgsFunction = cobra.NoFileCompletions
+		}
+		root.AddCommand(c)
+	}
+	root.SetHelpCommand(newHelpCmd())
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &usageError{cmd: cmd.CommandPath(), err: err}
+	})
+	// --version prints the version alone, for scripts; bcauth version
+	// says the rest.
+	root.SetVersionTemplate("{{.Version}}\n")
+	return root
+}
+
+// newHelpCmd is cobra's `help COMMAND`, except that a command that does
+// not exist is a usage error (exit 2) rather than the root's usage.
+func newHelpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [COMMAND]",
+		Short: "Help about any command",
+		Long:  "Show a command's help, as bcauth COMMAND --help does.",
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			target, _, err := cmd.Root().Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []cobra.Completion
+			for _, c := range target.Commands() {
+				if c.IsAvailableCommand() {
+					names = append(names, cobra.CompletionWithDesc(c.Name(), c.Short))
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, rest, err := cmd.Root().Find(args)
+			if err != nil || len(rest) > 0 {
+				return &usageError{cmd: "bcauth", err: fmt.Errorf("no command %q", strings.Join(args, " "))}
+			}
+			// As cobra's own help command does, so the page lists them.
+			target.InitDefaultHelpFlag()
+			target.InitDefaultVersionFlag()
+			return target.Help()
+		},
+	}
+}
+
+// usageError is a command line bcauth cannot run (exit 2): an unknown
+// command or flag, a stray argument, a bad value.
+type usageError struct {
+	cmd string // the command whose --help to point at, such as "bcauth status"
+	err error
+}
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usage is a usageError for cmd.
+func usage(cmd *cobra.Command, format string, args ...any) error {
+	return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf(format, args...)}
+}
+
+// noArgs refuses positional arguments, for the commands that take none.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usage(cmd, "unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// unknownCommand is the root's check of its arguments: any is a mistyped
+// command, answered with cobra's suggestions.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+	}
+	return &usageError{cmd: cmd.CommandPath(), err: errors.New(msg)}
+}
+
+// printError is fang's error handler, for usage errors: what is wrong and
+// where the help is, styled as fang does on a terminal, plain otherwise.
+func printError(w io.Writer, styles fang.Styles, err error) {
+	cmd, what := "bcauth", "its commands"
+	var u *usageError
+	if errors.As(err, &u) {
+		cmd = u.cmd
+	}
+	if cmd != "bcauth" {
+		what = "its flags"
+	}
+	msg := err.Error()
+	if cw, ok := w.(*colorprofile.Writer); !ok || cw.Profile == colorprofile.NoTTY {
+		if strings.Contains(msg, "\n") {
+			msg += "\n" // set the suggestions apart from the pointer to --help
+		}
+		fmt.Fprintf(w, "%s: %s\nRun %s --help for %s.\n", cmd, msg, cmd, what)
+		return
+	}
+	fmt.Fprintln(w, styles.ErrorHeader.String())
+	fmt.Fprintln(w, styles.ErrorText.Render(msg))
+	fmt.Fprintln(w)
+	text := styles.ErrorText.UnsetWidth().UnsetTransform()
+	fmt.Fprintln(w, lipgloss.JoinHorizontal(lipgloss.Left,
+		text.Render("Run"),
+		styles.Program.Flag.Render(" "+cmd+" --help "),
+		text.UnsetMargins().Render("for "+what+"."),
+	))
+	fmt.Fprintln(w)
+}

@@ -340,7 +340,6 @@ func checkPage(t *testing.T, p *page) {
 	}
 }
 
-
 // portFree reports whether addr can be listened on again.
 func portFree(addr string) bool {
 	ln, err := net.Listen("tcp", addr)

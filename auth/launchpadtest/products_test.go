@@ -217,4 +217,3 @@ func TestMaxInFlightCountsConcurrentRequests(t *testing.T) {
 		}
 	}
 }
-

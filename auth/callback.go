@@ -93,6 +93,11 @@ type call struct {
 	reply chan page
 }
 
+// listen is net.Listen; tests put a listener of their own in its place to
+// see what Listen does with an address the system should never give, and
+// to run the server on synthetic time.
+var listen = net.Listen
+
 // Listen binds the redirect URI's loopback host and port, and nothing else.
 // For localhost it binds both 127.0.0.1 and [::1] on the port, since a
 // browser may try either (often ::1 first): left free, [::1]:PORT could be
@@ -114,7 +119,7 @@ func (l *Login) Listen() (*Listener, error) {
 	}
 	for i, host := range hosts {
 		addr := net.JoinHostPort(host, u.Port())
-		ln, err := net.Listen("tcp", addr)
+		ln, err := listen("tcp", addr)
 		switch {
 		case err == nil:
 		case errors.Is(err, syscall.EADDRINUSE):

@@ -80,6 +80,10 @@ type Store struct {
 	// beforeRename runs after a replacement file is written and synced but
 	// before it is renamed into place; tests use it to simulate a crash.
 	beforeRename func(tmp string) error
+	// afterLook runs between the Lstat that vets a state file and the
+	// open that uses it; tests swap the file there, as another user
+	// racing bcauth could.
+	afterLook func(path string)
 
 	// writer queues this process's writers so they do not poll the file
 	// lock against each other, and a waiter can give up when its context
@@ -143,6 +147,9 @@ func Open(dir string, opts ...Option) (*Store, error) {
 			return nil, err
 		}
 		if fi != nil {
+			if s.afterLook != nil {
+				s.afterLook(path)
+			}
 			if err := s.tighten(path, fi.Mode(), fileMode, func(m fs.FileMode) error { return chmodFile(path, m) }); err != nil {
 				return nil, err
 			}
@@ -291,6 +298,9 @@ func (s *Store) openChecked(path string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, err
 	} else if err := regularAndMine(path, fi); err != nil {
 		return nil, nil, err
+	}
+	if s.afterLook != nil {
+		s.afterLook(path)
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
@@ -447,6 +457,9 @@ func (s *Store) lockContext(ctx context.Context) (unlock func(), err error) {
 	path := filepath.Join(s.dir, lockFile)
 	if _, err := s.safeFile(path); err != nil {
 		return nil, err
+	}
+	if s.afterLook != nil {
+		s.afterLook(path)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.lockTimeout)
 	defer cancel()

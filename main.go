@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"bcauth/auth"
-	"bcauth/ui"
 	"bcauth/ui/cli"
+	"bcauth/ui/core"
 	"bcauth/ui/tui"
 )
 
@@ -21,11 +21,11 @@ import (
 var version, commit, date string
 
 func main() {
-	env := ui.Env(os.Environ())
+	env := core.Env(os.Environ())
 	// Read once, then gone: no program bcauth starts (a browser, a
 	// clipboard helper) may inherit a secret.
 	for _, kv := range env {
-		if name, _, _ := strings.Cut(kv, "="); ui.SecretEnv(name) {
+		if name, _, _ := strings.Cut(kv, "="); core.SecretEnv(name) {
 			_ = os.Unsetenv(name)
 		}
 	}
@@ -33,12 +33,12 @@ func main() {
 }
 
 // run runs bcauth with args in env and returns its exit code.
-func run(ctx context.Context, env ui.Env, args []string, stdin *os.File, stdout, stderr io.Writer) int {
+func run(ctx context.Context, env core.Env, args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	build := cli.BuildInfo{Version: version, Commit: commit, Date: date}
 	auth.Version = build.String()
 	return cli.Execute(ctx, &cli.Factory{
 		Env: env, Stdin: stdin, Stdout: stdout, Stderr: stderr, Build: build,
 		App:    tui.Main,
-		PickID: func(c []ui.IDChoice) (int, bool, error) { return tui.PickID(c) },
+		PickID: func(c []core.IDChoice) (int, bool, error) { return tui.PickID(c) },
 	}, args)
 }

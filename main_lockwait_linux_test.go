@@ -15,11 +15,11 @@ import (
 
 	"bcauth/auth"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 func TestCtrlCEndsALockWaitAtOnce(t *testing.T) {
-	emptyConfig(t, auth.SettingClientID, "client", auth.SettingClientSecret, "secret", auth.SettingToken, "", ui.IDSetting, "")
+	emptyConfig(t, auth.SettingClientID, "client", auth.SettingClientSecret, "secret", auth.SettingToken, "", core.IDSetting, "")
 	st, err := store.Open(store.DefaultDir())
 	if err != nil {
 		t.Fatal(err)

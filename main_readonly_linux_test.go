@@ -17,7 +17,7 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 	"bcauth/ui/uitest"
 )
 
@@ -58,7 +58,7 @@ func TestAReadOnlyConfigDirectoryStillReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &uitest.Env{Fake: fake, Dir: st.Dir(), Svc: &ui.Service{Store: st, Env: c, HTTPClient: &http.Client{Timeout: 10 * time.Second}}}
+	e := &uitest.Env{Fake: fake, Dir: st.Dir(), Svc: &core.Service{Store: st, Env: c, HTTPClient: &http.Client{Timeout: 10 * time.Second}}}
 	sess := e.LogIn(t)
 	// Everything is the other user's, and none of it writable by them;
 	// root takes it back to change it (bcauth refuses another user's

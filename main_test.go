@@ -21,7 +21,7 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 	"bcauth/ui/cli"
 	"bcauth/ui/uitest"
 )
@@ -337,12 +337,12 @@ func twoIDsOnDisk(t *testing.T) *launchpadtest.Server {
 	emptyConfig(t, auth.SettingClientID, c.ClientID, auth.SettingClientSecret, c.ClientSecret,
 		auth.SettingRedirectURI, c.RedirectURI, auth.SettingLaunchpadURL, c.LaunchpadURL)
 	t.Setenv(auth.SettingToken, "")
-	t.Setenv(ui.IDSetting, "")
+	t.Setenv(core.IDSetting, "")
 	st, err := store.Open(store.DefaultDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &ui.Service{Store: st, Env: c, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
+	svc := &core.Service{Store: st, Env: c, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
 	uitest.LogIn(t, svc, fake)
 	e := &uitest.Env{Fake: fake, Svc: svc, Dir: st.Dir()}
 	e.LogInSecond(t)
@@ -368,7 +368,7 @@ func TestIDFlagWinsOverBCAUTHID(t *testing.T) {
 	if got := statusEmail(t); got != "ben@example.com" {
 		t.Errorf("status without --id: %s, want the current one, ben", got)
 	}
-	t.Setenv(ui.IDSetting, "annie")
+	t.Setenv(core.IDSetting, "annie")
 	if got := statusEmail(t); got != "annie@example.com" {
 		t.Errorf("status with BCAUTH_ID=annie: %s", got)
 	}
@@ -380,7 +380,7 @@ func TestIDFlagWinsOverBCAUTHID(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "*\t8888888\tBen Ortiz") || !strings.Contains(stdout, "-\t9999999\tAnnie Bryan") {
 		t.Errorf("ids after --id and BCAUTH_ID: exit %d\n%s", code, stdout)
 	}
-	t.Setenv(ui.IDSetting, "nobody")
+	t.Setenv(core.IDSetting, "nobody")
 	_, stderr, code := bcauth(t, "token")
 	if code != 1 || !strings.Contains(stderr, `no Basecamp ID logged in here matches "nobody"`) {
 		t.Errorf("token with BCAUTH_ID=nobody: exit %d, %s", code, stderr)
@@ -402,7 +402,7 @@ func TestBasecampTokenWithNoStateDirectory(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	emptyConfig(t, auth.SettingLaunchpadURL, fake.URL, ui.IDSetting, "")
+	emptyConfig(t, auth.SettingLaunchpadURL, fake.URL, core.IDSetting, "")
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(file, "config"))
 	xdg.Reload()
 
@@ -466,11 +466,11 @@ func tokenHerd(t *testing.T, keyring bool) {
 			c := uitest.Client(fake)
 			emptyConfig(t, auth.SettingClientID, c.ClientID, auth.SettingClientSecret, c.ClientSecret,
 				auth.SettingRedirectURI, c.RedirectURI, auth.SettingLaunchpadURL, c.LaunchpadURL,
-				auth.SettingToken, "", ui.IDSetting, "")
+				auth.SettingToken, "", core.IDSetting, "")
 			t.Setenv("XDG_CACHE_HOME", t.TempDir())
 			var opts []store.Option
 			if keyring {
-				t.Setenv(ui.KeyringSetting, "1")
+				t.Setenv(core.KeyringSetting, "1")
 				opts = append(opts, store.WithKeyring(store.OSKeyring{Timeout: 10 * time.Second}, store.KeyringOn))
 			}
 			st, err := store.Open(store.DefaultDir(), opts...)
@@ -480,7 +480,7 @@ func tokenHerd(t *testing.T, keyring bool) {
 			if keyring {
 				t.Cleanup(func() { _ = st.LogoutAll() })
 			}
-			e := &uitest.Env{Fake: fake, Dir: st.Dir(), Svc: &ui.Service{Store: st, Env: c, HTTPClient: &http.Client{Timeout: 10 * time.Second}}}
+			e := &uitest.Env{Fake: fake, Dir: st.Dir(), Svc: &core.Service{Store: st, Env: c, HTTPClient: &http.Client{Timeout: 10 * time.Second}}}
 			sess := e.LogIn(t)
 			e.ExpireStored(t, sess, time.Minute)
 			fake.ExpireAccessTokens()

@@ -74,7 +74,7 @@ var (
 // what answered: an HTML page's tags are dropped (its title usually comes
 // first), so are terminal escapes, control and bidirectional formatting
 // characters, and a token's value becomes "…". It is cleaned here because auth cannot use
-// ui.Clean; a front end cleans it again as it cleans all of Launchpad's
+// core.Clean; a front end cleans it again as it cleans all of Launchpad's
 // text.
 func firstLine(body []byte) string {
 	body = body[:min(len(body), 64<<10)] // a line to show is near the start

@@ -532,7 +532,7 @@ func TestKeyringTwoProcessesRefreshing(t *testing.T) {
 		}
 		wg.Wait()
 		// These helpers refresh through the store alone, without the
-		// refresh lock ui.Service takes across processes (real bcauth
+		// refresh lock core.Service takes across processes (real bcauth
 		// processes, lock included, are TestKeyringConcurrentTokenCallsRefreshOnce
 		// in main_test.go). So both may refresh at once, and where Launchpad
 		// rotates refresh tokens the slower one's is spent: it fails, and

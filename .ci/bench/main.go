@@ -35,7 +35,7 @@ import (
 
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 func main() {
@@ -239,7 +239,7 @@ func seed(fake *launchpadtest.Server, env store.ClientConfig, cfg, cache string)
 	if err != nil {
 		return "", err
 	}
-	svc := &ui.Service{Store: st, Env: env, HTTPClient: &http.Client{Timeout: 30 * time.Second}}
+	svc := &core.Service{Store: st, Env: env, HTTPClient: &http.Client{Timeout: 30 * time.Second}}
 	c, err := svc.Client()
 	if err != nil {
 		return "", err

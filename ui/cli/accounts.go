@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"bcauth/auth"
-	"bcauth/ui"
+	"bcauth/ui/core"
 
 	"github.com/spf13/cobra"
 )
@@ -39,7 +39,7 @@ func newAccountsCmd(f *Factory, runF func(*accountsOptions) error) *cobra.Comman
 		if runF != nil {
 			return runF(o)
 		}
-		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int {
+		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int {
 			return Accounts(cmd.Context(), svc, out, o.JSON, o.Product)
 		})
 	}
@@ -74,7 +74,7 @@ func newAccountsCmd(f *Factory, runF func(*accountsOptions) error) *cobra.Comman
 // (case-insensitive); no match prints nothing (or []) and a note on stderr.
 // Exit 0, or 1 when not logged in, the login is rejected or anything else
 // fails.
-func Accounts(ctx context.Context, svc *ui.Service, out Output, asJSON bool, product string) int {
+func Accounts(ctx context.Context, svc *core.Service, out Output, asJSON bool, product string) int {
 	list, err := loadAccounts(ctx, svc, out, product)
 	if err != nil {
 		return out.fail(err, svc.Settings(), false)
@@ -107,7 +107,7 @@ func Accounts(ctx context.Context, svc *ui.Service, out Output, asJSON bool, pro
 	}
 	rows := make([][]string, len(list.Accounts))
 	for i, a := range list.Accounts {
-		rows[i] = []string{ui.Clean(a.Product), strconv.FormatInt(a.ID, 10), ui.Clean(a.Name), ui.Clean(a.Href)}
+		rows[i] = []string{core.Clean(a.Product), strconv.FormatInt(a.ID, 10), core.Clean(a.Name), core.Clean(a.Href)}
 	}
 	return out.rows([]string{"PRODUCT", "ID", "NAME", "HREF"}, rows)
 }
@@ -122,23 +122,23 @@ type accountJSON struct {
 	AppHref     string `json:"app_href,omitempty"`
 }
 
-// loadAccounts is ui.LoadAccounts with what it has to say on stderr: that
+// loadAccounts is core.LoadAccounts with what it has to say on stderr: that
 // the list is the cached one, or that no account is of the product.
-func loadAccounts(ctx context.Context, svc *ui.Service, out Output, product string) (*ui.AccountList, error) {
+func loadAccounts(ctx context.Context, svc *core.Service, out Output, product string) (*core.AccountList, error) {
 	list, err := svc.LoadAccounts(ctx, product)
 	if err != nil {
 		return nil, err
 	}
 	if list.Cached != nil {
 		out.warn("%s\n  Launchpad could not be reached, which is probably temporary: these are the accounts it listed %s; run the command again later for a fresh list",
-			ui.Clean(list.Cached.Error()), ui.FetchedWhen(list.Session.FetchedAt))
+			core.Clean(list.Cached.Error()), core.FetchedWhen(list.Session.FetchedAt))
 	}
 	if product != "" && len(list.Accounts) == 0 {
 		has := "no accounts"
 		if len(list.Products) > 0 {
 			has = strings.Join(list.Products, ", ")
 		}
-		fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", ui.Clean(product), has)
+		fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", core.Clean(product), has)
 	}
 	return list, nil
 }

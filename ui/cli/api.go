@@ -20,7 +20,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/auth/product"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 func newAPICmd(f *Factory, runF func(*APIOptions) error) *cobra.Command {
@@ -61,7 +61,7 @@ bcauth api --account "Honcho Design" -f subject=Kickoff -f content='<p>Hello</p>
 		if runF != nil {
 			return runF(o)
 		}
-		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int { return API(cmd.Context(), svc, out, *o) })
+		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int { return API(cmd.Context(), svc, out, *o) })
 	}
 	return cmd
 }
@@ -89,7 +89,7 @@ func apiHTTPClient() *http.Client {
 type APIOptions struct {
 	// ID is --id (else BCAUTH_ID): the stored Basecamp ID whose login to use.
 	ID string
-	// Account, Product and Path name the call (see ui.APIQuery).
+	// Account, Product and Path name the call (see core.APIQuery).
 	Account, Product, Path string
 	// Method is the HTTP method; GET, or POST when there is a body, when
 	// empty.
@@ -126,7 +126,7 @@ const errorBodyBytes = 64 << 10
 // API calls an account's API with the stored login, as `gh api` does, and
 // streams the answer to stdout.
 //
-// The account is chosen as ui.ChooseAccount says; PATH is under its href,
+// The account is chosen as core.ChooseAccount says; PATH is under its href,
 // or a full URL under one of the login's hrefs or its Launchpad (anything
 // else is refused, naming the host, and nothing is sent). The token is
 // refreshed first when due, and once more when the product calls it
@@ -139,7 +139,7 @@ const errorBodyBytes = 64 << 10
 // own words, cleaned, on stderr, the body on stdout), or when the login
 // fails; 2 when the command line cannot be run (bad header, field, jq
 // expression, foreign host, --paginate with a body).
-func API(ctx context.Context, svc *ui.Service, out Output, opts APIOptions) int {
+func API(ctx context.Context, svc *core.Service, out Output, opts APIOptions) int {
 	req, code := buildAPIRequest(opts)
 	if code != ExitOK {
 		out.problem(req.problem)
@@ -152,11 +152,11 @@ func API(ctx context.Context, svc *ui.Service, out Output, opts APIOptions) int 
 			jq, err = gojq.Compile(q)
 		}
 		if err != nil {
-			out.problem(ui.Problem{Message: "--jq " + strconv.Quote(opts.JQ) + " is no jq expression: " + err.Error(), Fix: "see https://jqlang.org/manual/ (bcauth uses gojq)"})
+			out.problem(core.Problem{Message: "--jq " + strconv.Quote(opts.JQ) + " is no jq expression: " + err.Error(), Fix: "see https://jqlang.org/manual/ (bcauth uses gojq)"})
 			return ExitMisconfigured
 		}
 	}
-	t, err := svc.APITarget(ctx, ui.APIQuery{Account: opts.Account, Product: opts.Product, Path: opts.Path})
+	t, err := svc.APITarget(ctx, core.APIQuery{Account: opts.Account, Product: opts.Product, Path: opts.Path})
 	if err != nil {
 		return apiTargetFailed(out, svc, err)
 	}
@@ -170,20 +170,20 @@ func API(ctx context.Context, svc *ui.Service, out Output, opts APIOptions) int 
 }
 
 // apiTargetFailed tells why there is nothing to call.
-func apiTargetFailed(out Output, svc *ui.Service, err error) int {
-	var ce *ui.ChoiceError
-	var fe *ui.ForeignURLError
-	var pe *ui.PathError
+func apiTargetFailed(out Output, svc *core.Service, err error) int {
+	var ce *core.ChoiceError
+	var fe *core.ForeignURLError
+	var pe *core.PathError
 	switch {
 	case errors.As(err, &pe):
-		out.problem(ui.Problem{Message: pe.Error(), Fix: "give a full URL to call another of this login's accounts or Launchpad"})
+		out.problem(core.Problem{Message: pe.Error(), Fix: "give a full URL to call another of this login's accounts or Launchpad"})
 		return ExitMisconfigured
 	case errors.As(err, &fe):
 		fix := "give a path under the account's href, such as /projects.json, or a full URL that `bcauth accounts` lists"
 		if fe.Insecure {
 			fix = "use the https address"
 		}
-		out.problem(ui.Problem{Message: fe.Error(), Fix: fix})
+		out.problem(core.Problem{Message: fe.Error(), Fix: fix})
 		return ExitMisconfigured
 	case errors.As(err, &ce):
 		fmt.Fprintln(out.Stderr, "bcauth:", ce.Head())
@@ -197,12 +197,12 @@ func apiTargetFailed(out Output, svc *ui.Service, err error) int {
 
 // waitNote tells the person at the terminal why nothing happens for a while.
 func waitNote(out Output, w product.Wait) {
-	why := "could not reach " + ui.Clean(w.Host)
+	why := "could not reach " + core.Clean(w.Host)
 	switch {
 	case w.Status == http.StatusTooManyRequests:
-		why = ui.Clean(w.Host) + " is rate limiting (HTTP 429)"
+		why = core.Clean(w.Host) + " is rate limiting (HTTP 429)"
 	case w.Status != 0:
-		why = fmt.Sprintf("%s answered HTTP %d", ui.Clean(w.Host), w.Status)
+		why = fmt.Sprintf("%s answered HTTP %d", core.Clean(w.Host), w.Status)
 	}
 	asked := ""
 	if w.RetryAfter {
@@ -219,7 +219,7 @@ type apiRequest struct {
 	query   url.Values // fields that go to the query string
 	body    func() (io.ReadCloser, error)
 	length  int64
-	problem ui.Problem // why the command line cannot run
+	problem core.Problem // why the command line cannot run
 	req     product.Request
 }
 
@@ -228,7 +228,7 @@ type apiRequest struct {
 func buildAPIRequest(opts APIOptions) (apiRequest, int) {
 	r := apiRequest{header: http.Header{}, query: url.Values{}, length: -1}
 	bad := func(msg, fix string) (apiRequest, int) {
-		r.problem = ui.Problem{Message: msg, Fix: fix}
+		r.problem = core.Problem{Message: msg, Fix: fix}
 		return r, ExitMisconfigured
 	}
 	if msg, fix := apiHeaders(r.header, opts.Headers); msg != "" {
@@ -441,7 +441,7 @@ func validToken(s string) bool {
 }
 
 // finish puts the URL and the product's Accept on the request.
-func (r *apiRequest) finish(t *ui.APITarget) {
+func (r *apiRequest) finish(t *core.APITarget) {
 	u := *t.URL
 	if len(r.query) > 0 {
 		q := u.Query()

@@ -13,7 +13,7 @@ import (
 
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // The 50 MB answer is measured in a process of its own, this test binary
@@ -40,7 +40,7 @@ func TestHelperAPIChild(t *testing.T) {
 		t.Skip("run by TestAPIStreamsALargeBodyInBoundedMemory")
 	}
 	args := strings.Split(os.Getenv(apiChildEnv), " ") // launchpad token pretty
-	svc := &ui.Service{Env: store.ClientConfig{LaunchpadURL: args[0]}, EnvToken: args[1], HTTPClient: &http.Client{Timeout: 30 * time.Second}}
+	svc := &core.Service{Env: store.ClientConfig{LaunchpadURL: args[0]}, EnvToken: args[1], HTTPClient: &http.Client{Timeout: 30 * time.Second}}
 	var out countingWriter
 	code := API(t.Context(), svc, Output{Stdout: &out, Stderr: os.Stderr},
 		APIOptions{Account: "99999999", Path: "/projects.json", Pretty: args[2] == "pretty", HTTPClient: &http.Client{}})

@@ -18,7 +18,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/auth/product"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // apiCall is one run of `bcauth api`: the requests, one per page, and the
@@ -27,7 +27,7 @@ type apiCall struct {
 	out    Output
 	opts   APIOptions
 	jq     *gojq.Code
-	target *ui.APITarget
+	target *core.APITarget
 	pages  int
 	merged io.Writer // --paginate's merged array, once begun
 	// mergedAny says an element is in the merged array already.
@@ -57,7 +57,7 @@ func (c *apiCall) run(ctx context.Context, caller *product.Caller, req apiReques
 			return code
 		}
 		if _, err := c.target.Allowed(next); err != nil {
-			c.out.problem(ui.Problem{Message: "the next page is not followed: " + err.Error()})
+			c.out.problem(core.Problem{Message: "the next page is not followed: " + err.Error()})
 			if c.done != nil {
 				_ = c.done()
 			}
@@ -77,21 +77,21 @@ func (c *apiCall) failed(ctx context.Context, err error) int {
 		}
 		return ExitFailed
 	case errors.Is(err, product.ErrInsecure):
-		c.out.problem(ui.Problem{Message: err.Error()})
+		c.out.problem(core.Problem{Message: err.Error()})
 		return ExitMisconfigured
 	case auth.NeedsLogin(err) || errors.Is(err, auth.ErrFixedToken):
-		return c.out.fail(err, ui.Settings{}, false)
+		return c.out.fail(err, core.Settings{}, false)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	c.out.problem(ui.Problem{Message: fmt.Sprintf("could not reach %s: %v", ui.Clean(c.target.URL.Host), err), Fix: "check the network and try again"})
+	c.out.problem(core.Problem{Message: fmt.Sprintf("could not reach %s: %v", core.Clean(c.target.URL.Host), err), Fix: "check the network and try again"})
 	return ExitFailed
 }
 
 func (c *apiCall) writeFailed(err error) int {
-	fmt.Fprintln(c.out.Stderr, "bcauth: cannot write the answer:", ui.Clean(err.Error()))
+	fmt.Fprintln(c.out.Stderr, "bcauth: cannot write the answer:", core.Clean(err.Error()))
 	return ExitFailed
 }
 
@@ -124,14 +124,14 @@ func (c *apiCall) page(res *product.Result) (*url.URL, int) {
 	case c.opts.Pretty:
 		_, err = io.Copy(newTerminalWriter(c.out.Stdout), resp.Body)
 	case c.jq != nil:
-		err = fmt.Errorf("--jq filters JSON, and the answer is %s", ui.Clean(resp.Header.Get("Content-Type")))
+		err = fmt.Errorf("--jq filters JSON, and the answer is %s", core.Clean(resp.Header.Get("Content-Type")))
 	default:
 		_, err = io.Copy(c.out.Stdout, resp.Body)
 	}
 	if err != nil {
 		var je *json.SyntaxError
 		if errors.As(err, &je) || errors.Is(err, io.ErrUnexpectedEOF) {
-			fmt.Fprintln(c.out.Stderr, "bcauth: the answer is not valid JSON:", ui.Clean(err.Error()))
+			fmt.Fprintln(c.out.Stderr, "bcauth: the answer is not valid JSON:", core.Clean(err.Error()))
 			return nil, ExitFailed
 		}
 		return nil, c.writeFailed(err)
@@ -145,7 +145,7 @@ func (c *apiCall) page(res *product.Result) (*url.URL, int) {
 // writeHead prints the status line and the headers, cleaned.
 func (c *apiCall) writeHead(resp *http.Response) {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s\n", ui.Clean(resp.Proto), ui.Clean(resp.Status))
+	fmt.Fprintf(&b, "%s %s\n", core.Clean(resp.Proto), core.Clean(resp.Status))
 	names := make([]string, 0, len(resp.Header))
 	for k := range resp.Header {
 		names = append(names, k)
@@ -156,7 +156,7 @@ func (c *apiCall) writeHead(resp *http.Response) {
 			continue
 		}
 		for _, v := range resp.Header[k] {
-			fmt.Fprintf(&b, "%s: %s\n", ui.Clean(k), ui.Clean(v))
+			fmt.Fprintf(&b, "%s: %s\n", core.Clean(k), core.Clean(v))
 		}
 	}
 	b.WriteByte('\n')
@@ -182,10 +182,10 @@ func (c *apiCall) errorAnswer(res *product.Result) int {
 	if text := auth.ErrorText(body); text != "" {
 		msg += ": " + text
 	}
-	p := ui.Problem{Message: msg}
+	p := core.Problem{Message: msg}
 	switch code := resp.StatusCode; {
 	case res.RefreshErr != nil:
-		rp := ui.Describe(res.RefreshErr, ui.Settings{})
+		rp := core.Describe(res.RefreshErr, core.Settings{})
 		p.Message += "; getting a new token failed: " + rp.Text()
 		p.Fix = rp.Fix
 	case code == http.StatusUnauthorized:

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"bcauth/auth"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // appOptions are the flags of the app and of login, setup and demo, which
@@ -65,7 +65,7 @@ func (o *appOptions) flags(cmd *cobra.Command) {
 // keyringFlag adds --keyring to setup and login; keyringChoice reads it.
 func (o *appOptions) keyringFlag(cmd *cobra.Command) {
 	o.Keyring = new(bool)
-	cmd.Flags().BoolVar(o.Keyring, "keyring", false, "from now on keep the tokens and the client secret in the OS keyring, not in bcauth's files (--keyring=false moves them back); "+ui.KeyringSetting+"=1 or 0 decides for one run")
+	cmd.Flags().BoolVar(o.Keyring, "keyring", false, "from now on keep the tokens and the client secret in the OS keyring, not in bcauth's files (--keyring=false moves them back); "+core.KeyringSetting+"=1 or 0 decides for one run")
 }
 
 // keyringChoice leaves Keyring set only when --keyring was given.
@@ -82,7 +82,7 @@ func (f *Factory) runApp(cmd *cobra.Command, start string, o *appOptions) error 
 		fmt.Fprintln(f.stderr(), "bcauth: this build has no app; in scripts use bcauth status, accounts, token or logout")
 		return f.exit(ExitFailed)
 	}
-	return f.exit(f.App(cmd.Context(), ui.Launch{
+	return f.exit(f.App(cmd.Context(), core.Launch{
 		Start: start, NoBrowser: o.NoBrowser, Timeout: time.Duration(o.Timeout), ID: o.ID, Keyring: o.Keyring,
 		Env: f.Env, Stdin: f.Stdin, Stdout: f.Stdout, Stderr: f.stderr(),
 	}))

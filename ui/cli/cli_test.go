@@ -15,7 +15,7 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 	"bcauth/ui/uitest"
 )
 
@@ -220,7 +220,7 @@ func TestStatusProblems(t *testing.T) {
 	}{
 		{
 			name: "not logged in", noLogin: true,
-			code: 1, kind: ui.KindNotLoggedIn, fix: "run bcauth login",
+			code: 1, kind: core.KindNotLoggedIn, fix: "run bcauth login",
 		},
 		{
 			name: "token rejected",
@@ -228,7 +228,7 @@ func TestStatusProblems(t *testing.T) {
 				e.Fake.RevokeAll()
 				e.Fake.ExpireAccessTokens()
 			},
-			code: 1, kind: ui.KindRejected, loggedIn: true, fix: "run bcauth login", cachedIDs: true,
+			code: 1, kind: core.KindRejected, loggedIn: true, fix: "run bcauth login", cachedIDs: true,
 		},
 		{
 			name: "refresh refused after a password change",
@@ -240,63 +240,63 @@ func TestStatusProblems(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			code: 1, kind: ui.KindRejected, loggedIn: true, message: "deadbolt", fix: "run bcauth login", cachedIDs: true,
+			code: 1, kind: core.KindRejected, loggedIn: true, message: "deadbolt", fix: "run bcauth login", cachedIDs: true,
 		},
 		{
 			name: "Launchpad unreachable",
 			setup: func(t *testing.T, e *cliEnv) {
 				e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusServiceUnavailable, Body: "down for maintenance"})
 			},
-			code: 1, kind: ui.KindUnreachable, loggedIn: true, message: "temporary", fix: "then try again", cachedIDs: true,
+			code: 1, kind: core.KindUnreachable, loggedIn: true, message: "temporary", fix: "then try again", cachedIDs: true,
 		},
 		{
 			name:  "no client configured",
 			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env = store.ClientConfig{} },
-			code:  2, kind: ui.KindNotConfigured, fix: "run bcauth setup to enter the client ID and secret of the integration registered at https://launchpad.37signals.com/integrations (redirect URI ",
+			code:  2, kind: core.KindNotConfigured, fix: "run bcauth setup to enter the client ID and secret of the integration registered at https://launchpad.37signals.com/integrations (redirect URI ",
 		},
 		{
 			name:  "no client configured, the variables",
 			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env = store.ClientConfig{} },
-			code:  2, kind: ui.KindNotConfigured, fix: "or set " + auth.SettingClientID + " and " + auth.SettingClientSecret,
+			code:  2, kind: core.KindNotConfigured, fix: "or set " + auth.SettingClientID + " and " + auth.SettingClientSecret,
 		},
 		{
 			name:  "no client secret",
 			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.ClientSecret = "" },
-			code:  2, kind: ui.KindNotConfigured, fix: "run bcauth setup to enter the client secret of the integration",
+			code:  2, kind: core.KindNotConfigured, fix: "run bcauth setup to enter the client secret of the integration",
 		},
 		{
 			name: "client secret mistyped into config.json",
 			setup: func(t *testing.T, e *cliEnv) {
 				cliBadSecret(t, e, true)
 			},
-			code: 2, kind: ui.KindClientRejected, loggedIn: true, fix: "run bcauth setup to enter the client ID and secret again (a mistyped secret is the usual cause); check", cachedIDs: true,
+			code: 2, kind: core.KindClientRejected, loggedIn: true, fix: "run bcauth setup to enter the client ID and secret again (a mistyped secret is the usual cause); check", cachedIDs: true,
 		},
 		{
 			name: "client secret mistyped into the environment",
 			setup: func(t *testing.T, e *cliEnv) {
 				cliBadSecret(t, e, false)
 			},
-			code: 2, kind: ui.KindClientRejected, loggedIn: true, fix: "; correct them in " + auth.SettingClientID + " and " + auth.SettingClientSecret + ", which win over what bcauth setup saves", cachedIDs: true,
+			code: 2, kind: core.KindClientRejected, loggedIn: true, fix: "; correct them in " + auth.SettingClientID + " and " + auth.SettingClientSecret + ", which win over what bcauth setup saves", cachedIDs: true,
 		},
 		{
 			// Refused as it is parsed: nothing listens or dials.
 			name:  "malformed redirect URI",
 			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.RedirectURI = "https://example.com/callback" },
-			code:  2, kind: ui.KindInvalidConfig, message: "https://example.com/callback", fix: "correct " + auth.SettingRedirectURI,
+			code:  2, kind: core.KindInvalidConfig, message: "https://example.com/callback", fix: "correct " + auth.SettingRedirectURI,
 		},
 		{
 			name: "corrupt state file",
 			setup: func(t *testing.T, e *cliEnv) {
 				cliWriteFile(t, filepath.Join(e.Svc.Store.Dir(), "state.json"), "{\"version\": 1, \"sessions\": [")
 			},
-			code: 2, kind: ui.KindCorruptState, message: "state.json is unreadable or corrupt", fix: "run bcauth login",
+			code: 2, kind: core.KindCorruptState, message: "state.json is unreadable or corrupt", fix: "run bcauth login",
 		},
 		{
 			name: "state file from a newer bcauth",
 			setup: func(t *testing.T, e *cliEnv) {
 				cliWriteFile(t, filepath.Join(e.Svc.Store.Dir(), "state.json"), `{"version": 99}`)
 			},
-			code: 2, kind: ui.KindNewerFile, message: "kept it as is", fix: "upgrade bcauth",
+			code: 2, kind: core.KindNewerFile, message: "kept it as is", fix: "upgrade bcauth",
 		},
 		{
 			name: "corrupt config file and no environment",
@@ -304,12 +304,12 @@ func TestStatusProblems(t *testing.T) {
 				e.Svc.Env = store.ClientConfig{}
 				cliWriteFile(t, filepath.Join(e.Svc.Store.Dir(), "config.json"), "not json")
 			},
-			code: 2, kind: ui.KindCorruptConfig, message: "config.json is unreadable or corrupt", fix: "enter the client settings again",
+			code: 2, kind: core.KindCorruptConfig, message: "config.json is unreadable or corrupt", fix: "enter the client settings again",
 		},
 		{
 			name:  "login made with another client",
 			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.ClientID = "another-client" },
-			code:  1, kind: ui.KindOtherClient, message: "Annie Bryan", fix: "run bcauth login",
+			code:  1, kind: core.KindOtherClient, message: "Annie Bryan", fix: "run bcauth login",
 		},
 	}
 	for _, tt := range tests {
@@ -350,7 +350,7 @@ func TestStatusProblems(t *testing.T) {
 				t.Errorf("stdout does not say where state is stored:\n%s", r.stdout)
 			}
 			// An unreadable file is reported, never replaced.
-			if after, _ := os.ReadFile(stateFile); (tt.kind == ui.KindCorruptState || tt.kind == ui.KindNewerFile) && !bytes.Equal(before, after) {
+			if after, _ := os.ReadFile(stateFile); (tt.kind == core.KindCorruptState || tt.kind == core.KindNewerFile) && !bytes.Equal(before, after) {
 				t.Errorf("%s changed from %q to %q", stateFile, before, after)
 			}
 		})

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // parse runs a command's declaration alone on args: flags and arguments
@@ -32,7 +32,7 @@ func capture[O any](got **O) func(*O) error {
 }
 
 func TestCommandsParseTheirFlags(t *testing.T) {
-	f := &Factory{Env: ui.Env{ui.IDSetting + "=from-env", apiTokenEnv + "=t"}}
+	f := &Factory{Env: core.Env{core.IDSetting + "=from-env", apiTokenEnv + "=t"}}
 	yes, no := true, false
 	t.Run("status", func(t *testing.T) {
 		for _, tc := range []struct {

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"bcauth/ui"
+	"bcauth/ui/core"
 	"context"
 	"fmt"
 	"strings"
@@ -33,7 +33,7 @@ func newDemoCmd(f *Factory, runF func(*demoOptions) error) *cobra.Command {
 		if !o.Serve {
 			return f.runApp(cmd, "demo", &o.appOptions)
 		}
-		d, err := ui.StartDemo()
+		d, err := core.StartDemo()
 		if err != nil {
 			fmt.Fprintln(f.stderr(), err)
 			return f.exit(ExitFailed)
@@ -48,15 +48,15 @@ func newDemoCmd(f *Factory, runF func(*demoOptions) error) *cobra.Command {
 // command can be rehearsed against the fake, then waits until ctx ends
 // (Ctrl-C). The fake's password and API token are demo values that open
 // nothing but the fake.
-func DemoServe(ctx context.Context, out Output, d *ui.Demo) int {
+func DemoServe(ctx context.Context, out Output, d *core.Demo) int {
 	var b strings.Builder
 	fmt.Fprintf(&b, "bcauth demo: a fake Launchpad, with its product APIs, at %s\n", d.Client.LaunchpadURL)
 	fmt.Fprintf(&b, "Paste this into another shell, then run bcauth login, status, accounts, token, probe…:\n\n")
 	fmt.Fprintf(&b, "export BASECAMP_LAUNCHPAD_URL=%s BASECAMP_OAUTH_CLIENT_ID=%s BASECAMP_OAUTH_CLIENT_SECRET=%s \\\n  BASECAMP_OAUTH_REDIRECT_URI=%s XDG_CONFIG_HOME=%s XDG_CACHE_HOME=%s\n\n",
 		shellQuote(d.Client.LaunchpadURL), shellQuote(d.Client.ClientID), shellQuote(d.Client.ClientSecret), shellQuote(d.Client.RedirectURI), shellQuote(d.ConfigDir()), shellQuote(d.CacheDir()))
 	fmt.Fprintf(&b, "Older credentials its product APIs take (demo values, good for nothing else):\n")
-	fmt.Fprintf(&b, "  BASECAMP_PASSWORD=%s bcauth probe --url %s/bcx/88888888/api/v1 --product bcx --basic %s\n", shellQuote(ui.DemoPassword), d.Client.LaunchpadURL, shellQuote(d.User))
-	fmt.Fprintf(&b, "  BASECAMP_API_TOKEN=%s bcauth probe --url %s/classic/northwind --product basecamp --api-token -\n\n", shellQuote(ui.DemoAPIToken), d.Client.LaunchpadURL)
+	fmt.Fprintf(&b, "  BASECAMP_PASSWORD=%s bcauth probe --url %s/bcx/88888888/api/v1 --product bcx --basic %s\n", shellQuote(core.DemoPassword), d.Client.LaunchpadURL, shellQuote(d.User))
+	fmt.Fprintf(&b, "  BASECAMP_API_TOKEN=%s bcauth probe --url %s/classic/northwind --product basecamp --api-token -\n\n", shellQuote(core.DemoAPIToken), d.Client.LaunchpadURL)
 	fmt.Fprintf(&b, "bcauth login approves in the browser (or with --no-browser, paste the address it ends on). Ctrl-C stops the fake and removes its state.\n")
 	if c := out.flush([]byte(b.String())); c != ExitOK {
 		return c

@@ -14,7 +14,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // Factory is what every command gets from the process that runs it: the
@@ -22,7 +22,7 @@ import (
 // and the Bubble Tea front end, handed in as functions so that this
 // package links none of it.
 type Factory struct {
-	Env ui.Env
+	Env core.Env
 	// Stdin is nil when there is none; Stdout and Stderr are files when
 	// bcauth runs as itself, buffers when a test runs the command line.
 	Stdin          *os.File
@@ -30,7 +30,7 @@ type Factory struct {
 	Build          BuildInfo
 	// App runs the app (the root command, login, setup, demo); nil in
 	// tests of the script commands.
-	App func(context.Context, ui.Launch) int
+	App func(context.Context, core.Launch) int
 	// PickID is the app's picker for switch on a terminal.
 	PickID Picker
 
@@ -129,16 +129,16 @@ func (f *Factory) stdinTerminal() bool {
 }
 
 // open builds the Service on the person's stored state, or on
-// BASECAMP_TOKEN with lenient (see ui.Where).
-func (f *Factory) open(ctx context.Context, lenient bool) (*ui.Service, error) {
-	where := ui.Where{Dir: store.DefaultDir(), CacheDir: store.DefaultCacheDir(), Lenient: lenient, Keyring: true}
-	return ui.Open(ctx, where, f.Env, f.stderr())
+// BASECAMP_TOKEN with lenient (see core.Where).
+func (f *Factory) open(ctx context.Context, lenient bool) (*core.Service, error) {
+	where := core.Where{Dir: store.DefaultDir(), CacheDir: store.DefaultCacheDir(), Lenient: lenient, Keyring: true}
+	return core.Open(ctx, where, f.Env, f.stderr())
 }
 
 // script runs a command for scripts (status, accounts, token, logout, …)
 // against the stored state, or BASECAMP_TOKEN: no app, no prompts. id is
 // the command's --id, or "" with BCAUTH_ID deciding.
-func (f *Factory) script(cmd *cobra.Command, id string, do func(*ui.Service, Output) int) error {
+func (f *Factory) script(cmd *cobra.Command, id string, do func(*core.Service, Output) int) error {
 	out := f.output()
 	// login --with-token stores what it reads, so it needs the directory.
 	svc, err := f.open(cmd.Context(), cmd.Name() != "login")
@@ -172,7 +172,7 @@ func interrupted(ctx context.Context, code int) int {
 
 // idFlag adds --id to cmd; chosenID reads it.
 func (f *Factory) idFlag(cmd *cobra.Command, id *string) {
-	cmd.Flags().StringVar(id, "id", "", "act on this logged-in Basecamp ID (Launchpad id or email) without making it current; "+ui.IDSetting+" does the same")
+	cmd.Flags().StringVar(id, "id", "", "act on this logged-in Basecamp ID (Launchpad id or email) without making it current; "+core.IDSetting+" does the same")
 	_ = cmd.RegisterFlagCompletionFunc("id", f.idCompletions)
 }
 
@@ -181,7 +181,7 @@ func (f *Factory) chosenID(cmd *cobra.Command, flag string) string {
 	if cmd.Flags().Changed("id") {
 		return flag
 	}
-	return f.Env.Get(ui.IDSetting)
+	return f.Env.Get(core.IDSetting)
 }
 
 // idCompletions offers the stored Basecamp IDs' email addresses.
@@ -190,7 +190,7 @@ func (f *Factory) idCompletions(*cobra.Command, []string, string) ([]cobra.Compl
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	choices, _ := (&ui.Service{Store: st, Env: f.Env.Client()}).IDs()
+	choices, _ := (&core.Service{Store: st, Env: f.Env.Client()}).IDs()
 	var out []cobra.Completion
 	for _, c := range choices {
 		out = append(out, cobra.CompletionWithDesc(c.Session.Identity.EmailAddress, c.Session.Identity.Name()))

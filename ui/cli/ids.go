@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"bcauth/auth"
-	"bcauth/ui"
+	"bcauth/ui/core"
 
 	"github.com/spf13/cobra"
 )
@@ -33,7 +33,7 @@ With --json: an array of {"current", "identity": {…}, "token": {"state", "expi
 		if runF != nil {
 			return runF(o)
 		}
-		return f.script(cmd, "", func(svc *ui.Service, out Output) int { return IDs(svc, out, o.JSON) })
+		return f.script(cmd, "", func(svc *core.Service, out Output) int { return IDs(svc, out, o.JSON) })
 	}
 	return cmd
 }
@@ -63,7 +63,7 @@ With --json: an array of {"current", "identity": {…}, "token": {"state", "expi
 // where state is valid, expired, needs_login or refused, and expires_at and
 // accounts_fetched_at may be null. Exit 0, also when none is logged in
 // (nothing, or []); 1 or 2 when the state file cannot be read, as status.
-func IDs(svc *ui.Service, out Output, asJSON bool) int {
+func IDs(svc *core.Service, out Output, asJSON bool) int {
 	choices, err := svc.IDs()
 	if err != nil {
 		return out.fail(err, svc.Settings(), true)
@@ -90,7 +90,7 @@ func IDs(svc *ui.Service, out Output, asJSON bool) int {
 		if r.Current {
 			mark = "*"
 		}
-		name, email := ui.Names(choices[i].Session.Identity)
+		name, email := core.Names(choices[i].Session.Identity)
 		lines[i] = []string{mark, strconv.FormatInt(r.Identity.ID, 10), name, email, tokenState(r.Token), productCounts(r.AccountsByProduct)}
 	}
 	if len(rows) == 0 {
@@ -127,7 +127,7 @@ const (
 	stateRefused    = "refused"
 )
 
-func describeID(c ui.IDChoice, now time.Time) idJSON {
+func describeID(c core.IDChoice, now time.Time) idJSON {
 	s := c.Session
 	r := idJSON{Current: c.Current, Identity: identityOf(s.Identity), AccountsByProduct: map[string]int{}}
 	exp := tokenExpiry(&s)
@@ -172,7 +172,7 @@ func productCounts(counts map[string]int) string {
 	codes := sortedProducts(counts)
 	parts := make([]string, len(codes))
 	for i, c := range codes {
-		parts[i] = fmt.Sprintf("%s:%d", ui.Clean(c), counts[c])
+		parts[i] = fmt.Sprintf("%s:%d", core.Clean(c), counts[c])
 	}
 	if len(parts) == 0 {
 		return "no accounts listed"
@@ -187,7 +187,7 @@ func sortedProducts(counts map[string]int) []string {
 	for c := range counts {
 		codes = append(codes, c)
 	}
-	slices.SortFunc(codes, ui.CompareProducts)
+	slices.SortFunc(codes, core.CompareProducts)
 	return codes
 }
 

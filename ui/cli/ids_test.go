@@ -13,7 +13,7 @@ import (
 
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 	"bcauth/ui/uitest"
 )
 
@@ -124,7 +124,7 @@ func TestSwitch(t *testing.T) {
 	}
 	t.Run("picker", func(t *testing.T) {
 		var offered []string
-		pick := func(choices []ui.IDChoice) (int, bool, error) {
+		pick := func(choices []core.IDChoice) (int, bool, error) {
 			for _, c := range choices {
 				offered = append(offered, fmt.Sprintf("%d %v", c.Session.Identity.ID, c.Current))
 			}
@@ -137,7 +137,7 @@ func TestSwitch(t *testing.T) {
 		if strings.Join(offered, ",") != "9999999 true,8888888 false" {
 			t.Errorf("the picker was offered %q", offered)
 		}
-		left := func([]ui.IDChoice) (int, bool, error) { return 0, false, nil }
+		left := func([]core.IDChoice) (int, bool, error) { return 0, false, nil }
 		r = cliRun(func(o Output) int { return Switch(e.Svc, o, "", left, false) })
 		if r.code != 0 || r.stdout != "Still using Ben Ortiz (ben@example.com).\n" {
 			t.Errorf("left the picker: exit %d, stdout %q", r.code, r.stdout)
@@ -217,7 +217,7 @@ func TestIDOnEveryCommand(t *testing.T) {
 		}
 	})
 	t.Run("unknown and ambiguous", func(t *testing.T) {
-		for q, kind := range map[string]string{"carol": ui.KindUnknownID, "annie": ui.KindUnknownID} {
+		for q, kind := range map[string]string{"carol": core.KindUnknownID, "annie": core.KindUnknownID} {
 			e.Svc.ID = q
 			doc := cliDecodeStatus(t, e.status(t, true))
 			if doc.Problem == nil || doc.Problem.Kind != kind {
@@ -246,15 +246,15 @@ func TestAmbiguousIDInStatus(t *testing.T) {
 	e.Svc.ID = "example.com"
 	r := e.status(t, true)
 	doc := cliDecodeStatus(t, r)
-	if r.code != 1 || doc.Problem == nil || doc.Problem.Kind != ui.KindAmbiguousID || !strings.Contains(doc.Problem.Message, "Ben Ortiz <ben@example.com> (8888888)") {
+	if r.code != 1 || doc.Problem == nil || doc.Problem.Kind != core.KindAmbiguousID || !strings.Contains(doc.Problem.Message, "Ben Ortiz <ben@example.com> (8888888)") {
 		t.Errorf("status --id example.com: exit %d, %+v", r.code, doc.Problem)
 	}
 }
 
 // envOnly is a Service with BASECAMP_TOKEN and no store, no client: a CI
 // machine whose home cannot be written.
-func envOnly(e *cliEnv, token string) *ui.Service {
-	return &ui.Service{EnvToken: token, Env: store.ClientConfig{LaunchpadURL: e.Fake.URL}, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
+func envOnly(e *cliEnv, token string) *core.Service {
+	return &core.Service{EnvToken: token, Env: store.ClientConfig{LaunchpadURL: e.Fake.URL}, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
 }
 
 func TestEnvTokenInEveryCommand(t *testing.T) {
@@ -316,7 +316,7 @@ func TestEnvTokenRejected(t *testing.T) {
 			}
 			r = cliRun(func(o Output) int { return Status(t.Context(), svc, o, true) })
 			doc := cliDecodeStatus(t, r)
-			if doc.Problem == nil || doc.Problem.Kind != ui.KindRejected || doc.Identity != nil || doc.Token.Source != "environment" {
+			if doc.Problem == nil || doc.Problem.Kind != core.KindRejected || doc.Identity != nil || doc.Token.Source != "environment" {
 				t.Errorf("status --json: %s", r.stdout)
 			}
 			// A script asking for the token without --json gets it as set:

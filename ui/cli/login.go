@@ -13,7 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"bcauth/auth"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // loginOptions are login's flags.
@@ -48,7 +48,7 @@ printf '%s\n%s\n' "$ACCESS_TOKEN" "$REFRESH_TOKEN" | bcauth login --with-token`,
 		if !o.WithToken {
 			return f.runApp(cmd, "login", &o.appOptions)
 		}
-		return f.script(cmd, "", func(svc *ui.Service, out Output) int {
+		return f.script(cmd, "", func(svc *core.Service, out Output) int {
 			if o.Keyring != nil {
 				if err := svc.SetKeyring(*o.Keyring); err != nil {
 					return out.fail(err, svc.Settings(), true)
@@ -79,10 +79,10 @@ const maxTokenInput = 64 << 10
 // Launchpad refused the token or could not be reached; 2 no usable token
 // on standard input, or the client is not configured (a refresh token is
 // only useful with it).
-func LoginWithToken(ctx context.Context, svc *ui.Service, out Output, in io.Reader, asJSON bool) int {
+func LoginWithToken(ctx context.Context, svc *core.Service, out Output, in io.Reader, asJSON bool) int {
 	access, refresh, err := readTokens(ctx, in, out.Stderr)
 	if err != nil {
-		out.problem(ui.Problem{Message: "no token was read from standard input: " + err.Error(),
+		out.problem(core.Problem{Message: "no token was read from standard input: " + err.Error(),
 			Fix: "pipe the access token in, and its refresh token on a second line: printf '%s\\n%s\\n' \"$ACCESS\" \"$REFRESH\" | bcauth login --with-token"})
 		return ExitMisconfigured
 	}
@@ -94,17 +94,17 @@ func LoginWithToken(ctx context.Context, svc *ui.Service, out Output, in io.Read
 		out.warn("%s is set, so the other commands use that token until it is unset", auth.SettingToken)
 	}
 	if aside != "" {
-		fmt.Fprintf(out.Stderr, "bcauth: the unreadable state file was moved aside to %s\n", ui.Clean(aside))
+		fmt.Fprintf(out.Stderr, "bcauth: the unreadable state file was moved aside to %s\n", core.Clean(aside))
 	}
 	if asJSON {
 		return out.flushJSON(loginJSON{Identity: identityOf(sess.Identity), ExpiresAt: timeJSON(sess.Token.Expiry), Renewable: refresh != ""})
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Logged in as %s, Launchpad id %d.\n", ui.Who(sess.Identity), sess.Identity.ID)
+	fmt.Fprintf(&b, "Logged in as %s, Launchpad id %d.\n", core.Who(sess.Identity), sess.Identity.ID)
 	if refresh == "" {
 		exp := "when Launchpad decides (it gave no expiry)"
 		if t := timeJSON(sess.Token.Expiry); t != nil {
-			exp = *t + " (" + ui.Expiry(sess.Token.Expiry, svc.Now()) + ")"
+			exp = *t + " (" + core.Expiry(sess.Token.Expiry, svc.Now()) + ")"
 		}
 		fmt.Fprintf(&b, "Without a refresh token this login cannot be renewed: it ends %s. Log in again before then.\n", exp)
 	}
@@ -161,9 +161,9 @@ func checkTokens(lines []string) (access, refresh string, err error) {
 		return "", "", fmt.Errorf("it holds %d lines, and only an access token and a refresh token are read", len(toks))
 	}
 	for i, t := range toks {
-		if !ui.IsTokenText(t) {
+		if !core.IsTokenText(t) {
 			// Said without the line, which may be a secret.
-			return "", "", fmt.Errorf("line %d is not a token (%v)", i+1, ui.ErrNotTokenText)
+			return "", "", fmt.Errorf("line %d is not a token (%v)", i+1, core.ErrNotTokenText)
 		}
 	}
 	access = toks[0]

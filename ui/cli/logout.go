@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 
 	"github.com/spf13/cobra"
 )
@@ -32,7 +32,7 @@ func newLogoutCmd(f *Factory, runF func(*logoutOptions) error) *cobra.Command {
 		if runF != nil {
 			return runF(o)
 		}
-		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int {
+		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int {
 			return Logout(svc, out, o.All)
 		})
 	}
@@ -47,10 +47,10 @@ func newLogoutCmd(f *Factory, runF func(*logoutOptions) error) *cobra.Command {
 // or written (it is never deleted).
 //
 // Launchpad offers no way to revoke a token, so this only forgets it here.
-func Logout(svc *ui.Service, out Output, all bool) int {
+func Logout(svc *core.Service, out Output, all bool) int {
 	gone, now, err := svc.Logout(all)
 	if err != nil {
-		p := ui.Describe(err, svc.Settings())
+		p := core.Describe(err, svc.Settings())
 		if path := unreadableFile(err); path != "" {
 			p.Fix = "nothing was changed; to forget every login anyway, move or delete " + path + " yourself"
 		}
@@ -62,10 +62,10 @@ func Logout(svc *ui.Service, out Output, all bool) int {
 	}
 	var b strings.Builder
 	for _, s := range gone {
-		fmt.Fprintf(&b, "Logged out of %s.\n", ui.Who(s.Identity))
+		fmt.Fprintf(&b, "Logged out of %s.\n", core.Who(s.Identity))
 	}
 	if now != nil && !all {
-		fmt.Fprintf(&b, "Now logged in as %s (bcauth logout --all forgets every Basecamp ID).\n", ui.Who(now.Identity))
+		fmt.Fprintf(&b, "Now logged in as %s (bcauth logout --all forgets every Basecamp ID).\n", core.Who(now.Identity))
 	}
 	return out.flush([]byte(b.String()))
 }

@@ -1,7 +1,7 @@
 // Package cli is bcauth's script commands: a function per command that
 // writes its result to stdout, its diagnostics to stderr, and returns the
 // exit code. Nothing here prompts (but ReadPassword, asked for), draws a
-// screen or links Bubble Tea; every failure is told as a ui.Problem, in the
+// screen or links Bubble Tea; every failure is told as a core.Problem, in the
 // app's words.
 package cli
 
@@ -16,7 +16,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"bcauth/ui"
+	"bcauth/ui/core"
 
 	"charm.land/lipgloss/v2"
 	"charm.land/lipgloss/v2/table"
@@ -79,12 +79,12 @@ const (
 	ExitOK = 0
 	// ExitFailed: not logged in, login rejected, Launchpad unreachable, or
 	// any other failure.
-	ExitFailed = ui.ExitFailed
+	ExitFailed = core.ExitFailed
 	// ExitMisconfigured: status and probe use it, for a problem no login
 	// fixes (client settings, an unreadable or newer file), and for flags
 	// that do not make sense together; accounts and token keep ExitFailed,
 	// as documented.
-	ExitMisconfigured = ui.ExitMisconfigured
+	ExitMisconfigured = core.ExitMisconfigured
 	// ExitUnreachable is probe's exit code when at least one probed
 	// account did not answer as reachable.
 	ExitUnreachable = 3
@@ -97,17 +97,17 @@ const (
 )
 
 // problem writes p to stderr for people: what happened, and the fix.
-func (o Output) problem(p ui.Problem) {
-	fmt.Fprintf(o.Stderr, "bcauth: %s\n", ui.Clean(p.Text()))
+func (o Output) problem(p core.Problem) {
+	fmt.Fprintf(o.Stderr, "bcauth: %s\n", core.Clean(p.Text()))
 	if p.Fix != "" {
-		fmt.Fprintf(o.Stderr, "  to fix: %s\n", ui.Clean(p.Fix))
+		fmt.Fprintf(o.Stderr, "  to fix: %s\n", core.Clean(p.Fix))
 	}
 }
 
 // fail describes err, writes it to stderr and returns the exit code it
 // calls for: its own (status, probe) or ExitFailed (accounts, token).
-func (o Output) fail(err error, set ui.Settings, ownExit bool) int {
-	p := ui.Describe(err, set)
+func (o Output) fail(err error, set core.Settings, ownExit bool) int {
+	p := core.Describe(err, set)
 	o.problem(p)
 	if ownExit {
 		return p.Exit

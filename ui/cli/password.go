@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/term"
 
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // errInterrupted is what ReadPassword returns when ctx ends (Ctrl-C) before
@@ -36,7 +36,7 @@ func ReadPassword(ctx context.Context, user string) (string, error) {
 // readPassword prompts on prompt and reads a line from the terminal in with
 // echo off. When ctx ends first it puts the terminal back as it was.
 func readPassword(ctx context.Context, in *os.File, prompt io.Writer, user string) (string, error) {
-	return readHidden(ctx, in, prompt, "Password for "+ui.Clean(user)+": ", "the password", "set "+PasswordEnv+" instead")
+	return readHidden(ctx, in, prompt, "Password for "+core.Clean(user)+": ", "the password", "set "+PasswordEnv+" instead")
 }
 
 // readHidden writes label on prompt and reads a line from the terminal in

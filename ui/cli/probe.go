@@ -10,7 +10,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/auth/probe"
-	"bcauth/ui"
+	"bcauth/ui/core"
 
 	"github.com/spf13/cobra"
 )
@@ -84,7 +84,7 @@ func (f *Factory) probe(cmd *cobra.Command, opts ProbeOptions) int {
 			opts.Password = pw
 		}
 	}
-	return Probe(ctx, &ui.Service{HTTPClient: ui.NewHTTPClient()}, out, opts)
+	return Probe(ctx, &core.Service{HTTPClient: core.NewHTTPClient()}, out, opts)
 }
 
 // PasswordEnv is the environment variable main reads the password for
@@ -158,7 +158,7 @@ type ProbeOptions struct {
 // rejected, the probes were interrupted or anything else fails; 2 when the
 // client settings or the state file are unusable, or the flags do not make
 // sense together.
-func Probe(ctx context.Context, svc *ui.Service, out Output, opts ProbeOptions) int {
+func Probe(ctx context.Context, svc *core.Service, out Output, opts ProbeOptions) int {
 	if opts.URL != "" || opts.BasicUser != "" || opts.APIToken != "" {
 		return probeLegacy(ctx, svc, out, opts)
 	}
@@ -176,9 +176,9 @@ func Probe(ctx context.Context, svc *ui.Service, out Output, opts ProbeOptions) 
 
 // probeLegacy checks one product href with a password or an API token,
 // never with (or near) the stored login.
-func probeLegacy(ctx context.Context, svc *ui.Service, out Output, opts ProbeOptions) int {
+func probeLegacy(ctx context.Context, svc *core.Service, out Output, opts ProbeOptions) int {
 	usage := func(msg, fix string) int {
-		out.problem(ui.Problem{Message: msg, Fix: fix})
+		out.problem(core.Problem{Message: msg, Fix: fix})
 		return ExitMisconfigured
 	}
 	switch {
@@ -293,14 +293,14 @@ func writeProbes(out Output, asJSON bool, results []probe.Result) int {
 	rows := make([][]string, len(results))
 	counts := map[probe.Status]int{}
 	for i, r := range results {
-		rows[i] = []string{ui.Clean(r.Account.Product), strconv.FormatInt(r.Account.ID, 10), r.Status.Name(), ui.Clean(r.Account.Name), ui.ProbeDetail(r)}
+		rows[i] = []string{core.Clean(r.Account.Product), strconv.FormatInt(r.Account.ID, 10), r.Status.Name(), core.Clean(r.Account.Name), core.ProbeDetail(r)}
 		counts[r.Status]++
 	}
 	if c := out.rows([]string{"PRODUCT", "ID", "STATUS", "NAME", "DETAIL"}, rows); c != ExitOK || !out.Terminal || len(results) < 2 {
 		return c
 	}
 	// People get the line the app shows after p.
-	return out.flush([]byte("\n" + ui.ProbeSummary(counts, len(results)) + "\n"))
+	return out.flush([]byte("\n" + core.ProbeSummary(counts, len(results)) + "\n"))
 }
 
 // probeJSON is one element of `bcauth probe --json`; see Probe.

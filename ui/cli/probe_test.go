@@ -16,7 +16,7 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
 	"bcauth/auth/probe"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 func (e *cliEnv) probe(t *testing.T, opts ProbeOptions) cliResult {
@@ -563,7 +563,7 @@ func TestProbeLegacyNeedsNoStore(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{noLogin: true})
 	e.Fake.AllowBasic("annie", "hunter22")
-	svc := &ui.Service{HTTPClient: e.Svc.HTTPClient} // no Store at all
+	svc := &core.Service{HTTPClient: e.Svc.HTTPClient} // no Store at all
 	r := cliRun(func(o Output) int {
 		return Probe(t.Context(), svc, o, ProbeOptions{URL: e.Fake.URL + "/bc3/99999999", Product: "bc3", BasicUser: "annie", Password: "hunter22"})
 	})

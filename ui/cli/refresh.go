@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"bcauth/auth"
-	"bcauth/ui"
+	"bcauth/ui/core"
 
 	"github.com/spf13/cobra"
 )
@@ -34,7 +34,7 @@ Exit 0 refreshed, 1 refused, unreachable, not logged in or BASECAMP_TOKEN set, 2
 		if runF != nil {
 			return runF(o)
 		}
-		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int { return Refresh(cmd.Context(), svc, out, o.JSON) })
+		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int { return Refresh(cmd.Context(), svc, out, o.JSON) })
 	}
 	return cmd
 }
@@ -50,7 +50,7 @@ Exit 0 refreshed, 1 refused, unreachable, not logged in or BASECAMP_TOKEN set, 2
 // is reported, not retried. Exit 0 refreshed; 1 not logged in, refused,
 // unreachable, a login without a refresh token, or BASECAMP_TOKEN set
 // (never refreshed); 2 misconfigured, as status.
-func Refresh(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
+func Refresh(ctx context.Context, svc *core.Service, out Output, asJSON bool) int {
 	sess, err := svc.Refresh(ctx)
 	var unsaved *auth.SaveError
 	if errors.As(err, &unsaved) && sess != nil {
@@ -65,9 +65,9 @@ func Refresh(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int 
 	}
 	exp := "no expiry given"
 	if t := timeJSON(sess.Token.Expiry); t != nil {
-		exp = ui.Expiry(sess.Token.Expiry, svc.Now()) + " (" + *t + ")"
+		exp = core.Expiry(sess.Token.Expiry, svc.Now()) + " (" + *t + ")"
 	}
-	return out.flush(fmt.Appendf(nil, "Refreshed the token of %s: %s.\n", ui.Who(sess.Identity), exp))
+	return out.flush(fmt.Appendf(nil, "Refreshed the token of %s: %s.\n", core.Who(sess.Identity), exp))
 }
 
 // refreshJSON is `bcauth refresh --json`; see Refresh.

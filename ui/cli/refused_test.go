@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"bcauth/auth/launchpadtest"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // everyCommand runs each command that needs the login once, as a cron job
@@ -93,7 +93,7 @@ func TestARefusedLoginIsNeverRefreshedAgain(t *testing.T) {
 			if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Problem == nil {
 				t.Fatalf("status --json: %v\n%s", err, r.stdout)
 			}
-			if !doc.LoggedIn || doc.Problem.Kind != ui.KindRejected || doc.Problem.RefusedAt != at || !strings.Contains(doc.Problem.Message, tc.reason) {
+			if !doc.LoggedIn || doc.Problem.Kind != core.KindRejected || doc.Problem.RefusedAt != at || !strings.Contains(doc.Problem.Message, tc.reason) {
 				t.Errorf("status --json problem %+v, logged_in %v; want rejected, refused_at %s and %q", doc.Problem, doc.LoggedIn, at, tc.reason)
 			}
 

@@ -9,7 +9,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 
 	"github.com/spf13/cobra"
 )
@@ -35,7 +35,7 @@ func newStatusCmd(f *Factory, runF func(*statusOptions) error) *cobra.Command {
 		if runF != nil {
 			return runF(o)
 		}
-		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int {
+		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int {
 			return Status(cmd.Context(), svc, out, o.JSON)
 		})
 	}
@@ -91,7 +91,7 @@ func newStatusCmd(f *Factory, runF func(*statusOptions) error) *cobra.Command {
 // unreachable, identity and accounts come from the cache and valid is false.
 // Strings are raw, not cleaned; characters a terminal could act on are
 // \u-escaped.
-func Status(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
+func Status(ctx context.Context, svc *core.Service, out Output, asJSON bool) int {
 	now := svc.Now()
 	set := svc.Settings()
 	rep := statusJSON{
@@ -133,7 +133,7 @@ func Status(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
 		return c
 	}
 	for _, w := range rep.Warnings {
-		out.warn("%s", ui.Clean(w))
+		out.warn("%s", core.Clean(w))
 	}
 	if prob != nil {
 		out.problem(*prob)
@@ -144,8 +144,8 @@ func Status(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
 // checkStatus asks Launchpad about the current login: the session (the
 // cached one when Launchpad said nothing), whether its token was refreshed,
 // and what is wrong, if anything. Warnings go into rep.
-func checkStatus(ctx context.Context, svc *ui.Service, set ui.Settings, rep *statusJSON) (*store.Session, bool, *ui.Problem) {
-	fail := func(err error) *ui.Problem { p := ui.Describe(err, set); return &p }
+func checkStatus(ctx context.Context, svc *core.Service, set core.Settings, rep *statusJSON) (*store.Session, bool, *core.Problem) {
+	fail := func(err error) *core.Problem { p := core.Describe(err, set); return &p }
 	c, err := svc.Client()
 	if err != nil {
 		return nil, false, fail(err)
@@ -153,10 +153,10 @@ func checkStatus(ctx context.Context, svc *ui.Service, set ui.Settings, rep *sta
 	if set.FileErr != nil {
 		// The environment alone is a complete client, so this is no
 		// reason to fail, but the file will not be read until fixed.
-		rep.Warnings = append(rep.Warnings, ui.Describe(set.FileErr, set).Message)
+		rep.Warnings = append(rep.Warnings, core.Describe(set.FileErr, set).Message)
 	}
 	sess, err := svc.Login(c)
-	var refused *ui.RefusedError
+	var refused *core.RefusedError
 	if errors.As(err, &refused) {
 		// Who it was, from what is stored; Launchpad is not asked.
 		rep.LoggedIn = true
@@ -164,7 +164,7 @@ func checkStatus(ctx context.Context, svc *ui.Service, set ui.Settings, rep *sta
 	}
 	if err != nil {
 		p := fail(err)
-		if errors.Is(err, ui.ErrOtherClient) {
+		if errors.Is(err, core.ErrOtherClient) {
 			if other, err := svc.Login(nil); err == nil {
 				p.Message = fmt.Sprintf("the stored login of %s was made with another Launchpad client (%s) or Launchpad URL (%s), so its token is not used here",
 					other.Identity.Name(), other.ClientID, other.LaunchpadURL)
@@ -216,7 +216,7 @@ type secretsJSON struct {
 	KeyringName   string `json:"keyring_name,omitempty"`
 }
 
-// problemJSON is a ui.Problem in status --json: the kind, the whole
+// problemJSON is a core.Problem in status --json: the kind, the whole
 // message and the fix.
 type problemJSON struct {
 	Kind    string `json:"kind"`
@@ -265,7 +265,7 @@ type clientJSON struct {
 
 // describeClient is the client settings in effect, defaults filled in, and
 // where each came from. The secret is only said to be set or not.
-func describeClient(set ui.Settings) clientJSON {
+func describeClient(set core.Settings) clientJSON {
 	cfg, src := set.Client, set.Sources
 	return clientJSON{
 		ConfigFile:         set.ConfigFile(),
@@ -284,7 +284,7 @@ func describeClient(set ui.Settings) clientJSON {
 
 // describeSecrets is where the client secret is and the keyring setting;
 // checkStatus adds where the tokens are.
-func describeSecrets(set ui.Settings) secretsJSON {
+func describeSecrets(set core.Settings) secretsJSON {
 	out := secretsJSON{Tokens: "none", Keyring: set.Keyring, KeyringSource: sourceName(set.KeyringSource, true), KeyringName: set.KeyringName}
 	switch set.Sources.ClientSecret {
 	case store.SourceKeyring:
@@ -324,11 +324,11 @@ func secretsLine(sec secretsJSON, stateDir string) string {
 	}
 	switch {
 	case sec.Keyring && sec.KeyringSource == "environment":
-		line += "; " + ui.KeyringSetting + "=1 asks for the keyring"
+		line += "; " + core.KeyringSetting + "=1 asks for the keyring"
 	case sec.Keyring:
 		line += "; the keyring setting is on (bcauth setup --keyring=false turns it off)"
 	case sec.KeyringSource == "environment":
-		line += "; " + ui.KeyringSetting + "=0 keeps them in files"
+		line += "; " + core.KeyringSetting + "=0 keeps them in files"
 	default:
 		line += "; bcauth login --keyring keeps them in the OS keyring"
 	}
@@ -369,11 +369,11 @@ func timeJSON(t time.Time) *string {
 
 // renderStatus is the plain status report: facts only, every string
 // cleaned. Problems go to stderr separately.
-func renderStatus(rep statusJSON, sess *store.Session, prob *ui.Problem, now time.Time) string {
+func renderStatus(rep statusJSON, sess *store.Session, prob *core.Problem, now time.Time) string {
 	var b strings.Builder
 	field := func(label, value string) { fmt.Fprintf(&b, "%-14s%s\n", label, value) }
 	switch {
-	case sess == nil && prob != nil && prob.Exit == ui.ExitMisconfigured:
+	case sess == nil && prob != nil && prob.Exit == core.ExitMisconfigured:
 		field("Basecamp ID", "not checked: bcauth cannot use its settings or files yet (the error says why and how to fix it)")
 	case sess == nil:
 		field("Basecamp ID", "not logged in")
@@ -382,7 +382,7 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *ui.Problem, now tim
 		field("Token", "from "+auth.SettingToken+"; "+tokenLine(rep, sess, prob, now))
 	default:
 		id := sess.Identity
-		line, email := ui.Names(id)
+		line, email := core.Names(id)
 		if email != "" {
 			line += " <" + email + ">"
 		}
@@ -397,8 +397,8 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *ui.Problem, now tim
 			field("", l)
 		}
 	}
-	field("State", ui.Clean(valueOr(rep.StateDir, "none: it could not be opened, and "+auth.SettingToken+" needs none")))
-	field("Secrets", ui.Clean(secretsLine(rep.Secrets, valueOr(rep.StateDir, "bcauth's files"))))
+	field("State", core.Clean(valueOr(rep.StateDir, "none: it could not be opened, and "+auth.SettingToken+" needs none")))
+	field("Secrets", core.Clean(secretsLine(rep.Secrets, valueOr(rep.StateDir, "bcauth's files"))))
 	c := rep.Client
 	field("Client ID", settingLine(valueOr(c.ClientID, "not set"), c.ClientIDSource, auth.SettingClientID, c.ConfigFile))
 	field("Client secret", settingLine(secretState(c.ClientSecretSet), c.ClientSecretSource, auth.SettingClientSecret, c.ConfigFile))
@@ -407,8 +407,8 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *ui.Problem, now tim
 	return b.String()
 }
 
-func tokenLine(rep statusJSON, sess *store.Session, prob *ui.Problem, now time.Time) string {
-	exp := ui.Expiry(tokenExpiry(sess), now)
+func tokenLine(rep statusJSON, sess *store.Session, prob *core.Problem, now time.Time) string {
+	exp := core.Expiry(tokenExpiry(sess), now)
 	switch {
 	case rep.Valid && rep.Token.Refreshed:
 		return exp + "; refreshed and accepted by Launchpad just now"
@@ -416,9 +416,9 @@ func tokenLine(rep statusJSON, sess *store.Session, prob *ui.Problem, now time.T
 		return exp + "; accepted by Launchpad just now"
 	case prob != nil && !prob.RefusedAt.IsZero():
 		return "refused by Launchpad at " + prob.RefusedAt.UTC().Format(time.RFC3339) + "; bcauth no longer sends it"
-	case prob != nil && prob.Kind == ui.KindRejected:
+	case prob != nil && prob.Kind == core.KindRejected:
 		return "rejected by Launchpad"
-	case prob != nil && prob.Kind == ui.KindUnreachable:
+	case prob != nil && prob.Kind == core.KindUnreachable:
 		return "not checked: Launchpad could not be reached (stored token " + exp + ")"
 	}
 	return "not checked (stored token " + exp + ")"
@@ -429,9 +429,9 @@ func accountsLine(rep statusJSON, sess *store.Session, now time.Time) string {
 		return "not listed yet"
 	}
 	n := len(sess.Authorization.Accounts)
-	line := fmt.Sprintf("%d %s", n, ui.Plural(n, "account", "accounts"))
+	line := fmt.Sprintf("%d %s", n, core.Plural(n, "account", "accounts"))
 	if !rep.Valid && !sess.FetchedAt.IsZero() {
-		line += ", as Launchpad listed them " + ui.Ago(sess.FetchedAt, now)
+		line += ", as Launchpad listed them " + core.Ago(sess.FetchedAt, now)
 	}
 	return line
 }
@@ -442,7 +442,7 @@ func productLines(counts map[string]int) []string {
 	codes := sortedProducts(counts)
 	lines := make([]string, len(codes))
 	for i, c := range codes {
-		lines[i] = fmt.Sprintf("  %s: %d", ui.Clean(auth.LookupProduct(c).Label()), counts[c])
+		lines[i] = fmt.Sprintf("  %s: %d", core.Clean(auth.LookupProduct(c).Label()), counts[c])
 	}
 	return lines
 }
@@ -463,7 +463,7 @@ func settingLine(value, source, env, file string) string {
 	default:
 		from = "set " + env
 	}
-	return ui.Clean(value) + " (" + ui.Clean(from) + ")"
+	return core.Clean(value) + " (" + core.Clean(from) + ")"
 }
 
 func secretState(set bool) string {

@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 
 	"github.com/spf13/cobra"
 )
@@ -40,7 +40,7 @@ Exit 0 switched, 1 no such Basecamp ID, several match, or none named without a t
 		if f.stdinTerminal() {
 			pick = f.PickID
 		}
-		return f.script(cmd, "", func(svc *ui.Service, out Output) int { return Switch(svc, out, o.Query, pick, o.JSON) })
+		return f.script(cmd, "", func(svc *core.Service, out Output) int { return Switch(svc, out, o.Query, pick, o.JSON) })
 	}
 	return cmd
 }
@@ -49,24 +49,24 @@ Exit 0 switched, 1 no such Basecamp ID, several match, or none named without a t
 // returns the index chosen, or ok false when they left without choosing.
 // main passes the app's own picker (ui/tui), which this package cannot
 // link; nil means there is no terminal to ask in.
-type Picker func(choices []ui.IDChoice) (index int, ok bool, err error)
+type Picker func(choices []core.IDChoice) (index int, ok bool, err error)
 
 // Switch makes the Basecamp ID query names current (by Launchpad id or
 // email, or a part of the email or name that only one has; see
-// ui.FindSession) and says so: "Now using Annie Bryan (annie@example.com)."
+// core.FindSession) and says so: "Now using Annie Bryan (annie@example.com)."
 // With no query it asks pick, the app's picker; without one (no terminal)
 // it fails with the choices listed. A query that matches none or several
 // lists them too. With asJSON it prints {"identity": {…}, "switched": bool}
 // instead. Exit 0 switched (or left as it was in the picker); 1 otherwise;
 // 2 when the state file cannot be read, as status.
-func Switch(svc *ui.Service, out Output, query string, pick Picker, asJSON bool) int {
+func Switch(svc *core.Service, out Output, query string, pick Picker, asJSON bool) int {
 	if query == "" && svc.EnvToken == "" {
 		choices, err := svc.IDs()
 		if err != nil {
 			return out.fail(err, svc.Settings(), true)
 		}
 		if len(choices) == 0 {
-			return out.fail(ui.ErrNotLoggedIn, svc.Settings(), true)
+			return out.fail(core.ErrNotLoggedIn, svc.Settings(), true)
 		}
 		if pick == nil {
 			out.problem(noPickerProblem(choices))
@@ -80,7 +80,7 @@ func Switch(svc *ui.Service, out Output, query string, pick Picker, asJSON bool)
 			if asJSON {
 				return out.flushJSON(switchJSON{Identity: identityOf(current(choices).Identity)})
 			}
-			return out.flush(fmt.Appendf(nil, "Still using %s.\n", ui.Who(current(choices).Identity)))
+			return out.flush(fmt.Appendf(nil, "Still using %s.\n", core.Who(current(choices).Identity)))
 		}
 		query = strconv.FormatInt(choices[i].Session.Identity.ID, 10)
 	}
@@ -91,7 +91,7 @@ func Switch(svc *ui.Service, out Output, query string, pick Picker, asJSON bool)
 	if asJSON {
 		return out.flushJSON(switchJSON{Identity: identityOf(sess.Identity), Switched: true})
 	}
-	return out.flush(fmt.Appendf(nil, "Now using %s.\n", ui.Who(sess.Identity)))
+	return out.flush(fmt.Appendf(nil, "Now using %s.\n", core.Who(sess.Identity)))
 }
 
 // switchJSON is `bcauth switch --json`: the Basecamp ID now current, and
@@ -103,16 +103,16 @@ type switchJSON struct {
 
 // noPickerProblem is bcauth switch without an argument where no picker can
 // be shown: the choices, to name one.
-func noPickerProblem(choices []ui.IDChoice) ui.Problem {
+func noPickerProblem(choices []core.IDChoice) core.Problem {
 	sessions := make([]store.Session, len(choices))
 	for i, c := range choices {
 		sessions[i] = c.Session
 	}
-	detail := "logged in: " + ui.ListIDs(sessions)
+	detail := "logged in: " + core.ListIDs(sessions)
 	if cur := current(choices); cur.Identity.ID != 0 {
-		detail += "; current: " + ui.IDLabel(cur.Identity)
+		detail += "; current: " + core.IDLabel(cur.Identity)
 	}
-	return ui.Problem{
+	return core.Problem{
 		Message: "bcauth switch needs a Basecamp ID to switch to when there is no terminal to pick one in",
 		Detail:  detail,
 		Fix:     "run bcauth switch ID or EMAIL with one of these",
@@ -120,7 +120,7 @@ func noPickerProblem(choices []ui.IDChoice) ui.Problem {
 }
 
 // current is the current choice's session (the zero one when none is).
-func current(choices []ui.IDChoice) store.Session {
+func current(choices []core.IDChoice) store.Session {
 	for _, c := range choices {
 		if c.Current {
 			return c.Session

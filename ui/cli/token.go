@@ -5,7 +5,7 @@ import (
 	"errors"
 
 	"bcauth/auth"
-	"bcauth/ui"
+	"bcauth/ui/core"
 
 	"github.com/spf13/cobra"
 )
@@ -36,7 +36,7 @@ bcauth token --json --id ben@example.com | jq -r .expires_at`,
 		if runF != nil {
 			return runF(o)
 		}
-		return f.script(cmd, o.ID, func(svc *ui.Service, out Output) int {
+		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int {
 			return Token(cmd.Context(), svc, out, o.JSON)
 		})
 	}
@@ -58,7 +58,7 @@ bcauth token --json --id ben@example.com | jq -r .expires_at`,
 //	 "source": "stored"}
 //
 // source is "stored" or "environment"; expires_at may be null.
-func Token(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
+func Token(ctx context.Context, svc *core.Service, out Output, asJSON bool) int {
 	info, err := svc.TokenInfo(ctx)
 	var unsaved *auth.SaveError
 	if errors.As(err, &unsaved) && info != nil {
@@ -71,9 +71,9 @@ func Token(ctx context.Context, svc *ui.Service, out Output, asJSON bool) int {
 		return out.fail(err, svc.Settings(), false)
 	}
 	tok := info.Token
-	if !ui.IsTokenText(tok.AccessToken) {
+	if !core.IsTokenText(tok.AccessToken) {
 		// Never Clean a token: a changed token is worse than none.
-		out.problem(ui.Problem{
+		out.problem(core.Problem{
 			Message: "Launchpad's access token is empty or holds characters a token cannot have, so bcauth does not print it",
 			Fix:     "run bcauth login",
 		})

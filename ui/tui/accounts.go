@@ -10,7 +10,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // The accounts screen: the Basecamp ID's accounts grouped by product, with
@@ -107,21 +107,21 @@ func (m *Model) reloaded(msg reloadMsg) tea.Cmd {
 // reloadFailed: a dead login logs in again; a failed background reload
 // keeps the cached list on screen and says so; anything else is an error.
 func (m *Model) reloadFailed(msg reloadMsg) tea.Cmd {
-	p := ui.Describe(msg.err, m.settings)
+	p := core.Describe(msg.err, m.settings)
 	switch {
-	case p.Relogin && (p.Kind == ui.KindRejected || p.Kind == ui.KindNotLoggedIn):
+	case p.Relogin && (p.Kind == core.KindRejected || p.Kind == core.KindNotLoggedIn):
 		// Not for BASECAMP_TOKEN: no login here would replace it.
 		note := "Launchpad refused the stored login"
 		if p.Server != "" {
-			note += ": “" + ui.Clean(p.Server) + "”"
+			note += ": “" + core.Clean(p.Server) + "”"
 		}
 		return m.startLogin(note + ". Log in again.")
 	case msg.background && m.screen == screenAccounts:
-		text := ui.Sentence(ui.Clean(p.Message))
+		text := core.Sentence(core.Clean(p.Message))
 		if p.Server != "" {
-			text += " “" + ui.Clean(p.Server) + "”"
+			text += " “" + core.Clean(p.Server) + "”"
 		}
-		m.setStatus(text+" Showing the accounts saved "+ui.Ago(m.accounts.session.FetchedAt, m.now())+"; r to retry.", true)
+		m.setStatus(text+" Showing the accounts saved "+core.Ago(m.accounts.session.FetchedAt, m.now())+"; r to retry.", true)
 		return nil
 	}
 	return m.fail(msg.err, retryReload)
@@ -139,10 +139,10 @@ func (m *Model) copied(msg copiedMsg) {
 	sysOK, tmuxOK := msg.sys && msg.sysErr == nil, msg.tmux && msg.tmuxErr == nil
 	var failed []string
 	if msg.sysErr != nil {
-		failed = append(failed, "the system clipboard failed: "+ui.Clean(msg.sysErr.Error()))
+		failed = append(failed, "the system clipboard failed: "+core.Clean(msg.sysErr.Error()))
 	}
 	if msg.tmuxErr != nil {
-		failed = append(failed, "tmux failed: "+ui.Clean(msg.tmuxErr.Error()))
+		failed = append(failed, "tmux failed: "+core.Clean(msg.tmuxErr.Error()))
 	}
 	var text string
 	switch {
@@ -161,7 +161,7 @@ func (m *Model) copied(msg copiedMsg) {
 
 func (m *Model) opened(msg openedMsg) {
 	if msg.err != nil {
-		m.setStatus("Could not open "+msg.url+": "+ui.Clean(msg.err.Error())+"; y copies the href instead.", true)
+		m.setStatus("Could not open "+msg.url+": "+core.Clean(msg.err.Error())+"; y copies the href instead.", true)
 	} else {
 		m.setStatus("Opened "+msg.url+" in your browser.", false)
 	}
@@ -173,7 +173,7 @@ func (m *Model) loggedOutDone(msg loggedOutMsg) tea.Cmd {
 	}
 	who := ""
 	if s := m.accounts.session; s != nil {
-		who = ui.Who(s.Identity)
+		who = core.Who(s.Identity)
 	}
 	m.stopProbes()
 	m.accounts.session, m.accounts.tokens = nil, nil
@@ -185,7 +185,7 @@ func (m *Model) loggedOutDone(msg loggedOutMsg) tea.Cmd {
 
 func (m *Model) switched(msg switchedMsg) tea.Cmd {
 	if msg.err != nil {
-		m.setStatus("Could not switch: "+ui.Clean(msg.err.Error()), true)
+		m.setStatus("Could not switch: "+core.Clean(msg.err.Error()), true)
 		return nil
 	}
 	return load(m.cfg.Service)
@@ -336,7 +336,7 @@ func (m *Model) copySelected() tea.Cmd {
 		m.setStatus("No account to copy.", true)
 		return nil
 	}
-	if why := ui.UnsafeURL(r.acc.Href); why != "" {
+	if why := core.UnsafeURL(r.acc.Href); why != "" {
 		m.setStatus("Not copied: the href Launchpad sent "+why+".", true)
 		return nil
 	}
@@ -360,7 +360,7 @@ func (m *Model) copyAPICommand() tea.Cmd {
 	if len(a.others) > 1 {
 		id = a.session.Identity.ID
 	}
-	return tea.Batch(copyText(m.cfg, ui.APICommand(r.acc, all, id)), remember(m.cfg.Service, a.session.Key(), r.key))
+	return tea.Batch(copyText(m.cfg, core.APICommand(r.acc, all, id)), remember(m.cfg.Service, a.session.Key(), r.key))
 }
 
 // pickKey drives the Basecamp ID picker; its last entry adds another ID.
@@ -389,10 +389,10 @@ func (m *Model) pickKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // idChoices are the stored Basecamp IDs of this client, the one on screen
 // marked, as the picker and the header count them.
-func (m *Model) idChoices() []ui.IDChoice {
-	out := make([]ui.IDChoice, len(m.accounts.others))
+func (m *Model) idChoices() []core.IDChoice {
+	out := make([]core.IDChoice, len(m.accounts.others))
 	for i, s := range m.accounts.others {
-		out[i] = ui.IDChoice{Session: s, Current: s.Key() == m.sessionKey()}
+		out[i] = core.IDChoice{Session: s, Current: s.Key() == m.sessionKey()}
 	}
 	return out
 }

@@ -8,7 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // Layout of the accounts screen, by window size: a side detail pane when
@@ -64,9 +64,9 @@ func (m *Model) viewAccounts() string {
 		return ""
 	}
 	id := m.accounts.session.Identity
-	who := ui.Clean(id.Name())
+	who := core.Clean(id.Name())
 	if id.EmailAddress != "" && id.EmailAddress != id.Name() {
-		who += " · " + ui.Clean(id.EmailAddress)
+		who += " · " + core.Clean(id.EmailAddress)
 	}
 	who += fmt.Sprintf(" · Launchpad #%d", id.ID)
 	if at, of := m.idPosition(); of > 1 && at > 0 {
@@ -152,23 +152,23 @@ func (m *Model) tokenLine() string {
 	case exp.Before(now):
 		state = s.Warn.Render("● token expired") + s.Muted.Render(" · refreshing when needed")
 	default:
-		state = s.Good.Render("●") + s.Muted.Render(" token "+ui.Expiry(exp, now))
+		state = s.Good.Render("●") + s.Muted.Render(" token "+core.Expiry(exp, now))
 	}
 	if m.cfg.Service.FromEnv(m.accounts.session) {
 		state += s.Muted.Render(" · from BASECAMP_TOKEN, never refreshed")
 	}
 	if !m.accounts.refreshed.IsZero() {
-		state += s.Muted.Render(" · refreshed " + ui.Ago(m.accounts.refreshed, now))
+		state += s.Muted.Render(" · refreshed " + core.Ago(m.accounts.refreshed, now))
 	}
 	n, p := len(m.accounts.list.rows), m.accounts.list.products()
-	state += s.Muted.Render(fmt.Sprintf(" · %d %s", n, ui.Plural(n, "account", "accounts")))
+	state += s.Muted.Render(fmt.Sprintf(" · %d %s", n, core.Plural(n, "account", "accounts")))
 	if m.accounts.list.filter == "" && n > 0 {
-		state += s.Muted.Render(fmt.Sprintf(" in %d %s", p, ui.Plural(p, "product", "products")))
+		state += s.Muted.Render(fmt.Sprintf(" in %d %s", p, core.Plural(p, "product", "products")))
 	}
 	if m.accounts.loading {
 		state += " " + m.spinner.View() + s.Muted.Render(" checking Launchpad")
 	} else if !m.accounts.session.FetchedAt.IsZero() {
-		state += s.Muted.Render(" · fetched " + ui.Ago(m.accounts.session.FetchedAt, now))
+		state += s.Muted.Render(" · fetched " + core.Ago(m.accounts.session.FetchedAt, now))
 	}
 	return state
 }
@@ -262,7 +262,7 @@ func (m *Model) renderDetail(width, height int, compact bool) string {
 	}
 	lines := []string{
 		s.Title.Render(ansi.Truncate(r.name, max(width, 4), "…")),
-		field("product", r.prodName+" ("+ui.Clean(r.acc.Product)+")"),
+		field("product", r.prodName+" ("+core.Clean(r.acc.Product)+")"),
 		field("id", r.id),
 		href("href", r.href),
 	}
@@ -295,7 +295,7 @@ func (m *Model) viewLoggedOut() string {
 	var b strings.Builder
 	b.WriteString(m.header("Logged out", "") + "\n\n")
 	b.WriteString(s.App.Render(m.wrap(s.Text, "Logged out of "+m.loggedOut+". Its tokens are gone from this machine.")) + "\n\n")
-	b.WriteString(s.App.Render(m.wrap(s.Muted, "Launchpad still lists bcauth among the apps this Basecamp ID authorized; sign in at "+ui.Clean(m.settings.LaunchpadURL())+" and remove it there to revoke access everywhere.")) + "\n\n")
+	b.WriteString(s.App.Render(m.wrap(s.Muted, "Launchpad still lists bcauth among the apps this Basecamp ID authorized; sign in at "+core.Clean(m.settings.LaunchpadURL())+" and remove it there to revoke access everywhere.")) + "\n\n")
 	b.WriteString(s.App.Render("Press " + s.Key.Render("enter") + " to log in again, or " + s.Key.Render("q") + " to quit."))
 	return b.String()
 }

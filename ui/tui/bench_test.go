@@ -9,7 +9,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // benchModel is the accounts screen with n accounts across products, at
@@ -22,7 +22,7 @@ func benchModel(b *testing.B, n, w, h int) *Model {
 		accs[i] = auth.Account{Product: products[i%len(products)], ID: int64(1_000_000 + i),
 			Name: fmt.Sprintf("Company %05d Ünïcødé ™ Holdings", i), Href: fmt.Sprintf("http://127.0.0.1:9/bc3/%d", 1_000_000+i)}
 	}
-	m := New(Config{Service: &ui.Service{}})
+	m := New(Config{Service: &core.Service{}})
 	sess := &store.Session{Identity: auth.Identity{ID: 1, FirstName: "Annie", LastName: "Bryan", EmailAddress: "annie@example.com"},
 		Token: store.Token{Expiry: time.Now().Add(24 * time.Hour)}, Authorization: &auth.Authorization{Accounts: accs}}
 	m.showAccounts(sess)

@@ -9,7 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // What every screen shares: the frame, the title line, prose, URLs and
@@ -89,7 +89,7 @@ func (m *Model) wrap(style lipgloss.Style, text string) string {
 func (m *Model) viewLoading() string {
 	name := ""
 	if m.accounts.session != nil {
-		name = ui.Clean(m.accounts.session.Identity.Name())
+		name = core.Clean(m.accounts.session.Identity.Name())
 	}
 	return m.header("Accounts", name) + "\n\n" + m.styles.App.Render(m.spinner.View()+" Asking Launchpad which accounts this login reaches…")
 }
@@ -152,7 +152,7 @@ func (m *Model) statusLine() string {
 		return s.App.Render(s.Status.Render(label) + bar.ViewAs(float64(m.probes.done)/float64(m.probes.total)) + s.Muted.Render("  p stops"))
 	case m.accounts.confirm:
 		id := m.accounts.session.Identity
-		return s.App.Render(ansi.Truncate(s.Warn.Render("Log out of "+ui.Clean(id.Name())+"? ")+s.Key.Render("y")+s.Muted.Render(" yes · ")+s.Key.Render("n")+s.Muted.Render(" no"), w, "…"))
+		return s.App.Render(ansi.Truncate(s.Warn.Render("Log out of "+core.Clean(id.Name())+"? ")+s.Key.Render("y")+s.Muted.Render(" yes · ")+s.Key.Render("n")+s.Muted.Render(" no"), w, "…"))
 	case m.accounts.status == "":
 		return ""
 	case m.accounts.statusBad:

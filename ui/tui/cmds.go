@@ -12,25 +12,25 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/probe"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // Every command below does its I/O off the update loop and answers with a
 // message. Each takes what it needs as arguments, so none can touch the
 // model.
 
-// Backend is what the app needs of ui.Service. Every method but
+// Backend is what the app needs of core.Service. Every method but
 // TokenSource and Prober (which only build values) does I/O, so the model
 // calls them only inside the commands below.
 type Backend interface {
-	Settings() ui.Settings
+	Settings() core.Settings
 	Client() (*auth.Client, error)
 	Current(c *auth.Client) (*store.Session, error)
 	Find(c *auth.Client, query string) (*store.Session, error)
 	Sessions(c *auth.Client) ([]store.Session, string, error)
 	SaveClient(id, secret string) (string, error)
 	Complete(ctx context.Context, c *auth.Client, tok *oauth2.Token) (*store.Session, string, error)
-	ReloadWith(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource) (*ui.Reload, error)
+	ReloadWith(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource) (*core.Reload, error)
 	Remember(key, account string) error
 	Forget(key string) error
 	Switch(key string) error
@@ -39,7 +39,7 @@ type Backend interface {
 	Prober(c *auth.Client) *probe.Prober
 }
 
-var _ Backend = (*ui.Service)(nil)
+var _ Backend = (*core.Service)(nil)
 
 // load reads the client settings and the current session.
 func load(b Backend) tea.Cmd { return loadID(b, "") }
@@ -212,8 +212,8 @@ func copyText(c Config, text string) tea.Cmd {
 // whatever a server sent.
 func openURL(open func(string) error, raw string) tea.Cmd {
 	return func() tea.Msg {
-		shown := ui.Clean(raw)
-		if why := ui.UnsafeURL(raw); why != "" {
+		shown := core.Clean(raw)
+		if why := core.UnsafeURL(raw); why != "" {
 			return openedMsg{url: shown, err: errors.New("the address " + why)}
 		}
 		u, _ := url.Parse(raw)

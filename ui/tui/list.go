@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 
 	"bcauth/auth"
-	"bcauth/ui"
+	"bcauth/ui/core"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
@@ -55,25 +55,25 @@ type accountList struct {
 }
 
 func newAccountList(accounts []auth.Account) accountList {
-	accounts = ui.SortAccounts(accounts)
+	accounts = core.SortAccounts(accounts)
 	rows := make([]row, len(accounts))
 	for i, a := range accounts {
 		p := auth.LookupProduct(a.Product)
 		r := row{
 			acc:      a,
 			key:      a.Key(),
-			name:     ui.Clean(a.Name),
+			name:     core.Clean(a.Name),
 			id:       strconv.FormatInt(a.ID, 10),
 			product:  p,
-			prodName: ui.Clean(p.Label()),
-			href:     ui.Clean(a.Href),
-			appHref:  ui.Clean(a.AppHref),
+			prodName: core.Clean(p.Label()),
+			href:     core.Clean(a.Href),
+			appHref:  core.Clean(a.AppHref),
 		}
 		if r.name == "" {
 			r.name = "(no name)"
 		}
 		lowName := strings.ToLower(r.name)
-		r.hay, r.nameLen = lowName+"\x00"+r.id+"\x00"+strings.ToLower(ui.Clean(a.Product)+"\x00"+r.prodName), len(lowName)
+		r.hay, r.nameLen = lowName+"\x00"+r.id+"\x00"+strings.ToLower(core.Clean(a.Product)+"\x00"+r.prodName), len(lowName)
 		rows[i] = r
 	}
 	l := accountList{rows: rows}

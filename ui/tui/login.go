@@ -13,7 +13,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"bcauth/auth"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // The connect and waiting screens: one login attempt, from its listener to
@@ -128,7 +128,7 @@ func (m *Model) browserOpened(msg browserMsg) tea.Cmd {
 		m.login.browser = "Opened your browser. Approve bcauth there."
 		return nil
 	}
-	m.login.browser = ui.Clean("Could not open a browser (" + msg.err.Error() + "). Open the address below by hand.")
+	m.login.browser = core.Clean("Could not open a browser (" + msg.err.Error() + "). Open the address below by hand.")
 	m.login.browserFailed = true
 	if m.cfg.Demo != nil {
 		return m.demoApprove()
@@ -153,7 +153,7 @@ func (m *Model) demoApprove() tea.Cmd {
 
 func (m *Model) pasteFailed(msg pasteFailedMsg) tea.Cmd {
 	if m.current(msg.attempt) {
-		m.login.pasteNote = ui.Sentence(ui.Clean(msg.err.Error())) + " Paste again, or press esc to clear the field."
+		m.login.pasteNote = core.Sentence(core.Clean(msg.err.Error())) + " Paste again, or press esc to clear the field."
 		// The next paste replaces this one rather than joining it.
 		m.login.paste.SetValue("")
 	}
@@ -173,7 +173,7 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 	}
 	m.login.note = ""
 	m.accounts.tokens = nil // a new login: its own token, not the one it replaced
-	m.loggedIn = ui.Who(msg.session.Identity)
+	m.loggedIn = core.Who(msg.session.Identity)
 	if m.wantLogin {
 		// bcauth login and setup end here, as gh auth login does: the
 		// outcome says who logged in.
@@ -181,9 +181,9 @@ func (m *Model) loginDone(msg loginDoneMsg) tea.Cmd {
 	}
 	m.showAccounts(msg.session)
 	m.accounts.refreshed = time.Time{}
-	m.setStatus("Logged in as "+ui.Clean(msg.session.Identity.Name())+".", false)
+	m.setStatus("Logged in as "+core.Clean(msg.session.Identity.Name())+".", false)
 	if msg.aside != "" {
-		m.setStatus("Logged in. The unreadable state file was kept as "+ui.Clean(msg.aside)+".", false)
+		m.setStatus("Logged in. The unreadable state file was kept as "+core.Clean(msg.aside)+".", false)
 	}
 	return tea.Batch(loadOthers(m.cfg.Service, m.client), m.settleProbe())
 }

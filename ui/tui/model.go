@@ -19,7 +19,7 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/probe"
 	"bcauth/theme"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // Config is everything the app needs from main.
@@ -38,7 +38,7 @@ type Config struct {
 	// CopyText puts text on the system clipboard; nil when there is none.
 	// OSC 52 is always sent too.
 	CopyText func(text string) error
-	// TmuxCopy hands text to the tmux bcauth runs in (ui.TmuxCopy); nil
+	// TmuxCopy hands text to the tmux bcauth runs in (core.TmuxCopy); nil
 	// outside tmux.
 	TmuxCopy func(text string) error
 	// Now is the clock (time.Now when nil).
@@ -103,9 +103,9 @@ type Model struct {
 	height int
 
 	screen   screen
-	start    Start       // consumed by the first load
-	id       string      // Config.ID, until a load has shown it
-	settings ui.Settings // as the last load read them
+	start    Start         // consumed by the first load
+	id       string        // Config.ID, until a load has shown it
+	settings core.Settings // as the last load read them
 	client   *auth.Client
 	prober   *probe.Prober // shared by every probe, so its rate limits hold
 
@@ -343,7 +343,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	case msg.err != nil && m.client == nil:
 		// A configuration that does not validate, or an unreadable file:
 		// setup lets the person enter it again.
-		return m.showSetup(ui.Clean(msg.err.Error()))
+		return m.showSetup(core.Clean(msg.err.Error()))
 	case start == StartLogin:
 		return m.startLogin(m.login.note)
 	case msg.err != nil:
@@ -366,7 +366,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 func (m *Model) Outcome() (int, string) {
 	failed := func(what string) (int, string) {
 		if m.screen == screenError {
-			return 1, "bcauth: " + what + ": " + ui.Clean(m.problem.p.Message)
+			return 1, "bcauth: " + what + ": " + core.Clean(m.problem.p.Message)
 		}
 		return 1, "bcauth: " + what + ": the login was not finished"
 	}
@@ -384,7 +384,7 @@ func (m *Model) Outcome() (int, string) {
 	case m.screen == screenLoggedOut:
 		return 0, "Logged out of " + m.loggedOut + "."
 	case m.screen == screenError:
-		return 1, "bcauth: " + ui.Clean(m.problem.p.Message)
+		return 1, "bcauth: " + core.Clean(m.problem.p.Message)
 	}
 	return failed("not logged in")
 }
@@ -402,7 +402,7 @@ func (m *Model) layout() {
 // setStatus sets the status line. It cleans what it is given, since a
 // status often quotes a server's words or an href.
 func (m *Model) setStatus(s string, bad bool) {
-	m.accounts.status, m.accounts.statusBad = ui.Clean(s), bad
+	m.accounts.status, m.accounts.statusBad = core.Clean(s), bad
 }
 
 // hasAccounts says whether there is an account list to go back to.
@@ -413,15 +413,15 @@ func (m *Model) hasAccounts() bool {
 // storedLoginFailed is what happens when the stored login cannot be used:
 // a login when there is none to use, else the error.
 func (m *Model) storedLoginFailed(err error) tea.Cmd {
-	switch p := ui.Describe(err, m.settings); {
-	case p.Kind == ui.KindNotLoggedIn && m.loggedOut != "":
+	switch p := core.Describe(err, m.settings); {
+	case p.Kind == core.KindNotLoggedIn && m.loggedOut != "":
 		// Just logged out: say so and wait, rather than start a login
 		// (and bind a port) nobody asked for.
 		m.screen = screenLoggedOut
 		return nil
-	case p.Kind == ui.KindNotLoggedIn:
+	case p.Kind == core.KindNotLoggedIn:
 		return m.startLogin(m.login.note)
-	case p.Kind == ui.KindOtherClient:
+	case p.Kind == core.KindOtherClient:
 		return m.startLogin("The stored login belongs to another client or Launchpad, so it is not used.")
 	}
 	return m.fail(err, retryLogin)

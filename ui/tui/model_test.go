@@ -15,7 +15,7 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/probe"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // The root model's table tests: a state, a message, and the screen and
@@ -28,11 +28,11 @@ import (
 // I/O for the real Service.
 type countingBackend struct {
 	calls    atomic.Int32
-	settings ui.Settings
+	settings core.Settings
 	client   *auth.Client
 	current  *store.Session
 	err      error         // from Client or Current
-	reload   *ui.Reload    // from ReloadWith
+	reload   *core.Reload  // from ReloadWith
 	saved    atomic.Bool   // SaveClient was called
 	switched atomic.Value  // the key Switch was given
 	forgot   atomic.Value  // the key Forget was given
@@ -41,7 +41,7 @@ type countingBackend struct {
 
 func (b *countingBackend) io() { b.calls.Add(1) }
 
-func (b *countingBackend) Settings() ui.Settings { b.io(); return b.settings }
+func (b *countingBackend) Settings() core.Settings { b.io(); return b.settings }
 func (b *countingBackend) Client() (*auth.Client, error) {
 	b.io()
 	if errors.Is(b.err, auth.ErrNotConfigured) {
@@ -73,7 +73,7 @@ func (b *countingBackend) Complete(context.Context, *auth.Client, *oauth2.Token)
 	b.io()
 	return b.current, "", nil
 }
-func (b *countingBackend) ReloadWith(context.Context, *auth.Client, *store.Session, *auth.TokenSource) (*ui.Reload, error) {
+func (b *countingBackend) ReloadWith(context.Context, *auth.Client, *store.Session, *auth.TokenSource) (*core.Reload, error) {
 	b.io()
 	return b.reload, b.err
 }
@@ -252,7 +252,7 @@ func TestRootModel(t *testing.T) {
 				return &countingBackend{client: testClient(t), err: &store.CorruptError{Path: "/x/state.json", Err: errors.New("bad")}}
 			},
 			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
-				if m.problem.p.Kind != ui.KindCorruptState || m.problem.retry != retryLogin || !m.problem.p.Relogin {
+				if m.problem.p.Kind != core.KindCorruptState || m.problem.retry != retryLogin || !m.problem.p.Relogin {
 					t.Errorf("problem %+v, retry %v", m.problem.p, m.problem.retry)
 				}
 			},
@@ -466,7 +466,7 @@ func TestPickerChoosesFromWhatItShows(t *testing.T) {
 // rehearsing the paste-back, so the demo does not approve by itself, and
 // the field's example is this login's own redirect URI.
 func TestDemoWithNoBrowserWaitsForThePaste(t *testing.T) {
-	b := &countingBackend{client: testClient(t), err: ui.ErrNotLoggedIn}
+	b := &countingBackend{client: testClient(t), err: core.ErrNotLoggedIn}
 	m := settled(t, b, Config{NoBrowser: true, Demo: &Demo{Headless: true, After: time.Millisecond}})
 	if m.screen != screenConnect {
 		t.Fatalf("screen %d, want connect", m.screen)
@@ -487,7 +487,7 @@ func TestDemoWithNoBrowserWaitsForThePaste(t *testing.T) {
 // TestPasteErrorsReadAsSentences: a paste error ends its sentence before
 // the advice that follows it.
 func TestPasteErrorsReadAsSentences(t *testing.T) {
-	b := &countingBackend{client: testClient(t), err: ui.ErrNotLoggedIn}
+	b := &countingBackend{client: testClient(t), err: core.ErrNotLoggedIn}
 	m := settled(t, b, Config{NoBrowser: true})
 	l, err := m.client.NewLogin()
 	if err != nil {

@@ -4,7 +4,7 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/probe"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // Every message the program handles besides Bubble Tea's own. Each I/O
@@ -15,7 +15,7 @@ type (
 	// loadedMsg is what is stored: the client settings, the client they
 	// make, the current session and the others of the same client.
 	loadedMsg struct {
-		settings ui.Settings
+		settings core.Settings
 		client   *auth.Client
 		session  *store.Session
 		others   []store.Session
@@ -62,7 +62,7 @@ type (
 	reloadMsg struct {
 		key        string
 		gen        int
-		reload     *ui.Reload
+		reload     *core.Reload
 		err        error
 		background bool // the cached list was on screen meanwhile
 	}

@@ -8,15 +8,15 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"bcauth/theme"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // picker chooses a Basecamp ID: the app's s key and `bcauth switch` in a
 // terminal share it, its keys and its look. Entries are labelled by
-// ui.IDLabel, the same words bcauth ids and every error use. It is a plain
+// core.IDLabel, the same words bcauth ids and every error use. It is a plain
 // struct the root model (or pickModel) holds; it does no I/O.
 type picker struct {
-	choices []ui.IDChoice
+	choices []core.IDChoice
 	// mark names what IDChoice.Current means here: "current" for the
 	// stored current one, "on screen" in the app.
 	mark string
@@ -26,7 +26,7 @@ type picker struct {
 }
 
 // newPicker starts on the marked choice.
-func newPicker(choices []ui.IDChoice, mark string, addLogin bool) picker {
+func newPicker(choices []core.IDChoice, mark string, addLogin bool) picker {
 	p := picker{choices: choices, mark: mark, addLogin: addLogin}
 	for i, c := range choices {
 		if c.Current {
@@ -69,7 +69,7 @@ func (p picker) render(s theme.Styles, width int) string {
 	b.WriteString(s.App.Render(s.Title.Render("Switch Basecamp ID")) + "\n\n")
 	labels := make([]string, 0, p.entries())
 	for _, c := range p.choices {
-		label := ui.IDLabel(c.Session.Identity)
+		label := core.IDLabel(c.Session.Identity)
 		if c.Current {
 			label += " (" + p.mark + ")"
 		}
@@ -93,7 +93,7 @@ func (p picker) render(s theme.Styles, width int) string {
 // without an argument, and returns the index chosen; ok is false when the
 // person left it (esc, q, ctrl+c). It draws inline, not on the alternate
 // screen, and leaves nothing behind.
-func PickID(choices []ui.IDChoice, opts ...tea.ProgramOption) (index int, ok bool, err error) {
+func PickID(choices []core.IDChoice, opts ...tea.ProgramOption) (index int, ok bool, err error) {
 	final, err := tea.NewProgram(newPickModel(choices), opts...).Run()
 	if err != nil {
 		return 0, false, err
@@ -115,7 +115,7 @@ type pickModel struct {
 	done   bool
 }
 
-func newPickModel(choices []ui.IDChoice) *pickModel {
+func newPickModel(choices []core.IDChoice) *pickModel {
 	return &pickModel{picker: newPicker(choices, "current", false), keys: newKeyMap(), styles: theme.New(true), width: 80, chosen: -1}
 }
 

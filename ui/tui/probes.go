@@ -12,7 +12,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/auth/probe"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // Probing: the detail pane probes the selected account once it has been
@@ -166,7 +166,7 @@ func (m *Model) probesDone(msg probeDoneMsg) {
 	}
 	reach := counts[probe.Reachable]
 	// As for bcauth probe's exit code, a product with nothing to ask is no failure.
-	m.setStatus(ui.ProbeSummary(counts, m.probes.total), reach+counts[probe.NotProbed] != m.probes.total)
+	m.setStatus(core.ProbeSummary(counts, m.probes.total), reach+counts[probe.NotProbed] != m.probes.total)
 }
 
 // probeMark is a row's one-cell status mark; distinct glyphs, so it reads
@@ -277,10 +277,10 @@ func (m *Model) probeLine(key string) string {
 	res, ok := m.probes.results[key]
 	switch {
 	case ok && res.Status == probe.Reachable:
-		return s.Good.Render("✓ reachable") + s.Value.Render(" as "+ui.ProbeDetail(res))
+		return s.Good.Render("✓ reachable") + s.Value.Render(" as "+core.ProbeDetail(res))
 	case ok:
 		text := m.markStyle(res.Status).Render(probeMark(res.Status) + " " + res.Status.String())
-		if d := ui.ProbeDetail(res); d != res.Status.String() {
+		if d := core.ProbeDetail(res); d != res.Status.String() {
 			text += s.Muted.Render(": " + d)
 		}
 		return text

@@ -6,10 +6,10 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
-// The error screen: a ui.Problem in the same words as the script
+// The error screen: a core.Problem in the same words as the script
 // commands, and what enter does about it.
 
 // retry is what enter does on the error screen.
@@ -23,14 +23,14 @@ const (
 )
 
 type problemState struct {
-	p     ui.Problem
+	p     core.Problem
 	retry retry
 }
 
 // fail shows the error screen; r is what enter does there.
 func (m *Model) fail(err error, r retry) tea.Cmd {
 	m.screen = screenError
-	m.problem = problemState{p: ui.Describe(err, m.settings), retry: r}
+	m.problem = problemState{p: core.Describe(err, m.settings), retry: r}
 	return nil
 }
 
@@ -92,15 +92,15 @@ func (m *Model) viewError() string {
 	s, p := m.styles, m.problem.p
 	gap := m.gap() // keeps the box whole in a short window
 	var in strings.Builder
-	in.WriteString(s.Error.Render(ui.Sentence(ui.Clean(p.Message))))
+	in.WriteString(s.Error.Render(core.Sentence(core.Clean(p.Message))))
 	switch {
 	case p.Server != "":
-		in.WriteString(gap + s.Muted.Render("Launchpad said: ") + s.Text.Render("“"+ui.Clean(p.Server)+"”"))
+		in.WriteString(gap + s.Muted.Render("Launchpad said: ") + s.Text.Render("“"+core.Clean(p.Server)+"”"))
 	case p.Detail != "":
-		in.WriteString(gap + s.Muted.Render(ui.Clean(p.Detail)))
+		in.WriteString(gap + s.Muted.Render(core.Clean(p.Detail)))
 	}
 	if p.Fix != "" {
-		in.WriteString(gap + s.Text.Render(ui.Sentence(ui.Clean(p.Fix))))
+		in.WriteString(gap + s.Text.Render(core.Sentence(core.Clean(p.Fix))))
 	}
 	in.WriteString(gap + m.errorKeys())
 	box := s.ErrorBox.Width(max(m.width-4, 20)).Render(in.String())

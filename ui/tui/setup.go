@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"bcauth/auth"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // The setup screen: the client ID and secret of the person's own Launchpad
@@ -115,13 +115,13 @@ func (m *Model) setupKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) clientSaved(msg clientSavedMsg) tea.Cmd {
 	if msg.err != nil {
-		m.setup.note = ui.Clean(msg.err.Error())
+		m.setup.note = core.Clean(msg.err.Error())
 		return nil
 	}
 	m.setup.note = ""
-	m.login.note = "Saved the client settings in " + ui.Clean(m.settings.ConfigFile()) + "."
+	m.login.note = "Saved the client settings in " + core.Clean(m.settings.ConfigFile()) + "."
 	if msg.aside != "" {
-		m.login.note += ui.Clean(" The unreadable old file was kept as " + msg.aside + ".")
+		m.login.note += core.Clean(" The unreadable old file was kept as " + msg.aside + ".")
 	}
 	// New client settings: a fresh login, whatever was stored.
 	m.start = StartLogin

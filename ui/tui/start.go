@@ -10,14 +10,14 @@ import (
 	"golang.org/x/term"
 
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // Main runs the app as l asks (the app itself, login, setup or demo) and
 // returns the exit code: it checks for a terminal, decides how a login
 // reaches a browser, opens the store (the demo's: a fake Launchpad and a
 // temporary directory) and runs the program until it ends.
-func Main(ctx context.Context, l ui.Launch) int {
+func Main(ctx context.Context, l core.Launch) int {
 	stderr := l.Stderr
 	if out, ok := l.Stdout.(*os.File); !ok || l.Stdin == nil || !term.IsTerminal(int(l.Stdin.Fd())) || !term.IsTerminal(int(out.Fd())) {
 		fmt.Fprintln(stderr, "bcauth: this command needs a terminal; in scripts use bcauth status, accounts, token or logout")
@@ -25,7 +25,7 @@ func Main(ctx context.Context, l ui.Launch) int {
 	}
 	demo := l.Start == "demo"
 	hasDisplay := l.Env.Get("DISPLAY") != "" || l.Env.Get("WAYLAND_DISPLAY") != ""
-	open := ui.Opener(l.Env.Get("BROWSER"), hasDisplay, l.Env)
+	open := core.Opener(l.Env.Get("BROWSER"), hasDisplay, l.Env)
 	cfg := Config{
 		Timeout:   l.Timeout,
 		NoBrowser: pasteBack(l.NoBrowser, demo, overSSH(l.Env.Get), open != nil),
@@ -33,21 +33,21 @@ func Main(ctx context.Context, l ui.Launch) int {
 		OpenURL:   open,
 	}
 	if l.Env.Get("TMUX") != "" {
-		cfg.TmuxCopy = ui.TmuxCopy
+		cfg.TmuxCopy = core.TmuxCopy
 	}
 	if !clipboard.Unsupported {
 		cfg.CopyText = clipboard.WriteAll
 	}
-	where := ui.Where{Dir: store.DefaultDir(), CacheDir: store.DefaultCacheDir(), Lenient: l.Start == "", Keyring: !demo}
+	where := core.Where{Dir: store.DefaultDir(), CacheDir: store.DefaultCacheDir(), Lenient: l.Start == "", Keyring: !demo}
 	env := l.Env
 	if demo {
-		d, err := ui.StartDemo()
+		d, err := core.StartDemo()
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
 		defer d.Close()
-		where, env = ui.Where{Dir: d.Dir}, d.Env()
+		where, env = core.Where{Dir: d.Dir}, d.Env()
 		cfg.NoBrowser = l.NoBrowser
 		cfg.Demo = &Demo{
 			Approve:  d.Fake.TakeTurns(), // a second login is the demo's second person
@@ -59,15 +59,15 @@ func Main(ctx context.Context, l ui.Launch) int {
 	}
 	// Only the app itself does without a state directory: login and setup
 	// store what they are given.
-	svc, err := ui.Open(ctx, where, env, stderr)
+	svc, err := core.Open(ctx, where, env, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "bcauth:", err)
 		return 1
 	}
 	if l.Keyring != nil {
 		if err := svc.SetKeyring(*l.Keyring); err != nil {
-			p := ui.Describe(err, svc.Settings())
-			fmt.Fprintf(stderr, "bcauth: %s\n%s\n", ui.Sentence(p.Text()), ui.Sentence(p.Fix))
+			p := core.Describe(err, svc.Settings())
+			fmt.Fprintf(stderr, "bcauth: %s\n%s\n", core.Sentence(p.Text()), core.Sentence(p.Fix))
 			return p.Exit
 		}
 	}

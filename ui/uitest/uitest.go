@@ -16,13 +16,13 @@ import (
 
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // Env is one test's world.
 type Env struct {
 	Fake *launchpadtest.Server
-	Svc  *ui.Service
+	Svc  *core.Service
 	Dir  string
 }
 
@@ -56,7 +56,7 @@ func New(t testing.TB, opts launchpadtest.Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{Fake: fake, Dir: dir, Svc: &ui.Service{
+	return &Env{Fake: fake, Dir: dir, Svc: &core.Service{
 		Store:      st,
 		Env:        Client(fake),
 		HTTPClient: &http.Client{Timeout: 10 * time.Second},
@@ -97,12 +97,12 @@ func (e *Env) LogInSecond(t testing.TB) *store.Session {
 }
 
 // LogIn is Env.LogIn for any Service and fake.
-func LogIn(t testing.TB, svc *ui.Service, fake *launchpadtest.Server) *store.Session {
+func LogIn(t testing.TB, svc *core.Service, fake *launchpadtest.Server) *store.Session {
 	t.Helper()
 	return logIn(t, svc, fake, fake.ApproveAndFollow)
 }
 
-func logIn(t testing.TB, svc *ui.Service, fake *launchpadtest.Server, approve func(context.Context, string) error) *store.Session {
+func logIn(t testing.TB, svc *core.Service, fake *launchpadtest.Server, approve func(context.Context, string) error) *store.Session {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -1,4 +1,4 @@
-package ui
+package core
 
 import (
 	"context"
@@ -154,8 +154,8 @@ func sessionsOf(choices []IDChoice) []store.Session {
 	return out
 }
 
-// ErrNoChoice is SwitchTo with an empty query.
-var ErrNoChoice = errors.New("no Basecamp ID was named")
+// errNoChoice is SwitchTo with an empty query.
+var errNoChoice = errors.New("no Basecamp ID was named")
 
 // SwitchTo makes the Basecamp ID query names current (see FindSession) and
 // returns it; a query that matches none or several is an *IDError.
@@ -164,7 +164,7 @@ func (s *Service) SwitchTo(query string) (*store.Session, error) {
 		return nil, ErrEnvToken
 	}
 	if strings.TrimSpace(query) == "" {
-		return nil, ErrNoChoice
+		return nil, errNoChoice
 	}
 	choices, err := s.IDs()
 	if err != nil {

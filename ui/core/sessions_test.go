@@ -1,4 +1,4 @@
-package ui_test
+package core_test
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 	"bcauth/ui/uitest"
 )
 
@@ -40,7 +40,7 @@ func TestFindSession(t *testing.T) {
 		{"", []int64{}},
 	} {
 		got := []int64{}
-		for _, s := range ui.FindSession(all, tc.query) {
+		for _, s := range core.FindSession(all, tc.query) {
 			got = append(got, s.Identity.ID)
 		}
 		if !slices.Equal(got, tc.want) {
@@ -72,15 +72,15 @@ func TestIDPicksWhichLoginACommandUsesWithoutSwitching(t *testing.T) {
 		{"9999999", first.Identity.ID, ""},
 		{"annie@example.com", first.Identity.ID, ""},
 		{"ben", second.Identity.ID, ""},
-		{"example.com", 0, ui.KindAmbiguousID},
-		{"carol@example.com", 0, ui.KindUnknownID},
+		{"example.com", 0, core.KindAmbiguousID},
+		{"carol@example.com", 0, core.KindUnknownID},
 	} {
 		t.Run(tc.id, func(t *testing.T) {
 			e.Svc.ID = tc.id
 			t.Cleanup(func() { e.Svc.ID = "" })
 			list, err := e.Svc.LoadAccounts(t.Context(), "")
 			if tc.kind != "" {
-				p := ui.Describe(err, e.Svc.Settings())
+				p := core.Describe(err, e.Svc.Settings())
 				if p.Kind != tc.kind || !strings.Contains(p.Text(), "Annie Bryan <annie@example.com> (9999999)") {
 					t.Errorf("problem %q %q, want kind %s listing the choices", p.Kind, p.Text(), tc.kind)
 				}
@@ -145,7 +145,7 @@ func TestSwitchToByIDAndEmail(t *testing.T) {
 			t.Errorf("SwitchTo(%q) chose %d, current %d; want %d", tc.query, got.Identity.ID, uitestCurrent(t, e), tc.want)
 		}
 	}
-	var ie *ui.IDError
+	var ie *core.IDError
 	if _, err := e.Svc.SwitchTo("@example"); !errors.As(err, &ie) || !ie.Ambiguous() || len(ie.Matches) != 2 {
 		t.Errorf("SwitchTo an ambiguous query: %v", err)
 	}
@@ -188,8 +188,8 @@ func TestRefreshRenewsAFreshToken(t *testing.T) {
 
 // envService is a Service with BASECAMP_TOKEN and no store at all, as on a
 // machine whose home cannot be written.
-func envService(e *uitest.Env, token string) *ui.Service {
-	return &ui.Service{EnvToken: token, Env: store.ClientConfig{LaunchpadURL: e.Fake.URL}, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
+func envService(e *uitest.Env, token string) *core.Service {
+	return &core.Service{EnvToken: token, Env: store.ClientConfig{LaunchpadURL: e.Fake.URL}, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
 }
 
 func TestEnvTokenWithoutAStoreOrAClient(t *testing.T) {
@@ -212,7 +212,7 @@ func TestEnvTokenWithoutAStoreOrAClient(t *testing.T) {
 		"switch":  func() error { _, err := svc.SwitchTo("annie"); return err }(),
 		"logout":  func() error { _, _, err := svc.Logout(false); return err }(),
 	} {
-		if !errors.Is(err, ui.ErrEnvToken) {
+		if !errors.Is(err, core.ErrEnvToken) {
 			t.Errorf("%s with BASECAMP_TOKEN: %v, want ErrEnvToken", name, err)
 		}
 	}
@@ -238,8 +238,8 @@ func TestEnvTokenIsNeverRefreshedNorStored(t *testing.T) {
 			t.Cleanup(func() { e.Svc.EnvToken = "" })
 			tokens := e.Fake.Requests(launchpadtest.EndpointToken)
 			_, err := e.Svc.LoadAccounts(t.Context(), "")
-			p := ui.Describe(err, e.Svc.Settings())
-			if p.Kind != ui.KindRejected || p.Relogin || !strings.Contains(p.Message, "BASECAMP_TOKEN") || !strings.Contains(p.Text(), tc.want) {
+			p := core.Describe(err, e.Svc.Settings())
+			if p.Kind != core.KindRejected || p.Relogin || !strings.Contains(p.Message, "BASECAMP_TOKEN") || !strings.Contains(p.Text(), tc.want) {
 				t.Errorf("problem %+v; want rejected, from BASECAMP_TOKEN, with Launchpad's %q", p, tc.want)
 			}
 			if n := e.Fake.Requests(launchpadtest.EndpointToken); n != tokens {
@@ -257,12 +257,12 @@ func TestEnvTokenIsNeverRefreshedNorStored(t *testing.T) {
 func TestAddTokenStoresOnlyWhatLaunchpadAccepts(t *testing.T) {
 	e := uitest.New(t, launchpadtest.Options{})
 	access, refresh, expiry := e.Fake.IssueToken()
-	if _, _, err := e.Svc.AddToken(t.Context(), "not a token", ""); !errors.Is(err, ui.ErrNotTokenText) {
+	if _, _, err := e.Svc.AddToken(t.Context(), "not a token", ""); !errors.Is(err, core.ErrNotTokenText) {
 		t.Errorf("AddToken of garbage: %v", err)
 	}
 	_, _, err := e.Svc.AddToken(t.Context(), "BAhbunknown", "")
-	var tr *ui.TokenRefusedError
-	if !errors.As(err, &tr) || tr.From != ui.FromStdin {
+	var tr *core.TokenRefusedError
+	if !errors.As(err, &tr) || tr.From != core.FromStdin {
 		t.Errorf("AddToken of a token Launchpad refuses: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(e.Dir, "state.json")); !errors.Is(err, os.ErrNotExist) {

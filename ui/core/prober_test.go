@@ -1,4 +1,4 @@
-package ui_test
+package core_test
 
 import (
 	"strings"

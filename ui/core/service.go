@@ -1,4 +1,4 @@
-package ui
+package core
 
 import (
 	"context"
@@ -618,16 +618,6 @@ func rekey(st *store.State, old string, id auth.Identity) (store.Session, bool) 
 		}
 	}
 	return sess, true
-}
-
-// Token returns a valid access token for the current session, refreshed
-// (and saved) first when it is near its expiry.
-func (s *Service) Token(ctx context.Context) (*oauth2.Token, error) {
-	c, sess, err := s.currentLogin()
-	if err != nil {
-		return nil, err
-	}
-	return s.TokenSource(c, sess).Token(ctx)
 }
 
 // currentLogin is the client and the current session made with it.

@@ -1,6 +1,6 @@
 //go:build unix
 
-package ui_test
+package core_test
 
 import (
 	"io"
@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 // recordingBrowser is a real $BROWSER script that writes its environment
@@ -51,7 +51,7 @@ func TestOpenerGivesTheBrowserNoSecrets(t *testing.T) {
 		"BASECAMP_OAUTH_CLIENT_SECRET=s1", "BASECAMP_TOKEN=s2", "BASECAMP_PASSWORD=s3", "BASECAMP_API_TOKEN=s4",
 		"GITHUB_TOKEN=s5", "AWS_SECRET_ACCESS_KEY=s6", "basecamp_oauth_client_id=s7",
 	}
-	open := ui.Opener(script+" --new-window %s", true, env)
+	open := core.Opener(script+" --new-window %s", true, env)
 	const start = "http://127.0.0.1:8976/start/NONCE"
 	if err := open(start); err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func TestOpenerGivesTheBrowserNoSecrets(t *testing.T) {
 func TestOpenerNeverFallsBackToOwnEnvironment(t *testing.T) {
 	t.Setenv("BASECAMP_TOKEN", "inherited")
 	script, read := recordingBrowser(t)
-	if err := ui.Opener(script, true, nil)("http://127.0.0.1:1/start/x"); err != nil {
+	if err := core.Opener(script, true, nil)("http://127.0.0.1:1/start/x"); err != nil {
 		t.Fatal(err)
 	}
 	env, _ := read()

@@ -1,4 +1,4 @@
-package ui
+package core
 
 import (
 	"context"
@@ -13,3 +13,6 @@ func (s *Service) ReloadReadingAhead(ctx context.Context, c *auth.Client, sess *
 	r, ahead, err := s.reloadReadingAhead(ctx, c, sess, s.TokenSource(c, sess), true)
 	return r, err == nil && ahead != nil && r.Session.Authorization == ahead.wait(ctx).Authorization, err
 }
+
+// ChildEnv is childEnv, for the test of what a started program inherits.
+var ChildEnv = childEnv

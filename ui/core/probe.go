@@ -1,4 +1,4 @@
-package ui
+package core
 
 import (
 	"bcauth/auth/probe"
@@ -12,7 +12,7 @@ import (
 // when reachable, else why not.
 func ProbeDetail(r probe.Result) string {
 	if r.Status == probe.Reachable && r.Person != nil {
-		return DescribePerson(r.Person)
+		return describePerson(r.Person)
 	}
 	if reason := Clean(r.Reason); reason != "" {
 		return reason
@@ -20,9 +20,9 @@ func ProbeDetail(r probe.Result) string {
 	return r.Status.String()
 }
 
-// DescribePerson names the person a probe found, cleaned, as
+// describePerson names the person a probe found, cleaned, as
 // "Annie Bryan <annie@example.com> (person 1000012345, admin, owner)".
-func DescribePerson(p *probe.Person) string {
+func describePerson(p *probe.Person) string {
 	var b strings.Builder
 	name, email := Clean(p.Name), Clean(p.Email)
 	b.WriteString(name)

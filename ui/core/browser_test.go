@@ -1,10 +1,10 @@
-package ui_test
+package core_test
 
 import (
 	"slices"
 	"testing"
 
-	"bcauth/ui"
+	"bcauth/ui/core"
 )
 
 func TestChildEnv(t *testing.T) {
@@ -17,10 +17,10 @@ func TestChildEnv(t *testing.T) {
 	}
 	want := []string{"HOME=/h", "PATH=/bin", "DISPLAY=:0", "WAYLAND_DISPLAY=wayland-0", "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/bus",
 		"XDG_ACTIVATION_TOKEN=t", "DESKTOP_STARTUP_ID=d", "SSH_AUTH_SOCK=/tmp/agent"}
-	if got := ui.ChildEnv(in); !slices.Equal(got, want) {
+	if got := core.ChildEnv(in); !slices.Equal(got, want) {
 		t.Errorf("ChildEnv kept %q, want %q", got, want)
 	}
-	if got := ui.ChildEnv(nil); got == nil || len(got) != 0 {
-		t.Errorf("ChildEnv(nil) = %#v, want an empty, non-nil slice", got)
+	if got := core.ChildEnv(nil); got == nil || len(got) != 0 {
+		t.Errorf("childEnv(nil) = %#v, want an empty, non-nil slice", got)
 	}
 }

@@ -1,4 +1,4 @@
-package ui
+package core
 
 import (
 	"context"
@@ -106,7 +106,7 @@ func (e *ForeignURLError) Error() string {
 func ChooseAccount(accs []auth.Account, last, account, product string) (auth.Account, error) {
 	// The accounts are sorted only to be listed: among thousands, the sort
 	// cost more than the choice.
-	pool := FilterProduct(accs, product)
+	pool := filterProduct(accs, product)
 	if account = strings.TrimSpace(account); account != "" {
 		id, err := strconv.ParseInt(account, 10, 64)
 		isID := err == nil && strconv.FormatInt(id, 10) == account // as an id is written, no "+7" nor "07"

@@ -1,4 +1,4 @@
-package ui
+package core
 
 import (
 	"errors"
@@ -12,11 +12,11 @@ import (
 // with $BROWSER (a colon-separated list of commands, each tried in turn;
 // "%s" stands for the URL, else the URL is the last argument), or else the
 // platform's opener. Every command runs with env, less any secret in it
-// (see ChildEnv): a nil env gives them an empty environment, never
+// (see childEnv): a nil env gives them an empty environment, never
 // bcauth's own. It returns nil when nothing can open a URL here, so
 // callers can say so instead of failing later.
 func Opener(browserEnv string, hasDisplay bool, env []string) func(string) error {
-	env = ChildEnv(env)
+	env = childEnv(env)
 	if strings.TrimSpace(browserEnv) != "" {
 		cmds := strings.Split(browserEnv, ":")
 		return func(u string) error {
@@ -67,11 +67,11 @@ func Opener(browserEnv string, hasDisplay bool, env []string) func(string) error
 	}
 }
 
-// ChildEnv is env without the variables that hold secrets (see SecretEnv),
+// childEnv is env without the variables that hold secrets (see SecretEnv),
 // for the programs bcauth starts: a browser, xdg-open, a clipboard helper.
 // They need the display, the session bus and HOME, never a token. It is
 // never nil, so exec.Cmd cannot fall back to bcauth's own environment.
-func ChildEnv(env []string) []string {
+func childEnv(env []string) []string {
 	out := make([]string, 0, len(env))
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")

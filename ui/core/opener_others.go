@@ -1,6 +1,6 @@
 //go:build !darwin && !windows
 
-package ui
+package core
 
 // systemOpener is the freedesktop way to open a URL, which needs a
 // display: over SSH or on a server there is none, and no browser to open.

@@ -1,4 +1,4 @@
-package ui_test
+package core_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
-	"bcauth/ui"
+	"bcauth/ui/core"
 	"bcauth/ui/uitest"
 )
 
@@ -40,7 +40,7 @@ func TestLoadAccountsReadsTheCacheAhead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := names(list.Accounts), names(ui.SortAccounts(want)); !slices.Equal(got, want) {
+		if got, want := names(list.Accounts), names(core.SortAccounts(want)); !slices.Equal(got, want) {
 			t.Fatalf("LoadAccounts listed %q, want %q", got, want)
 		}
 	}
@@ -102,7 +102,7 @@ func TestLoadAccountsReadsTheCacheAhead(t *testing.T) {
 		if err != nil {
 			t.Fatalf("attempt %d: %v", i, err)
 		}
-		if list.Cached == nil || !slices.Equal(names(list.Accounts), names(ui.SortAccounts(changed))) {
+		if list.Cached == nil || !slices.Equal(names(list.Accounts), names(core.SortAccounts(changed))) {
 			t.Fatalf("attempt %d, Launchpad down: cached %v, %q; want the last answer's %q", i, list.Cached, names(list.Accounts), names(changed))
 		}
 	}

@@ -1,4 +1,4 @@
-package ui
+package core
 
 // systemOpener is Windows' way to open a URL in the default browser.
 func systemOpener(bool) (name string, args []string, ok bool) {

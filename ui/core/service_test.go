@@ -1,4 +1,4 @@
-package ui_test
+package core_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
-	"bcauth/ui"
+	"bcauth/ui/core"
 	"bcauth/ui/uitest"
 )
 
@@ -34,13 +34,14 @@ func TestTUIAndScriptShareARotatingLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := &ui.Service{Store: st2, Env: e.Svc.Env, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
+	script := &core.Service{Store: st2, Env: e.Svc.Env, HTTPClient: &http.Client{Timeout: 10 * time.Second}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	scripted, err := script.Token(ctx)
+	info, err := script.TokenInfo(ctx)
 	if err != nil {
 		t.Fatalf("the script's refresh: %v", err)
 	}
+	scripted := info.Token
 	if scripted.RefreshToken == sess.Token.RefreshToken {
 		t.Fatal("the fake did not rotate the refresh token; the test proves nothing")
 	}

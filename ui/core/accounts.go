@@ -1,4 +1,4 @@
-package ui
+package core
 
 import (
 	"cmp"
@@ -68,8 +68,8 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 			all = SortAccounts(a.Accounts)
 		}
 	}
-	out.Products = ProductCodes(all)
-	out.Accounts = FilterProduct(all, product)
+	out.Products = productCodes(all)
+	out.Accounts = filterProduct(all, product)
 	return out, nil
 }
 
@@ -240,18 +240,18 @@ func eightBytes(s string) uint64 {
 	return v
 }
 
-// FilterProduct keeps the accounts of one product code, compared without
+// filterProduct keeps the accounts of one product code, compared without
 // case; "" keeps them all.
-func FilterProduct(in []auth.Account, product string) []auth.Account {
+func filterProduct(in []auth.Account, product string) []auth.Account {
 	if product == "" {
 		return in
 	}
 	return slices.DeleteFunc(slices.Clone(in), func(a auth.Account) bool { return !strings.EqualFold(a.Product, product) })
 }
 
-// ProductCodes lists the distinct product codes of sorted accounts,
+// productCodes lists the distinct product codes of sorted accounts,
 // cleaned, in their order.
-func ProductCodes(sorted []auth.Account) []string {
+func productCodes(sorted []auth.Account) []string {
 	var codes []string
 	for i, a := range sorted {
 		if i > 0 && a.Product == sorted[i-1].Product {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -456,5 +457,113 @@ func TestCacheKeepsLaunchpadsText(t *testing.T) {
 	}
 	if got, at, ok := s.LoadAuthorization(sess); !ok || !sameAnswer(got, changed) || got.Accounts[0].Name != "Engines è" || !at.Equal(t0.Add(2*time.Minute)) {
 		t.Errorf("LoadAuthorization = %+v at %v, %v; want the changed answer", got, at, ok)
+	}
+}
+
+// A cache written just before the login was recorded is this login's:
+// file systems keep times as coarsely as 2 s.
+func TestCacheWithinTheTimeSlack(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before time.Duration // how long before the login the cache was written
+		shown  bool
+	}{
+		{"after the login", -time.Second, true},
+		{"a second before", time.Second, true},
+		{"at the slack", mtimeSlack, true},
+		{"beyond the slack", mtimeSlack + time.Second, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := cacheStore(t)
+			sess := session(ada, "a")
+			sess.LoggedInAt = t0.Add(tc.before)
+			if err := s.SaveAuthorization(sess.Key(), answer(ada, 1), t0); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, ok := s.LoadAuthorization(sess); ok != tc.shown {
+				t.Errorf("LoadAuthorization shown = %v, want %v", ok, tc.shown)
+			}
+			if _, _, ok := s.LoadAccountCounts(sess); ok != tc.shown {
+				t.Errorf("LoadAccountCounts shown = %v, want %v", ok, tc.shown)
+			}
+		})
+	}
+}
+
+// A writer sweeps the temporary cache files a crash left, once they are
+// old enough that no writer can still be using them, and nothing else.
+func TestSweepCache(t *testing.T) {
+	s, cache := cacheStore(t)
+	now := t0.Add(time.Hour)
+	s.now = func() time.Time { return now }
+	key := session(ada, "a").Key()
+	if err := s.SaveAuthorization(key, answer(ada, 1), t0); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]struct {
+		age  time.Duration
+		kept bool
+	}{
+		".accounts-0123.json.tmp-1": {11 * time.Minute, false},
+		".accounts-0123.json.tmp-2": {10 * time.Minute, true},
+		".accounts-0123.json.tmp-3": {time.Minute, true},
+		".other.tmp-4":              {time.Hour, true},
+		".accounts-0123.json":       {time.Hour, true},
+	}
+	for name, f := range files {
+		path := filepath.Join(cache, name)
+		writeFile(t, path, []byte("{"), 0o600)
+		if err := os.Chtimes(path, now.Add(-f.age), now.Add(-f.age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Update(func(*State) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range files {
+		if _, err := os.Stat(filepath.Join(cache, name)); (err == nil) != f.kept {
+			t.Errorf("%s (%s old): kept = %v, want %v", name, f.age, err == nil, f.kept)
+		}
+	}
+	if _, _, ok := s.LoadAuthorization(session(ada, "a")); !ok {
+		t.Error("the sweep removed the cache itself")
+	}
+}
+
+// Cache writes take no lock: a process holding it (a slow refresh) does
+// not hold up the accounts.
+func TestCacheWriteTakesNoLock(t *testing.T) {
+	s, _ := cacheStore(t)
+	s.lockTimeout = time.Millisecond
+	other, err := Open(s.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := other.Hold(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Release()
+	sess := session(ada, "a")
+	if err := s.SaveAuthorization(sess.Key(), answer(ada, 1), t0); err != nil {
+		t.Fatalf("SaveAuthorization while another holds the lock: %v", err)
+	}
+	if err := s.ForgetAuthorization(sess.Key()); err != nil {
+		t.Fatalf("ForgetAuthorization while another holds the lock: %v", err)
+	}
+}
+
+// Names are written as encoding/json writes them, byte for byte, on the
+// fast path and off it.
+func TestAppendFieldIsEncodingJSON(t *testing.T) {
+	for _, v := range []string{"", "plain ASCII ~ !#$%'()*+,-./:;=?@[]^_`{|}", " ", "\x00", "\x1f", "\x7f", "\x80", `"`, `\`, "<", ">", "&",
+		"é", "株式会社", "\u2028", "bad\xff", "a\tb\nc"} {
+		q, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(appendField(nil, "name", v)), `,"name":`+string(q); got != want {
+			t.Errorf("appendField(%q) = %s, want %s", v, got, want)
+		}
 	}
 }

@@ -71,3 +71,20 @@ func TestEnvironmentOverridesFile(t *testing.T) {
 		t.Errorf("config.json now holds %+v, want %+v", again, saved)
 	}
 }
+
+// A client secret in the keyring is named by its reference, unless the
+// environment gives one.
+func TestResolveClientFromTheKeyring(t *testing.T) {
+	file := ClientConfig{ClientID: "file-id", ClientSecretKeyring: "client:file-id"}
+	got, src := ResolveClient(file, ClientConfig{})
+	if got != (ClientConfig{ClientID: "file-id", ClientSecretKeyring: "client:file-id"}) || src.ClientSecret != SourceKeyring {
+		t.Errorf("ResolveClient = %+v, %+v; want the keyring's reference", got, src)
+	}
+	got, src = ResolveClient(file, ClientConfig{ClientSecret: "env-secret"})
+	if got != (ClientConfig{ClientID: "file-id", ClientSecret: "env-secret"}) || src.ClientSecret != SourceEnv {
+		t.Errorf("ResolveClient with the secret in the environment = %+v, %+v", got, src)
+	}
+	if SourceKeyring.String() != "OS keyring" {
+		t.Errorf("SourceKeyring.String() = %q", SourceKeyring.String())
+	}
+}

@@ -644,3 +644,27 @@ func TestKeyringCallDeadline(t *testing.T) {
 		t.Errorf("call of a function that succeeds = %v", err)
 	}
 }
+
+// A bcauth started without keyring support keeps new logins in the file,
+// whatever config.json says.
+func TestKeyringSettingWithoutBackend(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, configFile), []byte(`{"version": 1, "client_id": "client-1", "keyring": true}`), 0o600)
+	s := open(t, dir)
+	if on, err := s.UseKeyring(); err != nil || !on {
+		t.Fatalf("UseKeyring = %v, %v; want the file's setting", on, err)
+	}
+	a := session(ada, "access-a")
+	upsert(t, s, a)
+	if got := stored(t, s, a.Key()); got != a.Token {
+		t.Errorf("state.json holds %+v, want %+v", got, a.Token)
+	}
+	if err := s.Logout(a.Key()); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range s.Notices() {
+		if strings.Contains(n, "keyring") {
+			t.Errorf("notice about a keyring never used: %s", n)
+		}
+	}
+}

@@ -194,6 +194,12 @@ func TestStateHelpers(t *testing.T) {
 	if _, ok := st.CurrentSession(); ok {
 		t.Error("a current key without a session found one")
 	}
+	// Removing the last session, current, leaves none current.
+	only := session(ada, "a").Key()
+	st.Current = only
+	if !st.Remove(only) || st.Current != "" || len(st.Sessions) != 0 {
+		t.Errorf("after removing the only session: %+v", st)
+	}
 }
 
 func TestLoadToken(t *testing.T) {

@@ -405,8 +405,13 @@ func (s *Store) writeClient(f *clientFile, before clientFile) error {
 		}
 		c.ClientSecretKeyring = ""
 	}
-	if before.Version != nil && *f == before {
-		return nil
+	if before.Version != nil {
+		// f may come without a version (SaveClient builds it afresh):
+		// only the settings are compared.
+		f.Version = before.Version
+		if *f == before {
+			return nil
+		}
 	}
 	v := formatVersion
 	f.Version = &v

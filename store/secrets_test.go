@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -665,6 +666,44 @@ func TestKeyringSettingWithoutBackend(t *testing.T) {
 	for _, n := range s.Notices() {
 		if strings.Contains(n, "keyring") {
 			t.Errorf("notice about a keyring never used: %s", n)
+		}
+	}
+}
+
+// Saving what config.json already says, or moving secrets that are where
+// they belong, does not rewrite it.
+func TestClientUnchangedIsNotRewritten(t *testing.T) {
+	for _, mode := range []KeyringMode{KeyringOff, KeyringOn} {
+		dir := t.TempDir()
+		s := openMem(t, dir, newMemKeyring(), mode)
+		c := ClientConfig{ClientID: "client-1", ClientSecret: "client-secret-1", RedirectURI: "http://127.0.0.1:8976/callback"}
+		if err := s.SaveClient(c); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, configFile)
+		before, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveClient(c); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MoveSecrets(); err != nil {
+			t.Fatal(err)
+		}
+		after, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !os.SameFile(before, after) {
+			t.Errorf("mode %d: config.json was rewritten with nothing changed", mode)
+		}
+		c.RedirectURI = "http://127.0.0.1:8977/callback"
+		if err := s.SaveClient(c); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.LoadClient(); err != nil || got.RedirectURI != c.RedirectURI {
+			t.Errorf("mode %d: a changed client was not saved: %+v, %v", mode, got, err)
 		}
 	}
 }

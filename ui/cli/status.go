@@ -56,41 +56,8 @@ func newStatusCmd(f *Factory, runF func(*statusOptions) error) *cobra.Command {
 //
 // Plain output: the facts on stdout; the problem and the command that fixes
 // it on stderr. With asJSON, one object on stdout and nothing on stderr:
-//
-//	{
-//	  "logged_in": true,            // a stored login for this client exists
-//	  "valid": true,                // Launchpad accepted the token just now
-//	  "identity": {"id": 9999999, "name": "Annie Bryan", "first_name": "Annie",
-//	               "last_name": "Bryan", "email_address": "annie@example.com"},  // or null
-//	  "token": {"expires_at": "2026-05-14T09:00:00Z",   // RFC 3339 UTC, or null
-//	            "refreshed": false,                      // refreshed by this run
-//	            "source": "stored"},                     // or "environment" (BASECAMP_TOKEN); token is null when not logged in
-//	  "state_dir": "/home/annie/.config/bcauth",
-//	  "client": {
-//	    "config_file": "/home/annie/.config/bcauth/config.json",
-//	    "client_id": "…", "client_id_source": "environment",
-//	    "client_secret_set": true, "client_secret_source": "file",
-//	    "redirect_uri": "http://127.0.0.1:8976/callback", "redirect_uri_source": "default",
-//	    "launchpad_url": "https://launchpad.37signals.com", "launchpad_url_source": "default"
-//	  },
-//	  "accounts_by_product": {"bc3": 4, "bcx": 1},      // product code → count; {} when none
-//	  "accounts_fetched_at": "2026-04-30T09:00:00Z",    // when Launchpad listed them, or null
-//	  "secrets": {"tokens": "keyring", "client_secret": "keyring",      // or "file", "environment", "none"/"unset"
-//	              "keyring": true, "keyring_source": "file",            // the setting: "environment" (BCAUTH_KEYRING), "file" or "default"
-//	              "keyring_name": "the OS keyring (Secret Service)"},
-//	  "problem": {"kind": "rejected", "message": "…", "fix": "run bcauth login",
-//	              "refused_at": "2026-05-01T08:00:00Z"},  // or null; refused_at only when Launchpad refused the login for good
-//	  "warnings": []
-//	}
-//
-// Sources are "environment", "file", "default" (redirect_uri and
-// launchpad_url fall back to bcauth's defaults) or "unset". Problem kinds are
-// not_configured, invalid_config, client_rejected, corrupt_config,
-// corrupt_state, newer_file, unsafe_file, keyring_unavailable (exit 2), and not_logged_in, other_client,
-// rejected, unreachable, launchpad_error, error (exit 1). When Launchpad is
-// unreachable, identity and accounts come from the cache and valid is false.
-// Strings are raw, not cleaned; characters a terminal could act on are
-// \u-escaped.
+// its shape and the problem kinds are the README's ("bcauth status
+// --json"), which TestStatusJSONIsWhatTheREADMESays holds to this output.
 func Status(ctx context.Context, svc *core.Service, out Output, asJSON bool) int {
 	now := svc.Now()
 	set := svc.Settings()

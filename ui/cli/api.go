@@ -156,17 +156,17 @@ func API(ctx context.Context, svc *core.Service, out Output, opts APIOptions) in
 			return ExitMisconfigured
 		}
 	}
-	t, err := svc.APITarget(ctx, core.APIQuery{Account: opts.Account, Product: opts.Product, Path: opts.Path})
+	t, err := svc.APITarget(ctx, core.APIQuery{Account: opts.Account, Product: opts.Product, Path: opts.Path,
+		Calls: product.Config{
+			HTTPClient: opts.HTTPClient, Now: opts.Now, Sleep: opts.Sleep,
+			Waiting: func(w product.Wait) { waitNote(out, w) },
+		}})
 	if err != nil {
 		return apiTargetFailed(out, svc, err)
 	}
 	req.finish(t)
-	caller := product.NewCaller(product.Config{
-		HTTPClient: opts.HTTPClient, UserAgent: t.UserAgent, Now: opts.Now, Sleep: opts.Sleep,
-		Waiting: func(w product.Wait) { waitNote(out, w) },
-	})
 	c := &apiCall{out: out, opts: opts, jq: jq, target: t}
-	return c.run(ctx, caller, req)
+	return c.run(ctx, req)
 }
 
 // apiTargetFailed tells why there is nothing to call.

@@ -38,10 +38,10 @@ type apiCall struct {
 
 // run sends the request, and with --paginate every next page, and writes
 // the answers.
-func (c *apiCall) run(ctx context.Context, caller *product.Caller, req apiRequest) int {
+func (c *apiCall) run(ctx context.Context, req apiRequest) int {
 	r := req.req
 	for {
-		res, err := caller.Do(ctx, r, c.target.Tokens)
+		res, err := c.target.Call(ctx, r)
 		if err != nil {
 			return c.failed(ctx, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"bcauth/auth"
+	"bcauth/auth/product"
 	"bcauth/store"
 )
 
@@ -26,6 +27,10 @@ type APIQuery struct {
 	// "projects.json?page=2"), or a full URL under one of the login's
 	// hrefs or its Launchpad, which then names the account itself.
 	Path string
+	// Calls is how the target's Call reaches the API: the HTTP client,
+	// the clock, what to tell a person who waits. Its UserAgent is the
+	// target's own.
+	Calls product.Config
 }
 
 // APITarget is a resolved call: where to, for which account, with which
@@ -41,8 +46,16 @@ type APITarget struct {
 	// UserAgent is the one bcauth sends Launchpad.
 	UserAgent string
 
+	caller    *product.Caller
 	hrefs     []auth.Account
 	launchpad string
+}
+
+// Call sends r with the login's token, politely (per-host limits,
+// Retry-After, retries where safe) and refreshing the token once when the
+// API says it expired; r's URL must be one Allowed said yes to.
+func (t *APITarget) Call(ctx context.Context, r product.Request) (*product.Result, error) {
+	return t.caller.Do(ctx, r, t.Tokens)
 }
 
 // ChoiceError is an account a person named that matched none of the
@@ -187,6 +200,9 @@ func (s *Service) APITarget(ctx context.Context, q APIQuery) (*APITarget, error)
 		return nil, err
 	}
 	t.Tokens, t.UserAgent = s.TokenSource(c, sess), c.Config().UserAgent
+	calls := q.Calls
+	calls.UserAgent = t.UserAgent
+	t.caller = product.NewCaller(calls)
 	return t, nil
 }
 

@@ -191,6 +191,9 @@ type pipeListener struct {
 	conns chan net.Conn
 	once  sync.Once
 	done  chan struct{}
+	// local and remote, when set, are what the server's end of every
+	// connection says it joins, as a TCP connection would.
+	local, remote net.Addr
 }
 
 func (l *pipeListener) Accept() (net.Conn, error) {
@@ -211,9 +214,20 @@ func (l *pipeListener) Addr() net.Addr { return l.addr }
 func (l *pipeListener) dial() (client net.Conn, closed <-chan time.Time) {
 	c, s := net.Pipe()
 	ch := make(chan time.Time, 1)
+	if l.local != nil {
+		s = addrConn{Conn: s, local: l.local, remote: l.remote}
+	}
 	l.conns <- &closeTimer{Conn: s, closed: ch}
 	return c, ch
 }
+
+type addrConn struct {
+	net.Conn
+	local, remote net.Addr
+}
+
+func (c addrConn) LocalAddr() net.Addr  { return c.local }
+func (c addrConn) RemoteAddr() net.Addr { return c.remote }
 
 type closeTimer struct {
 	net.Conn

@@ -13,7 +13,6 @@ import (
 	"golang.org/x/term"
 
 	"bcauth/auth"
-	"bcauth/store"
 	"bcauth/ui/core"
 )
 
@@ -131,8 +130,7 @@ func (f *Factory) stdinTerminal() bool {
 // open builds the Service on the person's stored state, or on
 // BASECAMP_TOKEN with lenient (see core.Where).
 func (f *Factory) open(ctx context.Context, lenient bool) (*core.Service, error) {
-	where := core.Where{Dir: store.DefaultDir(), CacheDir: store.DefaultCacheDir(), Lenient: lenient, Keyring: true}
-	return core.Open(ctx, where, f.Env, f.stderr())
+	return core.Open(ctx, core.Stored(lenient), f.Env, f.stderr())
 }
 
 // script runs a command for scripts (status, accounts, token, logout, …)
@@ -186,11 +184,11 @@ func (f *Factory) chosenID(cmd *cobra.Command, flag string) string {
 
 // idCompletions offers the stored Basecamp IDs' email addresses.
 func (f *Factory) idCompletions(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	st, err := store.Open(store.DefaultDir(), store.WithCacheDir(store.DefaultCacheDir()))
+	svc, err := core.Peek(core.Stored(false), f.Env)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	choices, _ := (&core.Service{Store: st, Env: f.Env.Client()}).IDs()
+	choices, _ := svc.IDs()
 	var out []cobra.Completion
 	for _, c := range choices {
 		out = append(out, cobra.CompletionWithDesc(c.Session.Identity.EmailAddress, c.Session.Identity.Name()))

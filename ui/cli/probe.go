@@ -166,8 +166,7 @@ func Probe(ctx context.Context, svc *core.Service, out Output, opts ProbeOptions
 	if err != nil {
 		return out.fail(err, svc.Settings(), true)
 	}
-	ts := svc.TokenSource(list.Client, list.Session)
-	results := svc.Prober(list.Client).ProbeAll(ctx, list.Accounts, probe.BearerAuth{Source: ts}, progressTo(opts.Progress))
+	results := svc.Prober(list.Client).ProbeAll(ctx, list.Accounts, probe.BearerAuth{Source: list.Tokens}, progressTo(opts.Progress))
 	if opts.Progress != nil && len(list.Accounts) > 0 {
 		fmt.Fprint(opts.Progress, "\r\x1b[K")
 	}

@@ -19,6 +19,9 @@ type AccountList struct {
 	// Session is the current session after the reload; its token may have
 	// been refreshed on the way.
 	Session *store.Session
+	// Tokens is the token source the list was loaded with: what probes
+	// and calls after it use, so one run refreshes through one source.
+	Tokens *auth.TokenSource
 	// Accounts are sorted by SortAccounts and, when a product was asked
 	// for, only that product's.
 	Accounts []auth.Account
@@ -39,8 +42,8 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 	if err != nil {
 		return nil, err
 	}
-	out := &AccountList{Client: c, Session: sess}
-	r, ahead, err := s.reloadReadingAhead(ctx, c, sess, s.TokenSource(c, sess), true)
+	out := &AccountList{Client: c, Session: sess, Tokens: s.TokenSource(c, sess)}
+	r, ahead, err := s.reloadReadingAhead(ctx, c, sess, out.Tokens, true)
 	switch {
 	case err == nil:
 		out.Session = r.Session

@@ -1,7 +1,11 @@
 // Package core is what bcauth's two front ends share, and nothing of
 // either: no screen, no flag, no Bubble Tea. The app (ui/tui) and the
-// script commands (ui/cli) reach Launchpad, the product APIs and the
-// stored state only through it:
+// script commands (ui/cli) get everything that touches the disk or the
+// network from it: they never open the store, and the auth values they
+// hold (a login's client, a token source, a prober, an API target) are
+// the ones the Service built. A token source calls back into this package
+// through four hooks (lock, load, save, refused), so that auth never
+// imports store and one lock spans read, refresh and save.
 //
 //   - [Service] is the one door to auth and store: the logins, the client
 //     settings, refreshing under the store's lock, the account list

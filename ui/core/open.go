@@ -26,6 +26,22 @@ type Where struct {
 	Keyring bool
 }
 
+// Stored is where the person's own state lives: the XDG config and cache
+// directories, the OS keyring when its setting says so.
+func Stored(lenient bool) Where {
+	return Where{Dir: store.DefaultDir(), CacheDir: store.DefaultCacheDir(), Lenient: lenient, Keyring: true}
+}
+
+// Peek opens w's store only to look (shell completions): without the
+// keyring, and moving or writing nothing.
+func Peek(w Where, env Env) (*Service, error) {
+	st, err := store.Open(w.Dir, store.WithCacheDir(w.CacheDir))
+	if err != nil {
+		return nil, err
+	}
+	return &Service{Store: st, Env: env.Client()}, nil
+}
+
 // Open opens the store as w says and builds the Service on it, with the
 // client settings and BASECAMP_TOKEN from env. Every wait for the store's
 // lock ends when ctx does (Ctrl-C). Secrets found elsewhere than the

@@ -9,7 +9,6 @@ import (
 	"github.com/atotto/clipboard"
 	"golang.org/x/term"
 
-	"bcauth/store"
 	"bcauth/ui/core"
 )
 
@@ -38,7 +37,7 @@ func Main(ctx context.Context, l core.Launch) int {
 	if !clipboard.Unsupported {
 		cfg.CopyText = clipboard.WriteAll
 	}
-	where := core.Where{Dir: store.DefaultDir(), CacheDir: store.DefaultCacheDir(), Lenient: l.Start == "", Keyring: !demo}
+	where := core.Stored(l.Start == "")
 	env := l.Env
 	if demo {
 		d, err := core.StartDemo()

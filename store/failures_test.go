@@ -118,7 +118,7 @@ func TestCacheWriteFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		writeFile(t, cache, nil, 0o600)
-		if err := s.SaveAuthorization(key, answer(ada, 1), t0); err == nil || !strings.Contains(err.Error(), cache) {
+		if err := s.SaveAuthorization(key, answer(ada, 1), t0); err == nil || !strings.Contains(err.Error(), "cannot create "+cache+" for bcauth's cache") {
 			t.Errorf("SaveAuthorization into a file = %v, want an error naming %s", err, cache)
 		}
 	})

@@ -188,3 +188,23 @@ func TestAShortWriteKeepsTheOldFile(t *testing.T) {
 	noTemporaryFiles(t, dir)
 	noTemporaryFiles(t, filepath.Join(dir, "cache"))
 }
+
+// A cache directory another user made after Open is refused when the
+// cache is first written: nothing of this user's goes into it.
+func TestCacheDirOfAnotherUser(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("giving a directory to another user needs root")
+	}
+	s, cache := cacheStore(t)
+	if err := os.MkdirAll(cache, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	chown(t, cache, nobody)
+	var ue *UnsafeError
+	if err := s.SaveAuthorization(session(ada, "a").Key(), answer(ada, 1), t0); !errors.As(err, &ue) || ue.Path != cache {
+		t.Errorf("SaveAuthorization into another user's directory = %v, want an *UnsafeError for %s", err, cache)
+	}
+	if entries, err := os.ReadDir(cache); err != nil || len(entries) != 0 {
+		t.Errorf("the directory holds %v, %v", entries, err)
+	}
+}

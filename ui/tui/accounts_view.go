@@ -85,8 +85,12 @@ func (m *Model) viewAccounts() string {
 		count := s.Muted.Render(fmt.Sprintf("  %d of %d", len(m.accounts.list.visible), len(m.accounts.list.rows)))
 		field := m.accounts.filter.View()
 		if !m.accounts.filtering {
+			// As wide as the field being typed in, so the count stays
+			// where it was on enter.
 			room := max(m.width-4-lipgloss.Width(count), 8)
-			field = s.InputPrompt.Render("/ ") + s.Text.Render(ansi.Truncate(m.accounts.list.filter, room, "…"))
+			text := ansi.Truncate(m.accounts.list.filter, room, "…")
+			pad := max(lipgloss.Width(field)-2-ansi.StringWidth(text), 0)
+			field = s.InputPrompt.Render("/ ") + s.Text.Render(text) + strings.Repeat(" ", pad)
 		}
 		b.WriteString(s.App.Render(ansi.Truncate(field+count, max(m.width-2, 1), "…")) + "\n")
 	}
@@ -160,9 +164,11 @@ func (m *Model) tokenLine() string {
 	if !m.accounts.refreshed.IsZero() {
 		state += s.Muted.Render(" · refreshed " + core.Ago(m.accounts.refreshed, now))
 	}
-	n, p := len(m.accounts.list.rows), m.accounts.list.products()
+	// The whole list's size, filter aside, so the line stays put while
+	// typing; the filter line counts what it shows.
+	n, p := len(m.accounts.list.rows), m.accounts.list.groups
 	state += s.Muted.Render(fmt.Sprintf(" · %d %s", n, core.Plural(n, "account", "accounts")))
-	if m.accounts.list.filter == "" && n > 0 {
+	if n > 0 {
 		state += s.Muted.Render(fmt.Sprintf(" in %d %s", p, core.Plural(p, "product", "products")))
 	}
 	if m.accounts.loading {
@@ -218,9 +224,11 @@ func (m *Model) renderList(width, height int) string {
 		name := ansi.Truncate(r.name, nameW, "…")
 		gap := strings.Repeat(" ", max(nameW-ansi.StringWidth(name)+2+idW-len(r.id), 1))
 		if i == sel {
-			out = append(out, m.paint.marker("▌ ")+m.rowMark(r.key, true)+highlight(name, li.marks, m.paint.selected, m.paint.selMatch)+m.paint.selected(gap+r.id))
+			out = append(out, m.paint.marker("▌ ")+m.rowMark(r.key, true)+highlight(name, li.marks, m.paint.selected, m.paint.selMatch)+
+				m.paint.selected(gap)+highlight(r.id, li.idMarks, m.paint.selected, m.paint.selMatch))
 		} else {
-			out = append(out, "  "+m.rowMark(r.key, false)+highlight(name, li.marks, m.paint.row, m.paint.match)+gap+m.paint.muted(r.id))
+			out = append(out, "  "+m.rowMark(r.key, false)+highlight(name, li.marks, m.paint.row, m.paint.match)+gap+
+				highlight(r.id, li.idMarks, m.paint.muted, m.paint.match))
 		}
 	}
 	for len(out) < height {

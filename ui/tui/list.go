@@ -4,18 +4,15 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"bcauth/auth"
 	"bcauth/ui/core"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/sahilm/fuzzy"
 )
 
 // row is one account, ready to draw: every server string already cleaned,
-// and a lower-cased haystack for the filter.
+// and the fields the filter searches.
 type row struct {
 	acc      auth.Account
 	key      string
@@ -25,17 +22,17 @@ type row struct {
 	prodName string // cleaned
 	href     string // cleaned
 	appHref  string // cleaned
-	hay      string // lower-cased name, id, product code and name
-	nameLen  int    // bytes of hay that are the name
+	fields   [4]field
 }
 
 // line is one visible line of the grouped list: a group heading or an
-// account (index into rows), with the runes of its name the filter matched.
+// account (index into rows), with what the filter matched in its name and id.
 type line struct {
 	heading string
 	count   int
 	row     int   // -1 for a heading
 	marks   []int // rune indexes into the row's name to highlight
+	idMarks []int // byte indexes into the row's id to highlight
 }
 
 // accountList holds the accounts grouped by product, the filter and the
@@ -52,6 +49,8 @@ type accountList struct {
 	nameWidth, idWidth int
 	// best is the index into visible of the filter's best match.
 	best int
+	// groups is how many products there are, filter aside.
+	groups int
 }
 
 func newAccountList(accounts []auth.Account) accountList {
@@ -72,14 +71,19 @@ func newAccountList(accounts []auth.Account) accountList {
 		if r.name == "" {
 			r.name = "(no name)"
 		}
-		lowName := strings.ToLower(r.name)
-		r.hay, r.nameLen = lowName+"\x00"+r.id+"\x00"+strings.ToLower(core.Clean(a.Product)+"\x00"+r.prodName), len(lowName)
+		r.fields[fieldName] = newField(r.name)
+		r.fields[fieldID] = newField(r.id)
+		r.fields[fieldCode] = newField(core.Clean(a.Product))
+		r.fields[fieldProduct] = newField(r.prodName)
 		rows[i] = r
 	}
 	l := accountList{rows: rows}
-	for _, r := range rows {
+	for i, r := range rows {
 		l.nameWidth = max(l.nameWidth, ansi.StringWidth(r.name))
 		l.idWidth = max(l.idWidth, len(r.id))
+		if i == 0 || rows[i-1].acc.Product != r.acc.Product {
+			l.groups++
+		}
 	}
 	l.apply()
 	return l
@@ -92,8 +96,10 @@ func (l *accountList) setFilter(f string) {
 		return
 	}
 	keep, sel := l.selectedKey(), -1
-	if r, ok := l.selected(); ok && strings.Contains(r.hay, strings.ToLower(strings.TrimSpace(f))) {
-		sel = 0
+	if r, ok := l.selected(); ok {
+		if m, ok := r.match(terms(f)); ok && m.asTyped {
+			sel = 0
+		}
 	}
 	l.filter = f
 	l.apply()
@@ -102,30 +108,32 @@ func (l *accountList) setFilter(f string) {
 	}
 }
 
-// apply rebuilds the visible lines from the rows and the filter. The
-// filter matches fuzzily (the letters in order, as bubbles' list does);
-// within each product, accounts that hold it as it was typed come first,
-// then the others by how well they match.
+// found is a row the filter matched.
+type found struct {
+	index int
+	rowMatch
+}
+
+// apply rebuilds the visible lines from the rows and the filter (see
+// filter.go); within each product, the best matches come first.
 func (l *accountList) apply() {
-	needle := strings.ToLower(strings.TrimSpace(l.filter))
 	l.lines = l.lines[:0]
 	l.visible = l.visible[:0]
-	order := l.matches(needle)
-	head, bestScore, bestExact := -1, 0, false
+	order := l.matches(terms(l.filter))
+	head, bestScore := -1, 0
 	l.best = 0
 	for _, m := range order {
-		r := &l.rows[m.Index]
+		r := &l.rows[m.index]
 		if head < 0 || l.rows[l.lines[head+1].row].acc.Product != r.acc.Product {
 			l.lines = append(l.lines, line{heading: r.prodName, row: -1})
 			head = len(l.lines) - 1
 		}
 		l.lines[head].count++
-		if exact := needle != "" && strings.Contains(r.hay, needle); len(l.visible) == 0 ||
-			(exact && !bestExact) || (exact == bestExact && m.Score > bestScore) {
-			l.best, bestScore, bestExact = len(l.visible), m.Score, exact
+		if len(l.visible) == 0 || m.score > bestScore {
+			l.best, bestScore = len(l.visible), m.score
 		}
 		l.visible = append(l.visible, len(l.lines))
-		l.lines = append(l.lines, line{row: m.Index, marks: nameRunes(r, m.MatchedIndexes)})
+		l.lines = append(l.lines, line{row: m.index, marks: m.name, idMarks: m.id})
 	}
 	if l.cursor >= len(l.visible) {
 		l.cursor = max(0, len(l.visible)-1)
@@ -133,58 +141,24 @@ func (l *accountList) apply() {
 	l.offset = 0
 }
 
-// matches are the rows the needle matches, in the order to show them:
-// by product as sorted, exact matches first in each, then by score.
-func (l *accountList) matches(needle string) []fuzzy.Match {
-	if needle == "" {
-		out := make([]fuzzy.Match, len(l.rows))
-		for i := range out {
-			out[i].Index = i
+// matches are the rows every term matches, in the order to show them: by
+// product as sorted, then by score, then as sorted.
+func (l *accountList) matches(terms []string) []found {
+	out := make([]found, 0, len(l.rows))
+	for i := range l.rows {
+		if m, ok := l.rows[i].match(terms); ok {
+			out = append(out, found{index: i, rowMatch: m})
 		}
+	}
+	if len(terms) == 0 {
 		return out
 	}
-	found := fuzzy.FindFromNoSort(needle, hays(l.rows))
-	exact := func(m fuzzy.Match) bool { return strings.Contains(l.rows[m.Index].hay, needle) }
-	for i, m := range found {
-		if at := strings.Index(l.rows[m.Index].hay, needle); at >= 0 {
-			// Highlight the run typed, not letters picked here and there.
-			found[i].MatchedIndexes = make([]int, 0, len(needle))
-			for b := at; b < at+len(needle); b++ {
-				found[i].MatchedIndexes = append(found[i].MatchedIndexes, b)
-			}
+	slices.SortStableFunc(out, func(a, b found) int {
+		if pa, pb := l.rows[a.index].acc.Product, l.rows[b.index].acc.Product; pa != pb {
+			return cmp.Compare(a.index, b.index) // rows are sorted by product
 		}
-	}
-	slices.SortStableFunc(found, func(a, b fuzzy.Match) int {
-		ra, rb := &l.rows[a.Index], &l.rows[b.Index]
-		if ra.acc.Product != rb.acc.Product {
-			return cmp.Compare(a.Index, b.Index) // rows are sorted by product
-		}
-		if ea, eb := exact(a), exact(b); ea != eb {
-			if ea {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Index, b.Index))
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.index, b.index))
 	})
-	return found
-}
-
-// hays is the rows' haystacks, for fuzzy.
-type hays []row
-
-func (h hays) String(i int) string { return h[i].hay }
-func (h hays) Len() int            { return len(h) }
-
-// nameRunes turns matched byte offsets in a row's haystack into rune
-// indexes of its name (lower-casing keeps the number of runes).
-func nameRunes(r *row, offsets []int) []int {
-	var out []int
-	for _, b := range offsets {
-		if b < r.nameLen && utf8.RuneStart(r.hay[b]) {
-			out = append(out, utf8.RuneCountInString(r.hay[:b]))
-		}
-	}
 	return out
 }
 
@@ -265,15 +239,4 @@ func (l *accountList) around(height int) (above, below int) {
 		}
 	}
 	return above, below
-}
-
-// products counts the groups shown.
-func (l *accountList) products() int {
-	n := 0
-	for _, li := range l.lines {
-		if li.row < 0 {
-			n++
-		}
-	}
-	return n
 }

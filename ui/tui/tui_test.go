@@ -303,8 +303,8 @@ func TestFilterCopyOpen(t *testing.T) {
 	for _, r := range "/wayne" {
 		tm.Send(press(string(r)))
 	}
-	// Fuzzy: other names hold w…a…y…n…e too, but the one that holds
-	// "wayne" as typed is selected.
+	// The Worshipful Company holds w…a…y…n…e scattered over its words:
+	// no match, so Wayne alone is shown, and selected.
 	waitFor(t, tm, "▌ ", "Wayne")
 	tm.Send(press("enter")) // keep the filter
 	tm.Send(press("y"))

@@ -1,9 +1,13 @@
 package auth_test
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"golang.org/x/oauth2"
 
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
@@ -28,6 +32,12 @@ var unparsableAnswers = []struct {
 		Body: `{"access_token":"BAhbAAA \u001b]52;c;eA==\u0007","expires_in":1209600}`}, "a token with characters a token cannot have"},
 	{"plain text", launchpadtest.Fault{Status: http.StatusOK, ContentType: "text/plain",
 		Body: "\n  Service moved\u202e elsewhere\nsecond line"}, "Service moved elsewhere"},
+	// A terminal would follow the link or obey the colour: each escape
+	// goes whole, its payload with it.
+	{"terminal escapes", launchpadtest.Fault{Status: http.StatusOK, ContentType: "text/plain",
+		Body: "\x1b]8;;https://evil.example/\x07Launchpad is down\x1b]8;;\x07 \x1b[31mfor maintenance\x1b[0m\u009b2J"}, "Launchpad is down for maintenance"},
+	{"a long line with tabs", launchpadtest.Fault{Status: http.StatusOK, ContentType: "text/plain",
+		Body: "Proxy\terror:\t" + strings.Repeat("é", 300)}, "Proxy error: " + strings.Repeat("é", 200-len("Proxy error: ")) + "…"},
 }
 
 // TestAnUnparsableTokenAnswerIsNamed: Launchpad (or whatever answers in
@@ -73,6 +83,48 @@ func TestAnUnparsableTokenAnswerIsNamed(t *testing.T) {
 			_, err = h.client.Refresh(t.Context(), refresh)
 			if le := asLaunchpad(t, err); le.Kind != auth.KindUnexpected || le.Op != auth.OpRefresh || le.Text != tc.line {
 				t.Errorf("Refresh: %#v, want an unexpected answer with the text %q", le, tc.line)
+			}
+		})
+	}
+}
+
+// TestATokenAnswerCutShortIsTemporary: a 200 from the token endpoint that
+// breaks off is a broken connection, as if no answer had come: worth
+// trying again, not an answer bcauth misread.
+func TestATokenAnswerCutShortIsTemporary(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "500")
+		io.WriteString(w, `{"access_token":"BAhbAAA","expires_in":1209600,"refresh_token":"BA`)
+		w.(http.Flusher).Flush()
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, err := auth.New(auth.Config{ClientID: "id", ClientSecret: "secret", LaunchpadURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		op   auth.Op
+		call func() (*oauth2.Token, error)
+	}{
+		{op: auth.OpExchange, call: func() (*oauth2.Token, error) { return c.Exchange(t.Context(), "a-code") }},
+		{op: auth.OpRefresh, call: func() (*oauth2.Token, error) { return c.Refresh(t.Context(), "a-refresh-token") }},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.op), func(t *testing.T) {
+			tok, err := tt.call()
+			if tok != nil {
+				t.Fatalf("a token from half an answer: %+v", tok)
+			}
+			le := asLaunchpad(t, err)
+			if le.Kind != auth.KindRetry || le.Status != 0 || le.Op != tt.op || !auth.Temporary(err) || auth.NeedsLogin(err) {
+				t.Errorf("%#v, want a temporary failure with no status", le)
+			}
+			if strings.Contains(err.Error(), "BAhb") {
+				t.Errorf("%q shows a token", err)
 			}
 		})
 	}

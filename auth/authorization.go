@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // MaxBodyBytes bounds every response body bcauth reads from Launchpad or a
@@ -241,4 +243,10 @@ func (c *Client) AuthorizationAgain(ctx context.Context, ts *TokenSource, last f
 		return nil
 	})
 	return out, err
+}
+
+// Whose asks authorization.json about one access token as it is, never
+// refreshed: whom a token Launchpad just issued belongs to.
+func (c *Client) Whose(ctx context.Context, accessToken string) (*Authorization, error) {
+	return c.Authorization(ctx, c.TokenSource(&oauth2.Token{AccessToken: accessToken, TokenType: "Bearer"}, nil, WithoutRefresh()))
 }

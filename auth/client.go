@@ -26,6 +26,8 @@ type Client struct {
 	code     *oauth2.Config // exchange: legacy type=web_server sent alongside grant_type
 	renew    *oauth2.Config // refresh: legacy type=refresh rides in the token URL's query
 
+	guard TokenGuard // asked before every token request, if set
+
 	secretMu sync.Mutex // guards the secret read through cfg.ClientSecretFunc
 	secret   string
 }
@@ -152,32 +154,52 @@ func (c *Client) Exchange(ctx context.Context, code string) (*oauth2.Token, erro
 	if err != nil {
 		return nil, err
 	}
+	done, err := c.guardToken(ctx, oc)
+	if err != nil {
+		return nil, err
+	}
 	var ans answer
 	tok, err := oc.Exchange(withAnswer(c.withHTTP(ctx), &ans), code, oauth2.SetAuthURLParam("type", "web_server"))
 	if err != nil {
-		return nil, tokenError(OpExchange, err, &ans)
+		err = tokenError(OpExchange, err, &ans)
+		done(err)
+		return nil, err
 	}
+	done(nil)
 	if err := unusable(OpExchange, tok, &ans); err != nil {
 		return nil, err
 	}
 	return c.normalise(tok, ""), nil
 }
 
+// ErrNoRefreshToken means a login has no refresh token (it was given as an
+// access token alone), so it cannot be renewed. Launchpad was not asked:
+// this is no refusal, and nothing records it as one.
+var ErrNoRefreshToken = errors.New("this login has no refresh token (it was given as an access token alone), so it cannot be renewed")
+
 // Refresh trades a refresh token for a new access token. The refresh token
-// is kept when Launchpad's answer leaves it out, as it usually does.
+// is kept when Launchpad's answer leaves it out, as it usually does. An
+// empty refresh token is [ErrNoRefreshToken], and nothing is sent.
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	if refreshToken == "" {
-		return nil, &LaunchpadError{Op: OpRefresh, Kind: KindRelogin, Text: "no refresh token is stored"}
+		return nil, ErrNoRefreshToken
 	}
 	oc, err := c.withSecret(ctx, c.renew)
+	if err != nil {
+		return nil, err
+	}
+	done, err := c.guardToken(ctx, oc)
 	if err != nil {
 		return nil, err
 	}
 	var ans answer
 	tok, err := oc.TokenSource(withAnswer(c.withHTTP(ctx), &ans), &oauth2.Token{RefreshToken: refreshToken}).Token()
 	if err != nil {
-		return nil, tokenError(OpRefresh, err, &ans)
+		err = tokenError(OpRefresh, err, &ans)
+		done(err)
+		return nil, err
 	}
+	done(nil)
 	if err := unusable(OpRefresh, tok, &ans); err != nil {
 		return nil, err
 	}
@@ -224,7 +246,11 @@ func tokenError(op Op, err error, ans *answer) error {
 				text = re.ErrorCode
 			}
 		}
-		return &LaunchpadError{Op: op, Status: status, Text: text, Kind: classify(op, status, text)}
+		out := &LaunchpadError{Op: op, Status: status, Text: text, Kind: classify(op, status, text)}
+		if re.Response != nil {
+			out.RetryAfter = retryAfter(re.Response.Header.Get("Retry-After"), time.Now())
+		}
+		return out
 	}
 	if errors.Is(err, context.Canceled) {
 		return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Op names the Launchpad step that failed.
@@ -46,6 +47,8 @@ type LaunchpadError struct {
 	Text   string // Launchpad's own error text, if any
 	Kind   Kind
 	Err    error // the underlying error, if any
+	// RetryAfter is the wait a 429 asked for (Retry-After), zero if none.
+	RetryAfter time.Duration
 }
 
 func (e *LaunchpadError) Error() string {
@@ -85,6 +88,12 @@ func (e *LaunchpadError) Advice() string {
 		return "Check that " + SettingLaunchpadURL + ", if set, is Launchpad (a proxy or a captive portal may have answered in its place), then try again."
 	}
 	return ""
+}
+
+func asLaunchpad(err error) (*LaunchpadError, bool) {
+	var le *LaunchpadError
+	ok := errors.As(err, &le)
+	return le, ok
 }
 
 // NeedsLogin reports whether err means the stored login is dead and the

@@ -64,6 +64,8 @@ type TokenSource struct {
 	refused RefusedFunc
 	// lock, when set, excludes other processes from load → refresh → save.
 	lock LockFunc
+	// check, when set, vets a refreshed token before it is adopted.
+	check CheckFunc
 
 	// dead is the definitive refusal this source met: it never sends the
 	// refresh token again and answers every later refresh with it.
@@ -118,6 +120,35 @@ type LockFunc func(ctx context.Context) (release func(), err error)
 func WithLock(lock LockFunc) TokenSourceOption {
 	return func(ts *TokenSource) { ts.lock = lock }
 }
+
+// CheckFunc vets a token Launchpad just issued by a refresh, before it is
+// saved or handed out: an error keeps the old token and is returned.
+type CheckFunc func(ctx context.Context, tok *oauth2.Token) error
+
+// WithCheck runs check on every refreshed token before it is adopted or
+// saved, so that a refresh token that belongs to someone else never turns
+// a stored login into theirs. A token that fails the check is dropped,
+// and the source refreshes no more.
+func WithCheck(check CheckFunc) TokenSourceOption {
+	return func(ts *TokenSource) { ts.check = check }
+}
+
+// NotRenewableError is a token due for a refresh that has no refresh
+// token: only a new login helps. Launchpad was not asked, so it is no
+// refusal (it matches [ErrNoRefreshToken]).
+type NotRenewableError struct {
+	// Expiry is the access token's expiry, zero when unknown.
+	Expiry time.Time
+}
+
+func (e *NotRenewableError) Error() string {
+	if e.Expiry.IsZero() {
+		return "the access token needs renewing: " + ErrNoRefreshToken.Error()
+	}
+	return "the access token expired at " + e.Expiry.UTC().Format(time.RFC3339) + ": " + ErrNoRefreshToken.Error()
+}
+
+func (e *NotRenewableError) Unwrap() error { return ErrNoRefreshToken }
 
 // WithoutRefresh makes the source hand out its token as it is, expired or
 // not, and never ask Launchpad for another: for a token from the
@@ -201,6 +232,11 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 			return ts.current(), nil
 		}
 	}
+	if from.RefreshToken == "" {
+		// Nothing to send: expired and not renewable, which only a new
+		// login mends. Never a refusal, and never recorded as one.
+		return nil, &NotRenewableError{Expiry: from.Expiry}
+	}
 	tok, err := ts.c.Refresh(ctx, from.RefreshToken)
 	if err != nil && ts.load != nil && NeedsLogin(err) {
 		// Between the load and the refresh another process may have
@@ -224,6 +260,12 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 	}
 	if err != nil {
 		return nil, err
+	}
+	if ts.check != nil {
+		if err := ts.check(ctx, tok); err != nil {
+			ts.dead = err
+			return nil, err
+		}
 	}
 	// Adopt before saving: Launchpad may have replaced the refresh token,
 	// and then the new token is the login even if it cannot be saved.

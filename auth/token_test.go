@@ -501,8 +501,10 @@ func TestRefreshFailures(t *testing.T) {
 func TestRefreshWithoutRefreshToken(t *testing.T) {
 	h := newHarness(t, setup{})
 	_, err := h.client.Refresh(t.Context(), "")
-	if !auth.NeedsLogin(err) {
-		t.Errorf("Refresh(\"\") = %v, want a relogin error", err)
+	// Launchpad was not asked, so this is no refusal: a refusal is
+	// recorded for good, and only Launchpad's own answer may be.
+	if !errors.Is(err, auth.ErrNoRefreshToken) || auth.NeedsLogin(err) {
+		t.Errorf("Refresh(\"\") = %v, want ErrNoRefreshToken and no relogin error", err)
 	}
 	if n := h.fake.Requests(launchpadtest.EndpointToken); n != 0 {
 		t.Errorf("%d token requests for nothing", n)

@@ -244,3 +244,31 @@ func TestStatusOutOfRange(t *testing.T) {
 		t.Error("ParseStatus accepted the zero status's empty name")
 	}
 }
+
+// TestProbeMaxRetries: a probe tries once more than MaxRetries, and only
+// once when it is negative.
+func TestProbeMaxRetries(t *testing.T) {
+	tests := []struct {
+		name         string
+		maxRetries   int
+		wantAttempts int
+	}{
+		{name: "none", maxRetries: -1, wantAttempts: 1},
+		{name: "the default", maxRetries: 0, wantAttempts: probe.DefaultMaxRetries + 1},
+		{name: "one", maxRetries: 1, wantAttempts: 2},
+		{name: "five", maxRetries: 5, wantAttempts: 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, ts := newFake(t, launchpadtest.Options{})
+			s.ScriptProduct(99999999, "bc3", launchpadtest.AnswerServerError())
+			clock := newTestClock()
+			cfg := testConfig(clock)
+			cfg.MaxRetries = tt.maxRetries
+			r := probe.New(cfg).Probe(t.Context(), accountOf(t, s, "bc3", 99999999), probe.BearerAuth{Source: ts})
+			if r.Status != probe.ServerError || r.Attempts != tt.wantAttempts || len(clock.Waits()) != tt.wantAttempts-1 {
+				t.Errorf("%v after %d attempts, waits %v; want a server error after %d", r.Status, r.Attempts, clock.Waits(), tt.wantAttempts)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"bcauth/auth"
@@ -54,6 +55,11 @@ type Config struct {
 	// Waiting, when not nil, is told before every wait for a retry, so a
 	// person can be told how long it will be.
 	Waiting func(Wait)
+	// RefreshOnce makes one refresh after "expired" the last over all of
+	// the Caller's calls, not one per call: pages that all answer
+	// "expired" (a token the product refuses whatever Launchpad says)
+	// must not make a run refresh at Launchpad once a page.
+	RefreshOnce bool
 }
 
 // Wait is a Caller about to wait before trying again.
@@ -69,8 +75,9 @@ type Wait struct {
 
 // Caller sends requests to product APIs with a login's OAuth token.
 type Caller struct {
-	cfg    Config
-	client *http.Client
+	cfg       Config
+	client    *http.Client
+	refreshed atomic.Bool // a refresh was tried (see RefreshOnce)
 }
 
 // NewCaller returns a Caller for cfg, defaults filled in.
@@ -170,13 +177,16 @@ func (c *Caller) Do(ctx context.Context, r Request, tokens *auth.TokenSource) (*
 		}
 		code := resp.StatusCode
 		switch {
-		case code == http.StatusUnauthorized && !res.Refreshed:
+		case code == http.StatusUnauthorized && !res.Refreshed && !(c.cfg.RefreshOnce && c.refreshed.Load()):
 			expired, err := peekExpired(resp)
 			if err != nil {
 				return nil, err
 			}
 			if !expired {
 				break
+			}
+			if c.cfg.RefreshOnce && c.refreshed.Swap(true) {
+				break // another call refreshed meanwhile
 			}
 			res.Refreshed = true
 			if fresh, rerr := tokens.Refresh(ctx, tok.AccessToken); !auth.Usable(fresh, rerr) {

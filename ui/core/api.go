@@ -20,8 +20,9 @@ import (
 
 // APIQuery is how a person names what to call.
 type APIQuery struct {
-	// Account is an account id or its exact name (case aside); Product a
-	// product code. Both may be empty: see ChooseAccount.
+	// Account is an account id (digits), or its exact name (case aside),
+	// "name:" first when the name is all digits; Product a product code.
+	// Both may be empty: see ChooseAccount.
 	Account, Product string
 	// Path is relative to the account's href ("/projects.json",
 	// "projects.json?page=2"), or a full URL under one of the login's
@@ -110,35 +111,44 @@ func (e *ForeignURLError) Error() string {
 	return fmt.Sprintf("refusing to send the token to %s: %s is under none of this login's account hrefs nor its Launchpad; nothing was sent", Clean(e.Host), Clean(e.URL))
 }
 
-// ChooseAccount picks the account a person means among accs: by --account
-// (an id, or a name that only one account has exactly, case aside), within
-// product when given; else the only account of product; else last (the
-// account last picked in the app, an [auth.Account.Key]) if it is of
+// ChooseAccount picks the account a person means among accs: by --account,
+// within product when given; else the only account of product; else last
+// (the account last picked in the app, an [auth.Account.Key]) if it is of
 // product; else the only account there is. Anything else is a
 // *ChoiceError listing the candidates.
+//
+// An --account of digits is an id, and only an id: an account an owner
+// named "111" is never taken for the account whose id is 111. "name:NAME"
+// is a name, and any other text too: a name only one account has exactly,
+// case and surrounding spaces aside.
 func ChooseAccount(accs []auth.Account, last, account, product string) (auth.Account, error) {
 	// The accounts are sorted only to be listed: among thousands, the sort
 	// cost more than the choice.
 	pool := filterProduct(accs, product)
 	if account = strings.TrimSpace(account); account != "" {
-		id, err := strconv.ParseInt(account, 10, 64)
-		isID := err == nil && strconv.FormatInt(id, 10) == account // as an id is written, no "+7" nor "07"
-		var byID, byName []auth.Account
+		name, byName := strings.CutPrefix(account, NamePrefix)
+		var id int64
+		if !byName {
+			if isDigits(account) {
+				var err error
+				id, err = strconv.ParseInt(account, 10, 64)
+				if err != nil || strconv.FormatInt(id, 10) != account {
+					id = -1 // not how an id is written ("07"): no account has it
+				}
+			} else {
+				byName = true
+			}
+		}
+		name = strings.TrimSpace(name)
+		var m []auth.Account
 		for _, a := range pool {
-			switch {
-			case isID && a.ID == id:
-				byID = append(byID, a)
-			case strings.EqualFold(strings.TrimSpace(a.Name), account):
-				byName = append(byName, a)
+			if byName && strings.EqualFold(strings.TrimSpace(a.Name), name) || !byName && a.ID == id {
+				m = append(m, a)
 			}
 		}
 		what := "--account " + strconv.Quote(account)
 		if product != "" {
 			what += " --product " + strconv.Quote(product)
-		}
-		m := byID
-		if len(m) == 0 {
-			m = byName
 		}
 		switch len(m) {
 		case 1:
@@ -167,6 +177,15 @@ func ChooseAccount(accs []auth.Account, last, account, product string) (auth.Acc
 		what = "--product " + strconv.Quote(product)
 	}
 	return auth.Account{}, &ChoiceError{What: what, Choices: SortAccounts(pool), None: len(pool) == 0 && product != ""}
+}
+
+// NamePrefix makes --account a name even when it is all digits:
+// --account name:111.
+const NamePrefix = "name:"
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // APITarget resolves q for the chosen Basecamp ID (refreshing its token
@@ -202,6 +221,7 @@ func (s *Service) APITarget(ctx context.Context, q APIQuery) (*APITarget, error)
 	t.Tokens, t.UserAgent = s.TokenSource(c, sess), c.Config().UserAgent
 	calls := q.Calls
 	calls.UserAgent = t.UserAgent
+	calls.RefreshOnce = true // one run, one refresh, whatever its pages say
 	t.caller = product.NewCaller(calls)
 	return t, nil
 }
@@ -415,14 +435,23 @@ var apiExamplePaths = map[string]string{
 // on screen: --product too when another account shares its id, and --id
 // when several Basecamp IDs are stored (idHint, the Launchpad id), so the
 // line calls this account whichever is current.
-func APICommand(acc auth.Account, all []auth.Account, idHint int64) string {
+//
+// The line is pasted into a shell, any of those bcauth ships completions
+// for (bash, zsh, fish, PowerShell), whose quoting rules differ: so it
+// holds nothing that needs quoting in any of them. Numbers are numbers;
+// the one word from Launchpad, the product code, must be a plain word
+// (see plainWord), or there is no line, and the error says why.
+func APICommand(acc auth.Account, all []auth.Account, idHint int64) (string, error) {
 	var b strings.Builder
 	b.WriteString("bcauth api")
 	if idHint != 0 {
 		fmt.Fprintf(&b, " --id %d", idHint)
 	}
 	if slices.ContainsFunc(all, func(a auth.Account) bool { return a.ID == acc.ID && a.Product != acc.Product }) {
-		b.WriteString(" --product " + shellWord(acc.Product))
+		if !plainWord(acc.Product) {
+			return "", fmt.Errorf("the product code Launchpad sent, %s, is no plain word that every shell reads as it is", strconv.Quote(Clean(acc.Product)))
+		}
+		b.WriteString(" --product " + acc.Product)
 	}
 	fmt.Fprintf(&b, " --account %d ", acc.ID)
 	p, ok := apiExamplePaths[acc.Product]
@@ -430,15 +459,18 @@ func APICommand(acc auth.Account, all []auth.Account, idHint int64) string {
 		p = "/"
 	}
 	b.WriteString(p)
-	return b.String()
+	return b.String(), nil
 }
 
-// shellWord is s as one shell word: as is when it is plain, else quoted.
-func shellWord(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
-	}) < 0 {
-		return s
+// plainWord says whether s reads as itself, unquoted, in bash, zsh, fish
+// and PowerShell, and as no flag: a lower-case letter, then lower-case
+// letters, digits, '_' and '-', at most 32 bytes (product codes are
+// "bc3", "highrise").
+func plainWord(s string) bool {
+	if s == "" || len(s) > 32 || s[0] < 'a' || s[0] > 'z' {
+		return false
 	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	}) < 0
 }

@@ -360,7 +360,12 @@ func (m *Model) copyAPICommand() tea.Cmd {
 	if len(a.others) > 1 {
 		id = a.session.Identity.ID
 	}
-	return tea.Batch(copyText(m.cfg, core.APICommand(r.acc, all, id)), remember(m.cfg.Service, a.session.Key(), r.key))
+	line, err := core.APICommand(r.acc, all, id)
+	if err != nil {
+		m.setStatus("Not copied: "+err.Error()+".", true)
+		return nil
+	}
+	return tea.Batch(copyText(m.cfg, line), remember(m.cfg.Service, a.session.Key(), r.key))
 }
 
 // pickKey drives the Basecamp ID picker; its last entry adds another ID.

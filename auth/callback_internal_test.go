@@ -318,3 +318,44 @@ func TestCallbackServerCutsSlowClientsOff(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseCutsOffAHeldConnection: Close gives a request still being read
+// two seconds to finish, then closes its connection and reports success,
+// so Wait never outlives the login by more than that.
+func TestCloseCutsOffAHeldConnection(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var pl *pipeListener
+		useListen(t, func(_, addr string) (net.Listener, error) {
+			a, err := net.ResolveTCPAddr("tcp", addr)
+			if err != nil {
+				return nil, err
+			}
+			pl = &pipeListener{addr: a, conns: make(chan net.Conn), done: make(chan struct{})}
+			return pl, nil
+		})
+		l, port := newTestLogin(t, "127.0.0.1")
+		cb, err := l.Listen()
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, closed := pl.dial()
+		defer client.Close()
+		go io.WriteString(client, "GET /callback?state=x HTTP/1.1\r\nHost: 127.0.0.1:"+strconv.Itoa(port)+"\r\n")
+		synctest.Wait()
+		start := time.Now()
+		if err := cb.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		if d := time.Since(start); d != 2*time.Second {
+			t.Errorf("Close took %v, want the 2s grace", d)
+		}
+		select {
+		case at := <-closed:
+			if d := at.Sub(start); d != 2*time.Second {
+				t.Errorf("the held connection was closed after %v, want 2s", d)
+			}
+		default:
+			t.Error("the held connection is still open after Close")
+		}
+	})
+}

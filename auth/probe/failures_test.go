@@ -272,3 +272,44 @@ func TestProbeMaxRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestProbeAnswerMustBeAPerson: a who-am-I answer names somebody by an
+// id, a name or an email address, fits in 1 MiB, and is the shape its
+// product speaks; anything else is a failure that says which.
+func TestProbeAnswerMustBeAPerson(t *testing.T) {
+	// sized is a JSON person exactly n bytes long.
+	sized := func(n int) string {
+		const head, tail = `{"id":1,"name":"`, `"}`
+		return head + strings.Repeat("a", n-len(head)-len(tail)) + tail
+	}
+	tests := []struct {
+		name    string
+		product string
+		body    string
+		want    probe.Status
+		reason  string
+	}{
+		{name: "an id alone", product: "bc3", body: `{"id":5}`, want: probe.Reachable},
+		{name: "a name alone", product: "bc3", body: `{"name":"Annie"}`, want: probe.Reachable},
+		{name: "an email address alone", product: "bc3", body: `{"email_address":"annie@example.com"}`, want: probe.Reachable},
+		{name: "nobody", product: "bc3", body: `{"admin":true}`, want: probe.Failed, reason: "names nobody"},
+		{name: "exactly 1 MiB", product: "bc3", body: sized(1 << 20), want: probe.Reachable},
+		{name: "a byte past 1 MiB", product: "bc3", body: sized(1<<20 + 1), want: probe.Failed, reason: "larger than the 1 MiB"},
+		{name: "not JSON", product: "bc3", body: `<person><id>1</id></person>`, want: probe.Failed, reason: "not the JSON expected"},
+		{name: "XML of something else", product: "highrise", body: `<account><id>1</id></account>`, want: probe.Failed, reason: "not a <person> or <user>"},
+		{name: "an id that is no number", product: "highrise", body: `<user><id>seven</id><name>Annie</name></user>`, want: probe.Failed, reason: `its id "seven" is not a number`},
+		{name: "not XML", product: "highrise", body: `{"id":1}`, want: probe.Failed, reason: "not the XML expected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			href := map[string]string{"bc3": "/bc3/1", "highrise": "/highrise/one"}[tt.product]
+			s, ts := newFake(t, launchpadtest.Options{Accounts: []launchpadtest.Account{}})
+			s.SetAccounts([]launchpadtest.Account{{Product: tt.product, ID: 1, Name: "One", Href: s.URL + href}})
+			s.ScriptProduct(1, tt.product, launchpadtest.ProductAnswer{Status: 200, Body: tt.body})
+			r := probe.New(testConfig(newTestClock())).Probe(t.Context(), accountsOf(s)[0], probe.BearerAuth{Source: ts})
+			if r.Status != tt.want || !strings.Contains(r.Reason, tt.reason) || (r.Person != nil) != (tt.want == probe.Reachable) {
+				t.Errorf("%v %+v: %q; want %v: %q", r.Status, r.Person, r.Reason, tt.want, tt.reason)
+			}
+		})
+	}
+}

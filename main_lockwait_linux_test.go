@@ -44,7 +44,7 @@ func TestCtrlCEndsALockWaitAtOnce(t *testing.T) {
 
 	// Nothing but the lock's retry loop opens state.lock (the store looks
 	// at it with Lstat), and this test opened it before watching: a second
-	// open means the process is past fang's signal handler and waiting.
+	// open means the process is past Execute's signal handler and waiting.
 	// The wait ends when the process does, or after the store's own lock
 	// timeout had it never retried.
 	for n := 0; n < 2; {

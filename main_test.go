@@ -21,18 +21,15 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
-	"bcauth/ui/core"
 	"bcauth/ui/cli"
+	"bcauth/ui/core"
 	"bcauth/ui/uitest"
 )
 
-// The command table through the real cobra tree and fang, in process: what
+// The command table through the real cobra tree, in process: what
 // bcauth prints and the exit code it returns for a command line.
 
 func TestMain(m *testing.M) {
-	// fang wraps help to the terminal's width; a fixed one keeps examples
-	// from being cut with "…" when the tests run in a narrow terminal.
-	os.Setenv("__FANG_TEST_WIDTH", "120")
 	if os.Getenv(asBcauthEnv) != "" {
 		// Re-executed by bcauthProcess: be bcauth, as main is, on loopback
 		// only too.
@@ -107,14 +104,16 @@ func TestHelpDetails(t *testing.T) {
 		args []string
 		want []string
 	}{
+		// Each command by name and what it does; its synopsis is in its
+		// own help.
 		{[]string{"--help"}, []string{
 			"bcauth [command] [--id ID|EMAIL] [--no-browser] [--timeout DURATION]",
-			"ids [--json]", "switch [ID|EMAIL]", "refresh [--json] [--id ID|EMAIL]", "BASECAMP_TOKEN is an access token", "BCAUTH_ID",
-			"login [--no-browser] [--timeout DURATION]", "status [--json]", "probe [--json] [--product CODE]",
+			"ids The Basecamp IDs logged in here", "switch Make another Basecamp ID current", "BASECAMP_TOKEN is an access token", "BCAUTH_ID",
+			"login Log in", "status Who is logged in", "probe Check which accounts",
 			"BASECAMP_OAUTH_CLIENT_ID", "BASECAMP_PASSWORD for probe --basic", "bcauth help COMMAND",
-			"completion",
+			"completion Generate", "man The man page", "--timeout DURATION How long",
 		}},
-		{[]string{"help"}, []string{"bcauth [command]", "accounts [--json] [--product CODE]"}},
+		{[]string{"help"}, []string{"bcauth [command]", "accounts The accounts"}},
 		// The second synopsis, the one with older credentials.
 		{[]string{"probe", "--help"}, []string{"bcauth probe --url HREF (--basic USER | --api-token TOKEN) [--product CODE] [--json]", "BASECAMP_API_TOKEN"}},
 		// The default reads as it is typed.
@@ -237,10 +236,20 @@ func TestTheAppNeedsATerminal(t *testing.T) {
 	if term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())) {
 		t.Skip("this test binary runs in a terminal, where these commands would start the app")
 	}
-	for _, args := range [][]string{{}, {"login"}, {"setup", "--no-browser"}, {"demo", "--timeout", "1m"}} {
+	// Each says what does its job without a terminal.
+	for _, tc := range []struct {
+		args []string
+		hint string
+	}{
+		{nil, "in scripts use bcauth status, accounts, token or logout"},
+		{[]string{"login"}, "without one, pipe a token in: bcauth login --with-token (see bcauth login --help)"},
+		{[]string{"setup", "--no-browser"}, "without one, set BASECAMP_OAUTH_CLIENT_ID and BASECAMP_OAUTH_CLIENT_SECRET, then bcauth login --with-token"},
+		{[]string{"demo", "--timeout", "1m"}, "without one, bcauth demo --serve runs the fake Launchpad alone for the script commands"},
+	} {
+		args := tc.args
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			stdout, stderr, code := bcauth(t, args...)
-			const want = "bcauth: this command needs a terminal; in scripts use bcauth status, accounts, token or logout\n"
+			want := "bcauth: this command needs a terminal; " + tc.hint + "\n"
 			if code != 1 || stderr != want || stdout != "" {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 1 and %q", code, stdout, stderr, want)
 			}

@@ -148,10 +148,9 @@ func (f *Factory) script(cmd *cobra.Command, id string, do func(*core.Service, O
 	return f.exit(interrupted(cmd.Context(), do(svc, out)))
 }
 
-// exit ends a command with code: Execute returns it, and fang sees no
-// error (on an error fang asks the terminal for its background colour
-// before its handler runs, and a command that has reported its own
-// failure has nothing more to print).
+// exit ends a command with code: Execute returns it, and cobra sees no
+// error (a command that has reported its own failure has nothing more to
+// print).
 func (f *Factory) exit(code int) error {
 	if f.code != nil {
 		*f.code = code
@@ -160,7 +159,7 @@ func (f *Factory) exit(code int) error {
 }
 
 // interrupted is code, or ExitInterrupted when ctx ended because of
-// Ctrl-C (fang cancels the command's context on SIGINT).
+// Ctrl-C (Execute cancels the command's context on SIGINT).
 func interrupted(ctx context.Context, code int) int {
 	if code != 0 && errors.Is(ctx.Err(), context.Canceled) {
 		return ExitInterrupted

@@ -6,36 +6,31 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 	"syscall"
 
-	"charm.land/fang/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 )
 
-// Execute runs bcauth's command line as f says, through fang, and returns
-// the exit code: the command's own, 2 for a command line none can run.
+// Execute runs bcauth's command line as f says and returns the exit code:
+// the command's own, 2 for a command line none can run.
 func Execute(ctx context.Context, f *Factory, args []string) int {
 	var code int
 	f.code = &code
+	// Each of these ends the command through its context: the terminal is
+	// restored, the login's listener closed, the demo's directory
+	// removed. Caught, SIGQUIT prints no goroutine dump either.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	defer stop()
 	root := NewRoot(f)
 	root.SetArgs(args)
 	root.SetIn(f.Stdin)
-	root.SetOut(f.Stdout)
-	root.SetErr(f.Stderr)
-	err := fang.Execute(ctx, root,
-		fang.WithVersion(f.Build.String()),
-		// Each of these ends the app through its context: the terminal is
-		// restored, the login's listener closed, the demo's directory
-		// removed. Caught, SIGQUIT prints no goroutine dump either.
-		fang.WithNotifySignal(os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT),
-		fang.WithErrorHandler(printError),
-	)
-	if err != nil {
+	if err := root.ExecuteContext(ctx); err != nil {
 		// bcauth's commands report their own failures and exit codes, so
 		// an error is cobra's: a command line it cannot run.
+		printError(f.stderr(), isTerminal(f.stderr()), err)
 		return ExitUsage
 	}
 	return code
@@ -62,12 +57,28 @@ func NewRoot(f *Factory) *cobra.Command {
 		}
 		root.AddCommand(c)
 	}
+	if f.Stdout != nil {
+		// Before the completion commands, which keep the writer they
+		// are made with.
+		root.SetOut(f.Stdout)
+		root.SetErr(f.Stderr)
+	}
+	root.AddCommand(newManCmd(f))
 	root.SetHelpCommand(newHelpCmd())
+	root.SetHelpFunc(f.help)
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			strictShells(c)
+		}
+	}
+	root.SilenceUsage, root.SilenceErrors = true, true
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &usageError{cmd: cmd.CommandPath(), err: err}
 	})
 	// --version prints the version alone, for scripts; bcauth version
 	// says the rest.
+	root.Version = f.Build.String()
 	root.SetVersionTemplate("{{.Version}}\n")
 	return root
 }
@@ -141,9 +152,25 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 	return &usageError{cmd: cmd.CommandPath(), err: errors.New(msg)}
 }
 
-// printError is fang's error handler, for usage errors: what is wrong and
-// where the help is, styled as fang does on a terminal, plain otherwise.
-func printError(w io.Writer, styles fang.Styles, err error) {
+// strictShells makes `completion SHELL` refuse a shell it has no script
+// for (exit 2, naming the ones it has) rather than show its help.
+func strictShells(c *cobra.Command) {
+	var shells []string
+	for _, sh := range c.Commands() {
+		shells = append(shells, sh.Name())
+	}
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usage(cmd, "no completion script for %q: the shells are %s", args[0], strings.Join(shells, ", "))
+		}
+		return nil
+	}
+	c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+}
+
+// printError reports a command line bcauth cannot run: what is wrong and
+// where the help is, the command in bold on a terminal.
+func printError(w io.Writer, styled bool, err error) {
 	cmd, what := "bcauth", "its commands"
 	var u *usageError
 	if errors.As(err, &u) {
@@ -153,21 +180,13 @@ func printError(w io.Writer, styles fang.Styles, err error) {
 		what = "its flags"
 	}
 	msg := err.Error()
-	if cw, ok := w.(*colorprofile.Writer); !ok || cw.Profile == colorprofile.NoTTY {
-		if strings.Contains(msg, "\n") {
-			msg += "\n" // set the suggestions apart from the pointer to --help
-		}
-		fmt.Fprintf(w, "%s: %s\nRun %s --help for %s.\n", cmd, msg, cmd, what)
-		return
+	if strings.Contains(msg, "\n") {
+		msg += "\n" // set the suggestions apart from the pointer to --help
 	}
-	fmt.Fprintln(w, styles.ErrorHeader.String())
-	fmt.Fprintln(w, styles.ErrorText.Render(msg))
-	fmt.Fprintln(w)
-	text := styles.ErrorText.UnsetWidth().UnsetTransform()
-	fmt.Fprintln(w, lipgloss.JoinHorizontal(lipgloss.Left,
-		text.Render("Run"),
-		styles.Program.Flag.Render(" "+cmd+" --help "),
-		text.UnsetMargins().Render("for "+what+"."),
-	))
-	fmt.Fprintln(w)
+	name, help := cmd+":", cmd+" --help"
+	if styled {
+		name = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.ANSIColor(1)).Render(name)
+		help = lipgloss.NewStyle().Bold(true).Render(help)
+	}
+	fmt.Fprintf(w, "%s %s\nRun %s for %s.\n", name, msg, help, what)
 }

@@ -26,3 +26,18 @@ type Launch struct {
 	Stdin          *os.File
 	Stdout, Stderr io.Writer
 }
+
+// NoTerminal says why the app did not start (standard input or output is
+// no terminal) and what does the same job without one, for l.Start.
+func (l Launch) NoTerminal() string {
+	const why = "bcauth: this command needs a terminal; "
+	switch l.Start {
+	case "login":
+		return why + "without one, pipe a token in: bcauth login --with-token (see bcauth login --help)"
+	case "setup":
+		return why + "without one, set BASECAMP_OAUTH_CLIENT_ID and BASECAMP_OAUTH_CLIENT_SECRET, then bcauth login --with-token"
+	case "demo":
+		return why + "without one, bcauth demo --serve runs the fake Launchpad alone for the script commands"
+	}
+	return why + "in scripts use bcauth status, accounts, token or logout"
+}

@@ -19,7 +19,7 @@ import (
 func Main(ctx context.Context, l core.Launch) int {
 	stderr := l.Stderr
 	if out, ok := l.Stdout.(*os.File); !ok || l.Stdin == nil || !term.IsTerminal(int(l.Stdin.Fd())) || !term.IsTerminal(int(out.Fd())) {
-		fmt.Fprintln(stderr, "bcauth: this command needs a terminal; in scripts use bcauth status, accounts, token or logout")
+		fmt.Fprintln(stderr, l.NoTerminal())
 		return 1
 	}
 	demo := l.Start == "demo"

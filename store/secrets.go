@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Where the secrets live: the access and refresh tokens of every session
@@ -96,7 +97,9 @@ func (e *KeyringError) Unwrap() error { return e.Err }
 const secretService = "bcauth"
 
 // tokenAccount is the keyring account of a session's tokens.
-func tokenAccount(key string) string { return "token:" + key }
+func tokenAccount(key string) string { return tokenAccountPrefix + key }
+
+const tokenAccountPrefix = "token:"
 
 // clientAccount is the keyring account of a client secret.
 func clientAccount(clientID string) string { return "client:" + clientID }
@@ -205,19 +208,56 @@ func (s *Store) reveal(tok Token) (Token, error) {
 	if err != nil {
 		return Token{}, err
 	}
-	var out Token
-	if err := json.Unmarshal([]byte(raw), &out); err != nil {
-		return Token{}, &KeyringError{Backend: s.secrets.Name(), Op: "read", Err: fmt.Errorf("the entry %q is not bcauth's: %w", tok.Keyring, err)}
+	var out secretToken
+	damaged := func(why error) error {
+		return &SecretDamagedError{Backend: s.secrets.Name(), Account: tok.Keyring, Err: why}
 	}
-	return out, nil
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		return Token{}, damaged(fmt.Errorf("not bcauth's: %w", err))
+	}
+	if out.AccessToken == "" {
+		// An emptied entry is damage here, not a refusal by Launchpad:
+		// it must never end the login for good.
+		return Token{}, damaged(errors.New("it holds no access token"))
+	}
+	if want := strings.TrimPrefix(tok.Keyring, tokenAccountPrefix); out.Login != "" && out.Login != want {
+		return Token{}, damaged(fmt.Errorf("it holds the tokens of another login (%s)", out.Login))
+	}
+	return out.Token, nil
 }
+
+// secretToken is a token as a keyring entry holds it: with the key of the
+// login it belongs to, so an entry copied over another login's is told
+// from it without asking Launchpad.
+type secretToken struct {
+	Token
+	Login string `json:"login,omitempty"`
+}
+
+// SecretDamagedError is a login's keyring entry that is there but holds
+// no token bcauth wrote for it: emptied, replaced, or another login's. A
+// local problem: nothing is recorded, and a restored entry works again.
+type SecretDamagedError struct {
+	Backend string
+	Account string
+	Err     error
+}
+
+func (e *SecretDamagedError) Error() string {
+	return fmt.Sprintf("this login's keyring entry %q in %s is damaged (%v): restore it, or log in again", e.Account, e.Backend, e.Err)
+}
+
+func (e *SecretDamagedError) Unwrap() error { return e.Err }
 
 // hide stores tok's secrets in the keyring under account and returns the
 // reference that replaces them in state.json. The entry holds the whole
 // token, expiry included, so the entry alone says which access token is
 // current even while another process rewrites state.json.
 func (s *Store) hide(account string, tok Token) (Token, error) {
-	data, err := json.Marshal(Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry})
+	data, err := json.Marshal(secretToken{
+		Token: Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry},
+		Login: strings.TrimPrefix(account, tokenAccountPrefix),
+	})
 	if err != nil {
 		return Token{}, err
 	}

@@ -206,6 +206,22 @@ func TestMemKeyringOn(t *testing.T) {
 	if marked, err := s.MarkRefused(key, sess.Token.RefreshToken, Refusal{At: t0, Reason: "gone"}); err != nil || !marked {
 		t.Errorf("MarkRefused = %v, %v; want it marked", marked, err)
 	}
+
+	// Updates that leave a login alone leave its entry alone, and a token
+	// without a refresh token goes to the keyring all the same.
+	accessOnly := session(grace, "access-only")
+	accessOnly.Token.RefreshToken = ""
+	upsert(t, s, accessOnly)
+	if err := s.Switch(key); err != nil {
+		t.Fatal(err)
+	}
+	if got := loadToken(t, s, key); got.AccessToken != "access-a3" || got.RefreshToken != sess.Token.RefreshToken {
+		t.Errorf("after other updates the login holds %+v", got)
+	}
+	inNoFile(t, dir, "access-only")
+	if got := loadToken(t, s, accessOnly.Key()); got != accessOnly.Token {
+		t.Errorf("LoadToken = %+v, want %+v", got, accessOnly.Token)
+	}
 }
 
 func TestMemKeyringMovesBothWays(t *testing.T) {
@@ -558,12 +574,38 @@ func TestKeyringEntryNotBcauths(t *testing.T) {
 	s := openMem(t, t.TempDir(), k, KeyringOn)
 	a := session(ada, "access-a")
 	upsert(t, s, a)
-	if err := k.Set(t.Context(), tokenAccount(a.Key()), "not json"); err != nil {
+	g := session(grace, "access-g")
+	upsert(t, s, g)
+	gracesEntry, err := k.Get(t.Context(), tokenAccount(g.Key()))
+	if err != nil {
 		t.Fatal(err)
 	}
-	var ke *KeyringError
-	if _, err := s.LoadToken(a.Key()); !errors.As(err, &ke) || !strings.Contains(err.Error(), "is not bcauth's") {
-		t.Errorf("LoadToken = %v, want a KeyringError saying the entry is not bcauth's", err)
+	good, err := k.Get(t.Context(), tokenAccount(a.Key()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, entry, want string }{
+		{"not json", "not json", "not bcauth's"},
+		// Emptied: a local problem, never a login Launchpad refused.
+		{"emptied", "{}", "holds no access token"},
+		{"another login's", gracesEntry, "holds the tokens of another login"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := k.Set(t.Context(), tokenAccount(a.Key()), tc.entry); err != nil {
+				t.Fatal(err)
+			}
+			var de *SecretDamagedError
+			if _, err := s.LoadToken(a.Key()); !errors.As(err, &de) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("LoadToken = %v, want a SecretDamagedError saying %q", err, tc.want)
+			}
+		})
+	}
+	// Restored, the entry is the login again.
+	if err := k.Set(t.Context(), tokenAccount(a.Key()), good); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := s.LoadToken(a.Key()); err != nil || tok.AccessToken != "access-a" {
+		t.Errorf("restored: LoadToken = %+v, %v", tok, err)
 	}
 }
 

@@ -140,7 +140,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if err := s.safeDir(abs, fi); err != nil {
 		return nil, err
 	}
-	for _, name := range []string{configFile, stateFile, lockFile} {
+	for _, name := range append([]string{configFile, stateFile, lockFile}, holdFiles...) {
 		path := filepath.Join(abs, name)
 		fi, err := s.safeFile(path)
 		if err != nil {

@@ -220,7 +220,7 @@ func TestStatusProblems(t *testing.T) {
 	}{
 		{
 			name: "not logged in", noLogin: true,
-			code: 1, kind: core.KindNotLoggedIn, fix: "run bcauth login",
+			code: ExitRelogin, kind: core.KindNotLoggedIn, fix: "run bcauth login",
 		},
 		{
 			name: "token rejected",
@@ -228,7 +228,7 @@ func TestStatusProblems(t *testing.T) {
 				e.Fake.RevokeAll()
 				e.Fake.ExpireAccessTokens()
 			},
-			code: 1, kind: core.KindRejected, loggedIn: true, fix: "run bcauth login", cachedIDs: true,
+			code: ExitRelogin, kind: core.KindRejected, loggedIn: true, fix: "run bcauth login", cachedIDs: true,
 		},
 		{
 			name: "refresh refused after a password change",
@@ -240,7 +240,7 @@ func TestStatusProblems(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			code: 1, kind: core.KindRejected, loggedIn: true, message: "deadbolt", fix: "run bcauth login", cachedIDs: true,
+			code: ExitRelogin, kind: core.KindRejected, loggedIn: true, message: "deadbolt", fix: "run bcauth login", cachedIDs: true,
 		},
 		{
 			name: "Launchpad unreachable",
@@ -309,7 +309,7 @@ func TestStatusProblems(t *testing.T) {
 		{
 			name:  "login made with another client",
 			setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.ClientID = "another-client" },
-			code:  1, kind: core.KindOtherClient, message: "Annie Bryan", fix: "run bcauth login",
+			code:  ExitRelogin, kind: core.KindOtherClient, message: "Annie Bryan", fix: "run bcauth login",
 		},
 	}
 	for _, tt := range tests {
@@ -617,10 +617,11 @@ func TestAccountsFailures(t *testing.T) {
 		noLogin bool
 		setup   func(e *cliEnv)
 		stderr  string
+		code    int
 	}{
-		{name: "not logged in", noLogin: true, stderr: "run bcauth login"},
-		{name: "rejected", setup: func(e *cliEnv) { e.Fake.RevokeAll(); e.Fake.ExpireAccessTokens() }, stderr: "run bcauth login"},
-		{name: "not configured", setup: func(e *cliEnv) { e.Svc.Env = store.ClientConfig{} }, stderr: "to fix: run bcauth setup to enter the client ID and secret"},
+		{name: "not logged in", noLogin: true, stderr: "run bcauth login", code: ExitRelogin},
+		{name: "rejected", setup: func(e *cliEnv) { e.Fake.RevokeAll(); e.Fake.ExpireAccessTokens() }, stderr: "run bcauth login", code: ExitRelogin},
+		{name: "not configured", setup: func(e *cliEnv) { e.Svc.Env = store.ClientConfig{} }, stderr: "to fix: run bcauth setup to enter the client ID and secret", code: ExitFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -631,8 +632,8 @@ func TestAccountsFailures(t *testing.T) {
 			}
 			for _, asJSON := range []bool{false, true} {
 				r := e.accounts(t, asJSON, "")
-				if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, tt.stderr) {
-					t.Errorf("json %v: %d, stdout %q, stderr %q; want 1 and %q on stderr", asJSON, r.code, r.stdout, r.stderr, tt.stderr)
+				if r.code != tt.code || r.stdout != "" || !strings.Contains(r.stderr, tt.stderr) {
+					t.Errorf("json %v: %d, stdout %q, stderr %q; want %d and %q on stderr", asJSON, r.code, r.stdout, r.stderr, tt.code, tt.stderr)
 				}
 			}
 		})
@@ -684,8 +685,9 @@ func TestTokenFailures(t *testing.T) {
 		noLogin bool
 		setup   func(t *testing.T, e *cliEnv)
 		stderr  string
+		code    int
 	}{
-		{name: "not logged in", noLogin: true, stderr: "run bcauth login"},
+		{name: "not logged in", noLogin: true, stderr: "run bcauth login", code: ExitRelogin},
 		{name: "refresh rejected", setup: func(t *testing.T, e *cliEnv) {
 			e.Fake.RevokeAll()
 			s := e.Current(t)
@@ -693,8 +695,8 @@ func TestTokenFailures(t *testing.T) {
 			if err := e.Svc.Store.SaveToken(s.Key(), s.Token); err != nil {
 				t.Fatal(err)
 			}
-		}, stderr: "run bcauth login"},
-		{name: "not configured", setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.ClientSecret = "" }, stderr: "to fix: run bcauth setup to enter the client secret"},
+		}, stderr: "run bcauth login", code: ExitRelogin},
+		{name: "not configured", setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.ClientSecret = "" }, stderr: "to fix: run bcauth setup to enter the client secret", code: ExitFailed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -704,8 +706,8 @@ func TestTokenFailures(t *testing.T) {
 				tt.setup(t, e)
 			}
 			r := e.token(t)
-			if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, tt.stderr) {
-				t.Errorf("token = %d, stdout %q, stderr %q; want 1, nothing on stdout, %q on stderr", r.code, r.stdout, r.stderr, tt.stderr)
+			if r.code != tt.code || r.stdout != "" || !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("token = %d, stdout %q, stderr %q; want %d, nothing on stdout, %q on stderr", r.code, r.stdout, r.stderr, tt.code, tt.stderr)
 			}
 		})
 	}
@@ -739,7 +741,7 @@ func TestLogout(t *testing.T) {
 	if clientAfter, err := e.Svc.Store.LoadClient(); err != nil || clientAfter != clientBefore {
 		t.Errorf("client config after logout = %+v, %v; want it kept", clientAfter, err)
 	}
-	if r := e.status(t, false); r.code != 1 || !strings.Contains(r.stderr, "run bcauth login") {
+	if r := e.status(t, false); r.code != ExitRelogin || !strings.Contains(r.stderr, "run bcauth login") {
 		t.Errorf("status after logout = %d, %q", r.code, r.stderr)
 	}
 }

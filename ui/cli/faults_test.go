@@ -11,39 +11,40 @@ import (
 	"bcauth/store"
 )
 
-func TestAnIdentityThatChangesKeepsTheLogin(t *testing.T) {
+// A Launchpad id is a person: the same token answered with another id is
+// another person's token, never this login's. A new name or address, on
+// the other hand, is this login's own, and kept.
+func TestAnIdentityThatChangesItsNameKeepsTheLoginAndAnotherIDIsRefused(t *testing.T) {
 	t.Parallel()
 	e := newCLIEnv(t, cliOpts{})
 	before := e.Current(t)
 	id := e.Fake.Identity()
-	id.ID++ // Launchpad now answers the same token with another id
+	id.EmailAddress = "annie.bryan@example.com"
 	e.Fake.SetIdentity(id)
-
 	if r := e.status(t, false); r.code != 0 {
-		t.Fatalf("status as the new id: exit %d, %s", r.code, r.stderr)
+		t.Fatalf("status with a new address: exit %d, %s", r.code, r.stderr)
+	}
+	if cur := e.Current(t); cur.Identity.EmailAddress != id.EmailAddress || cur.Key() != before.Key() {
+		t.Errorf("after the address changed: %+v", cur.Identity)
+	}
+
+	other := id
+	other.ID++ // Launchpad now answers the same token with another id
+	e.Fake.SetIdentity(other)
+	r := e.status(t, false)
+	if r.code != ExitRelogin || !strings.Contains(r.stderr, "belongs to") || !strings.Contains(r.stderr, "10000000") {
+		t.Fatalf("status as another id: exit %d, %s", r.code, r.stderr)
 	}
 	st, err := e.Svc.Store.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cur, ok := st.CurrentSession()
-	if !ok || len(st.Sessions) != 1 || cur.Identity.ID != id.ID || cur.Token.RefreshToken != before.Token.RefreshToken {
-		t.Fatalf("after the id changed: current %q, %d sessions %+v; want one, re-keyed, current, token kept", st.Current, len(st.Sessions), st.Sessions)
+	if !ok || len(st.Sessions) != 1 || cur.Identity.ID != before.Identity.ID || cur.Token.RefreshToken != before.Token.RefreshToken {
+		t.Fatalf("after another id answered: %+v; want the login as it was", st.Sessions)
 	}
-	if r := e.status(t, false); r.code != 0 {
-		t.Errorf("status again: exit %d, %s", r.code, r.stderr)
-	}
-
-	r := e.logout(false)
-	if r.code != 0 {
-		t.Fatalf("logout: exit %d, %s", r.code, r.stderr)
-	}
-	fresh, err := store.Open(e.Dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if after, _ := fresh.Load(); len(after.Sessions) != 0 || after.Current != "" {
-		t.Errorf("logout said %q but state.json still holds %+v", r.stdout, after)
+	if r := e.accounts(t, false, ""); r.code != ExitRelogin || r.stdout != "" {
+		t.Errorf("accounts as another id: exit %d, %q", r.code, r.stdout)
 	}
 }
 
@@ -78,7 +79,7 @@ func TestATokenOfUnknownExpiryIsCheckedFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.Fake.RevokeAll()
-	if r := e.token(t); r.code != 1 || r.stdout != "" {
+	if r := e.token(t); r.code != ExitRelogin || r.stdout != "" {
 		t.Errorf("token Launchpad no longer accepts: exit %d, stdout %q", r.code, r.stdout)
 	}
 }

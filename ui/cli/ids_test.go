@@ -105,7 +105,7 @@ func TestSwitch(t *testing.T) {
 		{"by id", "8888888", 0, "Now using Ben Ortiz (ben@example.com).\n", 8888888},
 		{"by part of a name", "anni", 0, "Now using Annie Bryan", 9999999},
 		{"ambiguous", "example.com", 1, `"example.com" matches 2 Basecamp IDs: Annie Bryan <annie@example.com> (9999999), Ben Ortiz <ben@example.com> (8888888)`, 9999999},
-		{"unknown", "carol", 1, `no Basecamp ID logged in here matches "carol": logged in: Annie Bryan <annie@example.com> (9999999), Ben Ortiz`, 9999999},
+		{"unknown", "carol", ExitRelogin, `no Basecamp ID logged in here matches "carol": logged in: Annie Bryan <annie@example.com> (9999999), Ben Ortiz`, 9999999},
 		{"no terminal", "", 1, "no terminal to pick one in: logged in: Annie Bryan <annie@example.com> (9999999), Ben Ortiz <ben@example.com> (8888888); current: Annie Bryan", 9999999},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -212,7 +212,7 @@ func TestIDOnEveryCommand(t *testing.T) {
 			t.Errorf("after logout --id annie, ids:\n%s", ids.stdout)
 		}
 		r = e.logout(false)
-		if r.code != 1 || !strings.Contains(r.stderr, `no Basecamp ID logged in here matches "annie@example.com"`) {
+		if r.code != ExitRelogin || !strings.Contains(r.stderr, `no Basecamp ID logged in here matches "annie@example.com"`) {
 			t.Errorf("logout --id of someone gone: %d %q", r.code, r.stderr)
 		}
 	})
@@ -310,7 +310,7 @@ func TestEnvTokenRejected(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			svc := envOnly(e, tok)
 			r := cliRun(func(o Output) int { return Status(t.Context(), svc, o, false) })
-			if r.code != 1 || !strings.Contains(r.stderr, "Launchpad refused the access token from BASECAMP_TOKEN (the environment") ||
+			if r.code != ExitRelogin || !strings.Contains(r.stderr, "Launchpad refused the access token from BASECAMP_TOKEN (the environment") ||
 				!strings.Contains(r.stderr, "set BASECAMP_TOKEN to a valid access token") || !strings.Contains(r.stdout, "Basecamp ID   unknown") {
 				t.Errorf("status: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 			}
@@ -322,7 +322,7 @@ func TestEnvTokenRejected(t *testing.T) {
 			// A script asking for the token without --json gets it as set:
 			// bcauth does not check it, it is someone else's to renew.
 			r = cliRun(func(o Output) int { return Accounts(t.Context(), svc, o, false, "") })
-			if r.code != 1 || !strings.Contains(r.stderr, "BASECAMP_TOKEN") {
+			if r.code != ExitRelogin || !strings.Contains(r.stderr, "BASECAMP_TOKEN") {
 				t.Errorf("accounts: %d %q", r.code, r.stderr)
 			}
 		})
@@ -344,7 +344,7 @@ func TestLoginWithToken(t *testing.T) {
 		{"garbage", func(*launchpadtest.Server) string { return "hello world, this is not a token\n" }, 2, "line 1 is not a token", false, false},
 		{"binary", func(*launchpadtest.Server) string { return "BAhb\x00\x1b[2J" }, 2, "line 1 is not a token", false, false},
 		{"three lines", func(*launchpadtest.Server) string { return "a\nb\nc\n" }, 2, "it holds 3 lines", false, false},
-		{"refused", func(*launchpadtest.Server) string { return "BAhbforged--00\n" }, 1, "Launchpad refused the access token from standard input; nothing was stored", false, false},
+		{"refused", func(*launchpadtest.Server) string { return "BAhbforged--00\n" }, ExitRelogin, "Launchpad refused the access token from standard input; nothing was stored", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newCLIEnv(t, cliOpts{noLogin: true})

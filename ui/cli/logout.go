@@ -43,8 +43,9 @@ func newLogoutCmd(f *Factory, runF func(*logoutOptions) error) *cobra.Command {
 // every Basecamp ID's with all; the client settings stay. It prints one
 // "Logged out of NAME (EMAIL)." line per Basecamp ID forgotten, and, when
 // another stored login becomes current, which one. With nothing to forget it
-// prints "Not logged in.". Exit 0, or 1 when the state file cannot be read
-// or written (it is never deleted).
+// prints "Not logged in.". Exit 0; 4 when --id names no stored Basecamp
+// ID; 1 when the state file cannot be read or written (it is never
+// deleted).
 //
 // Launchpad offers no way to revoke a token, so this only forgets it here.
 func Logout(svc *core.Service, out Output, all bool) int {
@@ -55,6 +56,9 @@ func Logout(svc *core.Service, out Output, all bool) int {
 			p.Fix = "nothing was changed; to forget every login anyway, move or delete " + path + " yourself"
 		}
 		out.problem(p)
+		if p.Exit == ExitRelogin {
+			return ExitRelogin // logout --id naming nobody stored
+		}
 		return ExitFailed
 	}
 	if len(gone) == 0 {

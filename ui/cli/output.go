@@ -77,14 +77,17 @@ func (o Output) rows(header []string, rows [][]string) int {
 // Exit codes of the script commands.
 const (
 	ExitOK = 0
-	// ExitFailed: not logged in, login rejected, Launchpad unreachable, or
-	// any other failure.
+	// ExitFailed: Launchpad unreachable, a hold, or any other failure
+	// that may pass.
 	ExitFailed = core.ExitFailed
 	// ExitMisconfigured: status and probe use it, for a problem no login
 	// fixes (client settings, an unreadable or newer file), and for flags
 	// that do not make sense together; accounts and token keep ExitFailed,
 	// as documented.
 	ExitMisconfigured = core.ExitMisconfigured
+	// ExitRelogin: a person must log in (again), on every command; see
+	// core.ExitRelogin.
+	ExitRelogin = core.ExitRelogin
 	// ExitUnreachable is probe's exit code when at least one probed
 	// account did not answer as reachable.
 	ExitUnreachable = 3
@@ -105,11 +108,12 @@ func (o Output) problem(p core.Problem) {
 }
 
 // fail describes err, writes it to stderr and returns the exit code it
-// calls for: its own (status, probe) or ExitFailed (accounts, token).
+// calls for: its own (status, probe), or for accounts, token and api
+// ExitFailed, except ExitRelogin, which every command gives alike.
 func (o Output) fail(err error, set core.Settings, ownExit bool) int {
 	p := core.Describe(err, set)
 	o.problem(p)
-	if ownExit {
+	if ownExit || p.Exit == ExitRelogin {
 		return p.Exit
 	}
 	return ExitFailed

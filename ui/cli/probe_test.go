@@ -385,8 +385,8 @@ func TestProbeFailures(t *testing.T) {
 		code    int
 		stderr  string
 	}{
-		{name: "not logged in", noLogin: true, code: 1, stderr: "run bcauth login"},
-		{name: "rejected", setup: func(e *cliEnv) { e.Fake.RevokeAll(); e.Fake.ExpireAccessTokens() }, code: 1, stderr: "run bcauth login"},
+		{name: "not logged in", noLogin: true, code: ExitRelogin, stderr: "run bcauth login"},
+		{name: "rejected", setup: func(e *cliEnv) { e.Fake.RevokeAll(); e.Fake.ExpireAccessTokens() }, code: ExitRelogin, stderr: "run bcauth login"},
 		{name: "not configured", setup: func(e *cliEnv) { e.Svc.Env.ClientID = "" }, code: 2, stderr: "to fix: run bcauth setup to enter the client ID of the integration"},
 	}
 	for _, tt := range tests {

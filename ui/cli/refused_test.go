@@ -48,7 +48,7 @@ func TestARefusedLoginIsNeverRefreshedAgain(t *testing.T) {
 			tc.refuse(e)
 
 			first := e.token(t)
-			if first.code != 1 || first.stdout != "" || !strings.Contains(first.stderr, "run bcauth login") {
+			if first.code != ExitRelogin || first.stdout != "" || !strings.Contains(first.stderr, "run bcauth login") {
 				t.Fatalf("token at the refusal: exit %d, stdout %q, stderr %q", first.code, first.stdout, first.stderr)
 			}
 			if n := e.Fake.RefreshRequests(); n != 1 {
@@ -119,7 +119,8 @@ func TestATemporaryRefreshFailureChangesNothing(t *testing.T) {
 	t.Parallel()
 	for _, f := range []launchpadtest.Fault{
 		{Status: http.StatusServiceUnavailable, Body: "Service Unavailable", Times: 1},
-		{Status: http.StatusTooManyRequests, Body: "Too many requests", Header: http.Header{"Retry-After": {"1"}}, Times: 1},
+		// A 429 is a "stop" and holds every token request until it lifts:
+		// see TestATooManyRequestsHoldsEveryTokenRequest.
 		{Status: http.StatusBadGateway, Body: `{"error":"invalid_grant"}`, Times: 1}, // a proxy's words are no refusal
 	} {
 		t.Run(f.Body, func(t *testing.T) {

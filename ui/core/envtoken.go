@@ -45,6 +45,9 @@ func (s *Service) FromEnv(sess *store.Session) bool {
 // tokenClient is the client for BASECAMP_TOKEN: the configured Launchpad,
 // and the client id if one is configured, but no registration needed.
 func (s *Service) tokenClient() (*auth.Client, error) {
+	if _, err := envTokenText(s.EnvToken); err != nil {
+		return nil, err // never sent: it is no token
+	}
 	c, _, _ := s.ClientConfig()
 	var opts []auth.Option
 	if s.Clock != nil {
@@ -73,6 +76,9 @@ func (s *Service) reloadEnv(ctx context.Context, c *auth.Client, sess *store.Ses
 			return nil, &TokenRefusedError{From: FromEnv, Err: err}
 		}
 		return nil, err
+	}
+	if err := s.checkEnvID(a.Identity); err != nil {
+		return nil, err // --id names someone else: the token is not theirs
 	}
 	out := *sess
 	out.Authorization, out.Identity, out.FetchedAt = a, a.Identity, s.Now()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"bcauth/auth"
@@ -47,7 +48,9 @@ func Peek(w Where, env Env) (*Service, error) {
 // lock ends when ctx does (Ctrl-C). Secrets found elsewhere than the
 // keyring setting says are moved first; the store's notices go to notices.
 func Open(ctx context.Context, w Where, env Env, notices io.Writer) (*Service, error) {
-	token := env.Get(auth.SettingToken)
+	// Blanks around the token are a shell's doing; inside, they make it
+	// malformed (see envTokenText), and it is never sent.
+	token := strings.Trim(env.Get(auth.SettingToken), " \t\r\n")
 	svc := &Service{Env: env.Client(), HTTPClient: NewHTTPClient(), EnvToken: token}
 	if token != "" && w.Lenient {
 		if _, err := os.Stat(w.Dir); err != nil {

@@ -23,15 +23,18 @@ const (
 	KindCorruptState   = "corrupt_state"       // state.json unreadable, kept as is (exit 2)
 	KindNewerFile      = "newer_file"          // a file from a newer bcauth, kept as is (exit 2)
 	KindUnsafeFile     = "unsafe_file"         // a state or cache directory or file another user owns or could replace, a link or a FIFO (exit 2)
-	KindNotLoggedIn    = "not_logged_in"       // no stored login (exit 1)
-	KindOtherClient    = "other_client"        // the stored login belongs to another client or Launchpad (exit 1)
-	KindRejected       = "rejected"            // Launchpad no longer accepts the login (exit 1)
+	KindNotLoggedIn    = "not_logged_in"       // no stored login (exit 4)
+	KindOtherClient    = "other_client"        // the stored login belongs to another client or Launchpad (exit 4)
+	KindRejected       = "rejected"            // Launchpad no longer accepts the login (exit 4)
+	KindNotRenewable   = "not_renewable"       // expired (or to be renewed) with no refresh token; Launchpad was not asked (exit 4)
+	KindOtherIdentity  = "other_identity"      // a token belongs to another Basecamp ID than the login it is for (exit 4)
+	KindOnHold         = "on_hold"             // Launchpad said stop (429, invalid_client): no token request until the hold lifts (exit 1)
 	KindUnreachable    = "unreachable"         // Launchpad could not be reached; probably temporary (exit 1)
 	KindLaunchpad      = "launchpad_error"     // Launchpad answered something else unexpected (exit 1)
 	KindTimeout        = "timeout"             // the browser never called back (exit 1)
 	KindPortInUse      = "port_in_use"         // the redirect URI's port is taken (exit 1)
 	KindDenied         = "denied"              // the person chose Deny (exit 1)
-	KindUnknownID      = "unknown_id"          // --id, BCAUTH_ID or switch named no stored Basecamp ID (exit 1)
+	KindUnknownID      = "unknown_id"          // --id, BCAUTH_ID or switch named no stored Basecamp ID, or not BASECAMP_TOKEN's (exit 4)
 	KindAmbiguousID    = "ambiguous_id"        // … or several of them (exit 1)
 	KindKeyring        = "keyring_unavailable" // the OS keyring was asked for and cannot be used (exit 2)
 	KindError          = "error"               // anything else (exit 1)
@@ -39,12 +42,18 @@ const (
 
 // Exit codes every front end uses for a problem.
 const (
-	// ExitFailed: not logged in, login rejected, Launchpad unreachable, or
+	// ExitFailed: a failure that may pass by itself (Launchpad
+	// unreachable or answering 5xx, a hold that lifts at a known time), or
 	// any other failure.
 	ExitFailed = 1
 	// ExitMisconfigured: a problem no login fixes (client settings, an
 	// unreadable or newer file).
 	ExitMisconfigured = 2
+	// ExitRelogin: a person must log in (again): not logged in, the login
+	// refused by Launchpad, expired and not renewable, a token that is
+	// someone else's, no such Basecamp ID. Waiting does not help, so a
+	// script should page a human rather than retry.
+	ExitRelogin = 4
 )
 
 // Problem is a failure as bcauth tells it: the same words on the app's
@@ -107,12 +116,19 @@ func Describe(err error, set Settings) Problem {
 	if !ok {
 		out = describeSettings(err, set)
 	}
-	out.Exit = ExitFailed
-	switch out.Kind {
-	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile, KindUnsafeFile, KindKeyring:
-		out.Exit = ExitMisconfigured
-	}
+	out.Exit = KindExit(out.Kind)
 	return out
+}
+
+// KindExit is the exit code of a problem of kind k.
+func KindExit(k string) int {
+	switch k {
+	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile, KindUnsafeFile, KindKeyring:
+		return ExitMisconfigured
+	case KindNotLoggedIn, KindOtherClient, KindRejected, KindNotRenewable, KindOtherIdentity, KindUnknownID:
+		return ExitRelogin
+	}
+	return ExitFailed
 }
 
 // describeLogin describes what is wrong with the stored login or its
@@ -123,6 +139,10 @@ func describeLogin(err error, set Settings) (Problem, bool) {
 		tr *TokenRefusedError
 		ie *IDError
 		le *auth.LaunchpadError
+		nr *auth.NotRenewableError
+		mm *IdentityError
+		ee *EnvIDError
+		he *HoldError
 	)
 	switch {
 	case errors.As(err, &re):
@@ -134,9 +154,25 @@ func describeLogin(err error, set Settings) (Problem, bool) {
 	case errors.Is(err, ErrEnvToken):
 		return Problem{Kind: KindError, Header: "Token from the environment", Message: auth.SettingToken + " is set, so bcauth uses that token and not the stored logins",
 			Fix: "unset " + auth.SettingToken + " to log out, switch or refresh a stored login"}, true
-	case errors.Is(err, ErrNoRefreshToken):
-		return Problem{Kind: KindError, Header: "Cannot renew", Message: ErrNoRefreshToken.Error(),
+	case errors.As(err, &nr) && !nr.Expiry.IsZero():
+		return Problem{Kind: KindNotRenewable, Header: "Login expired", Relogin: true,
+			Message: fmt.Sprintf("the access token expired at %s by this machine's clock, and this login has no refresh token, so bcauth cannot renew it (Launchpad was not asked, and nothing was recorded)",
+				nr.Expiry.UTC().Format(time.RFC3339)),
+			Fix: "log in again: bcauth login, or bcauth login --with-token with a new access token and its refresh token on the second line; if this machine's clock is wrong, correct it and the token works again until it really expires"}, true
+	case errors.Is(err, ErrNoRefreshToken), errors.Is(err, auth.ErrNoRefreshToken):
+		return Problem{Kind: KindNotRenewable, Header: "Cannot renew", Relogin: true, Message: ErrNoRefreshToken.Error(),
 			Fix: "log in again before it expires: bcauth login, or bcauth login --with-token with the refresh token on the second line"}, true
+	case errors.As(err, &ee):
+		return Problem{Kind: KindUnknownID, Header: "Not this Basecamp ID",
+			Message: fmt.Sprintf("%s belongs to %s, whom %q (--id or %s) does not name, so bcauth did not use it", auth.SettingToken, IDLabel(ee.Token), ee.Query, IDSetting),
+			Fix:     "set " + auth.SettingToken + " to the token of the Basecamp ID you name, or drop --id and " + IDSetting + " to use the token as it is"}, true
+	case errors.As(err, &mm):
+		return describeIdentityError(mm), true
+	case errors.As(err, &he):
+		return describeHold(he, set), true
+	case errors.Is(err, ErrEnvTokenMalformed):
+		return Problem{Kind: KindInvalidConfig, Header: "Malformed token", Message: ErrEnvTokenMalformed.Error() + "; nothing was sent",
+			Fix: "set " + auth.SettingToken + " to the access token alone (one line of visible ASCII, no quotes or line breaks), or unset it to use the stored login"}, true
 	case errors.As(err, &le):
 		return describeLaunchpad(le, set), true
 	case errors.Is(err, ErrNotLoggedIn), errors.Is(err, store.ErrNoSession):
@@ -193,6 +229,7 @@ func describeFiles(err error, set Settings) (Problem, bool) {
 		ue *store.UnsafeError
 		ke *store.KeyringError
 		ge *store.SecretGoneError
+		de *store.SecretDamagedError
 	)
 	switch {
 	case errors.As(err, &ge) && ge.Client:
@@ -214,6 +251,14 @@ func describeFiles(err error, set Settings) (Problem, bool) {
 		return Problem{Kind: KindNewerFile, Header: "File from a newer bcauth",
 			Message: fmt.Sprintf("%s was written by a newer bcauth (format version %d; this one reads up to %d); bcauth kept it as is", ve.Path, ve.Version, ve.Supported),
 			Fix:     "upgrade bcauth, or move " + ve.Path + " away to start over"}, true
+	case errors.As(err, &de):
+		return Problem{Kind: KindCorruptState, Header: "Keyring entry damaged", Relogin: true,
+			Message: fmt.Sprintf("this login's tokens are kept in %s as %q, and that entry holds no token bcauth wrote for it (%v); bcauth kept it as is, sent nothing and recorded nothing", de.Backend, de.Account, de.Err),
+			Fix:     "restore the entry as it was (the login then works again), or replace the login: bcauth login"}, true
+	case errors.As(err, &ce) && filepath.Base(ce.Path) == "holds.json":
+		return Problem{Kind: KindCorruptState, Header: "Unreadable holds",
+			Message: fmt.Sprintf("%s is unreadable or corrupt (%v), so bcauth cannot tell whether Launchpad asked it to stop, and sends no token request; it kept the file as is", ce.Path, ce.Err),
+			Fix:     "correct the file, or move it away if you know Launchpad's block has passed; bcauth refresh --force-past-hold asks once anyway"}, true
 	case errors.As(err, &ce) && filepath.Base(ce.Path) == "config.json":
 		return Problem{Kind: KindCorruptConfig, Header: "Unreadable settings", EditClient: true,
 			Message: fmt.Sprintf("%s is unreadable or corrupt (%v); bcauth kept it as is", ce.Path, ce.Err),

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -37,6 +38,13 @@ type Service struct {
 	// (--id, BCAUTH_ID), without changing which is current; "" is the
 	// current one (see sessions.go).
 	ID string
+	// Expect, when set, is the Basecamp ID a login must come back as
+	// (login --expect-identity: a Launchpad id or email address): any
+	// other is refused and nothing is stored (see identity.go).
+	Expect string
+	// PastHold sends token requests even while a hold stands (refresh
+	// --force-past-hold; see hold.go).
+	PastHold bool
 }
 
 // Now is the Service's clock.
@@ -102,7 +110,11 @@ func (s *Service) registeredClient() (*auth.Client, error) {
 	if s.Clock != nil {
 		opts = append(opts, auth.WithClock(s.Clock))
 	}
-	return auth.New(s.authConfig(c), opts...)
+	cfg := s.authConfig(c)
+	if g := s.guard(cmp.Or(cfg.LaunchpadURL, auth.DefaultLaunchpadURL), cfg.ClientID); g != nil {
+		opts = append(opts, auth.WithTokenGuard(g))
+	}
+	return auth.New(cfg, opts...)
 }
 
 // Settings is the client configuration in effect, where each part came
@@ -307,6 +319,9 @@ func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 	if err != nil {
 		return nil, "", err
 	}
+	if err := s.checkExpected(a.Identity); err != nil {
+		return nil, "", err
+	}
 	fresh, _ := ts.Token(ctx)
 	if fresh == nil {
 		fresh = tok
@@ -357,6 +372,7 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 	key := sess.Key()
 	return c.TokenSource(sess.Token.OAuth2(), nil,
 		auth.WithLock(l.lock),
+		auth.WithCheck(refreshedCheck(c, sess)),
 		auth.WithLoad(func(context.Context) (*oauth2.Token, error) {
 			st, err := s.Store.Load()
 			if err != nil {
@@ -550,6 +566,11 @@ func (s *Service) reloadAhead(ctx context.Context, c *auth.Client, sess *store.S
 		unsaved = nil
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := checkStored(sess, a, false); err != nil {
+		// Another person's token under this login: nothing is saved,
+		// neither the answer nor a new identity.
 		return nil, err
 	}
 	key := sess.Key()

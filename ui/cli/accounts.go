@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -76,6 +77,9 @@ func newAccountsCmd(f *Factory, runF func(*accountsOptions) error) *cobra.Comman
 // fails.
 func Accounts(ctx context.Context, svc *core.Service, out Output, asJSON bool, product string) int {
 	list, err := loadAccounts(ctx, svc, out, product)
+	if errors.Is(err, errNoSuchProduct) {
+		return ExitUsage
+	}
 	if err != nil {
 		return out.fail(err, svc.Settings(), false)
 	}
@@ -122,8 +126,14 @@ type accountJSON struct {
 	AppHref     string `json:"app_href,omitempty"`
 }
 
+// errNoSuchProduct is a --product that is neither a code bcauth knows nor
+// one of the login's: a typo, told on stderr, exit 2, so a script that
+// mistypes it fails rather than sees an empty list.
+var errNoSuchProduct = errors.New("no such product")
+
 // loadAccounts is core.LoadAccounts with what it has to say on stderr: that
-// the list is the cached one, or that no account is of the product.
+// the list is the cached one, or that no account is of the product (and,
+// for a code that names no product at all, errNoSuchProduct).
 func loadAccounts(ctx context.Context, svc *core.Service, out Output, product string) (*core.AccountList, error) {
 	list, err := svc.LoadAccounts(ctx, product)
 	if err != nil {
@@ -137,6 +147,14 @@ func loadAccounts(ctx context.Context, svc *core.Service, out Output, product st
 		has := "no accounts"
 		if len(list.Products) > 0 {
 			has = strings.Join(list.Products, ", ")
+		}
+		if !auth.LookupProduct(strings.ToLower(product)).Known() {
+			var codes []string
+			for _, p := range auth.Products() {
+				codes = append(codes, p.Code)
+			}
+			fmt.Fprintf(out.Stderr, "bcauth: --product %q is no product code: the codes are %s; this login has: %s\n", core.Clean(product), strings.Join(codes, ", "), has)
+			return nil, errNoSuchProduct
 		}
 		fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", core.Clean(product), has)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -73,7 +74,13 @@ func (f *Factory) probe(cmd *cobra.Command, opts ProbeOptions) int {
 		svc.ID = opts.ID
 		return interrupted(ctx, Probe(ctx, svc, out, opts))
 	}
-	if opts.URL != "" && opts.BasicUser != "" && opts.APIToken == "" {
+	// Everything on the command line is checked before a password is
+	// asked for: a typo is told at once, not after typing it.
+	if _, p := checkLegacy(opts, false); p != nil {
+		out.problem(*p)
+		return ExitMisconfigured
+	}
+	if opts.BasicUser != "" {
 		opts.Password = f.Env.Get(PasswordEnv)
 		if opts.Password == "" {
 			pw, err := ReadPassword(ctx, opts.BasicUser)
@@ -163,6 +170,9 @@ func Probe(ctx context.Context, svc *core.Service, out Output, opts ProbeOptions
 		return probeLegacy(ctx, svc, out, opts)
 	}
 	list, err := loadAccounts(ctx, svc, out, opts.Product)
+	if errors.Is(err, errNoSuchProduct) {
+		return ExitUsage
+	}
 	if err != nil {
 		return out.fail(err, svc.Settings(), true)
 	}
@@ -176,9 +186,32 @@ func Probe(ctx context.Context, svc *core.Service, out Output, opts ProbeOptions
 // probeLegacy checks one product href with a password or an API token,
 // never with (or near) the stored login.
 func probeLegacy(ctx context.Context, svc *core.Service, out Output, opts ProbeOptions) int {
-	usage := func(msg, fix string) int {
-		out.problem(core.Problem{Message: msg, Fix: fix})
+	product, p := checkLegacy(opts, true)
+	if p != nil {
+		out.problem(*p)
 		return ExitMisconfigured
+	}
+	var a probe.Authorizer = probe.APITokenAuth{Token: opts.APIToken}
+	secrets := []string{opts.APIToken}
+	if opts.BasicUser != "" {
+		a = probe.BasicAuth{User: opts.BasicUser, Password: opts.Password}
+		secrets = []string{opts.Password}
+	}
+	r := svc.URLProber().ProbeURL(ctx, opts.URL, product, a)
+	if r.Status == probe.NotProbed {
+		out.problem(core.Problem{Message: redact(r.Reason, secrets), Fix: "give an https URL (plain http only reaches a loopback address)"})
+		return ExitMisconfigured
+	}
+	return printProbes(ctx, out, opts.JSON, []probe.Result{r}, secrets)
+}
+
+// checkLegacy checks a probe of one --url with older credentials before
+// anything is asked or sent: the flags, the URL and its product, and, with
+// password, that there is one. It returns the product's code, or what is
+// wrong.
+func checkLegacy(opts ProbeOptions, password bool) (string, *core.Problem) {
+	usage := func(msg, fix string) (string, *core.Problem) {
+		return "", &core.Problem{Message: msg, Fix: fix}
 	}
 	switch {
 	case opts.URL == "":
@@ -189,9 +222,6 @@ func probeLegacy(ctx context.Context, svc *core.Service, out Output, opts ProbeO
 	case opts.BasicUser == "" && opts.APIToken == "":
 		return usage("--url probes with a password or an API token, and neither was given (the stored login is never used with --url)",
 			"add --basic USER or --api-token TOKEN, or leave out --url to probe the stored login's accounts")
-	case opts.BasicUser != "" && opts.Password == "":
-		return usage("no password for --basic "+opts.BasicUser,
-			"set "+PasswordEnv+", or run the command in a terminal to type it")
 	}
 	u, err := url.Parse(opts.URL)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
@@ -211,17 +241,10 @@ func probeLegacy(ctx context.Context, svc *core.Service, out Output, opts ProbeO
 	if prod := auth.LookupProduct(product); prod.WhoAmI == "" {
 		return usage(fmt.Sprintf("%s has no public who-am-I endpoint to probe", prod.Name), "use --product "+probeableCodes())
 	}
-	var a probe.Authorizer = probe.APITokenAuth{Token: opts.APIToken}
-	secrets := []string{opts.APIToken}
-	if opts.BasicUser != "" {
-		a = probe.BasicAuth{User: opts.BasicUser, Password: opts.Password}
-		secrets = []string{opts.Password}
+	if password && opts.BasicUser != "" && opts.Password == "" {
+		return usage("no password for --basic "+opts.BasicUser, "set "+PasswordEnv+", or run the command in a terminal to type it")
 	}
-	r := svc.URLProber().ProbeURL(ctx, opts.URL, product, a)
-	if r.Status == probe.NotProbed {
-		return usage(redact(r.Reason, secrets), "give an https URL (plain http only reaches a loopback address)")
-	}
-	return printProbes(ctx, out, opts.JSON, []probe.Result{r}, secrets)
+	return product, nil
 }
 
 // probeableCodes lists the product codes a probe can check.

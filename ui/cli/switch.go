@@ -21,7 +21,7 @@ func newSwitchCmd(f *Factory, runF func(*switchOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "switch [ID|EMAIL]",
 		Short: "Make another Basecamp ID current",
-		Long: `Make another logged-in Basecamp ID current, named by its Launchpad id, its email address, or a part of either that only it has. Without an argument, pick one in the terminal (the app's own picker); without a terminal, the choices are listed and nothing changes.
+		Long: `Make another logged-in Basecamp ID current, named by its Launchpad id, its email address, its name, or a part of any of them that only it has (8888, ben, @acme.com). Without an argument, pick one in the terminal (the app's own picker); without a terminal, the choices are listed and nothing changes.
 
 Exit 0 switched, 1 no such Basecamp ID, several match, or none named without a terminal.`,
 		Example:           "bcauth switch ben@example.com\nbcauth switch 9999999\nbcauth switch",
@@ -52,7 +52,7 @@ Exit 0 switched, 1 no such Basecamp ID, several match, or none named without a t
 type Picker func(choices []core.IDChoice) (index int, ok bool, err error)
 
 // Switch makes the Basecamp ID query names current (by Launchpad id or
-// email, or a part of the email or name that only one has; see
+// email, name, or a part of any that only one has; see
 // core.FindSession) and says so: "Now using Annie Bryan (annie@example.com)."
 // With no query it asks pick, the app's picker; without one (no terminal)
 // it fails with the choices listed. A query that matches none or several

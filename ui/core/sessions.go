@@ -63,8 +63,9 @@ func IDLabel(id auth.Identity) string {
 
 // FindSession returns the sessions a person means by query: those whose
 // Launchpad id or email address is query exactly (case aside); failing
-// that, those whose email address or name contains it, so "ben" or
-// "@example.com" work too. It returns them in their stored order.
+// that, those whose Launchpad id, email address or name contains it, so
+// "9999", "ben", "Ben Ortiz" or "@example.com" work too. It returns them in
+// their stored order.
 func FindSession(sessions []store.Session, query string) []store.Session {
 	q := strings.ToLower(strings.TrimSpace(query))
 	if q == "" {
@@ -73,10 +74,11 @@ func FindSession(sessions []store.Session, query string) []store.Session {
 	var exact, partial []store.Session
 	for _, s := range sessions {
 		email, name := strings.ToLower(s.Identity.EmailAddress), strings.ToLower(s.Identity.Name())
+		id := strconv.FormatInt(s.Identity.ID, 10)
 		switch {
-		case strconv.FormatInt(s.Identity.ID, 10) == q || email == q:
+		case id == q || email == q:
 			exact = append(exact, s)
-		case strings.Contains(email, q) || strings.Contains(name, q):
+		case strings.Contains(id, q) || strings.Contains(email, q) || strings.Contains(name, q):
 			partial = append(partial, s)
 		}
 	}

@@ -35,7 +35,10 @@ func TestFindSession(t *testing.T) {
 		{"ortiz", []int64{8888888}},
 		{"ann", []int64{9999999, 7777777}},
 		{"example.com", []int64{9999999, 8888888, 7777777}},
-		{"999999", []int64{}}, // ids match whole, never in part
+		{"999999", []int64{9999999}}, // a part of a Launchpad id, as the README promises
+		{"9999", []int64{9999999}},
+		{"77", []int64{7777777}},
+		{"Ben Ortiz", []int64{8888888}}, // a whole name
 		{"nobody", []int64{}},
 		{"", []int64{}},
 	} {

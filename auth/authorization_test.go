@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"bcauth/auth"
@@ -137,6 +138,16 @@ func TestAuthorizationErrors(t *testing.T) {
 			200, "login", auth.KindUnexpected},
 		{"no identity", fault(launchpadtest.Fault{Status: 200, Body: `{"accounts":[]}`, ContentType: js}),
 			200, `{"accounts":[]}`, auth.KindUnexpected},
+		{"unreachable", func(h *harness) {
+			h.sent.mu.Lock()
+			defer h.sent.mu.Unlock()
+			h.sent.gate = func(r *http.Request) error {
+				if r.URL.Path == "/authorization.json" {
+					return syscall.ECONNREFUSED
+				}
+				return nil
+			}
+		}, 0, "", auth.KindRetry},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

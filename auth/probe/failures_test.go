@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -311,5 +312,27 @@ func TestProbeAnswerMustBeAPerson(t *testing.T) {
 				t.Errorf("%v %+v: %q; want %v: %q", r.Status, r.Person, r.Reason, tt.want, tt.reason)
 			}
 		})
+	}
+}
+
+// TestProbeCanceledWhileAsking: Ctrl-C while the request is out ends the
+// probe at once: no retry, no wait, and no other answer to report.
+func TestProbeCanceledWhileAsking(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		cancel()
+		<-r.Context().Done()
+	}))
+	t.Cleanup(srv.Close)
+	clock := newTestClock()
+	r := probe.New(testConfig(clock)).Probe(ctx, auth.Account{Product: "bc3", ID: 1, Href: srv.URL + "/1"}, probe.APITokenAuth{Token: "t"})
+	if want := "stopped before an answer came: context canceled"; r.Status != probe.Canceled || r.Reason != want || r.Attempts != 1 {
+		t.Errorf("%v after %d attempts: %q; want canceled after 1: %q", r.Status, r.Attempts, r.Reason, want)
+	}
+	if n := asked.Load(); n != 1 || len(clock.Waits()) != 0 {
+		t.Errorf("%d requests, waits %v; want 1 and none", n, clock.Waits())
 	}
 }

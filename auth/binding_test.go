@@ -1,12 +1,14 @@
 package auth_test
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
@@ -150,7 +152,11 @@ func exchangedCodes(fake *launchpadtest.Server) []string {
 func TestStartOpenedTwice(t *testing.T) {
 	h := newHarness(t, setup{})
 	l, ln := h.listen(t)
-	done := goWait(t.Context(), ln)
+	// A bound, so a listener that misses the second opening fails the
+	// test with a timeout rather than hanging it.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	done := goWait(ctx, ln)
 	first := newBrowser(t) // whoever got there first
 	if p, err := first.browse(t.Context(), http.MethodGet, l.Start); err != nil || p.status != http.StatusFound {
 		t.Fatalf("first opening: %v %+v", err, p)

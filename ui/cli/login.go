@@ -96,12 +96,16 @@ func LoginWithToken(ctx context.Context, svc *core.Service, out Output, in io.Re
 	if aside != "" {
 		fmt.Fprintf(out.Stderr, "bcauth: the unreadable state file was moved aside to %s\n", core.Clean(aside))
 	}
+	renewable := sess.Token.Renewable()
 	if asJSON {
-		return out.flushJSON(loginJSON{Identity: identityOf(sess.Identity), ExpiresAt: timeJSON(sess.Token.Expiry), Renewable: refresh != ""})
+		return out.flushJSON(loginJSON{Identity: identityOf(sess.Identity), ExpiresAt: timeJSON(sess.Token.Expiry), Renewable: renewable})
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Logged in as %s, Launchpad id %d.\n", core.Who(sess.Identity), sess.Identity.ID)
-	if refresh == "" {
+	switch {
+	case refresh == "" && renewable:
+		b.WriteString("Kept the refresh token already stored for this login, so it is renewed as before.\n")
+	case !renewable:
 		exp := "when Launchpad decides (it gave no expiry)"
 		if t := timeJSON(sess.Token.Expiry); t != nil {
 			exp = *t + " (" + core.Expiry(sess.Token.Expiry, svc.Now()) + ")"
@@ -115,7 +119,7 @@ func LoginWithToken(ctx context.Context, svc *core.Service, out Output, in io.Re
 type loginJSON struct {
 	Identity  identityJSON `json:"identity"`
 	ExpiresAt *string      `json:"expires_at"`
-	Renewable bool         `json:"renewable"` // it came with a refresh token
+	Renewable bool         `json:"renewable"` // it came with a refresh token, or kept the stored one
 }
 
 // readTokens reads the access token and the optional refresh token.

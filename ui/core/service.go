@@ -312,7 +312,9 @@ func belongs(sess *store.Session, c *auth.Client) bool {
 
 // Complete finishes a login: it asks Launchpad who the token belongs to and
 // stores the session as current. An unreadable state file is moved aside
-// first, and where it went is returned, so the message can say so.
+// first, and where it went is returned, so the message can say so. A token
+// without a refresh token keeps the one stored for the same login, if any:
+// the session returned is renewable then.
 func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Token) (*store.Session, string, error) {
 	ts := c.TokenSource(tok, nil)
 	a, err := c.Authorization(ctx, ts)
@@ -341,6 +343,15 @@ func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 		Identity:     a.Identity,
 		Token:        store.TokenFrom(fresh),
 		LoggedInAt:   now,
+	}
+	if sess.Token.RefreshToken == "" {
+		// An access token pasted alone for a login stored here with a
+		// refresh token: the same person through the same client, so
+		// that refresh token still renews it. Dropping it would leave a
+		// login that cannot be renewed while it looks as before.
+		if old, err := s.Store.LoadToken(sess.Key()); err == nil {
+			sess.Token.RefreshToken = old.RefreshToken
+		}
 	}
 	err = s.Store.Update(func(st *store.State) error {
 		if old, ok := st.Find(sess.Key()); ok {

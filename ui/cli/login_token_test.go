@@ -17,7 +17,9 @@ func TestLoginWithAnAccessTokenAloneKeepsTheStoredRefreshToken(t *testing.T) {
 		t.Fatal("the browser login stored no refresh token")
 	}
 	access, _, _ := e.Fake.IssueToken()
-	r := cliRun(func(o Output) int { return LoginWithToken(t.Context(), e.Svc, o, strings.NewReader(access+"\n"), false) })
+	r := cliRun(func(o Output) int {
+		return LoginWithToken(t.Context(), e.Svc, o, strings.NewReader(access+"\n"), false)
+	})
 	if r.code != 0 || !strings.Contains(r.stdout, "Kept the refresh token already stored for this login, so it is renewed as before.") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}

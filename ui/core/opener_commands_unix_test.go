@@ -94,6 +94,16 @@ func TestOpenerFallsBackToTheSystemOpener(t *testing.T) {
 			t.Errorf("xdg-open inherited %s", kv)
 		}
 	}
+	// An xdg-open that cannot start (its interpreter is gone) is an error
+	// when asked to open, not a silent success.
+	broken := t.TempDir()
+	if err := os.WriteFile(filepath.Join(broken, "xdg-open"), []byte("#!/nonexistent/sh\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", broken)
+	if open := core.Opener("", true, nil); open == nil || open(u) == nil {
+		t.Error("an xdg-open that cannot start opened the URL")
+	}
 	t.Setenv("PATH", t.TempDir())
 	if core.Opener("", true, nil) != nil {
 		t.Error("an opener with no xdg-open installed")

@@ -253,11 +253,12 @@ func TestProbeMaxRetries(t *testing.T) {
 		name         string
 		maxRetries   int
 		wantAttempts int
+		wantReason   string
 	}{
-		{name: "none", maxRetries: -1, wantAttempts: 1},
-		{name: "the default", maxRetries: 0, wantAttempts: probe.DefaultMaxRetries + 1},
-		{name: "one", maxRetries: 1, wantAttempts: 2},
-		{name: "five", maxRetries: 5, wantAttempts: 6},
+		{name: "none", maxRetries: -1, wantAttempts: 1, wantReason: `HTTP 500: "Internal Server Error"`},
+		{name: "the default", maxRetries: 0, wantAttempts: probe.DefaultMaxRetries + 1, wantReason: `HTTP 500 after 4 tries: "Internal Server Error"`},
+		{name: "one", maxRetries: 1, wantAttempts: 2, wantReason: `HTTP 500 after 2 tries: "Internal Server Error"`},
+		{name: "five", maxRetries: 5, wantAttempts: 6, wantReason: `HTTP 500 after 6 tries: "Internal Server Error"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,8 +268,8 @@ func TestProbeMaxRetries(t *testing.T) {
 			cfg := testConfig(clock)
 			cfg.MaxRetries = tt.maxRetries
 			r := probe.New(cfg).Probe(t.Context(), accountOf(t, s, "bc3", 99999999), probe.BearerAuth{Source: ts})
-			if r.Status != probe.ServerError || r.Attempts != tt.wantAttempts || len(clock.Waits()) != tt.wantAttempts-1 {
-				t.Errorf("%v after %d attempts, waits %v; want a server error after %d", r.Status, r.Attempts, clock.Waits(), tt.wantAttempts)
+			if r.Status != probe.ServerError || r.Attempts != tt.wantAttempts || len(clock.Waits()) != tt.wantAttempts-1 || r.Reason != tt.wantReason {
+				t.Errorf("%v after %d attempts, waits %v: %q; want a server error after %d: %q", r.Status, r.Attempts, clock.Waits(), r.Reason, tt.wantAttempts, tt.wantReason)
 			}
 		})
 	}
@@ -334,5 +335,68 @@ func TestProbeCanceledWhileAsking(t *testing.T) {
 	}
 	if n := asked.Load(); n != 1 || len(clock.Waits()) != 0 {
 		t.Errorf("%d requests, waits %v; want 1 and none", n, clock.Waits())
+	}
+}
+
+// TestProbeWhoWaits: a 429's Retry-After holds every probe of the host,
+// since Basecamp limits by client IP; a 5xx's backoff holds only the probe
+// that got it. Another probe of the same host is made during the wait.
+func TestProbeWhoWaits(t *testing.T) {
+	tests := []struct {
+		name       string
+		answer     launchpadtest.ProductAnswer
+		wantOthers []time.Duration // what the other probe waited
+	}{
+		{name: "429", answer: launchpadtest.AnswerRateLimited(7), wantOthers: []time.Duration{7 * time.Second}},
+		{name: "429 asking exactly the longest wait", answer: launchpadtest.AnswerRateLimited(30), wantOthers: []time.Duration{30 * time.Second}},
+		{name: "5xx", answer: launchpadtest.AnswerServerError(), wantOthers: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, ts := newFake(t, launchpadtest.Options{})
+			s.ScriptProduct(99999999, "bc3", tt.answer, launchpadtest.AnswerReachable())
+			s.ScriptProduct(99999995, "bc3", launchpadtest.AnswerReachable())
+			clock := newTestClock()
+			cfg := testConfig(clock)
+			var p *probe.Prober
+			var other probe.Result
+			var others []time.Duration
+			asked := false
+			cfg.Sleep = func(ctx context.Context, d time.Duration) error {
+				if !asked {
+					asked = true
+					before := len(clock.Waits())
+					other = p.Probe(ctx, accountOf(t, s, "bc3", 99999995), probe.BearerAuth{Source: ts})
+					others = clock.Waits()[before:]
+				}
+				return clock.Sleep(ctx, d)
+			}
+			p = probe.New(cfg)
+			r := p.Probe(t.Context(), accountOf(t, s, "bc3", 99999999), probe.BearerAuth{Source: ts})
+			if r.Status != probe.Reachable || r.Attempts != 2 || other.Status != probe.Reachable {
+				t.Fatalf("%v after %d attempts (%s), the other %v (%s); want both reachable", r.Status, r.Attempts, r.Reason, other.Status, other.Reason)
+			}
+			if len(others) != len(tt.wantOthers) || len(others) > 0 && others[0] != tt.wantOthers[0] {
+				t.Errorf("the other probe waited %v, want %v", others, tt.wantOthers)
+			}
+		})
+	}
+}
+
+// TestProbeBurst: Burst is how many requests a host gets at once before
+// the rate spaces them.
+func TestProbeBurst(t *testing.T) {
+	s, ts := newFake(t, launchpadtest.Options{})
+	clock := newTestClock()
+	cfg := testConfig(clock)
+	cfg.PerHostRate, cfg.Burst, cfg.Concurrency = 1, 3, 1
+	bc3 := accountOf(t, s, "bc3", 99999999)
+	for _, r := range probe.New(cfg).ProbeAll(t.Context(), []auth.Account{bc3, bc3, bc3, bc3}, probe.BearerAuth{Source: ts}, nil) {
+		if r.Status != probe.Reachable {
+			t.Fatalf("%v: %s", r.Status, r.Reason)
+		}
+	}
+	if w := clock.Waits(); len(w) != 1 || w[0] != time.Second {
+		t.Errorf("waits %v, want three at once, then one after 1s", w)
 	}
 }

@@ -120,6 +120,14 @@ func TestAPITargetWhenLaunchpadIsDown(t *testing.T) {
 	if _, err := e.Svc.APITarget(ctx, core.APIQuery{Account: "12345", Path: "/"}); !errors.As(err, &ce) {
 		t.Errorf("an account nobody knows: %v, want a ChoiceError", err)
 	}
+	// Launchpad refusing, not down, when asked about an account the cache
+	// lacks: its refusal is the answer, not the cache's list.
+	e.Fake.ClearFaults()
+	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusForbidden, Body: `{"error":"nope"}`, Times: 1})
+	if _, err := e.Svc.APITarget(ctx, core.APIQuery{Account: "12345", Path: "/"}); err == nil || errors.As(err, &ce) || auth.Temporary(err) {
+		t.Errorf("an unknown account, Launchpad refusing: %v, want its refusal", err)
+	}
+	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusBadGateway})
 	if err := e.Svc.Store.ForgetAuthorization(sess.Key()); err != nil {
 		t.Fatal(err)
 	}

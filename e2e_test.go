@@ -585,7 +585,7 @@ func TestDemoServe(t *testing.T) {
 	if dir == "" || !strings.HasPrefix(dir, tmp) {
 		t.Fatalf("no XDG_CONFIG_HOME of its own in what demo --serve printed:\n%s", text)
 	}
-	if got, code := runBin(t, bin, env, "status"); code != 1 || !strings.Contains(got, "not logged in") || !strings.Contains(got, "from BASECAMP_LAUNCHPAD_URL") {
+	if got, code := runBin(t, bin, env, "status"); code != 4 || !strings.Contains(got, "not logged in") || !strings.Contains(got, "from BASECAMP_LAUNCHPAD_URL") {
 		t.Errorf("bcauth status against the served fake = %d:\n%s", code, got)
 	}
 	for _, prefix := range []string{"BASECAMP_PASSWORD=", "BASECAMP_API_TOKEN="} {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"bcauth/auth"
 	"bcauth/ui/cli"
@@ -19,6 +20,9 @@ import (
 // Stamped by a release build (-ldflags -X); a build from a checkout reads
 // the commit from the build information instead.
 var version, commit, date string
+
+// clock is the script commands' clock: nil, the wall clock, but in tests.
+var clock func() time.Time
 
 func main() {
 	env := core.Env(os.Environ())
@@ -38,7 +42,7 @@ func run(ctx context.Context, env core.Env, args []string, stdin *os.File, stdou
 	auth.Version = build.String()
 	return cli.Execute(ctx, &cli.Factory{
 		Env: env, Stdin: stdin, Stdout: stdout, Stderr: stderr, Build: build,
-		App:    tui.Main,
+		App: tui.Main, Clock: clock,
 		PickID: func(c []core.IDChoice) (int, bool, error) { return tui.PickID(c) },
 	}, args)
 }

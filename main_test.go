@@ -287,8 +287,8 @@ func TestScriptCommandsExitWithTheirOwnCode(t *testing.T) {
 		want string // in stderr
 	}{
 		{"status, not configured", nil, []string{"status"}, 2, "no Launchpad client is configured"},
-		{"status, not logged in", configured, []string{"status"}, 1, "bcauth login"},
-		{"token, not logged in", configured, []string{"token"}, 1, "bcauth login"},
+		{"status, not logged in", configured, []string{"status"}, 4, "bcauth login"},
+		{"token, not logged in", configured, []string{"token"}, 4, "bcauth login"},
 		{"probe, not configured", nil, []string{"probe"}, 2, "no Launchpad client is configured"},
 		{"probe, api token from nowhere", nil, []string{"probe", "--url", "http://127.0.0.1:1/1/api/v1", "--api-token", "-"}, 2, "BASECAMP_API_TOKEN, which is not set"},
 		{"logout, nobody logged in", configured, []string{"logout"}, 0, ""},
@@ -391,7 +391,7 @@ func TestIDFlagWinsOverBCAUTHID(t *testing.T) {
 	}
 	t.Setenv(core.IDSetting, "nobody")
 	_, stderr, code := bcauth(t, "token")
-	if code != 1 || !strings.Contains(stderr, `no Basecamp ID logged in here matches "nobody"`) {
+	if code != 4 || !strings.Contains(stderr, `no Basecamp ID logged in here matches "nobody"`) {
 		t.Errorf("token with BCAUTH_ID=nobody: exit %d, %s", code, stderr)
 	}
 	// switch takes its argument, never BCAUTH_ID.

@@ -21,6 +21,8 @@ type appOptions struct {
 	ID        string
 	// Keyring is --keyring when given (setup and login).
 	Keyring *bool
+	// Expect is login's --expect-identity.
+	Expect string
 }
 
 // newAppCmd is the root command: with no command, the app.
@@ -83,7 +85,7 @@ func (f *Factory) runApp(cmd *cobra.Command, start string, o *appOptions) error 
 		return f.exit(ExitFailed)
 	}
 	return f.exit(f.App(cmd.Context(), core.Launch{
-		Start: start, NoBrowser: o.NoBrowser, Timeout: time.Duration(o.Timeout), ID: o.ID, Keyring: o.Keyring,
+		Start: start, NoBrowser: o.NoBrowser, Timeout: time.Duration(o.Timeout), ID: o.ID, Keyring: o.Keyring, ExpectIdentity: o.Expect,
 		Env: f.Env, Stdin: f.Stdin, Stdout: f.Stdout, Stderr: f.stderr(),
 	}))
 }

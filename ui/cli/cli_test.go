@@ -112,6 +112,12 @@ type cliStatusDoc struct {
 		Fix       string     `json:"fix"`
 		RefusedAt *time.Time `json:"refused_at"`
 	} `json:"problem"`
+	Hold *struct {
+		Reason  string     `json:"reason"`
+		Since   *time.Time `json:"since"`
+		Until   *time.Time `json:"until"`
+		Message string     `json:"message"`
+	} `json:"hold"`
 	Warnings []string `json:"warnings"`
 }
 
@@ -621,7 +627,7 @@ func TestAccountsFailures(t *testing.T) {
 	}{
 		{name: "not logged in", noLogin: true, stderr: "run bcauth login", code: ExitRelogin},
 		{name: "rejected", setup: func(e *cliEnv) { e.Fake.RevokeAll(); e.Fake.ExpireAccessTokens() }, stderr: "run bcauth login", code: ExitRelogin},
-		{name: "not configured", setup: func(e *cliEnv) { e.Svc.Env = store.ClientConfig{} }, stderr: "to fix: run bcauth setup to enter the client ID and secret", code: ExitFailed},
+		{name: "not configured", setup: func(e *cliEnv) { e.Svc.Env = store.ClientConfig{} }, stderr: "to fix: run bcauth setup to enter the client ID and secret", code: ExitMisconfigured},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -696,7 +702,7 @@ func TestTokenFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, stderr: "run bcauth login", code: ExitRelogin},
-		{name: "not configured", setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.ClientSecret = "" }, stderr: "to fix: run bcauth setup to enter the client secret", code: ExitFailed},
+		{name: "not configured", setup: func(t *testing.T, e *cliEnv) { e.Svc.Env.ClientSecret = "" }, stderr: "to fix: run bcauth setup to enter the client secret", code: ExitMisconfigured},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

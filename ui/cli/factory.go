@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
@@ -32,6 +33,9 @@ type Factory struct {
 	App func(context.Context, core.Launch) int
 	// PickID is the app's picker for switch on a terminal.
 	PickID Picker
+	// Clock is the script commands' clock: nil (the wall clock) but in
+	// tests, which move it with the fake Launchpad's.
+	Clock func() time.Time
 
 	code *int // where Execute keeps the command's exit code
 }
@@ -130,7 +134,9 @@ func (f *Factory) stdinTerminal() bool {
 // open builds the Service on the person's stored state, or on
 // BASECAMP_TOKEN with lenient (see core.Where).
 func (f *Factory) open(ctx context.Context, lenient bool) (*core.Service, error) {
-	return core.Open(ctx, core.Stored(lenient), f.Env, f.stderr())
+	w := core.Stored(lenient)
+	w.Clock = f.Clock
+	return core.Open(ctx, w, f.Env, f.stderr())
 }
 
 // script runs a command for scripts (status, accounts, token, logout, …)

@@ -45,10 +45,12 @@ With --json: an array of {"current", "identity": {…}, "token": {"state", "expi
 // ("bc3:6 bcx:2", from Launchpad's last answer). Every field is cleaned.
 //
 // The token state is "valid until TIME" (RFC 3339 UTC), "expired, renewed
-// when used", "needs login" (expired with no refresh token), or "refused at
-// TIME, needs login" (Launchpad refused the refresh token for good, so
-// bcauth no longer sends it); a login without a refresh token adds ",
-// cannot be renewed".
+// when used" ("expired, renewal on hold" while a hold stands), "expired,
+// not renewable, needs login" (no refresh token; Launchpad was not
+// asked), or "refused at TIME, needs login" (Launchpad refused the refresh
+// token for good, so bcauth no longer sends it); a login without a
+// refresh token adds ", cannot be renewed". A standing hold on token
+// requests is also said on stderr.
 //
 // With asJSON, an array (never null) of
 //
@@ -60,8 +62,10 @@ With --json: an array of {"current", "identity": {…}, "token": {"state", "expi
 //	 "accounts_by_product": {"bc3": 6, "bcx": 2},
 //	 "accounts_fetched_at": "2026-11-27T09:44:08Z"}
 //
-// where state is valid, expired, needs_login or refused, and expires_at and
-// accounts_fetched_at may be null. Exit 0, also when none is logged in
+// where state is valid, expired (renewable), needs_login (expired and not
+// renewable) or refused, and expires_at and accounts_fetched_at may be
+// null; token.hold, as status --json's hold, is there while token requests
+// are on hold. Exit 0, also when none is logged in
 // (nothing, or []); 1 or 2 when the state file cannot be read, as status.
 func IDs(svc *core.Service, out Output, asJSON bool) int {
 	choices, err := svc.IDs()
@@ -69,6 +73,10 @@ func IDs(svc *core.Service, out Output, asJSON bool) int {
 		return out.fail(err, svc.Settings(), true)
 	}
 	now := svc.Now()
+	var hold *holdJSON
+	if h, err := svc.StandingHold(); err == nil && h != nil {
+		hold = holdOf(*h)
+	}
 	rows := make([]idJSON, 0, len(choices))
 	for i := range choices {
 		sess := &choices[i].Session
@@ -76,6 +84,9 @@ func IDs(svc *core.Service, out Output, asJSON bool) int {
 			*sess = *svc.Cached(sess) // its expiry may be the answer's (tokenExpiry)
 		}
 		r := describeID(choices[i], now)
+		if r.Token.State != stateRefused {
+			r.Token.Hold = hold
+		}
 		if counts, at, ok := svc.AccountCounts(sess); ok {
 			r.AccountsByProduct, r.AccountsFetchedAt = counts, timeJSON(at)
 		}
@@ -99,6 +110,9 @@ func IDs(svc *core.Service, out Output, asJSON bool) int {
 	if svc.EnvToken != "" {
 		out.warn("BASECAMP_TOKEN is set, so the other commands use that token, not these")
 	}
+	if hold != nil && len(rows) > 0 {
+		fmt.Fprintf(out.Stderr, "bcauth: token requests are %s\n", core.Clean(hold.Message))
+	}
 	return out.rows([]string{"", "LAUNCHPAD ID", "NAME", "EMAIL", "TOKEN", "ACCOUNTS"}, lines)
 }
 
@@ -117,6 +131,9 @@ type idTokenJSON struct {
 	Renewable     bool    `json:"renewable"`
 	RefusedAt     *string `json:"refused_at,omitempty"`
 	RefusedReason string  `json:"refused_reason,omitempty"`
+	// Hold is the hold on token requests (renewals), as in status --json,
+	// when one stands.
+	Hold *holdJSON `json:"hold,omitempty"`
 }
 
 // Token states of bcauth ids.
@@ -153,7 +170,9 @@ func tokenState(t idTokenJSON) string {
 	case t.State == stateRefused && t.RefusedAt != nil:
 		return "refused at " + *t.RefusedAt + ", needs login"
 	case t.State == stateNeedsLogin:
-		return "needs login"
+		return "expired, not renewable, needs login"
+	case t.State == stateExpired && t.Hold != nil:
+		s = "expired, renewal on hold"
 	case t.State == stateExpired:
 		s = "expired, renewed when used"
 	case t.ExpiresAt == nil:

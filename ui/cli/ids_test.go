@@ -88,7 +88,7 @@ func TestIDsListsBothWithTheCurrentMarked(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = cliRun(func(o Output) int { return IDs(e.Svc, o, false) })
-	if !strings.Contains(r.stdout, "\tben@example.com\tneeds login\t") {
+	if !strings.Contains(r.stdout, "\tben@example.com\texpired, not renewable, needs login\t") {
 		t.Errorf("an expired token that cannot be renewed:\n%s", r.stdout)
 	}
 }

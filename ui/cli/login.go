@@ -25,18 +25,23 @@ type loginOptions struct {
 func newLoginCmd(f *Factory, runF func(*loginOptions) error) *cobra.Command {
 	o := &loginOptions{}
 	cmd := &cobra.Command{
-		Use:   "login [--no-browser] [--timeout DURATION] [--with-token]",
+		Use:   "login [--no-browser] [--timeout DURATION] [--with-token] [--expect-identity ID|EMAIL]",
 		Short: "Log in (adds or replaces that Basecamp ID)",
 		Long: `Log in through the browser, even when logged in (adds or replaces that Basecamp ID).
 
-With --with-token, read an access token (and, optionally, its refresh token on a second line) from standard input instead, check it with Launchpad and store it like a browser login; nothing is echoed or printed. Exit 0 stored, 1 refused, 2 no token on standard input.`,
+With --with-token, read an access token (and, optionally, its refresh token on a second line) from standard input instead, check it with Launchpad and store it like a browser login; nothing is echoed or printed. A refresh token is proven to be the same person's first (one refresh and one more authorization.json request). Exit 0 stored, 4 refused or another person's (nothing stored), 1 Launchpad unreachable or on hold, 2 no token on standard input.
+
+With --expect-identity, a login (in the browser or --with-token) that comes back as any other Basecamp ID than that Launchpad id or email address is refused, and nothing is stored.`,
 		Example: `bcauth login --no-browser --timeout 10m
+bcauth login --expect-identity ben@example.com
 printf '%s\n%s\n' "$ACCESS_TOKEN" "$REFRESH_TOKEN" | bcauth login --with-token`,
 	}
 	o.flags(cmd)
 	o.keyringFlag(cmd)
 	cmd.Flags().BoolVar(&o.WithToken, "with-token", false, "read the tokens from standard input instead of opening a browser")
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "with --with-token: print who logged in and until when as JSON")
+	cmd.Flags().StringVar(&o.Expect, "expect-identity", "", "refuse, storing nothing, a login that comes back as any other Basecamp ID than this Launchpad id or email address")
+	noCompletions(cmd, "expect-identity")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		o.keyringChoice(cmd)
 		if o.JSON && !o.WithToken {
@@ -54,6 +59,7 @@ printf '%s\n%s\n' "$ACCESS_TOKEN" "$REFRESH_TOKEN" | bcauth login --with-token`,
 					return out.fail(err, svc.Settings(), true)
 				}
 			}
+			svc.Expect = o.Expect
 			return LoginWithToken(cmd.Context(), svc, out, cmd.InOrStdin(), o.JSON)
 		})
 	}

@@ -80,10 +80,9 @@ const (
 	// ExitFailed: Launchpad unreachable, a hold, or any other failure
 	// that may pass.
 	ExitFailed = core.ExitFailed
-	// ExitMisconfigured: status and probe use it, for a problem no login
-	// fixes (client settings, an unreadable or newer file), and for flags
-	// that do not make sense together; accounts and token keep ExitFailed,
-	// as documented.
+	// ExitMisconfigured: a problem no login fixes (client settings, an
+	// unreadable or newer file), and flags that do not make sense
+	// together.
 	ExitMisconfigured = core.ExitMisconfigured
 	// ExitRelogin: a person must log in (again), on every command; see
 	// core.ExitRelogin.
@@ -108,15 +107,14 @@ func (o Output) problem(p core.Problem) {
 }
 
 // fail describes err, writes it to stderr and returns the exit code it
-// calls for: its own (status, probe), or for accounts, token and api
-// ExitFailed, except ExitRelogin, which every command gives alike.
-func (o Output) fail(err error, set core.Settings, ownExit bool) int {
+// calls for, the same on every command: 4 log in (again), 2
+// misconfigured, 1 anything that may pass. _ was once whether the
+// command had codes of its own (accounts and token used to say 1 for
+// everything); it goes once no caller passes it.
+func (o Output) fail(err error, set core.Settings, _ bool) int {
 	p := core.Describe(err, set)
 	o.problem(p)
-	if ownExit || p.Exit == ExitRelogin {
-		return p.Exit
-	}
-	return ExitFailed
+	return p.Exit
 }
 
 // warn writes a warning to stderr.

@@ -15,6 +15,8 @@ import (
 type refreshOptions struct {
 	JSON bool
 	ID   string
+	// PastHold sends the refresh even while a hold stands.
+	PastHold bool
 }
 
 func newRefreshCmd(f *Factory, runF func(*refreshOptions) error) *cobra.Command {
@@ -24,17 +26,23 @@ func newRefreshCmd(f *Factory, runF func(*refreshOptions) error) *cobra.Command 
 		Short: "Refresh the access token now, even if it is fresh",
 		Long: `Ask Launchpad for a new access token now, however fresh the stored one is: to check that the refresh token still works, or after rotating the client secret. Prints whose token and its new expiry, never the token; a refused refresh is reported, not retried.
 
-Exit 0 refreshed, 1 refused, unreachable, not logged in or BASECAMP_TOKEN set, 2 misconfigured.`,
+After Launchpad answered 429 or invalid_client, token requests are on hold (bcauth status shows until when); --force-past-hold asks once anyway, for when you know the block is gone.
+
+Exit 0 refreshed; 4 a person must log in (not logged in, refused, no refresh token, another person's token); 1 unreachable, on hold or BASECAMP_TOKEN set; 2 misconfigured.`,
 		Example: "bcauth refresh\nbcauth refresh --id ben@example.com --json",
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON: identity and expires_at")
+	cmd.Flags().BoolVar(&o.PastHold, "force-past-hold", false, "ask Launchpad even while token requests are on hold (after a 429 or invalid_client)")
 	f.idFlag(cmd, &o.ID)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		o.ID = f.chosenID(cmd, o.ID)
 		if runF != nil {
 			return runF(o)
 		}
-		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int { return Refresh(cmd.Context(), svc, out, o.JSON) })
+		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int {
+			svc.PastHold = o.PastHold
+			return Refresh(cmd.Context(), svc, out, o.JSON)
+		})
 	}
 	return cmd
 }
@@ -47,9 +55,10 @@ Exit 0 refreshed, 1 refused, unreachable, not logged in or BASECAMP_TOKEN set, 2
 // object: {"identity": {...}, "expires_at": "…"}.
 //
 // Launchpad bans clients that retry refused refresh tokens, so a refusal
-// is reported, not retried. Exit 0 refreshed; 1 not logged in, refused,
-// unreachable, a login without a refresh token, or BASECAMP_TOKEN set
-// (never refreshed); 2 misconfigured, as status.
+// is reported, not retried. Exit 0 refreshed; 4 not logged in, refused,
+// a login without a refresh token or another person's token; 1
+// unreachable, a hold that stands, or BASECAMP_TOKEN set (never
+// refreshed); 2 misconfigured, as status.
 func Refresh(ctx context.Context, svc *core.Service, out Output, asJSON bool) int {
 	sess, err := svc.Refresh(ctx)
 	var unsaved *auth.SaveError

@@ -117,7 +117,7 @@ func TestStatusJSONIsWhatTheREADMESays(t *testing.T) {
 	kinds := []string{core.KindNotConfigured, core.KindInvalidConfig, core.KindClientRejected, core.KindCorruptConfig,
 		core.KindCorruptState, core.KindNewerFile, core.KindUnsafeFile, core.KindNotLoggedIn, core.KindOtherClient,
 		core.KindRejected, core.KindUnreachable, core.KindLaunchpad, core.KindUnknownID, core.KindAmbiguousID,
-		core.KindKeyring, core.KindError}
+		core.KindKeyring, core.KindError, core.KindNotRenewable, core.KindOtherIdentity, core.KindOnHold}
 	for _, k := range kinds {
 		if !listed[k] {
 			t.Errorf("status can report problem kind %q, which the README does not list", k)

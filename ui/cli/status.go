@@ -48,9 +48,11 @@ func newStatusCmd(f *Factory, runF func(*statusOptions) error) *cobra.Command {
 // and where each client setting came from. It never prints a token or the
 // client secret.
 //
-// Exit 0 when Launchpad accepted the token; 1 when not logged in, the login
-// was rejected, Launchpad could not be reached (probably temporary) or
-// anything else failed; 2 when misconfigured: client settings missing,
+// Exit 0 when Launchpad accepted the token; 4 when a person must log in
+// (again): not logged in, the login refused, expired and not renewable,
+// another person's token, --id naming nobody; 1 when Launchpad could not
+// be reached (probably temporary), a hold stands or anything else failed;
+// 2 when misconfigured: client settings missing,
 // malformed or refused by Launchpad, or config.json/state.json unreadable or
 // from a newer bcauth (the file is kept as is and its path named).
 //
@@ -69,6 +71,9 @@ func Status(ctx context.Context, svc *core.Service, out Output, asJSON bool) int
 		Warnings:          []string{},
 	}
 	sess, refreshed, prob := checkStatus(ctx, svc, set, &rep)
+	if h, err := svc.StandingHold(); err == nil && h != nil {
+		rep.Hold = holdOf(*h)
+	}
 	if prob != nil {
 		rep.Problem = &problemJSON{Kind: prob.Kind, Message: prob.Text(), Fix: prob.Fix, RefusedAt: timeJSON(prob.RefusedAt)}
 	}
@@ -168,7 +173,23 @@ type statusJSON struct {
 	AccountsFetchedAt *string        `json:"accounts_fetched_at"`
 	Secrets           secretsJSON    `json:"secrets"`
 	Problem           *problemJSON   `json:"problem"`
-	Warnings          []string       `json:"warnings"`
+	// Hold is the hold on token requests that stands (see core.HoldLine).
+	Hold     *holdJSON `json:"hold"`
+	Warnings []string  `json:"warnings"`
+}
+
+// holdJSON is a hold on token requests in status --json: why
+// ("rate_limited" or "client_refused"), since when, until when (null for
+// a refused client: until its settings change), and the hold in words.
+type holdJSON struct {
+	Reason  string  `json:"reason"`
+	Since   *string `json:"since"`
+	Until   *string `json:"until"`
+	Message string  `json:"message"`
+}
+
+func holdOf(h store.Hold) *holdJSON {
+	return &holdJSON{Reason: h.Reason, Since: timeJSON(h.Since), Until: timeJSON(h.Until), Message: core.HoldLine(h)}
 }
 
 // secretsJSON says where the secrets are: "keyring", "file",
@@ -364,6 +385,9 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *core.Problem, now t
 			field("", l)
 		}
 	}
+	if rep.Hold != nil {
+		field("Hold", core.Clean(rep.Hold.Message))
+	}
 	field("State", core.Clean(valueOr(rep.StateDir, "none: it could not be opened, and "+auth.SettingToken+" needs none")))
 	field("Secrets", core.Clean(secretsLine(rep.Secrets, valueOr(rep.StateDir, "bcauth's files"))))
 	c := rep.Client
@@ -385,6 +409,12 @@ func tokenLine(rep statusJSON, sess *store.Session, prob *core.Problem, now time
 		return "refused by Launchpad at " + prob.RefusedAt.UTC().Format(time.RFC3339) + "; bcauth no longer sends it"
 	case prob != nil && prob.Kind == core.KindRejected:
 		return "rejected by Launchpad"
+	case prob != nil && prob.Kind == core.KindNotRenewable:
+		return exp + " and cannot be renewed (no refresh token); Launchpad was not asked"
+	case prob != nil && prob.Kind == core.KindOtherIdentity:
+		return "another person's token: not used"
+	case prob != nil && prob.Kind == core.KindOnHold:
+		return "not checked: token requests are on hold (stored token " + exp + ")"
 	case prob != nil && prob.Kind == core.KindUnreachable:
 		return "not checked: Launchpad could not be reached (stored token " + exp + ")"
 	}

@@ -149,3 +149,37 @@ func describeIdentityError(e *IdentityError) Problem {
 	}
 	return p
 }
+
+// provePair proves that refresh belongs with access, for login
+// --with-token: it costs one refresh and one authorization.json request
+// more than a login with an access token alone. The token it returns is
+// the refreshed one, to store (the freshest, and proven to renew); check
+// is what the refreshed token's identity, which Complete then reads, must
+// pass: be access's.
+func (s *Service) provePair(ctx context.Context, c *auth.Client, access, refresh string) (*oauth2.Token, func(auth.Identity) error, error) {
+	a, err := c.Whose(ctx, access)
+	if err != nil {
+		var le *auth.LaunchpadError
+		if errors.As(err, &le) && le.Kind == auth.KindRelogin {
+			return nil, nil, &TokenRefusedError{From: FromStdin, Err: err}
+		}
+		return nil, nil, err
+	}
+	if err := s.checkExpected(a.Identity); err != nil {
+		return nil, nil, err // not worth a refresh
+	}
+	fresh, err := c.Refresh(ctx, refresh)
+	if err != nil {
+		if auth.NeedsLogin(err) {
+			return nil, nil, &TokenRefusedError{From: FromStdin, Err: err}
+		}
+		return nil, nil, err
+	}
+	owner := a.Identity
+	return fresh, func(got auth.Identity) error {
+		if sameIdentity(owner, got) {
+			return nil
+		}
+		return &IdentityError{Got: got, Access: &owner}
+	}, nil
+}

@@ -19,6 +19,10 @@ type Launch struct {
 	ID string
 	// Keyring is --keyring when it was given: move the secrets first.
 	Keyring *bool
+	// ExpectIdentity is login's --expect-identity: the Basecamp ID (a
+	// Launchpad id or email address) the login must come back as; anyone
+	// else is refused, and nothing stored.
+	ExpectIdentity string
 
 	Env Env
 	// Stdin is nil when there is none; the app needs it and Stdout to be

@@ -25,6 +25,9 @@ type Where struct {
 	// Keyring lets this run use the OS keyring, as BCAUTH_KEYRING and
 	// config.json decide (the demo's throwaway state never does).
 	Keyring bool
+	// Clock is the Service's clock: nil (the wall clock) but in tests,
+	// which share the fake Launchpad's.
+	Clock func() time.Time
 }
 
 // Stored is where the person's own state lives: the XDG config and cache
@@ -51,7 +54,7 @@ func Open(ctx context.Context, w Where, env Env, notices io.Writer) (*Service, e
 	// Blanks around the token are a shell's doing; inside, they make it
 	// malformed (see envTokenText), and it is never sent.
 	token := strings.Trim(env.Get(auth.SettingToken), " \t\r\n")
-	svc := &Service{Env: env.Client(), HTTPClient: NewHTTPClient(), EnvToken: token}
+	svc := &Service{Env: env.Client(), HTTPClient: NewHTTPClient(), EnvToken: token, Clock: w.Clock}
 	if token != "" && w.Lenient {
 		if _, err := os.Stat(w.Dir); err != nil {
 			return svc, nil

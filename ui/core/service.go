@@ -316,6 +316,12 @@ func belongs(sess *store.Session, c *auth.Client) bool {
 // without a refresh token keeps the one stored for the same login, if any:
 // the session returned is renewable then.
 func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Token) (*store.Session, string, error) {
+	return s.complete(ctx, c, tok, nil)
+}
+
+// complete is Complete, with check, when not nil, vetting whose the token
+// is before anything is stored.
+func (s *Service) complete(ctx context.Context, c *auth.Client, tok *oauth2.Token, check func(auth.Identity) error) (*store.Session, string, error) {
 	ts := c.TokenSource(tok, nil)
 	a, err := c.Authorization(ctx, ts)
 	if err != nil {
@@ -323,6 +329,11 @@ func (s *Service) Complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 	}
 	if err := s.checkExpected(a.Identity); err != nil {
 		return nil, "", err
+	}
+	if check != nil {
+		if err := check(a.Identity); err != nil {
+			return nil, "", err
+		}
 	}
 	fresh, _ := ts.Token(ctx)
 	if fresh == nil {

@@ -303,7 +303,15 @@ func (s *Service) AddToken(ctx context.Context, access, refresh string) (*store.
 		return nil, "", err
 	}
 	tok := &oauth2.Token{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer"}
-	sess, aside, err := s.Complete(ctx, c, tok)
+	var check func(auth.Identity) error
+	if refresh != "" {
+		// Launchpad checks the access token only: prove the refresh
+		// token is the same person's before storing the pair.
+		if tok, check, err = s.provePair(ctx, c, access, refresh); err != nil {
+			return nil, "", err
+		}
+	}
+	sess, aside, err := s.complete(ctx, c, tok, check)
 	var le *auth.LaunchpadError
 	if errors.As(err, &le) && le.Kind == auth.KindRelogin {
 		return nil, aside, &TokenRefusedError{From: FromStdin, Err: err}

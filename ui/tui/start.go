@@ -70,6 +70,7 @@ func Main(ctx context.Context, l core.Launch) int {
 			return p.Exit
 		}
 	}
+	svc.Expect = l.ExpectIdentity
 	cfg.Service = svc
 	return Run(ctx, cfg, stderr)
 }

@@ -30,6 +30,7 @@ type accountsState struct {
 	status    string
 	statusBad bool
 	confirm   bool // log out?
+	switching bool // a switch was asked for; the load that follows says so
 	picking   bool // switch Basecamp ID
 	picker    picker
 }
@@ -185,6 +186,7 @@ func (m *Model) loggedOutDone(msg loggedOutMsg) tea.Cmd {
 
 func (m *Model) switched(msg switchedMsg) tea.Cmd {
 	if msg.err != nil {
+		m.accounts.switching = false
 		m.setStatus("Could not switch: "+core.Clean(msg.err.Error()), true)
 		return nil
 	}
@@ -216,10 +218,11 @@ func (m *Model) accountsKey(msg tea.KeyPressMsg) tea.Cmd {
 	return m.settleProbe()
 }
 
-// confirmKey answers "log out?".
+// confirmKey answers "log out?": L again logs out, as a key pressed out
+// of habit (y copies, enter copies) never does; anything else keeps it.
 func (m *Model) confirmKey(msg tea.KeyPressMsg) tea.Cmd {
 	m.accounts.confirm = false
-	if key.Matches(msg, m.keys.Yes) {
+	if key.Matches(msg, m.keys.Logout) {
 		m.setStatus("Logging out…", false)
 		return forget(m.cfg.Service, m.accounts.session.Key())
 	}
@@ -280,6 +283,7 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, settle bool) {
 	switch {
 	case key.Matches(msg, m.keys.Filter):
 		a.filtering = true
+		m.setStatus("", false) // what the last key did is over
 		a.filter.SetValue(a.list.filter)
 		a.filter.CursorEnd()
 		m.layout()
@@ -387,6 +391,7 @@ func (m *Model) pickKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if k := choices[chosen].Session.Key(); k != a.session.Key() {
 		m.setStatus("Switching…", false)
+		a.switching = true
 		return switchTo(m.cfg.Service, k)
 	}
 	return nil

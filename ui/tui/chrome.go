@@ -94,11 +94,13 @@ func (m *Model) viewLoading() string {
 	return m.header("Accounts", name) + "\n\n" + m.styles.App.Render(m.spinner.View()+" Asking Launchpad which accounts this login reaches…")
 }
 
-// urlBlock shows a URL whole: a hyperlink (OSC 8) in terminals that have
-// them, and broken only at the window's edge, from the first column with
-// no indent, so a selection by hand picks up the URL and nothing else.
+// urlBlock shows a URL on one line, indented as the text around it: whole
+// when it fits, else shortened in the middle (a line break would make two
+// lines of it for a hand selection, or for the terminal's own link
+// detection). It is a hyperlink (OSC 8) to the whole URL, so a terminal
+// that has them opens or copies all of it; c copies it everywhere.
 func (m *Model) urlBlock(u string) string {
-	return m.styles.URL.Hyperlink(u).Render(ansi.Hardwrap(u, max(m.width, 10), false))
+	return m.styles.App.Render(m.styles.URL.Hyperlink(u).Render(shortURL(u, max(m.width-2, 10))))
 }
 
 // codeBox draws the verification code big: bold and boxed, not spaced
@@ -152,7 +154,8 @@ func (m *Model) statusLine() string {
 		return s.App.Render(s.Status.Render(label) + bar.ViewAs(float64(m.probes.done)/float64(m.probes.total)) + s.Muted.Render("  p stops"))
 	case m.accounts.confirm:
 		id := m.accounts.session.Identity
-		return s.App.Render(ansi.Truncate(s.Warn.Render("Log out of "+core.Clean(id.Name())+"? ")+s.Key.Render("y")+s.Muted.Render(" yes · ")+s.Key.Render("n")+s.Muted.Render(" no"), w, "…"))
+		// The keys are in the help bar below: the question only.
+		return s.App.Render(ansi.Truncate(s.Warn.Render("Log out of "+core.Who(id)+" on this machine? Press L again to log out."), w, "…"))
 	case m.accounts.status == "":
 		return ""
 	case m.accounts.statusBad:

@@ -264,11 +264,11 @@ func TestLogoutAsksFirst(t *testing.T) {
 	e := newEnv(t, launchpadtest.Options{})
 	tm := login(t, e, 80, 24)
 	tm.Send(press("L"))
-	waitFor(t, tm, "Log out of Annie Bryan?")
-	tm.Send(press("n"))
+	waitFor(t, tm, "Log out of Annie Bryan (annie@example.com) on this machine? Press L again", "L log out", "esc keep the login")
+	tm.Send(press("y")) // copies elsewhere: here it keeps the login
 	waitFor(t, tm, "Still logged in")
 	tm.Send(press("L"))
-	tm.Send(press("y"))
+	tm.Send(press("L"))
 	waitFor(t, tm, "Logged out of Annie Bryan (annie@example.com).", "enter to log in again")
 	if code, msg := finalModelOf(tm).Outcome(); code != 0 || !strings.Contains(msg, "Logged out") {
 		t.Errorf("Outcome() after logout = %d, %q", code, msg)
@@ -454,14 +454,15 @@ func TestNoMatchKeepsTheFooterInPlace(t *testing.T) {
 		}
 		return -1
 	}
-	before := row(tm.screen(), "Logged in as Annie Bryan")
+	// The detail box's bottom edge sits right above the status line.
+	before := row(tm.screen(), "╰")
 	tm.Send(press("/"))
 	tm.Type(strings.Repeat("nothing-matches-this ", 9))
 	waitFor(t, tm, "No account matches")
 	tm.Send(press("enter"))
 	waitFor(t, tm, "esc clear filter")
 	screen := tm.screen()
-	if after := row(screen, "Logged in as Annie Bryan"); before < 0 || after != before {
+	if after := row(screen, "╰"); before < 0 || after != before {
 		t.Errorf("the status line moved from row %d to %d:\n%s", before, after, screen)
 	}
 	if n := strings.Count(screen, "nothing-matches-this"); n > 8 {

@@ -9,7 +9,6 @@ type keyMap struct {
 
 	Enter, Copy, CopyAPI, CopyURL, Open, Filter, ClearFilter, Reload, Switch, Logout, Probe key.Binding
 	Back, Retry, Paste, Tab, EditClient                                                     key.Binding
-	Yes, No                                                                                 key.Binding
 	Help, Quit, ForceQuit                                                                   key.Binding
 }
 
@@ -37,8 +36,6 @@ func newKeyMap() keyMap {
 		Paste:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit")),
 		Tab:         key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "next field")),
 		EditClient:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit client settings")),
-		Yes:         key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
-		No:          key.NewBinding(key.WithKeys("n", "N", "esc"), key.WithHelp("n", "no")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
@@ -103,7 +100,11 @@ func (m *Model) connectBindings() bindings {
 			short = append(short, withHelp(k.CopyURL, "c", "copy URL"))
 		}
 	} else {
-		short = []key.Binding{withHelp(k.Enter, "enter", "open browser"), k.CopyURL, withHelp(k.EditClient, "e", "settings")}
+		enter := withHelp(k.Enter, "enter", "open browser")
+		if m.demoWaits() {
+			enter = withHelp(k.Enter, "enter", "approve now")
+		}
+		short = []key.Binding{enter, k.CopyURL, withHelp(k.EditClient, "e", "settings")}
 	}
 	if m.accounts.session != nil {
 		short = append(short, withHelp(k.Back, "esc", "back to accounts"))
@@ -118,7 +119,7 @@ func (m *Model) accountsBindings() bindings {
 	k, a := m.keys, &m.accounts
 	switch {
 	case a.confirm:
-		return bindings{short: []key.Binding{k.Yes, k.No}}
+		return bindings{short: []key.Binding{withHelp(k.Logout, "L", "log out"), withHelp(k.Back, "esc", "keep the login")}}
 	case a.picking:
 		return bindings{short: []key.Binding{k.Up, k.Down, withHelp(k.Enter, "enter", "switch"), withHelp(k.Back, "esc", "cancel")}}
 	case a.filtering:

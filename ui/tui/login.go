@@ -48,6 +48,7 @@ func (m *Model) startLogin(note string) tea.Cmd {
 	m.endLogin()
 	m.login.attempt++
 	m.screen = screenConnect
+	m.setStatus("", false) // the accounts screen's news is not this screen's
 	m.login.note = note
 	m.login.browser, m.login.pasteNote, m.login.browserFailed = "", "", false
 	if m.client == nil {
@@ -202,6 +203,8 @@ func (m *Model) connectKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.quitKey(msg)
 	case m.cfg.NoBrowser:
 		return m.pasteKey(msg)
+	case key.Matches(msg, m.keys.Enter) && m.demoWaits():
+		return m.demoApprove()
 	case key.Matches(msg, m.keys.Enter):
 		m.screen = screenWaiting
 		l.browser = "Opening your browser…"
@@ -284,19 +287,26 @@ func (m *Model) viewConnect() string {
 		b.WriteString("\n" + s.App.Render(m.spinner.View()+" Preparing the login…"))
 		return b.String()
 	}
+	host := launchpadHost(m.client)
 	// Launchpad's own page shows no code: bcauth's page after approval
 	// does, so the person can tell this terminal's login from another.
-	if compact {
-		b.WriteString(s.App.Render(s.Muted.Render("Verification code ")+s.Code.Render(m.login.login.Code)) + "\n")
-	} else {
-		b.WriteString("\n" + s.App.Render(s.Muted.Render("Verification code: after you approve, the browser shows")) + "\n")
-		b.WriteString(s.App.Render(m.codeBox(m.login.login.Code)) + "\n")
+	// Pasting back, that page is the one that cannot load (unless it is
+	// on this machine), so there is no code to compare.
+	if !m.cfg.NoBrowser || m.cfg.Demo != nil || loopbackHost(host) {
+		if compact {
+			b.WriteString(s.App.Render(s.Muted.Render("Verification code ")+s.Code.Render(m.login.login.Code)) + "\n")
+		} else {
+			b.WriteString("\n" + s.App.Render(s.Muted.Render("Verification code: the page after you approve shows")) + "\n")
+			b.WriteString(s.App.Render(m.codeBox(m.login.login.Code)) + "\n")
+		}
 	}
-	host := launchpadHost(m.client)
 	if m.cfg.NoBrowser {
 		how := "Open this address in a browser on any machine (" + s.Key.Render("c") + " copies it) and approve bcauth. The browser then ends on a page that cannot load (it points at " + m.client.Config().RedirectURI + " on this machine): that is expected. Paste that page's address here:"
-		if m.cfg.Demo != nil {
+		switch {
+		case m.cfg.Demo != nil:
 			how = "The demo's fake Launchpad runs on this machine: open this address in a browser here (" + s.Key.Render("c") + " copies it) and approve bcauth, then paste the address the browser ends on here (or, when the browser reaches bcauth itself, the login ends on its own):"
+		case loopbackHost(host):
+			how = "This Launchpad (" + host + ") runs on this machine: open this address in a browser here (" + s.Key.Render("c") + " copies it) and approve bcauth, then paste the address the browser ends on here (or, when the browser reaches bcauth itself, the login ends on its own). With no browser, against bcauth demo --serve: paste this address into the demo's window, which approves it, and the login ends here on its own:"
 		}
 		b.WriteString(s.App.Render(m.wrap(s.Text, how)) + "\n")
 		b.WriteString(m.urlBlock(m.login.login.URL) + gap)
@@ -309,22 +319,36 @@ func (m *Model) viewConnect() string {
 		}
 		return b.String()
 	}
-	if m.login.demoAt.After(m.now()) {
+	if m.demoWaits() {
 		secs := int(m.login.demoAt.Sub(m.now()).Seconds() + 0.999)
-		b.WriteString(s.App.Render(m.wrap(s.Warn, fmt.Sprintf("No browser here: the demo approves on your behalf in %ds (or press enter).", secs))) + gap)
+		b.WriteString(s.App.Render(m.wrap(s.Warn, fmt.Sprintf("No browser here: the demo approves on your behalf in %ds (enter: now). To try it in a browser, open this address (%s copies it):", secs, s.Key.Render("c")))) + "\n")
 	} else {
-		b.WriteString(s.App.Render("Press "+s.Key.Render("enter")+" to open "+s.Accent.Render(host)+" in your browser.") + gap)
+		b.WriteString(s.App.Render(m.wrap(s.Text, "Press "+s.Key.Render("enter")+" to open this address in your browser ("+s.Key.Render("c")+" copies it):")) + "\n")
 	}
+	b.WriteString(m.urlBlock(m.login.login.Start) + gap)
 	if m.login.browser != "" {
 		b.WriteString(s.App.Render(m.wrap(m.browserNoteStyle(), m.login.browser)) + gap)
 	}
-	b.WriteString(s.App.Render(s.Muted.Render("Or open this address in a browser here ("+s.Key.Render("c")+s.Muted.Render(" copies it):"))) + "\n")
-	b.WriteString(m.urlBlock(m.login.login.Start) + gap)
 	b.WriteString(s.App.Render(s.Subtle.Render("Listening on http://" + m.login.listener.Addr() + " for Launchpad's answer.")))
 	if m.accounts.status != "" {
 		b.WriteString("\n" + m.statusLine())
 	}
 	return b.String()
+}
+
+// demoWaits says the headless demo is counting down to approving by
+// itself, when enter approves at once rather than opening a browser.
+func (m *Model) demoWaits() bool { return m.login.demoAt.After(m.now()) }
+
+// loopbackHost says a host (with its port) is this machine, as the demo's
+// Launchpad is.
+func loopbackHost(host string) bool {
+	h := host
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
+		h = h[:i]
+	}
+	h = strings.Trim(h, "[]")
+	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
 }
 func (m *Model) browserNoteStyle() lipgloss.Style {
 	if m.login.browserFailed {

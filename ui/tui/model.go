@@ -351,7 +351,19 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	}
 	m.id = "" // shown: from now on, switching and logging in decide
 	m.accounts.others = msg.others
+	before := m.accounts.switching
+	m.accounts.switching = false
 	m.showAccounts(msg.session)
+	// Landing on another Basecamp ID after a logout or a switch: say whose
+	// accounts these are now, in place of "Logging out…" or "Switching…".
+	now := core.Who(msg.session.Identity)
+	switch {
+	case m.loggedOut != "":
+		m.setStatus("Logged out of "+m.loggedOut+"; now showing "+now+".", false)
+		m.loggedOut = ""
+	case before:
+		m.setStatus("Now showing "+now+".", false)
+	}
 	m.accounts.loading = true
 	if msg.session.Authorization == nil {
 		m.screen = screenLoading

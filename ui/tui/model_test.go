@@ -347,8 +347,8 @@ func TestRootModel(t *testing.T) {
 			},
 		},
 		{
-			name: "L then y logs out", run: true, backend: loggedIn, screen: screenAccounts,
-			then: func(m *Model) tea.Msg { m.Update(press("L")); return press("y") },
+			name: "L then L logs out", run: true, backend: loggedIn, screen: screenAccounts,
+			then: func(m *Model) tea.Msg { m.Update(press("L")); return press("L") },
 			check: func(t *testing.T, m *Model, b *countingBackend, msgs []tea.Msg) {
 				if k, _ := b.forgot.Load().(string); k != m.sessionKey() || !has[loggedOutMsg](msgs) {
 					t.Errorf("forgot %q, msgs %v", k, msgs)
@@ -359,12 +359,82 @@ func TestRootModel(t *testing.T) {
 			name: "after logging out the status no longer says logging out", backend: loggedIn, screen: screenLoading,
 			then: func(m *Model) tea.Msg {
 				m.Update(press("L"))
-				m.Update(press("y"))
+				m.Update(press("L"))
 				return loggedOutMsg{}
 			},
 			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
 				if m.accounts.status != "" || m.loggedOut == "" {
 					t.Errorf("status %q, logged out %q", m.accounts.status, m.loggedOut)
+				}
+			},
+		},
+		{
+			// y copies on this screen: out of habit it must not confirm.
+			name: "L then y keeps the login and copies nothing", backend: loggedIn, screen: screenAccounts,
+			then: func(m *Model) tea.Msg { m.Update(press("L")); return press("y") },
+			check: func(t *testing.T, m *Model, b *countingBackend, _ []tea.Msg) {
+				if b.forgot.Load() != nil || m.accounts.status != "Still logged in." {
+					t.Errorf("forgot %v, status %q", b.forgot.Load(), m.accounts.status)
+				}
+			},
+		},
+		{
+			name: "typing the client ID clears enter-it-first", backend: notConfigured, screen: screenSetup,
+			then: func(m *Model) tea.Msg { m.Update(press("enter")); return press("a") },
+			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
+				if m.setup.note != "" || m.setup.id.Value() != "a" {
+					t.Errorf("note %q, id %q", m.setup.note, m.setup.id.Value())
+				}
+			},
+		},
+		{
+			name: "a status from the accounts does not follow onto the connect screen", backend: loggedIn, screen: screenConnect,
+			then: func(m *Model) tea.Msg {
+				m.setStatus("Reloaded from Launchpad.", false)
+				m.Update(press("s"))
+				m.Update(press("down")) // log in with another
+				return press("enter")
+			},
+			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
+				if m.accounts.status != "" || strings.Contains(m.viewConnect(), "Reloaded") {
+					t.Errorf("status %q on the connect screen", m.accounts.status)
+				}
+			},
+		},
+		{
+			name: "the filter clears what the last key said", backend: loggedIn, screen: screenAccounts,
+			then: func(m *Model) tea.Msg {
+				m.setStatus("Could not open http://x: no browser; y copies the href instead.", true)
+				return press("/")
+			},
+			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
+				if m.accounts.status != "" {
+					t.Errorf("status %q in filter mode", m.accounts.status)
+				}
+			},
+		},
+		{
+			name: "a switch that landed says whose accounts these are", backend: loggedIn, screen: screenAccounts,
+			then: func(m *Model) tea.Msg {
+				m.setStatus("Switching…", false)
+				m.accounts.switching = true
+				return loadedMsg{client: m.client, session: testSession(honcho)}
+			},
+			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
+				if m.accounts.status != "Now showing Annie Bryan (annie@example.com)." {
+					t.Errorf("status %q", m.accounts.status)
+				}
+			},
+		},
+		{
+			name: "a logout that lands on another ID says so", backend: loggedIn, screen: screenAccounts,
+			then: func(m *Model) tea.Msg {
+				m.loggedOut = "Ben Ortiz (ben@example.com)"
+				return loadedMsg{client: m.client, session: testSession(honcho)}
+			},
+			check: func(t *testing.T, m *Model, _ *countingBackend, _ []tea.Msg) {
+				if m.accounts.status != "Logged out of Ben Ortiz (ben@example.com); now showing Annie Bryan (annie@example.com)." {
+					t.Errorf("status %q", m.accounts.status)
 				}
 			},
 		},

@@ -48,10 +48,12 @@ func (p *picker) entries() int {
 func (p *picker) key(k keyMap, msg tea.KeyPressMsg) (chosen int, done bool) {
 	n := max(p.entries(), 1)
 	switch {
+	// No wrap-around: from the top, up must not land on "log in with
+	// another", where enter starts a login.
 	case key.Matches(msg, k.Up):
-		p.cursor = (p.cursor - 1 + n) % n
+		p.cursor = max(p.cursor-1, 0)
 	case key.Matches(msg, k.Down):
-		p.cursor = (p.cursor + 1) % n
+		p.cursor = min(p.cursor+1, n-1)
 	case msg.String() == "esc", key.Matches(msg, k.Quit):
 		return -1, true
 	case key.Matches(msg, k.Enter):

@@ -10,7 +10,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
+	"bcauth/store"
+	"bcauth/ui/core"
 	"bcauth/ui/uitest"
 )
 
@@ -38,7 +41,7 @@ func TestPickIDProgram(t *testing.T) {
 		shown string
 	}{
 		{"up from the current one, enter", []tea.KeyPressMsg{{Code: tea.KeyUp}, {Code: tea.KeyEnter}}, 0, "Ben Ortiz <ben@example.com> (8888888) (current)"},
-		{"j wraps round, enter", []tea.KeyPressMsg{{Code: 'j', Text: "j"}, {Code: tea.KeyEnter}}, 0, "Annie Bryan <annie@example.com> (9999999)"},
+		{"j at the bottom stays, enter", []tea.KeyPressMsg{{Code: 'j', Text: "j"}, {Code: tea.KeyEnter}}, 1, "Annie Bryan <annie@example.com> (9999999)"},
 		{"enter keeps the current one", []tea.KeyPressMsg{{Code: tea.KeyEnter}}, 1, "↑/↓ move · enter switch · esc cancel"},
 		{"esc leaves", []tea.KeyPressMsg{{Code: tea.KeyDown}, {Code: tea.KeyEscape}}, -1, "Switch Basecamp ID"},
 	} {
@@ -121,5 +124,25 @@ func TestAppOpensOnIDWithoutSwitching(t *testing.T) {
 	m.Update(loadID(e.Svc, m.id)())
 	if s := screenText(m); m.screen != screenError || !strings.Contains(s, "matches 2 Basecamp IDs") {
 		t.Errorf("--id example.com: screen %d\n%s", m.screen, s)
+	}
+}
+
+// TestPickerNeverWrapsOntoLoggingIn: up from the top entry stays there;
+// it used to wrap round to "+ Log in with another Basecamp ID", where
+// enter starts a login.
+func TestPickerNeverWrapsOntoLoggingIn(t *testing.T) {
+	annie := core.IDChoice{Session: store.Session{Identity: auth.Identity{ID: 1, FirstName: "Annie"}}, Current: true}
+	ben := core.IDChoice{Session: store.Session{Identity: auth.Identity{ID: 2, FirstName: "Ben"}}}
+	p := newPicker([]core.IDChoice{annie, ben}, "on screen", true)
+	keys := newKeyMap()
+	p.key(keys, tea.KeyPressMsg{Code: tea.KeyUp})
+	if chosen, _ := p.key(keys, tea.KeyPressMsg{Code: tea.KeyEnter}); chosen != 0 {
+		t.Errorf("up then enter from the top chose %d, want 0 (Annie)", chosen)
+	}
+	for range 5 {
+		p.key(keys, tea.KeyPressMsg{Code: tea.KeyDown})
+	}
+	if p.cursor != 2 {
+		t.Errorf("down past the end: cursor %d, want 2 (log in with another)", p.cursor)
 	}
 }

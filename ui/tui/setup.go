@@ -110,6 +110,11 @@ func (m *Model) setupKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.screen = s.back
 		return nil
 	}
+	// Typing answers "enter the client ID first" (or the secret): the
+	// note would stop being true. A saving or failure note stays.
+	if s.note == "Enter the client ID first." || s.note == "Enter the client secret." {
+		s.note = ""
+	}
 	return m.updateInputs(msg)
 }
 

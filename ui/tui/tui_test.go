@@ -202,11 +202,11 @@ var scrubbers = []struct {
 	re   *regexp.Regexp
 	with string
 }{
-	// The authorization URL carries a random state and port, wrapped over
-	// several lines.
-	{regexp.MustCompile(`(?m)^http://127\.0\.0\.1:\d+/authorization/new\?[^\n]*(?:\n[^\n ]+$)*`), "AUTHORIZATION_URL"},
+	// The authorization URL carries a random state and port, on one line,
+	// whole or shortened.
+	{regexp.MustCompile(`http://127\.0\.0\.1:\d+/authorization/new\?\S*`), "AUTHORIZATION_URL"},
 	// So does the start address, with its random nonce.
-	{regexp.MustCompile(`(?m)^http://127\.0\.0\.1:\d+/start/[^\n]*(?:\n[^\n ]+$)*`), "START_ADDRESS"},
+	{regexp.MustCompile(`http://127\.0\.0\.1:\d+/start/\S*`), "START_ADDRESS"},
 	{regexp.MustCompile(`127\.0\.0\.1:\d{4,5}`), "127.0.0.1:PORT"},
 	{regexp.MustCompile(`(?:[0-9A-Z] ){4}- (?:[0-9A-Z] ){3}[0-9A-Z]`), "C O D E - C O D E"},
 	{regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`), "CODE-CODE"},

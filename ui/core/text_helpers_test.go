@@ -171,13 +171,14 @@ func TestProbeSummary(t *testing.T) {
 
 func TestEnv(t *testing.T) {
 	env := core.Env{
-		"BASECAMP_OAUTH_CLIENT_ID=first", auth.SettingClientID + "=id", auth.SettingClientSecret + "=s=with=equals",
+		"FIRST=only here", "BASECAMP_OAUTH_CLIENT_ID=first", auth.SettingClientID + "=id", auth.SettingClientSecret + "=s=with=equals",
 		auth.SettingRedirectURI + "=http://127.0.0.1:1/cb", auth.SettingLaunchpadURL + "=http://127.0.0.1:2",
 		"NOEQUALS", "EMPTY=",
 	}
 	for _, tc := range []struct{ name, want string }{
 		{auth.SettingClientID, "id"}, // the last wins
 		{auth.SettingClientSecret, "s=with=equals"},
+		{"FIRST", "only here"},
 		{"NOEQUALS", ""}, {"EMPTY", ""}, {"MISSING", ""}, {"BASECAMP_OAUTH_CLIENT", ""},
 	} {
 		if got := env.Get(tc.name); got != tc.want {

@@ -1,0 +1,51 @@
+package core_test
+
+import (
+	"testing"
+	"time"
+
+	"bcauth/auth/launchpadtest"
+	"bcauth/ui/uitest"
+)
+
+// TestReloadRefreshesAnExpiredToken: Reload says when it refreshed the
+// token on the way, returns the new token and stores it, and says so only
+// then.
+func TestReloadRefreshesAnExpiredToken(t *testing.T) {
+	e := uitest.New(t, launchpadtest.Options{})
+	sess := e.LogIn(t)
+	c, err := e.Svc.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := testContext(t)
+	for _, tc := range []struct {
+		name      string
+		expire    bool
+		refreshed bool
+	}{
+		{name: "fresh", refreshed: false},
+		{name: "expired", expire: true, refreshed: true},
+		{name: "fresh again", refreshed: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.expire {
+				e.Fake.ExpireAccessTokens()
+				e.ExpireStored(t, sess, time.Minute)
+			}
+			cur := e.Current(t)
+			r, err := e.Svc.Reload(ctx, c, &cur)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored := e.Current(t)
+			if r.Refreshed != tc.refreshed || r.Unsaved != nil || r.Session.Token.AccessToken != stored.Token.AccessToken || (r.Session.Token.AccessToken == cur.Token.AccessToken) == tc.refreshed {
+				t.Errorf("Reload: refreshed %v (want %v), unsaved %v, token %q, stored %q, before %q",
+					r.Refreshed, tc.refreshed, r.Unsaved, r.Session.Token.AccessToken, stored.Token.AccessToken, cur.Token.AccessToken)
+			}
+			if r.Session.Authorization == nil || r.Session.FetchedAt.IsZero() {
+				t.Errorf("Reload lost Launchpad's answer: %+v", r.Session)
+			}
+		})
+	}
+}

@@ -1,10 +1,12 @@
 package core_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
 	"bcauth/auth/launchpadtest"
+	"bcauth/store"
 	"bcauth/ui/uitest"
 )
 
@@ -47,5 +49,29 @@ func TestReloadRefreshesAnExpiredToken(t *testing.T) {
 				t.Errorf("Reload lost Launchpad's answer: %+v", r.Session)
 			}
 		})
+	}
+}
+
+// TestReloadOfAForgottenSession: a session logged out (in another
+// terminal) while the app held it is not brought back by a reload that
+// finds its name changed at Launchpad.
+func TestReloadOfAForgottenSession(t *testing.T) {
+	e := uitest.New(t, launchpadtest.Options{})
+	sess := e.LogIn(t)
+	c, err := e.Svc.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Svc.Forget(sess.Key()); err != nil {
+		t.Fatal(err)
+	}
+	id := e.Fake.Identity()
+	id.FirstName = "Anne"
+	e.Fake.SetIdentity(id)
+	if r, err := e.Svc.Reload(testContext(t), c, sess); !errors.Is(err, store.ErrNoSession) {
+		t.Fatalf("Reload = %+v, %v; want ErrNoSession", r, err)
+	}
+	if st, err := e.Svc.Store.Load(); err != nil || len(st.Sessions) != 0 || st.Current != "" {
+		t.Errorf("the state after: %+v, %v; want no session", st, err)
 	}
 }

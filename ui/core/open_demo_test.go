@@ -190,3 +190,17 @@ func TestURLProberOfANilService(t *testing.T) {
 		t.Error("URLProber is nil")
 	}
 }
+
+// TestStartDemoWithoutATemporaryDirectory: the demo needs a directory of
+// its own; without one it fails, and says it is the demo's failure.
+func TestStartDemoWithoutATemporaryDirectory(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	d, err := core.StartDemo()
+	if err == nil {
+		d.Close()
+		t.Fatalf("StartDemo made %s without a temporary directory", d.Dir)
+	}
+	if d != nil || !strings.HasPrefix(err.Error(), "bcauth demo: ") {
+		t.Errorf("StartDemo = %+v, %v", d, err)
+	}
+}

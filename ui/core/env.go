@@ -15,7 +15,7 @@ import (
 type Env []string
 
 // Get is the value of the variable name, "" when unset; the last of
-// several wins, as it does for os.Getenv.
+// several wins, as in exec.Cmd's Env (os.Environ has no duplicates).
 func (e Env) Get(name string) string {
 	for i := len(e) - 1; i >= 0; i-- {
 		if k, v, ok := strings.Cut(e[i], "="); ok && k == name {
@@ -50,6 +50,11 @@ func (e Env) KeyringMode() (store.KeyringMode, error) {
 	}
 	return 0, fmt.Errorf("%s is %q: set it to 1 to keep the secrets in the OS keyring, 0 to keep them in bcauth's files, or unset it to follow config.json", KeyringSetting, v)
 }
+
+// DemoSetting is set by the export line bcauth demo --serve prints: the
+// demo's directory, gone once the demo stopped, which is then said rather
+// than "not logged in".
+const DemoSetting = "BCAUTH_DEMO_DIR"
 
 // IDSetting picks a stored Basecamp ID as --id does; the flag wins.
 const IDSetting = "BCAUTH_ID"

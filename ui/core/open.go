@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,6 +52,9 @@ func Peek(w Where, env Env) (*Service, error) {
 // lock ends when ctx does (Ctrl-C). Secrets found elsewhere than the
 // keyring setting says are moved first; the store's notices go to notices.
 func Open(ctx context.Context, w Where, env Env, notices io.Writer) (*Service, error) {
+	if err := demoGone(env); err != nil {
+		return nil, err
+	}
 	// Blanks around the token are a shell's doing; inside, they make it
 	// malformed (see envTokenText), and it is never sent.
 	token := strings.Trim(env.Get(auth.SettingToken), " \t\r\n")
@@ -87,6 +91,23 @@ func Open(ctx context.Context, w Where, env Env, notices io.Writer) (*Service, e
 		fmt.Fprintln(notices, "bcauth:", n)
 	}
 	return svc, nil
+}
+
+// ErrDemoGone means the shell points at a bcauth demo --serve that has
+// stopped: its fake Launchpad and its state are gone.
+var ErrDemoGone = errors.New("this shell points at a bcauth demo --serve that has stopped: its fake Launchpad and its logins are gone; start bcauth demo --serve again and paste its new export line, or open a new shell for your own settings")
+
+// demoGone is ErrDemoGone when env came from a demo's export line and the
+// demo's directory is gone.
+func demoGone(env Env) error {
+	dir := env.Get(DemoSetting)
+	if dir == "" {
+		return nil
+	}
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return ErrDemoGone
+	}
+	return nil
 }
 
 // NewHTTPClient is the client for Launchpad and the product APIs: every

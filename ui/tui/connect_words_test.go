@@ -69,7 +69,7 @@ func TestConnectWordsStayTrue(t *testing.T) {
 		{
 			name: "pasting back from a Launchpad on this machine (demo --serve): this machine",
 			cfg:  Config{NoBrowser: true},
-			want: []string{"This Launchpad (127.0.0.1:9) runs on this machine", "bcauth demo --serve"},
+			want: []string{"This Launchpad (127.0.0.1:9) runs on this machine", "Against bcauth demo --serve, paste this start address into the demo's window", "/start/"},
 			not:  []string{"on any machine"},
 		},
 	} {

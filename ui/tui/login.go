@@ -306,11 +306,17 @@ func (m *Model) viewConnect() string {
 		case m.cfg.Demo != nil:
 			how = "The demo's fake Launchpad runs on this machine: open this address in a browser here (" + s.Key.Render("c") + " copies it) and approve bcauth, then paste the address the browser ends on here (or, when the browser reaches bcauth itself, the login ends on its own):"
 		case loopbackHost(host):
-			how = "This Launchpad (" + host + ") runs on this machine: open this address in a browser here (" + s.Key.Render("c") + " copies it) and approve bcauth, then paste the address the browser ends on here (or, when the browser reaches bcauth itself, the login ends on its own). With no browser, against bcauth demo --serve: paste this address into the demo's window, which approves it, and the login ends here on its own:"
+			how = "This Launchpad (" + host + ") runs on this machine: open this address in a browser here (" + s.Key.Render("c") + " copies it) and approve bcauth, then paste the address the browser ends on here (or, when the browser reaches bcauth itself, the login ends on its own):"
 		}
 		b.WriteString(s.App.Render(m.wrap(s.Text, how)) + "\n")
 		b.WriteString(m.urlBlock(m.login.login.URL) + gap)
 		b.WriteString(s.App.Render(m.login.paste.View()) + "\n")
+		if m.cfg.Demo == nil && loopbackHost(host) {
+			// bcauth demo --serve approves what is pasted into its
+			// window: the way in with no browser at all.
+			b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Muted, "No browser at all? Against bcauth demo --serve, paste this start address into the demo's window: it approves, and the login ends here by itself:")) + "\n")
+			b.WriteString(m.urlBlock(m.login.login.Start) + "\n")
+		}
 		if m.login.pasteNote != "" {
 			b.WriteString(s.App.Render(m.wrap(s.Warn, m.login.pasteNote)) + "\n")
 		}

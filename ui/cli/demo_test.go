@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"bcauth/auth"
+	"bcauth/ui/core"
+)
+
+// syncBuffer is a bytes.Buffer two goroutines may use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// On a machine with no browser, an address a login shows, pasted into the
+// demo's window, is approved there and the login ends by itself, as
+// bcauth demo does in the app. Before, bcauth login against demo --serve
+// never ended without a browser.
+func TestDemoServeApprovesAPastedAddress(t *testing.T) {
+	d, err := core.StartDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+
+	// The other shell's login: bcauth's own client against the served fake.
+	c, err := auth.New(auth.Config{ClientID: d.Client.ClientID, ClientSecret: d.Client.ClientSecret, RedirectURI: d.Client.RedirectURI, LaunchpadURL: d.Client.LaunchpadURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := c.NewLogin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := login.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+
+	in, typed := io.Pipe()
+	var stdout, stderr syncBuffer
+	served := make(chan int, 1)
+	go func() {
+		served <- DemoServe(ctx, Output{Stdout: &stdout, Stderr: &stderr}, in, "/tmp/go-build1/exe/bcauth", d)
+	}()
+	// Launchpad's own address is refused (the login would not take its
+	// answer); the start address the connect screen shows is approved.
+	if _, err := io.WriteString(typed, login.URL+"\n"+login.Start+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := ln.Wait(ctx)
+	if err != nil || tok.AccessToken == "" {
+		t.Fatalf("the login did not end on its own: %v", err)
+	}
+	cancel()
+	if code := <-served; code != ExitOK {
+		t.Errorf("exit %d", code)
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		"paste the start address bcauth login shows (http://127.0.0.1:PORT/start/…) here, then press enter: this window approves it",
+		"alias bcauth=/tmp/go-build1/exe/bcauth", // go run's binary: not on PATH
+		core.DemoSetting + "=" + d.Dir,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo --serve printed no %q:\n%s", want, out)
+		}
+	}
+	for _, want := range []string{"that is not a login's start address", "bcauth demo: approved"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
+
+// A shell still pointed at a demo that has stopped is told so, rather than
+// "not logged in" with the demo's directory made again.
+func TestAStoppedDemoIsSaidToBeGone(t *testing.T) {
+	d, err := core.StartDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := append(d.Env(), core.DemoSetting+"="+d.Dir, "XDG_CONFIG_HOME="+d.ConfigDir())
+	d.Close()
+	var stdout, stderr bytes.Buffer
+	code := Execute(t.Context(), &Factory{Env: env, Stdout: &stdout, Stderr: &stderr}, []string{"status"})
+	if code != ExitUsage || !strings.Contains(stderr.String(), "this shell points at a bcauth demo --serve that has stopped") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+	if _, err := os.Stat(d.Dir); err == nil {
+		t.Errorf("status made the stopped demo's directory %s again", d.Dir)
+	}
+}

@@ -110,3 +110,37 @@ func TestRedirectStatuses(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenRefusalText: Launchpad's own words, in whichever fields it
+// puts them, are the error's text; a 429 says how long it asked to wait.
+func TestTokenRefusalText(t *testing.T) {
+	const js = "application/json; charset=utf-8"
+	tests := []struct {
+		name       string
+		fault      launchpadtest.Fault
+		wantText   string
+		wantWait   time.Duration
+		wantStatus int
+	}{
+		{name: "error and message", fault: launchpadtest.Fault{Status: 400, ContentType: js,
+			Body: `{"error":"invalid_grant","message":"The refresh token was revoked"}`},
+			wantText: "invalid_grant: The refresh token was revoked", wantStatus: 400},
+		{name: "error and description", fault: launchpadtest.Fault{Status: 400, ContentType: js,
+			Body: `{"error":"invalid_grant","error_description":"expired"}`},
+			wantText: "invalid_grant: expired", wantStatus: 400},
+		{name: "429 with Retry-After", fault: launchpadtest.Fault{Status: 429, Body: "Slow down",
+			Header: http.Header{"Retry-After": {"120"}}}, wantText: "Slow down", wantWait: 2 * time.Minute, wantStatus: 429},
+		{name: "429 without", fault: launchpadtest.Fault{Status: 429, Body: "Slow down"}, wantText: "Slow down", wantStatus: 429},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, setup{})
+			h.fake.InjectFault(launchpadtest.EndpointToken, tt.fault)
+			_, err := h.client.Refresh(t.Context(), "a-refresh-token")
+			le := asLaunchpad(t, err)
+			if le.Text != tt.wantText || le.RetryAfter != tt.wantWait || le.Status != tt.wantStatus {
+				t.Errorf("%d %q, Retry-After %v; want %d %q, %v", le.Status, le.Text, le.RetryAfter, tt.wantStatus, tt.wantText, tt.wantWait)
+			}
+		})
+	}
+}

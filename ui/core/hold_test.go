@@ -153,6 +153,9 @@ func TestRefusedClientHoldsUntilTheSettingsChange(t *testing.T) {
 	if !errors.As(err, &he) || e.Fake.Requests(launchpadtest.EndpointToken) != before {
 		t.Fatalf("two days later: %v, %d requests; want the hold, none sent", err, e.Fake.Requests(launchpadtest.EndpointToken)-before)
 	}
+	if !strings.Contains(he.Error(), "refused these client settings") || !strings.Contains(he.Error(), "until they change") {
+		t.Errorf("HoldError %q", he.Error())
+	}
 	if p := core.Describe(err, e.Svc.Settings()); p.Kind != core.KindClientRejected || !p.EditClient {
 		t.Errorf("problem %+v", p)
 	}
@@ -198,7 +201,8 @@ func isRateLimited(err error) bool {
 
 func isHeld(err error) bool {
 	var he *core.HoldError
-	return errors.As(err, &he) && he.Hold.Reason == store.HoldRateLimited && strings.Contains(he.Error(), "no token request is sent until")
+	return errors.As(err, &he) && he.Hold.Reason == store.HoldRateLimited && strings.Contains(he.Error(), "(HTTP 429)") &&
+		strings.Contains(he.Error(), "no token request is sent until "+he.Hold.Until.UTC().Format(time.RFC3339))
 }
 
 func noError(err error) bool { return err == nil }

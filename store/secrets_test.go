@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -723,6 +724,10 @@ func TestClientUnchangedIsNotRewritten(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := filepath.Join(dir, configFile)
+		// A link keeps the inode taken, so a new file cannot reuse its number.
+		if err := os.Link(path, filepath.Join(t.TempDir(), "before")); err != nil {
+			t.Fatal(err)
+		}
 		before, err := os.Stat(path)
 		if err != nil {
 			t.Fatal(err)
@@ -746,6 +751,63 @@ func TestClientUnchangedIsNotRewritten(t *testing.T) {
 		}
 		if got, err := s.LoadClient(); err != nil || got.RedirectURI != c.RedirectURI {
 			t.Errorf("mode %d: a changed client was not saved: %+v, %v", mode, got, err)
+		}
+	}
+}
+
+// SecretsMisplaced reads the files alone, and says yes exactly when a
+// secret is not where the setting says.
+func TestSecretsMisplaced(t *testing.T) {
+	k := newMemKeyring()
+	inKeyring := session(ada, "access-a")
+	inFile := session(grace, "access-g")
+	client := ClientConfig{ClientID: "client-1", ClientSecret: "client-secret-1"}
+	for _, tc := range []struct {
+		name    string
+		setup   func(t *testing.T, dir string)
+		on, off bool // misplaced with the keyring forced on, and off
+	}{
+		{"nothing", func(*testing.T, string) {}, false, false},
+		{"a login in the file", func(t *testing.T, dir string) {
+			upsert(t, openMem(t, dir, k, KeyringOff), inFile)
+		}, true, false},
+		{"a login in the keyring", func(t *testing.T, dir string) {
+			upsert(t, openMem(t, dir, k, KeyringOn), inKeyring)
+		}, false, true},
+		{"the client secret in the file", func(t *testing.T, dir string) {
+			if err := openMem(t, dir, k, KeyringOff).SaveClient(client); err != nil {
+				t.Fatal(err)
+			}
+		}, true, false},
+		{"the client secret in the keyring", func(t *testing.T, dir string) {
+			if err := openMem(t, dir, k, KeyringOn).SaveClient(client); err != nil {
+				t.Fatal(err)
+			}
+		}, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tc.setup(t, dir)
+			for mode, want := range map[KeyringMode]bool{KeyringOn: tc.on, KeyringOff: tc.off} {
+				if got, err := openMem(t, dir, k, mode).SecretsMisplaced(); err != nil || got != want {
+					t.Errorf("mode %d: SecretsMisplaced = %v, %v; want %v", mode, got, err, want)
+				}
+			}
+		})
+	}
+}
+
+// Moving secrets in a store that has none writes nothing.
+func TestMoveSecretsWithNothingWritesNothing(t *testing.T) {
+	for _, mode := range []KeyringMode{KeyringOn, KeyringOff} {
+		dir := t.TempDir()
+		if err := openMem(t, dir, newMemKeyring(), mode).MoveSecrets(); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{configFile, stateFile} {
+			if _, err := os.Stat(filepath.Join(dir, name)); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("mode %d: MoveSecrets with nothing to move made %s: %v", mode, name, err)
+			}
 		}
 	}
 }

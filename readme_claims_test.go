@@ -1,0 +1,492 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"bcauth/auth"
+	"bcauth/auth/launchpadtest"
+	"bcauth/store"
+	"bcauth/ui/cli"
+	"bcauth/ui/core"
+)
+
+// Promises the README makes that no other test held: each test names the
+// README's words it keeps true (issue 25).
+
+// storedSecrets is every token state.json holds now, and the client
+// secret bcauth was given.
+func storedSecrets(t *testing.T) []string {
+	t.Helper()
+	st, err := store.Open(store.DefaultDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := st.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{os.Getenv(auth.SettingClientSecret)}
+	for _, s := range state.Sessions {
+		secrets = append(secrets, s.Token.AccessToken, s.Token.RefreshToken)
+	}
+	return secrets
+}
+
+// "nothing but `bcauth token` ever prints a token" (and refresh "prints
+// who and the new expiry, never the token"): every other command, plain
+// and --json, on a login whose tokens are refreshed along the way.
+func TestREADMENoCommandButTokenPrintsAToken(t *testing.T) {
+	fake := twoIDsOnDisk(t)
+	seen := map[string]bool{}
+	remember := func() {
+		for _, s := range storedSecrets(t) {
+			if s != "" {
+				seen[s] = true
+			}
+		}
+	}
+	remember()
+	type printed struct {
+		args           []string
+		stdout, stderr string
+	}
+	var outs []printed
+	run := func(code int, args ...string) {
+		t.Helper()
+		stdout, stderr, got := bcauth(t, args...)
+		if got != code {
+			t.Errorf("bcauth %s: exit %d, want %d\n%s%s", strings.Join(args, " "), got, code, stdout, stderr)
+		}
+		outs = append(outs, printed{args, stdout, stderr})
+		remember()
+	}
+	for _, json := range []bool{false, true} {
+		j := func(args ...string) []string {
+			if json {
+				return append(args, "--json")
+			}
+			return args
+		}
+		run(0, j("status")...)
+		run(0, j("status", "--id", "annie")...)
+		run(0, j("accounts")...)
+		run(0, j("ids")...)
+		run(0, j("switch", "annie@example.com")...)
+		run(0, j("switch", "ben@example.com")...)
+		run(0, j("refresh")...)
+		run(0, j("refresh", "--id", "annie")...)
+		run(0, j("probe", "--product", "bcx")...)
+		// Launchpad calls the stored tokens expired: the next command
+		// refreshes on its own, and prints no more than before.
+		fake.ExpireAccessTokens()
+		run(0, j("status")...)
+		run(0, j("accounts", "--id", "annie")...)
+	}
+	run(0, "logout", "--id", "annie")
+	run(0, "logout", "--all")
+	if len(seen) < 6 {
+		t.Fatalf("only %d tokens seen: the refreshes did not happen", len(seen))
+	}
+	for _, o := range outs {
+		for s := range seen {
+			if strings.Contains(o.stdout, s) || strings.Contains(o.stderr, s) {
+				t.Errorf("bcauth %s printed a secret %.12s…:\nstdout %s\nstderr %s", strings.Join(o.args, " "), s, o.stdout, o.stderr)
+			}
+		}
+	}
+}
+
+// perm is the permission bits of path.
+func perm(t *testing.T, path string) fs.FileMode {
+	t.Helper()
+	fi, err := os.Lstat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Mode().Perm()
+}
+
+// "Two directories, both 0700 with files 0600; looser modes are
+// tightened and you are told once."
+func TestREADMELooserModesAreTightenedAndToldOnce(t *testing.T) {
+	fake := launchpadtest.NewServer(launchpadtest.Options{})
+	t.Cleanup(fake.Close)
+	access, _, _ := fake.IssueToken()
+	emptyConfig(t, auth.SettingLaunchpadURL, fake.URL, auth.SettingToken, "", core.IDSetting, "")
+	o := fake.Options()
+	// A login as a script stores one: state.json, config.json, the cache.
+	st, err := store.Open(store.DefaultDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveClient(store.ClientConfig{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURI: o.RedirectURI, LaunchpadURL: fake.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if code := runWithStdin(t, access+"\n", "login", "--with-token"); code != 0 {
+		t.Fatalf("login --with-token: exit %d", code)
+	}
+	dir, cache := st.Dir(), store.DefaultCacheDir()
+	tight := map[string]fs.FileMode{dir: 0o700, cache: 0o700}
+	for _, d := range []string{dir, cache} {
+		files, err := os.ReadDir(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			tight[filepath.Join(d, f.Name())] = 0o600
+		}
+	}
+	for _, name := range []string{"state.json", "config.json", "state.lock"} {
+		if _, ok := tight[filepath.Join(dir, name)]; !ok {
+			t.Fatalf("no %s after a login in %s", name, dir)
+		}
+	}
+	if len(tight) < 6 {
+		t.Fatalf("no account cache after a login: %v", tight)
+	}
+	check := func(when string) {
+		t.Helper()
+		for path, want := range tight {
+			if got := perm(t, path); got != want {
+				t.Errorf("%s: %s has mode %04o, want %04o", when, path, got, want)
+			}
+		}
+	}
+	check("after a login")
+
+	// Loosen both directories and the files that hold secrets.
+	loose := map[string]fs.FileMode{dir: 0o755, cache: 0o750,
+		filepath.Join(dir, "state.json"): 0o644, filepath.Join(dir, "config.json"): 0o664}
+	for path, mode := range loose {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stdout, stderr, code := bcauth(t, "accounts")
+	if code != 0 || stdout == "" {
+		t.Fatalf("accounts on loose modes: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for path, mode := range loose {
+		if want := fmt.Sprintf("bcauth: tightened permissions of %s from %04o to %04o\n", path, mode, tight[path]); !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stdout, "tightened") {
+		t.Errorf("the notice went to stdout:\n%s", stdout)
+	}
+	check("after the command that tightened them")
+	// Told once: the next commands find nothing to tighten and say nothing.
+	for _, args := range [][]string{{"accounts"}, {"status"}, {"ids"}} {
+		if _, stderr, _ := bcauth(t, args...); strings.Contains(stderr, "tightened") {
+			t.Errorf("bcauth %s tells again:\n%s", args[0], stderr)
+		}
+	}
+	check("after the next commands")
+}
+
+// runWithStdin runs bcauth in process with in as its standard input (a
+// file, as a shell's redirection gives) and returns the exit code.
+func runWithStdin(t *testing.T, in string, args ...string) int {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "stdin")
+	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out, errOut bytes.Buffer
+	code := run(t.Context(), os.Environ(), args, f, &out, &errOut)
+	if code != 0 {
+		t.Logf("bcauth %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errOut.String())
+	}
+	return code
+}
+
+// "A corrupt file is reported, kept as it is, and moved aside to
+// state.json.corrupt-TIMESTAMP only when you log in again", and ids
+// exits "1/2 unreadable state".
+func TestREADMEACorruptStateFileIsReportedAndKept(t *testing.T) {
+	fake := launchpadtest.NewServer(launchpadtest.Options{})
+	t.Cleanup(fake.Close)
+	o := fake.Options()
+	emptyConfig(t, auth.SettingClientID, o.ClientID, auth.SettingClientSecret, o.ClientSecret,
+		auth.SettingRedirectURI, o.RedirectURI, auth.SettingLaunchpadURL, fake.URL,
+		auth.SettingToken, "", core.IDSetting, "")
+	dir := store.DefaultDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "state.json")
+	corrupt := []byte("{\"version\": 1, \"current\": \"x\", \"sessions\": [{\"token\": ")
+	if err := os.WriteFile(path, corrupt, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int // 0: any failure
+	}{
+		{[]string{"status"}, 2},
+		{[]string{"ids"}, 2},
+		{[]string{"ids", "--json"}, 2},
+		{[]string{"accounts"}, 0},
+		{[]string{"accounts", "--json"}, 0},
+		{[]string{"token"}, 0},
+		{[]string{"token", "--json"}, 0},
+		{[]string{"refresh"}, 0},
+		{[]string{"probe"}, 0},
+		{[]string{"switch", "annie"}, 0},
+		{[]string{"logout"}, 0},
+		{[]string{"logout", "--all"}, 0},
+		{[]string{"logout", "--id", "annie"}, 0},
+		{[]string{"api", "/projects.json"}, 0},
+	} {
+		stdout, stderr, code := bcauth(t, tc.args...)
+		// status shows the settings it could read; nothing else prints.
+		if code == 0 || (tc.code != 0 && code != tc.code) || (stdout != "" && tc.args[0] != "status") {
+			t.Errorf("bcauth %s on a corrupt state.json: exit %d (want %d, or any failure for 0), stdout %q", strings.Join(tc.args, " "), code, tc.code, stdout)
+		}
+		if !strings.Contains(stderr, path) || !strings.Contains(stderr, "corrupt") {
+			t.Errorf("bcauth %s does not report %s as corrupt:\n%s", strings.Join(tc.args, " "), path, stderr)
+		}
+		if got, _ := os.ReadFile(path); !bytes.Equal(got, corrupt) {
+			t.Fatalf("bcauth %s changed state.json to %q", strings.Join(tc.args, " "), got)
+		}
+		if aside, _ := filepath.Glob(path + ".corrupt-*"); len(aside) != 0 {
+			t.Fatalf("bcauth %s moved state.json aside (%v): only a login may", strings.Join(tc.args, " "), aside)
+		}
+	}
+
+	// Logging in again moves it aside, as it was, and starts afresh.
+	access, refresh, _ := fake.IssueToken()
+	if code := runWithStdin(t, access+"\n"+refresh+"\n", "login", "--with-token"); code != 0 {
+		t.Fatalf("login --with-token over a corrupt state.json: exit %d", code)
+	}
+	aside, _ := filepath.Glob(path + ".corrupt-*")
+	if len(aside) != 1 {
+		t.Fatalf("after a login, %v beside state.json; want one state.json.corrupt-TIMESTAMP", aside)
+	}
+	if got, _ := os.ReadFile(aside[0]); !bytes.Equal(got, corrupt) {
+		t.Errorf("%s holds %q, want the corrupt file as it was", aside[0], got)
+	}
+	if stdout, stderr, code := bcauth(t, "status"); code != 0 || !strings.Contains(stdout, "Annie Bryan") {
+		t.Errorf("status after the new login: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// refresh's exit codes "0, 1, 2": 2 when the client settings are missing
+// or malformed, as for status.
+func TestREADMERefreshExitsTwoWhenMisconfigured(t *testing.T) {
+	twoIDsOnDisk(t)
+	for _, tc := range []struct {
+		name, setting, value, want string
+	}{
+		{"no client secret", auth.SettingClientSecret, "", "client secret"},
+		{"a redirect URI off loopback", auth.SettingRedirectURI, "https://example.com/callback", auth.SettingRedirectURI},
+		{"a Launchpad URL in clear off loopback", auth.SettingLaunchpadURL, "http://launchpad.example.com", auth.SettingLaunchpadURL},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(tc.setting, tc.value)
+			for _, args := range [][]string{{"refresh"}, {"refresh", "--json"}, {"refresh", "--id", "annie"}} {
+				stdout, stderr, code := bcauth(t, args...)
+				if code != 2 || !strings.Contains(stderr, tc.want) {
+					t.Errorf("bcauth %s: exit %d, want 2 and %q on stderr\nstdout %s\nstderr %s", strings.Join(args, " "), code, tc.want, stdout, stderr)
+				}
+			}
+		})
+	}
+}
+
+// "A directory or file … that is a symbolic link, a FIFO or anything but
+// a regular file where a state file belongs, is refused (exit 2) and never
+// read, followed or chmod-ed", for state.json, config.json and state.lock.
+func TestREADMEALinkOrFIFOInPlaceOfStateJSONIsRefused(t *testing.T) {
+	commands := [][]string{
+		{"status"}, {"status", "--json"}, {"token"}, {"accounts"}, {"ids"},
+		{"refresh"}, {"probe"}, {"switch", "annie"}, {"logout"}, {"logout", "--all"},
+	}
+	for _, name := range []string{"state.json", "config.json", "state.lock"} {
+		for _, kind := range []string{"symbolic link", "FIFO"} {
+			t.Run(name+" "+kind, func(t *testing.T) {
+				twoIDsOnDisk(t)
+				dir := store.DefaultDir()
+				path := filepath.Join(dir, name)
+				// config.json exists only once something saved a client.
+				if name == "config.json" {
+					if err := os.WriteFile(path, []byte(`{"version": 1}`), 0o600); err != nil {
+						t.Fatal(err)
+					}
+				}
+				before, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// What the link points at: the real file, moved out, left
+				// readable by others, as an attacker's file might be.
+				target := filepath.Join(t.TempDir(), name)
+				if err := os.Rename(path, target); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Chmod(target, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if kind == "FIFO" {
+					err = syscall.Mkfifo(path, 0o600)
+				} else {
+					err = os.Symlink(target, path)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				secrets := storedSecretsIn(t, target)
+				for _, args := range commands {
+					stdout, stderr, code := bcauth(t, args...)
+					cmd := strings.Join(args, " ")
+					// status --json tells on stdout; nothing else does.
+					if code != 2 || (stdout != "" && cmd != "status --json") {
+						t.Errorf("bcauth %s with %s a %s: exit %d, stdout %q; want 2 and nothing", cmd, name, kind, code, stdout)
+					}
+					if out := stdout + stderr; !strings.Contains(out, path) || !strings.Contains(out, "does not use it") {
+						t.Errorf("bcauth %s does not name %s as refused:\n%s", cmd, path, out)
+					}
+					for _, s := range secrets {
+						if strings.Contains(stdout+stderr, s) {
+							t.Errorf("bcauth %s printed what the link points at", cmd)
+						}
+					}
+				}
+				// Never followed, written through or chmod-ed.
+				fi, err := os.Lstat(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if (kind == "FIFO") != (fi.Mode()&fs.ModeNamedPipe != 0) || (kind != "FIFO") != (fi.Mode()&fs.ModeSymlink != 0) {
+					t.Errorf("%s is now %v, want the %s left in place", path, fi.Mode(), kind)
+				}
+				if kind == "FIFO" && fi.Mode().Perm() != 0o600 {
+					t.Errorf("the FIFO's mode changed to %04o", fi.Mode().Perm())
+				}
+				if got := perm(t, target); got != 0o644 {
+					t.Errorf("the link's target was chmod-ed to %04o", got)
+				}
+				if got, _ := os.ReadFile(target); !bytes.Equal(got, before) {
+					t.Errorf("the link's target was written: %q, was %q", got, before)
+				}
+			})
+		}
+	}
+}
+
+// storedSecretsIn is the tokens and client secret a state or config file
+// at path holds, read as text: long quoted values only.
+func storedSecretsIn(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, key := range []string{`"access_token": "`, `"refresh_token": "`, `"client_secret": "`} {
+		rest := string(b)
+		for {
+			_, after, ok := strings.Cut(rest, key)
+			if !ok {
+				break
+			}
+			v, _, _ := strings.Cut(after, `"`)
+			if len(v) > 8 {
+				out = append(out, v)
+			}
+			rest = after
+		}
+	}
+	return out
+}
+
+// "`bcauth help [COMMAND]`: a command's synopsis, example and flags, as
+// `bcauth COMMAND --help`": the same text, word for word.
+func TestREADMEHelpCommandIsCommandHelp(t *testing.T) {
+	root := cli.NewRoot(&cli.Factory{})
+	root.InitDefaultCompletionCmd()
+	var paths [][]string
+	for _, c := range root.Commands() {
+		paths = append(paths, []string{c.Name()})
+		for _, sub := range c.Commands() {
+			paths = append(paths, []string{c.Name(), sub.Name()})
+		}
+	}
+	if len(paths) < 15 {
+		t.Fatalf("only %d commands", len(paths))
+	}
+	for _, p := range paths {
+		help, stderr1, code1 := bcauth(t, append([]string{"help"}, p...)...)
+		flag, stderr2, code2 := bcauth(t, append(p, "--help")...)
+		if code1 != 0 || code2 != 0 || stderr1 != "" || stderr2 != "" {
+			t.Errorf("%s: exits %d and %d, stderr %q %q", strings.Join(p, " "), code1, code2, stderr1, stderr2)
+		}
+		if help != flag || help == "" {
+			t.Errorf("bcauth help %[1]s and bcauth %[1]s --help differ:\n%[2]s\n---\n%[3]s", strings.Join(p, " "), help, flag)
+		}
+	}
+}
+
+// "`bcauth completion bash|zsh|fish|powershell [--no-descriptions]`: the
+// shell completion script; --no-descriptions leaves out what each choice
+// means."
+func TestREADMECompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		t.Run(shell, func(t *testing.T) {
+			with, stderr, code := bcauth(t, "completion", shell)
+			if code != 0 || stderr != "" || !strings.Contains(with, "bcauth") {
+				t.Fatalf("completion %s: exit %d, stderr %q:\n%.200s", shell, code, stderr, with)
+			}
+			without, stderr, code := bcauth(t, "completion", shell, "--no-descriptions")
+			if code != 0 || stderr != "" {
+				t.Fatalf("completion %s --no-descriptions: exit %d, stderr %q", shell, code, stderr)
+			}
+			// The script asks bcauth for choices without their meaning,
+			// and only that script does.
+			if !strings.Contains(without, "__completeNoDesc") || strings.Contains(with, "__completeNoDesc") {
+				t.Errorf("completion %s: the script with descriptions asks for none, or the one without asks for them", shell)
+			}
+		})
+	}
+	// What those scripts ask for: the product codes, with and without
+	// their names.
+	with, _, _ := bcauth(t, "__complete", "accounts", "--product", "")
+	without, _, code := bcauth(t, "__completeNoDesc", "accounts", "--product", "")
+	if code != 0 || !strings.Contains(with, "bc3\tBasecamp") || !strings.Contains(without, "bc3\n") || strings.Contains(without, "\tBasecamp") {
+		t.Errorf("product codes with descriptions:\n%s\nwithout:\n%s", with, without)
+	}
+}
+
+// "`bcauth man` prints a man page: `bcauth man | man -l -`."
+func TestREADMEManPage(t *testing.T) {
+	// A process of its own: the man page is written to the process's
+	// standard output, not to the writer run is handed.
+	cmd := bcauthProcess(t, "man")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	stdout, stderr, code := out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+	if err != nil && code == 0 {
+		t.Fatal(err)
+	}
+	if code != 0 || stderr != "" || !strings.HasPrefix(stdout, ".TH BCAUTH 1 ") || !strings.Contains(stdout, "\n.SH NAME\n") {
+		t.Fatalf("man: exit %d, stderr %q:\n%q", code, stderr, stdout[:min(len(stdout), 300)])
+	}
+	for _, c := range cli.NewRoot(&cli.Factory{}).Commands() {
+		if !c.Hidden && !strings.Contains(stdout, c.Name()) {
+			t.Errorf("the man page does not name %s", c.Name())
+		}
+	}
+}

@@ -100,6 +100,10 @@ func TestCommandsParseTheirFlags(t *testing.T) {
 			t.Errorf("login without --keyring: %+v, %v; want Keyring nil (leave it as it is) and the 5m default", got, err)
 		}
 		got = nil
+		if err := parse(t, newLoginCmd(f, capture(&got)), "--expect-identity", "ben@example.com"); err != nil || got.Expect != "ben@example.com" {
+			t.Errorf("login --expect-identity: %+v, %v", got, err)
+		}
+		got = nil
 		if err := parse(t, newLoginCmd(f, capture(&got)), "--json"); err == nil || got != nil {
 			t.Errorf("login --json without --with-token: %+v, %v; want a usage error and no run", got, err)
 		}

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/adrg/xdg"
 )
 
 // What a newcomer tried on the command line (issue 21), through the real
@@ -79,5 +83,18 @@ func TestManPageHeading(t *testing.T) {
 	help, _, _ := bcauth(t, "--help")
 	if !strings.Contains(help, "\n  man ") {
 		t.Errorf("--help lists no man:\n%s", help)
+	}
+}
+
+// Commands that only read write nothing: no state directory appears.
+func TestReadingCommandsCreateNoDirectory(t *testing.T) {
+	emptyConfig(t, "BASECAMP_OAUTH_CLIENT_ID", "client", "BASECAMP_OAUTH_CLIENT_SECRET", "secret",
+		"BASECAMP_LAUNCHPAD_URL", "http://127.0.0.1:1")
+	config := filepath.Join(xdg.ConfigHome, "bcauth")
+	for _, args := range [][]string{{"switch"}, {"switch", "ben"}, {"ids"}, {"status"}, {"accounts"}, {"token"}, {"refresh"}, {"probe"}, {"logout"}, {"logout", "--all"}} {
+		bcauth(t, args...)
+		if _, err := os.Stat(config); err == nil {
+			t.Fatalf("bcauth %s made %s", strings.Join(args, " "), config)
+		}
 	}
 }

@@ -120,6 +120,9 @@ var holdsMu sync.Mutex
 
 // lockHolds takes holds.lock, waiting at most the store's lock timeout.
 func (s *Store) lockHolds() (func(), error) {
+	if err := s.ensureDir(); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(s.dir, holdsLockFile)
 	if _, err := s.safeFile(path); err != nil {
 		return nil, err

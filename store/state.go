@@ -215,6 +215,22 @@ func (s *Store) Load() (*State, error) {
 // removes is deleted, and account lists an older bcauth kept in
 // state.json move to the cache before the file is rewritten without them.
 func (s *Store) Update(fn func(*State) error) error {
+	if s.dirMissing() {
+		// Nothing is stored yet: an update that changes nothing (a
+		// logout with nobody logged in) leaves no directory behind.
+		// Otherwise fn runs again below, on the state under the lock.
+		st := &State{}
+		before, err := encodeState(st)
+		if err != nil {
+			return err
+		}
+		if err := fn(st); err != nil {
+			return err
+		}
+		if after, err := encodeState(st); err == nil && string(after) == string(before) {
+			return nil
+		}
+	}
 	unlock, err := s.lock()
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/adrg/xdg"
@@ -94,6 +95,10 @@ type Store struct {
 	// readOnly says this user cannot write the directory: what only reads
 	// still works, without the lock file if there is none to open.
 	readOnly bool
+	// missing says the directory was not there at Open: ensureDir makes
+	// it when something is first written.
+	missing bool
+	dirMu   sync.Mutex
 	// legacy says the state.json last read still holds account lists,
 	// as bcauth wrote them before the cache had a directory of its own:
 	// the next write moves them out.
@@ -108,8 +113,9 @@ type Store struct {
 	notices  []string
 }
 
-// Open opens the store in dir, creating the directory with mode 0700 if it is
-// missing. A directory or file that others can read is tightened, and a
+// Open opens the store in dir. A missing directory is created, with mode
+// 0700, only when something is first written, so reading leaves none
+// behind. A directory or file that others can read is tightened, and a
 // notice says so (see [Store.Notices]). The cache directory is only
 // created when the cache is first written.
 func Open(dir string, opts ...Option) (*Store, error) {
@@ -120,7 +126,21 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot use %s for bcauth's files: %w", dir, err)
 	}
-	if err := os.MkdirAll(abs, dirMode); err != nil {
+	s := &Store{dir: abs, cacheDir: filepath.Join(abs, cacheSubdir), lockTimeout: defaultLockTimeout, ctx: context.Background(), now: time.Now, writer: make(chan struct{}, 1)}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.cacheDir, err = filepath.Abs(s.cacheDir); err != nil {
+		return nil, fmt.Errorf("cannot use %s for bcauth's cache: %w", s.cacheDir, err)
+	}
+	switch _, err := os.Lstat(abs); {
+	case errors.Is(err, fs.ErrNotExist):
+		// Made when first written (see ensureDir): a command that only
+		// reads leaves nothing behind.
+		s.missing = true
+		return s, s.checkCacheDir()
+	case errors.Is(err, syscall.ENOTDIR):
+		// Under a file: it could never be made.
 		return nil, fmt.Errorf("cannot create %s for bcauth's files: %w", abs, err)
 	}
 	fi, err := os.Stat(abs)
@@ -129,13 +149,6 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory: bcauth keeps its files there, so move it away", abs)
-	}
-	s := &Store{dir: abs, cacheDir: filepath.Join(abs, cacheSubdir), lockTimeout: defaultLockTimeout, ctx: context.Background(), now: time.Now, writer: make(chan struct{}, 1)}
-	for _, o := range opts {
-		o(s)
-	}
-	if s.cacheDir, err = filepath.Abs(s.cacheDir); err != nil {
-		return nil, fmt.Errorf("cannot use %s for bcauth's cache: %w", s.cacheDir, err)
 	}
 	if err := s.safeDir(abs, fi); err != nil {
 		return nil, err
@@ -159,14 +172,53 @@ func Open(dir string, opts ...Option) (*Store, error) {
 		s.readOnly = true
 		s.notice("note: %s is read-only, so nothing can be saved", abs)
 	}
-	// The cache is created only when first written, but one that is there
-	// already must be this user's too.
-	if fi, err := os.Stat(s.cacheDir); err == nil && fi.IsDir() {
-		if err := s.safeDir(s.cacheDir, fi); err != nil {
-			return nil, err
-		}
+	if err := s.checkCacheDir(); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// checkCacheDir vets the cache directory: it is created only when first
+// written, but one that is there already must be this user's too.
+func (s *Store) checkCacheDir() error {
+	if fi, err := os.Stat(s.cacheDir); err == nil && fi.IsDir() {
+		return s.safeDir(s.cacheDir, fi)
+	}
+	return nil
+}
+
+// dirMissing says Open found no directory and nothing has made it since.
+func (s *Store) dirMissing() bool {
+	s.dirMu.Lock()
+	defer s.dirMu.Unlock()
+	return s.missing && !exists(s.dir)
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// ensureDir makes the store's directory, mode 0700, before the first
+// write (or lock) when Open found none.
+func (s *Store) ensureDir() error {
+	s.dirMu.Lock()
+	defer s.dirMu.Unlock()
+	if !s.missing {
+		return nil
+	}
+	if err := os.MkdirAll(s.dir, dirMode); err != nil {
+		return fmt.Errorf("cannot create %s for bcauth's files: %w", s.dir, err)
+	}
+	fi, err := os.Stat(s.dir)
+	if err != nil {
+		return fmt.Errorf("cannot use %s for bcauth's files: %w", s.dir, err)
+	}
+	if err := s.safeDir(s.dir, fi); err != nil {
+		return err
+	}
+	s.missing = false
+	return nil
 }
 
 // safeDir refuses a directory another user owns, and tightens one whose
@@ -454,6 +506,9 @@ func (s *Store) lock() (unlock func(), err error) {
 
 // lockContext is lock that also gives up when ctx ends, with ctx's error.
 func (s *Store) lockContext(ctx context.Context) (unlock func(), err error) {
+	if err := s.ensureDir(); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(s.dir, lockFile)
 	if _, err := s.safeFile(path); err != nil {
 		return nil, err

@@ -77,6 +77,18 @@ func AnswerForbidden() ProductAnswer {
 		ContentType: "application/json; charset=utf-8"}
 }
 
+// AnswerLongString is a 200 whose JSON holds one string of n bytes, sent
+// as it goes (see ProductAnswer.LongString).
+func AnswerLongString(n int64) ProductAnswer {
+	return ProductAnswer{Status: http.StatusOK, LongString: n}
+}
+
+// AnswerEndlessPages is a page with a next page, for ever (see
+// ProductAnswer.EndlessPages).
+func AnswerEndlessPages() ProductAnswer {
+	return ProductAnswer{Status: http.StatusOK, EndlessPages: true}
+}
+
 // AnswerLargeJSON is a 200 with a JSON array of generated projects of at
 // least n bytes, streamed.
 func AnswerLargeJSON(n int64) ProductAnswer {
@@ -125,6 +137,15 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request, product string, ser
 	switch {
 	case scripted && answer.LargeJSON > 0:
 		writeLargeJSON(rec, answer.LargeJSON)
+	case scripted && answer.LongString > 0:
+		writeLongString(rec, answer.LongString)
+	case scripted && answer.EndlessPages:
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		page = max(page, 1)
+		next := *r.URL
+		next.Scheme, next.Host, next.RawQuery = "http", r.Host, "page="+strconv.Itoa(page+1)
+		rec.Header().Set("Link", "<"+next.String()+`>; rel="next"`)
+		writeJSON(rec, http.StatusOK, []map[string]any{{"id": page, "name": "Page " + strconv.Itoa(page)}})
 	case scripted && answer.Status != 0:
 		writeCanned(rec, answer.Status, answer.Header, answer.ContentType, answer.Body)
 	default:
@@ -472,4 +493,21 @@ func writeLargeJSON(w http.ResponseWriter, n int64) {
 	}
 	buf = append(buf, ']', '\n')
 	_, _ = w.Write(buf)
+}
+
+// writeLongString streams a JSON array whose first element's name is one
+// string of n bytes, then ends the array.
+func writeLongString(w http.ResponseWriter, n int64) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.WriteString(w, `[{"id":1,"name":"`); err != nil {
+		return
+	}
+	chunk := []byte(strings.Repeat("x", 32<<10))
+	for left := n; left > 0; left -= int64(len(chunk)) {
+		if _, err := w.Write(chunk[:min(int64(len(chunk)), left)]); err != nil {
+			return
+		}
+	}
+	_, _ = io.WriteString(w, "\"}]\n")
 }

@@ -11,6 +11,7 @@ package launchpadtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -251,8 +252,8 @@ func (s *Server) routes() http.Handler {
 // handing the request to h.
 func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e == EndpointToken {
-			s.logTokenRequest(w, r)
+		if e == EndpointToken && !s.logTokenRequest(w, r) {
+			return
 		}
 		s.mu.Lock()
 		s.counts[e]++
@@ -376,18 +377,34 @@ func (t TokenRequest) Merged() url.Values {
 
 // logTokenRequest parses the token request's parameters, leaving them in
 // r.Form for the handler, and records them.
-func (s *Server) logTokenRequest(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	_ = r.ParseForm() // a broken body leaves its parameters missing, which the handler reports
+func (s *Server) logTokenRequest(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxTokenFormBytes)
+	var tooLarge *http.MaxBytesError
+	if err := r.ParseForm(); errors.As(err, &tooLarge) {
+		// Launchpad, a Rails application behind a proxy, refuses a
+		// body far beyond any token request rather than read it.
+		writeText(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return false
+	} // another broken body leaves its parameters missing, which the handler reports
 	_, _, basic := r.BasicAuth()
 	tr := TokenRequest{Query: r.URL.Query(), Body: cloneValues(r.PostForm), BasicAuth: basic}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.tokenLog, _ = keepLatest(s.tokenLog, maxTokenLog)
 	s.tokenLog = append(s.tokenLog, tr)
 	if grantOf(r.Form) == grantRefresh {
 		s.refreshes++
 	}
+	return true
 }
+
+// maxTokenFormBytes bounds a token request's body: its few parameters
+// take a few hundred bytes. maxTokenLog is how many token requests the
+// fake remembers at least (their forms are up to maxTokenFormBytes each).
+const (
+	maxTokenFormBytes = 8 << 10
+	maxTokenLog       = 1000
+)
 
 // RefreshRequests returns how many requests to /authorization/token asked
 // to refresh so far, faulted and refused ones included: what Basecamp
@@ -398,8 +415,9 @@ func (s *Server) RefreshRequests() int {
 	return s.refreshes
 }
 
-// TokenRequests returns the merged query and body parameters of every
-// request to /authorization/token so far, oldest first.
+// TokenRequests returns the merged query and body parameters of the
+// requests to /authorization/token so far (the latest maxTokenLog at
+// least), oldest first.
 func (s *Server) TokenRequests() []url.Values {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -39,6 +39,13 @@ type ProductAnswer struct {
 	// array of generated projects of at least this many bytes, written as
 	// it goes, so the fake holds none of it (API slices only, see api.go).
 	LargeJSON int64
+	// LongString, when more than zero, makes a 200 whose body is a JSON
+	// array whose first element's name is one string of this many bytes,
+	// written as it goes: a hostile answer's endless value.
+	LongString int64
+	// EndlessPages makes a 200 JSON array of one project, the page's
+	// number, with a Link to the next page, for ever.
+	EndlessPages bool
 }
 
 // AnswerReachable is the usual answer: the person, when the credentials are
@@ -121,6 +128,7 @@ type products struct {
 	inFlight    int
 	maxInFlight int
 	log         []ProductRequest
+	dropped     int // requests dropped from the front of log (see keepLatest)
 }
 
 // demoScripts give the demo accounts some variety: one closed account and
@@ -178,7 +186,9 @@ func (s *Server) MaxInFlight() int {
 	return s.products.maxInFlight
 }
 
-// ProductRequests returns every product request so far, oldest first.
+// ProductRequests returns the product requests so far, oldest first: the
+// latest maxLog of them at least (the fake keeps a bounded log, so that a
+// demo server another user floods with requests stays small).
 func (s *Server) ProductRequests() []ProductRequest {
 	s.products.mu.Lock()
 	defer s.products.mu.Unlock()
@@ -271,16 +281,21 @@ func (s *Server) logProductRequest(w http.ResponseWriter, r *http.Request, key s
 	p.mu.Lock()
 	p.inFlight++
 	p.maxInFlight = max(p.maxInFlight, p.inFlight)
-	i := len(p.log)
-	p.log = append(p.log, ProductRequest{Time: time.Now(), Method: r.Method, Host: r.Host, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Account: key, Auth: scheme, UserAgent: r.UserAgent(), Accept: r.Header.Get("Accept"), ContentType: r.Header.Get("Content-Type")})
+	var dropped int
+	p.log, dropped = keepLatest(p.log, maxLog)
+	p.dropped += dropped
+	i := p.dropped + len(p.log)
+	p.log = append(p.log, ProductRequest{Time: time.Now(), Method: r.Method, Host: logged(r.Host), Path: logged(r.URL.Path), Query: logged(r.URL.RawQuery),
+		Account: key, Auth: logged(scheme), UserAgent: logged(r.UserAgent()), Accept: logged(r.Header.Get("Accept")), ContentType: logged(r.Header.Get("Content-Type"))})
 	answer, scripted = next(scheme == "Bearer")
 	p.mu.Unlock()
 	rec = &statusRecorder{ResponseWriter: w}
 	return rec, answer, scripted, func() {
 		p.mu.Lock()
 		p.inFlight--
-		p.log[i].Status = rec.status
+		if j := i - p.dropped; j >= 0 {
+			p.log[j].Status = rec.status
+		}
 		p.mu.Unlock()
 	}
 }
@@ -502,4 +517,31 @@ func writeXML(w http.ResponseWriter, v any) {
 	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write(b)
 	_, _ = w.Write([]byte("\n"))
+}
+
+// maxLog is how many requests of each kind the fake remembers at least;
+// loggedBytes how much of each string of a request it keeps. A demo
+// server runs for as long as a person likes, open to every local user.
+const (
+	maxLog      = 10_000
+	loggedBytes = 512
+)
+
+// keepLatest makes room in log for one more entry: once it holds half
+// again as many as max, the oldest are dropped down to max/2 (a copy, so
+// the dropped entries can be collected). It returns how many it dropped.
+func keepLatest[T any](log []T, max int) ([]T, int) {
+	if len(log) < max+max/2 {
+		return log, 0
+	}
+	n := len(log) - max/2
+	return append(make([]T, 0, max+max/2), log[n:]...), n
+}
+
+// logged is s, cut to loggedBytes.
+func logged(s string) string {
+	if len(s) > loggedBytes {
+		return strings.Clone(s[:loggedBytes])
+	}
+	return s
 }

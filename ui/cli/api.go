@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"path"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/itchyny/gojq"
@@ -26,21 +28,21 @@ import (
 func newAPICmd(f *Factory, runF func(*APIOptions) error) *cobra.Command {
 	o := &APIOptions{HTTPClient: apiHTTPClient()}
 	cmd := &cobra.Command{
-		Use:   "api PATH|URL [--account ID|NAME] [--product CODE] [--id ID|EMAIL] [-X METHOD] [-H 'Name: value']… [-f key=value]… [-F key=value]… [--input FILE|-] [--paginate] [--jq EXPR] [--include]",
+		Use:   "api PATH|URL [--account ID|name:NAME] [--product CODE] [--id ID|EMAIL] [-X METHOD] [-H 'Name: value']… [-f key=value]… [-F key=value]… [--input FILE|-] [--paginate] [--jq EXPR] [--include]",
 		Short: "Call an account's API with the stored login, as gh api does",
 		Long: `Call an account's API with the login's token (refreshed when due) and print the answer as it comes: indented and coloured JSON on a terminal, raw when piped.
 
-The account is --account (an id, or a name only it has), else the only account of --product, else the one last picked in the app. PATH is relative to its href; a full URL must lie under one of this login's account hrefs or its Launchpad, or nothing is sent. -f and -F make a JSON body (and the method POST); with GET they go to the query string. A 429 waits out its Retry-After (Ctrl-C stops); a 5xx is retried for GET and HEAD. --paginate follows Link rel="next" and prints one merged array; --jq filters each answer with gojq, one result a line, strings raw.
+The account is --account (a number is an id, name:NAME or any other text a name only it has), else the only account of --product, else the one last picked in the app. PATH is relative to its href; a full URL must lie under one of this login's account hrefs or its Launchpad, or nothing is sent. -f and -F make a JSON body (and the method POST); with GET they go to the query string. A 429 waits out its Retry-After (Ctrl-C stops); a 5xx is retried for GET and HEAD. --paginate follows Link rel="next" and prints one merged array; --jq filters each answer with gojq, one result a line, strings raw.
 
 Exit 0 for 2xx, 1 for any other answer (the status and the server's words on stderr) or a failed login, 2 for a command line that cannot run.`,
 		Example: `bcauth api --product bc3 /projects.json
 bcauth api --account 99999999 --paginate --jq '.[].name' /projects.json
-bcauth api --account "Honcho Design" -f subject=Kickoff -f content='<p>Hello</p>' -F status=active \
+bcauth api --account "name:Honcho Design" -f subject=Kickoff -f content='<p>Hello</p>' -F status=active \
   /buckets/2086957000/message_boards/2086957001/messages.json`,
 		Args: exactlyOnePath,
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.Account, "account", "", "the account to call: its id, or a name only it has")
+	fl.StringVar(&o.Account, "account", "", "the account to call: its id, or name:NAME (a name only it has)")
 	fl.StringVar(&o.Product, "product", "", "the account's product CODE (bc3, bcx, basecamp, campfire, highrise, backpack)")
 	f.idFlag(cmd, &o.ID)
 	fl.StringVarP(&o.Method, "method", "X", "", "the HTTP METHOD (GET, or POST with a body)")
@@ -61,9 +63,31 @@ bcauth api --account "Honcho Design" -f subject=Kickoff -f content='<p>Hello</p>
 		if runF != nil {
 			return runF(o)
 		}
-		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int { return API(cmd.Context(), svc, out, *o) })
+		// fang ends the command's context on SIGINT and SIGTERM; which of
+		// them it was decides the exit code (130 or 143, as a shell's).
+		caught := make(chan os.Signal, 1)
+		signal.Notify(caught, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(caught)
+		err := f.script(cmd, o.ID, func(svc *core.Service, out Output) int { return API(cmd.Context(), svc, out, *o) })
+		if f.code != nil && *f.code != ExitOK {
+			select {
+			case s := <-caught:
+				return f.exit(signalExit(s))
+			default:
+			}
+		}
+		return err
 	}
 	return cmd
+}
+
+// signalExit is a shell's exit code for a command a signal ended: 128 and
+// the signal's number (130 for SIGINT, 143 for SIGTERM).
+func signalExit(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return ExitInterrupted
 }
 
 // exactlyOnePath is api's one PATH or URL.
@@ -104,8 +128,10 @@ type APIOptions struct {
 	// Input is a file to send as the body, "-" for Stdin.
 	Input string
 	Stdin io.Reader
-	// Paginate follows Link rel="next" and prints one merged array.
+	// Paginate follows Link rel="next" and prints one merged array;
+	// MaxPages bounds the pages (MaxPages when zero).
 	Paginate bool
+	MaxPages int
 	// JQ filters each JSON answer through gojq.
 	JQ string
 	// Include prints the status line and the response headers first.
@@ -140,7 +166,7 @@ const errorBodyBytes = 64 << 10
 // fails; 2 when the command line cannot be run (bad header, field, jq
 // expression, foreign host, --paginate with a body).
 func API(ctx context.Context, svc *core.Service, out Output, opts APIOptions) int {
-	req, code := buildAPIRequest(opts)
+	req, code := readAPIRequest(ctx, opts)
 	if code != ExitOK {
 		out.problem(req.problem)
 		return code
@@ -266,6 +292,9 @@ func buildAPIRequest(opts APIOptions) (apiRequest, int) {
 		if err != nil {
 			return bad(err.Error(), "")
 		}
+		if len(b) > MaxRequestBody {
+			return bad("the fields' JSON body "+errBodyTooLarge.Error()+"; nothing was sent", "")
+		}
 		r.body = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 		r.length = int64(len(b))
 		if r.header.Get("Content-Type") == "" {
@@ -299,6 +328,7 @@ func apiHeaders(h http.Header, headers []string) (msg, fix string) {
 // the order given, a later key replacing an earlier one's value.
 func apiFields(opts APIOptions) (fields map[string]any, order []string, msg string) {
 	fields = map[string]any{}
+	read := 0 // bytes of @FILE values, bounded as the body they go into
 	for i, f := range append(append([]string{}, opts.Fields...), opts.TypedFields...) {
 		typed := i >= len(opts.Fields)
 		k, v, ok := strings.Cut(f, "=")
@@ -313,7 +343,12 @@ func apiFields(opts APIOptions) (fields map[string]any, order []string, msg stri
 		if typed {
 			var err error
 			if val, err = typedValue(v, opts.Stdin); err != nil {
-				return nil, nil, fmt.Sprintf("-F %s: %v", k, err)
+				return nil, nil, fmt.Sprintf("-F %s: %v; nothing was sent", k, err)
+			}
+			if s, ok := val.(string); ok && strings.HasPrefix(v, "@") {
+				if read += len(s); read > MaxRequestBody {
+					return nil, nil, fmt.Sprintf("-F %s: the fields together are larger than bcauth api sends (%d MiB); nothing was sent", k, MaxRequestBody>>20)
+				}
 			}
 		}
 		if _, dup := fields[k]; !dup {
@@ -324,41 +359,124 @@ func apiFields(opts APIOptions) (fields map[string]any, order []string, msg stri
 	return fields, order, ""
 }
 
-// inputBody reads --input: a file is opened afresh for every try (and
-// streamed); standard input is read once, to be sent again after a 429.
-// It returns why not, or "".
-func inputBody(r *apiRequest, opts APIOptions) string {
-	var head []byte
-	if opts.Input == "-" {
-		if opts.Stdin == nil {
-			return "--input - reads standard input, and there is none"
-		}
-		b, err := io.ReadAll(opts.Stdin)
-		if err != nil {
-			return "cannot read standard input: " + err.Error()
-		}
-		r.body = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
-		r.length, head = int64(len(b)), b
-	} else {
-		f, err := os.Open(opts.Input)
-		if err != nil {
-			return "--input: " + err.Error()
-		}
-		st, err := f.Stat()
-		if err == nil {
-			head = make([]byte, 512)
-			n, _ := io.ReadFull(f, head)
-			head = head[:n]
-		}
-		f.Close()
-		if err != nil {
-			return "--input: " + err.Error()
-		}
-		name := opts.Input
-		r.body = func() (io.ReadCloser, error) { return os.Open(name) }
-		r.length = st.Size()
+// MaxRequestBody bounds what `bcauth api` sends: --input, or the JSON
+// object -f and -F make. The product APIs take JSON and XML documents of
+// kilobytes (an attachment, the largest thing they take, goes to
+// Basecamp's own upload endpoint, which has no documented bound); the
+// body is held in memory, read once, so that a pipe is never read twice
+// and a 429 can send it again.
+const MaxRequestBody = 64 << 20
+
+// errBodyTooLarge is a body beyond MaxRequestBody.
+var errBodyTooLarge = fmt.Errorf("is larger than bcauth api sends (%d MiB)", MaxRequestBody>>20)
+
+// readAPIRequest is buildAPIRequest, given up on when ctx ends: reading
+// --input or -F @FILE can block on a FIFO no one writes, or go on for
+// ever on /dev/zero (up to MaxRequestBody), and neither open nor read
+// heeds a context. The reader is then left behind, to end with the
+// process.
+func readAPIRequest(ctx context.Context, opts APIOptions) (apiRequest, int) {
+	type built struct {
+		r    apiRequest
+		code int
 	}
+	done := make(chan built, 1)
+	go func() {
+		r, code := buildAPIRequest(opts)
+		done <- built{r, code}
+	}()
+	select {
+	case b := <-done:
+		return b.r, b.code
+	case <-ctx.Done():
+		return apiRequest{problem: core.Problem{Message: "stopped while reading the body; nothing was sent"}}, ExitInterrupted
+	}
+}
+
+// readBounded reads all of r, up to MaxRequestBody, in chunks: no chunk
+// is copied again as the body grows, so it costs its own size.
+func readBounded(r io.Reader) (body, error) {
+	var b body
+	for {
+		c := make([]byte, 0, min(1<<20, MaxRequestBody+1-b.n))
+		n, err := io.ReadFull(r, c[:cap(c)])
+		if n > 0 {
+			b.chunks, b.n = append(b.chunks, c[:n]), b.n+n
+		}
+		switch {
+		case b.n > MaxRequestBody:
+			return body{}, errBodyTooLarge
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			return b, nil
+		case err != nil:
+			return body{}, err
+		}
+	}
+}
+
+// body is a request body read whole, in chunks.
+type body struct {
+	chunks [][]byte
+	n      int
+}
+
+// reader reads the body from its start.
+func (b body) reader() io.Reader {
+	rs := make([]io.Reader, len(b.chunks))
+	for i, c := range b.chunks {
+		rs[i] = bytes.NewReader(c)
+	}
+	return io.MultiReader(rs...)
+}
+
+// head is the body's first n bytes, or all of it.
+func (b body) head(n int) []byte {
+	var h []byte
+	for _, c := range b.chunks {
+		if len(h) >= n {
+			break
+		}
+		h = append(h, c[:min(len(c), n-len(h))]...)
+	}
+	return h
+}
+
+// readInput reads FILE whole ("-": stdin), once: a pipe, a FIFO,
+// /dev/stdin or a process substitution can be read only once, and a body
+// cut short must never be sent.
+func readInput(name string, stdin io.Reader) (body, error) {
+	if name == "-" {
+		if stdin == nil {
+			return body{}, errors.New("there is no standard input")
+		}
+		return readBounded(stdin)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return body{}, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxRequestBody {
+		return body{}, errBodyTooLarge
+	}
+	return readBounded(f)
+}
+
+// inputBody reads --input, once and whole, before anything is sent. It
+// returns why not, or "".
+func inputBody(r *apiRequest, opts APIOptions) string {
+	b, err := readInput(opts.Input, opts.Stdin)
+	if err != nil {
+		what := "--input " + opts.Input
+		if opts.Input == "-" {
+			what = "--input - (standard input)"
+		}
+		return what + ": " + err.Error() + "; nothing was sent"
+	}
+	r.body = func() (io.ReadCloser, error) { return io.NopCloser(b.reader()), nil }
+	r.length = int64(b.n)
 	if r.header.Get("Content-Type") == "" {
+		head := b.head(512)
 		switch t := bytes.TrimLeft(head, " \t\r\n"); {
 		case len(t) > 0 && (t[0] == '{' || t[0] == '['):
 			r.header.Set("Content-Type", "application/json; charset=utf-8")
@@ -383,17 +501,17 @@ func typedValue(v string, stdin io.Reader) (any, error) {
 		return nil, nil
 	}
 	if name, ok := strings.CutPrefix(v, "@"); ok {
-		var b []byte
+		var b body
 		var err error
 		if name == "-" && stdin != nil {
-			b, err = io.ReadAll(stdin)
+			b, err = readBounded(stdin)
 		} else {
-			b, err = os.ReadFile(name)
+			b, err = readInput(name, nil)
 		}
 		if err != nil {
 			return nil, err
 		}
-		return string(b), nil
+		return string(bytes.Join(b.chunks, nil)), nil
 	}
 	if n := json.Number(v); json.Valid([]byte(v)) && isNumber(v) {
 		return n, nil

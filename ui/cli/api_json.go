@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strconv"
 	"unicode"
@@ -36,7 +37,7 @@ type jsonFrame struct {
 // top-level value after another, coloured when color is set.
 func writePrettyJSON(w io.Writer, r io.Reader, color bool) error {
 	p := &prettyJSON{bw: bufio.NewWriterSize(w, 32<<10), color: color}
-	dec := json.NewDecoder(r)
+	dec := boundedDecoder(r, "a value of the answer")
 	dec.UseNumber()
 	for {
 		tok, err := dec.Token()
@@ -53,6 +54,11 @@ func writePrettyJSON(w io.Writer, r io.Reader, color bool) error {
 			return err
 		}
 		p.token(tok)
+		if len(p.stack) > MaxDepth {
+			p.bw.WriteByte('\n')
+			p.bw.Flush()
+			return &valueTooLong{fmt.Sprintf("its arrays and objects nest deeper than %d", MaxDepth)}
+		}
 	}
 	return p.bw.Flush()
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/itchyny/gojq"
@@ -40,13 +41,19 @@ type apiCall struct {
 // the answers.
 func (c *apiCall) run(ctx context.Context, req apiRequest) int {
 	r := req.req
+	maxPages := c.opts.MaxPages
+	if maxPages <= 0 {
+		maxPages = MaxPages
+	}
+	fetched := map[string]bool{}
 	for {
+		fetched[pageKey(r.URL)] = true
 		res, err := c.target.Call(ctx, r)
 		if err != nil {
 			return c.failed(ctx, err)
 		}
 		resp := res.Response
-		next, code := c.page(res)
+		next, code := c.page(ctx, res)
 		resp.Body.Close()
 		if code != ExitOK || next == nil {
 			if c.done != nil {
@@ -56,15 +63,44 @@ func (c *apiCall) run(ctx context.Context, req apiRequest) int {
 			}
 			return code
 		}
-		if _, err := c.target.Allowed(next); err != nil {
-			c.out.problem(core.Problem{Message: "the next page is not followed: " + err.Error()})
+		var why string
+		switch {
+		case next.err != nil:
+			why = next.err.Error()
+		case fetched[pageKey(next.url)]:
+			why = "it was fetched already (the pages' links go round in a circle)"
+		case c.pages >= maxPages:
+			why = fmt.Sprintf("bcauth api stops at %d pages", maxPages)
+		default:
+			if _, err := c.target.Allowed(next.url); err != nil {
+				why = err.Error()
+			}
+		}
+		if why != "" {
+			// What came so far stays on stdout, the array closed.
 			if c.done != nil {
 				_ = c.done()
 			}
+			c.out.problem(core.Problem{Message: fmt.Sprintf("stopped after %d pages: the next page, %s, is not followed: %s", c.pages, core.Clean(next.raw), why)})
 			return ExitFailed
 		}
-		r.URL = next
+		r.URL = next.url
 	}
+}
+
+// MaxPages is the most pages --paginate fetches in one run: at the
+// products' pace (4 requests a second, Basecamp's 15 to 50 items a page)
+// over four minutes and 15,000 items or more; a list that long is better
+// walked page by page (?page=N).
+const MaxPages = 1000
+
+// pageKey is how a page's URL is compared with the ones fetched already.
+func pageKey(u *url.URL) string {
+	k := *u
+	k.Host = strings.ToLower(k.Host)
+	k.Scheme = strings.ToLower(k.Scheme)
+	k.Fragment, k.RawFragment = "", ""
+	return k.String()
 }
 
 // failed tells why no answer came.
@@ -83,9 +119,12 @@ func (c *apiCall) failed(ctx context.Context, err error) int {
 		return c.out.fail(err, core.Settings{}, false)
 	}
 	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
+	if !errors.As(err, &ue) {
+		// Not the network: the store's lock held by another bcauth,
+		// above all, said as every command says it.
+		return c.out.fail(err, core.Settings{}, false)
 	}
+	err = ue.Err
 	c.out.problem(core.Problem{Message: fmt.Sprintf("could not reach %s: %v", core.Clean(c.target.URL.Host), err), Fix: "check the network and try again"})
 	return ExitFailed
 }
@@ -95,10 +134,19 @@ func (c *apiCall) writeFailed(err error) int {
 	return ExitFailed
 }
 
-// page writes one answer and returns the next page's URL, when paginating.
-func (c *apiCall) page(res *product.Result) (*url.URL, int) {
+// page writes one answer and returns the next page's link, when
+// paginating.
+func (c *apiCall) page(ctx context.Context, res *product.Result) (*link, int) {
 	resp := res.Response
 	c.pages++
+	if carriesTokens(c.target.Account.Product) {
+		// Their answers about people carry their API token: every answer,
+		// of any status and type, is read through the redactor.
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{redactTokens(resp.Body), resp.Body}
+	}
 	if c.opts.Include {
 		c.writeHead(resp)
 	}
@@ -106,17 +154,10 @@ func (c *apiCall) page(res *product.Result) (*url.URL, int) {
 		return nil, c.errorAnswer(res)
 	}
 	isJSON := strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "json")
-	if c.target.Account.Product == "highrise" && !isJSON {
-		// Its answers about people carry their API token.
-		resp.Body = struct {
-			io.Reader
-			io.Closer
-		}{redactTokens(resp.Body), resp.Body}
-	}
 	var err error
 	switch {
 	case c.jq != nil && (isJSON || c.opts.Paginate):
-		err = c.writeJQ(resp.Body)
+		err = c.writeJQ(ctx, resp.Body)
 	case c.opts.Paginate:
 		err = c.mergePage(resp.Body)
 	case c.opts.Pretty && isJSON:
@@ -130,6 +171,15 @@ func (c *apiCall) page(res *product.Result) (*url.URL, int) {
 	}
 	if err != nil {
 		var je *json.SyntaxError
+		var big *valueTooLong
+		switch {
+		case errors.As(err, &big):
+			fmt.Fprintln(c.out.Stderr, "bcauth: the answer stops here:", big.Error())
+			return nil, ExitFailed
+		case ctx.Err() != nil:
+			fmt.Fprintln(c.out.Stderr, "bcauth: stopped; the answer is incomplete")
+			return nil, ExitFailed
+		}
 		if errors.As(err, &je) || errors.Is(err, io.ErrUnexpectedEOF) {
 			fmt.Fprintln(c.out.Stderr, "bcauth: the answer is not valid JSON:", core.Clean(err.Error()))
 			return nil, ExitFailed
@@ -140,6 +190,16 @@ func (c *apiCall) page(res *product.Result) (*url.URL, int) {
 		return nil, ExitOK
 	}
 	return nextLink(resp), ExitOK
+}
+
+// carriesTokens says whether a product's answers can hold the person's
+// own API token: the classic products, whose APIs take one.
+func carriesTokens(product string) bool {
+	switch product {
+	case "highrise", "basecamp", "campfire", "backpack":
+		return true
+	}
+	return false
 }
 
 // writeHead prints the status line and the headers, cleaned.
@@ -202,17 +262,34 @@ func (c *apiCall) errorAnswer(res *product.Result) int {
 	return ExitFailed
 }
 
-// linkNext finds the rel="next" target in a Link header.
-var linkNext = regexp.MustCompile(`<([^>]*)>\s*;[^,]*\brel="?next"?`)
+// linkNext finds the rel="next" target in a Link header; relNext says a
+// Link value names a next page at all, parsed or not.
+var (
+	linkNext = regexp.MustCompile(`<([^>]*)>\s*;[^,]*\brel="?next"?`)
+	relNext  = regexp.MustCompile(`(?i)\brel\s*=\s*"?[^",;]*\bnext\b`)
+)
 
-// nextLink is the answer's next page, or nil.
-func nextLink(resp *http.Response) *url.URL {
+// link is an answer's next page: its URL, or why it cannot be followed.
+type link struct {
+	raw string
+	url *url.URL
+	err error
+}
+
+// nextLink is the answer's next page, or nil when there is none. A Link
+// that names a next page bcauth cannot read is a link with err: never
+// the end of the list, silently.
+func nextLink(resp *http.Response) *link {
 	for _, v := range resp.Header.Values("Link") {
 		if m := linkNext.FindStringSubmatch(v); m != nil {
-			u, err := resp.Request.URL.Parse(m[1])
-			if err == nil {
-				return u
+			u, err := resp.Request.URL.Parse(strings.TrimSpace(m[1]))
+			if err != nil {
+				return &link{raw: m[1], err: errors.New("it is not a URL")}
 			}
+			return &link{raw: m[1], url: u}
+		}
+		if relNext.MatchString(v) {
+			return &link{raw: v, err: errors.New("the Link header does not read as <URL>; rel=\"next\"")}
 		}
 	}
 	return nil
@@ -224,7 +301,7 @@ func (c *apiCall) mergePage(body io.Reader) error {
 	if c.merged == nil {
 		c.beginMerge()
 	}
-	dec := json.NewDecoder(body)
+	dec := boundedDecoder(body, "an element of page "+strconv.Itoa(c.pages))
 	tok, err := dec.Token()
 	if err != nil {
 		return err
@@ -283,8 +360,8 @@ func (c *apiCall) beginMerge() {
 // writeJQ runs the filter over each JSON value of the answer (each page's,
 // with --paginate) and prints every result on its own line: strings raw,
 // the rest as compact JSON.
-func (c *apiCall) writeJQ(body io.Reader) error {
-	dec := json.NewDecoder(body)
+func (c *apiCall) writeJQ(ctx context.Context, body io.Reader) error {
+	dec := boundedDecoder(body, "a JSON value --jq reads")
 	dec.UseNumber()
 	w := bufio.NewWriter(c.out.Stdout)
 	var tw io.Writer = w
@@ -298,7 +375,7 @@ func (c *apiCall) writeJQ(body io.Reader) error {
 		} else if err != nil {
 			return err
 		}
-		iter := c.jq.Run(v)
+		iter := c.jq.RunWithContext(ctx, v) // a filter can run for ever: Ctrl-C ends it
 		for {
 			r, ok := iter.Next()
 			if !ok {
@@ -310,6 +387,9 @@ func (c *apiCall) writeJQ(body io.Reader) error {
 					break
 				}
 				_ = w.Flush()
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
 				return fmt.Errorf("--jq: %w", err)
 			}
 			var line []byte
@@ -328,4 +408,45 @@ func (c *apiCall) writeJQ(body io.Reader) error {
 		}
 	}
 	return w.Flush()
+}
+
+// MaxValue bounds a JSON value bcauth holds whole: a string or number the
+// pretty printer writes, an element --paginate merges, an answer --jq
+// reads. Product answers hold values of kilobytes; beyond the bound the
+// output ends where it got to, with an error.
+const MaxValue = 16 << 20
+
+// MaxDepth bounds how deep the arrays and objects of an answer the pretty
+// printer writes may nest (encoding/json's own bound is 10,000).
+const MaxDepth = 1000
+
+// valueTooLong is a value beyond MaxValue, or nesting beyond MaxDepth.
+type valueTooLong struct{ what string }
+
+func (e *valueTooLong) Error() string { return e.what }
+
+// boundedDecoder is a json.Decoder over r that fails, rather than read on,
+// once it holds more than MaxValue bytes of one value: the bytes it has
+// read past the start of the value it is decoding (its InputOffset).
+func boundedDecoder(r io.Reader, what string) *json.Decoder {
+	b := &valueBound{r: r, what: what}
+	dec := json.NewDecoder(b)
+	b.start = dec.InputOffset
+	return dec
+}
+
+type valueBound struct {
+	r     io.Reader
+	read  int64
+	start func() int64
+	what  string
+}
+
+func (b *valueBound) Read(p []byte) (int, error) {
+	if b.read-b.start() > MaxValue {
+		return 0, &valueTooLong{fmt.Sprintf("%s is longer than bcauth holds whole (%d MiB)", b.what, MaxValue>>20)}
+	}
+	n, err := b.r.Read(p)
+	b.read += int64(n)
+	return n, err
 }

@@ -490,3 +490,83 @@ func TestREADMEManPage(t *testing.T) {
 		}
 	}
 }
+
+// "Without a keyring (a headless Linux with no Secret Service, …) bcauth
+// says so (keyring_unavailable, exit 2) with the fix, and never writes the
+// secrets to a file instead", and "a secret leaves the file only after the
+// keyring confirmed the write". Processes of their own, on a session bus
+// address where nothing listens, so no keyring connection this test
+// binary may hold answers for them.
+func TestREADMEWithoutAKeyringNoSecretGoesToAFile(t *testing.T) {
+	fake := launchpadtest.NewServer(launchpadtest.Options{})
+	t.Cleanup(fake.Close)
+	o := fake.Options()
+	emptyConfig(t, auth.SettingClientID, o.ClientID, auth.SettingClientSecret, o.ClientSecret,
+		auth.SettingRedirectURI, o.RedirectURI, auth.SettingLaunchpadURL, fake.URL,
+		auth.SettingToken, "", core.IDSetting, "", core.KeyringSetting, "",
+		"DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	bcauthIn := func(stdin string, args ...string) (string, string, int) {
+		t.Helper()
+		cmd := bcauthProcess(t, args...)
+		cmd.Stdin = strings.NewReader(stdin)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		if err := cmd.Run(); err != nil && cmd.ProcessState == nil {
+			t.Fatal(err)
+		}
+		return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+	}
+	noFileHolds := func(when string, secrets ...string) {
+		t.Helper()
+		for _, d := range []string{store.DefaultDir(), store.DefaultCacheDir()} {
+			_ = filepath.WalkDir(d, func(path string, e fs.DirEntry, err error) error {
+				if err != nil || e.IsDir() {
+					return nil
+				}
+				b, _ := os.ReadFile(path)
+				for _, s := range secrets {
+					if bytes.Contains(b, []byte(s)) {
+						t.Errorf("%s: %s holds a secret", when, path)
+					}
+				}
+				return nil
+			})
+		}
+	}
+
+	// A new login with the keyring asked for and none there.
+	access, refresh, _ := fake.IssueToken()
+	t.Setenv(core.KeyringSetting, "1")
+	stdout, stderr, code := bcauthIn(access+"\n"+refresh+"\n", "login", "--with-token")
+	if code != 2 || !strings.Contains(stderr, "keyring") || strings.Contains(stdout+stderr, access) {
+		t.Errorf("login --with-token without a keyring: exit %d, want 2 and the keyring named\nstdout %s\nstderr %s", code, stdout, stderr)
+	}
+	noFileHolds("after login --with-token", access, refresh)
+	stdout, _, code = bcauthIn("", "status", "--json")
+	if strings.Contains(stdout, `"logged_in": true`) {
+		t.Errorf("status after a login the keyring could not keep: exit %d, logged in\n%s", code, stdout)
+	}
+
+	// A login kept in the files, then the keyring asked for: the tokens
+	// stay where they are, whole, until a keyring takes them.
+	t.Setenv(core.KeyringSetting, "0")
+	access, refresh, _ = fake.IssueToken()
+	if _, stderr, code := bcauthIn(access+"\n"+refresh+"\n", "login", "--with-token"); code != 0 {
+		t.Fatalf("login --with-token into the files: exit %d\n%s", code, stderr)
+	}
+	state := filepath.Join(store.DefaultDir(), "state.json")
+	before, err := os.ReadFile(state)
+	if err != nil || !bytes.Contains(before, []byte(refresh)) {
+		t.Fatalf("state.json after a login into the files: %v\n%s", err, before)
+	}
+	t.Setenv(core.KeyringSetting, "1")
+	for _, args := range [][]string{{"token"}, {"status", "--json"}, {"accounts"}, {"login", "--with-token", "--keyring"}} {
+		stdout, stderr, code := bcauthIn(access+"\n", args...)
+		if code != 2 || !strings.Contains(stdout+stderr, "keyring") {
+			t.Errorf("bcauth %s with the keyring asked for and none there: exit %d, want 2 and the keyring named\nstdout %s\nstderr %s", strings.Join(args, " "), code, stdout, stderr)
+		}
+		if s, _ := os.ReadFile(state); !bytes.Contains(s, []byte(refresh)) {
+			t.Fatalf("bcauth %s took the refresh token out of state.json with no keyring to hold it:\n%s", strings.Join(args, " "), s)
+		}
+	}
+}

@@ -83,6 +83,7 @@ type cliStatusDoc struct {
 	Token *struct {
 		ExpiresAt *time.Time `json:"expires_at"`
 		Refreshed bool       `json:"refreshed"`
+		Renewable bool       `json:"renewable"`
 		Source    string     `json:"source"`
 	} `json:"token"`
 	StateDir string `json:"state_dir"`

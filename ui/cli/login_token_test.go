@@ -40,3 +40,29 @@ func TestLoginWithAnAccessTokenAloneKeepsTheStoredRefreshToken(t *testing.T) {
 		t.Errorf("--json %q (%v), want renewable", r.stdout, err)
 	}
 }
+
+// A login first stored from an access token alone has nothing to keep:
+// it says it cannot be renewed, and so do ids and status.
+func TestALoginThatCannotBeRenewedSaysSoEverywhere(t *testing.T) {
+	e := newCLIEnv(t, cliOpts{noLogin: true})
+	access, _, _ := e.Fake.IssueToken()
+	r := cliRun(func(o Output) int { return LoginWithToken(t.Context(), e.Svc, o, strings.NewReader(access), false) })
+	if r.code != 0 || !strings.Contains(r.stdout, "Without a refresh token this login cannot be renewed") {
+		t.Fatalf("exit %d, stdout %q", r.code, r.stdout)
+	}
+	if r := cliRun(func(o Output) int { return IDs(e.Svc, o, false) }); !strings.Contains(r.stdout, "cannot be renewed") {
+		t.Errorf("ids: %q", r.stdout)
+	}
+	st := e.status(t, false)
+	if st.code != 0 || !strings.Contains(st.stdout, "cannot be renewed (no refresh token): log in again before then") {
+		t.Errorf("status: exit %d\n%s", st.code, st.stdout)
+	}
+	var doc struct {
+		Token struct {
+			Renewable *bool `json:"renewable"`
+		} `json:"token"`
+	}
+	if err := json.Unmarshal([]byte(e.status(t, true).stdout), &doc); err != nil || doc.Token.Renewable == nil || *doc.Token.Renewable {
+		t.Errorf("status --json token.renewable = %v (%v), want false", doc.Token.Renewable, err)
+	}
+}

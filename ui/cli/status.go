@@ -82,9 +82,9 @@ func Status(ctx context.Context, svc *core.Service, out Output, asJSON bool) int
 			id := identityOf(sess.Identity)
 			rep.Identity = &id
 		}
-		rep.Token = &tokenJSON{ExpiresAt: timeJSON(tokenExpiry(sess)), Refreshed: refreshed, Source: sourceStored}
+		rep.Token = &tokenJSON{ExpiresAt: timeJSON(tokenExpiry(sess)), Refreshed: refreshed, Renewable: sess.Token.Renewable(), Source: sourceStored}
 		if svc.FromEnv(sess) {
-			rep.Token.Source = sourceEnvironment
+			rep.Token.Source, rep.Token.Renewable = sourceEnvironment, false
 		}
 		if sess.Authorization != nil {
 			rep.AccountsByProduct = auth.CountProducts(sess.Authorization.Accounts)
@@ -226,7 +226,10 @@ type identityJSON struct {
 type tokenJSON struct {
 	ExpiresAt *string `json:"expires_at"`
 	Refreshed bool    `json:"refreshed"`
-	Source    string  `json:"source"` // sourceStored or sourceEnvironment
+	// Renewable says bcauth can renew the token when it expires: the
+	// login has a refresh token (BASECAMP_TOKEN's never is).
+	Renewable bool   `json:"renewable"`
+	Source    string `json:"source"` // sourceStored or sourceEnvironment
 }
 
 // Where the token in use came from, in status --json and token --json.
@@ -400,11 +403,17 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *core.Problem, now t
 
 func tokenLine(rep statusJSON, sess *store.Session, prob *core.Problem, now time.Time) string {
 	exp := core.Expiry(tokenExpiry(sess), now)
+	// A stored login without a refresh token ends at its expiry: said
+	// while it is still valid, when there is time to log in again.
+	ends := ""
+	if rep.Token != nil && !rep.Token.Renewable && rep.Token.Source == sourceStored {
+		ends = "; cannot be renewed (no refresh token): log in again before then"
+	}
 	switch {
 	case rep.Valid && rep.Token.Refreshed:
-		return exp + "; refreshed and accepted by Launchpad just now"
+		return exp + "; refreshed and accepted by Launchpad just now" + ends
 	case rep.Valid:
-		return exp + "; accepted by Launchpad just now"
+		return exp + "; accepted by Launchpad just now" + ends
 	case prob != nil && !prob.RefusedAt.IsZero():
 		return "refused by Launchpad at " + prob.RefusedAt.UTC().Format(time.RFC3339) + "; bcauth no longer sends it"
 	case prob != nil && prob.Kind == core.KindRejected:

@@ -213,8 +213,8 @@ func runWithStdin(t *testing.T, in string, args ...string) int {
 }
 
 // "A corrupt file is reported, kept as it is, and moved aside to
-// state.json.corrupt-TIMESTAMP only when you log in again", and ids
-// exits "1/2 unreadable state".
+// state.json.corrupt-TIMESTAMP only when you log in again", with the exit
+// code of corrupt_state, 2 (ids: "1/2 unreadable state").
 func TestREADMEACorruptStateFileIsReportedAndKept(t *testing.T) {
 	fake := launchpadtest.NewServer(launchpadtest.Options{})
 	t.Cleanup(fake.Close)
@@ -231,6 +231,9 @@ func TestREADMEACorruptStateFileIsReportedAndKept(t *testing.T) {
 	if err := os.WriteFile(path, corrupt, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// "Every command exits the same way for the same state": 2, a file
+	// must be corrected. logout's code for it is ui/cli's
+	// TestLogoutKeepsAnUnreadableStateFile's to hold; here it must fail.
 	for _, tc := range []struct {
 		args []string
 		code int // 0: any failure
@@ -238,17 +241,17 @@ func TestREADMEACorruptStateFileIsReportedAndKept(t *testing.T) {
 		{[]string{"status"}, 2},
 		{[]string{"ids"}, 2},
 		{[]string{"ids", "--json"}, 2},
-		{[]string{"accounts"}, 0},
-		{[]string{"accounts", "--json"}, 0},
-		{[]string{"token"}, 0},
-		{[]string{"token", "--json"}, 0},
-		{[]string{"refresh"}, 0},
-		{[]string{"probe"}, 0},
-		{[]string{"switch", "annie"}, 0},
+		{[]string{"accounts"}, 2},
+		{[]string{"accounts", "--json"}, 2},
+		{[]string{"token"}, 2},
+		{[]string{"token", "--json"}, 2},
+		{[]string{"refresh"}, 2},
+		{[]string{"probe"}, 2},
+		{[]string{"switch", "annie"}, 2},
+		{[]string{"api", "/projects.json"}, 2},
 		{[]string{"logout"}, 0},
 		{[]string{"logout", "--all"}, 0},
 		{[]string{"logout", "--id", "annie"}, 0},
-		{[]string{"api", "/projects.json"}, 0},
 	} {
 		stdout, stderr, code := bcauth(t, tc.args...)
 		// status shows the settings it could read; nothing else prints.

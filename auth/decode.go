@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -21,10 +22,17 @@ func ParseAuthorization(body string) (*Authorization, error) {
 func parseAuthorization(body string, halvesFrom int) (*Authorization, error) {
 	p := plainParser{s: body, halvesFrom: halvesFrom}
 	a, ok := p.authorization()
+	if p.tooMany {
+		return nil, errTooManyAccounts
+	}
 	if !ok || (a.Identity.ID == 0 && a.Identity.EmailAddress == "") {
 		var err error
+		// encoding/json bounds nesting itself (10,000 deep).
 		if a, err = DecodeAuthorization(strings.NewReader(body)); err != nil {
 			return nil, err
+		}
+		if len(a.Accounts) > MaxAccounts {
+			return nil, errTooManyAccounts
 		}
 	} else {
 		a.plain = true
@@ -36,12 +44,29 @@ func parseAuthorization(body string, halvesFrom int) (*Authorization, error) {
 	return a, nil
 }
 
+// MaxAccounts bounds the accounts an authorization.json (from Launchpad
+// or the account cache) may list: a body of MaxBodyBytes of real accounts
+// (a hundred bytes and more each) lists fewer, and one that lists more
+// (millions of "{}") would cost gigabytes in every command that shows
+// them.
+const MaxAccounts = 100_000
+
+// maxPlainDepth is how deep the plain parser follows arrays and objects it
+// skips; deeper ones are left to encoding/json, which refuses more than
+// 10,000 levels, so a body of nothing but "[" never exhausts the stack.
+const maxPlainDepth = 32
+
+var errTooManyAccounts = fmt.Errorf("authorization.json lists more than %d accounts, more than bcauth reads", MaxAccounts)
+
 // plainParser reads the subset of JSON described at
 // ParseAuthorization; every method reports ok false on anything
 // outside it.
 type plainParser struct {
-	s string
-	i int
+	s     string
+	i     int
+	depth int // of the arrays and objects skip is in
+	// tooMany says the accounts array holds more than MaxAccounts.
+	tooMany bool
 	// halvesFrom is halvesFrom but in tests, which read short bodies in
 	// halves too.
 	halvesFrom int
@@ -172,6 +197,13 @@ func (p *plainParser) object(field func(key string) bool) bool {
 // false, and arrays and objects of them. Floats and null are left to
 // encoding/json.
 func (p *plainParser) skip() bool {
+	if c := p.peek(); c == '{' || c == '[' {
+		if p.depth >= maxPlainDepth {
+			return false
+		}
+		p.depth++
+		defer func() { p.depth-- }()
+	}
 	switch c := p.peek(); {
 	case c == '"':
 		_, ok := p.str()
@@ -286,6 +318,10 @@ func (p *plainParser) accounts(out *[]Account) bool {
 		h := <-second
 		accs, ok, p.i = append(accs, h.accs...), h.ok, h.end
 	}
+	if len(accs) > MaxAccounts {
+		p.tooMany = true
+		return false
+	}
 	*out = accs
 	return ok
 }
@@ -294,8 +330,11 @@ func (p *plainParser) accounts(out *[]Account) bool {
 // stops on the comma at stop (-1: nowhere) after an element.
 func (p *plainParser) elements(stop int) ([]Account, bool) {
 	// A guess at the count, from the bytes left, saves regrowing.
-	accs := make([]Account, 0, (len(p.s)-p.i)/128+1)
+	accs := make([]Account, 0, min((len(p.s)-p.i)/128+1, MaxAccounts+1))
 	for {
+		if len(accs) > MaxAccounts {
+			return accs, true // accounts says how many too many
+		}
 		accs = append(accs, Account{})
 		if !p.account(&accs[len(accs)-1]) {
 			return accs, false

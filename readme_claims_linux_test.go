@@ -216,3 +216,52 @@ func (p *terminal) waitFor(t *testing.T, text string) {
 
 // all is what bcauth drew so far, escape sequences aside.
 func (p *terminal) all() string { return ansi.Strip(p.seen.String()) }
+
+// "On a terminal JSON is indented and coloured (NO_COLOR turns the colour
+// off) …; piped, the bytes are the server's."
+func TestREADMEAPIColoursJSONOnATerminalUnlessNOCOLOR(t *testing.T) {
+	twoIDsOnDisk(t)
+	args := []string{"api", "--account", "99999999", "/people.json"}
+	onTerminal := func() string {
+		t.Helper()
+		p := openTerminal(t)
+		var errOut strings.Builder
+		if code := run(t.Context(), os.Environ(), args, nil, p.term, &errOut); code != 0 {
+			t.Fatalf("bcauth %s on a terminal: exit %d\n%s", strings.Join(args, " "), code, errOut.String())
+		}
+		// The end of what bcauth printed: a line the test writes after it.
+		const end = "--- the end ---"
+		if _, err := p.term.WriteString(end); err != nil {
+			t.Fatal(err)
+		}
+		for !strings.Contains(p.seen.String(), end) {
+			s, ok := <-p.out
+			if !ok {
+				t.Fatalf("the terminal closed:\n%q", p.seen.String())
+			}
+			p.seen.WriteString(s)
+		}
+		out, _, _ := strings.Cut(p.seen.String(), end)
+		return out
+	}
+	piped, stderr, code := bcauth(t, args...)
+	if code != 0 || !strings.HasPrefix(piped, "[{") {
+		t.Fatalf("bcauth %s piped: exit %d\n%s%s", strings.Join(args, " "), code, piped, stderr)
+	}
+	if strings.Contains(piped, "\n  {") || strings.Contains(piped, "\x1b") {
+		t.Errorf("piped, the answer is indented or coloured: %q", piped)
+	}
+
+	t.Setenv("NO_COLOR", "")
+	coloured := onTerminal()
+	// The terminal ends lines with \r\n; the objects of the array are
+	// indented by two spaces.
+	if !strings.Contains(coloured, "\x1b[") || !strings.Contains(coloured, "\n  {") {
+		t.Errorf("on a terminal the JSON is not indented and coloured: %q", coloured)
+	}
+	t.Setenv("NO_COLOR", "1")
+	plain := onTerminal()
+	if strings.Contains(plain, "\x1b") || !strings.Contains(plain, "\n  {") {
+		t.Errorf("with NO_COLOR the JSON is not indented, or still coloured: %q", plain)
+	}
+}

@@ -63,8 +63,8 @@ func TestOpen(t *testing.T) {
 			if svc.Env != env.Client() || svc.EnvToken != env.Get(auth.SettingToken) || svc.HTTPClient == nil || svc.HTTPClient.Timeout <= 0 {
 				t.Errorf("Service %+v, want the environment's client and token, and a bounded HTTP client", svc)
 			}
-			if svc.Store != nil && svc.Dir() != dir {
-				t.Errorf("Dir %q, want %q", svc.Dir(), dir)
+			if svc.Store != nil && (svc.Dir() != dir || !strings.HasPrefix(svc.Store.CacheDir(), dir+string(filepath.Separator))) {
+				t.Errorf("Dir %q, cache %q; want both in %q", svc.Dir(), svc.Store.CacheDir(), dir)
 			}
 			if _, statErr := os.Stat(dir); tc.wantNoDir && !errors.Is(statErr, os.ErrNotExist) {
 				t.Errorf("a lenient start made %s: %v", dir, statErr)

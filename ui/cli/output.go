@@ -32,8 +32,9 @@ type Output struct {
 	Terminal bool
 }
 
-// maxCell caps a table cell on a terminal, so one long name does not wrap
-// every row; the tab-separated form and --json keep every byte.
+// maxCell caps a table cell on a terminal, but the last column's, so one
+// long name does not wrap every row; the tab-separated form and --json keep
+// every byte.
 const maxCell = 48
 
 // rows writes plain results: tab-separated lines, one per row, for a
@@ -54,7 +55,13 @@ func (o Output) rows(header []string, rows [][]string) int {
 	for i, r := range rows {
 		cells[i] = make([]string, len(r))
 		for j, c := range r {
-			cells[i][j] = ansi.Truncate(c, maxCell, "…")
+			// The last column is left whole: nothing is pushed right
+			// by it, and it is where the point is (probe's suggested
+			// fix, ids' accounts).
+			if j < len(r)-1 {
+				c = ansi.Truncate(c, maxCell, "…")
+			}
+			cells[i][j] = c
 		}
 	}
 	cellStyle := lipgloss.NewStyle().PaddingRight(2)

@@ -66,3 +66,19 @@ func TestTablesOnATerminal(t *testing.T) {
 		})
 	}
 }
+
+// The last column of a terminal table is never cut: probe's DETAIL holds
+// the suggested fix, ids' ACCOUNTS the counts; earlier columns still are.
+func TestTheLastColumnIsWhole(t *testing.T) {
+	long := strings.Repeat("a fix that matters at the end ", 4) + "probe --url HREF"
+	name := strings.Repeat("N", 80)
+	r := onTerminal(func(o Output) int {
+		return o.rows([]string{"NAME", "DETAIL"}, [][]string{{name, long}})
+	})
+	if !strings.Contains(r.stdout, long) {
+		t.Errorf("the last column was cut:\n%s", r.stdout)
+	}
+	if strings.Contains(r.stdout, name) || !strings.Contains(r.stdout, "…") {
+		t.Errorf("an earlier column was not cut:\n%s", r.stdout)
+	}
+}

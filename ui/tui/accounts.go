@@ -162,7 +162,13 @@ func (m *Model) copied(msg copiedMsg) {
 
 func (m *Model) opened(msg openedMsg) {
 	if msg.err != nil {
-		m.setStatus("Could not open "+msg.url+": "+core.Clean(msg.err.Error())+"; y copies the href instead.", true)
+		// The point first, so a narrow window's cut spares it; and o
+		// opens app_href while y copies href, so they are named apart.
+		what, instead := "app_href", "y copies the API href (both are in the detail pane)"
+		if r, ok := m.accounts.list.selected(); ok && r.appHref == "" {
+			what, instead = "href", "y copies it"
+		}
+		m.setStatus("Could not open "+what+": "+core.Clean(msg.err.Error())+"; "+instead+".", true)
 	} else {
 		m.setStatus("Opened "+msg.url+" in your browser.", false)
 	}

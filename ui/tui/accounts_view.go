@@ -22,17 +22,31 @@ const (
 	statusLines       = 1
 	compactDetailRows = 1
 	// maxNameWidth caps the name column, so in a wide window the ids stay
-	// near the names; the detail pane shows a long name whole.
+	// near the names; the detail pane shows a long name whole. A very wide
+	// window gives names half its width (see nameCap).
 	maxNameWidth = 56
+	// reachLines is what the side pane keeps for the product's answer.
+	reachLines = 3
 )
 
 func (m *Model) sidePane() bool { return m.width >= sidePaneMinWidth }
+
+// nameCap is the widest the name column gets: maxNameWidth, or in a very
+// wide window what half of it leaves beside the id, so a long name is not
+// cut while the detail pane stands half empty.
+func (m *Model) nameCap() int {
+	return max(maxNameWidth, m.width/2-m.accounts.list.idWidth-8)
+}
 
 // listHeight is how many list lines fit between the header and the footer.
 func (m *Model) listHeight() int {
 	h := m.height - headerLines - statusLines - m.helpHeight()
 	if m.accounts.filtering || m.accounts.list.filter != "" {
 		h--
+	}
+	if m.helpCrowds() {
+		// The blank line, the status line and the detail make way.
+		return max(h+2, 1)
 	}
 	if m.showMarks() {
 		h-- // the legend
@@ -45,6 +59,13 @@ func (m *Model) listHeight() int {
 		h -= compactDetailRows
 	}
 	return max(h, 1)
+}
+
+// helpCrowds says the full help, open in a short window, would leave the
+// list no row: the detail, the legend, the status line and the blank line
+// under the header make way while it is open.
+func (m *Model) helpCrowds() bool {
+	return m.help.ShowAll && !m.sidePane() && m.height < belowPaneMinRows
 }
 
 func (m *Model) helpHeight() int {
@@ -75,7 +96,11 @@ func (m *Model) viewAccounts() string {
 
 	var b strings.Builder
 	b.WriteString(m.header("Accounts", who) + "\n")
-	b.WriteString(s.App.Render(ansi.Truncate(m.tokenLine(), max(m.width-2, 1), "…")) + "\n\n")
+	b.WriteString(s.App.Render(ansi.Truncate(m.tokenLine(), max(m.width-2, 1), "…")) + "\n")
+	crowded := m.helpCrowds()
+	if !crowded {
+		b.WriteString("\n")
+	}
 
 	if m.accounts.picking {
 		b.WriteString(m.accounts.picker.render(m.styles, m.width))
@@ -100,7 +125,7 @@ func (m *Model) viewAccounts() string {
 		// The list needs its names and ids, no more: in a wide window the
 		// detail pane takes the rest rather than a gap.
 		l := &m.accounts.list
-		need := min(l.nameWidth, maxNameWidth) + l.idWidth + 6
+		need := min(l.nameWidth, m.nameCap()) + l.idWidth + 6
 		listW := min(m.width*11/20-1, max(need, m.width*2/5))
 		paneW := m.width - listW - 3
 		list := m.renderList(listW, height)
@@ -109,6 +134,9 @@ func (m *Model) viewAccounts() string {
 		b.WriteString(indent(joinColumns(list, listW+1, pane)) + "\n")
 	} else {
 		b.WriteString(indent(m.renderList(m.width-2, height)) + "\n")
+		if crowded {
+			return b.String()
+		}
 		if m.height >= belowPaneMinRows {
 			pane := fitHeight(m.renderDetail(m.width-6, belowPaneHeight-2, false), belowPaneHeight-2)
 			b.WriteString(s.App.Render(s.Box.Width(m.width-2).Render(pane)) + "\n")
@@ -202,7 +230,7 @@ func (m *Model) renderList(width, height int) string {
 	// of a wide window.
 	const markW = 2
 	idW := l.idWidth
-	nameW := max(min(l.nameWidth, maxNameWidth, width-idW-4-markW), 4)
+	nameW := max(min(l.nameWidth, m.nameCap(), width-idW-4-markW), 4)
 	end := min(l.offset+height, len(l.lines))
 	above, below := l.around(height)
 	for i := l.offset; i < end; i++ {
@@ -281,9 +309,10 @@ func (m *Model) renderDetail(width, height int, compact bool) string {
 	}
 	reach := m.probeLine(r.key)
 	if side {
-		// There is room to say why in full.
+		// There is room to say why in full, in lines kept for it from the
+		// start, so the box does not grow when the product answers.
 		reach = lipgloss.NewStyle().Width(max(width-9, 4)).Render(reach)
-		reach = strings.ReplaceAll(reach, "\n", "\n"+strings.Repeat(" ", 9))
+		reach = fitHeight(strings.ReplaceAll(reach, "\n", "\n"+strings.Repeat(" ", 9)), reachLines)
 	} else {
 		reach = ansi.Truncate(reach, max(width-9, 4), "…")
 	}

@@ -215,9 +215,10 @@ func (m *Model) legend() string {
 	for _, r := range m.probes.results {
 		seen[r.Status] = true
 	}
+	// The same words at every width, the ones the detail pane and bcauth
+	// probe use: a narrow window drops entries, never renames them.
 	long := map[probe.Status]string{probe.Refused: "refused", probe.Inactive: "inactive", probe.RateLimited: "slow", probe.Timeout: "slow",
 		probe.ServerError: "error", probe.Failed: "error", probe.NotProbed: "not probed"}
-	short := map[probe.Status]string{probe.Reachable: "ok", probe.NotFound: "gone", probe.NotProbed: "skipped"}
 	room := max(m.width-2, 1)
 	shown := map[string]bool{}
 	var b strings.Builder
@@ -227,9 +228,6 @@ func (m *Model) legend() string {
 			continue
 		}
 		label := cmp.Or(long[st], st.String())
-		if m.width < 80 {
-			label = cmp.Or(short[st], label)
-		}
 		part := probeMark(st) + " " + label
 		if shown[part] {
 			continue // rate limited and timed out read alike

@@ -9,12 +9,14 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
 	"bcauth/ui/cli"
 	"bcauth/ui/core"
+	"bcauth/ui/uitest"
 )
 
 // Promises the README makes that no other test held: each test names the
@@ -571,5 +573,35 @@ func TestREADMEWithoutAKeyringNoSecretGoesToAFile(t *testing.T) {
 		if s, _ := os.ReadFile(state); !bytes.Contains(s, []byte(refresh)) {
 			t.Fatalf("bcauth %s took the refresh token out of state.json with no keyring to hold it:\n%s", strings.Join(args, " "), s)
 		}
+	}
+}
+
+// holds.json "keeps a SHA-256 fingerprint of the client ID, secret,
+// redirect URI and Launchpad URL, never the secret", in a file of mode
+// 0600 like the others.
+func TestREADMEHoldsJSONNeverHoldsTheSecret(t *testing.T) {
+	fake, clk, svc := clockedWorld(t)
+	uitest.LogIn(t, svc, fake)
+	clk.Add(15 * 24 * time.Hour) // the token expired: the next use refreshes
+	const mistyped = "mistyped-client-secret-d41d8cd98f00b204"
+	t.Setenv(auth.SettingClientSecret, mistyped)
+	if _, stderr, code := bcauth(t, "token"); code != 2 || !strings.Contains(stderr, "invalid_client") {
+		t.Fatalf("token with a mistyped client secret: exit %d, %s", code, stderr)
+	}
+	path := filepath.Join(store.DefaultDir(), "holds.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no hold recorded: %v", err)
+	}
+	if !strings.Contains(string(b), "fingerprint") {
+		t.Errorf("holds.json keeps no fingerprint:\n%s", b)
+	}
+	for _, secret := range []string{mistyped, svc.Env.ClientSecret} {
+		if strings.Contains(string(b), secret) {
+			t.Errorf("holds.json holds the client secret %q:\n%s", secret, b)
+		}
+	}
+	if got := perm(t, path); got != 0o600 {
+		t.Errorf("holds.json has mode %04o, want 0600", got)
 	}
 }

@@ -605,3 +605,34 @@ func TestREADMEHoldsJSONNeverHoldsTheSecret(t *testing.T) {
 		t.Errorf("holds.json has mode %04o, want 0600", got)
 	}
 }
+
+// state.json "stays a few hundred bytes per login however many accounts
+// it reaches": the account list lives in the cache.
+func TestREADMEStateJSONStaysSmallWithManyAccounts(t *testing.T) {
+	fake := twoIDsOnDisk(t)
+	many := make([]launchpadtest.Account, 5000)
+	for i := range many {
+		id := int64(10_000_000 + i)
+		many[i] = launchpadtest.Account{Product: "bc3", ID: id, Name: fmt.Sprintf("Account number %d of many", i),
+			Href: fmt.Sprintf("%s/bc3/%d", fake.URL, id), AppHref: fmt.Sprintf("%s/app/%d", fake.URL, id)}
+	}
+	fake.SetAccounts(many)
+	for _, args := range [][]string{{"accounts"}, {"accounts", "--id", "annie"}, {"status"}, {"refresh"}} {
+		stdout, stderr, code := bcauth(t, args...)
+		if code != 0 {
+			t.Fatalf("bcauth %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
+		}
+		// SetAccounts gives Annie, the fake's first person, the many.
+		if len(args) == 3 && strings.Count(stdout, "\n") != len(many) {
+			t.Fatalf("bcauth %s listed %d accounts, want %d", strings.Join(args, " "), strings.Count(stdout, "\n"), len(many))
+		}
+	}
+	fi, err := os.Stat(filepath.Join(store.DefaultDir(), "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two logins; "a few hundred bytes" each, with room for long tokens.
+	if fi.Size() > 2*1024 {
+		t.Errorf("state.json is %d bytes for two logins, one reaching %d accounts", fi.Size(), len(many))
+	}
+}

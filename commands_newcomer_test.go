@@ -1,7 +1,11 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,5 +100,73 @@ func TestReadingCommandsCreateNoDirectory(t *testing.T) {
 		if _, err := os.Stat(config); err == nil {
 			t.Fatalf("bcauth %s made %s", strings.Join(args, " "), config)
 		}
+	}
+}
+
+// switch and --id complete the stored Basecamp IDs, by email and by
+// Launchpad id (8888<TAB> completed nothing), with the name as the
+// description; man is a command, and completes too.
+func TestCompletionOffersStoredIDs(t *testing.T) {
+	twoIDsOnDisk(t)
+	for _, args := range [][]string{
+		{"__complete", "switch", ""},
+		{"__complete", "status", "--id", ""},
+		{"__complete", "status", "--id", "b"},
+	} {
+		stdout, _, code := bcauth(t, args...)
+		if code != 0 || !strings.Contains(stdout, "ben@example.com\tBen Ortiz") || !strings.Contains(stdout, "8888888\tBen Ortiz") {
+			t.Errorf("%q: exit %d, completions:\n%s", args[1:], code, stdout)
+		}
+	}
+	if stdout, _, _ := bcauth(t, "__complete", "ma"); !strings.Contains(stdout, "man\t") {
+		t.Errorf("man does not complete:\n%s", stdout)
+	}
+}
+
+// The bash script works in a bash without the bash-completion package:
+// before, every TAB said "_get_comp_words_by_ref: command not found".
+func TestBashCompletionNeedsNoPackage(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash here")
+	}
+	script, _, code := bcauth(t, "completion", "bash")
+	if code != 0 {
+		t.Fatalf("completion bash: exit %d", code)
+	}
+	file := filepath.Join(t.TempDir(), "bcauth.bash")
+	if err := os.WriteFile(file, []byte(script), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// This test binary stands in for bcauth (see asBcauthEnv); --norc
+	// keeps any bash-completion the machine has out.
+	cmd := exec.CommandContext(t.Context(), bash, "--norc", "--noprofile", "-c",
+		`source "$1"; COMP_WORDS=("$2" st); COMP_CWORD=1; COMP_LINE="$2 st"; COMP_POINT=${#COMP_LINE}; __start_bcauth bcauth st bcauth; echo "reply: ${COMPREPLY[*]}"`,
+		"bash", file, exe)
+	cmd.Env = append(os.Environ(), asBcauthEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.Contains(string(out), "command not found") || !strings.Contains(string(out), "reply: status") {
+		t.Errorf("TAB after 'bcauth st' in a bare bash: %v\n%s", err, out)
+	}
+}
+
+// probe --url names the account by its href (it knows no name), where it
+// printed an empty name.
+func TestProbeURLNamesTheHref(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id": 42, "name": "Annie Bryan", "email_address": "annie@example.com"}`)
+	}))
+	defer srv.Close()
+	emptyConfig(t, "BASECAMP_API_TOKEN", "classic-token")
+	href := srv.URL + "/1234/api/v1"
+	stdout, stderr, code := bcauth(t, "probe", "--url", href, "--product", "bcx", "--api-token", "-")
+	fields := strings.Split(strings.TrimSpace(stdout), "\t")
+	if code != 0 || len(fields) != 5 || fields[1] != "1234" || fields[3] != href {
+		t.Errorf("exit %d, fields %q, stderr %s; want the id from the href and the href as the name", code, fields, stderr)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
@@ -187,7 +188,8 @@ func (f *Factory) chosenID(cmd *cobra.Command, flag string) string {
 	return f.Env.Get(core.IDSetting)
 }
 
-// idCompletions offers the stored Basecamp IDs' email addresses.
+// idCompletions offers the stored Basecamp IDs by email address and by
+// Launchpad id, so what a person starts typing, either, completes.
 func (f *Factory) idCompletions(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	svc, err := core.Peek(core.Stored(false), f.Env)
 	if err != nil {
@@ -196,7 +198,12 @@ func (f *Factory) idCompletions(*cobra.Command, []string, string) ([]cobra.Compl
 	choices, _ := svc.IDs()
 	var out []cobra.Completion
 	for _, c := range choices {
-		out = append(out, cobra.CompletionWithDesc(c.Session.Identity.EmailAddress, c.Session.Identity.Name()))
+		id := c.Session.Identity
+		name := core.Clean(id.Name())
+		if id.EmailAddress != "" {
+			out = append(out, cobra.CompletionWithDesc(core.Clean(id.EmailAddress), name))
+		}
+		out = append(out, cobra.CompletionWithDesc(strconv.FormatInt(id.ID, 10), name))
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }

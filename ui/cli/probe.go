@@ -315,7 +315,17 @@ func writeProbes(out Output, asJSON bool, results []probe.Result) int {
 	rows := make([][]string, len(results))
 	counts := map[probe.Status]int{}
 	for i, r := range results {
-		rows[i] = []string{core.Clean(r.Account.Product), strconv.FormatInt(r.Account.ID, 10), r.Status.Name(), core.Clean(r.Account.Name), core.ProbeDetail(r)}
+		// probe --url knows no account name, and an id only when the
+		// href holds one: the href names it then, and a person's table
+		// shows no id rather than 0.
+		id, name := strconv.FormatInt(r.Account.ID, 10), core.Clean(r.Account.Name)
+		if name == "" {
+			name = core.Clean(r.Account.Href)
+		}
+		if r.Account.ID == 0 && out.Terminal {
+			id = "-"
+		}
+		rows[i] = []string{core.Clean(r.Account.Product), id, r.Status.Name(), name, core.ProbeDetail(r)}
 		counts[r.Status]++
 	}
 	if c := out.rows([]string{"PRODUCT", "ID", "STATUS", "NAME", "DETAIL"}, rows); c != ExitOK || !out.Terminal || len(results) < 2 {

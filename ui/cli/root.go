@@ -166,6 +166,46 @@ func strictShells(c *cobra.Command) {
 		return nil
 	}
 	c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	for _, sh := range c.Commands() {
+		if sh.Name() == "bash" {
+			sh.Long = `Print the completion script for bash. It needs no bash-completion package (with one, it uses it).
+
+To load completions in this shell:
+
+  source <(bcauth completion bash)
+
+To load them in every new shell, add that line to ~/.bashrc, or with bash-completion installed:
+
+  bcauth completion bash > ~/.local/share/bash-completion/completions/bcauth`
+			sh.RunE = func(cmd *cobra.Command, _ []string) error {
+				noDesc, _ := cmd.Flags().GetBool("no-descriptions")
+				var b strings.Builder
+				if err := cmd.Root().GenBashCompletionV2(&b, !noDesc); err != nil {
+					return err
+				}
+				_, err := io.WriteString(cmd.OutOrStdout(), standaloneBash(b.String()))
+				return err
+			}
+		}
+	}
+}
+
+// standaloneBash makes cobra's bash script work without the
+// bash-completion package, whose _get_comp_words_by_ref it calls: without
+// it, every TAB printed "command not found". Bash's own COMP_WORDS do
+// instead (they split a word at "=" and ":", which bcauth's completions
+// survive).
+func standaloneBash(script string) string {
+	const call = "    _get_comp_words_by_ref \"$@\" cur prev words cword\n"
+	return strings.Replace(script, call, `    if declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
+        _get_comp_words_by_ref "$@" cur prev words cword
+    else
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD-1]}
+    fi
+`, 1)
 }
 
 // printError reports a command line bcauth cannot run: what is wrong and

@@ -80,3 +80,31 @@ func TestAFailedOpenSaysWhatItTried(t *testing.T) {
 		t.Errorf("status %q", m.accounts.status)
 	}
 }
+
+// Filtering keeps the header's count of the whole list, and the filter's
+// "N of M" stays in its column when enter ends the typing.
+func TestFilteringMovesNothing(t *testing.T) {
+	m := accountsAt(t, 80, 24)
+	header := func() string { return strings.Split(screenText(m), "\n")[1] }
+	before := header()
+	m.Update(press("/"))
+	for _, r := range "hon" {
+		m.Update(press(string(r)))
+	}
+	if got := header(); !strings.Contains(got, "2 accounts in 1 product") || got != before {
+		t.Errorf("the header went from %q to %q while filtering", before, got)
+	}
+	countAt := func() int {
+		for _, l := range strings.Split(screenText(m), "\n") {
+			if i := strings.Index(l, "1 of 2"); i >= 0 && strings.Contains(l, "/ hon") {
+				return i
+			}
+		}
+		return -1
+	}
+	typing := countAt()
+	m.Update(press("enter"))
+	if after := countAt(); typing < 0 || after != typing {
+		t.Errorf("the count moved from column %d to %d on enter:\n%s", typing, after, screenText(m))
+	}
+}

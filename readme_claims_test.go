@@ -235,8 +235,7 @@ func TestREADMEACorruptStateFileIsReportedAndKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	// "Every command exits the same way for the same state": 2, a file
-	// must be corrected. logout's code for it is ui/cli's
-	// TestLogoutKeepsAnUnreadableStateFile's to hold; here it must fail.
+	// must be corrected; logout too.
 	for _, tc := range []struct {
 		args []string
 		code int // 0: any failure
@@ -252,9 +251,9 @@ func TestREADMEACorruptStateFileIsReportedAndKept(t *testing.T) {
 		{[]string{"probe"}, 2},
 		{[]string{"switch", "annie"}, 2},
 		{[]string{"api", "/projects.json"}, 2},
-		{[]string{"logout"}, 0},
-		{[]string{"logout", "--all"}, 0},
-		{[]string{"logout", "--id", "annie"}, 0},
+		{[]string{"logout"}, 2},
+		{[]string{"logout", "--all"}, 2},
+		{[]string{"logout", "--id", "annie"}, 2},
 	} {
 		stdout, stderr, code := bcauth(t, tc.args...)
 		// status shows the settings it could read; nothing else prints.

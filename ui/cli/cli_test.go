@@ -778,7 +778,7 @@ func TestLogoutKeepsAnUnreadableStateFile(t *testing.T) {
 	path := filepath.Join(e.Svc.Store.Dir(), "state.json")
 	cliWriteFile(t, path, "garbage")
 	r := e.logout(true)
-	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, path) || !strings.Contains(r.stderr, "kept it") {
+	if r.code != ExitMisconfigured || r.stdout != "" || !strings.Contains(r.stderr, path) || !strings.Contains(r.stderr, "kept it") {
 		t.Errorf("logout = %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "garbage" {

@@ -56,10 +56,9 @@ func Logout(svc *core.Service, out Output, all bool) int {
 			p.Fix = "nothing was changed; to forget every login anyway, move or delete " + path + " yourself"
 		}
 		out.problem(p)
-		if p.Exit == ExitRelogin {
-			return ExitRelogin // logout --id naming nobody stored
-		}
-		return ExitFailed
+		// The same code as every other command for the same state: 2 for
+		// an unreadable file, 4 for --id naming nobody stored.
+		return p.Exit
 	}
 	if len(gone) == 0 {
 		return out.flush([]byte("Not logged in.\n"))

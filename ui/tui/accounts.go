@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -164,9 +165,13 @@ func (m *Model) opened(msg openedMsg) {
 	if msg.err != nil {
 		// The point first, so a narrow window's cut spares it; and o
 		// opens app_href while y copies href, so they are named apart.
-		what, instead := "app_href", "y copies the API href (both are in the detail pane)"
+		what, instead := "app_href", "y copies the API href"
 		if r, ok := m.accounts.list.selected(); ok && r.appHref == "" {
 			what, instead = "href", "y copies it"
+		}
+		if errors.Is(msg.err, errNoBrowser) {
+			m.setStatus("No browser here to open "+what+": "+instead+".", true)
+			return
 		}
 		m.setStatus("Could not open "+what+": "+core.Clean(msg.err.Error())+"; "+instead+".", true)
 	} else {

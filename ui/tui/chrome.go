@@ -155,7 +155,11 @@ func (m *Model) statusLine() string {
 	case m.accounts.confirm:
 		id := m.accounts.session.Identity
 		// The keys are in the help bar below: the question only.
-		return s.App.Render(ansi.Truncate(s.Warn.Render("Log out of "+core.Who(id)+" on this machine? Press L again to log out."), w, "…"))
+		q := "Log out of " + core.Who(id) + " on this machine? Press L again to log out."
+		if ansi.StringWidth(q) > w {
+			q = "Log out of " + core.Clean(id.Name()) + "? Press L again."
+		}
+		return s.App.Render(ansi.Truncate(s.Warn.Render(q), w, "…"))
 	case m.accounts.status == "":
 		return ""
 	case m.accounts.statusBad:

@@ -210,6 +210,9 @@ func copyText(c Config, text string) tea.Cmd {
 
 // openURL opens an account's web address; only http and https are opened,
 // whatever a server sent.
+// errNoBrowser is an open with no browser to open in.
+var errNoBrowser = errors.New("no browser is available here")
+
 func openURL(open func(string) error, raw string) tea.Cmd {
 	return func() tea.Msg {
 		shown := core.Clean(raw)
@@ -218,7 +221,7 @@ func openURL(open func(string) error, raw string) tea.Cmd {
 		}
 		u, _ := url.Parse(raw)
 		if open == nil {
-			return openedMsg{url: shown, err: errors.New("no browser is available here")}
+			return openedMsg{url: shown, err: errNoBrowser}
 		}
 		return openedMsg{url: shown, err: open(u.String())}
 	}

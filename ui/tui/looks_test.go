@@ -75,9 +75,13 @@ func TestHelpInASmallWindowLeavesTheSelection(t *testing.T) {
 // y copies instead (the href, another URL), before any cut.
 func TestAFailedOpenSaysWhatItTried(t *testing.T) {
 	m := accountsAt(t, 60, 15)
-	m.Update(openedMsg{url: "http://127.0.0.1:9/bc3/99", err: errors.New("no browser is available here")})
-	if !strings.HasPrefix(m.accounts.status, "Could not open href: no browser is available here; y copies it.") {
-		t.Errorf("status %q", m.accounts.status)
+	m.Update(openedMsg{url: "http://127.0.0.1:9/bc3/99", err: errNoBrowser})
+	if got := m.accounts.status; got != "No browser here to open href: y copies it." {
+		t.Errorf("status %q", got)
+	}
+	m.Update(openedMsg{url: "http://127.0.0.1:9/bc3/99", err: errors.New("xdg-open failed")})
+	if got := m.accounts.status; got != "Could not open href: xdg-open failed; y copies it." {
+		t.Errorf("status %q", got)
 	}
 }
 

@@ -158,11 +158,11 @@ waitfor accounts "│ Honcho Design"
 # answer rather than catch the spinner.
 waitfor accounts "reachable as"
 snap accounts accounts
-keys accounts / w a y n e
-# The filter is fuzzy: more than one account may match, the letters it
-# matched highlighted.
-waitfor accounts "/ wayne"
-waitfor accounts " of 12"
+keys accounts / 9 9 9 9
+# A part of an id: every account whose id holds it, the digits it matched
+# highlighted.
+waitfor accounts "/ 9999"
+waitfor accounts "6 of 12"
 waitfor accounts "reachable as"
 snap accounts filter
 keys accounts Escape

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -112,7 +113,7 @@ func (s *Server) authorization(w http.ResponseWriter, r *http.Request) {
 	now := s.opts.Now()
 	s.mu.Lock()
 	grant, known := s.access[token]
-	id, accounts := s.personLocked(grant.who)
+	id, accounts := s.encodedLocked(grant.who)
 	s.mu.Unlock()
 	expiry := grant.expiry
 	switch {
@@ -121,15 +122,46 @@ func (s *Server) authorization(w http.ResponseWriter, r *http.Request) {
 	case !now.Before(expiry):
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": errTokenExpired})
 	default:
-		if accounts == nil {
-			accounts = []Account{}
+		// As json.Marshal writes an authorizationResponse, the accounts
+		// as they were encoded once.
+		head, err := json.Marshal(struct {
+			ExpiresAt string   `json:"expires_at"`
+			Identity  Identity `json:"identity"`
+		}{expiry.In(launchpadZone).Format(time.RFC3339), id})
+		if err != nil {
+			writeText(w, http.StatusInternalServerError, "launchpadtest: "+err.Error())
+			return
 		}
-		writeJSON(w, http.StatusOK, authorizationResponse{
-			ExpiresAt: expiry.In(launchpadZone).Format(time.RFC3339),
-			Identity:  id,
-			Accounts:  accounts,
-		})
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Length", strconv.Itoa(len(head)-1+len(`,"accounts":`)+len(accounts)))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(append(head[:len(head)-1], `,"accounts":`...))
+		_, _ = w.Write(accounts)
 	}
+}
+
+// encodedLocked is who's identity and accounts, the accounts as
+// authorization.json lists them, with the closing brace of the answer,
+// encoded on first need after a change. The caller holds s.mu.
+func (s *Server) encodedLocked(who person) (Identity, []byte) {
+	if b, ok := s.encoded[who]; ok && b != nil {
+		return s.personIdentityLocked(who), b
+	}
+	id, accounts := s.personLocked(who)
+	if accounts == nil {
+		accounts = []Account{}
+	}
+	b, err := json.Marshal(accounts)
+	if err != nil {
+		b = []byte("[]") // an Extra value JSON cannot hold: none listed
+	}
+	b = append(b, '}')
+	if s.encoded == nil {
+		s.encoded = map[person][]byte{}
+	}
+	s.encoded[who] = b
+	return id, b
 }
 
 // bearer returns the token of an "Authorization: Bearer TOKEN" header.

@@ -31,6 +31,14 @@ type issued struct {
 }
 
 // personLocked is who's identity and accounts; the caller holds s.mu.
+// personIdentityLocked is who's identity alone.
+func (s *Server) personIdentityLocked(who person) Identity {
+	if who == personSecond {
+		return s.second
+	}
+	return s.identity
+}
+
 func (s *Server) personLocked(who person) (Identity, []Account) {
 	if who == personSecond {
 		return s.second, cloneAccounts(s.seconds)

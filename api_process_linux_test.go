@@ -269,3 +269,41 @@ func TestAPIProcessBodyFromDevZeroIsBounded(t *testing.T) {
 		})
 	}
 }
+
+// Point 4: one endless string in a page --paginate merges costs bcauth
+// the bound, not the string.
+func TestAPIProcessLongValueIsBounded(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory makes RSS meaningless: run without -race")
+	}
+	fake := apiProcessEnv(t)
+	fake.ScriptAPI(99999999, "bc3", launchpadtest.AnswerLongString(512<<20))
+	cmd := bcauthProcess(t, "api", "--account", "99999999", "--paginate", "/projects.json")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var peak int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			hwm, ok := vmHWM(cmd.Process.Pid)
+			if !ok {
+				return
+			}
+			peak = max(peak, hwm)
+		}
+	}()
+	code := exitWithin(t, cmd, 30*time.Second)
+	<-done
+	peak = max(peak, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss<<10)
+	t.Logf("exit %d, peak RSS %.1f MiB", code, float64(peak)/(1<<20))
+	if code != 1 || !strings.Contains(stderr.String(), "longer than bcauth holds whole") || stdout.String() != "[]\n" {
+		t.Errorf("exit %d, stdout %.100q, stderr %s", code, stdout.String(), stderr.String())
+	}
+	if peak > 100<<20 {
+		t.Errorf("peak RSS %d MiB for a 512 MiB string bounded at 16 MiB", peak>>20)
+	}
+}

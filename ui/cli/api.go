@@ -34,7 +34,9 @@ func newAPICmd(f *Factory, runF func(*APIOptions) error) *cobra.Command {
 
 The account is --account (a number is an id, name:NAME or any other text a name only it has), else the only account of --product, else the one last picked in the app. PATH is relative to its href; a full URL must lie under one of this login's account hrefs or its Launchpad, or nothing is sent. -f and -F make a JSON body (and the method POST); with GET they go to the query string. A 429 waits out its Retry-After (Ctrl-C stops); a 5xx is retried for GET and HEAD. --paginate follows Link rel="next" and prints one merged array; --jq filters each answer with gojq, one result a line, strings raw.
 
-Exit 0 for 2xx, 1 for any other answer (the status and the server's words on stderr) or a failed login, 2 for a command line that cannot run.`,
+The body (--input, -f, -F) is read once and whole, at most 64 MiB, before anything is sent. --paginate stops at a page fetched already and after 1000 pages; a value held whole (on a terminal, merged, or for --jq) at 16 MiB.
+
+Exit 0 for 2xx, 1 for any other answer (the status and the server's words on stderr), a failed login or a bound reached, 2 for a command line that cannot run, 130 on Ctrl-C and 143 on SIGTERM.`,
 		Example: `bcauth api --product bc3 /projects.json
 bcauth api --account 99999999 --paginate --jq '.[].name' /projects.json
 bcauth api --account "name:Honcho Design" -f subject=Kickoff -f content='<p>Hello</p>' -F status=active \

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -48,28 +49,33 @@ func newDemoCmd(f *Factory, runF func(*demoOptions) error) *cobra.Command {
 		if f.Stdin != nil {
 			in = f.Stdin
 		}
-		return f.exit(DemoServe(cmd.Context(), f.output(), in, f.bcauthCommand(), d))
+		bin, err := f.demoBin(d)
+		if err != nil {
+			fmt.Fprintf(f.stderr(), "bcauth demo: could not copy bcauth for the other shell (%v); build one with go build -o bcauth .\n", err)
+		}
+		return f.exit(DemoServe(cmd.Context(), f.output(), in, bin, d))
 	}
 	return cmd
 }
 
 // DemoServe prints the lines to paste into another shell, so every script
 // command can be rehearsed against the fake, then waits until ctx ends
-// (Ctrl-C). bcauth is the command that runs this binary there ("bcauth"
-// when it is on PATH). Every line read from in that holds an address a
+// (Ctrl-C). bin, when not "", is a directory holding a bcauth to put on
+// that shell's PATH (this one is not there). Every line read from in that holds an address a
 // login shows is approved as a browser would, so a machine without one
 // can log in too. The fake's password and API token are demo values that
 // open nothing but the fake.
-func DemoServe(ctx context.Context, out Output, in io.Reader, bcauth string, d *core.Demo) int {
+func DemoServe(ctx context.Context, out Output, in io.Reader, bin string, d *core.Demo) int {
 	var b strings.Builder
 	fmt.Fprintf(&b, "bcauth demo: a fake Launchpad, with its product APIs, at %s\n", d.Client.LaunchpadURL)
 	fmt.Fprintf(&b, "Paste this into another shell, then run bcauth login, status, accounts, token, probe…:\n\n")
 	fmt.Fprintf(&b, "export BASECAMP_LAUNCHPAD_URL=%s BASECAMP_OAUTH_CLIENT_ID=%s BASECAMP_OAUTH_CLIENT_SECRET=%s \\\n  BASECAMP_OAUTH_REDIRECT_URI=%s XDG_CONFIG_HOME=%s XDG_CACHE_HOME=%s \\\n  %s=%s\n",
 		shellQuote(d.Client.LaunchpadURL), shellQuote(d.Client.ClientID), shellQuote(d.Client.ClientSecret), shellQuote(d.Client.RedirectURI), shellQuote(d.ConfigDir()), shellQuote(d.CacheDir()),
 		core.DemoSetting, shellQuote(d.Dir))
-	if bcauth != "bcauth" {
-		// go run's binary, or one built here: bcauth is not on PATH.
-		fmt.Fprintf(&b, "alias bcauth=%s\n", shellQuote(bcauth))
+	if bin != "" {
+		// After go run, or with a binary built here, "bcauth" would be
+		// "command not found": the demo's own copy, gone with the demo.
+		fmt.Fprintf(&b, "\nbcauth is not on PATH here; this puts the demo's copy of it there:\n\nexport PATH=%s:\"$PATH\"\n", shellQuote(bin))
 	}
 	fmt.Fprintf(&b, "\nOlder credentials its product APIs take (demo values, good for nothing else):\n")
 	fmt.Fprintf(&b, "  BASECAMP_PASSWORD=%s bcauth probe --url %s/bcx/88888888/api/v1 --product bcx --basic %s\n", shellQuote(core.DemoPassword), d.Client.LaunchpadURL, shellQuote(d.User))
@@ -112,27 +118,51 @@ func approvePasted(ctx context.Context, out Output, in io.Reader, d *core.Demo) 
 	}
 }
 
-// bcauthCommand is how another shell runs this binary: "bcauth" when that
-// is what PATH finds, else the binary's own path (go run's, or one built
-// in the checkout).
-func (f *Factory) bcauthCommand() string {
+// demoBin is a directory in the demo's own holding a copy of this binary,
+// for another shell's PATH, or "" when PATH finds this binary as bcauth
+// already. A copy, because go run's binary may be removed while it runs
+// (the build cache keeps its own), and it goes when the demo does.
+func (f *Factory) demoBin(d *core.Demo) (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return "bcauth"
+		return "", err
 	}
 	if real, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = real
 	}
 	for _, dir := range filepath.SplitList(f.Env.Get("PATH")) {
-		onPath, err := filepath.EvalSymlinks(filepath.Join(dir, "bcauth"))
-		if err == nil {
+		if onPath, err := filepath.EvalSymlinks(filepath.Join(dir, "bcauth")); err == nil {
 			if onPath == exe {
-				return "bcauth"
+				return "", nil
 			}
 			break // another bcauth comes first
 		}
 	}
-	return exe
+	src, err := os.Open(exe)
+	if err != nil && runtime.GOOS == "linux" {
+		src, err = os.Open("/proc/self/exe") // readable even once removed
+	}
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	dir := filepath.Join(d.Dir, "bin")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	name := "bcauth"
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	dst, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o700)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return "", err
+	}
+	return dir, dst.Close()
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,16 +15,45 @@ import (
 	"bcauth/ui/core"
 )
 
-// syncBuffer is a bytes.Buffer two goroutines may use.
+// syncBuffer is a bytes.Buffer two goroutines may use, which a test can
+// wait on.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{}
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.changed == nil {
+		s.changed = make(chan struct{}, 1)
+	}
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
 	return s.b.Write(p)
+}
+
+// waitFor waits until the buffer holds text, or ctx ends.
+func (s *syncBuffer) waitFor(ctx context.Context, text string) bool {
+	for {
+		s.mu.Lock()
+		if s.changed == nil {
+			s.changed = make(chan struct{}, 1)
+		}
+		has, changed := strings.Contains(s.b.String(), text), s.changed
+		s.mu.Unlock()
+		if has {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 func (s *syncBuffer) String() string {
@@ -63,9 +93,14 @@ func TestDemoServeApprovesAPastedAddress(t *testing.T) {
 	in, typed := io.Pipe()
 	var stdout, stderr syncBuffer
 	served := make(chan int, 1)
-	go func() {
-		served <- DemoServe(ctx, Output{Stdout: &stdout, Stderr: &stderr}, in, "/tmp/go-build1/exe/bcauth", d)
-	}()
+	bin, err := (&Factory{}).demoBin(d) // no PATH: this test binary is not on it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(bin, "bcauth")); err != nil || fi.Size() == 0 {
+		t.Fatalf("no copy of bcauth in %s: %v", bin, err)
+	}
+	go func() { served <- DemoServe(ctx, Output{Stdout: &stdout, Stderr: &stderr}, in, bin, d) }()
 	// Launchpad's own address is refused (the login would not take its
 	// answer); the start address the connect screen shows is approved.
 	if _, err := io.WriteString(typed, login.URL+"\n"+login.Start+"\n"); err != nil {
@@ -75,6 +110,8 @@ func TestDemoServeApprovesAPastedAddress(t *testing.T) {
 	if err != nil || tok.AccessToken == "" {
 		t.Fatalf("the login did not end on its own: %v", err)
 	}
+	// The login may end before the approver has said so.
+	stderr.waitFor(ctx, "bcauth demo: approved")
 	cancel()
 	if code := <-served; code != ExitOK {
 		t.Errorf("exit %d", code)
@@ -82,7 +119,7 @@ func TestDemoServeApprovesAPastedAddress(t *testing.T) {
 	out := stdout.String()
 	for _, want := range []string{
 		"paste the start address bcauth login shows (http://127.0.0.1:PORT/start/…) here, then press enter: this window approves it",
-		"alias bcauth=/tmp/go-build1/exe/bcauth", // go run's binary: not on PATH
+		"export PATH=" + filepath.Join(d.Dir, "bin") + `:"$PATH"`, // go run's binary: not on PATH
 		core.DemoSetting + "=" + d.Dir,
 	} {
 		if !strings.Contains(out, want) {

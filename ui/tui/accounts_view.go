@@ -284,7 +284,8 @@ func (m *Model) renderDetail(width, height int, compact bool) string {
 		// One line, shortened in the middle: the ends of an href are what
 		// tell accounts apart, and a wrap would split a number. Copying
 		// still copies it whole.
-		return s.Label.Render(fmt.Sprintf("%-9s", label)) + s.Value.Render(shortURL(value, max(width-9, 8)))
+		// A hyperlink (OSC 8) to the whole, for terminals that have them.
+		return s.Label.Render(fmt.Sprintf("%-9s", label)) + s.Value.Hyperlink(value).Render(shortURL(value, max(width-9, 8)))
 	}
 	field := func(label, value string) string {
 		w := max(width-9, 4)

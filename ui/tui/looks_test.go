@@ -112,3 +112,11 @@ func TestFilteringMovesNothing(t *testing.T) {
 		t.Errorf("the count moved from column %d to %d on enter:\n%s", typing, after, screenText(m))
 	}
 }
+
+// The detail pane's hrefs, shortened on screen, link to the whole URL.
+func TestDetailHrefsAreHyperlinks(t *testing.T) {
+	m := accountsAt(t, 100, 30)
+	if !strings.Contains(m.View().Content, "\x1b]8;;"+honcho.Href) {
+		t.Error("the href is no hyperlink to the whole URL")
+	}
+}

@@ -369,3 +369,21 @@ func TestAPISaysTheLockIsHeldAsTokenDoes(t *testing.T) {
 		t.Errorf("api says\n%s\ntoken says\n%s", api.stderr, token.stderr)
 	}
 }
+
+// Point 1: a POST that was sent is never sent again, whatever came back.
+func TestAPINeverResendsAPost(t *testing.T) {
+	e := newCLIEnv(t, cliOpts{})
+	t.Cleanup(func() { e.Fake.ScriptAPI(99999999, "bc3") })
+	for _, answer := range []launchpadtest.ProductAnswer{launchpadtest.AnswerServerError(), launchpadtest.AnswerSlow(time.Minute)} {
+		e.Fake.ScriptAPI(99999999, "bc3", answer)
+		before := len(e.Fake.ProductRequests())
+		o := APIOptions{Account: "99999999", Path: "/projects.json", Input: "-", Stdin: strings.NewReader(projectBody())}
+		o.HTTPClient = &http.Client{Timeout: 2 * time.Second}
+		clock := &apiClock{now: time.Now()}
+		o.Now, o.Sleep = clock.Now, clock.Sleep
+		r := cliRun(func(out Output) int { return API(t.Context(), e.Svc, out, o) })
+		if n := posts(e, before); n != 1 || r.code != 1 {
+			t.Errorf("%+v: %d POSTs, exit %d (%s); want one and exit 1", answer, n, r.code, r.stderr)
+		}
+	}
+}

@@ -205,7 +205,6 @@ func TestATooManyRequestsHoldsEveryTokenRequest(t *testing.T) {
 					t.Errorf("after a second 429: %s, want a hold until %s", stderr, until)
 				}
 				tc.first *= 2
-				before++
 			}
 
 			clk.Add(tc.first + time.Second)

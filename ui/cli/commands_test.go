@@ -3,9 +3,7 @@ package cli
 import (
 	"bytes"
 	"os/exec"
-	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -159,7 +157,10 @@ func TestCommandsParseTheirFlags(t *testing.T) {
 // TestNoBubbleTea: the script commands start fast and small because this
 // package links no Bubble Tea; the app comes in through Factory.App.
 func TestNoBubbleTea(t *testing.T) {
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command lists what this package links: %v", err)
+	}
 	out, err := exec.Command(gobin, "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)

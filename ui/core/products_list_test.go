@@ -78,3 +78,24 @@ func TestCleanURL(t *testing.T) {
 		}
 	}
 }
+
+// TestSameIdentity: the Launchpad id decides when either side has one;
+// only two identities without an id are compared by email address.
+func TestSameIdentity(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		want, got auth.Identity
+		same      bool
+	}{
+		{name: "same id", want: auth.Identity{ID: 1, EmailAddress: "a@x"}, got: auth.Identity{ID: 1, EmailAddress: "b@x"}, same: true},
+		{name: "other id, same email", want: auth.Identity{ID: 1, EmailAddress: "a@x"}, got: auth.Identity{ID: 2, EmailAddress: "a@x"}},
+		{name: "stored without an id", want: auth.Identity{EmailAddress: "a@x"}, got: auth.Identity{ID: 2, EmailAddress: "a@x"}},
+		{name: "answered without an id", want: auth.Identity{ID: 1, EmailAddress: "a@x"}, got: auth.Identity{EmailAddress: "a@x"}},
+		{name: "neither has an id, same email", want: auth.Identity{EmailAddress: "A@x"}, got: auth.Identity{EmailAddress: "a@X"}, same: true},
+		{name: "neither has an id, other email", want: auth.Identity{EmailAddress: "a@x"}, got: auth.Identity{EmailAddress: "b@x"}},
+	} {
+		if got := sameIdentity(tc.want, tc.got); got != tc.same {
+			t.Errorf("%s: sameIdentity = %v, want %v", tc.name, got, tc.same)
+		}
+	}
+}

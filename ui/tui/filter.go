@@ -69,8 +69,9 @@ func (f field) find(term string) (hit, bool) {
 		}
 		return h, true
 	}
+	dead := map[[2]int]bool{}
 	for w := range f.starts {
-		if bytes, ok := f.initials(term, w, nil); ok {
+		if bytes, ok := f.initials(term, w, nil, dead); ok {
 			return hit{score: scoreInitials, bytes: bytes}, true
 		}
 	}
@@ -103,12 +104,14 @@ func (f field) wordStart(at int) bool {
 
 // initials matches term as prefixes of the words from w on, one after
 // another, each taking at least one letter: "hd" or "hodes" in "Honcho
-// Design". It needs two words at least (one is a plain prefix).
-func (f field) initials(term string, w int, got []int) ([]int, bool) {
+// Design". It needs two words at least (one is a plain prefix). dead
+// remembers the (rest of the term, word) pairs that failed, so a name of
+// many alike words cannot make the search exponential.
+func (f field) initials(term string, w int, got []int, dead map[[2]int]bool) ([]int, bool) {
 	if term == "" {
 		return got, len(got) > 0
 	}
-	if w >= len(f.starts) {
+	if w >= len(f.starts) || dead[[2]int{len(term), w}] {
 		return nil, false
 	}
 	word := f.text[f.starts[w]:]
@@ -128,9 +131,12 @@ func (f field) initials(term string, w int, got []int) ([]int, bool) {
 			continue // mid-letter
 		}
 		more := append(got[:len(got):len(got)], seq(f.starts[w], n)...)
-		if out, ok := f.initials(term[n:], w+1, more); ok {
+		if out, ok := f.initials(term[n:], w+1, more, dead); ok {
 			return out, true
 		}
+	}
+	if len(got) > 0 {
+		dead[[2]int{len(term), w}] = true
 	}
 	return nil, false
 }

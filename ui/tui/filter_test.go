@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
@@ -113,5 +114,24 @@ func TestFilterOnManyNames(t *testing.T) {
 		if !strings.Contains(name, "Honcho") {
 			t.Fatalf("hon shows %q", name)
 		}
+	}
+}
+
+// A name of many alike words and a long filter of the same letters finish
+// at once: the word-start search remembers what failed.
+func TestFilterIsNotExponential(t *testing.T) {
+	l := newAccountList([]auth.Account{{Product: "bc3", ID: 1, Name: strings.Repeat("aaaa ", 60) + "b"}})
+	done := make(chan struct{})
+	go func() {
+		l.setFilter(strings.Repeat("a", 150) + "c")
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("filtering a name of alike words did not finish in 10s")
+	}
+	if len(l.visible) != 0 {
+		t.Errorf("matched %d", len(l.visible))
 	}
 }

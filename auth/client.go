@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -161,13 +162,13 @@ func (c *Client) Exchange(ctx context.Context, code string) (*oauth2.Token, erro
 	var ans answer
 	tok, err := oc.Exchange(withAnswer(c.withHTTP(ctx), &ans), code, oauth2.SetAuthURLParam("type", "web_server"))
 	if err != nil {
-		err = tokenError(OpExchange, err, &ans)
+		err = withoutSecrets(tokenError(OpExchange, err, &ans), oc.ClientSecret, code)
 		done(err)
 		return nil, err
 	}
 	done(nil)
 	if err := unusable(OpExchange, tok, &ans); err != nil {
-		return nil, err
+		return nil, withoutSecrets(err, oc.ClientSecret, code)
 	}
 	return c.normalise(tok, ""), nil
 }
@@ -195,13 +196,13 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*oauth2.Toke
 	var ans answer
 	tok, err := oc.TokenSource(withAnswer(c.withHTTP(ctx), &ans), &oauth2.Token{RefreshToken: refreshToken}).Token()
 	if err != nil {
-		err = tokenError(OpRefresh, err, &ans)
+		err = withoutSecrets(tokenError(OpRefresh, err, &ans), oc.ClientSecret, refreshToken)
 		done(err)
 		return nil, err
 	}
 	done(nil)
 	if err := unusable(OpRefresh, tok, &ans); err != nil {
-		return nil, err
+		return nil, withoutSecrets(err, oc.ClientSecret, refreshToken)
 	}
 	return c.normalise(tok, refreshToken), nil
 }
@@ -262,6 +263,23 @@ func tokenError(op Op, err error, ans *answer) error {
 	}
 	// No HTTP answer: the network or the server is at fault, not the login.
 	return &LaunchpadError{Op: op, Kind: KindRetry, Err: err}
+}
+
+// withoutSecrets takes what the request sent and must never be shown or
+// stored (the client secret, a refresh token, a code) out of Launchpad's
+// words: an answer that quotes them back would otherwise print them, and
+// keep them in state.json's refusal or holds.json.
+func withoutSecrets(err error, secrets ...string) error {
+	var le *LaunchpadError
+	if !errors.As(err, &le) {
+		return err
+	}
+	for _, s := range secrets {
+		if s != "" {
+			le.Text = strings.ReplaceAll(le.Text, s, "[redacted]")
+		}
+	}
+	return err
 }
 
 func isRedirect(status int) bool { return status >= 300 && status < 400 }

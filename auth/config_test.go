@@ -122,7 +122,9 @@ func TestClassify(t *testing.T) {
 	}{
 		{OpRefresh, 400, "This Basecamp ID rekeyed its deadbolt.", KindRelogin},
 		{OpRefresh, 400, "authorization_expired", KindRelogin},
-		{OpRefresh, 401, "", KindRelogin},
+		{OpRefresh, 401, "", KindUnexpected},
+		{OpRefresh, 401, "401 Authorization Required nginx", KindUnexpected},
+		{OpRefresh, 401, "Unknown Basecamp ID.", KindRelogin},
 		{OpRefresh, 502, "Bad Gateway", KindRetry},
 		{OpRefresh, 429, "", KindRetry},
 		{OpExchange, 400, "code expired", KindOther},

@@ -151,6 +151,12 @@ func classify(op Op, status int, text string) Kind {
 	if containsAny(low, configPhrases) {
 		return KindConfig
 	}
+	if status == http.StatusUnauthorized && op == OpRefresh {
+		// A bare 401 from the token endpoint (a proxy's page, an empty
+		// body) is no refusal of the login: only Launchpad's own words
+		// above make one, and a refusal is recorded for good.
+		return KindUnexpected
+	}
 	if status == http.StatusUnauthorized && op != OpExchange {
 		return KindRelogin
 	}

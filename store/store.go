@@ -221,9 +221,30 @@ func (s *Store) ensureDir() error {
 	return nil
 }
 
+// linkOfMine refuses a directory that is a symbolic link another user
+// made: in a directory others can write (an XDG_CONFIG_HOME under /tmp),
+// their link would point bcauth's files, and its chmod, wherever they
+// like. A link of the person's own (dotfiles) is followed.
+func linkOfMine(path string) error {
+	li, err := os.Lstat(path)
+	if err != nil || li.Mode()&fs.ModeSymlink == 0 {
+		return nil
+	}
+	uid, ok := owner(li)
+	if !ok || uid == currentUID() {
+		return nil
+	}
+	me := currentUID()
+	return &UnsafeError{Path: path, Why: fmt.Sprintf("is a symbolic link made by uid %d, not by you (uid %d), so bcauth does not follow it", uid, me), Mode: li.Mode(),
+		Fix: fmt.Sprintf("move %q away (it is not yours) and run bcauth again; set XDG_CONFIG_HOME and XDG_CACHE_HOME to directories only you can write", path)}
+}
+
 // safeDir refuses a directory another user owns, and tightens one whose
 // mode lets others in, or refuses it when it cannot be tightened.
 func (s *Store) safeDir(path string, fi fs.FileInfo) error {
+	if err := linkOfMine(path); err != nil {
+		return err
+	}
 	if err := ownedByMe(path, fi); err != nil {
 		return err
 	}

@@ -266,6 +266,12 @@ func resolveAPI(sess *store.Session, launchpad string, q APIQuery) (*APITarget, 
 	if err != nil {
 		return nil, err
 	}
+	if strings.ContainsAny(acc.Href, "?#") {
+		// Joined as text, the path would land in the href's query or be
+		// cut off by its fragment: the method would hit the account's
+		// root, or another URL, and say nothing.
+		return nil, &PathError{Path: q.Path, Href: acc.Href, Joinless: true}
+	}
 	rel := strings.TrimLeft(q.Path, "/")
 	u, err := url.Parse(strings.TrimRight(acc.Href, "/") + "/" + rel)
 	if err != nil {
@@ -291,9 +297,17 @@ func resolveAPI(sess *store.Session, launchpad string, q APIQuery) (*APITarget, 
 
 // PathError is a relative PATH whose dot segments climb out of the
 // account's href.
-type PathError struct{ Path, Href string }
+type PathError struct {
+	Path, Href string
+	// Joinless: the href has a query or a fragment, so no path can be
+	// joined to it.
+	Joinless bool
+}
 
 func (e *PathError) Error() string {
+	if e.Joinless {
+		return "the account's href " + Clean(e.Href) + " has a query or a fragment, so " + Clean(e.Path) + " cannot be joined to it"
+	}
 	return Clean(e.Path) + " climbs out of the account's href " + Clean(e.Href)
 }
 

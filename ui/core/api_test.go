@@ -61,6 +61,20 @@ func TestResolveAPIKeepsTheTokenToTheLoginsHosts(t *testing.T) {
 			}
 		})
 	}
+	// An href with a query or a fragment takes no path: joined as text,
+	// the path went into the query (or was cut off) and the method hit
+	// the account's root.
+	odd := *sess
+	odd.Authorization = &auth.Authorization{Accounts: []auth.Account{
+		{Product: "bc3", ID: 1004, Name: "Query", Href: "https://3.basecampapi.com/1004?x=1"},
+		{Product: "bc3", ID: 1005, Name: "Fragment", Href: "https://3.basecampapi.com/1005#f"},
+	}}
+	for _, id := range []string{"1004", "1005"} {
+		var pe *PathError
+		if target, err := resolveAPI(&odd, lp, APIQuery{Account: id, Path: "/projects/5.json"}); !errors.As(err, &pe) || !pe.Joinless {
+			t.Errorf("account %s, whose href has a query or fragment: %v, %v; want a PathError, nothing called", id, target, err)
+		}
+	}
 	// With a loopback Launchpad (the fake, the demo), loopback http is fine.
 	if _, err := resolveAPI(sess, "http://127.0.0.1:8", APIQuery{Account: "5", Path: "/projects.json"}); err != nil {
 		t.Errorf("loopback with a loopback Launchpad: %v", err)

@@ -90,7 +90,7 @@ func (p *Prober) attempt(ctx context.Context, u *url.URL, prod auth.Product, a A
 	// said is the server's own words, quoted once, if it gave any.
 	var said string
 	if text := auth.ErrorText(body); text != "" && code != http.StatusOK {
-		said = fmt.Sprintf(": %q", text)
+		said = fmt.Sprintf(": %q", withoutSecrets(text, req))
 	}
 	switch {
 	case code == http.StatusOK:
@@ -113,7 +113,7 @@ func (p *Prober) attempt(ctx context.Context, u *url.URL, prod auth.Product, a A
 	case code == http.StatusNotFound && strings.EqualFold(strings.TrimSpace(resp.Header.Get("Reason")), "Account Inactive"):
 		res.Status, res.Reason = Inactive, "closed or suspended"
 		if text := auth.ErrorText(body); text != "" {
-			res.Reason += fmt.Sprintf(" (%q)", text)
+			res.Reason += fmt.Sprintf(" (%q)", withoutSecrets(text, req))
 		}
 		return res, outcome{}
 	case code == http.StatusNotFound || code == http.StatusGone:

@@ -203,6 +203,20 @@ func carriesTokens(product string) bool {
 }
 
 // writeHead prints the status line and the headers, cleaned.
+// withoutToken is s without the access token resp's request carried: a
+// product that echoes it in a header or an error must not make bcauth
+// print the token.
+func withoutToken(s string, resp *http.Response) string {
+	if resp.Request == nil {
+		return s
+	}
+	_, tok, ok := strings.Cut(resp.Request.Header.Get("Authorization"), " ")
+	if !ok || len(tok) < 8 {
+		return s
+	}
+	return strings.ReplaceAll(s, tok, "[redacted]")
+}
+
 func (c *apiCall) writeHead(resp *http.Response) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %s\n", core.Clean(resp.Proto), core.Clean(resp.Status))
@@ -216,7 +230,7 @@ func (c *apiCall) writeHead(resp *http.Response) {
 			continue
 		}
 		for _, v := range resp.Header[k] {
-			fmt.Fprintf(&b, "%s: %s\n", core.Clean(k), core.Clean(v))
+			fmt.Fprintf(&b, "%s: %s\n", core.Clean(k), core.Clean(withoutToken(v, resp)))
 		}
 	}
 	b.WriteByte('\n')
@@ -228,6 +242,7 @@ func (c *apiCall) writeHead(resp *http.Response) {
 func (c *apiCall) errorAnswer(res *product.Result) int {
 	resp := res.Response
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodyBytes))
+	body = []byte(withoutToken(string(body), resp))
 	if c.merged == nil && len(body) > 0 {
 		w := c.out.Stdout
 		if c.opts.Pretty {

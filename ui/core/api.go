@@ -485,7 +485,8 @@ func APICommand(acc auth.Account, all []auth.Account, idHint int64) (string, err
 	fmt.Fprintf(&b, " --account %d ", acc.ID)
 	p, ok := apiExamplePaths[acc.Product]
 	if !ok {
-		p = "/"
+		// Not the API's root, which answers 404 when the line is run.
+		return "", fmt.Errorf("%s has no API that bcauth knows a path of", Clean(auth.LookupProduct(acc.Product).Name))
 	}
 	b.WriteString(p)
 	return b.String(), nil

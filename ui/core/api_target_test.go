@@ -235,7 +235,10 @@ func TestAPICommand(t *testing.T) {
 		{name: "a shared id", acc: wayne, all: all, want: "bcauth api --product bcx --account 88888888 /projects.json"},
 		{name: "classic's path", acc: globex, all: all, want: "bcauth api --product highrise --account 88888888 /people.xml"},
 		{name: "alone", acc: wayne, all: []auth.Account{wayne}, want: "bcauth api --account 88888888 /projects.json"},
-		{name: "unknown product alone", acc: odd, all: []auth.Account{odd}, want: "bcauth api --account 88888888 /"},
+		// A product with no API bcauth knows a path of: the root answers
+		// 404, so there is no line to copy, and the error says why.
+		{name: "unknown product alone", acc: odd, all: []auth.Account{odd}},
+		{name: "HEY has no public API", acc: auth.Account{Product: "hey", ID: 5}, all: all},
 		{name: "a product code no shell reads as is", acc: odd, all: all},
 	} {
 		got, err := core.APICommand(tc.acc, tc.all, tc.id)

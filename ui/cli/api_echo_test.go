@@ -27,3 +27,23 @@ func TestAPINeverPrintsAnEchoedToken(t *testing.T) {
 		t.Errorf("the token was printed:\nstdout %s\nstderr %s", r.stdout, r.stderr)
 	}
 }
+
+// TestAPIEndsItsLineOnATerminal: an answer without a final line break
+// gets one on a terminal, where the prompt would follow on its last line,
+// and keeps its bytes as they came when piped.
+func TestAPIEndsItsLineOnATerminal(t *testing.T) {
+	for _, pretty := range []bool{true, false} {
+		t.Run(map[bool]string{true: "terminal", false: "piped"}[pretty], func(t *testing.T) {
+			e := newCLIEnv(t, cliOpts{})
+			e.Fake.ScriptAPI(99999999, "bc3", launchpadtest.ProductAnswer{Status: http.StatusOK, ContentType: "text/plain", Body: "<projects/>"})
+			r := e.api(t, nil, APIOptions{Account: "99999999", Path: "/projects.json", Pretty: pretty})
+			want := "<projects/>"
+			if pretty {
+				want += "\n"
+			}
+			if r.code != 0 || r.stdout != want {
+				t.Errorf("exit %d, stdout %q, want %q\n%s", r.code, r.stdout, want, r.stderr)
+			}
+		})
+	}
+}

@@ -161,7 +161,13 @@ func jsonString(s string) string {
 type terminalWriter struct {
 	w    io.Writer
 	tail []byte
+	// wrote and last: whether anything was written, and its last byte.
+	wrote bool
+	last  byte
 }
+
+// endsLine says the output so far is empty or ends with a line break.
+func (t *terminalWriter) endsLine() bool { return !t.wrote || t.last == '\n' }
 
 func newTerminalWriter(w io.Writer) *terminalWriter { return &terminalWriter{w: w} }
 
@@ -187,6 +193,9 @@ func (t *terminalWriter) Write(p []byte) (int, error) {
 			out.Write(b[:n])
 		}
 		b = b[n:]
+	}
+	if out.Len() > 0 {
+		t.wrote, t.last = true, out.Bytes()[out.Len()-1]
 	}
 	if _, err := t.w.Write(out.Bytes()); err != nil {
 		return 0, err

@@ -163,7 +163,12 @@ func (c *apiCall) page(ctx context.Context, res *product.Result) (*link, int) {
 	case c.opts.Pretty && isJSON:
 		err = writePrettyJSON(c.out.Stdout, resp.Body, c.opts.Color)
 	case c.opts.Pretty:
-		_, err = io.Copy(newTerminalWriter(c.out.Stdout), resp.Body)
+		tw := newTerminalWriter(c.out.Stdout)
+		if _, err = io.Copy(tw, resp.Body); err == nil && !tw.endsLine() {
+			// On a terminal the prompt would start on the answer's last
+			// line; piped, the bytes stay as they came.
+			_, err = io.WriteString(c.out.Stdout, "\n")
+		}
 	case c.jq != nil:
 		err = fmt.Errorf("--jq filters JSON, and the answer is %s", core.Clean(resp.Header.Get("Content-Type")))
 	default:

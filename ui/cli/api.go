@@ -180,7 +180,7 @@ func API(ctx context.Context, svc *core.Service, out Output, opts APIOptions) in
 			jq, err = gojq.Compile(q)
 		}
 		if err != nil {
-			out.problem(core.Problem{Message: "--jq " + strconv.Quote(opts.JQ) + " is no jq expression: " + err.Error(), Fix: "see https://jqlang.org/manual/ (bcauth uses gojq)"})
+			out.problem(core.Problem{Message: jqProblem(opts.JQ, err), Fix: "see https://jqlang.org/manual/ (bcauth uses gojq)"})
 			return ExitMisconfigured
 		}
 	}
@@ -594,4 +594,18 @@ func acceptFor(code, p string) string {
 		return "application/xml"
 	}
 	return "application/json"
+}
+
+// jqProblem says what is wrong with a --jq expression and where, as gojq
+// found it: the expression up to that point, then what came there.
+func jqProblem(expr string, err error) string {
+	var pe *gojq.ParseError
+	if !errors.As(err, &pe) || pe.Offset < 0 || pe.Offset > len(expr) {
+		return "--jq " + strconv.Quote(expr) + " is no jq expression: " + err.Error()
+	}
+	at := "at its end, where it stops too early"
+	if pe.Token != "" {
+		at = fmt.Sprintf("at character %d, %q, which cannot come there", pe.Offset-len(pe.Token)+1, pe.Token)
+	}
+	return fmt.Sprintf("--jq %s is no jq expression: %s (after %s)", strconv.Quote(expr), at, strconv.Quote(expr[:pe.Offset-len(pe.Token)]))
 }

@@ -47,3 +47,19 @@ func TestAPIEndsItsLineOnATerminal(t *testing.T) {
 		})
 	}
 }
+
+// TestAPIJQSaysWhatIsWrongAndWhere: a --jq expression gojq cannot parse
+// is named with the place it goes wrong, and nothing is sent.
+func TestAPIJQSaysWhatIsWrongAndWhere(t *testing.T) {
+	e := newCLIEnv(t, cliOpts{})
+	for _, tc := range []struct{ expr, want string }{
+		{".[", `at its end, where it stops too early (after ".[")`},
+		{".a ]", `at character 4, "]", which cannot come there (after ".a ")`},
+	} {
+		before := len(e.Fake.ProductRequests())
+		r := e.api(t, nil, APIOptions{Account: "99999999", Path: "/projects.json", JQ: tc.expr})
+		if r.code != ExitMisconfigured || !strings.Contains(r.stderr, tc.want) || len(e.Fake.ProductRequests()) != before {
+			t.Errorf("--jq %q: exit %d, stderr %q; want exit 2, %q, nothing sent", tc.expr, r.code, r.stderr, tc.want)
+		}
+	}
+}

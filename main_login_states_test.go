@@ -362,6 +362,13 @@ func TestWithTokenProvesThePair(t *testing.T) {
 		t.Errorf("something was stored: %q", stdout)
 	}
 
+	// A refresh token Launchpad refuses is named as the one refused: the
+	// access token beside it is fine.
+	stdout, stderr, code = bcauthIn(t, ben.AccessToken+"\nbogus-refresh-token\n", "login", "--with-token")
+	if code != core.ExitRelogin || stdout != "" || !strings.Contains(stderr, "accepted the access token from standard input but refused the refresh token") {
+		t.Errorf("login --with-token with a refused refresh token: exit %d, %q, %s", code, stdout, stderr)
+	}
+
 	// The right pair is stored, renewable.
 	if stdout, stderr, code := bcauthIn(t, ben.AccessToken+"\n"+ben.RefreshToken+"\n", "login", "--with-token"); code != 0 || !strings.Contains(stdout, "Logged in as Ben Ortiz") {
 		t.Errorf("login --with-token with Ben's pair: exit %d, %s%s", code, stdout, stderr)

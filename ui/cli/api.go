@@ -37,14 +37,14 @@ The account is --account (a number is an id, name:NAME or any other text a name 
 The body (--input, -f, -F) is read once and whole, at most 64 MiB, before anything is sent. --paginate stops at a page fetched already and after 1000 pages; a value held whole (on a terminal, merged, or for --jq) at 16 MiB.
 
 Exit 0 for 2xx, 1 for any other answer (the status and the server's words on stderr), a failed login or a bound reached, 2 for a command line that cannot run, 130 on Ctrl-C and 143 on SIGTERM.`,
-		Example: `bcauth api --product bc3 /projects.json
+		Example: `bcauth api --account 99999999 /projects.json
 bcauth api --account 99999999 --paginate --jq '.[].name' /projects.json
-bcauth api --account "name:Honcho Design" -f subject=Kickoff -f content='<p>Hello</p>' -F status=active \
+bcauth api --account "name:Honcho Design" -f subject=Kickoff -f content='<p>Hello</p>' -F draft=false \
   /buckets/2086957000/message_boards/2086957001/messages.json`,
 		Args: exactlyOnePath,
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.Account, "account", "", "the account to call: its id, or name:NAME (a name only it has)")
+	fl.StringVar(&o.Account, "account", "", "the account to call: its id (digits), or a name only it has (name:NAME when the name is digits)")
 	fl.StringVar(&o.Product, "product", "", "the account's product CODE (bc3, bcx, basecamp, campfire, highrise, backpack)")
 	f.idFlag(cmd, &o.ID)
 	fl.StringVarP(&o.Method, "method", "X", "", "the HTTP METHOD (GET, or POST with a body)")

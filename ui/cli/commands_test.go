@@ -61,8 +61,17 @@ func TestCommandsParseTheirFlags(t *testing.T) {
 	})
 	t.Run("logout", func(t *testing.T) {
 		var got *logoutOptions
-		if err := parse(t, newLogoutCmd(f, capture(&got)), "--all"); err != nil || *got != (logoutOptions{All: true, ID: "from-env"}) {
+		if err := parse(t, newLogoutCmd(f, capture(&got)), "--all"); err != nil || *got != (logoutOptions{All: true}) {
 			t.Errorf("logout: %+v, %v", got, err)
+		}
+	})
+	t.Run("logout --all --id", func(t *testing.T) {
+		var got *logoutOptions
+		if err := parse(t, newLogoutCmd(f, capture(&got)), "--all", "--id", "ben"); err == nil || got != nil {
+			t.Errorf("logout --all --id: %+v, %v; want a usage error and no run", got, err)
+		}
+		if err := parse(t, newLogoutCmd(f, capture(&got)), "--all"); err != nil || got.ID != "" {
+			t.Errorf("logout --all with BCAUTH_ID set: %+v, %v; want every ID, none named", got, err)
 		}
 	})
 	t.Run("ids", func(t *testing.T) {

@@ -25,7 +25,7 @@ type loginOptions struct {
 func newLoginCmd(f *Factory, runF func(*loginOptions) error) *cobra.Command {
 	o := &loginOptions{}
 	cmd := &cobra.Command{
-		Use:   "login [--no-browser] [--timeout DURATION] [--with-token] [--expect-identity ID|EMAIL]",
+		Use:   "login [--no-browser] [--timeout DURATION] [--keyring] [--with-token [--json]] [--expect-identity ID|EMAIL]",
 		Short: "Log in (adds or replaces that Basecamp ID)",
 		Long: `Log in through the browser, even when logged in (adds or replaces that Basecamp ID).
 

@@ -28,7 +28,14 @@ func newLogoutCmd(f *Factory, runF func(*logoutOptions) error) *cobra.Command {
 	cmd.Flags().BoolVar(&o.All, "all", false, "log out of every Basecamp ID")
 	f.idFlag(cmd, &o.ID)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		o.ID = f.chosenID(cmd, o.ID)
+		if o.All && cmd.Flags().Changed("id") {
+			return usage(cmd, "--all logs out of every Basecamp ID and --id of one: give one of them")
+		}
+		if o.All {
+			o.ID = "" // BCAUTH_ID names one; --all is every one
+		} else {
+			o.ID = f.chosenID(cmd, o.ID)
+		}
 		if runF != nil {
 			return runF(o)
 		}

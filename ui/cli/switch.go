@@ -19,11 +19,11 @@ type switchOptions struct {
 func newSwitchCmd(f *Factory, runF func(*switchOptions) error) *cobra.Command {
 	o := &switchOptions{}
 	cmd := &cobra.Command{
-		Use:   "switch [ID|EMAIL]",
+		Use:   "switch [ID|EMAIL] [--json]",
 		Short: "Make another Basecamp ID current",
 		Long: `Make another logged-in Basecamp ID current, named by its Launchpad id, its email address, its name, or a part of any of them that only it has (8888, ben, @acme.com). Without an argument, pick one in the terminal (the app's own picker); without a terminal, the choices are listed and nothing changes.
 
-Exit 0 switched, 1 no such Basecamp ID, several match, or none named without a terminal.`,
+Exit 0 switched, 4 no such Basecamp ID (log in as it), 1 several match or none named without a terminal.`,
 		Example:           "bcauth switch ben@example.com\nbcauth switch 9999999\nbcauth switch",
 		Args:              maxOneArg,
 		ValidArgsFunction: f.idCompletions,

@@ -28,11 +28,18 @@ var ErrEnvToken = errors.New(auth.SettingToken + " is set, so bcauth uses that t
 // outside bcauth's store: From says where (FromEnv, FromStdin).
 type TokenRefusedError struct {
 	From string
+	// Refresh: the refresh token given with it was refused, not the
+	// access token.
+	Refresh bool
 	Err  error
 }
 
 func (e *TokenRefusedError) Error() string {
-	return fmt.Sprintf("Launchpad refused the access token from %s: %v", e.From, e.Err)
+	what := "access token"
+	if e.Refresh {
+		what = "refresh token"
+	}
+	return fmt.Sprintf("Launchpad refused the %s from %s: %v", what, e.From, e.Err)
 }
 
 func (e *TokenRefusedError) Unwrap() error { return e.Err }

@@ -37,7 +37,7 @@ type IdentityError struct {
 func (e *IdentityError) Error() string {
 	switch {
 	case e.Expected != "":
-		return fmt.Sprintf("Launchpad says this login is %s, not %q as --expect-identity asked: nothing was stored", IDLabel(e.Got), e.Expected)
+		return fmt.Sprintf("Launchpad says this login is %s, not %q as --expect-identity asked (it takes the Launchpad id or the whole email address): nothing was stored", IDLabel(e.Got), e.Expected)
 	case e.Access != nil:
 		return fmt.Sprintf("the refresh token given belongs to %s and the access token to %s: nothing was stored", IDLabel(e.Got), IDLabel(*e.Access))
 	}
@@ -171,7 +171,7 @@ func (s *Service) provePair(ctx context.Context, c *auth.Client, access, refresh
 	fresh, err := c.Refresh(ctx, refresh)
 	if err != nil {
 		if auth.NeedsLogin(err) {
-			return nil, nil, &TokenRefusedError{From: FromStdin, Err: err}
+			return nil, nil, &TokenRefusedError{From: FromStdin, Refresh: true, Err: err}
 		}
 		return nil, nil, err
 	}

@@ -324,6 +324,9 @@ func describeRefusedToken(e *TokenRefusedError, set Settings) Problem {
 	out := Describe(e.Err, set)
 	out.Kind, out.Header, out.Relogin = KindRejected, "Token refused", false
 	out.Message = "Launchpad refused the access token from " + e.From
+	if e.Refresh {
+		out.Message = "Launchpad accepted the access token from " + e.From + " but refused the refresh token on the second line"
+	}
 	if e.From == FromEnv {
 		out.Message += " (the environment; bcauth never refreshes or stores it)"
 		out.Fix = "set " + auth.SettingToken + " to a valid access token, or unset it to use the stored login"

@@ -31,7 +31,7 @@ type TokenRefusedError struct {
 	// Refresh: the refresh token given with it was refused, not the
 	// access token.
 	Refresh bool
-	Err  error
+	Err     error
 }
 
 func (e *TokenRefusedError) Error() string {

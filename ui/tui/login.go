@@ -51,6 +51,9 @@ func (m *Model) startLogin(note string) tea.Cmd {
 	m.setStatus("", false) // the accounts screen's news is not this screen's
 	m.login.note = note
 	m.login.browser, m.login.pasteNote, m.login.browserFailed = "", "", false
+	// An address pasted for an earlier login carries that login's state:
+	// the new one starts with an empty field.
+	m.login.paste.SetValue("")
 	if m.client == nil {
 		return load(m.cfg.Service)
 	}

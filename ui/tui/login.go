@@ -107,14 +107,21 @@ func (m *Model) loginReady(msg loginReadyMsg) tea.Cmd {
 		l.paste.Placeholder = m.client.Config().RedirectURI + "?code=…&state=…"
 		cmds = append(cmds, l.paste.Focus())
 	}
-	// The demo approves by itself only when nothing else can: with
-	// --no-browser the person rehearses the paste-back.
-	if d := m.cfg.Demo; d != nil && d.Headless && !m.cfg.NoBrowser {
-		l.demoAt = m.now().Add(d.After)
-		attempt := l.attempt
-		cmds = append(cmds, tea.Tick(d.After, func(time.Time) tea.Msg { return demoApproveMsg{attempt} }))
+	return tea.Batch(append(cmds, m.armDemo())...)
+}
+
+// armDemo starts the headless demo's countdown to approving by itself.
+// The demo approves by itself only when nothing else can: with
+// --no-browser the person rehearses the paste-back.
+func (m *Model) armDemo() tea.Cmd {
+	d := m.cfg.Demo
+	if d == nil || !d.Headless || m.cfg.NoBrowser {
+		return nil
 	}
-	return tea.Batch(cmds...)
+	l := &m.login
+	l.demoAt = m.now().Add(d.After)
+	attempt := l.attempt
+	return tea.Tick(d.After, func(time.Time) tea.Msg { return demoApproveMsg{attempt} })
 }
 
 func (m *Model) ticked(msg tickMsg) tea.Cmd {

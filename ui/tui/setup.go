@@ -108,6 +108,11 @@ func (m *Model) setupKey(msg tea.KeyPressMsg) tea.Cmd {
 		// Back where setup was opened from, the settings unchanged.
 		s.note = ""
 		m.screen = s.back
+		if s.back == screenConnect && m.login.login != nil && !m.demoWaits() {
+			// The demo's countdown ran out on the setup screen, where it
+			// approves nothing: it starts again here.
+			return m.armDemo()
+		}
 		return nil
 	}
 	// Typing answers "enter the client ID first" (or the secret): the

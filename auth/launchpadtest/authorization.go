@@ -90,13 +90,6 @@ func (a Account) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// authorizationResponse is the body of GET /authorization.json.
-type authorizationResponse struct {
-	ExpiresAt string    `json:"expires_at"`
-	Identity  Identity  `json:"identity"`
-	Accounts  []Account `json:"accounts"`
-}
-
 // authorization says whom an access token belongs to and which accounts it
 // reaches.
 func (s *Server) authorization(w http.ResponseWriter, r *http.Request) {
@@ -122,8 +115,8 @@ func (s *Server) authorization(w http.ResponseWriter, r *http.Request) {
 	case !now.Before(expiry):
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": errTokenExpired})
 	default:
-		// As json.Marshal writes an authorizationResponse, the accounts
-		// as they were encoded once.
+		// {"expires_at", "identity", "accounts"}, as json.Marshal would
+		// write them, the accounts as they were encoded once.
 		head, err := json.Marshal(struct {
 			ExpiresAt string   `json:"expires_at"`
 			Identity  Identity `json:"identity"`

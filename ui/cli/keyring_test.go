@@ -68,7 +68,7 @@ func TestKeyringCommands(t *testing.T) {
 	if doc.Problem == nil || doc.Problem.Kind != "not_logged_in" || doc.Problem.Fix != "run bcauth login" || !strings.Contains(doc.Problem.Message, "gone") {
 		t.Errorf("status with the entry gone: problem %+v", doc.Problem)
 	}
-	if r := e.token(t); r.code != ExitFailed || r.stdout != "" || !strings.Contains(r.stderr, "bcauth login") {
+	if r := e.token(t); r.code != ExitRelogin || r.stdout != "" || !strings.Contains(r.stderr, "bcauth login") {
 		t.Errorf("token with the entry gone = %d %q %q", r.code, r.stdout, r.stderr)
 	}
 
@@ -95,12 +95,12 @@ func TestKeyringRefusalIsRemembered(t *testing.T) {
 	t.Cleanup(func() { e.logout(true) })
 	e.Fake.RevokeAll()
 	e.ExpireStored(t, sess, time.Hour)
-	if r := e.token(t); r.code != ExitFailed {
+	if r := e.token(t); r.code != ExitRelogin {
 		t.Fatalf("token after the refusal = %d %q", r.code, r.stderr)
 	}
 	before := e.Fake.RefreshRequests()
 	for range 3 {
-		if r := e.token(t); r.code != ExitFailed || !strings.Contains(r.stderr, "bcauth login") {
+		if r := e.token(t); r.code != ExitRelogin || !strings.Contains(r.stderr, "bcauth login") {
 			t.Errorf("token = %d %q", r.code, r.stderr)
 		}
 	}

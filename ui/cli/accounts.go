@@ -35,15 +35,9 @@ func newAccountsCmd(f *Factory, runF func(*accountsOptions) error) *cobra.Comman
 	f.idFlag(cmd, &o.ID)
 	cmd.Flags().StringVar(&o.Product, "product", "", "only accounts of this product CODE (bc3, bcx, basecamp, campfire, highrise, …)")
 	_ = cmd.RegisterFlagCompletionFunc("product", productCodes)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		o.ID = f.chosenID(cmd, o.ID)
-		if runF != nil {
-			return runF(o)
-		}
-		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int {
-			return Accounts(cmd.Context(), svc, out, o.JSON, o.Product)
-		})
-	}
+	cmd.RunE = runOnService(f, o, &o.ID, runF, func(ctx context.Context, svc *core.Service, out Output) int {
+		return Accounts(ctx, svc, out, o.JSON, o.Product)
+	})
 	return cmd
 }
 

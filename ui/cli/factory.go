@@ -155,6 +155,19 @@ func (f *Factory) script(cmd *cobra.Command, id string, do func(*core.Service, O
 	return f.exit(interrupted(cmd.Context(), do(svc, out)))
 }
 
+// runOnService is the RunE of a script command with --id: the ID is
+// --id else BCAUTH_ID; a test's runF gets the options, else do runs on
+// the Service.
+func runOnService[O any](f *Factory, o *O, id *string, runF func(*O) error, do func(context.Context, *core.Service, Output) int) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		*id = f.chosenID(cmd, *id)
+		if runF != nil {
+			return runF(o)
+		}
+		return f.script(cmd, *id, func(svc *core.Service, out Output) int { return do(cmd.Context(), svc, out) })
+	}
+}
+
 // exit ends a command with code: Execute returns it, and cobra sees no
 // error (a command that has reported its own failure has nothing more to
 // print).

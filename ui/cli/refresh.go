@@ -34,16 +34,10 @@ Exit 0 refreshed; 4 a person must log in (not logged in, refused, no refresh tok
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON: identity and expires_at")
 	cmd.Flags().BoolVar(&o.PastHold, "force-past-hold", false, "ask Launchpad even while token requests are on hold (after a 429 or invalid_client)")
 	f.idFlag(cmd, &o.ID)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		o.ID = f.chosenID(cmd, o.ID)
-		if runF != nil {
-			return runF(o)
-		}
-		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int {
-			svc.PastHold = o.PastHold
-			return Refresh(cmd.Context(), svc, out, o.JSON)
-		})
-	}
+	cmd.RunE = runOnService(f, o, &o.ID, runF, func(ctx context.Context, svc *core.Service, out Output) int {
+		svc.PastHold = o.PastHold
+		return Refresh(ctx, svc, out, o.JSON)
+	})
 	return cmd
 }
 

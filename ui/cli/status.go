@@ -30,15 +30,9 @@ func newStatusCmd(f *Factory, runF func(*statusOptions) error) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON")
 	f.idFlag(cmd, &o.ID)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		o.ID = f.chosenID(cmd, o.ID)
-		if runF != nil {
-			return runF(o)
-		}
-		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int {
-			return Status(cmd.Context(), svc, out, o.JSON)
-		})
-	}
+	cmd.RunE = runOnService(f, o, &o.ID, runF, func(ctx context.Context, svc *core.Service, out Output) int {
+		return Status(ctx, svc, out, o.JSON)
+	})
 	return cmd
 }
 

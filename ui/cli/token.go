@@ -31,15 +31,9 @@ bcauth token --json --id ben@example.com | jq -r .expires_at`,
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON with the expiry and whose token it is")
 	f.idFlag(cmd, &o.ID)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		o.ID = f.chosenID(cmd, o.ID)
-		if runF != nil {
-			return runF(o)
-		}
-		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int {
-			return Token(cmd.Context(), svc, out, o.JSON)
-		})
-	}
+	cmd.RunE = runOnService(f, o, &o.ID, runF, func(ctx context.Context, svc *core.Service, out Output) int {
+		return Token(ctx, svc, out, o.JSON)
+	})
 	return cmd
 }
 
@@ -47,8 +41,8 @@ bcauth token --json --id ben@example.com | jq -r .expires_at`,
 // nothing else, refreshing (and saving) a stored one first when it is near
 // its expiry. BASECAMP_TOKEN, when set, is printed as it is, never
 // refreshed; with asJSON it is first checked with Launchpad, which alone
-// knows whose it is. Any failure goes to stderr with exit 1 and an empty
-// stdout.
+// knows whose it is. Any failure goes to stderr, with an empty stdout and
+// the problem's exit code (4 log in again, 1 may pass, 2 misconfigured).
 //
 // With asJSON, one object:
 //

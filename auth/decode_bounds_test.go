@@ -53,6 +53,7 @@ func TestParseAuthorizationBoundsTheAccounts(t *testing.T) {
 		{"MaxAccounts", many(MaxAccounts, `{}`), true},
 		{"one more", many(MaxAccounts+1, `{}`), false},
 		{"3.5 million", many(3_500_000, `{}`), false},
+		{"MaxAccounts, not plain", many(MaxAccounts, `{"name":null}`), true},
 		{"one more, not plain", many(MaxAccounts+1, `{"name":null}`), false},
 	} {
 		before := allocated()

@@ -1,0 +1,81 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+)
+
+// The edges of what bcauth shows of Launchpad's words and takes of its
+// tokens, each at the value where the behaviour turns.
+
+func TestFirstLineIsCutAfterMaxLineRunes(t *testing.T) {
+	exact := strings.Repeat("é", maxLineRunes)
+	if got := firstLine([]byte(exact)); got != exact {
+		t.Errorf("a line of exactly %d runes was changed: %d runes", maxLineRunes, len([]rune(got)))
+	}
+	if got := firstLine([]byte(exact + "x")); got != exact+"…" {
+		t.Errorf("a line of %d runes: %q, want it cut after %d with …", maxLineRunes+1, got, maxLineRunes)
+	}
+}
+
+func TestUnusableTokens(t *testing.T) {
+	for _, tc := range []struct {
+		name, token string
+		refused     bool
+	}{
+		{"printable ASCII", "BAhb!~0aZ", false},
+		{"a space", "BAhb x", true},
+		{"a control character", "BAhb\x1fx", true},
+		{"DEL", "BAhb\x7fx", true},
+		{"beyond ASCII", "BAhbé", true},
+	} {
+		for _, which := range []string{"access", "refresh"} {
+			tok := &oauth2.Token{AccessToken: "BAhbAccess", RefreshToken: "BAhbRefresh"}
+			if which == "access" {
+				tok.AccessToken = tc.token
+			} else {
+				tok.RefreshToken = tc.token
+			}
+			err := unusable(OpRefresh, tok, &answer{status: 200})
+			if (err != nil) != tc.refused {
+				t.Errorf("%s as the %s token: %v, refused %v", tc.name, which, err, tc.refused)
+			}
+			if err != nil && strings.Contains(err.Error(), tc.token) {
+				t.Errorf("the refusal quotes the token: %v", err)
+			}
+		}
+	}
+}
+
+func TestErrorWords(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"no answer", &LaunchpadError{Op: OpRefresh, Kind: KindRetry}, "could not refresh the access token"},
+		{"an answer", &LaunchpadError{Op: OpRefresh, Status: 400, Kind: KindRelogin, Text: "invalid_grant"}, "could not refresh the access token: Launchpad answered 400 Bad Request"},
+		{"denied", &DeniedError{Code: "access_denied"}, "access was denied in the browser (access_denied)"},
+		{"denied, with words", &DeniedError{Code: "access_denied", Description: "the person said no"}, "access was denied in the browser: the person said no (access_denied)"},
+		{"another refusal", &DeniedError{Code: "server_error"}, "Launchpad did not authorize bcauth (server_error)"},
+	} {
+		got := tc.err.Error()
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s: %q, want it to start %q", tc.name, got, tc.want)
+		}
+		if tc.name == "no answer" && strings.Contains(got, "answered") {
+			t.Errorf("%s: %q speaks of an answer", tc.name, got)
+		}
+	}
+	for body, want := range map[string]string{
+		`{"error":"invalid_grant","error_description":"the refresh token is gone"}`: "invalid_grant: the refresh token is gone",
+		`{"error":"invalid_grant"}`: "invalid_grant",
+		`{"message":"Try later"}`:   "Try later",
+	} {
+		if got := ErrorText([]byte(body)); got != want {
+			t.Errorf("ErrorText(%s) = %q, want %q", body, got, want)
+		}
+	}
+}

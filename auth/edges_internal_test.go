@@ -79,3 +79,21 @@ func TestErrorWords(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactTextThatDoesNotParse(t *testing.T) {
+	for raw, want := range map[string]string{
+		"#%zz":                "#REDACTED",
+		"?a=%zz#x":            "?REDACTED#REDACTED",
+		"@%zz":                "REDACTED@%zz",
+		"://user:pw@h/%zz":    "://REDACTED@h/%zz",
+		"https://h/p#frag":    "https://h/p#REDACTED",
+		"https://h/p?tok=1":   "https://h/p?REDACTED",
+		"https://u:p@h/p":     "https://REDACTED@h/p",
+		"https://h/p":         "https://h/p",
+		"http://[::1%zz]/x?t": "http://[::1%zz]/x?REDACTED",
+	} {
+		if got := Redact(raw); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}

@@ -1,8 +1,13 @@
 package auth
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -94,6 +99,42 @@ func TestRedactTextThatDoesNotParse(t *testing.T) {
 	} {
 		if got := Redact(raw); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
+
+// authorizationOf is a valid authorization.json of exactly size bytes.
+func authorizationOf(size int) string {
+	head, tail := `{"identity":{"id":1},"accounts":[],"pad":"`, `"}`
+	return head + strings.Repeat("x", size-len(head)-len(tail)) + tail
+}
+
+// TestAnAnswerOfExactlyMaxBodyBytes: the bound is the largest answer
+// read, with a Content-Length and chunked, and one byte more is refused.
+func TestAnAnswerOfExactlyMaxBodyBytes(t *testing.T) {
+	if _, err := DecodeAuthorization(strings.NewReader(authorizationOf(MaxBodyBytes))); err != nil {
+		t.Errorf("DecodeAuthorization of exactly MaxBodyBytes: %v", err)
+	}
+	for _, chunked := range []bool{false, true} {
+		for _, size := range []int{MaxBodyBytes, MaxBodyBytes + 1} {
+			body := authorizationOf(size)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if !chunked {
+					w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+				}
+				io.WriteString(w, body)
+			}))
+			c, err := New(Config{ClientID: "id", ClientSecret: "s", LaunchpadURL: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := c.TokenSource(&oauth2.Token{AccessToken: "BAhbAccess", Expiry: time.Now().Add(time.Hour)}, nil)
+			_, err = c.Authorization(t.Context(), ts)
+			srv.Close()
+			if want := size == MaxBodyBytes; (err == nil) != want {
+				t.Errorf("chunked %v, %d bytes: %v; want read %v", chunked, size, err, want)
+			}
 		}
 	}
 }

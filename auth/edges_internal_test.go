@@ -138,3 +138,30 @@ func TestAnAnswerOfExactlyMaxBodyBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestRedirectPortsAtTheirEdges(t *testing.T) {
+	for port, ok := range map[string]bool{"0": false, "1": true, "65535": true, "65536": false} {
+		_, err := New(Config{ClientID: "id", ClientSecret: "s", RedirectURI: "http://127.0.0.1:" + port + "/callback"})
+		if (err == nil) != ok {
+			t.Errorf("port %s: %v, want accepted %v", port, err, ok)
+		}
+	}
+}
+
+func TestIsASCIIAtItsEdge(t *testing.T) {
+	if !IsASCII("\x7f") || IsASCII("\x80") || IsASCII("a\xffb") {
+		t.Error("IsASCII: DEL is ASCII, 0x80 and above are not")
+	}
+}
+
+func TestRetryAfterAtItsEdges(t *testing.T) {
+	now := time.Now()
+	for v, want := range map[string]time.Duration{
+		"0": 0, "-5": 0, "1": time.Second,
+		"31536000": 365 * 24 * time.Hour, "31536001": 365 * 24 * time.Hour,
+	} {
+		if got := retryAfter(v, now); got != want {
+			t.Errorf("retryAfter(%q) = %v, want %v", v, got, want)
+		}
+	}
+}

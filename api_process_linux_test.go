@@ -239,23 +239,7 @@ func TestAPIProcessBodyFromDevZeroIsBounded(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			// The peak as /proc says it while it runs, and as wait4 says
-			// it after.
-			var peak int64
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				for {
-					hwm, ok := vmHWM(cmd.Process.Pid)
-					if !ok {
-						return
-					}
-					peak = max(peak, hwm)
-				}
-			}()
-			code := exitWithin(t, cmd, 20*time.Second)
-			<-done
-			peak = max(peak, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss<<10)
+			code, peak := exitMeasured(t, cmd, 20*time.Second)
 			t.Logf("exit %d, peak RSS %.1f MiB", code, float64(peak)/(1<<20))
 			if code != 2 || !strings.Contains(stderr.String(), "larger than bcauth api sends") {
 				t.Errorf("exit %d, stderr %s", code, stderr.String())
@@ -284,6 +268,21 @@ func TestAPIProcessLongValueIsBounded(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	code, peak := exitMeasured(t, cmd, 30*time.Second)
+	t.Logf("exit %d, peak RSS %.1f MiB", code, float64(peak)/(1<<20))
+	if code != 1 || !strings.Contains(stderr.String(), "longer than bcauth holds whole") || stdout.String() != "[]\n" {
+		t.Errorf("exit %d, stdout %.100q, stderr %s", code, stdout.String(), stderr.String())
+	}
+	if peak > 100<<20 {
+		t.Errorf("peak RSS %d MiB for a 512 MiB string bounded at 16 MiB", peak>>20)
+	}
+}
+
+// exitMeasured waits, bounded, for the started cmd to exit and returns its
+// exit code and its peak RSS: as /proc says it while it runs, and as wait4
+// says it after.
+func exitMeasured(t *testing.T, cmd *exec.Cmd, within time.Duration) (int, int64) {
+	t.Helper()
 	var peak int64
 	done := make(chan struct{})
 	go func() {
@@ -296,14 +295,7 @@ func TestAPIProcessLongValueIsBounded(t *testing.T) {
 			peak = max(peak, hwm)
 		}
 	}()
-	code := exitWithin(t, cmd, 30*time.Second)
+	code := exitWithin(t, cmd, within)
 	<-done
-	peak = max(peak, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss<<10)
-	t.Logf("exit %d, peak RSS %.1f MiB", code, float64(peak)/(1<<20))
-	if code != 1 || !strings.Contains(stderr.String(), "longer than bcauth holds whole") || stdout.String() != "[]\n" {
-		t.Errorf("exit %d, stdout %.100q, stderr %s", code, stdout.String(), stderr.String())
-	}
-	if peak > 100<<20 {
-		t.Errorf("peak RSS %d MiB for a 512 MiB string bounded at 16 MiB", peak>>20)
-	}
+	return code, max(peak, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss<<10)
 }

@@ -73,11 +73,7 @@ func TestLoginWhenTheKeyringCannotBeWritten(t *testing.T) {
 	e := uitest.New(t, launchpadtest.Options{})
 	kr := &brokenKeyring{}
 	kr.broken.Store(true)
-	st, err := store.Open(e.Dir, store.WithKeyring(kr, store.KeyringOn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Svc.Store = st
+	useKeyring(t, e, kr, store.KeyringOn)
 	access, refresh, _ := e.Fake.IssueToken()
 	sess, _, err := e.Svc.AddToken(testContext(t), access, refresh)
 	var ke *store.KeyringError
@@ -85,7 +81,7 @@ func TestLoginWhenTheKeyringCannotBeWritten(t *testing.T) {
 		t.Fatalf("AddToken = %+v, %v; want the KeyringError", sess, err)
 	}
 	uitest.NoFileHolds(t, e.Dir, access, refresh)
-	if s, err := st.Load(); err != nil || len(s.Sessions) != 0 {
+	if s, err := e.Svc.Store.Load(); err != nil || len(s.Sessions) != 0 {
 		t.Errorf("state after: %+v, %v; want no login", s, err)
 	}
 }

@@ -362,6 +362,16 @@ func TestEnvTokenLaunchpadDown(t *testing.T) {
 	}
 }
 
+// useKeyring makes e's Service keep its secrets in kr, as mode says.
+func useKeyring(t *testing.T, e *uitest.Env, kr store.SecretBackend, mode store.KeyringMode) {
+	t.Helper()
+	st, err := store.Open(e.Dir, store.WithKeyring(kr, mode))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Svc.Store = st
+}
+
 // memKeyring is a SecretBackend in memory: the store's own contract,
 // without a Secret Service.
 type memKeyring struct {
@@ -405,11 +415,7 @@ func TestKeyringSettingMovesTheSecrets(t *testing.T) {
 	e := uitest.New(t, launchpadtest.Options{})
 	e.ClientInFile(t)
 	kr := &memKeyring{}
-	st, err := store.Open(e.Dir, store.WithKeyring(kr, store.KeyringAsConfigured))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Svc.Store = st
+	useKeyring(t, e, kr, store.KeyringAsConfigured)
 	sess := e.LogIn(t)
 	secret := uitest.Client(e.Fake).ClientSecret
 	if err := e.Svc.PlaceSecrets(); err != nil {
@@ -442,12 +448,12 @@ func TestKeyringSettingMovesTheSecrets(t *testing.T) {
 
 	// A keyring token whose expiry is unknown gets Launchpad's, beside it.
 	// The token is written whole, so its keyring entry says so too.
-	tok, err := st.LoadToken(sess.Key())
+	tok, err := e.Svc.Store.LoadToken(sess.Key())
 	if err != nil {
 		t.Fatal(err)
 	}
 	tok.Expiry = time.Time{}
-	if err := st.Update(func(s *store.State) error {
+	if err := e.Svc.Store.Update(func(s *store.State) error {
 		cur, _ := s.Find(sess.Key())
 		cur.Token = tok
 		return nil

@@ -61,11 +61,7 @@ func TestRefreshedTokenThatCannotBeSaved(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := uitest.New(t, launchpadtest.Options{})
 			kr := &brokenKeyring{}
-			st, err := store.Open(e.Dir, store.WithKeyring(kr, store.KeyringOn))
-			if err != nil {
-				t.Fatal(err)
-			}
-			e.Svc.Store = st
+			useKeyring(t, e, kr, store.KeyringOn)
 			sess := e.LogIn(t)
 			c, err := e.Svc.Client()
 			if err != nil {

@@ -27,6 +27,9 @@ type Server struct {
 	// Scope is what the login was granted ("read" or "full" on BC5,
 	// empty on Launchpad, which has no scopes).
 	Scope string `json:"scope,omitempty"`
+	// Note is why this server, when that needs saying: a soft fallback
+	// to Launchpad, discovery skipped, or BC5 there but no BC5 client.
+	Note string `json:"note,omitempty"`
 }
 
 // ServerKind tells the two servers apart where a person must be told

@@ -131,7 +131,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request, product string, ser
 		return
 	}
 	who, ok := s.productCredentials(rec, r)
-	if !ok {
+	if !ok || s.bc5ScopeRefuses(rec, r) {
 		return
 	}
 	switch {

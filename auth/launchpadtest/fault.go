@@ -82,6 +82,11 @@ func (s *Server) takeFault(e Endpoint) (Fault, bool) {
 // serveFault waits out f's delay and writes its answer. It reports whether
 // the request should go on to the usual handler (a delay-only fault).
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+	return serveFaultUntil(w, r, f, s.closed)
+}
+
+// serveFaultUntil is serveFault for a listener that closes with closed.
+func serveFaultUntil(w http.ResponseWriter, r *http.Request, f Fault, closed <-chan struct{}) bool {
 	if f.Delay > 0 {
 		t := time.NewTimer(f.Delay)
 		defer t.Stop()
@@ -89,7 +94,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 		case <-t.C:
 		case <-r.Context().Done():
 			return false
-		case <-s.closed:
+		case <-closed:
 			// Drop the connection rather than send an empty 200 the client
 			// could mistake for an answer.
 			panic(http.ErrAbortHandler)

@@ -147,6 +147,7 @@ type Server struct {
 	encoded map[person][]byte
 
 	products products // product APIs, with their own lock
+	bc5      *BC5     // the BC5 issuer while started (see bc5.go)
 }
 
 // NewServer starts a fake Launchpad listening on opts.Addr. Like
@@ -239,6 +240,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/authorization/new", s.endpoint(EndpointConsent, s.consent))
 	mux.Handle("/authorization/token", s.endpoint(EndpointToken, s.token))
 	mux.Handle("/authorization.json", s.endpoint(EndpointAuthorization, s.authorization))
+	mux.Handle(string(EndpointProtectedResource), s.endpoint(EndpointProtectedResource, s.protectedResource))
 	mux.HandleFunc("GET /web/{product}/{id}", s.webPage)
 	mux.HandleFunc("GET /integrations", s.integrationsPage)
 	s.productRoutes(mux)
@@ -274,6 +276,12 @@ func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.Handler {
 // delays short. It is safe to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		b := s.bc5
+		s.mu.Unlock()
+		if b != nil {
+			b.Close()
+		}
 		close(s.closed)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -328,9 +336,9 @@ func (s *Server) SetAccounts(accounts []Account) {
 }
 
 // RevokeAll does what changing the password does: every access token,
-// refresh token and outstanding code dies. Refreshing with one of the dead
-// refresh tokens is answered "This Basecamp ID rekeyed its deadbolt.".
-// Logging in again works.
+// refresh token and outstanding code dies, BC5's logins included.
+// Refreshing with one of the dead refresh tokens is answered "This Basecamp
+// ID rekeyed its deadbolt." (BC5: invalid_grant). Logging in again works.
 func (s *Server) RevokeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -340,6 +348,7 @@ func (s *Server) RevokeAll() {
 	clear(s.refresh)
 	clear(s.access)
 	clear(s.codes)
+	s.revokeBC5Locked()
 }
 
 // ExpireAccessTokens makes every access token issued so far expire now, on

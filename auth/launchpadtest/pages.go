@@ -90,6 +90,11 @@ func writePage(w http.ResponseWriter, status int, page any) {
 	if _, ok := page.(consentPage); ok {
 		t = consentTemplate
 	}
+	writeTemplate(w, status, t, page)
+}
+
+// writeTemplate renders page with t.
+func writeTemplate(w http.ResponseWriter, status int, t *template.Template, page any) {
 	var b bytes.Buffer
 	if err := t.Execute(&b, page); err != nil {
 		writeText(w, http.StatusInternalServerError, "launchpadtest: "+err.Error())

@@ -11,8 +11,15 @@ import (
 // moves by hand.
 func startBC5(t *testing.T, opts BC5Options) (*Server, *BC5, *clock) {
 	t.Helper()
+	return startBC5On(t, Options{}, opts)
+}
+
+// startBC5On is startBC5 with the Server's options (their clock replaced).
+func startBC5On(t *testing.T, sopts Options, opts BC5Options) (*Server, *BC5, *clock) {
+	t.Helper()
 	c := newClock()
-	s := start(t, Options{Now: c.Now})
+	sopts.Now = c.Now
+	s := start(t, sopts)
 	b, err := s.StartBC5(opts)
 	if err != nil {
 		t.Fatalf("StartBC5: %v", err)

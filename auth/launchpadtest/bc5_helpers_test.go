@@ -109,17 +109,25 @@ func refreshBC5(t *testing.T, b *BC5, rt, resource string) answer {
 	return postForm(t, b.TokenEndpoint, form)
 }
 
-// identityOf asks authorization.json at target about token and returns the
-// identity's email address, or "" with the status when it refuses.
-func identityOf(t *testing.T, target, token string) (string, int) {
+// getAuthorizationAt asks the authorization.json at target about token.
+func getAuthorizationAt(t *testing.T, target, token, userAgent string) answer {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, target, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("User-Agent", "launchpadtest-test")
-	a := do(t, req)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("User-Agent", userAgent)
+	return do(t, req)
+}
+
+// identityOf asks authorization.json at target about token and returns the
+// identity's email address, or "" with the status when it refuses.
+func identityOf(t *testing.T, target, token string) (string, int) {
+	t.Helper()
+	a := getAuthorizationAt(t, target, token, "launchpadtest-test")
 	if a.status != http.StatusOK {
 		return "", a.status
 	}

@@ -382,7 +382,7 @@ func (b *BC5) logForm(e BC5Endpoint, r *http.Request) {
 	}
 }
 
-// RequestLog returns the requests to e so far (the latest few hundred at
+// RequestLog returns the requests to e so far (the latest 250 at
 // least), oldest first, with query and form body kept apart; each value is
 // cut to 512 bytes. Only the form endpoints (BC5Device, BC5Token,
 // BC5Revoke) are logged.

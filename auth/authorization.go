@@ -196,23 +196,32 @@ func (c *Client) Authorization(ctx context.Context, ts *TokenSource) (*Authoriza
 // the text is not parsed again. last may be called more than once.
 func (c *Client) AuthorizationAgain(ctx context.Context, ts *TokenSource, last func() *Authorization) (*Authorization, error) {
 	var out *Authorization
+	hc, server := c.http, ""
+	if c.cfg.Server.IsBC5() {
+		hc, server = c.issuer, c.cfg.Server.Issuer
+	}
 	err := ts.Do(ctx, func(token string) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.LaunchpadURL+"/authorization.json", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.AuthorizationURL(), nil)
 		if err != nil {
 			return err
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Accept", "application/json")
-		resp, err := c.http.Do(req)
+		resp, err := hc.Do(req)
 		if err != nil {
-			return &LaunchpadError{Op: OpAuthorization, Kind: KindRetry, Err: err}
+			return &LaunchpadError{Op: OpAuthorization, Kind: KindRetry, Err: err, Server: server}
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return newHTTPError(OpAuthorization, resp)
+			if server != "" && isRedirect(resp.StatusCode) {
+				return c.bc5Error(OpAuthorization, resp, nil)
+			}
+			le := newHTTPError(OpAuthorization, resp)
+			le.Server = server
+			return le
 		}
 		if resp.ContentLength > MaxBodyBytes {
-			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindOther,
+			return &LaunchpadError{Op: OpAuthorization, Server: server, Status: resp.StatusCode, Kind: KindOther,
 				Text: fmt.Sprintf("response of %d bytes is larger than the %d MiB limit", resp.ContentLength, MaxBodyBytes>>20)}
 		}
 		var prev *Authorization
@@ -225,10 +234,10 @@ func (c *Client) AuthorizationAgain(ctx context.Context, ts *TokenSource, last f
 		}
 		body, err := readBody(resp, before)
 		if err != nil {
-			return &LaunchpadError{Op: OpAuthorization, Kind: KindRetry, Err: err}
+			return &LaunchpadError{Op: OpAuthorization, Server: server, Kind: KindRetry, Err: err}
 		}
 		if len(body) > MaxBodyBytes {
-			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindOther,
+			return &LaunchpadError{Op: OpAuthorization, Server: server, Status: resp.StatusCode, Kind: KindOther,
 				Text: fmt.Sprintf("response is larger than the %d MiB limit", MaxBodyBytes>>20)}
 		}
 		if before != "" && body == before { // the same text: the same answer
@@ -237,12 +246,22 @@ func (c *Client) AuthorizationAgain(ctx context.Context, ts *TokenSource, last f
 		}
 		a, err := ParseAuthorization(body)
 		if err != nil {
-			return &LaunchpadError{Op: OpAuthorization, Status: resp.StatusCode, Kind: KindUnexpected, Text: firstLine([]byte(body[:min(len(body), 64<<10)])), Err: err}
+			return &LaunchpadError{Op: OpAuthorization, Server: server, Status: resp.StatusCode, Kind: KindUnexpected, Text: firstLine([]byte(body[:min(len(body), 64<<10)])), Err: err}
 		}
 		out = a
 		return nil
 	})
 	return out, err
+}
+
+// AuthorizationURL is the address Authorization and Whose ask: on
+// Launchpad its /authorization.json, on BC5 the issuer's
+// ({issuer}/authorization.json, or the one the login's Server names).
+func (c *Client) AuthorizationURL() string {
+	if c.cfg.Server.IsBC5() {
+		return c.cfg.Server.AuthorizationURL
+	}
+	return c.cfg.LaunchpadURL + "/authorization.json"
 }
 
 // Whose asks authorization.json about one access token as it is, never

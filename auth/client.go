@@ -1,11 +1,25 @@
-// Package auth speaks to Launchpad, 37signals' OAuth 2 service: it builds the
-// authorization URL, receives the browser's loopback callback, trades the
-// code, refreshes tokens and reads authorization.json. It knows nothing of
-// terminals; every string it returns from a server is raw and must be
-// sanitised before display.
+// Package auth logs a person into their Basecamp ID and keeps the login
+// alive. It knows nothing of terminals; every string it returns from a
+// server is raw and must be sanitised before display.
+//
+// Two authorization servers stand behind one shape. Launchpad, which every
+// production account uses today: a registered client with a secret, the
+// browser's loopback callback ([Client.NewLogin]), tokens that do not
+// rotate. And BC5, Basecamp's standards-based server: a public client, the
+// device login ([Client.StartDevice], [Client.PollDevice]), refresh tokens
+// that rotate and carry an account's resource indicator, and revocation.
+// [Discover] asks the API host which one a new login uses and returns a
+// [Server]; the store keeps that Server with the login, and [Config.Server]
+// gives it back to [New]. From then on the callers hold a *Client and never
+// ask which server it speaks to: [Client.RefreshToken], [TokenSource],
+// [Client.Authorization], [Client.Whose] and [Client.Revoke] do what that
+// server needs (Revoke does nothing on Launchpad, which cannot revoke). Only
+// the start of a login differs, since the person does different things: a
+// browser that comes back ([Login]) or a code typed elsewhere ([DeviceCode]).
 package auth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,14 +32,22 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Client talks to one Launchpad with one client registration.
+// Client talks to one authorization server (Launchpad or a BC5 issuer)
+// with one client registration.
 type Client struct {
 	cfg      Config
-	redirect *url.URL // cfg.RedirectURI, parsed
+	redirect *url.URL // cfg.RedirectURI, parsed; nil on BC5
 	http     *http.Client
-	now      func() time.Time
-	code     *oauth2.Config // exchange: legacy type=web_server sent alongside grant_type
-	renew    *oauth2.Config // refresh: legacy type=refresh rides in the token URL's query
+	// issuer sends every request to a BC5 server: through the dial
+	// guard, no proxy, no redirect (nil on Launchpad).
+	issuer *http.Client
+	// wait waits d or until ctx ends: the device login's pauses.
+	wait func(ctx context.Context, d time.Duration) error
+	// lookup, set by tests, resolves BC5 hosts for the dial guard.
+	lookup lookupFunc
+	now    func() time.Time
+	code   *oauth2.Config // exchange: legacy type=web_server sent alongside grant_type
+	renew  *oauth2.Config // refresh: legacy type=refresh rides in the token URL's query
 
 	guard TokenGuard // asked before every token request, if set
 
@@ -39,6 +61,17 @@ type Option func(*Client)
 // WithClock makes the client read time from now, for tests that share the
 // fake Launchpad's clock.
 func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
+
+// WithWait makes the device login wait with wait instead of a timer: it
+// returns nil after d, or ctx's error as soon as ctx ends. For tests that
+// move a clock instead of waiting.
+func WithWait(wait func(ctx context.Context, d time.Duration) error) Option {
+	return func(c *Client) { c.wait = wait }
+}
+
+// withLookup makes the dial guard resolve BC5 hosts with lookup: for
+// tests, which must not ask a real resolver.
+func withLookup(lookup lookupFunc) Option { return func(c *Client) { c.lookup = lookup } }
 
 // New validates cfg and returns a client for it.
 func New(cfg Config, opts ...Option) (*Client, error) {
@@ -55,16 +88,27 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 // [WithoutRefresh]).
 func NewForToken(cfg Config, opts ...Option) (*Client, error) {
 	cfg = cfg.withDefaults()
-	if err := cfg.validateAddresses(); err != nil {
+	if err := cfg.validateKind(); err != nil {
+		return nil, err
+	}
+	if cfg.Server.IsBC5() {
+		if err := cfg.validateBC5(false); err != nil {
+			return nil, err
+		}
+	} else if err := cfg.validateAddresses(); err != nil {
 		return nil, err
 	}
 	return newClient(cfg, opts)
 }
 
 func newClient(cfg Config, opts []Option) (*Client, error) {
-	redirect, err := ParseRedirectURI(cfg.RedirectURI)
-	if err != nil {
-		return nil, err
+	var redirect *url.URL
+	if !cfg.Server.IsBC5() {
+		// BC5 has no redirect: Launchpad's setting is not its business.
+		var err error
+		if redirect, err = ParseRedirectURI(cfg.RedirectURI); err != nil {
+			return nil, err
+		}
 	}
 	// A copy, so the caller's client keeps following redirects elsewhere.
 	// Here a redirect would re-send the client secret, a code or a refresh
@@ -74,9 +118,14 @@ func newClient(cfg Config, opts []Option) (*Client, error) {
 	// x/oauth2 builds the token requests itself, without a User-Agent:
 	// the transport names bcauth on every request, those included.
 	hc.Transport = recorder{userAgent{next: hc.Transport, ua: cfg.UserAgent}}
-	c := &Client{cfg: cfg, redirect: redirect, http: &hc, now: time.Now}
+	c := &Client{cfg: cfg, redirect: redirect, http: &hc, now: time.Now, wait: sleep}
 	for _, o := range opts {
 		o(c)
+	}
+	if cfg.Server.IsBC5() {
+		ic := guardedHTTP(cfg.HTTPClient, dialGuard{allowLoopback: loopbackOrigin(cfg.Server.Resource), lookup: c.lookup})
+		ic.Transport = recorder{userAgent{next: ic.Transport, ua: cfg.UserAgent}}
+		c.issuer = ic
 	}
 	base := oauth2.Config{
 		ClientID:     cfg.ClientID,
@@ -113,9 +162,30 @@ func (t userAgent) RoundTrip(req *http.Request) (*http.Response, error) {
 	return next.RoundTrip(r)
 }
 
-// LoopbackLaunchpad reports whether Launchpad is reached on this machine
-// (the built-in fake): only then may a token go to plain http addresses.
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Server is the authorization server the client speaks to: the zero
+// Server (Launchpad at Config().LaunchpadURL) or a BC5 issuer.
+func (c *Client) Server() Server { return c.cfg.Server }
+
+// LoopbackLaunchpad reports whether the authorization server is reached
+// on this machine (the built-in fake): Launchpad's URL, or on BC5 the API
+// host it was discovered through. Only then may a token go to plain http
+// addresses.
 func (c *Client) LoopbackLaunchpad() bool {
+	if c.cfg.Server.IsBC5() {
+		return loopbackOrigin(cmp.Or(c.cfg.Server.Resource, c.cfg.Server.Issuer))
+	}
 	u, err := url.Parse(c.cfg.LaunchpadURL)
 	return err == nil && IsLoopbackHost(u.Hostname())
 }
@@ -151,6 +221,9 @@ func (c *Client) withHTTP(ctx context.Context) context.Context {
 // Exchange trades an authorization code for a token. It sends both the
 // legacy (type=web_server) and standard (grant_type) names.
 func (c *Client) Exchange(ctx context.Context, code string) (*oauth2.Token, error) {
+	if c.cfg.Server.IsBC5() {
+		return nil, ErrNotForBC5
+	}
 	oc, err := c.withSecret(ctx, c.code)
 	if err != nil {
 		return nil, err
@@ -178,12 +251,32 @@ func (c *Client) Exchange(ctx context.Context, code string) (*oauth2.Token, erro
 // this is no refusal, and nothing records it as one.
 var ErrNoRefreshToken = errors.New("this login has no refresh token (it was given as an access token alone), so it cannot be renewed")
 
+// RefreshToken trades tok's refresh token for a new token, as the client's
+// server wants it: on BC5 with the resource tok is bound to (see
+// [Resource]), which the new token carries on unless the answer names
+// another; on Launchpad as [Client.Refresh]. An empty refresh token is
+// [ErrNoRefreshToken], and nothing is sent.
+func (c *Client) RefreshToken(ctx context.Context, tok *oauth2.Token) (*oauth2.Token, error) {
+	if tok == nil || tok.RefreshToken == "" {
+		return nil, ErrNoRefreshToken
+	}
+	if c.cfg.Server.IsBC5() {
+		return c.refreshBC5(ctx, tok.RefreshToken, Resource(tok))
+	}
+	return c.Refresh(ctx, tok.RefreshToken)
+}
+
 // Refresh trades a refresh token for a new access token. The refresh token
 // is kept when Launchpad's answer leaves it out, as it usually does. An
-// empty refresh token is [ErrNoRefreshToken], and nothing is sent.
+// empty refresh token is [ErrNoRefreshToken], and nothing is sent. On BC5
+// it sends no resource: a login bound to one is refreshed with
+// [Client.RefreshToken].
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	if refreshToken == "" {
 		return nil, ErrNoRefreshToken
+	}
+	if c.cfg.Server.IsBC5() {
+		return c.refreshBC5(ctx, refreshToken, "")
 	}
 	oc, err := c.withSecret(ctx, c.renew)
 	if err != nil {

@@ -46,8 +46,18 @@ type Config struct {
 	UserAgent string
 	// HTTPClient is used for every request; a client with a 30 s timeout
 	// when nil. New works on a copy that never follows redirects, and
-	// leaves this one as it is.
+	// leaves this one as it is. Requests to a BC5 server go through a
+	// copy whose every connection is judged (see [ErrPrivateAddress]):
+	// its transport, when an *http.Transport, is cloned with the guard
+	// and without a proxy; any other RoundTripper cannot be guarded and
+	// is not used for them.
 	HTTPClient *http.Client
+	// Server is the authorization server the client speaks to, as
+	// Discover chose it or the store kept it; the zero Server is
+	// Launchpad at LaunchpadURL. With a BC5 server only ClientID (the
+	// client id registered with BC5, SettingBC5ClientID) is needed:
+	// ClientSecret and RedirectURI are Launchpad's, and never sent to it.
+	Server Server
 }
 
 // Setting names, as a person sets them, used in error messages.
@@ -92,16 +102,39 @@ func (c Config) withDefaults() Config {
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
+	if c.Server.IsBC5() {
+		// A public client: Launchpad's secret must never reach BC5.
+		c.ClientSecret, c.ClientSecretFunc = "", nil
+		if c.Server.AuthorizationURL == "" && c.Server.Issuer != "" {
+			c.Server.AuthorizationURL = strings.TrimSuffix(c.Server.Issuer, "/") + "/authorization.json"
+		}
+	}
 	return c
 }
 
 // Validate checks the configuration and says how to fix what is wrong.
 func (c Config) Validate() error {
 	c = c.withDefaults()
+	if err := c.validateKind(); err != nil {
+		return err
+	}
+	if c.Server.IsBC5() {
+		return c.validateBC5(true)
+	}
 	if strings.TrimSpace(c.ClientID) == "" || (strings.TrimSpace(c.ClientSecret) == "" && c.ClientSecretFunc == nil) {
 		return ErrNotConfigured
 	}
 	return c.validateAddresses()
+}
+
+// validateKind refuses a server kind bcauth does not know, which a newer
+// bcauth may have stored.
+func (c Config) validateKind() error {
+	switch c.Server.Kind {
+	case "", ServerLaunchpad, ServerBC5:
+		return nil
+	}
+	return settingError(SettingIssuer, "the login's authorization server is of a kind this bcauth does not know (%q)", c.Server.Kind)
 }
 
 // validateAddresses checks the redirect URI and the Launchpad URL of a

@@ -19,6 +19,10 @@ const (
 	OpExchange      Op = "trade the authorization code"
 	OpRefresh       Op = "refresh the access token"
 	OpAuthorization Op = "read authorization.json"
+	// BC5's steps (see device.go and revoke.go).
+	OpDevice Op = "start the device login"
+	OpPoll   Op = "finish the device login"
+	OpRevoke Op = "revoke the refresh token"
 )
 
 // Kind says what a person should do about a failure.
@@ -49,13 +53,24 @@ type LaunchpadError struct {
 	Err    error // the underlying error, if any
 	// RetryAfter is the wait a 429 asked for (Retry-After), zero if none.
 	RetryAfter time.Duration
+	// Server names the server that answered when it is not Launchpad:
+	// a BC5 issuer. Empty means Launchpad.
+	Server string
+}
+
+// serverName is how the message names the server that answered.
+func (e *LaunchpadError) serverName() string {
+	if e.Server != "" {
+		return e.Server
+	}
+	return "Launchpad"
 }
 
 func (e *LaunchpadError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "could not %s", e.Op)
 	if e.Status != 0 {
-		fmt.Fprintf(&b, ": Launchpad answered %d %s", e.Status, http.StatusText(e.Status))
+		fmt.Fprintf(&b, ": %s answered %d %s", e.serverName(), e.Status, http.StatusText(e.Status))
 	}
 	if e.Kind == KindUnexpected {
 		// Text is already one clean line: it reads better unquoted.
@@ -77,6 +92,9 @@ func (e *LaunchpadError) Unwrap() error { return e.Err }
 
 // Advice is the one thing a person should do next.
 func (e *LaunchpadError) Advice() string {
+	if e.Server != "" {
+		return e.bc5Advice()
+	}
 	switch e.Kind {
 	case KindRelogin:
 		return "Launchpad no longer accepts this login: log in again (bcauth login)."

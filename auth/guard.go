@@ -36,7 +36,14 @@ func (c *Client) guardToken(ctx context.Context, oc *oauth2.Config) (done func(e
 	if c.guard == nil {
 		return func(error) {}, nil
 	}
-	fp := Fingerprint(oc.ClientID, oc.ClientSecret, c.cfg.RedirectURI, c.cfg.LaunchpadURL)
+	return c.guardFingerprint(ctx, Fingerprint(oc.ClientID, oc.ClientSecret, c.cfg.RedirectURI, c.cfg.LaunchpadURL))
+}
+
+// guardFingerprint is guardToken for settings already fingerprinted.
+func (c *Client) guardFingerprint(ctx context.Context, fp string) (done func(error), err error) {
+	if c.guard == nil {
+		return func(error) {}, nil
+	}
 	if err := c.guard.Before(ctx, fp); err != nil {
 		return nil, err
 	}

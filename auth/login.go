@@ -38,9 +38,13 @@ type Login struct {
 	binding string // the cookie's value, known only to the first browser
 }
 
-// NewLogin starts a login with 256 bits of fresh state, and as much for the
+// NewLogin starts a Launchpad login (on BC5 it is [ErrNotForBC5]: see
+// [Client.StartDevice]) with 256 bits of fresh state, and as much for the
 // start address's nonce and for the binding cookie, from crypto/rand.
 func (c *Client) NewLogin() (*Login, error) {
+	if c.cfg.Server.IsBC5() {
+		return nil, ErrNotForBC5
+	}
 	var secrets [3]string
 	for i := range secrets {
 		b := make([]byte, 32)

@@ -41,6 +41,22 @@ func (e *SaveError) Error() string {
 
 func (e *SaveError) Unwrap() error { return e.Err }
 
+// RotationSaveError means a BC5 server replaced the login's refresh token
+// and the new pair could not be saved. BC5's refresh tokens rotate: the
+// stored one is spent, and presenting it again would end the whole login
+// ("token reuse detected"). So, unlike a *SaveError, it comes with no
+// token: the new access token is not used before the pair that came with
+// it is on disk. The source keeps the pair and tries the save again on
+// every later call, and hands the token out once it is saved; if the
+// process ends first, the login must be made again.
+type RotationSaveError struct{ Err error }
+
+func (e *RotationSaveError) Error() string {
+	return "the server replaced this login's refresh token, and bcauth could not save the new one, so it uses neither (it keeps the new one until it exits, and tries to save it again on the next request; if it cannot, log in again): " + e.Err.Error()
+}
+
+func (e *RotationSaveError) Unwrap() error { return e.Err }
+
 // ErrFixedToken is what refreshing a [WithoutRefresh] source returns: the
 // token came from elsewhere, and only its issuer can renew it.
 var ErrFixedToken = errors.New("this access token came from outside bcauth (" + SettingToken + "), which never refreshes it: set a fresh one")
@@ -70,6 +86,10 @@ type TokenSource struct {
 	// dead is the definitive refusal this source met: it never sends the
 	// refresh token again and answers every later refresh with it.
 	dead error
+	// unsaved is set while tok is a rotated (BC5) pair that could not be
+	// saved, with the access token its refresh started from: tok is not
+	// handed out until a save succeeds (see RotationSaveError).
+	unsaved *string
 
 	mu        sync.Mutex
 	tok       *oauth2.Token
@@ -179,6 +199,9 @@ func (c *Client) TokenSource(tok *oauth2.Token, save SaveFunc, opts ...TokenSour
 func (ts *TokenSource) Token(ctx context.Context) (*oauth2.Token, error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if err := ts.saveUnsaved(ctx); err != nil {
+		return nil, err
+	}
 	if ts.fixed || ts.fresh(ts.tok) {
 		return ts.current(), nil
 	}
@@ -191,7 +214,30 @@ func (ts *TokenSource) Token(ctx context.Context) (*oauth2.Token, error) {
 func (ts *TokenSource) Refresh(ctx context.Context, stale string) (*oauth2.Token, error) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
+	if err := ts.saveUnsaved(ctx); err != nil {
+		return nil, err
+	}
 	return ts.refreshLocked(ctx, stale)
+}
+
+// saveUnsaved saves a rotated pair an earlier save failed on, under the
+// lock, before anything is handed out; the caller holds mu.
+func (ts *TokenSource) saveUnsaved(ctx context.Context) error {
+	if ts.unsaved == nil {
+		return nil
+	}
+	if ts.lock != nil {
+		release, err := ts.lock(ctx)
+		if err != nil {
+			return &RotationSaveError{Err: err}
+		}
+		defer release()
+	}
+	if err := ts.save(ctx, *ts.unsaved, ts.current()); err != nil {
+		return &RotationSaveError{Err: err}
+	}
+	ts.unsaved = nil
+	return nil
 }
 
 // fresh reports whether tok can be used without refreshing it.
@@ -237,7 +283,7 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 		// login mends. Never a refusal, and never recorded as one.
 		return nil, &NotRenewableError{Expiry: from.Expiry}
 	}
-	tok, err := ts.c.Refresh(ctx, from.RefreshToken)
+	tok, err := ts.c.RefreshToken(ctx, &from)
 	if err != nil && ts.load != nil && NeedsLogin(err) {
 		// Between the load and the refresh another process may have
 		// refreshed, and where Launchpad rotates refresh tokens that
@@ -253,7 +299,7 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 		if from.RefreshToken == tried.RefreshToken {
 			return nil, ts.die(ctx, from.RefreshToken, err)
 		}
-		tok, err = ts.c.Refresh(ctx, from.RefreshToken)
+		tok, err = ts.c.RefreshToken(ctx, &from)
 	}
 	if err != nil && NeedsLogin(err) {
 		return nil, ts.die(ctx, from.RefreshToken, err)
@@ -267,12 +313,20 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 			return nil, err
 		}
 	}
-	// Adopt before saving: Launchpad may have replaced the refresh token,
-	// and then the new token is the login even if it cannot be saved.
+	// Adopt before saving: the server may have replaced the refresh
+	// token, and then the new token is the login even if it cannot be
+	// saved.
 	ts.tok = tok
 	ts.refreshed = ts.c.now()
 	if ts.save != nil {
 		if err := ts.save(ctx, from.AccessToken, tok); err != nil {
+			if ts.c.cfg.Server.IsBC5() {
+				// BC5 rotated the refresh token: the pair on disk is
+				// spent, and the new one must be saved before use.
+				stale := from.AccessToken
+				ts.unsaved = &stale
+				return nil, &RotationSaveError{Err: err}
+			}
 			return ts.current(), &SaveError{Err: err}
 		}
 	}
@@ -291,14 +345,34 @@ func (ts *TokenSource) die(ctx context.Context, refreshToken string, err error) 
 // consider looks at the stored token when a refresh is due from *from. A
 // stored token that differs and is fresh is adopted (consider reports
 // true); one that differs but is due too replaces *from, so its refresh
-// token, which may be the newer, is the one spent.
+// token, which may be the newer, is the one spent. A stored token with
+// the same access token but another refresh token (a rotation stored by
+// a process that kept the access token) lends *from that refresh token:
+// where refresh tokens rotate, the one read before is spent, and
+// presenting it again would end the login.
 func (ts *TokenSource) consider(stored, from *oauth2.Token) bool {
-	if stored == nil || stored.AccessToken == "" || stored.AccessToken == from.AccessToken {
+	if stored == nil || stored.AccessToken == "" {
+		return false
+	}
+	if stored.AccessToken == from.AccessToken {
+		if stored.RefreshToken != "" && stored.RefreshToken != from.RefreshToken {
+			from.RefreshToken = stored.RefreshToken
+			if r := Resource(stored); r != "" {
+				*from = *WithResource(from, r)
+			}
+			t := *from
+			ts.tok = &t
+		}
 		return false
 	}
 	t := *stored
 	if t.RefreshToken == "" {
 		t.RefreshToken = from.RefreshToken
+	}
+	if Resource(&t) == "" && Resource(from) != "" {
+		// A store that kept the pair but not its resource: the login
+		// is still bound to the one it had.
+		t = *WithResource(&t, Resource(from))
 	}
 	if ts.fresh(&t) {
 		ts.tok = &t

@@ -42,7 +42,9 @@ const (
 const deviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code"
 
 // BC5Options configures the fake BC5 issuer. The zero value is a working
-// issuer, lit.
+// issuer, lit. Its clock is the Server's (Options.Now): a test that moves
+// that clock polls without sleeping, and slow_down, expiries and the reuse
+// grace window all follow it.
 type BC5Options struct {
 	// ClientID is the one registered public client; BC5ClientID when empty.
 	ClientID string
@@ -207,10 +209,19 @@ func (s *Server) StartBC5(opts BC5Options) (*BC5, error) {
 		logs:                        map[BC5Endpoint][]TokenRequest{},
 	}
 	s.mu.Lock()
-	if s.bc5 != nil {
+	var refuse error
+	select {
+	case <-s.closed:
+		refuse = errors.New("launchpadtest: the fake is closed: BC5 cannot start on it")
+	default:
+		if s.bc5 != nil {
+			refuse = errors.New("launchpadtest: BC5 is already started on this fake: Close it first")
+		}
+	}
+	if refuse != nil {
 		s.mu.Unlock()
 		ln.Close()
-		return nil, errors.New("launchpadtest: BC5 is already started on this fake: Close it first")
+		return nil, refuse
 	}
 	s.bc5 = b
 	s.mu.Unlock()

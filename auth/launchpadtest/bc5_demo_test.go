@@ -38,3 +38,12 @@ func TestStartDemoBC5(t *testing.T) {
 		t.Error("the issuer still answers after the Server's Close")
 	}
 }
+
+func TestStartBC5OnAClosedFake(t *testing.T) {
+	s := NewServer(Options{})
+	s.Close()
+	if b, err := s.StartBC5(BC5Options{}); err == nil {
+		b.Close()
+		t.Error("StartBC5 on a closed fake: no error")
+	}
+}

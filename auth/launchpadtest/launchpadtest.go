@@ -7,6 +7,10 @@
 // without token_type, refresh responses without refresh_token, and accounts
 // with missing or unknown fields. Tests, `bcauth demo` and the screenshot
 // script all log in against it.
+//
+// Server.StartBC5 adds Basecamp's newer authorization server (bc5.md)
+// beside it, sharing its people, accounts and product APIs: discovery from
+// the resource origin, the device grant, rotating refresh tokens.
 package launchpadtest
 
 import (
@@ -276,13 +280,13 @@ func (s *Server) endpoint(e Endpoint, h http.HandlerFunc) http.Handler {
 // delays short. It is safe to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		close(s.closed)
 		s.mu.Lock()
-		b := s.bc5
+		b := s.bc5 // StartBC5 starts none once closed is closed
 		s.mu.Unlock()
 		if b != nil {
 			b.Close()
 		}
-		close(s.closed)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := s.srv.Shutdown(ctx); err != nil {
@@ -363,8 +367,9 @@ func (s *Server) ExpireAccessTokens() {
 	}
 }
 
-// TokenRequest is one request to /authorization/token as the fake received
-// it, kept so tests can check where a client puts which parameter.
+// TokenRequest is one request to /authorization/token (or to one of BC5's
+// form endpoints, see BC5.RequestLog) as the fake received it, kept so
+// tests can check where a client puts which parameter.
 type TokenRequest struct {
 	// Query holds the query string parameters.
 	Query url.Values

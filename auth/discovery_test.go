@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"bcauth/auth"
 )
@@ -612,4 +613,23 @@ func TestDiscoverCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Discover = %v, want context.Canceled rather than a fallback", err)
 	}
+}
+
+// TestDiscoverTimesOut: a step that does not answer within the client's
+// timeout (cut to discovery's own) fails like any other.
+func TestDiscoverTimesOut(t *testing.T) {
+	hang := func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+	hc := &http.Client{Timeout: 100 * time.Millisecond}
+
+	s := newSite(t)
+	s.setPRM(hang)
+	d, err := s.discover(t, func(c *auth.DiscoveryConfig) { c.HTTPClient = hc })
+	wantLaunchpad(t, d, err, stepOneFailed)
+
+	s = newSite(t)
+	s.mu.Lock()
+	s.asm = hang
+	s.mu.Unlock()
+	_, err = s.discover(t, func(c *auth.DiscoveryConfig) { c.HTTPClient = hc })
+	wantHard(t, s, err, auth.SettingResource, "metadata could not be read")
 }

@@ -10,6 +10,14 @@ type ClientConfig struct {
 	// ClientSecretKeyring names the keyring entry that holds the client
 	// secret, which is then not in the file (see [WithKeyring]).
 	ClientSecretKeyring string `json:"client_secret_keyring,omitempty"`
+	// BC5ClientID is a client registered with Basecamp's newer server
+	// (BC5): public, so an id and no secret. A login goes there only when
+	// discovery chooses BC5 and this is set.
+	BC5ClientID string `json:"bc5_client_id,omitempty"`
+	// BaseURL is the API origin discovery asks which server to use
+	// (BASECAMP_BASE_URL); Issuer pins one (BASECAMP_OAUTH_ISSUER).
+	BaseURL string `json:"base_url,omitempty"`
+	Issuer  string `json:"oauth_issuer,omitempty"`
 }
 
 // clientFile is config.json on disk.
@@ -61,6 +69,9 @@ type Sources struct {
 	ClientSecret Source
 	RedirectURI  Source
 	LaunchpadURL Source
+	BC5ClientID  Source
+	BaseURL      Source
+	Issuer       Source
 }
 
 // ResolveClient merges the configuration from the file with the one from the
@@ -80,6 +91,9 @@ func ResolveClient(file, env ClientConfig) (ClientConfig, Sources) {
 	pick(&out.ClientSecret, &src.ClientSecret, file.ClientSecret, env.ClientSecret)
 	pick(&out.RedirectURI, &src.RedirectURI, file.RedirectURI, env.RedirectURI)
 	pick(&out.LaunchpadURL, &src.LaunchpadURL, file.LaunchpadURL, env.LaunchpadURL)
+	pick(&out.BC5ClientID, &src.BC5ClientID, file.BC5ClientID, env.BC5ClientID)
+	pick(&out.BaseURL, &src.BaseURL, file.BaseURL, env.BaseURL)
+	pick(&out.Issuer, &src.Issuer, file.Issuer, env.Issuer)
 	if out.ClientSecret == "" && file.ClientSecretKeyring != "" {
 		out.ClientSecretKeyring, src.ClientSecret = file.ClientSecretKeyring, SourceKeyring
 	}

@@ -13,7 +13,7 @@ func TestResolveClient(t *testing.T) {
 		{
 			name:    "file only",
 			want:    file,
-			sources: Sources{SourceFile, SourceFile, SourceFile, SourceUnset},
+			sources: Sources{ClientID: SourceFile, ClientSecret: SourceFile, RedirectURI: SourceFile, LaunchpadURL: SourceUnset},
 		},
 		{
 			name: "environment wins field by field",
@@ -27,7 +27,7 @@ func TestResolveClient(t *testing.T) {
 			name:    "environment everywhere",
 			env:     ClientConfig{ClientID: "a", ClientSecret: "b", RedirectURI: "c", LaunchpadURL: "d"},
 			want:    ClientConfig{ClientID: "a", ClientSecret: "b", RedirectURI: "c", LaunchpadURL: "d"},
-			sources: Sources{SourceEnv, SourceEnv, SourceEnv, SourceEnv},
+			sources: Sources{ClientID: SourceEnv, ClientSecret: SourceEnv, RedirectURI: SourceEnv, LaunchpadURL: SourceEnv},
 		},
 	}
 	for _, tt := range tests {

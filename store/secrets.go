@@ -198,6 +198,12 @@ func (s *Store) dropSecret(account string) {
 	}
 }
 
+// Reveal is tok with its secrets, read from the keyring when the file
+// holds only a reference (see [Store.LoadToken] for a stored login by key).
+// Logout reads what it is about to forget with it, inside [Store.Update],
+// so the refresh token revoked is the one that was stored.
+func (s *Store) Reveal(tok Token) (Token, error) { return s.reveal(tok) }
+
 // reveal returns tok with its secrets read from the keyring when the file
 // holds only a reference; a token kept in the file is returned as it is.
 func (s *Store) reveal(tok Token) (Token, error) {
@@ -222,6 +228,9 @@ func (s *Store) reveal(tok Token) (Token, error) {
 	}
 	if want := strings.TrimPrefix(tok.Keyring, tokenAccountPrefix); out.Login != "" && out.Login != want {
 		return Token{}, damaged(fmt.Errorf("it holds the tokens of another login (%s)", out.Login))
+	}
+	if out.Resource == "" {
+		out.Resource = tok.Resource // an entry written before BC5
 	}
 	return out.Token, nil
 }
@@ -255,7 +264,7 @@ func (e *SecretDamagedError) Unwrap() error { return e.Err }
 // current even while another process rewrites state.json.
 func (s *Store) hide(account string, tok Token) (Token, error) {
 	data, err := json.Marshal(secretToken{
-		Token: Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry},
+		Token: Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry, Resource: tok.Resource},
 		Login: strings.TrimPrefix(account, tokenAccountPrefix),
 	})
 	if err != nil {
@@ -264,7 +273,7 @@ func (s *Store) hide(account string, tok Token) (Token, error) {
 	if err := s.setSecret(account, string(data)); err != nil {
 		return Token{}, err
 	}
-	return Token{TokenType: tok.TokenType, Expiry: tok.Expiry, Keyring: account, HasRefresh: tok.RefreshToken != ""}, nil
+	return Token{TokenType: tok.TokenType, Expiry: tok.Expiry, Keyring: account, HasRefresh: tok.RefreshToken != "", Resource: tok.Resource}, nil
 }
 
 // placeSecrets puts every session's tokens where the keyring setting says,
@@ -297,7 +306,7 @@ func (s *Store) placeSecrets(st *State, refs map[string]string) (drop []string, 
 			plain, err := s.reveal(tok)
 			if errors.Is(err, ErrSecretGone) {
 				// Nothing left to move: the login needs a new one.
-				plain = Token{TokenType: tok.TokenType, Expiry: tok.Expiry}
+				plain = Token{TokenType: tok.TokenType, Expiry: tok.Expiry, Resource: tok.Resource}
 			} else if err != nil {
 				stuck = err
 				continue

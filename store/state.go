@@ -27,6 +27,10 @@ type Token struct {
 	// the entry holds a refresh token.
 	Keyring    string `json:"keyring,omitempty"`
 	HasRefresh bool   `json:"has_refresh_token,omitempty"`
+	// Resource is the RFC 8707 indicator a BC5 token is bound to
+	// ("urn:bc:account:ID"), sent with every refresh; empty on Launchpad.
+	// It is no secret, so it stays here when the tokens are in the keyring.
+	Resource string `json:"resource,omitempty"`
 }
 
 // TokenFrom converts a token from golang.org/x/oauth2; nil is the zero Token.
@@ -34,22 +38,28 @@ func TokenFrom(t *oauth2.Token) Token {
 	if t == nil {
 		return Token{}
 	}
-	return Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType, Expiry: t.Expiry}
+	return Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType, Expiry: t.Expiry, Resource: auth.Resource(t)}
 }
 
 // OAuth2 converts the token for golang.org/x/oauth2.
 func (t Token) OAuth2() *oauth2.Token {
-	return &oauth2.Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType, Expiry: t.Expiry}
+	tok := &oauth2.Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType, Expiry: t.Expiry}
+	return auth.WithResource(tok, t.Resource)
 }
 
-// Session is one Basecamp ID bcauth is logged in as. The Launchpad URL and
-// client id travel with the token because a token from one client or
-// Launchpad is never sent to another.
+// Session is one Basecamp ID bcauth is logged in as. The server (the
+// Launchpad URL, or a BC5 issuer and its endpoints) and the client id
+// travel with the token because a token from one client or server is never
+// sent to another.
 type Session struct {
-	LaunchpadURL string        `json:"launchpad_url"`
-	ClientID     string        `json:"client_id"`
-	Identity     auth.Identity `json:"identity"`
-	Token        Token         `json:"token"`
+	LaunchpadURL string `json:"launchpad_url"`
+	// Server is the authorization server the login came from, as
+	// discovery found it: a refresh never asks again. Its zero value is
+	// Launchpad at LaunchpadURL, which every older login means.
+	Server   auth.Server   `json:"server,omitzero"`
+	ClientID string        `json:"client_id"`
+	Identity auth.Identity `json:"identity"`
+	Token    Token         `json:"token"`
 	// LoggedInAt is when the person logged in: an account cache older
 	// than that belongs to an earlier login and is not shown.
 	LoggedInAt time.Time `json:"logged_in_at,omitzero"`
@@ -86,7 +96,16 @@ type sessionOnDisk struct {
 // Key identifies the session across runs: the same person through another
 // client or Launchpad is another session.
 func (s Session) Key() string {
-	return strings.TrimRight(s.LaunchpadURL, "/") + "|" + s.ClientID + "|" + strconv.FormatInt(s.Identity.ID, 10)
+	return strings.TrimRight(s.Origin(), "/") + "|" + s.ClientID + "|" + strconv.FormatInt(s.Identity.ID, 10)
+}
+
+// Origin is the server that issued the login's tokens: the BC5 issuer, or
+// the Launchpad URL.
+func (s Session) Origin() string {
+	if s.Server.IsBC5() {
+		return s.Server.Issuer
+	}
+	return s.LaunchpadURL
 }
 
 // State is state.json: the sessions bcauth keeps and which one is current.

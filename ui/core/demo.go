@@ -21,6 +21,9 @@ const (
 // person's real config.
 type Demo struct {
 	Fake *launchpadtest.Server
+	// BC5 is the fake's BC5 issuer, when the demo shows the device-code
+	// login (demo --bc5); nil otherwise.
+	BC5 *launchpadtest.BC5
 	// Dir is the temporary directory: config and cache below it.
 	Dir string
 	// Client reaches the fake, in place of the environment's settings.
@@ -50,6 +53,25 @@ func StartDemo() (*Demo, error) {
 	}, nil
 }
 
+// StartDemoBC5 is StartDemo with the fake serving BC5 beside Launchpad:
+// its API origin advertises the fake issuer, and a BC5 client is
+// configured, so a login there is the device-code flow.
+func StartDemoBC5() (*Demo, error) {
+	d, err := StartDemo()
+	if err != nil {
+		return nil, err
+	}
+	bc5, err := d.Fake.StartBC5(launchpadtest.BC5Options{})
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("bcauth demo: %w", err)
+	}
+	d.BC5 = bc5
+	d.Client.BC5ClientID = launchpadtest.BC5ClientID
+	d.Client.BaseURL = d.Fake.URL
+	return d, nil
+}
+
 // ConfigDir and CacheDir are where a shell pointed at the demo keeps its
 // state.
 func (d *Demo) ConfigDir() string { return filepath.Join(d.Dir, "config") }
@@ -58,16 +80,25 @@ func (d *Demo) CacheDir() string  { return filepath.Join(d.Dir, "cache") }
 // Env is the environment of a run against the demo: its client settings,
 // and nothing else (no BASECAMP_TOKEN: the demo is its own).
 func (d *Demo) Env() Env {
-	return Env{
+	env := Env{
 		auth.SettingClientID + "=" + d.Client.ClientID,
 		auth.SettingClientSecret + "=" + d.Client.ClientSecret,
 		auth.SettingRedirectURI + "=" + d.Client.RedirectURI,
 		auth.SettingLaunchpadURL + "=" + d.Client.LaunchpadURL,
 	}
+	if d.BC5 != nil {
+		env = append(env,
+			auth.SettingBC5ClientID+"="+d.Client.BC5ClientID,
+			auth.SettingResource+"="+d.Client.BaseURL)
+	}
+	return env
 }
 
 // Close stops the fake and removes the demo's state.
 func (d *Demo) Close() {
+	if d.BC5 != nil {
+		d.BC5.Close()
+	}
 	d.Fake.Close()
 	os.RemoveAll(d.Dir)
 }

@@ -33,6 +33,9 @@ func (e Env) Client() store.ClientConfig {
 		ClientSecret: e.Get(auth.SettingClientSecret),
 		RedirectURI:  e.Get(auth.SettingRedirectURI),
 		LaunchpadURL: e.Get(auth.SettingLaunchpadURL),
+		BC5ClientID:  e.Get(auth.SettingBC5ClientID),
+		BaseURL:      e.Get(auth.SettingResource),
+		Issuer:       e.Get(auth.SettingIssuer),
 	}
 }
 

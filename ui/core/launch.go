@@ -23,6 +23,12 @@ type Launch struct {
 	// Launchpad id or email address) the login must come back as; anyone
 	// else is refused, and nothing stored.
 	ExpectIdentity string
+	// Scope is login's --scope: what a BC5 login asks for, "read" or
+	// "full" ("full" when empty).
+	Scope string
+	// BC5 is demo's --bc5: the demo's fake serves BC5 too, and the login
+	// is the device-code flow.
+	BC5 bool
 
 	Env Env
 	// Stdin is nil when there is none; the app needs it and Stdout to be

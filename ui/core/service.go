@@ -102,6 +102,12 @@ func (s *Service) Client() (*auth.Client, error) {
 
 // registeredClient is the client of the registration in the settings.
 func (s *Service) registeredClient() (*auth.Client, error) {
+	return s.launchpadClient(auth.Server{})
+}
+
+// launchpadClient is the registered Launchpad client, srv saying how
+// discovery came to it (the zero Server when it did not run).
+func (s *Service) launchpadClient(srv auth.Server) (*auth.Client, error) {
 	c, _, err := s.ClientConfig()
 	if err != nil && (c.ClientID == "" || (c.ClientSecret == "" && c.ClientSecretKeyring == "")) {
 		return nil, err
@@ -111,6 +117,7 @@ func (s *Service) registeredClient() (*auth.Client, error) {
 		opts = append(opts, auth.WithClock(s.Clock))
 	}
 	cfg := s.authConfig(c)
+	cfg.Server = srv
 	if g := s.guard(cmp.Or(cfg.LaunchpadURL, auth.DefaultLaunchpadURL), cfg.ClientID); g != nil {
 		opts = append(opts, auth.WithTokenGuard(g))
 	}
@@ -169,6 +176,15 @@ func (s Settings) LaunchpadURL() string {
 	return auth.DefaultLaunchpadURL
 }
 
+// BaseURL is the API origin discovery asks which server to use: the
+// configured one, or Basecamp's.
+func (s Settings) BaseURL() string {
+	if s.Client.BaseURL != "" {
+		return s.Client.BaseURL
+	}
+	return auth.DefaultResource
+}
+
 // IntegrationsURL is where a person registers, and reads back, a client:
 // the configured Launchpad's own page, so the demo points at its fake.
 func (s Settings) IntegrationsURL() string {
@@ -188,6 +204,9 @@ func (s Settings) settings() []clientSetting {
 		{auth.SettingClientSecret, "client_secret", s.Sources.ClientSecret},
 		{auth.SettingRedirectURI, "redirect_uri", s.Sources.RedirectURI},
 		{auth.SettingLaunchpadURL, "launchpad_url", s.Sources.LaunchpadURL},
+		{auth.SettingBC5ClientID, "bc5_client_id", s.Sources.BC5ClientID},
+		{auth.SettingResource, "base_url", s.Sources.BaseURL},
+		{auth.SettingIssuer, "oauth_issuer", s.Sources.Issuer},
 	}
 }
 
@@ -247,7 +266,7 @@ func (s *Service) Login(c *auth.Client) (*store.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c != nil && !belongs(sess, c) {
+	if c != nil && !usable(sess, c) {
 		return nil, ErrOtherClient
 	}
 	if err := refusedLogin(sess); err != nil {
@@ -298,16 +317,28 @@ func (s *Service) Sessions(c *auth.Client) ([]store.Session, string, error) {
 	}
 	var out []store.Session
 	for _, sess := range st.Sessions {
-		if c == nil || belongs(&sess, c) {
+		if usable(&sess, c) {
 			out = append(out, *s.Cached(&sess))
 		}
 	}
 	return out, st.Current, nil
 }
 
+// belongs reports whether sess's tokens may go through client c: the same
+// server (Launchpad URL, or BC5 issuer) and the same client id.
 func belongs(sess *store.Session, c *auth.Client) bool {
 	cfg := c.Config()
+	if srv := c.Server(); srv.IsBC5() || sess.Server.IsBC5() {
+		return srv.IsBC5() && sess.Server.IsBC5() && sess.Server.Issuer == srv.Issuer && sess.ClientID == cfg.ClientID
+	}
 	return sess.ClientID == cfg.ClientID && strings.TrimRight(sess.LaunchpadURL, "/") == cfg.LaunchpadURL
+}
+
+// usable reports whether sess is listed beside client c's logins: a BC5
+// login carries its own server and client, so it always is; a Launchpad
+// one when it belongs to c (all when c is nil).
+func usable(sess *store.Session, c *auth.Client) bool {
+	return c == nil || sess.Server.IsBC5() || belongs(sess, c)
 }
 
 // Complete finishes a login: it asks Launchpad who the token belongs to and
@@ -350,6 +381,7 @@ func (s *Service) complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 	now := s.Now()
 	sess := store.Session{
 		LaunchpadURL: c.Config().LaunchpadURL,
+		Server:       c.Server(),
 		ClientID:     c.Config().ClientID,
 		Identity:     a.Identity,
 		Token:        store.TokenFrom(fresh),
@@ -665,16 +697,30 @@ func rekey(st *store.State, old string, id auth.Identity) (store.Session, bool) 
 
 // currentLogin is the client and the current session made with it.
 func (s *Service) currentLogin() (*auth.Client, *store.Session, error) {
-	c, err := s.Client()
+	if s.EnvToken != "" {
+		c, err := s.Client()
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, s.envSession(c), nil
+	}
+	sess, err := s.Login(nil)
 	if err != nil {
+		if _, cerr := s.Client(); cerr != nil && errors.Is(err, ErrNotLoggedIn) {
+			return nil, nil, cerr // setup comes before the first login
+		}
 		return nil, nil, err
 	}
-	sess, err := s.Login(c)
+	c, err := s.ClientFor(sess)
 	if err != nil {
 		return nil, nil, err
 	}
 	return c, sess, nil
 }
+
+// CurrentLogin is the current (or --id's) stored login and the client its
+// tokens go through, built from what the login recorded: no discovery.
+func (s *Service) CurrentLogin() (*auth.Client, *store.Session, error) { return s.currentLogin() }
 
 // Dir is the state directory.
 func (s *Service) Dir() string { return s.Store.Dir() }
@@ -687,15 +733,21 @@ func (s *Service) Logout(all bool) (gone []store.Session, now *store.Session, er
 		return nil, nil, ErrEnvToken
 	}
 	// Which session goes is decided under the same lock that removes it,
-	// so what logout says it removed is what it removed.
+	// so what logout says it removed is what it removed; its refresh
+	// token is read there too, for the server to revoke (see Revoke).
 	err = s.Store.Update(func(st *store.State) error {
 		gone = nil
 		if all {
-			gone = st.Sessions
+			gone = slices.Clone(st.Sessions)
 		} else if cur, err := s.pick(st, nil); err == nil {
 			gone = []store.Session{*cur}
 		} else if s.ID != "" {
 			return err
+		}
+		for i := range gone {
+			if tok, err := s.Store.Reveal(gone[i].Token); err == nil {
+				gone[i].Token = tok
+			}
 		}
 		if all {
 			st.Sessions, st.Current = nil, ""

@@ -109,7 +109,7 @@ func (s *Service) pick(st *store.State, c *auth.Client) (*store.Session, error) 
 	}
 	var mine []store.Session
 	for _, sess := range st.Sessions {
-		if c == nil || belongs(&sess, c) {
+		if usable(&sess, c) {
 			mine = append(mine, sess)
 		}
 	}
@@ -140,7 +140,7 @@ func (s *Service) IDs() ([]IDChoice, error) {
 	c, _ := s.registeredClient()
 	var out []IDChoice
 	for _, sess := range st.Sessions {
-		if c == nil || belongs(&sess, c) {
+		if usable(&sess, c) {
 			out = append(out, IDChoice{Session: sess, Current: sess.Key() == st.Current})
 		}
 	}

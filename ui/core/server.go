@@ -1,0 +1,160 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"bcauth/auth"
+	"bcauth/store"
+)
+
+// Plan is how a new login will go, decided by discovery: the client to log
+// in with (Launchpad's, through the browser, or a BC5 client, with a
+// device code) and, for the person, why that server.
+type Plan struct {
+	Client *auth.Client
+	// Note says why Launchpad was used although discovery ran (a soft
+	// fallback), or that BC5 is there but no BC5 client is configured;
+	// "" when discovery chose the server plainly.
+	Note string
+	// Skipped says discovery did not run at all, and why.
+	Skipped string
+}
+
+// Device reports whether the login is the device-code flow (BC5) rather
+// than the browser and loopback callback (Launchpad).
+func (p *Plan) Device() bool { return p.Client.Server().IsBC5() }
+
+// Discover decides which server a new login uses, as bc5.md tabulates
+// it: the resource origin (BASECAMP_BASE_URL) names its authorization
+// servers, and BC5 is used only when it is advertised (or pinned with
+// BASECAMP_OAUTH_ISSUER) and a BC5 client is configured. Soft failures fall
+// back to Launchpad, saying why; hard ones are errors that name the setting
+// to fix, and then Launchpad is not asked either.
+//
+// A Launchpad configured elsewhere than the real one (BASECAMP_LAUNCHPAD_URL:
+// a staging server or the fake) with no resource origin set skips
+// discovery: the real API host knows nothing of that Launchpad.
+func (s *Service) Discover(ctx context.Context) (*Plan, error) {
+	c, _, ferr := s.ClientConfig()
+	launchpad := func(note, skipped string) (*Plan, error) {
+		srv := auth.Server{Kind: auth.ServerLaunchpad, Note: note}
+		if note == "" {
+			srv.Note = skipped
+		}
+		lc, err := s.launchpadClient(srv)
+		if err != nil {
+			return nil, err
+		}
+		return &Plan{Client: lc, Note: note, Skipped: skipped}, nil
+	}
+	if ferr != nil && c.BC5ClientID == "" && c.ClientID == "" {
+		return nil, ferr
+	}
+	if c.BaseURL == "" && c.Issuer == "" && c.LaunchpadURL != "" && c.LaunchpadURL != auth.DefaultLaunchpadURL {
+		return launchpad("", "discovery skipped: "+auth.SettingLaunchpadURL+" names another Launchpad and "+auth.SettingResource+" is not set")
+	}
+	for _, o := range []struct{ setting, value string }{{auth.SettingResource, c.BaseURL}, {auth.SettingIssuer, c.Issuer}} {
+		if o.value == "" {
+			continue
+		}
+		if err := auth.CheckOrigin(o.setting, o.value); err != nil {
+			return nil, err
+		}
+	}
+	d, err := auth.Discover(ctx, auth.DiscoveryConfig{
+		Resource:     c.BaseURL,
+		Issuer:       c.Issuer,
+		LaunchpadURL: c.LaunchpadURL,
+		HTTPClient:   s.HTTPClient,
+		UserAgent:    s.UserAgent,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !d.Server.IsBC5() {
+		return launchpad(d.Fallback, "")
+	}
+	if c.BC5ClientID == "" {
+		if c.Issuer != "" {
+			// Pinned: the person asked for BC5, so falling back would
+			// log them in somewhere they did not choose.
+			return nil, &auth.SettingError{Setting: auth.SettingBC5ClientID,
+				Reason: fmt.Sprintf("%s pins BC5 (%s), but no BC5 client is configured", auth.SettingIssuer, auth.Redact(d.Server.Issuer))}
+		}
+		note := fmt.Sprintf("Basecamp's newer sign-in (%s) is available; set %s to a client registered there to use it", auth.Redact(d.Server.Issuer), auth.SettingBC5ClientID)
+		p, err := launchpad(note, "")
+		if errors.Is(err, auth.ErrNotConfigured) {
+			return nil, fmt.Errorf("%w (or set %s: %s)", err, auth.SettingBC5ClientID, note)
+		}
+		return p, err
+	}
+	bc, err := s.bc5Client(c.BC5ClientID, d.Server)
+	if err != nil {
+		return nil, err
+	}
+	return &Plan{Client: bc}, nil
+}
+
+// bc5Client is a public client of a BC5 server: an id and no secret.
+func (s *Service) bc5Client(clientID string, srv auth.Server) (*auth.Client, error) {
+	opts := []auth.Option{}
+	if s.Clock != nil {
+		opts = append(opts, auth.WithClock(s.Clock))
+	}
+	if g := s.guard(srv.Issuer, clientID); g != nil {
+		opts = append(opts, auth.WithTokenGuard(g))
+	}
+	return auth.New(auth.Config{ClientID: clientID, Server: srv, UserAgent: s.UserAgent, HTTPClient: s.HTTPClient}, opts...)
+}
+
+// ClientFor is the client a stored login's tokens go through: a BC5 login
+// carries its own server and client id, so discovery never runs again;
+// a Launchpad login uses the configured client, which must be the one it
+// was made with (else ErrOtherClient).
+func (s *Service) ClientFor(sess *store.Session) (*auth.Client, error) {
+	if sess.Server.IsBC5() && !s.FromEnv(sess) {
+		return s.bc5Client(sess.ClientID, sess.Server)
+	}
+	c, err := s.Client()
+	if err != nil {
+		return nil, err
+	}
+	if !belongs(sess, c) {
+		return nil, ErrOtherClient
+	}
+	return c, nil
+}
+
+// Revocation is what a server said when logout asked it to revoke a
+// login's refresh token (RFC 7009): Asked is false when the server has
+// no revocation endpoint (Launchpad) or the login no refresh token.
+type Revocation struct {
+	Session   store.Session
+	Asked     bool
+	Confirmed bool
+	Err       error
+}
+
+// Revoke asks each server whose logins were just forgotten (Logout's gone,
+// their tokens read) to revoke their refresh tokens. The logins are gone
+// here whatever the answers; each answer is reported so the person knows
+// whether the server confirmed.
+func (s *Service) Revoke(ctx context.Context, gone []store.Session) []Revocation {
+	out := make([]Revocation, 0, len(gone))
+	for _, sess := range gone {
+		r := Revocation{Session: sess}
+		r.Session.Token.AccessToken, r.Session.Token.RefreshToken = "", ""
+		if sess.Server.IsBC5() && sess.Server.RevocationEndpoint != "" && sess.Token.RefreshToken != "" {
+			c, err := s.bc5Client(sess.ClientID, sess.Server)
+			if err == nil {
+				r.Asked = true
+				r.Confirmed, err = c.Revoke(ctx, sess.Token.RefreshToken)
+			}
+			r.Err = err
+		}
+		out = append(out, r)
+	}
+	return out
+}

@@ -32,7 +32,7 @@ func TestREADMECommandsMatchTheTree(t *testing.T) {
 	// Flags the README names once for several commands, in rows of their own.
 	shared := map[string]bool{}
 	documented := map[string]map[string]bool{} // command path → flags its rows name
-	flagRE := regexp.MustCompile(`(?:^|[\s\[(|])(--[a-z][a-z-]*|-[A-Za-z])\b`)
+	flagRE := regexp.MustCompile(`(?:^|[\s\[(|])(--[a-z][a-z0-9-]*|-[A-Za-z])\b`)
 	for _, line := range strings.Split(table, "\n") {
 		if !strings.HasPrefix(line, "| `") {
 			continue

@@ -23,6 +23,10 @@ type appOptions struct {
 	Keyring *bool
 	// Expect is login's --expect-identity.
 	Expect string
+	// Scope is login's --scope: what a BC5 login asks for.
+	Scope string
+	// BC5 is demo's --bc5.
+	BC5 bool
 }
 
 // newAppCmd is the root command: with no command, the app.
@@ -86,6 +90,7 @@ func (f *Factory) runApp(cmd *cobra.Command, start string, o *appOptions) error 
 	}
 	return f.exit(f.App(cmd.Context(), core.Launch{
 		Start: start, NoBrowser: o.NoBrowser, Timeout: time.Duration(o.Timeout), ID: o.ID, Keyring: o.Keyring, ExpectIdentity: o.Expect,
+		Scope: o.Scope, BC5: o.BC5,
 		Env: f.Env, Stdin: f.Stdin, Stdout: f.Stdout, Stderr: f.stderr(),
 	}))
 }

@@ -65,8 +65,8 @@ func (e *cliEnv) token(t *testing.T) cliResult {
 	return cliRun(func(o Output) int { return Token(t.Context(), e.Svc, o, false) })
 }
 
-func (e *cliEnv) logout(all bool) cliResult {
-	return cliRun(func(o Output) int { return Logout(e.Svc, o, all) })
+func (e *cliEnv) logout(t *testing.T, all bool) cliResult {
+	return cliRun(func(o Output) int { return Logout(t.Context(), e.Svc, o, all) })
 }
 
 // cliStatusDoc mirrors the documented status --json object.
@@ -80,7 +80,8 @@ type cliStatusDoc struct {
 		LastName     string `json:"last_name"`
 		EmailAddress string `json:"email_address"`
 	} `json:"identity"`
-	Token *struct {
+	Server *cliServerDoc `json:"server"`
+	Token  *struct {
 		ExpiresAt *time.Time `json:"expires_at"`
 		Refreshed bool       `json:"refreshed"`
 		Renewable bool       `json:"renewable"`
@@ -97,6 +98,12 @@ type cliStatusDoc struct {
 		RedirectURISource  string `json:"redirect_uri_source"`
 		LaunchpadURL       string `json:"launchpad_url"`
 		LaunchpadURLSource string `json:"launchpad_url_source"`
+		BC5ClientID        string `json:"bc5_client_id"`
+		BC5ClientIDSource  string `json:"bc5_client_id_source"`
+		BaseURL            string `json:"base_url"`
+		BaseURLSource      string `json:"base_url_source"`
+		Issuer             string `json:"oauth_issuer"`
+		IssuerSource       string `json:"oauth_issuer_source"`
 	} `json:"client"`
 	AccountsByProduct map[string]int `json:"accounts_by_product"`
 	AccountsFetchedAt *time.Time     `json:"accounts_fetched_at"`
@@ -120,6 +127,17 @@ type cliStatusDoc struct {
 		Message string     `json:"message"`
 	} `json:"hold"`
 	Warnings []string `json:"warnings"`
+}
+
+// cliServerDoc mirrors the documented "server" of status, ids and token
+// --json.
+type cliServerDoc struct {
+	Name     string  `json:"name"`
+	Kind     string  `json:"kind"`
+	Issuer   *string `json:"issuer"`
+	Scope    *string `json:"scope"`
+	Resource *string `json:"resource"`
+	Note     *string `json:"note"`
 }
 
 func cliDecodeStatus(t *testing.T, r cliResult) cliStatusDoc {
@@ -740,7 +758,7 @@ func TestLogout(t *testing.T) {
 		{true, "Not logged in.\n"},
 	}
 	for i, s := range steps {
-		r := e.logout(s.all)
+		r := e.logout(t, s.all)
 		if r.code != 0 || r.stdout != s.want || r.stderr != "" {
 			t.Errorf("step %d: logout(all=%v) = %d, stdout %q, stderr %q; want %q", i, s.all, r.code, r.stdout, r.stderr, s.want)
 		}
@@ -758,7 +776,7 @@ func TestLogoutAll(t *testing.T) {
 	e := newCLIEnv(t, cliOpts{})
 	e.Fake.SetIdentity(launchpadtest.Identity{ID: 1234, FirstName: "Second", EmailAddress: "second@example.com"})
 	e.LogIn(t)
-	r := e.logout(true)
+	r := e.logout(t, true)
 	want := "Logged out of Annie Bryan (annie@example.com).\nLogged out of Second (second@example.com).\n"
 	if r.code != 0 || r.stdout != want || r.stderr != "" {
 		t.Fatalf("logout --all = %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
@@ -767,7 +785,7 @@ func TestLogoutAll(t *testing.T) {
 	if err != nil || len(st.Sessions) != 0 || st.Current != "" {
 		t.Errorf("state after logout --all = %+v, %v", st, err)
 	}
-	if r := e.logout(true); r.code != 0 || r.stdout != "Not logged in.\n" {
+	if r := e.logout(t, true); r.code != 0 || r.stdout != "Not logged in.\n" {
 		t.Errorf("second logout --all = %d, %q", r.code, r.stdout)
 	}
 }
@@ -777,7 +795,7 @@ func TestLogoutKeepsAnUnreadableStateFile(t *testing.T) {
 	e := newCLIEnv(t, cliOpts{noLogin: true})
 	path := filepath.Join(e.Svc.Store.Dir(), "state.json")
 	cliWriteFile(t, path, "garbage")
-	r := e.logout(true)
+	r := e.logout(t, true)
 	if r.code != ExitMisconfigured || r.stdout != "" || !strings.Contains(r.stderr, path) || !strings.Contains(r.stderr, "kept it") {
 		t.Errorf("logout = %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -802,7 +820,7 @@ func TestCLINeverPrintsSecrets(t *testing.T) {
 		all = append(all, e.status(t, asJSON), e.accounts(t, asJSON, ""))
 	}
 	e.Fake.RevokeAll()
-	all = append(all, e.status(t, true), e.status(t, false), e.accounts(t, false, ""), e.logout(false))
+	all = append(all, e.status(t, true), e.status(t, false), e.accounts(t, false, ""), e.logout(t, false))
 	for i, r := range all {
 		for _, s := range secrets {
 			if strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s) {

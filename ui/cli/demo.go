@@ -24,14 +24,16 @@ type demoOptions struct {
 func newDemoCmd(f *Factory, runF func(*demoOptions) error) *cobra.Command {
 	o := &demoOptions{}
 	cmd := &cobra.Command{
-		Use:   "demo [--no-browser] [--timeout DURATION] [--serve]",
+		Use:   "demo [--no-browser] [--timeout DURATION] [--bc5] [--serve]",
 		Short: "Try it all against a built-in fake Launchpad",
 		Long: "Run the app against a built-in fake Launchpad, with its state in a temporary directory. " +
+			"With --bc5, the fake serves Basecamp's newer server (BC5) too, and the login is the device-code flow. " +
 			"With --serve, run only the fake, until Ctrl-C, and print the lines that point another shell's bcauth at it.",
-		Example: "bcauth demo\nbcauth demo --serve",
+		Example: "bcauth demo\nbcauth demo --bc5\nbcauth demo --serve",
 	}
 	o.flags(cmd)
 	cmd.Flags().BoolVar(&o.Serve, "serve", false, "run the fake Launchpad in the foreground for the script commands, and print how to use it")
+	cmd.Flags().BoolVar(&o.BC5, "bc5", false, "the fake serves Basecamp's newer server (BC5) too, and the login is a code entered in the browser")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if runF != nil {
 			return runF(o)
@@ -39,7 +41,11 @@ func newDemoCmd(f *Factory, runF func(*demoOptions) error) *cobra.Command {
 		if !o.Serve {
 			return f.runApp(cmd, "demo", &o.appOptions)
 		}
-		d, err := core.StartDemo()
+		start := core.StartDemo
+		if o.BC5 {
+			start = core.StartDemoBC5
+		}
+		d, err := start()
 		if err != nil {
 			fmt.Fprintln(f.stderr(), err)
 			return f.exit(ExitFailed)

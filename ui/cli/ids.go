@@ -95,6 +95,9 @@ func IDs(svc *core.Service, out Output, asJSON bool) int {
 	if asJSON {
 		return out.flushJSON(rows)
 	}
+	// The server column appears once a login is not Launchpad's, so
+	// today's lists read as before.
+	bc5 := slices.ContainsFunc(rows, func(r idJSON) bool { return r.Server.Kind == string(auth.ServerBC5) })
 	lines := make([][]string, len(rows))
 	for i, r := range rows {
 		mark := "-"
@@ -103,6 +106,9 @@ func IDs(svc *core.Service, out Output, asJSON bool) int {
 		}
 		name, email := core.Names(choices[i].Session.Identity)
 		lines[i] = []string{mark, strconv.FormatInt(r.Identity.ID, 10), name, email, tokenState(r.Token), productCounts(r.AccountsByProduct)}
+		if bc5 {
+			lines[i] = append(lines[i], serverLine(r.Server))
+		}
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(out.Stderr, "bcauth: no Basecamp ID is logged in here: run bcauth login")
@@ -113,13 +119,18 @@ func IDs(svc *core.Service, out Output, asJSON bool) int {
 	if hold != nil && len(rows) > 0 {
 		fmt.Fprintf(out.Stderr, "bcauth: token requests are %s\n", core.Clean(hold.Message))
 	}
-	return out.rows([]string{"", "LAUNCHPAD ID", "NAME", "EMAIL", "TOKEN", "ACCOUNTS"}, lines)
+	head := []string{"", "LAUNCHPAD ID", "NAME", "EMAIL", "TOKEN", "ACCOUNTS"}
+	if bc5 {
+		head = append(head, "SERVER")
+	}
+	return out.rows(head, lines)
 }
 
 // idJSON is one element of `bcauth ids --json`; see IDs.
 type idJSON struct {
 	Current           bool           `json:"current"`
 	Identity          identityJSON   `json:"identity"`
+	Server            *serverJSON    `json:"server"`
 	Token             idTokenJSON    `json:"token"`
 	AccountsByProduct map[string]int `json:"accounts_by_product"`
 	AccountsFetchedAt *string        `json:"accounts_fetched_at"`
@@ -146,7 +157,7 @@ const (
 
 func describeID(c core.IDChoice, now time.Time) idJSON {
 	s := c.Session
-	r := idJSON{Current: c.Current, Identity: identityOf(s.Identity), AccountsByProduct: map[string]int{}}
+	r := idJSON{Current: c.Current, Identity: identityOf(s.Identity), Server: serverOf(&s), AccountsByProduct: map[string]int{}}
 	exp := tokenExpiry(&s)
 	r.Token = idTokenJSON{ExpiresAt: timeJSON(exp), Renewable: s.Token.Renewable()}
 	switch {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,8 +57,9 @@ func TestIDsListsBothWithTheCurrentMarked(t *testing.T) {
 
 	r = cliRun(func(o Output) int { return IDs(e.Svc, o, true) })
 	var doc []struct {
-		Current  bool         `json:"current"`
-		Identity identityJSON `json:"identity"`
+		Current  bool          `json:"current"`
+		Identity identityJSON  `json:"identity"`
+		Server   *cliServerDoc `json:"server"`
 		Token    struct {
 			State     string     `json:"state"`
 			ExpiresAt *time.Time `json:"expires_at"`
@@ -204,14 +206,14 @@ func TestIDOnEveryCommand(t *testing.T) {
 		t.Errorf("--id changed the current Basecamp ID to %d", cur)
 	}
 	t.Run("logout", func(t *testing.T) {
-		r := e.logout(false)
+		r := e.logout(t, false)
 		if r.code != 0 || !strings.HasPrefix(r.stdout, "Logged out of Annie Bryan (annie@example.com).\n") {
 			t.Errorf("logout --id annie: %d %q %q", r.code, r.stdout, r.stderr)
 		}
 		if ids := cliRun(func(o Output) int { return IDs(e.Svc, o, false) }); strings.Contains(ids.stdout, "annie") || !strings.Contains(ids.stdout, "ben@example.com") {
 			t.Errorf("after logout --id annie, ids:\n%s", ids.stdout)
 		}
-		r = e.logout(false)
+		r = e.logout(t, false)
 		if r.code != ExitRelogin || !strings.Contains(r.stderr, `no Basecamp ID logged in here matches "annie@example.com"`) {
 			t.Errorf("logout --id of someone gone: %d %q", r.code, r.stderr)
 		}
@@ -290,7 +292,7 @@ func TestEnvTokenInEveryCommand(t *testing.T) {
 	}
 	for name, f := range map[string]func(Output) int{
 		"refresh": func(o Output) int { return Refresh(t.Context(), svc, o, false) },
-		"logout":  func(o Output) int { return Logout(svc, o, false) },
+		"logout":  func(o Output) int { return Logout(context.Background(), svc, o, false) },
 		"switch":  func(o Output) int { return Switch(svc, o, "annie", nil, false) },
 	} {
 		if r := run(f); r.code != 1 || !strings.Contains(r.stderr, "BASECAMP_TOKEN is set") {

@@ -32,7 +32,7 @@ func TestKeyringCommands(t *testing.T) {
 		t.Fatalf("the keyring holds %q for the client secret", got)
 	}
 	sess := e.LogIn(t)
-	t.Cleanup(func() { e.logout(true) })
+	t.Cleanup(func() { e.logout(t, true) })
 	tokenEntry := "token:" + sess.Key()
 	if got := secretToolLookup(t, tokenEntry); !strings.Contains(got, sess.Token.RefreshToken) {
 		t.Fatalf("the keyring holds %q for the tokens", got)
@@ -74,7 +74,7 @@ func TestKeyringCommands(t *testing.T) {
 
 	// A new login, then logout: the entry goes.
 	e.LogIn(t)
-	if r := e.logout(false); r.code != 0 {
+	if r := e.logout(t, false); r.code != 0 {
 		t.Fatalf("logout = %d %q", r.code, r.stderr)
 	}
 	if got := secretToolLookup(t, tokenEntry); got != "" {
@@ -92,7 +92,7 @@ func TestKeyringRefusalIsRemembered(t *testing.T) {
 		t.Fatal(err)
 	}
 	sess := e.LogIn(t)
-	t.Cleanup(func() { e.logout(true) })
+	t.Cleanup(func() { e.logout(t, true) })
 	e.Fake.RevokeAll()
 	e.ExpireStored(t, sess, time.Hour)
 	if r := e.token(t); r.code != ExitRelogin {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -40,7 +41,7 @@ func newLogoutCmd(f *Factory, runF func(*logoutOptions) error) *cobra.Command {
 			return runF(o)
 		}
 		return f.script(cmd, o.ID, func(svc *core.Service, out Output) int {
-			return Logout(svc, out, o.All)
+			return Logout(cmd.Context(), svc, out, o.All)
 		})
 	}
 	return cmd
@@ -54,8 +55,12 @@ func newLogoutCmd(f *Factory, runF func(*logoutOptions) error) *cobra.Command {
 // ID; 1 when the state file cannot be read or written (it is never
 // deleted).
 //
-// Launchpad offers no way to revoke a token, so this only forgets it here.
-func Logout(svc *core.Service, out Output, all bool) int {
+// A BC5 login's refresh token is also revoked at its server's revocation
+// endpoint (RFC 7009), after it is forgotten here, and a line says whether
+// the server confirmed; the exit code is the same either way, since the
+// login is gone from this machine. Launchpad offers no way to revoke a
+// token, so a Launchpad login is only forgotten here.
+func Logout(ctx context.Context, svc *core.Service, out Output, all bool) int {
 	gone, now, err := svc.Logout(all)
 	if err != nil {
 		p := core.Describe(err, svc.Settings())
@@ -71,8 +76,17 @@ func Logout(svc *core.Service, out Output, all bool) int {
 		return out.flush([]byte("Not logged in.\n"))
 	}
 	var b strings.Builder
-	for _, s := range gone {
-		fmt.Fprintf(&b, "Logged out of %s.\n", core.Who(s.Identity))
+	for _, r := range svc.Revoke(ctx, gone) {
+		fmt.Fprintf(&b, "Logged out of %s.\n", core.Who(r.Session.Identity))
+		server := core.Clean(r.Session.Server.Name())
+		switch {
+		case r.Confirmed:
+			fmt.Fprintf(&b, "%s confirmed that its refresh token is revoked.\n", server)
+		case r.Err != nil:
+			fmt.Fprintf(&b, "%s could not be asked to revoke its refresh token (%s); it was forgotten here, and ends when it is next refused or expires.\n", server, core.Clean(r.Err.Error()))
+		case r.Asked:
+			fmt.Fprintf(&b, "%s did not confirm that its refresh token is revoked; it was forgotten here.\n", server)
+		}
 	}
 	if now != nil && !all {
 		fmt.Fprintf(&b, "Now logged in as %s (bcauth logout --all forgets every Basecamp ID).\n", core.Who(now.Identity))

@@ -130,7 +130,7 @@ func TestStatusJSONIsWhatTheREADMESays(t *testing.T) {
 	}
 
 	// A problem's keys, from a status that has one.
-	e.logout(true)
+	e.logout(t, true)
 	r = e.status(t, true)
 	var withProblem struct {
 		Problem map[string]any `json:"problem"`

@@ -76,6 +76,9 @@ func Status(ctx context.Context, svc *core.Service, out Output, asJSON bool) int
 			id := identityOf(sess.Identity)
 			rep.Identity = &id
 		}
+		if !svc.FromEnv(sess) {
+			rep.Server = serverOf(sess)
+		}
 		rep.Token = &tokenJSON{ExpiresAt: timeJSON(tokenExpiry(sess)), Refreshed: refreshed, Renewable: sess.Token.Renewable(), Source: sourceStored}
 		if svc.FromEnv(sess) {
 			rep.Token.Source, rep.Token.Renewable = sourceEnvironment, false
@@ -112,16 +115,14 @@ func Status(ctx context.Context, svc *core.Service, out Output, asJSON bool) int
 // and what is wrong, if anything. Warnings go into rep.
 func checkStatus(ctx context.Context, svc *core.Service, set core.Settings, rep *statusJSON) (*store.Session, bool, *core.Problem) {
 	fail := func(err error) *core.Problem { p := core.Describe(err, set); return &p }
-	c, err := svc.Client()
-	if err != nil {
-		return nil, false, fail(err)
-	}
 	if set.FileErr != nil {
 		// The environment alone is a complete client, so this is no
 		// reason to fail, but the file will not be read until fixed.
 		rep.Warnings = append(rep.Warnings, core.Describe(set.FileErr, set).Message)
 	}
-	sess, err := svc.Login(c)
+	// The login's own server and client: a BC5 login needs no Launchpad
+	// client, and discovery never runs again after the login.
+	c, sess, err := svc.CurrentLogin()
 	var refused *core.RefusedError
 	if errors.As(err, &refused) {
 		// Who it was, from what is stored; Launchpad is not asked.
@@ -160,6 +161,7 @@ type statusJSON struct {
 	LoggedIn          bool           `json:"logged_in"`
 	Valid             bool           `json:"valid"`
 	Identity          *identityJSON  `json:"identity"`
+	Server            *serverJSON    `json:"server"`
 	Token             *tokenJSON     `json:"token"`
 	StateDir          string         `json:"state_dir"`
 	Client            clientJSON     `json:"client"`
@@ -246,6 +248,14 @@ type clientJSON struct {
 	RedirectURISource  string `json:"redirect_uri_source"`
 	LaunchpadURL       string `json:"launchpad_url"`
 	LaunchpadURLSource string `json:"launchpad_url_source"`
+	// The BC5 client (public: no secret) and discovery's settings: the
+	// API origin asked which server to use, and a pinned issuer.
+	BC5ClientID       string `json:"bc5_client_id"`
+	BC5ClientIDSource string `json:"bc5_client_id_source"`
+	BaseURL           string `json:"base_url"`
+	BaseURLSource     string `json:"base_url_source"`
+	Issuer            string `json:"oauth_issuer"`
+	IssuerSource      string `json:"oauth_issuer_source"`
 }
 
 // describeClient is the client settings in effect, defaults filled in, and
@@ -264,6 +274,12 @@ func describeClient(set core.Settings) clientJSON {
 		RedirectURISource:  sourceName(src.RedirectURI, true),
 		LaunchpadURL:       auth.Redact(set.LaunchpadURL()),
 		LaunchpadURLSource: sourceName(src.LaunchpadURL, true),
+		BC5ClientID:        cfg.BC5ClientID,
+		BC5ClientIDSource:  sourceName(src.BC5ClientID, false),
+		BaseURL:            auth.Redact(set.BaseURL()),
+		BaseURLSource:      sourceName(src.BaseURL, true),
+		Issuer:             auth.Redact(cfg.Issuer),
+		IssuerSource:       sourceName(src.Issuer, false),
 	}
 }
 
@@ -372,6 +388,12 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *core.Problem, now t
 			line += " <" + email + ">"
 		}
 		field("Basecamp ID", fmt.Sprintf("%s, Launchpad id %d", line, id.ID))
+		if rep.Server != nil {
+			field("Server", serverLine(rep.Server))
+			if rep.Server.Note != nil {
+				field("", *rep.Server.Note)
+			}
+		}
 		token := tokenLine(rep, sess, prob, now)
 		if rep.Token.Source == sourceEnvironment {
 			token = "from " + auth.SettingToken + " (never refreshed or stored); " + token
@@ -392,6 +414,11 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *core.Problem, now t
 	field("Client secret", settingLine(secretState(c.ClientSecretSet), c.ClientSecretSource, auth.SettingClientSecret, c.ConfigFile))
 	field("Redirect URI", settingLine(c.RedirectURI, c.RedirectURISource, auth.SettingRedirectURI, c.ConfigFile))
 	field("Launchpad", settingLine(c.LaunchpadURL, c.LaunchpadURLSource, auth.SettingLaunchpadURL, c.ConfigFile))
+	field("BC5 client ID", settingLine(valueOr(c.BC5ClientID, "not set"), c.BC5ClientIDSource, auth.SettingBC5ClientID, c.ConfigFile))
+	field("API origin", settingLine(c.BaseURL, c.BaseURLSource, auth.SettingResource, c.ConfigFile))
+	if c.Issuer != "" {
+		field("Pinned issuer", settingLine(c.Issuer, c.IssuerSource, auth.SettingIssuer, c.ConfigFile))
+	}
 	return b.String()
 }
 

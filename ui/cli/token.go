@@ -79,6 +79,8 @@ func Token(ctx context.Context, svc *core.Service, out Output, asJSON bool) int 
 	doc := tokenOutJSON{AccessToken: tok.AccessToken, ExpiresAt: timeJSON(tok.Expiry), Identity: identityOf(info.Session.Identity), Source: sourceStored}
 	if info.FromEnv {
 		doc.Source = sourceEnvironment
+	} else {
+		doc.Server = serverOf(info.Session)
 	}
 	return out.flushJSON(doc)
 }
@@ -88,5 +90,6 @@ type tokenOutJSON struct {
 	AccessToken string       `json:"access_token"`
 	ExpiresAt   *string      `json:"expires_at"`
 	Identity    identityJSON `json:"identity"`
+	Server      *serverJSON  `json:"server"`
 	Source      string       `json:"source"`
 }

@@ -25,6 +25,10 @@ import (
 type Backend interface {
 	Settings() core.Settings
 	Client() (*auth.Client, error)
+	// Discover decides the server of a new login (see core.Service.Discover).
+	Discover(ctx context.Context) (*core.Plan, error)
+	// ClientFor is the client a stored login's tokens go through.
+	ClientFor(sess *store.Session) (*auth.Client, error)
 	Current(c *auth.Client) (*store.Session, error)
 	Find(c *auth.Client, query string) (*store.Session, error)
 	Sessions(c *auth.Client) ([]store.Session, string, error)
@@ -50,6 +54,11 @@ func loadID(b Backend, id string) tea.Cmd {
 	return func() tea.Msg {
 		set := b.Settings()
 		c, err := b.Client()
+		if errors.Is(err, auth.ErrNotConfigured) && set.Client.BC5ClientID != "" {
+			// A BC5 client alone is a configuration: its logins carry
+			// their own server, and a new one asks discovery.
+			c, err = nil, nil
+		}
 		if err != nil {
 			return loadedMsg{settings: set, err: err}
 		}
@@ -58,6 +67,10 @@ func loadID(b Backend, id string) tea.Cmd {
 			sess, err = b.Find(c, id)
 		} else {
 			sess, err = b.Current(c)
+		}
+		if err == nil && sess.Server.IsBC5() {
+			// A BC5 login goes through the client it was made with.
+			c, err = b.ClientFor(sess)
 		}
 		if err != nil {
 			return loadedMsg{settings: set, client: c, err: err}

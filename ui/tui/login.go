@@ -32,6 +32,10 @@ type loginState struct {
 	paste         textinput.Model
 	pasteNote     string
 	demoAt        time.Time
+	// device is the BC5 device code on screen (no listener then).
+	device *auth.DeviceCode
+	// serverNote says why this server, when discovery had a reason.
+	serverNote string
 }
 
 func newLoginState() loginState {
@@ -54,10 +58,11 @@ func (m *Model) startLogin(note string) tea.Cmd {
 	// An address pasted for an earlier login carries that login's state:
 	// the new one starts with an empty field.
 	m.login.paste.SetValue("")
-	if m.client == nil {
+	m.login.serverNote = ""
+	if m.client == nil && m.settings.Client.BC5ClientID == "" {
 		return load(m.cfg.Service)
 	}
-	return newLogin(m.client, m.login.attempt, prev)
+	return planLogin(m.cfg.Service, m.cfg.Scope, m.login.attempt, prev)
 }
 
 // endLogin abandons the login in progress, closing its listener.
@@ -68,7 +73,7 @@ func (m *Model) endLogin() {
 		l.cancel = nil
 	}
 	// Cancelling ends Wait, which closes the listener and frees the port.
-	l.login, l.listener = nil, nil
+	l.login, l.listener, l.device = nil, nil, nil
 	l.demoAt = time.Time{}
 	l.attempt++
 }
@@ -86,13 +91,14 @@ func (m *Model) close() {
 
 // current says whether a message belongs to the login on screen.
 func (m *Model) current(attempt int) bool {
-	return attempt == m.login.attempt && m.login.login != nil
+	return attempt == m.login.attempt && (m.login.login != nil || m.login.device != nil)
 }
 
 func (m *Model) loginReady(msg loginReadyMsg) tea.Cmd {
 	if msg.attempt != m.login.attempt || m.screen != screenConnect {
 		return closeListener(msg.listener)
 	}
+	m.adoptPlan(msg.client, msg.note)
 	if msg.err != nil {
 		return m.fail(msg.err, retryLogin)
 	}
@@ -150,6 +156,9 @@ func (m *Model) browserOpened(msg browserMsg) tea.Cmd {
 func (m *Model) demoCue(msg demoApproveMsg) tea.Cmd {
 	if !m.current(msg.attempt) || (m.screen != screenConnect && m.screen != screenWaiting) {
 		return nil
+	}
+	if m.login.device != nil {
+		return m.deviceCue()
 	}
 	return m.demoApprove()
 }
@@ -209,6 +218,8 @@ func (m *Model) backToAccounts() {
 func (m *Model) connectKey(msg tea.KeyPressMsg) tea.Cmd {
 	l := &m.login
 	switch {
+	case l.device != nil:
+		return m.deviceKey(msg)
 	case l.login == nil:
 		return m.quitKey(msg)
 	case m.cfg.NoBrowser:
@@ -293,6 +304,9 @@ func (m *Model) viewConnect() string {
 	if m.login.note != "" {
 		b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Warn, m.login.note)) + "\n")
 	}
+	if m.login.device != nil {
+		return m.viewDevice()
+	}
 	if m.login.login == nil {
 		b.WriteString("\n" + s.App.Render(m.spinner.View()+" Preparing the login…"))
 		return b.String()
@@ -346,6 +360,9 @@ func (m *Model) viewConnect() string {
 		b.WriteString(s.App.Render(m.wrap(m.browserNoteStyle(), m.login.browser)) + gap)
 	}
 	b.WriteString(s.App.Render(s.Subtle.Render("Listening on http://" + m.login.listener.Addr() + " for Launchpad's answer.")))
+	if m.login.serverNote != "" {
+		b.WriteString("\n" + s.App.Render(m.wrap(s.Subtle, m.login.serverNote)))
+	}
 	if m.accounts.status != "" {
 		b.WriteString("\n" + m.statusLine())
 	}

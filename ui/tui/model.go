@@ -31,8 +31,11 @@ type Config struct {
 	// Timeout bounds one login attempt (5 minutes when zero).
 	Timeout time.Duration
 	// NoBrowser shows a paste field instead of opening a browser (SSH,
-	// --no-browser).
+	// --no-browser); a device-code login needs no paste and looks the same.
 	NoBrowser bool
+	// Scope is what a BC5 login asks for: "read" or "full" ("full" when
+	// empty). Launchpad has no scopes.
+	Scope string
 	// OpenURL opens a URL in the person's browser; nil when none can be.
 	OpenURL func(url string) error
 	// CopyText puts text on the system clipboard; nil when there is none.
@@ -76,6 +79,9 @@ type Demo struct {
 	// Approve plays the browser: it approves authURL and follows the
 	// redirect to the loopback callback.
 	Approve func(ctx context.Context, authURL string) error
+	// ApproveCode plays the person at the fake BC5's device page: it
+	// enters userCode and approves.
+	ApproveCode func(ctx context.Context, userCode string) error
 	// Headless means no browser can be opened here: approve after After.
 	Headless bool
 	After    time.Duration
@@ -204,6 +210,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	// logging in
 	case loginReadyMsg:
 		return m.loginReady(msg)
+	case deviceReadyMsg:
+		return m.deviceReady(msg)
 	case tickMsg:
 		return m.ticked(msg)
 	case browserMsg:
@@ -315,7 +323,7 @@ func (m *Model) animating() bool {
 	switch {
 	case m.screen == screenLoading, m.screen == screenWaiting:
 		return true
-	case m.screen == screenConnect && m.login.login == nil:
+	case m.screen == screenConnect && (m.login.login == nil || m.login.device != nil):
 		return true
 	case m.screen == screenAccounts:
 		return m.accounts.loading || m.probes.running || len(m.probes.inFlight) > 0

@@ -49,6 +49,17 @@ func (b *countingBackend) Client() (*auth.Client, error) {
 	}
 	return b.client, nil
 }
+func (b *countingBackend) Discover(context.Context) (*core.Plan, error) {
+	b.io()
+	if b.client == nil {
+		return nil, auth.ErrNotConfigured
+	}
+	return &core.Plan{Client: b.client}, nil
+}
+func (b *countingBackend) ClientFor(*store.Session) (*auth.Client, error) {
+	b.io()
+	return b.client, nil
+}
 func (b *countingBackend) Current(*auth.Client) (*store.Session, error) {
 	b.io()
 	return b.current, b.err

@@ -28,12 +28,24 @@ type (
 		err   error
 	}
 
-	// loginReadyMsg is a new login with its callback listener bound.
+	// loginReadyMsg is a new login with its callback listener bound,
+	// through the client discovery chose (nil: the model's own), and why
+	// that server when there is something to say.
 	loginReadyMsg struct {
 		attempt  int
+		client   *auth.Client
+		note     string
 		login    *auth.Login
 		listener *auth.Listener
 		err      error
+	}
+	// deviceReadyMsg is a device code from BC5, to show and poll for.
+	deviceReadyMsg struct {
+		attempt int
+		client  *auth.Client
+		note    string
+		code    *auth.DeviceCode
+		err     error
 	}
 	// loginDoneMsg ends a login: its session, or why not.
 	loginDoneMsg struct {

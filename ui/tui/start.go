@@ -27,6 +27,7 @@ func Main(ctx context.Context, l core.Launch) int {
 	open := core.Opener(l.Env.Get("BROWSER"), hasDisplay, l.Env)
 	cfg := Config{
 		Timeout:   l.Timeout,
+		Scope:     l.Scope,
 		NoBrowser: pasteBack(l.NoBrowser, demo, overSSH(l.Env.Get), open != nil),
 		Start:     map[string]Start{"login": StartLogin, "setup": StartSetup}[l.Start],
 		OpenURL:   open,
@@ -40,7 +41,11 @@ func Main(ctx context.Context, l core.Launch) int {
 	where := core.Stored(l.Start == "")
 	env := l.Env
 	if demo {
-		d, err := core.StartDemo()
+		start := core.StartDemo
+		if l.BC5 {
+			start = core.StartDemoBC5
+		}
+		d, err := start()
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
@@ -52,6 +57,9 @@ func Main(ctx context.Context, l core.Launch) int {
 			Approve:  d.Fake.TakeTurns(), // a second login is the demo's second person
 			Headless: cfg.OpenURL == nil,
 			After:    3 * time.Second,
+		}
+		if d.BC5 != nil {
+			cfg.Demo.ApproveCode = d.BC5.Approve
 		}
 	} else {
 		cfg.ID = l.ID

@@ -1,0 +1,206 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"bcauth/auth"
+	"bcauth/ui/core"
+)
+
+// The device-code login (BC5, RFC 8628): a code shown here, entered in any
+// browser on any device. No listener, no redirect and no paste-back, so
+// the screen is the same over SSH; enter opens the page where the code
+// goes, already filled in, when a browser can be opened here.
+
+// planLogin asks discovery which server the login uses, then prepares it:
+// a device code from BC5, or a Launchpad login with its callback listener
+// bound. prev is the earlier attempt's listener, closed first.
+func planLogin(b Backend, scope string, attempt int, prev *auth.Listener) tea.Cmd {
+	return func() tea.Msg {
+		if prev != nil {
+			_ = prev.Close()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		p, err := b.Discover(ctx)
+		if err != nil {
+			return loginReadyMsg{attempt: attempt, err: err}
+		}
+		if p.Device() {
+			dc, err := p.Client.StartDevice(ctx, scope)
+			return deviceReadyMsg{attempt: attempt, client: p.Client, code: dc, note: p.Note, err: err}
+		}
+		l, err := p.Client.NewLogin()
+		if err != nil {
+			return loginReadyMsg{attempt: attempt, client: p.Client, note: p.Note, err: err}
+		}
+		ln, err := l.Listen()
+		return loginReadyMsg{attempt: attempt, client: p.Client, note: p.Note, login: l, listener: ln, err: err}
+	}
+}
+
+// pollDevice asks the server until the person approves, refuses or the
+// code runs out, then stores the session. Cancelling ctx (esc, quit) ends
+// it at once, and the server hears nothing more.
+func pollDevice(ctx context.Context, b Backend, c *auth.Client, attempt int, dc *auth.DeviceCode) tea.Cmd {
+	return func() tea.Msg {
+		tok, err := c.PollDevice(ctx, dc)
+		if err != nil {
+			return loginDoneMsg{attempt: attempt, err: err}
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		stop := context.AfterFunc(ctx, func() {
+			if errors.Is(ctx.Err(), context.Canceled) {
+				cancel()
+			}
+		})
+		defer stop()
+		sess, aside, err := b.Complete(cctx, c, tok)
+		return loginDoneMsg{attempt: attempt, session: sess, aside: aside, err: err}
+	}
+}
+
+// approveCode lets the demo enter the code on the fake BC5's page.
+func approveCode(d *Demo, attempt int, userCode string) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := d.ApproveCode(ctx, userCode); err != nil {
+			return loginDoneMsg{attempt: attempt, err: err}
+		}
+		return nil // polling ends the login
+	}
+}
+
+func (m *Model) deviceReady(msg deviceReadyMsg) tea.Cmd {
+	if msg.attempt != m.login.attempt || m.screen != screenConnect {
+		return nil
+	}
+	m.adoptPlan(msg.client, msg.note)
+	if msg.err != nil {
+		return m.fail(msg.err, retryLogin)
+	}
+	l := &m.login
+	l.device = msg.code
+	l.deadline = msg.code.Expires
+	ctx, cancel := context.WithDeadline(context.Background(), msg.code.Expires)
+	l.cancel = cancel
+	cmds := []tea.Cmd{pollDevice(ctx, m.cfg.Service, msg.client, l.attempt, msg.code), tick(l.attempt)}
+	if d := m.cfg.Demo; d != nil && d.Headless && d.ApproveCode != nil {
+		l.demoAt = m.now().Add(d.After)
+		attempt := l.attempt
+		cmds = append(cmds, tea.Tick(d.After, func(time.Time) tea.Msg { return demoApproveMsg{attempt} }))
+	}
+	return tea.Batch(cmds...)
+}
+
+// adoptPlan makes the client discovery chose the one this login goes
+// through, and says why that server when discovery had something to say.
+func (m *Model) adoptPlan(c *auth.Client, note string) {
+	if c != nil && c != m.client {
+		m.client = c
+		m.prober = m.cfg.Service.Prober(c) // one prober per client
+	}
+	if note != "" {
+		m.login.serverNote = core.Clean(note)
+	}
+}
+
+// deviceURL is where the code goes: the address with the code filled in
+// when the server gave one, else the page to type it into.
+func deviceURL(dc *auth.DeviceCode) string {
+	if dc.VerificationURIComplete != "" {
+		return dc.VerificationURIComplete
+	}
+	return dc.VerificationURI
+}
+
+func (m *Model) deviceKey(msg tea.KeyPressMsg) tea.Cmd {
+	l := &m.login
+	switch {
+	case key.Matches(msg, m.keys.Enter) && m.demoWaits():
+		return m.deviceCue()
+	case key.Matches(msg, m.keys.Enter) && !m.cfg.NoBrowser:
+		l.browser = "Opening your browser…"
+		return openBrowser(m.cfg.OpenURL, l.attempt, deviceURL(l.device))
+	case key.Matches(msg, m.keys.CopyURL):
+		return copyText(m.cfg, deviceURL(l.device))
+	case key.Matches(msg, m.keys.Back) && m.accounts.session != nil:
+		m.backToAccounts()
+	case key.Matches(msg, m.keys.Back):
+		// Nothing to go back to: esc ends the login, and the server is
+		// asked nothing more.
+		m.endLogin()
+		return tea.Quit
+	case key.Matches(msg, m.keys.EditClient):
+		return m.showSetup("")
+	case key.Matches(msg, m.keys.Quit):
+		m.endLogin()
+		return tea.Quit
+	}
+	return nil
+}
+
+// deviceCue is the headless demo's cue on the device screen.
+func (m *Model) deviceCue() tea.Cmd {
+	l := &m.login
+	l.demoAt = time.Time{}
+	l.browser = "No browser here, so the demo entered the code on your behalf."
+	return approveCode(m.cfg.Demo, l.attempt, l.device.UserCode)
+}
+
+func (m *Model) viewDevice() string {
+	s := m.styles
+	gap := m.gap()
+	dc := m.login.device
+	var b strings.Builder
+	b.WriteString(m.header("Connect your Basecamp ID", m.countdown()) + "\n")
+	if m.login.note != "" {
+		b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Warn, m.login.note)) + "\n")
+	}
+	where := core.Clean(dc.VerificationURI)
+	b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Text, "Enter this code at "+where+", in a browser on any device:")) + "\n")
+	if m.short() {
+		b.WriteString(s.App.Render(s.Code.Render(core.Clean(dc.UserCode))) + "\n")
+	} else {
+		b.WriteString(s.App.Render(m.codeBox(core.Clean(dc.UserCode))) + "\n")
+	}
+	switch {
+	case m.demoWaits():
+		secs := int(m.login.demoAt.Sub(m.now()).Seconds() + 0.999)
+		b.WriteString(s.App.Render(m.wrap(s.Warn, "No browser here: the demo enters the code on your behalf in "+strconv.Itoa(secs)+"s (enter: now). Or open this address ("+s.Key.Render("c")+" copies it):")) + "\n")
+	case m.cfg.NoBrowser:
+		b.WriteString(s.App.Render(m.wrap(s.Text, "Or open this address, the code filled in ("+s.Key.Render("c")+" copies it):")) + "\n")
+	default:
+		b.WriteString(s.App.Render(m.wrap(s.Text, "Press "+s.Key.Render("enter")+" to open it with the code filled in ("+s.Key.Render("c")+" copies the address):")) + "\n")
+	}
+	b.WriteString(m.urlBlock(core.Clean(deviceURL(dc))) + gap)
+	if m.login.browser != "" {
+		b.WriteString(s.App.Render(m.wrap(m.browserNoteStyle(), m.login.browser)) + gap)
+	}
+	b.WriteString(s.App.Render(m.spinner.View()+" "+s.Muted.Render("Waiting for your approval…")) + "\n")
+	b.WriteString(s.App.Render(m.wrap(s.Subtle, "Signing in with "+core.Clean(m.client.Server().Name())+" for "+scopeWords(dc.Scope)+".")))
+	if m.login.serverNote != "" {
+		b.WriteString("\n" + s.App.Render(m.wrap(s.Subtle, m.login.serverNote)))
+	}
+	if m.accounts.status != "" {
+		b.WriteString("\n" + m.statusLine())
+	}
+	return b.String()
+}
+
+// scopeWords says what a scope lets bcauth do.
+func scopeWords(scope string) string {
+	if scope == "read" {
+		return "read-only access"
+	}
+	return "full access (read and write)"
+}

@@ -38,6 +38,11 @@ func StartDemo() (*Demo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bcauth demo: %w", err)
 	}
+	return demoOn(fake)
+}
+
+// demoOn makes the demo's directory and settings for a fake that runs.
+func demoOn(fake *launchpadtest.Server) (*Demo, error) {
 	dir, err := os.MkdirTemp("", "bcauth-demo-")
 	if err != nil {
 		fake.Close()
@@ -57,14 +62,13 @@ func StartDemo() (*Demo, error) {
 // its API origin advertises the fake issuer, and a BC5 client is
 // configured, so a login there is the device-code flow.
 func StartDemoBC5() (*Demo, error) {
-	d, err := StartDemo()
+	fake, bc5, err := launchpadtest.StartDemoBC5()
 	if err != nil {
-		return nil, err
-	}
-	bc5, err := d.Fake.StartBC5(launchpadtest.BC5Options{})
-	if err != nil {
-		d.Close()
 		return nil, fmt.Errorf("bcauth demo: %w", err)
+	}
+	d, err := demoOn(fake)
+	if err != nil {
+		return nil, err // demoOn closed the fake, and its issuer with it
 	}
 	d.BC5 = bc5
 	d.Client.BC5ClientID = launchpadtest.BC5ClientID

@@ -140,8 +140,6 @@ func (m *Model) deviceKey(msg tea.KeyPressMsg) tea.Cmd {
 		// asked nothing more.
 		m.endLogin()
 		return tea.Quit
-	case key.Matches(msg, m.keys.EditClient):
-		return m.showSetup("")
 	case key.Matches(msg, m.keys.Quit):
 		m.endLogin()
 		return tea.Quit

@@ -93,6 +93,9 @@ func (m *Model) bindings() bindings {
 
 func (m *Model) connectBindings() bindings {
 	k := m.keys
+	if m.login.device != nil {
+		return m.deviceBindings()
+	}
 	var short []key.Binding
 	if m.cfg.NoBrowser {
 		short = []key.Binding{k.Paste}
@@ -111,6 +114,26 @@ func (m *Model) connectBindings() bindings {
 	}
 	if m.cfg.NoBrowser {
 		return bindings{short: append(short, k.ForceQuit)}
+	}
+	return bindings{short: append(short, k.Quit)}
+}
+
+// deviceBindings are the device-code screen's keys: the same with or
+// without a browser, except that enter opens one only where it can.
+func (m *Model) deviceBindings() bindings {
+	k := m.keys
+	var short []key.Binding
+	switch {
+	case m.demoWaits():
+		short = append(short, withHelp(k.Enter, "enter", "approve now"))
+	case !m.cfg.NoBrowser:
+		short = append(short, withHelp(k.Enter, "enter", "open browser"))
+	}
+	short = append(short, withHelp(k.CopyURL, "c", "copy URL"))
+	if m.accounts.session != nil {
+		short = append(short, withHelp(k.Back, "esc", "back to accounts"))
+	} else {
+		short = append(short, withHelp(k.Back, "esc", "cancel"))
 	}
 	return bindings{short: append(short, k.Quit)}
 }

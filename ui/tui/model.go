@@ -136,6 +136,9 @@ func New(cfg Config) *Model {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Minute
 	}
+	if cfg.Scope == "" {
+		cfg.Scope = auth.ScopeFull
+	}
 	m := &Model{cfg: cfg, keys: newKeyMap(), width: 80, height: 24, help: help.New(),
 		start: cfg.Start, id: cfg.ID, wantLogin: cfg.Start != StartApp}
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.Dot))

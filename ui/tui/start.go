@@ -59,7 +59,7 @@ func Main(ctx context.Context, l core.Launch) int {
 			After:    3 * time.Second,
 		}
 		if d.BC5 != nil {
-			cfg.Demo.ApproveCode = d.BC5.Approve
+			cfg.Demo.ApproveCode = d.BC5.TakeTurns()
 		}
 	} else {
 		cfg.ID = l.ID

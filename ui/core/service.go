@@ -30,6 +30,9 @@ type Service struct {
 	HTTPClient *http.Client
 	// Clock is the clock (time.Now when nil).
 	Clock func() time.Time
+	// Wait is how a device login pauses between polls (a timer when nil):
+	// tests pass one that follows their Clock, so none sleeps.
+	Wait func(ctx context.Context, d time.Duration) error
 	// EnvToken is an access token from the environment (BASECAMP_TOKEN):
 	// when set, it is the login, instead of any stored one, and it is never
 	// refreshed or stored. Store may then be nil (see envtoken.go).
@@ -381,7 +384,7 @@ func (s *Service) complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 	now := s.Now()
 	sess := store.Session{
 		LaunchpadURL: c.Config().LaunchpadURL,
-		Server:       c.Server(),
+		Server:       grantedServer(c.Server(), fresh),
 		ClientID:     c.Config().ClientID,
 		Identity:     a.Identity,
 		Token:        store.TokenFrom(fresh),
@@ -410,6 +413,15 @@ func (s *Service) complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 	_ = s.Store.SaveAuthorization(sess.Key(), a, now)
 	sess.Authorization, sess.FetchedAt = a, now
 	return &sess, aside, nil
+}
+
+// grantedServer is srv with the scope a BC5 login was granted: the token
+// answer's, which may be narrower than what was asked.
+func grantedServer(srv auth.Server, tok *oauth2.Token) auth.Server {
+	if scope, ok := tok.Extra("scope").(string); ok && srv.IsBC5() && scope != "" {
+		srv.Scope = scope
+	}
+	return srv
 }
 
 // TokenSource returns a token source for a session that saves every new

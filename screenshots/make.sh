@@ -146,6 +146,13 @@ waitfor connect "the browser shows this code"
 snap connect waiting
 keys connect q
 
+echo "--- the device-code login (BC5)"
+# BROWSER=true "opens" the page and enters nothing, so the code stays.
+start device BROWSER=true -- "$tmp/bcauth" demo --bc5
+waitfor device "Enter this code at"
+snap device device
+keys device q
+
 echo "--- accounts and filter"
 # No BROWSER and no DISPLAY: the demo approves by itself.
 start accounts -- "$tmp/bcauth" demo

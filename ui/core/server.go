@@ -103,6 +103,9 @@ func (s *Service) bc5Client(clientID string, srv auth.Server) (*auth.Client, err
 	if s.Clock != nil {
 		opts = append(opts, auth.WithClock(s.Clock))
 	}
+	if s.Wait != nil {
+		opts = append(opts, auth.WithWait(s.Wait))
+	}
 	if g := s.guard(srv.Issuer, clientID); g != nil {
 		opts = append(opts, auth.WithTokenGuard(g))
 	}

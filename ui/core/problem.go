@@ -203,7 +203,7 @@ func describeBrowser(err error) (Problem, bool) {
 			Message: "cannot listen for Launchpad's callback on " + pe.Addr + ": the port is in use",
 			Fix:     "close the other program using it (another bcauth, or the Basecamp CLI), or register another redirect URI and set " + auth.SettingRedirectURI}, true
 	case errors.As(err, &de):
-		out := Problem{Kind: KindDenied, Header: "Access denied", Message: "access was denied in the browser", Fix: "try again and choose Allow on Launchpad's page"}
+		out := Problem{Kind: KindDenied, Header: "Access denied", Message: "access was denied in the browser", Fix: "try again, and choose Allow in the browser"}
 		switch {
 		case de.Description != "" && de.Code != "access_denied":
 			out.Server = de.Code + ": " + de.Description
@@ -213,6 +213,14 @@ func describeBrowser(err error) (Problem, bool) {
 			out.Server = de.Code
 		}
 		return out, true
+	case errors.Is(err, auth.ErrDeviceExpired):
+		return Problem{Kind: KindTimeout, Header: "Code expired",
+			Message: "the code expired before the login was approved in the browser",
+			Fix:     "start again for a new code, and enter it before the time shown runs out"}, true
+	case errors.Is(err, auth.ErrBC5Dark):
+		return Problem{Kind: KindUnreachable, Header: "BC5 not enabled yet",
+			Message: "Basecamp's newer sign-in (BC5) is not enabled yet: it answered 503 Service Unavailable to a new login",
+			Fix:     "try again later; meanwhile a Launchpad client logs in as before (unset " + auth.SettingBC5ClientID + " to use it)"}, true
 	case errors.Is(err, auth.ErrStartReused):
 		return Problem{Kind: KindError, Header: "Login link opened twice",
 			Message: "the login link was opened by another program before your browser (or opened twice), so bcauth ended the login: nobody was logged in",
@@ -279,7 +287,12 @@ func describeSettings(err error, set Settings) Problem {
 	case errors.As(err, &se):
 		return Problem{Kind: KindInvalidConfig, Header: "Invalid setting", Message: se.Reason, Fix: settingFix(se.Setting, set), EditClient: true}
 	case errors.Is(err, auth.ErrNotConfigured):
-		return Problem{Kind: KindNotConfigured, Header: "Not set up", Message: "no Launchpad client is configured", Fix: notConfiguredFix(set), EditClient: true}
+		// What was said beside it (BC5 there, or not offered) is the detail.
+		detail := ""
+		if rest, ok := strings.CutPrefix(err.Error(), auth.ErrNotConfigured.Error()); ok {
+			detail = strings.Trim(rest, " :()")
+		}
+		return Problem{Kind: KindNotConfigured, Header: "Not set up", Message: "no Launchpad client is configured", Detail: detail, Fix: notConfiguredFix(set), EditClient: true}
 	}
 	return Problem{Kind: KindError, Header: "Something went wrong", Message: "something went wrong", Detail: err.Error(), Fix: "try again"}
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,7 +75,14 @@ func (s *Service) Discover(ctx context.Context) (*Plan, error) {
 		return nil, err
 	}
 	if !d.Server.IsBC5() {
-		return launchpad(d.Fallback, "")
+		p, err := launchpad(d.Fallback, "")
+		if errors.Is(err, auth.ErrNotConfigured) && c.BC5ClientID != "" {
+			// A BC5 client alone, and BC5 not offered: nothing can log in
+			// until it is, or a Launchpad client is set up.
+			return nil, fmt.Errorf("%w: only a BC5 client (%s) is configured, and the API host does not offer BC5, Basecamp's newer sign-in (%s): it is probably not enabled yet",
+				err, auth.SettingBC5ClientID, cmp.Or(d.Fallback, "it chose Launchpad"))
+		}
+		return p, err
 	}
 	if c.BC5ClientID == "" {
 		if c.Issuer != "" {

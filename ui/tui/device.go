@@ -110,7 +110,8 @@ func (m *Model) adoptPlan(c *auth.Client, note string) {
 		m.prober = m.cfg.Service.Prober(c) // one prober per client
 	}
 	if note != "" {
-		m.login.serverNote = core.Clean(note)
+		// Only a Launchpad login comes with a note: why not BC5.
+		m.login.serverNote = core.Sentence("Signing in with Launchpad: " + core.Clean(note))
 	}
 }
 

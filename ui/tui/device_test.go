@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"regexp"
@@ -157,8 +158,197 @@ func TestDeviceDeniedSaysSo(t *testing.T) {
 	e.clock.pause(t, 1)
 	e.decide(t, e.bc5.Deny, e.userCode(t))
 	e.clock.Advance(launchpadtest.DefaultPollInterval)
-	waitFor(t, tm, "Access denied", "denied", "enter to try again")
+	waitFor(t, tm, "Access denied", "BC5 said", "Allow", "enter to try again")
 	if n := e.polls(); n != 1 {
 		t.Errorf("%d polls, want 1", n)
+	}
+	golden(t, "device_denied_100x30", finalScreen(t, tm))
+}
+
+// TestDeviceCodeExpired: the server saying expired_token, and the clock
+// passing the code's end (when nothing more is posted), both say the code
+// ran out and offer a new one, which enter fetches.
+func TestDeviceCodeExpired(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		run   func(e *bc5Env)
+		polls int
+	}{
+		{"the server says so", func(e *bc5Env) {
+			e.bc5.ExpireDeviceCodes()
+			e.clock.Advance(launchpadtest.DefaultPollInterval)
+		}, 1},
+		{"the clock passes its end", func(e *bc5Env) {
+			e.clock.Advance(launchpadtest.DefaultDeviceCodeTTL)
+		}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newBC5Env(t, launchpadtest.BC5Options{})
+			tm := start(t, e.config(), 100, 30)
+			waitFor(t, tm, "Enter this code")
+			first := e.userCode(t)
+			e.clock.pause(t, 1)
+			tc.run(e)
+			waitFor(t, tm, "expired", "new code", "enter")
+			if n := e.polls(); n != tc.polls {
+				t.Errorf("%d polls, want %d", n, tc.polls)
+			}
+			tm.Send(press("enter"))
+			waitFor(t, tm, "Enter this code")
+			if second := e.userCode(t); second == first {
+				t.Errorf("enter showed the expired code %s again", first)
+			}
+			if n := e.bc5.Requests(launchpadtest.BC5Device); n != 2 {
+				t.Errorf("%d device authorization requests, want 2", n)
+			}
+		})
+	}
+}
+
+// TestBC5NotEnabledYet: while BC5 is dark the API host advertises only
+// Launchpad, so a login with both clients is Launchpad's, saying why, and
+// one with a BC5 client alone cannot start, saying BC5 is probably not
+// enabled yet; a device endpoint answering 503 is BC5 not enabled yet.
+// None of them asks BC5 for a code, nor Launchpad for a token.
+func TestBC5NotEnabledYet(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		dark  bool
+		setup func(e *bc5Env)
+		want  []string
+	}{
+		{"dark, both clients", true, func(e *bc5Env) { e.bc5.SetDark(true) },
+			[]string{"erification code", "Signing in with Launchpad: the API host advertises no authorization server but Launchpad."}},
+		{"dark, a BC5 client alone", true, func(e *bc5Env) { e.bc5.SetDark(true); e.bc5ClientOnly() },
+			[]string{"Not set up", "only a BC5 client", "probably not enabled yet", "e to correct the client settings"}},
+		{"the device endpoint answers 503", false, func(e *bc5Env) {
+			e.bc5.InjectFault(launchpadtest.BC5Device, launchpadtest.Fault{Status: 503, Body: `{"error":"temporarily_unavailable"}`, ContentType: "application/json"})
+		}, []string{"BC5 not enabled yet", "not enabled yet", "Try again later", "enter to try again"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newBC5Env(t, launchpadtest.BC5Options{})
+			tc.setup(e)
+			tm := start(t, e.config(), 100, 30)
+			waitFor(t, tm, tc.want...)
+			if n := e.bc5.Requests(launchpadtest.BC5Device); tc.dark && n != 0 {
+				t.Errorf("%d device requests reached a dark BC5", n)
+			}
+			if n := e.Fake.Requests(launchpadtest.EndpointToken) + e.polls(); n != 0 {
+				t.Errorf("%d token requests", n)
+			}
+		})
+	}
+}
+
+// TestDeviceAsksForTheScopeConfigured: Config.Scope read is sent as
+// scope=read and said on screen.
+func TestDeviceAsksForTheScopeConfigured(t *testing.T) {
+	for _, tc := range []struct{ scope, words string }{{"read", "read-only access"}, {"", "full access"}, {"full", "full access"}} {
+		t.Run("scope "+tc.scope, func(t *testing.T) {
+			e := newBC5Env(t, launchpadtest.BC5Options{})
+			cfg := e.config()
+			cfg.Scope = tc.scope
+			tm := start(t, cfg, 100, 30)
+			waitFor(t, tm, "Enter this code", tc.words)
+			log := e.bc5.RequestLog(launchpadtest.BC5Device)
+			want := tc.scope
+			if want == "" {
+				want = "full"
+			}
+			if len(log) != 1 || log[0].Body.Get("scope") != want {
+				t.Errorf("device requests %+v, want one with scope=%s", log, want)
+			}
+		})
+	}
+}
+
+// TestDeviceWithoutABrowser: --no-browser shows the same code and address,
+// no paste field, and enter opens nothing.
+func TestDeviceWithoutABrowser(t *testing.T) {
+	e := newBC5Env(t, launchpadtest.BC5Options{})
+	cfg := e.config()
+	cfg.NoBrowser = true
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "Enter this code")
+	code := e.userCode(t)
+	tm.Send(press("enter"))
+	tm.Send(press("c"))
+	waitFor(t, tm, "Copied")
+	screen := tm.screen()
+	for _, want := range []string{code, e.complete(code), "c copy URL"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the screen lacks %q:\n%s", want, screen)
+		}
+	}
+	for _, bad := range []string{"›", "Paste", "paste", "enter open browser", "Opening your browser"} {
+		if strings.Contains(screen, bad) {
+			t.Errorf("the screen shows %q with no browser:\n%s", bad, screen)
+		}
+	}
+	e.mu.Lock()
+	opened := e.opened
+	e.mu.Unlock()
+	if len(opened) != 0 {
+		t.Errorf("enter opened %q with --no-browser", opened)
+	}
+	e.clock.pause(t, 1)
+	e.decide(t, e.bc5.Approve, code)
+	e.clock.Advance(launchpadtest.DefaultPollInterval)
+	waitFor(t, tm, "Honcho Design")
+}
+
+// TestDeviceHeadlessDemoApprovesByItself: the demo with no browser enters
+// the code at the fake's page on the person's behalf.
+func TestDeviceHeadlessDemoApprovesByItself(t *testing.T) {
+	e := newBC5Env(t, launchpadtest.BC5Options{})
+	cfg := e.config()
+	cfg.OpenURL = nil
+	entered := make(chan string, 1)
+	cfg.Demo = &Demo{Headless: true, After: time.Millisecond, ApproveCode: func(ctx context.Context, code string) error {
+		err := e.bc5.Approve(ctx, code)
+		entered <- code
+		return err
+	}}
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "Enter this code")
+	want := e.userCode(t)
+	select {
+	case got := <-entered:
+		if got != want {
+			t.Errorf("the demo entered %q, want %q", got, want)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the demo never entered the code")
+	}
+	e.clock.pause(t, 1)
+	e.clock.Advance(launchpadtest.DefaultPollInterval)
+	waitFor(t, tm, "Honcho Design")
+}
+
+// TestLaunchpadScreenSaysWhyNotBC5: when discovery fell back to Launchpad,
+// or found BC5 with no BC5 client configured, the Launchpad connect
+// screen says so.
+func TestLaunchpadScreenSaysWhyNotBC5(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(e *bc5Env)
+		want  []string
+	}{
+		{"the API host's metadata fails", func(e *bc5Env) {
+			e.bc5.InjectFault(launchpadtest.BC5ResourceMetadata, launchpadtest.Fault{Status: 500})
+		}, []string{"Signing in with Launchpad: the API host's metadata", "500"}},
+		{"no BC5 client", func(e *bc5Env) { e.launchpadClientOnly() }, []string{"Signing in with Launchpad: Basecamp's newer", "BCAUTH_BC5_CLIENT_ID"}},
+	} {
+		for _, size := range [][2]int{{100, 30}, {60, 15}} {
+			t.Run(fmt.Sprintf("%s %dx%d", tc.name, size[0], size[1]), func(t *testing.T) {
+				e := newBC5Env(t, launchpadtest.BC5Options{})
+				tc.setup(e)
+				tm := start(t, e.config(), size[0], size[1])
+				waitFor(t, tm, append([]string{"erification code"}, tc.want...)...)
+				if n := e.bc5.Requests(launchpadtest.BC5Device); n != 0 {
+					t.Errorf("%d device requests to BC5", n)
+				}
+			})
+		}
 	}
 }

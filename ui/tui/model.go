@@ -351,9 +351,10 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	switch {
 	case start == StartSetup || errors.Is(msg.err, auth.ErrNotConfigured):
 		return m.showSetup("")
-	case msg.err != nil && m.client == nil:
+	case msg.err != nil && m.client == nil && m.settings.Client.BC5ClientID == "":
 		// A configuration that does not validate, or an unreadable file:
-		// setup lets the person enter it again.
+		// setup lets the person enter it again. (A BC5 client alone is a
+		// configuration: its error is about the login.)
 		return m.showSetup(core.Clean(msg.err.Error()))
 	case start == StartLogin:
 		return m.startLogin(m.login.note)

@@ -88,6 +88,15 @@ func (m *Model) errorKeys() string {
 	return "Press " + strings.Join(keys[:len(keys)-1], ", ") + ", or " + keys[len(keys)-1] + "."
 }
 
+// serverName is how the error screen names the server whose words it
+// quotes: the one the login on screen went to.
+func (m *Model) serverName() string {
+	if m.client != nil && m.client.Server().IsBC5() {
+		return "BC5"
+	}
+	return "Launchpad"
+}
+
 func (m *Model) viewError() string {
 	s, p := m.styles, m.problem.p
 	gap := m.gap() // keeps the box whole in a short window
@@ -95,7 +104,7 @@ func (m *Model) viewError() string {
 	in.WriteString(s.Error.Render(core.Sentence(core.Clean(p.Message))))
 	switch {
 	case p.Server != "":
-		in.WriteString(gap + s.Muted.Render("Launchpad said: ") + s.Text.Render("“"+core.Clean(p.Server)+"”"))
+		in.WriteString(gap + s.Muted.Render(m.serverName()+" said: ") + s.Text.Render("“"+core.Clean(p.Server)+"”"))
 	case p.Detail != "":
 		in.WriteString(gap + s.Muted.Render(core.Clean(p.Detail)))
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"os/exec"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
 	"bcauth/ui/core"
+	"bcauth/ui/uitest"
 )
 
 // Issue 24 through the command tree and as real processes: a fake
@@ -39,7 +42,7 @@ type bc5World struct {
 func newBC5World(t *testing.T, opts launchpadtest.BC5Options, env ...string) *bc5World {
 	t.Helper()
 	clk := &testClock{t: time.Now().UTC().Truncate(time.Second)}
-	fake := launchpadtest.NewServer(launchpadtest.Options{Now: clk.Now})
+	fake := launchpadtest.NewServer(launchpadtest.Options{Now: clk.Now, RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", uitest.FreePort(t))})
 	t.Cleanup(fake.Close)
 	b, err := fake.StartBC5(opts)
 	if err != nil {
@@ -57,6 +60,56 @@ func newBC5World(t *testing.T, opts launchpadtest.BC5Options, env ...string) *bc
 		auth.SettingBC5ClientID + "=" + b.Options().ClientID, auth.SettingResource + "=" + fake.URL,
 	}.Client(), HTTPClient: &http.Client{Timeout: 10 * time.Second}}
 	return &bc5World{fake: fake, bc5: b, clk: clk, svc: svc}
+}
+
+// withLaunchpadClient configures the fake's Launchpad client beside the
+// BC5 one, in the environment and in w's Service.
+func (w *bc5World) withLaunchpadClient(t *testing.T) {
+	t.Helper()
+	c := uitest.Client(w.fake)
+	for _, kv := range [][2]string{{auth.SettingClientID, c.ClientID}, {auth.SettingClientSecret, c.ClientSecret},
+		{auth.SettingRedirectURI, c.RedirectURI}, {auth.SettingLaunchpadURL, c.LaunchpadURL}} {
+		t.Setenv(kv[0], kv[1])
+	}
+	w.svc.Env.ClientID, w.svc.Env.ClientSecret, w.svc.Env.RedirectURI, w.svc.Env.LaunchpadURL = c.ClientID, c.ClientSecret, c.RedirectURI, c.LaunchpadURL
+}
+
+// logInLaunchpad stores a Launchpad login of the fake's first person
+// made as discovery plans it: the plan's client (which says why
+// Launchpad, when discovery fell back), the browser's approval, the
+// callback. It fails the test unless discovery chose Launchpad.
+func (w *bc5World) logInLaunchpad(t *testing.T) (*store.Session, *core.Plan) {
+	t.Helper()
+	ctx := t.Context()
+	plan, err := w.svc.Discover(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Device() {
+		t.Fatalf("discovery chose %s, not Launchpad", plan.Client.Server().Name())
+	}
+	l, err := plan.Client.NewLogin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := l.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	approved := make(chan error, 1)
+	go func() { approved <- w.fake.ApproveAndFollow(ctx, l.Start) }()
+	tok, err := ln.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-approved; err != nil {
+		t.Fatal(err)
+	}
+	sess, _, err := w.svc.Complete(ctx, plan.Client, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess, plan
 }
 
 // logIn stores a BC5 login of the fake's first person with scope, as the
@@ -237,6 +290,23 @@ func startBcauth(t *testing.T, args ...string) *startedProcess {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// bcauthProc runs bcauth as a process of its own and returns what it
+// printed and its exit code.
+func bcauthProc(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	p := startBcauth(t, args...)
+	err := p.cmd.Wait()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	default:
+		t.Fatalf("bcauth %v: %v", args, err)
+	}
+	return p.stdout.String(), p.stderr.String(), code
 }
 
 // str is *s, or "<nil>".

@@ -422,8 +422,18 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *core.Problem, now t
 	return b.String()
 }
 
+// serverName is how the report names the login's server: Launchpad, or
+// a BC5 issuer's URL.
+func serverName(rep statusJSON) string {
+	if rep.Server != nil {
+		return rep.Server.Name
+	}
+	return "Launchpad"
+}
+
 func tokenLine(rep statusJSON, sess *store.Session, prob *core.Problem, now time.Time) string {
 	exp := core.Expiry(tokenExpiry(sess), now)
+	server := serverName(rep)
 	// A stored login without a refresh token ends at its expiry: said
 	// while it is still valid, when there is time to log in again.
 	ends := ""
@@ -432,21 +442,21 @@ func tokenLine(rep statusJSON, sess *store.Session, prob *core.Problem, now time
 	}
 	switch {
 	case rep.Valid && rep.Token.Refreshed:
-		return exp + "; refreshed and accepted by Launchpad just now" + ends
+		return exp + "; refreshed and accepted by " + server + " just now" + ends
 	case rep.Valid:
-		return exp + "; accepted by Launchpad just now" + ends
+		return exp + "; accepted by " + server + " just now" + ends
 	case prob != nil && !prob.RefusedAt.IsZero():
-		return "refused by Launchpad at " + prob.RefusedAt.UTC().Format(time.RFC3339) + "; bcauth no longer sends it"
+		return "refused by " + server + " at " + prob.RefusedAt.UTC().Format(time.RFC3339) + "; bcauth no longer sends it"
 	case prob != nil && prob.Kind == core.KindRejected:
-		return "rejected by Launchpad"
+		return "rejected by " + server
 	case prob != nil && prob.Kind == core.KindNotRenewable:
-		return exp + " and cannot be renewed (no refresh token); Launchpad was not asked"
+		return exp + " and cannot be renewed (no refresh token); " + server + " was not asked"
 	case prob != nil && prob.Kind == core.KindOtherIdentity:
 		return "another person's token: not used"
 	case prob != nil && prob.Kind == core.KindOnHold:
 		return "not checked: token requests are on hold (stored token " + exp + ")"
 	case prob != nil && prob.Kind == core.KindUnreachable:
-		return "not checked: Launchpad could not be reached (stored token " + exp + ")"
+		return "not checked: " + server + " could not be reached (stored token " + exp + ")"
 	}
 	return "not checked (stored token " + exp + ")"
 }
@@ -458,7 +468,7 @@ func accountsLine(rep statusJSON, sess *store.Session, now time.Time) string {
 	n := len(sess.Authorization.Accounts)
 	line := fmt.Sprintf("%d %s", n, core.Plural(n, "account", "accounts"))
 	if !rep.Valid && !sess.FetchedAt.IsZero() {
-		line += ", as Launchpad listed them " + core.Ago(sess.FetchedAt, now)
+		line += ", as " + serverName(rep) + " listed them " + core.Ago(sess.FetchedAt, now)
 	}
 	return line
 }

@@ -114,6 +114,9 @@ func Describe(err error, set Settings) Problem {
 		out, ok = describeFiles(err, set)
 	}
 	if !ok {
+		out, ok = describeDiscovery(err)
+	}
+	if !ok {
 		out = describeSettings(err, set)
 	}
 	out.Exit = KindExit(out.Kind)
@@ -300,6 +303,9 @@ func describeSettings(err error, set Settings) Problem {
 // describeRefusedLogin is Describe for a login Launchpad refused for
 // good: when, in Launchpad's words, and that bcauth will not try again.
 func describeRefusedLogin(e *RefusedError) Problem {
+	if e.Session.Server.IsBC5() {
+		return describeRefusedBC5(e)
+	}
 	p := Problem{Kind: KindRejected, Header: "Login refused", Relogin: true, RefusedAt: e.Refusal.At,
 		Message: fmt.Sprintf("Launchpad refused the login of %s for good at %s, so bcauth no longer sends its refresh token (Basecamp bans clients that retry)",
 			IDLabel(e.Session.Identity), e.Refusal.At.UTC().Format(time.RFC3339)),
@@ -353,6 +359,9 @@ func describeRefusedToken(e *TokenRefusedError, set Settings) Problem {
 // describeLaunchpad is Describe for an answer from (or the way to)
 // Launchpad: which step failed, in Launchpad's words, and what it means.
 func describeLaunchpad(le *auth.LaunchpadError, set Settings) Problem {
+	if le.Server != "" {
+		return describeBC5(le)
+	}
 	out := Problem{Kind: KindLaunchpad, Header: "Launchpad error", Server: le.Text,
 		Fix: "try again; if it keeps failing, log in again (bcauth login)"}
 	switch le.Op {

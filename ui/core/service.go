@@ -436,9 +436,21 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 	}
 	l := &refreshLock{st: s.Store}
 	key := sess.Key()
+	check := refreshedCheck(c, sess)
+	var save auth.SaveFromFunc = func(_ context.Context, from string, tok *oauth2.Token) error {
+		_, err := l.saveTokenFrom(key, from, store.TokenFrom(tok))
+		return err
+	}
+	loaded := func(*oauth2.Token) {}
+	if c.Server().IsBC5() {
+		// BC5 rotates refresh tokens: the pair a refresh brings is saved
+		// before it is checked (see rotatedPair).
+		p := &rotatedPair{l: l, key: key}
+		check, save, loaded = p.check(check), p.save(save), p.loaded
+	}
 	return c.TokenSource(sess.Token.OAuth2(), nil,
 		auth.WithLock(l.lock),
-		auth.WithCheck(refreshedCheck(c, sess)),
+		auth.WithCheck(check),
 		auth.WithLoad(func(context.Context) (*oauth2.Token, error) {
 			st, err := s.Store.Load()
 			if err != nil {
@@ -457,15 +469,13 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 			if err != nil {
 				return nil, err
 			}
+			loaded(t.OAuth2())
 			return t.OAuth2(), nil
 		}),
 		auth.WithRefused(func(_ context.Context, refreshToken string, err error) error {
 			return s.recordRefusal(l, sess, refreshToken, err)
 		}),
-		auth.WithSaveFrom(func(_ context.Context, from string, tok *oauth2.Token) error {
-			_, err := l.saveTokenFrom(key, from, store.TokenFrom(tok))
-			return err
-		}),
+		auth.WithSaveFrom(save),
 	)
 }
 

@@ -328,9 +328,10 @@ func IsTokenText(s string) bool {
 	return !slices.ContainsFunc([]byte(s), func(c byte) bool { return c <= ' ' || c >= 0x7f })
 }
 
-// RefusedError is a login Launchpad refused for good: its refresh token
-// was answered with a definitive refusal (invalid_grant, "This Basecamp ID
-// rekeyed its deadbolt.", …), now or in an earlier run. bcauth never sends
+// RefusedError is a login its server (Launchpad, or a BC5 issuer) refused
+// for good: its refresh token was answered with a definitive refusal
+// (invalid_grant, "This Basecamp ID rekeyed its deadbolt.", BC5's "token
+// reuse detected", …), now or in an earlier run. bcauth never sends
 // that refresh token again (Basecamp bans a client that keeps trying), so
 // every command fails at once until the person logs in again.
 type RefusedError struct {
@@ -345,7 +346,7 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string {
-	msg := fmt.Sprintf("Launchpad refused the login of %s for good at %s", IDLabel(e.Session.Identity), e.Refusal.At.UTC().Format(time.RFC3339))
+	msg := fmt.Sprintf("%s refused the login of %s for good at %s", e.Session.Server.Name(), IDLabel(e.Session.Identity), e.Refusal.At.UTC().Format(time.RFC3339))
 	if e.Refusal.Reason != "" {
 		msg += fmt.Sprintf(" (%q)", e.Refusal.Reason)
 	}

@@ -82,10 +82,14 @@ func Logout(ctx context.Context, svc *core.Service, out Output, all bool) int {
 		switch {
 		case r.Confirmed:
 			fmt.Fprintf(&b, "%s confirmed that its refresh token is revoked.\n", server)
-		case r.Err != nil:
-			fmt.Fprintf(&b, "%s could not be asked to revoke its refresh token (%s); it was forgotten here, and ends when it is next refused or expires.\n", server, core.Clean(r.Err.Error()))
-		case r.Asked:
-			fmt.Fprintf(&b, "%s did not confirm that its refresh token is revoked; it was forgotten here.\n", server)
+		case r.Asked || r.Err != nil:
+			// Forgotten here all the same: nothing on this machine sends
+			// it again, but the server may still take it until it expires.
+			why := ""
+			if r.Err != nil {
+				why = " (" + core.Clean(r.Err.Error()) + ")"
+			}
+			fmt.Fprintf(&b, "%s did not confirm that its refresh token is revoked%s; it was forgotten here all the same, and may stay valid at the server until it expires.\n", server, why)
 		}
 	}
 	if now != nil && !all {

@@ -208,12 +208,12 @@ func (s *Service) APITarget(ctx context.Context, q APIQuery) (*APITarget, error)
 			return nil, err
 		}
 	}
-	t, err := resolveAPI(sess, c.Config().LaunchpadURL, q)
+	t, err := resolveAPI(sess, authServerURL(c), q)
 	if _, unknown := err.(*ChoiceError); (unknown || isForeign(err)) && fromCache {
 		if sess, err = s.loadForAPI(ctx, c, sess); err != nil {
 			return nil, err
 		}
-		t, err = resolveAPI(sess, c.Config().LaunchpadURL, q)
+		t, err = resolveAPI(sess, authServerURL(c), q)
 	}
 	if err != nil {
 		return nil, err
@@ -224,6 +224,17 @@ func (s *Service) APITarget(ctx context.Context, q APIQuery) (*APITarget, error)
 	calls.RefreshOnce = true // one run, one refresh, whatever its pages say
 	t.caller = product.NewCaller(calls)
 	return t, nil
+}
+
+// authServerURL is the authorization server a login's token may go to
+// besides its accounts: Launchpad, or a BC5 login's issuer (which serves
+// its authorization.json). Whether plain http may be used is judged by
+// it too: only on loopback, the fake and the demo.
+func authServerURL(c *auth.Client) string {
+	if srv := c.Server(); srv.IsBC5() {
+		return srv.Issuer
+	}
+	return c.Config().LaunchpadURL
 }
 
 func isForeign(err error) bool {

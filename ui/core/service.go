@@ -728,8 +728,10 @@ func (s *Service) currentLogin() (*auth.Client, *store.Session, error) {
 	}
 	sess, err := s.Login(nil)
 	if err != nil {
-		if _, cerr := s.Client(); cerr != nil && errors.Is(err, ErrNotLoggedIn) {
-			return nil, nil, cerr // setup comes before the first login
+		if _, cerr := s.Client(); cerr != nil && errors.Is(err, ErrNotLoggedIn) && !s.bc5Configured() {
+			// Setup comes before the first login, unless a BC5 client,
+			// which needs no Launchpad one, is configured.
+			return nil, nil, cerr
 		}
 		return nil, nil, err
 	}
@@ -738,6 +740,13 @@ func (s *Service) currentLogin() (*auth.Client, *store.Session, error) {
 		return nil, nil, err
 	}
 	return c, sess, nil
+}
+
+// bc5Configured reports whether a BC5 client is configured: with one, a
+// person can log in with no Launchpad client at all.
+func (s *Service) bc5Configured() bool {
+	c, _, _ := s.ClientConfig()
+	return c.BC5ClientID != ""
 }
 
 // CurrentLogin is the current (or --id's) stored login and the client its

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"bcauth/auth"
 	"bcauth/store"
@@ -53,26 +54,12 @@ func (s *Service) Discover(ctx context.Context) (*Plan, error) {
 	if ferr != nil && c.BC5ClientID == "" && c.ClientID == "" {
 		return nil, ferr
 	}
-	if c.BaseURL == "" && c.Issuer == "" && c.LaunchpadURL != "" && c.LaunchpadURL != auth.DefaultLaunchpadURL {
-		return launchpad("", "discovery skipped: "+auth.SettingLaunchpadURL+" names another Launchpad and "+auth.SettingResource+" is not set")
-	}
-	for _, o := range []struct{ setting, value string }{{auth.SettingResource, c.BaseURL}, {auth.SettingIssuer, c.Issuer}} {
-		if o.value == "" {
-			continue
-		}
-		if err := auth.CheckOrigin(o.setting, o.value); err != nil {
-			return nil, err
-		}
-	}
-	d, err := auth.Discover(ctx, auth.DiscoveryConfig{
-		Resource:     c.BaseURL,
-		Issuer:       c.Issuer,
-		LaunchpadURL: c.LaunchpadURL,
-		HTTPClient:   s.HTTPClient,
-		UserAgent:    s.UserAgent,
-	})
-	if err != nil {
+	d, skipped, err := s.discover(ctx, c)
+	switch {
+	case err != nil:
 		return nil, err
+	case skipped != "":
+		return launchpad("", skipped)
 	}
 	if !d.Server.IsBC5() {
 		p, err := launchpad(d.Fallback, "")
@@ -103,6 +90,71 @@ func (s *Service) Discover(ctx context.Context) (*Plan, error) {
 		return nil, err
 	}
 	return &Plan{Client: bc}, nil
+}
+
+// discover runs discovery for the client settings c, or says why it is
+// skipped.
+func (s *Service) discover(ctx context.Context, c store.ClientConfig) (d *auth.Discovery, skipped string, err error) {
+	if c.BaseURL == "" && c.Issuer == "" && c.LaunchpadURL != "" && c.LaunchpadURL != auth.DefaultLaunchpadURL {
+		return nil, "discovery skipped: " + auth.SettingLaunchpadURL + " names another Launchpad and " + auth.SettingResource + " is not set", nil
+	}
+	for _, o := range []struct{ setting, value string }{{auth.SettingResource, c.BaseURL}, {auth.SettingIssuer, c.Issuer}} {
+		if o.value == "" {
+			continue
+		}
+		if err := auth.CheckOrigin(o.setting, o.value); err != nil {
+			return nil, "", err
+		}
+	}
+	d, err = auth.Discover(ctx, auth.DiscoveryConfig{
+		Resource:     c.BaseURL,
+		Issuer:       c.Issuer,
+		LaunchpadURL: c.LaunchpadURL,
+		HTTPClient:   s.HTTPClient,
+		UserAgent:    s.UserAgent,
+	})
+	return d, "", err
+}
+
+// SetupServer is the server a new login would use whatever clients are
+// configured, for the setup screen to ask for that server's client alone:
+// a BC5 issuer when the API host advertises one (or it is pinned), else
+// Launchpad, its Note saying why when there is a reason. Its errors are
+// Discover's hard ones.
+func (s *Service) SetupServer(ctx context.Context) (auth.Server, error) {
+	c, _, _ := s.ClientConfig() // an unreadable file is setup's to replace
+	d, skipped, err := s.discover(ctx, c)
+	switch {
+	case err != nil:
+		return auth.Server{}, err
+	case skipped != "":
+		return auth.Server{Kind: auth.ServerLaunchpad, Note: skipped}, nil
+	}
+	return d.Server, nil
+}
+
+// SaveBC5Client stores the client ID of a BC5 client typed into the
+// terminal, keeping the file's other settings. A BC5 client is public: an
+// ID, no secret. As with SaveClient, an unreadable config.json is moved
+// aside first and where it went is returned.
+func (s *Service) SaveBC5Client(id string) (string, error) {
+	id = strings.TrimSpace(id)
+	switch {
+	case id == "":
+		return "", errors.New("the BC5 client ID is needed")
+	case strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' || r >= 0x7f }):
+		return "", &auth.SettingError{Setting: auth.SettingBC5ClientID, Reason: "a BC5 client ID is printable ASCII without spaces"}
+	}
+	file, err := s.Store.LoadClient()
+	aside := ""
+	if err != nil {
+		if aside, err = s.Store.SetAsideClient(); err != nil {
+			return "", err
+		}
+		file = store.ClientConfig{}
+	}
+	file.BC5ClientID = id
+	return aside, s.Store.SaveClient(file)
 }
 
 // bc5Client is a public client of a BC5 server: an id and no secret.

@@ -33,6 +33,9 @@ type Backend interface {
 	Find(c *auth.Client, query string) (*store.Session, error)
 	Sessions(c *auth.Client) ([]store.Session, string, error)
 	SaveClient(id, secret string) (string, error)
+	// SetupServer says which server's client setup asks for.
+	SetupServer(ctx context.Context) (auth.Server, error)
+	SaveBC5Client(id string) (string, error)
 	Complete(ctx context.Context, c *auth.Client, tok *oauth2.Token) (*store.Session, string, error)
 	ReloadWith(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource) (*core.Reload, error)
 	Remember(key, account string) error
@@ -92,6 +95,24 @@ func saveClient(b Backend, id, secret string) tea.Cmd {
 	return func() tea.Msg {
 		aside, err := b.SaveClient(id, secret)
 		return clientSavedMsg{aside: aside, err: err}
+	}
+}
+
+func saveBC5Client(b Backend, id string) tea.Cmd {
+	return func() tea.Msg {
+		aside, err := b.SaveBC5Client(id)
+		return clientSavedMsg{aside: aside, err: err}
+	}
+}
+
+// setupServer asks discovery which server a new login would use, for
+// showing gen of the setup screen.
+func setupServer(b Backend, gen int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		srv, err := b.SetupServer(ctx)
+		return setupServerMsg{gen: gen, server: srv, err: err}
 	}
 }
 

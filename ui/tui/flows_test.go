@@ -48,9 +48,12 @@ func TestSetupScreen(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {60, 15}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			e := newEnv(t, launchpadtest.Options{})
-			e.Svc.Env = store.ClientConfig{}
+			// Nothing configured but the API origin, so setup's discovery
+			// asks the fake (which offers only Launchpad), not Basecamp.
+			e.Svc.Env = store.ClientConfig{BaseURL: e.Fake.URL}
 			tm := start(t, e.config(), size[0], size[1])
 			waitFor(t, tm, "Client ID")
+			waitModel(t, tm, "discovery's answer", func(m *Model) bool { return !m.setup.asking })
 			screen := strings.ReplaceAll(finalScreen(t, tm), e.Dir, "STATE_DIR")
 			golden(t, fmt.Sprintf("setup_%dx%d", size[0], size[1]), screen)
 		})

@@ -8,7 +8,7 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 
 	Enter, Copy, CopyAPI, CopyURL, Open, Filter, ClearFilter, Reload, Switch, Logout, Probe key.Binding
-	Back, Retry, Paste, Tab, EditClient                                                     key.Binding
+	Back, Retry, Paste, Tab, EditClient, OtherClient                                        key.Binding
 	Help, Quit, ForceQuit                                                                   key.Binding
 }
 
@@ -36,6 +36,7 @@ func newKeyMap() keyMap {
 		Paste:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "submit")),
 		Tab:         key.NewBinding(key.WithKeys("tab", "shift+tab"), key.WithHelp("tab", "next field")),
 		EditClient:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit client settings")),
+		OtherClient: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "other server's client")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 		ForceQuit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
@@ -63,6 +64,12 @@ func (m *Model) bindings() bindings {
 	switch m.screen {
 	case screenSetup:
 		short := []key.Binding{k.Tab, withHelp(k.Paste, "enter", "save")}
+		switch {
+		case m.setup.bc5:
+			short = []key.Binding{withHelp(k.Paste, "enter", "save"), withHelp(k.OtherClient, "ctrl+o", "Launchpad client")}
+		case m.setup.issuer != "":
+			short = append(short, withHelp(k.OtherClient, "ctrl+o", "BC5 client"))
+		}
 		if m.setup.back == screenSetup {
 			return bindings{short: append(short, withHelp(k.Back, "esc", "quit"))}
 		}

@@ -164,7 +164,7 @@ func (m *Model) applyStyles(isDark bool) {
 	m.paint = newPainters(m.styles)
 	m.help.Styles = m.styles.Help
 	m.spinner.Style = m.styles.Accent
-	for _, in := range []*textinput.Model{&m.setup.id, &m.setup.secret, &m.login.paste, &m.accounts.filter} {
+	for _, in := range []*textinput.Model{&m.setup.id, &m.setup.secret, &m.setup.bc5ID, &m.login.paste, &m.accounts.filter} {
 		st := textinput.DefaultStyles(isDark)
 		st.Focused.Prompt = m.styles.InputPrompt
 		st.Blurred.Prompt = m.styles.Muted
@@ -207,6 +207,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	// what is stored, and setup
 	case loadedMsg:
 		return m.loaded(msg)
+	case setupServerMsg:
+		return m.setupAnswered(msg)
 	case clientSavedMsg:
 		return m.clientSaved(msg)
 
@@ -396,7 +398,7 @@ func (m *Model) Outcome() (int, string) {
 	}
 	switch {
 	case m.screen == screenSetup && m.client == nil:
-		return 1, "bcauth: not set up: no Launchpad client was saved"
+		return 1, "bcauth: not set up: no client was saved"
 	case m.screen == screenSetup:
 		return 1, "bcauth: setup was left; the client settings are unchanged"
 	case m.wantLogin && m.loggedIn != "":
@@ -418,6 +420,7 @@ func (m *Model) layout() {
 	w := max(m.width-4, 10)
 	m.setup.id.SetWidth(w - 16)
 	m.setup.secret.SetWidth(w - 16)
+	m.setup.bc5ID.SetWidth(w - 16)
 	m.login.paste.SetWidth(w - 4)
 	m.accounts.filter.SetWidth(max(w-20, 10))
 	m.accounts.list.scroll(m.listHeight())

@@ -31,12 +31,15 @@ type countingBackend struct {
 	settings core.Settings
 	client   *auth.Client
 	current  *store.Session
-	err      error         // from Client or Current
-	reload   *core.Reload  // from ReloadWith
-	saved    atomic.Bool   // SaveClient was called
-	switched atomic.Value  // the key Switch was given
-	forgot   atomic.Value  // the key Forget was given
-	unused   *probe.Prober // never used: the table runs no probe
+	err      error        // from Client or Current
+	reload   *core.Reload // from ReloadWith
+	saved    atomic.Bool  // SaveClient was called
+	savedBC5 atomic.Value // the ID SaveBC5Client was given
+	// setupServer is what SetupServer says: Launchpad when zero.
+	setupServer auth.Server
+	switched    atomic.Value  // the key Switch was given
+	forgot      atomic.Value  // the key Forget was given
+	unused      *probe.Prober // never used: the table runs no probe
 }
 
 func (b *countingBackend) io() { b.calls.Add(1) }
@@ -78,6 +81,15 @@ func (b *countingBackend) Sessions(*auth.Client) ([]store.Session, string, error
 func (b *countingBackend) SaveClient(id, secret string) (string, error) {
 	b.io()
 	b.saved.Store(true)
+	return "", nil
+}
+func (b *countingBackend) SetupServer(context.Context) (auth.Server, error) {
+	b.io()
+	return b.setupServer, nil
+}
+func (b *countingBackend) SaveBC5Client(id string) (string, error) {
+	b.io()
+	b.savedBC5.Store(id)
 	return "", nil
 }
 func (b *countingBackend) Complete(context.Context, *auth.Client, *oauth2.Token) (*store.Session, string, error) {

@@ -21,6 +21,13 @@ type (
 		others   []store.Session
 		err      error
 	}
+	// setupServerMsg is discovery's answer for setup: the server a new
+	// login would use, whose client setup asks for.
+	setupServerMsg struct {
+		gen    int
+		server auth.Server
+		err    error
+	}
 	// clientSavedMsg says setup saved the client settings; aside is where
 	// an unreadable old config.json went.
 	clientSavedMsg struct {

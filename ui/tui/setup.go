@@ -11,44 +11,71 @@ import (
 	"bcauth/ui/core"
 )
 
-// The setup screen: the client ID and secret of the person's own Launchpad
-// integration.
+// The setup screen: the client of the server a new login would use, and
+// nothing else. Launchpad's is an integration with an ID and a secret;
+// BC5's is public, an ID alone. Discovery (a command, so a moment after
+// the screen is shown) says which server that is; until it answers, and
+// whenever it says Launchpad, the screen asks for Launchpad's, as it
+// always did.
 
 type setupState struct {
 	id, secret textinput.Model
 	focus      int // 0 the id, 1 the secret
-	note       string
+	// bc5ID is the BC5 client ID, asked for instead of both when bc5.
+	bc5ID textinput.Model
+	bc5   bool
+	note  string
 	// back is the screen setup was opened from, which esc returns to;
 	// screenSetup when there is none (nothing is set up yet, or bcauth
 	// setup): esc then quits.
 	back screen
+
+	// What discovery said, for this showing (gen) of the screen.
+	gen    int
+	asking bool
+	issuer string // the BC5 issuer the API host offers; "" when none
+	why    string // why not BC5, when discovery said so (or failed)
+	// shown is what the fields held when the screen was shown: once the
+	// person has typed, discovery's answer no longer swaps the form.
+	shown [3]string
 }
 
 func newSetupState() setupState {
-	s := setupState{id: textinput.New(), secret: textinput.New()}
+	s := setupState{id: textinput.New(), secret: textinput.New(), bc5ID: textinput.New()}
 	s.id.Prompt = "Client ID      "
 	s.id.CharLimit = 200
 	s.secret.Prompt = "Client secret  "
 	s.secret.EchoMode = textinput.EchoPassword
 	s.secret.EchoCharacter = '•'
 	s.secret.CharLimit = 200
+	s.bc5ID.Prompt = "BC5 client ID  "
+	s.bc5ID.CharLimit = 200
 	return s
+}
+
+// fields is what the fields hold now.
+func (s *setupState) fields() [3]string {
+	return [3]string{s.id.Value(), s.secret.Value(), s.bc5ID.Value()}
 }
 
 // update passes a message to the focused field.
 func (s *setupState) update(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
-	if s.focus == 0 {
+	switch {
+	case s.bc5:
+		s.bc5ID, cmd = s.bc5ID.Update(msg)
+	case s.focus == 0:
 		s.id, cmd = s.id.Update(msg)
-	} else {
+	default:
 		s.secret, cmd = s.secret.Update(msg)
 	}
 	return cmd
 }
 
-// focusOn moves the focus to field i.
+// focusOn moves the focus to Launchpad's field i.
 func (s *setupState) focusOn(i int) tea.Cmd {
 	s.focus = i
+	s.bc5ID.Blur()
 	if i == 0 {
 		s.secret.Blur()
 		return s.id.Focus()
@@ -57,8 +84,20 @@ func (s *setupState) focusOn(i int) tea.Cmd {
 	return s.secret.Focus()
 }
 
+// askFor shows BC5's form (a client ID alone) or Launchpad's.
+func (s *setupState) askFor(bc5 bool) tea.Cmd {
+	s.bc5 = bc5
+	if !bc5 {
+		return s.focusOn(0)
+	}
+	s.id.Blur()
+	s.secret.Blur()
+	return s.bc5ID.Focus()
+}
+
 // showSetup shows the setup screen, the stored client settings (as the
-// last load read them) filled in.
+// last load read them) filled in, and asks discovery which server's
+// client it is to be.
 func (m *Model) showSetup(note string) tea.Cmd {
 	m.setup.back = screenSetup
 	if m.screen == screenConnect || m.screen == screenError {
@@ -68,19 +107,74 @@ func (m *Model) showSetup(note string) tea.Cmd {
 		m.endLogin()
 	}
 	m.screen = screenSetup
-	m.setup.note = note
-	if c := m.settings.Client; c.ClientID != "" || c.ClientSecret != "" {
-		m.setup.id.SetValue(c.ClientID)
-		m.setup.secret.SetValue(c.ClientSecret)
-		m.setup.id.CursorEnd()
-		m.setup.secret.CursorEnd()
+	s := &m.setup
+	s.note = note
+	c := m.settings.Client
+	if c.ClientID != "" || c.ClientSecret != "" {
+		s.id.SetValue(c.ClientID)
+		s.secret.SetValue(c.ClientSecret)
+		s.id.CursorEnd()
+		s.secret.CursorEnd()
 	}
-	return m.setup.focusOn(0)
+	if c.BC5ClientID != "" {
+		s.bc5ID.SetValue(c.BC5ClientID)
+		s.bc5ID.CursorEnd()
+	}
+	s.shown = s.fields()
+	s.gen++
+	s.asking, s.issuer, s.why = true, "", ""
+	// A BC5 client alone was set up for BC5: its form, until discovery
+	// says otherwise.
+	return tea.Batch(s.askFor(c.BC5ClientID != "" && c.ClientID == ""), setupServer(m.cfg.Service, s.gen))
 }
+
+// setupAnswered takes discovery's answer: the form the chosen server
+// needs, unless the person has typed meanwhile (then ctrl+o offers it).
+func (m *Model) setupAnswered(msg setupServerMsg) tea.Cmd {
+	s := &m.setup
+	if msg.gen != s.gen || m.screen != screenSetup {
+		return nil
+	}
+	s.asking = false
+	switch {
+	case msg.err != nil:
+		s.why = "Could not ask which sign-in Basecamp offers (" + core.Clean(msg.err.Error()) + ")."
+	case msg.server.IsBC5():
+		s.issuer = core.Clean(msg.server.Issuer)
+	case s.bc5 || s.shown[2] != "":
+		// A BC5 client is set, and BC5 is not offered: Launchpad's
+		// client is what logs in meanwhile.
+		s.why = "Basecamp's newer sign-in (BC5) is not offered here yet (" + core.Clean(msg.server.Note) + "), so a Launchpad client is needed meanwhile."
+	}
+	if s.fields() != s.shown {
+		return nil
+	}
+	if bc5 := s.issuer != ""; bc5 != s.bc5 {
+		return s.askFor(bc5)
+	}
+	return nil
+}
+
+// canSwitch says ctrl+o switches the form: back to Launchpad's from
+// BC5's, or to BC5's when BC5 is offered.
+func (m *Model) canSwitch() bool { return m.setup.bc5 || m.setup.issuer != "" }
 
 func (m *Model) setupKey(msg tea.KeyPressMsg) tea.Cmd {
 	s := &m.setup
 	switch {
+	case key.Matches(msg, m.keys.OtherClient) && m.canSwitch():
+		s.note = ""
+		return s.askFor(!s.bc5)
+	case s.bc5 && key.Matches(msg, m.keys.Enter):
+		id := strings.TrimSpace(s.bc5ID.Value())
+		if id == "" {
+			s.note = "Enter the BC5 client ID."
+			return nil
+		}
+		s.note = "Saving…"
+		return saveBC5Client(m.cfg.Service, id)
+	case s.bc5 && key.Matches(msg, m.keys.Tab):
+		return nil // one field
 	case key.Matches(msg, m.keys.Tab), msg.String() == "down", msg.String() == "up":
 		return s.focusOn(1 - s.focus)
 	case key.Matches(msg, m.keys.Enter):
@@ -117,7 +211,8 @@ func (m *Model) setupKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	// Typing answers "enter the client ID first" (or the secret): the
 	// note would stop being true. A saving or failure note stays.
-	if s.note == "Enter the client ID first." || s.note == "Enter the client secret." {
+	switch s.note {
+	case "Enter the client ID first.", "Enter the client secret.", "Enter the BC5 client ID.":
 		s.note = ""
 	}
 	return m.updateInputs(msg)
@@ -139,6 +234,9 @@ func (m *Model) clientSaved(msg clientSavedMsg) tea.Cmd {
 }
 
 func (m *Model) viewSetup() string {
+	if m.setup.bc5 {
+		return m.viewSetupBC5()
+	}
 	s := m.styles
 	gap := m.gap()
 	var b strings.Builder
@@ -154,5 +252,50 @@ func (m *Model) viewSetup() string {
 		b.WriteString(s.App.Render(m.wrap(s.Warn, m.setup.note)) + "\n")
 	}
 	b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Muted, "They are saved in "+m.settings.Dir+" (mode 0600). Or set "+auth.SettingClientID+" and "+auth.SettingClientSecret+" instead.")))
+	b.WriteString(m.setupServerLines())
 	return b.String()
+}
+
+// viewSetupBC5 asks for a BC5 client: public, so its ID alone.
+func (m *Model) viewSetupBC5() string {
+	s := m.styles
+	gap := m.gap()
+	var b strings.Builder
+	b.WriteString(m.header("Set up", "") + gap)
+	intro := "Basecamp offers its newer sign-in (BC5) here. bcauth needs a BC5 client of your own, registered with Basecamp: a public client, so its ID and no secret."
+	if m.setup.issuer != "" {
+		intro = "Basecamp offers its newer sign-in (BC5) at " + s.URL.Render(m.setup.issuer) + ". bcauth needs a BC5 client of your own, registered there: a public client, so its ID and no secret."
+	}
+	b.WriteString(s.App.Render(m.wrap(s.Text, intro)) + gap)
+	b.WriteString(s.App.Render(s.Text.Render("Enter its client ID:")) + "\n")
+	b.WriteString(s.App.Render(m.setup.bc5ID.View()) + "\n")
+	if m.setup.note != "" {
+		b.WriteString(s.App.Render(m.wrap(s.Warn, m.setup.note)) + "\n")
+	}
+	b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Muted, "It is saved in "+m.settings.Dir+". Or set "+auth.SettingBC5ClientID+" instead.")))
+	b.WriteString(m.setupServerLines())
+	return b.String()
+}
+
+// setupServerLines say what discovery found, or that it is asking, and
+// what ctrl+o does.
+func (m *Model) setupServerLines() string {
+	st, s := m.styles, &m.setup
+	var lines []string
+	switch {
+	case s.asking:
+		lines = append(lines, m.wrap(st.Muted, "Asking "+core.Clean(m.settings.BaseURL())+" which sign-in Basecamp offers…"))
+	case s.why != "":
+		lines = append(lines, m.wrap(st.Muted, s.why))
+	}
+	switch {
+	case s.bc5:
+		lines = append(lines, m.wrap(st.Muted, "No BC5 client? "+st.Key.Render("ctrl+o")+" enters a Launchpad integration's ID and secret instead."))
+	case s.issuer != "":
+		lines = append(lines, m.wrap(st.Muted, "Basecamp's newer sign-in (BC5) is offered too: "+st.Key.Render("ctrl+o")+" enters a BC5 client ID instead."))
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return "\n" + st.App.Render(strings.Join(lines, "\n"))
 }

@@ -172,6 +172,24 @@ func waitFor(t *testing.T, p *prog, texts ...string) {
 	}
 }
 
+// waitModel is waitFor for the model's state: it reads each new frame's
+// model until ok holds.
+func waitModel(t *testing.T, p *prog, what string, ok func(m *Model) bool) {
+	t.Helper()
+	deadline := time.NewTimer(15 * time.Second)
+	defer deadline.Stop()
+	for {
+		if m := p.model.Load(); m != nil && ok(m) {
+			return
+		}
+		select {
+		case <-p.frames:
+		case <-deadline.C:
+			t.Fatalf("%s never came; last frame:\n%s", what, p.screen())
+		}
+	}
+}
+
 func press(s string) tea.KeyPressMsg {
 	switch s {
 	case "enter":

@@ -340,10 +340,8 @@ func parseServerMetadata(doc map[string]json.RawMessage, issuer string) (*Server
 		}
 		endpoints[k] = s
 	}
-	for _, k := range []string{"token_endpoint", "device_authorization_endpoint"} {
-		if endpoints[k] == "" {
-			return nil, fmt.Errorf("has no %s, which the device login needs", k)
-		}
+	if endpoints["token_endpoint"] == "" {
+		return nil, errors.New("has no token_endpoint, which every authorization server must name")
 	}
 	for _, k := range []string{"token_endpoint", "device_authorization_endpoint", "revocation_endpoint"} {
 		if v, ok := endpoints[k]; ok {
@@ -352,14 +350,18 @@ func parseServerMetadata(doc map[string]json.RawMessage, issuer string) (*Server
 			}
 		}
 	}
-	if raw, ok := doc["grant_types_supported"]; ok {
-		var grants []string
-		if json.Unmarshal(raw, &grants) != nil || bytes.Equal(raw, []byte("null")) {
-			return nil, errors.New("has a grant_types_supported that is not a list of strings")
-		}
-		if !slices.Contains(grants, deviceGrant) {
-			return nil, errors.New("does not offer the device login (" + deviceGrant + ")")
-		}
+	var grants []string
+	raw, listsGrants := doc["grant_types_supported"]
+	if listsGrants && (json.Unmarshal(raw, &grants) != nil || bytes.Equal(raw, []byte("null"))) {
+		return nil, errors.New("has a grant_types_supported that is not a list of strings")
+	}
+	// The document is well formed; what the device login needs is
+	// checked only now, so a malformed one is told as malformed.
+	if endpoints["device_authorization_endpoint"] == "" {
+		return nil, errors.New("has no device_authorization_endpoint, which the device login needs")
+	}
+	if listsGrants && !slices.Contains(grants, deviceGrant) {
+		return nil, errors.New("does not offer the device login (" + deviceGrant + ")")
 	}
 	return &Server{
 		Kind:                        ServerBC5,

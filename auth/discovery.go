@@ -71,7 +71,8 @@ type Discovery struct {
 	// metadata could not be read: …". Server.Note says it too.
 	Fallback string
 	// Advertised are the authorization servers the API host named, each
-	// once, in its order.
+	// once, in its order: empty (not nil) when its metadata named none,
+	// nil when it was not read (it could not be, or Launchpad was pinned).
 	Advertised []string
 }
 
@@ -276,15 +277,15 @@ func (d *discoverer) protectedResource(ctx context.Context) ([]string, error) {
 	if s != d.resource {
 		return nil, fmt.Errorf("it describes %q, not %q", s, d.resource)
 	}
+	out := []string{} // read: not nil, even when it names none
 	raw, ok := doc["authorization_servers"]
 	if !ok {
-		return nil, nil
+		return out, nil
 	}
 	var items []json.RawMessage
 	if bytes.Equal(raw, []byte("null")) || json.Unmarshal(raw, &items) != nil {
 		return nil, errors.New("its authorization_servers is not a list")
 	}
-	var out []string
 	for _, it := range items {
 		var s string
 		if !isJSONString(it) || json.Unmarshal(it, &s) != nil {

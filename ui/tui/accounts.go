@@ -398,7 +398,7 @@ func (m *Model) pickKey(msg tea.KeyPressMsg) tea.Cmd {
 	case chosen < 0:
 		return nil
 	case chosen >= len(choices):
-		return m.startLogin("Log in with another Basecamp ID. Tip: sign out of Launchpad in the browser first, or use a private window.")
+		return m.startLogin("Log in with another Basecamp ID. Tip: sign out of Basecamp in the browser first, or use a private window.")
 	}
 	if k := choices[chosen].Session.Key(); k != a.session.Key() {
 		m.setStatus("Switching…", false)

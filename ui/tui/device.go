@@ -9,6 +9,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"bcauth/auth"
 	"bcauth/ui/core"
@@ -91,6 +93,9 @@ func (m *Model) deviceReady(msg deviceReadyMsg) tea.Cmd {
 	l := &m.login
 	l.device = msg.code
 	l.deadline = msg.code.Expires
+	// Drawn once for either background: the screen redraws every second.
+	u := deviceURL(msg.code)
+	l.qr = [2][]string{qrLines(u, false), qrLines(u, true)}
 	ctx, cancel := context.WithDeadline(context.Background(), msg.code.Expires)
 	l.cancel = cancel
 	cmds := []tea.Cmd{pollDevice(ctx, m.cfg.Service, msg.client, l.attempt, msg.code), tick(l.attempt)}
@@ -156,44 +161,94 @@ func (m *Model) deviceCue() tea.Cmd {
 	return approveCode(m.cfg.Demo, l.attempt, l.device.UserCode)
 }
 
+// deviceFit is how much of the device screen's room a layout takes:
+// blank lines between its parts, and the code boxed.
+type deviceFit struct{ gaps, box bool }
+
+// viewDevice draws the richest layout that fits the window: blank lines
+// and the boxed code first go when it is short, never the code or the
+// address. A window wide and tall enough shows a QR code of the address
+// beside the words, for a phone.
 func (m *Model) viewDevice() string {
+	height := max(m.height-m.helpHeight(), 1)
+	w := max(m.width-4, 10) // as m.wrap: a margin either side
+	qr := m.login.qr[0]
+	if m.styles.Dark {
+		qr = m.login.qr[1]
+	}
+	qrW := 0
+	if qr != nil {
+		qrW = ansi.StringWidth(qr[0])
+	}
+	// Beside the words, which keep room for the address on one line; the
+	// header, the code and its caption fit above the help.
+	beside := qr != nil && w-qrW-3 >= 56 && len(qr)+4 <= height
+	textW, urlW := w, w+2
+	if beside {
+		// Near the words, not at the far edge of a wide window.
+		textW = min(w-qrW-3, 76)
+		urlW = textW
+	}
+	var head, text string
+	for _, fit := range []deviceFit{{gaps: true, box: true}, {box: true}, {}} {
+		head, text = m.deviceText(textW, urlW, fit)
+		if strings.Count(head+text, "\n")+1 <= height {
+			break
+		}
+	}
+	if beside {
+		caption := m.styles.Muted.Width(qrW).Render("Scan it to open it on a phone.")
+		text = joinColumns(text, textW+3, strings.Join(qr, "\n")+"\n"+caption)
+	}
+	return head + indent(text)
+}
+
+// deviceText is the device screen's header, and its words at width w
+// (urlW for the address, kept on one line), without the margin.
+func (m *Model) deviceText(w, urlW int, fit deviceFit) (head, text string) {
 	s := m.styles
-	gap := m.gap()
+	wrap := func(st lipgloss.Style, t string) string { return st.Width(w).Render(t) }
+	gap := "\n"
+	if fit.gaps {
+		gap = "\n\n"
+	}
 	dc := m.login.device
+	head = m.header("Connect your Basecamp ID", m.countdown()) + gap
 	var b strings.Builder
-	b.WriteString(m.header("Connect your Basecamp ID", m.countdown()) + "\n")
 	if m.login.note != "" {
-		b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Warn, m.login.note)) + "\n")
+		b.WriteString(wrap(s.Warn, m.login.note) + gap)
 	}
-	where := core.Clean(dc.VerificationURI)
-	b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Text, "Enter this code at "+where+", in a browser on any device:")) + "\n")
-	if m.short() {
-		b.WriteString(s.App.Render(s.Code.Render(core.Clean(dc.UserCode))) + "\n")
+	b.WriteString(wrap(s.Text, "Enter this code at "+core.Clean(dc.VerificationURI)+", in a browser on any device:") + "\n")
+	code := core.Clean(dc.UserCode)
+	if fit.box {
+		b.WriteString(m.codeBox(code))
 	} else {
-		b.WriteString(s.App.Render(m.codeBox(core.Clean(dc.UserCode))) + "\n")
+		b.WriteString(s.Code.Render(code))
 	}
+	b.WriteString(gap)
 	switch {
 	case m.demoWaits():
 		secs := int(m.login.demoAt.Sub(m.now()).Seconds() + 0.999)
-		b.WriteString(s.App.Render(m.wrap(s.Warn, "No browser here: the demo enters the code on your behalf in "+strconv.Itoa(secs)+"s (enter: now). Or open this address ("+s.Key.Render("c")+" copies it):")) + "\n")
+		b.WriteString(wrap(s.Warn, "No browser here: the demo enters the code on your behalf in "+strconv.Itoa(secs)+"s (enter: now). Or open this address ("+s.Key.Render("c")+" copies it):"))
 	case m.cfg.NoBrowser:
-		b.WriteString(s.App.Render(m.wrap(s.Text, "Or open this address, the code filled in ("+s.Key.Render("c")+" copies it):")) + "\n")
+		b.WriteString(wrap(s.Text, "Or open this address, the code filled in ("+s.Key.Render("c")+" copies it):"))
 	default:
-		b.WriteString(s.App.Render(m.wrap(s.Text, "Press "+s.Key.Render("enter")+" to open it with the code filled in ("+s.Key.Render("c")+" copies the address):")) + "\n")
+		b.WriteString(wrap(s.Text, "Press "+s.Key.Render("enter")+" to open it with the code filled in ("+s.Key.Render("c")+" copies the address):"))
 	}
-	b.WriteString(m.urlBlock(core.Clean(deviceURL(dc))) + gap)
+	u := core.Clean(deviceURL(dc))
+	b.WriteString("\n" + s.URL.Hyperlink(u).Render(shortURL(u, max(urlW, 10))) + gap)
 	if m.login.browser != "" {
-		b.WriteString(s.App.Render(m.wrap(m.browserNoteStyle(), m.login.browser)) + gap)
+		b.WriteString(wrap(m.browserNoteStyle(), m.login.browser) + gap)
 	}
-	b.WriteString(s.App.Render(m.spinner.View()+" "+s.Muted.Render("Waiting for your approval…")) + "\n")
-	b.WriteString(s.App.Render(m.wrap(s.Subtle, "Signing in with "+core.Clean(m.client.Server().Name())+" for "+scopeWords(dc.Scope)+".")))
+	b.WriteString(m.spinner.View() + " " + s.Muted.Render("Waiting for your approval…") + "\n")
+	b.WriteString(wrap(s.Subtle, "Signing in with "+core.Clean(m.client.Server().Name())+" for "+scopeWords(dc.Scope)+"."))
 	if m.login.serverNote != "" {
-		b.WriteString("\n" + s.App.Render(m.wrap(s.Subtle, m.login.serverNote)))
+		b.WriteString("\n" + wrap(s.Subtle, m.login.serverNote))
 	}
 	if m.accounts.status != "" {
-		b.WriteString("\n" + m.statusLine())
+		b.WriteString("\n" + strings.TrimPrefix(m.statusLine(), " "))
 	}
-	return b.String()
+	return head, b.String()
 }
 
 // scopeWords says what a scope lets bcauth do.

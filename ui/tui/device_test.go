@@ -20,7 +20,7 @@ import (
 // bold in a short window) and whole, the page where it goes, the address
 // with it filled in, the scope asked for and the time left.
 func TestDeviceScreenShowsTheCodeAndWhereToEnterIt(t *testing.T) {
-	for _, size := range [][2]int{{100, 30}, {60, 15}} {
+	for _, size := range [][2]int{{200, 60}, {100, 30}, {80, 24}, {60, 15}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			e := newBC5Env(t, launchpadtest.BC5Options{})
 			tm := start(t, e.config(), size[0], size[1])
@@ -38,6 +38,15 @@ func TestDeviceScreenShowsTheCodeAndWhereToEnterIt(t *testing.T) {
 			}
 			if size[0] >= 100 && !strings.Contains(screen, e.complete(code)) {
 				t.Errorf("the address with the code filled in is not shown whole:\n%s", screen)
+			}
+			// Wide and tall enough, a phone can scan the address off the
+			// screen; else there is no QR code at all.
+			got, err := scanScreen(screen)
+			switch {
+			case size[0] >= 100 && (err != nil || got != e.complete(code)):
+				t.Errorf("the QR code on screen reads %q, %v; want %q:\n%s", got, err, e.complete(code), screen)
+			case size[0] < 100 && err == nil:
+				t.Errorf("a QR code at %dx%d:\n%s", size[0], size[1], screen)
 			}
 			golden(t, fmt.Sprintf("device_%dx%d", size[0], size[1]), finalScreen(t, tm))
 		})
@@ -125,14 +134,27 @@ func TestDeviceEscCancelsAndTheServerHearsNoMore(t *testing.T) {
 // started from the accounts, cancelled with esc, leaves the first one on
 // screen and its polling stopped.
 func TestDeviceEscWithAStoredLoginGoesBackToTheAccounts(t *testing.T) {
+	for _, size := range [][2]int{{100, 30}, {60, 15}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			escBackToTheAccounts(t, size[0], size[1])
+		})
+	}
+}
+
+func escBackToTheAccounts(t *testing.T, w, h int) {
 	e := newBC5Env(t, launchpadtest.BC5Options{})
-	tm := loginOnBC5(t, e, e.config(), 100, 30)
+	tm := loginOnBC5(t, e, e.config(), w, h)
 	first := e.Current(t)
 	tm.Send(press("s"))
 	waitFor(t, tm, "Log in with another Basecamp ID")
 	tm.Send(press("j"))
 	tm.Send(press("enter"))
-	waitFor(t, tm, "Enter this code", "esc back to accounts")
+	waitFor(t, tm, "Enter this code", "esc back", "q quit")
+	// The help bar says every key whole, in short words if need be.
+	lines := strings.Split(strings.TrimRight(tm.screen(), "\n "), "\n")
+	if help := lines[len(lines)-1]; strings.Contains(help, "…") {
+		t.Errorf("the help bar is cut: %q", help)
+	}
 	e.clock.pause(t, 2) // the second login's first pause
 	polls := e.polls()
 	tm.Send(press("esc"))

@@ -126,23 +126,50 @@ func (m *Model) connectBindings() bindings {
 }
 
 // deviceBindings are the device-code screen's keys: the same with or
-// without a browser, except that enter opens one only where it can.
+// without a browser, except that enter opens one only where it can. A
+// narrow window gets the short words, so quit is never cut off.
 func (m *Model) deviceBindings() bindings {
+	if long := m.deviceKeys(true); helpWidth(long) <= m.width-2 {
+		return bindings{short: long}
+	}
+	return bindings{short: m.deviceKeys(false)}
+}
+
+// deviceKeys are the device screen's keys, said at length or briefly.
+func (m *Model) deviceKeys(long bool) []key.Binding {
 	k := m.keys
-	var short []key.Binding
+	say := func(b key.Binding, name, words, brief string) key.Binding {
+		if long {
+			return withHelp(b, name, words)
+		}
+		return withHelp(b, name, brief)
+	}
+	var out []key.Binding
 	switch {
 	case m.demoWaits():
-		short = append(short, withHelp(k.Enter, "enter", "approve now"))
+		out = append(out, say(k.Enter, "enter", "approve now", "approve"))
 	case !m.cfg.NoBrowser:
-		short = append(short, withHelp(k.Enter, "enter", "open browser"))
+		out = append(out, say(k.Enter, "enter", "open browser", "open"))
 	}
-	short = append(short, withHelp(k.CopyURL, "c", "copy URL"))
+	out = append(out, say(k.CopyURL, "c", "copy URL", "copy"))
 	if m.accounts.session != nil {
-		short = append(short, withHelp(k.Back, "esc", "back to accounts"))
+		out = append(out, say(k.Back, "esc", "back to accounts", "back"))
 	} else {
-		short = append(short, withHelp(k.Back, "esc", "cancel"))
+		out = append(out, withHelp(k.Back, "esc", "cancel"))
 	}
-	return bindings{short: append(short, k.Quit)}
+	return append(out, k.Quit)
+}
+
+// helpWidth is how wide the help bar draws bs in a line.
+func helpWidth(bs []key.Binding) int {
+	w := 0
+	for i, b := range bs {
+		if i > 0 {
+			w += 3 // " • "
+		}
+		w += len([]rune(b.Help().Key)) + 1 + len([]rune(b.Help().Desc))
+	}
+	return w
 }
 
 func (m *Model) accountsBindings() bindings {

@@ -32,8 +32,10 @@ type loginState struct {
 	paste         textinput.Model
 	pasteNote     string
 	demoAt        time.Time
-	// device is the BC5 device code on screen (no listener then).
+	// device is the BC5 device code on screen (no listener then), and qr
+	// its address as a QR code, for a light and a dark background.
 	device *auth.DeviceCode
+	qr     [2][]string
 	// serverNote says why this server, when discovery had a reason.
 	serverNote string
 }

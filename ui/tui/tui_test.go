@@ -231,6 +231,8 @@ var scrubbers = []struct {
 	{regexp.MustCompile(`[A-Za-z0-9_-]{43}`), "STATE"},
 	{regexp.MustCompile(`(valid until|expired) \w{0,3} ?\d{1,2} \w{3} \d\d:\d\d`), "$1 DATE"},
 	{regexp.MustCompile(`\d+:\d\d left`), "M:SS left"},
+	// A QR code draws the address, with its port and code.
+	{regexp.MustCompile(`[█▀▄][█▀▄ ]{20,}[█▀▄]`), "[QR]"},
 	// The spinner's frame depends on when the screen was drawn.
 	{regexp.MustCompile(`[⣾⣽⣻⢿⡿⣟⣯⣷]`), "⣾"},
 }

@@ -22,6 +22,9 @@ type Plan struct {
 	Note string
 	// Skipped says discovery did not run at all, and why.
 	Skipped string
+	// Advertised are the servers the API host named (auth.Discovery's):
+	// empty when it named none, nil when its document was not read.
+	Advertised []string
 }
 
 // Device reports whether the login is the device-code flow (BC5) rather
@@ -63,6 +66,9 @@ func (s *Service) Discover(ctx context.Context) (*Plan, error) {
 	}
 	if !d.Server.IsBC5() {
 		p, err := launchpad(d.Fallback, "")
+		if p != nil {
+			p.Advertised = d.Advertised
+		}
 		if errors.Is(err, auth.ErrNotConfigured) && c.BC5ClientID != "" {
 			// A BC5 client alone, and BC5 not offered: nothing can log in
 			// until it is, or a Launchpad client is set up.
@@ -80,6 +86,9 @@ func (s *Service) Discover(ctx context.Context) (*Plan, error) {
 		}
 		note := fmt.Sprintf("Basecamp's newer sign-in (%s) is available; set %s to a client registered there to use it", auth.Redact(d.Server.Issuer), auth.SettingBC5ClientID)
 		p, err := launchpad(note, "")
+		if p != nil {
+			p.Advertised = d.Advertised
+		}
 		if errors.Is(err, auth.ErrNotConfigured) {
 			return nil, fmt.Errorf("%w (or set %s: %s)", err, auth.SettingBC5ClientID, note)
 		}
@@ -89,7 +98,7 @@ func (s *Service) Discover(ctx context.Context) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Plan{Client: bc}, nil
+	return &Plan{Client: bc, Advertised: d.Advertised}, nil
 }
 
 // discover runs discovery for the client settings c, or says why it is

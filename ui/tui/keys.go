@@ -63,17 +63,10 @@ func (m *Model) bindings() bindings {
 	k := m.keys
 	switch m.screen {
 	case screenSetup:
-		short := []key.Binding{k.Tab, withHelp(k.Paste, "enter", "save")}
-		switch {
-		case m.setup.bc5:
-			short = []key.Binding{withHelp(k.Paste, "enter", "save"), withHelp(k.OtherClient, "ctrl+o", "Launchpad client")}
-		case m.setup.issuer != "":
-			short = append(short, withHelp(k.OtherClient, "ctrl+o", "BC5 client"))
+		if long := m.setupKeys(true); helpWidth(long) <= m.width-2 {
+			return bindings{short: long}
 		}
-		if m.setup.back == screenSetup {
-			return bindings{short: append(short, withHelp(k.Back, "esc", "quit"))}
-		}
-		return bindings{short: append(short, withHelp(k.Back, "esc", "back, unchanged"), k.ForceQuit)}
+		return bindings{short: m.setupKeys(false)}
 	case screenConnect:
 		return m.connectBindings()
 	case screenWaiting:
@@ -123,6 +116,32 @@ func (m *Model) connectBindings() bindings {
 		return bindings{short: append(short, k.ForceQuit)}
 	}
 	return bindings{short: append(short, k.Quit)}
+}
+
+// setupKeys are the setup screen's keys, said at length or briefly.
+func (m *Model) setupKeys(long bool) []key.Binding {
+	k := m.keys
+	var out []key.Binding
+	switch {
+	case m.setup.bc5 && long:
+		out = []key.Binding{withHelp(k.Paste, "enter", "save"), withHelp(k.OtherClient, "ctrl+o", "Launchpad client")}
+	case m.setup.bc5:
+		out = []key.Binding{withHelp(k.Paste, "enter", "save"), withHelp(k.OtherClient, "ctrl+o", "Launchpad")}
+	case long:
+		out = []key.Binding{k.Tab, withHelp(k.Paste, "enter", "save")}
+	default:
+		out = []key.Binding{withHelp(k.Tab, "tab", "next"), withHelp(k.Paste, "enter", "save")}
+	}
+	if !m.setup.bc5 && m.setup.issuer != "" {
+		out = append(out, withHelp(k.OtherClient, "ctrl+o", "BC5 client"))
+	}
+	switch {
+	case m.setup.back == screenSetup:
+		return append(out, withHelp(k.Back, "esc", "quit"))
+	case long:
+		return append(out, withHelp(k.Back, "esc", "back, unchanged"), k.ForceQuit)
+	}
+	return append(out, withHelp(k.Back, "esc", "back"))
 }
 
 // deviceBindings are the device-code screen's keys: the same with or

@@ -130,6 +130,9 @@ func (m *Model) showSetup(note string) tea.Cmd {
 
 // setupAnswered takes discovery's answer: the form the chosen server
 // needs, unless the person has typed meanwhile (then ctrl+o offers it).
+// The chosen server is BC5 when it is offered and either a BC5 client is
+// set or no Launchpad client is: a Launchpad client with no BC5 one still
+// logs in through Launchpad, so its form stays, BC5 offered on ctrl+o.
 func (m *Model) setupAnswered(msg setupServerMsg) tea.Cmd {
 	s := &m.setup
 	if msg.gen != s.gen || m.screen != screenSetup {
@@ -149,7 +152,8 @@ func (m *Model) setupAnswered(msg setupServerMsg) tea.Cmd {
 	if s.fields() != s.shown {
 		return nil
 	}
-	if bc5 := s.issuer != ""; bc5 != s.bc5 {
+	c := m.settings.Client
+	if bc5 := s.issuer != "" && (c.BC5ClientID != "" || c.ClientID == ""); bc5 != s.bc5 {
 		return s.askFor(bc5)
 	}
 	return nil

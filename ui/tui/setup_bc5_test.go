@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
@@ -111,16 +112,27 @@ func TestSetupForLaunchpadWhileBC5IsDark(t *testing.T) {
 func TestSetupKeepsTheFormBeingTypedIn(t *testing.T) {
 	offered := auth.Server{Kind: auth.ServerBC5, Issuer: "http://127.0.0.1:9"}
 	for _, tc := range []struct {
-		name  string
-		typed string
-		bc5   bool
+		name      string
+		launchpad bool // a Launchpad client is set
+		typed     string
+		bc5       bool
 	}{
-		{"untouched", "", true},
-		{"typed in", "my-id", false},
+		{"untouched", false, "", true},
+		{"typed in", false, "my-id", false},
+		// Its logins stay on Launchpad until a BC5 client is set: its
+		// form, to correct it, with BC5 on ctrl+o.
+		{"a Launchpad client set", true, "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := &countingBackend{err: auth.ErrNotConfigured}
-			m := settled(t, b, Config{})
+			cfg := Config{}
+			if tc.launchpad {
+				b = &countingBackend{client: testClient(t), current: testSession(honcho)}
+				b.settings.Client = store.ClientConfig{ClientID: "id", ClientSecret: "secret"}
+				cfg.Start = StartSetup
+				tc.typed = "" // prefilled, not typed
+			}
+			m := settled(t, b, cfg)
 			if m.screen != screenSetup || m.setup.bc5 || !m.setup.asking {
 				t.Fatalf("screen %v, bc5 %v, asking %v", m.screen, m.setup.bc5, m.setup.asking)
 			}
@@ -131,7 +143,7 @@ func TestSetupKeepsTheFormBeingTypedIn(t *testing.T) {
 			if m.setup.bc5 != tc.bc5 || m.setup.asking {
 				t.Errorf("bc5 form %v, asking %v; want %v", m.setup.bc5, m.setup.asking, tc.bc5)
 			}
-			if got := m.setup.id.Value(); got != tc.typed {
+			if got := m.setup.id.Value(); !tc.launchpad && got != tc.typed {
 				t.Errorf("the client ID field holds %q, want %q", got, tc.typed)
 			}
 			if !strings.Contains(m.View().Content, "ctrl+o") {
@@ -146,5 +158,29 @@ func TestSetupKeepsTheFormBeingTypedIn(t *testing.T) {
 				t.Errorf("Update did %d I/O calls", n)
 			}
 		})
+	}
+}
+
+// TestSetupHelpBarIsNeverCut: whichever form, wherever setup was opened
+// from, a narrow window gets short words rather than a help bar cut
+// before esc.
+func TestSetupHelpBarIsNeverCut(t *testing.T) {
+	offered := auth.Server{Kind: auth.ServerBC5, Issuer: "http://127.0.0.1:9"}
+	for _, width := range []int{60, 80} {
+		for _, bc5 := range []bool{false, true} {
+			for _, back := range []screen{screenSetup, screenConnect} {
+				b := &countingBackend{err: auth.ErrNotConfigured}
+				m := settled(t, b, Config{})
+				m.Update(tea.WindowSizeMsg{Width: width, Height: 24})
+				m.Update(setupServerMsg{gen: m.setup.gen, server: offered})
+				m.setup.askFor(bc5)
+				m.setup.back = back
+				lines := strings.Split(m.View().Content, "\n")
+				help := ansi.Strip(lines[len(lines)-1])
+				if strings.Contains(help, "…") || !strings.Contains(help, "esc") || !strings.Contains(help, "ctrl+o") {
+					t.Errorf("%d columns, BC5 form %v, back to %v: help bar %q", width, bc5, back, help)
+				}
+			}
+		}
 	}
 }

@@ -28,8 +28,9 @@ func newDemoCmd(f *Factory, runF func(*demoOptions) error) *cobra.Command {
 		Short: "Try it all against a built-in fake Launchpad",
 		Long: "Run the app against a built-in fake Launchpad, with its state in a temporary directory. " +
 			"With --bc5, the fake serves Basecamp's newer server (BC5) too, and the login is the device-code flow. " +
-			"With --serve, run only the fake, until Ctrl-C, and print the lines that point another shell's bcauth at it.",
-		Example: "bcauth demo\nbcauth demo --bc5\nbcauth demo --serve",
+			"With --serve, run only the fake, until Ctrl-C, and print the lines that point another shell's bcauth at it; " +
+			"what a login there shows (Launchpad's start address, or with --bc5 the device login's code), pasted into its window, is approved there.",
+		Example: "bcauth demo\nbcauth demo --bc5\nbcauth demo --serve\nbcauth demo --serve --bc5",
 	}
 	o.flags(cmd)
 	cmd.Flags().BoolVar(&o.Serve, "serve", false, "run the fake Launchpad in the foreground for the script commands, and print how to use it")
@@ -67,17 +68,20 @@ func newDemoCmd(f *Factory, runF func(*demoOptions) error) *cobra.Command {
 // DemoServe prints the lines to paste into another shell, so every script
 // command can be rehearsed against the fake, then waits until ctx ends
 // (Ctrl-C). bin, when not "", is a directory holding a bcauth to put on
-// that shell's PATH (this one is not there). Every line read from in that holds an address a
-// login shows is approved as a browser would, so a machine without one
-// can log in too. The fake's password and API token are demo values that
-// open nothing but the fake.
+// that shell's PATH (this one is not there). Every line read from in that
+// a login shows (Launchpad's start address; with BC5, the device login's
+// code or the address that carries it) is approved as a browser would,
+// so a machine without one can log in too. The fake's password and API
+// token are demo values that open nothing but the fake.
 func DemoServe(ctx context.Context, out Output, in io.Reader, bin string, d *core.Demo) int {
 	var b strings.Builder
 	fmt.Fprintf(&b, "bcauth demo: a fake Launchpad, with its product APIs, at %s\n", d.Client.LaunchpadURL)
+	if d.BC5 != nil {
+		fmt.Fprintf(&b, "and a fake of Basecamp's newer server (BC5) at %s, which the fake API origin advertises: bcauth login logs in there with a device code\n", d.BC5.Issuer)
+	}
 	fmt.Fprintf(&b, "Paste this into another shell, then run bcauth login, status, accounts, token, probe…:\n\n")
-	fmt.Fprintf(&b, "export BASECAMP_LAUNCHPAD_URL=%s BASECAMP_OAUTH_CLIENT_ID=%s BASECAMP_OAUTH_CLIENT_SECRET=%s \\\n  BASECAMP_OAUTH_REDIRECT_URI=%s XDG_CONFIG_HOME=%s XDG_CACHE_HOME=%s \\\n  %s=%s\n",
-		shellQuote(d.Client.LaunchpadURL), shellQuote(d.Client.ClientID), shellQuote(d.Client.ClientSecret), shellQuote(d.Client.RedirectURI), shellQuote(d.ConfigDir()), shellQuote(d.CacheDir()),
-		core.DemoSetting, shellQuote(d.Dir))
+	b.WriteString(exportLine(append(d.Env(),
+		"XDG_CONFIG_HOME="+d.ConfigDir(), "XDG_CACHE_HOME="+d.CacheDir(), core.DemoSetting+"="+d.Dir)))
 	if bin != "" {
 		// After go run, or with a binary built here, "bcauth" would be
 		// "command not found": the demo's own copy, gone with the demo.
@@ -86,7 +90,11 @@ func DemoServe(ctx context.Context, out Output, in io.Reader, bin string, d *cor
 	fmt.Fprintf(&b, "\nOlder credentials its product APIs take (demo values, good for nothing else):\n")
 	fmt.Fprintf(&b, "  BASECAMP_PASSWORD=%s bcauth probe --url %s/bcx/88888888/api/v1 --product bcx --basic %s\n", shellQuote(core.DemoPassword), d.Client.LaunchpadURL, shellQuote(d.User))
 	fmt.Fprintf(&b, "  BASECAMP_API_TOKEN=%s bcauth probe --url %s/classic/northwind --product basecamp --api-token -\n\n", shellQuote(core.DemoAPIToken), d.Client.LaunchpadURL)
-	fmt.Fprintf(&b, "bcauth login approves in the browser. With no browser, paste the start address bcauth login shows (http://127.0.0.1:PORT/start/…) here, then press enter: this window approves it as Annie (the next one as Ben), and the login ends by itself. Ctrl-C stops the fake and removes its state.\n")
+	if d.BC5 != nil {
+		fmt.Fprintf(&b, "bcauth login shows a code, such as BCDF-GHJK, to enter at %s. With no browser, paste the code (or the address with it, %s?user_code=…) here, then press enter: this window approves it as Annie (the next one as Ben), and the login ends by itself. Ctrl-C stops the fake and removes its state.\n", d.BC5.VerificationURI, d.BC5.VerificationURI)
+	} else {
+		fmt.Fprintf(&b, "bcauth login approves in the browser. With no browser, paste the start address bcauth login shows (http://127.0.0.1:PORT/start/…) here, then press enter: this window approves it as Annie (the next one as Ben), and the login ends by itself. Ctrl-C stops the fake and removes its state.\n")
+	}
 	if c := out.flush([]byte(b.String())); c != ExitOK {
 		return c
 	}
@@ -98,25 +106,57 @@ func DemoServe(ctx context.Context, out Output, in io.Reader, bin string, d *cor
 	return ExitOK
 }
 
-// approvePasted approves each address read from in, as the person would
-// in a browser, and says how it went; it ends with in (or never, when in
-// stays open: the process ends it).
+// exportLine is an export command setting vars (NAME=value), three to a
+// line, each value quoted for a POSIX shell when it needs it.
+func exportLine(vars []string) string {
+	var b strings.Builder
+	b.WriteString("export")
+	for i, kv := range vars {
+		if i > 0 && i%3 == 0 {
+			b.WriteString(" \\\n ")
+		}
+		name, value, _ := strings.Cut(kv, "=")
+		b.WriteString(" " + name + "=" + shellQuote(value))
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// approvePasted approves each line read from in, as the person would in
+// a browser, and says how it went: a Launchpad login's start address,
+// or, when the demo serves BC5, a device login's code or the address
+// that carries it. It ends with in (or never, when in stays open: the
+// process ends it).
 func approvePasted(ctx context.Context, out Output, in io.Reader, d *core.Demo) {
 	approve := d.Fake.TakeTurns()
+	var approveCode func(context.Context, string) error
+	if d.BC5 != nil {
+		approveCode = d.BC5.TakeTurns()
+	}
 	lines := bufio.NewScanner(in)
 	for lines.Scan() {
-		addr := strings.TrimSpace(lines.Text())
-		if addr == "" {
+		line := strings.TrimSpace(lines.Text())
+		if line == "" {
 			continue
 		}
-		if !strings.HasPrefix(addr, "http://127.0.0.1:") || !strings.Contains(addr, "/start/") {
+		var err error
+		switch {
+		case strings.HasPrefix(line, "http://127.0.0.1:") && strings.Contains(line, "/start/"):
+			err = approve(ctx, line)
+		case approveCode != nil && (strings.HasPrefix(line, d.BC5.Issuer+"/") || !strings.Contains(line, "://")):
+			// A code as the terminal shows it, or the address with it.
+			err = approveCode(ctx, line)
+		case approveCode != nil:
+			fmt.Fprintf(out.Stderr, "bcauth demo: that is neither a login's code (such as BCDF-GHJK) nor an address of %s nor a login's start address (http://127.0.0.1:PORT/start/…); paste the code bcauth login shows\n", d.BC5.Issuer)
+			continue
+		default:
 			// Launchpad's own address would be approved, but the login
 			// takes the answer only from a browser that came through
 			// its start address.
 			fmt.Fprintln(out.Stderr, "bcauth demo: that is not a login's start address (http://127.0.0.1:PORT/start/…, the one bcauth login shows for this); paste that one")
 			continue
 		}
-		if err := approve(ctx, addr); err != nil {
+		if err != nil {
 			fmt.Fprintf(out.Stderr, "bcauth demo: could not approve it: %s\n", core.Clean(err.Error()))
 			continue
 		}

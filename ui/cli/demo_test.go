@@ -38,12 +38,17 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 
 // waitFor waits until the buffer holds text, or ctx ends.
 func (s *syncBuffer) waitFor(ctx context.Context, text string) bool {
+	return s.waitCount(ctx, text, 1)
+}
+
+// waitCount waits until the buffer holds text n times, or ctx ends.
+func (s *syncBuffer) waitCount(ctx context.Context, text string, n int) bool {
 	for {
 		s.mu.Lock()
 		if s.changed == nil {
 			s.changed = make(chan struct{}, 1)
 		}
-		has, changed := strings.Contains(s.b.String(), text), s.changed
+		has, changed := strings.Count(s.b.String(), text) >= n, s.changed
 		s.mu.Unlock()
 		if has {
 			return true
@@ -149,5 +154,96 @@ func TestAStoppedDemoIsSaidToBeGone(t *testing.T) {
 	}
 	if _, err := os.Stat(d.Dir); err == nil {
 		t.Errorf("status made the stopped demo's directory %s again", d.Dir)
+	}
+}
+
+// demo --serve --bc5: the export lines point another shell at the fake
+// API origin with the BC5 client, and what a device login shows, pasted
+// into the demo's window, is approved there: the code as the terminal
+// shows it (as Annie), then the address that carries it (as Ben). An
+// address of anywhere else is refused with what to paste instead.
+func TestDemoServeBC5ApprovesAPastedCode(t *testing.T) {
+	d, err := core.StartDemoBC5()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+
+	in, typed := io.Pipe()
+	var stdout, stderr syncBuffer
+	served := make(chan int, 1)
+	go func() { served <- DemoServe(ctx, Output{Stdout: &stdout, Stderr: &stderr}, in, "", d) }()
+	if !stdout.waitFor(ctx, "Ctrl-C stops the fake") {
+		t.Fatalf("demo --serve printed:\n%s", stdout.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		auth.SettingBC5ClientID + "=" + d.Client.BC5ClientID,
+		auth.SettingResource + "=" + d.Fake.URL,
+		auth.SettingLaunchpadURL + "=" + d.Fake.URL,
+		"fake of Basecamp's newer server (BC5) at " + d.BC5.Issuer,
+		"paste the code (or the address with it, " + d.BC5.VerificationURI + "?user_code=…) here",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo --serve --bc5 printed no %q:\n%s", want, out)
+		}
+	}
+
+	// The other shell: discovery from the printed settings, the device
+	// login started, its code pasted here; bcauth polls once it is
+	// approved (the demo says so).
+	svc := &core.Service{Env: core.Env(d.Env()).Client()}
+	plan, err := svc.Discover(ctx)
+	if err != nil || !plan.Device() {
+		t.Fatalf("discovery with the printed settings: %v", err)
+	}
+	approvals := 0
+	c, err := auth.New(plan.Client.Config(), auth.WithWait(func(ctx context.Context, _ time.Duration) error {
+		approvals++
+		if !stderr.waitCount(ctx, "bcauth demo: approved; the login ends in the other shell\n", approvals) {
+			return ctx.Err()
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		paste func(*auth.DeviceCode) string
+		who   string
+	}{
+		{func(dc *auth.DeviceCode) string { return strings.ToLower(dc.UserCode) }, "Annie Bryan"},
+		{func(dc *auth.DeviceCode) string { return dc.VerificationURIComplete }, "Ben Ortiz"},
+	} {
+		dc, err := c.StartDevice(ctx, auth.ScopeFull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(typed, "https://example.com/device\n"+tc.paste(dc)+"\n"); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := c.PollDevice(ctx, dc)
+		if err != nil {
+			t.Fatalf("the login did not end on its own: %v\n%s", err, stderr.String())
+		}
+		a, err := plan.Client.Whose(ctx, tok.AccessToken)
+		if err != nil || a.Identity.Name() != tc.who {
+			t.Errorf("approved as %v (%v), want %s", a, err, tc.who)
+		}
+	}
+	if !strings.Contains(stderr.String(), "that is neither a login's code (such as BCDF-GHJK) nor an address of "+d.BC5.Issuer) {
+		t.Errorf("an address elsewhere was not refused:\n%s", stderr.String())
+	}
+	if _, err := io.WriteString(typed, "ZZZZ-ZZZZ\n"); err != nil {
+		t.Fatal(err)
+	}
+	if !stderr.waitFor(ctx, "bcauth demo: could not approve it:") {
+		t.Errorf("an unknown code was not refused:\n%s", stderr.String())
+	}
+	cancel()
+	if code := <-served; code != ExitOK {
+		t.Errorf("exit %d", code)
 	}
 }

@@ -275,6 +275,39 @@ func (c *Client) parseBC5Token(op Op, status int, body []byte) (*oauth2.Token, e
 	return tok, nil
 }
 
+// MalformedRotationError is a BC5 refresh answer bcauth cannot use (an
+// expires_in out of range, a resource of the wrong type…) that carries a
+// new refresh token all the same. The issuer replaced the old one when it
+// answered, so the new one is the login now: a [TokenSource] saves it in
+// place of the old (the access token as it was) and returns Err, and the
+// next refresh presents the new one, never the spent one.
+type MalformedRotationError struct {
+	Err error
+	// Replacement is the answer's refresh token. Never print it.
+	Replacement string
+}
+
+func (e *MalformedRotationError) Error() string {
+	return e.Err.Error() + " (its new refresh token was kept, so the login is not lost)"
+}
+
+func (e *MalformedRotationError) Unwrap() error { return e.Err }
+
+// replacement is the refresh token a BC5 token answer carries, as a
+// non-empty string of visible ASCII, whatever else is wrong with it; ""
+// when there is none to keep.
+func replacement(body []byte) string {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(bytes.TrimSpace(body), &doc) != nil {
+		return ""
+	}
+	rt, present, ok := optionalString(doc, "refresh_token")
+	if !present || !ok || !visibleASCII(rt) || len(rt) > maxDeviceCode {
+		return ""
+	}
+	return rt
+}
+
 // refreshBC5 trades a refresh token at BC5's token endpoint, with the
 // resource the login is bound to. The answer's refresh token replaces the
 // old one (BC5 rotates them); its resource, when it names one, replaces
@@ -308,6 +341,9 @@ func (c *Client) refreshBC5(ctx context.Context, refreshToken, resource string) 
 	done(nil)
 	tok, err := c.parseBC5Token(OpRefresh, resp.StatusCode, body)
 	if err != nil {
+		if next := replacement(body); next != "" && next != refreshToken {
+			return nil, &MalformedRotationError{Err: withoutSecrets(err, refreshToken, next), Replacement: next}
+		}
 		return nil, withoutSecrets(err, refreshToken)
 	}
 	if tok.RefreshToken == "" {

@@ -113,6 +113,25 @@ func (c *Client) StartDevice(ctx context.Context, scope string) (*DeviceCode, er
 	return dc, nil
 }
 
+// Bounds on a device authorization answer's strings: a user code is typed
+// by a person (RFC 8628 suggests 8 characters), an address is shown, copied
+// and opened; a device code is only ever sent back.
+const (
+	maxUserCode        = 64
+	maxVerificationURI = 2048
+	maxDeviceCode      = 4096
+)
+
+// visibleASCII reports whether s is all printable ASCII, no space.
+func visibleASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 // parseDeviceCode reads a device authorization answer and the code's
 // lifetime; why says what is wrong with it.
 func parseDeviceCode(body []byte) (dc *DeviceCode, life time.Duration, why string) {
@@ -126,11 +145,12 @@ func parseDeviceCode(body []byte) (dc *DeviceCode, life time.Duration, why strin
 		to       *string
 		required bool
 		address  bool
+		most     int // bytes
 	}{
-		{"device_code", &dc.deviceCode, true, false},
-		{"user_code", &dc.UserCode, true, false},
-		{"verification_uri", &dc.VerificationURI, true, true},
-		{"verification_uri_complete", &dc.VerificationURIComplete, false, true},
+		{"device_code", &dc.deviceCode, true, false, maxDeviceCode},
+		{"user_code", &dc.UserCode, true, false, maxUserCode},
+		{"verification_uri", &dc.VerificationURI, true, true, maxVerificationURI},
+		{"verification_uri_complete", &dc.VerificationURIComplete, false, true, maxVerificationURI},
 	} {
 		s, present, ok := optionalString(doc, f.key)
 		switch {
@@ -138,6 +158,12 @@ func parseDeviceCode(body []byte) (dc *DeviceCode, life time.Duration, why strin
 			return nil, 0, "a " + f.key + " that is empty or not a string"
 		case f.required && !present:
 			return nil, 0, "an answer without " + f.key
+		case len(s) > f.most:
+			return nil, 0, fmt.Sprintf("a %s of %d bytes (at most %d)", f.key, len(s), f.most)
+		case !visibleASCII(s):
+			// Shown, copied and handed to a browser: nothing but what
+			// prints as itself (a real address percent-encodes the rest).
+			return nil, 0, "a " + f.key + " with characters other than visible ASCII"
 		case present && f.address && endpointProblem(s) != "":
 			return nil, 0, "a " + f.key + " that is no web address: " + endpointProblem(s)
 		}

@@ -304,6 +304,10 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 	if err != nil && NeedsLogin(err) {
 		return nil, ts.die(ctx, from.RefreshToken, err)
 	}
+	var mr *MalformedRotationError
+	if errors.As(err, &mr) {
+		return nil, ts.keepReplacement(ctx, &from, mr)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -331,6 +335,25 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 		}
 	}
 	return ts.current(), nil
+}
+
+// keepReplacement adopts and saves the refresh token of an answer that
+// could not be used otherwise, with the access token as it was (still
+// valid, or renewed with the new refresh token when due), and returns the
+// answer's error. The caller holds mu and the lock.
+func (ts *TokenSource) keepReplacement(ctx context.Context, from *oauth2.Token, mr *MalformedRotationError) error {
+	kept := *from
+	kept.RefreshToken = mr.Replacement
+	ts.tok = &kept
+	if ts.save == nil {
+		return mr
+	}
+	if err := ts.save(ctx, from.AccessToken, &kept); err != nil {
+		stale := from.AccessToken
+		ts.unsaved = &stale
+		return errors.Join(mr, &RotationSaveError{Err: err})
+	}
+	return mr
 }
 
 // die records a definitive refusal of refreshToken; the caller holds mu.

@@ -99,7 +99,7 @@ func describeDiscovery(err error) (Problem, bool) {
 		return Problem{}, false
 	}
 	p := Problem{Kind: KindInvalidConfig, Header: "No usable authorization server",
-		Message: de.Reason + "; nothing was sent to Launchpad",
+		Message: de.Error() + "; nothing was sent to Launchpad",
 		Fix:     "check " + de.Setting}
 	switch de.Setting {
 	case auth.SettingIssuer:

@@ -63,10 +63,7 @@ func (m *Model) bindings() bindings {
 	k := m.keys
 	switch m.screen {
 	case screenSetup:
-		if long := m.setupKeys(true); helpWidth(long) <= m.width-2 {
-			return bindings{short: long}
-		}
-		return bindings{short: m.setupKeys(false)}
+		return bindings{short: m.fit(m.setupKeys())}
 	case screenConnect:
 		return m.connectBindings()
 	case screenWaiting:
@@ -113,70 +110,73 @@ func (m *Model) connectBindings() bindings {
 		short = append(short, withHelp(k.Back, "esc", "back to accounts"))
 	}
 	if m.cfg.NoBrowser {
-		return bindings{short: append(short, k.ForceQuit)}
+		return bindings{short: m.fit(append(short, k.ForceQuit))}
 	}
-	return bindings{short: append(short, k.Quit)}
+	return bindings{short: m.fit(append(short, k.Quit))}
 }
 
-// setupKeys are the setup screen's keys, said at length or briefly.
-func (m *Model) setupKeys(long bool) []key.Binding {
+// setupKeys are the setup screen's keys.
+func (m *Model) setupKeys() []key.Binding {
 	k := m.keys
-	var out []key.Binding
+	out := []key.Binding{k.Tab, withHelp(k.Paste, "enter", "save")}
 	switch {
-	case m.setup.bc5 && long:
-		out = []key.Binding{withHelp(k.Paste, "enter", "save"), withHelp(k.OtherClient, "ctrl+o", "Launchpad client")}
 	case m.setup.bc5:
-		out = []key.Binding{withHelp(k.Paste, "enter", "save"), withHelp(k.OtherClient, "ctrl+o", "Launchpad")}
-	case long:
-		out = []key.Binding{k.Tab, withHelp(k.Paste, "enter", "save")}
-	default:
-		out = []key.Binding{withHelp(k.Tab, "tab", "next"), withHelp(k.Paste, "enter", "save")}
-	}
-	if !m.setup.bc5 && m.setup.issuer != "" {
+		out = []key.Binding{withHelp(k.Paste, "enter", "save"), withHelp(k.OtherClient, "ctrl+o", "Launchpad client")}
+	case m.setup.issuer != "":
 		out = append(out, withHelp(k.OtherClient, "ctrl+o", "BC5 client"))
 	}
-	switch {
-	case m.setup.back == screenSetup:
+	if m.setup.back == screenSetup {
 		return append(out, withHelp(k.Back, "esc", "quit"))
-	case long:
-		return append(out, withHelp(k.Back, "esc", "back, unchanged"), k.ForceQuit)
 	}
-	return append(out, withHelp(k.Back, "esc", "back"))
+	return append(out, withHelp(k.Back, "esc", "back, unchanged"), k.ForceQuit)
 }
 
 // deviceBindings are the device-code screen's keys: the same with or
-// without a browser, except that enter opens one only where it can. A
-// narrow window gets the short words, so quit is never cut off.
+// without a browser, except that enter opens one only where it can.
 func (m *Model) deviceBindings() bindings {
-	if long := m.deviceKeys(true); helpWidth(long) <= m.width-2 {
-		return bindings{short: long}
-	}
-	return bindings{short: m.deviceKeys(false)}
-}
-
-// deviceKeys are the device screen's keys, said at length or briefly.
-func (m *Model) deviceKeys(long bool) []key.Binding {
 	k := m.keys
-	say := func(b key.Binding, name, words, brief string) key.Binding {
-		if long {
-			return withHelp(b, name, words)
-		}
-		return withHelp(b, name, brief)
-	}
 	var out []key.Binding
 	switch {
 	case m.demoWaits():
-		out = append(out, say(k.Enter, "enter", "approve now", "approve"))
+		out = append(out, withHelp(k.Enter, "enter", "approve now"))
 	case !m.cfg.NoBrowser:
-		out = append(out, say(k.Enter, "enter", "open browser", "open"))
+		out = append(out, withHelp(k.Enter, "enter", "open browser"))
 	}
-	out = append(out, say(k.CopyURL, "c", "copy URL", "copy"))
+	out = append(out, withHelp(k.CopyURL, "c", "copy URL"))
 	if m.accounts.session != nil {
-		out = append(out, say(k.Back, "esc", "back to accounts", "back"))
+		out = append(out, withHelp(k.Back, "esc", "back to accounts"))
 	} else {
 		out = append(out, withHelp(k.Back, "esc", "cancel"))
 	}
-	return append(out, k.Quit)
+	return bindings{short: m.fit(append(out, k.Quit))}
+}
+
+// briefWords are the help bar's words for a narrow window.
+var briefWords = map[string]string{
+	"open browser": "open", "approve now": "approve", "copy URL": "copy",
+	"back to accounts": "back", "back, unchanged": "back", "next field": "next",
+	"Launchpad client": "Launchpad", "BC5 client": "BC5",
+}
+
+// fit is a help line that fits the window, so no key is cut off: bs as
+// they are when they do, else in brief words, and then without tab, which
+// the fields show by themselves.
+func (m *Model) fit(bs []key.Binding) []key.Binding {
+	room := m.width - 2
+	if helpWidth(bs) <= room {
+		return bs
+	}
+	out := make([]key.Binding, 0, len(bs))
+	for _, b := range bs {
+		if brief, ok := briefWords[b.Help().Desc]; ok {
+			b = withHelp(b, b.Help().Key, brief)
+		}
+		out = append(out, b)
+	}
+	if helpWidth(out) > room && len(out) > 1 && out[0].Help().Key == "tab" {
+		out = out[1:]
+	}
+	return out
 }
 
 // helpWidth is how wide the help bar draws bs in a line.

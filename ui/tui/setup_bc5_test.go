@@ -184,3 +184,19 @@ func TestSetupHelpBarIsNeverCut(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectHelpBarIsNeverCut: the Launchpad connect screen with a login
+// to go back to, at 60 columns, keeps quit in its help bar.
+func TestConnectHelpBarIsNeverCut(t *testing.T) {
+	e := newEnv(t, launchpadtest.Options{})
+	tm := login(t, e, 60, 15)
+	tm.Send(press("s"))
+	waitFor(t, tm, "Log in with another Basecamp ID")
+	tm.Send(press("j"))
+	tm.Send(press("enter"))
+	waitFor(t, tm, "erification code", "esc back", "q quit")
+	lines := strings.Split(strings.TrimRight(tm.screen(), "\n "), "\n")
+	if help := lines[len(lines)-1]; strings.Contains(help, "…") {
+		t.Errorf("the help bar is cut: %q", help)
+	}
+}

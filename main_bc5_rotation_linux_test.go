@@ -10,15 +10,23 @@ import (
 )
 
 // Issue 24, "rotation with twenty concurrent real processes": a stored
-// BC5 login whose access token has expired, and twenty bcauth token
-// processes started together. BC5 rotates refresh tokens and, with no
-// grace window, revokes the login the moment a replaced one comes back:
-// one process refreshes under the lock and saves the new pair before
-// anyone uses it; the others find it stored and use it.
+// BC5 login whose access token has expired, and twenty bcauth processes
+// started together: all bcauth token, then half of them bcauth api. BC5
+// rotates refresh tokens and, with no grace window, revokes the login the
+// moment a replaced one comes back: one process refreshes under the lock
+// and saves the new pair before anyone uses it; the others find it
+// stored and use it.
 func TestBC5TwentyProcessesRefreshOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs 20 bcauth processes: not with -short")
 	}
+	for _, apis := range []int{0, 10} {
+		t.Run(fmt.Sprintf("%d token, %d api", 20-apis, apis), func(t *testing.T) { twentyProcesses(t, apis) })
+	}
+}
+
+// twentyProcesses is the herd, apis of them bcauth api calls.
+func twentyProcesses(t *testing.T, apis int) {
 	w := newBC5World(t, launchpadtest.BC5Options{ReuseGrace: -1})
 	sess, issued := w.logIn(t, "full")
 	w.expireBC5(t, sess)
@@ -36,7 +44,11 @@ func TestBC5TwentyProcessesRefreshOnce(t *testing.T) {
 	const n = 20
 	procs := make([]*startedProcess, n)
 	for i := range procs {
-		procs[i] = startBcauth(t, "token")
+		if i < apis {
+			procs[i] = startBcauth(t, "api", "--account", "99999999", "/projects.json")
+		} else {
+			procs[i] = startBcauth(t, "token")
+		}
 	}
 	seen := 0
 	launchpadtest.Eventually(t, fmt.Sprintf("%d opens of state.lock by %d waiting processes", 10*n, n), func() bool {
@@ -57,7 +69,13 @@ func TestBC5TwentyProcessesRefreshOnce(t *testing.T) {
 	printed := map[string]int{}
 	for i, p := range procs {
 		if err := p.cmd.Wait(); err != nil {
-			t.Errorf("token process %d: %v\n%s", i, err, p.stderr.String())
+			t.Errorf("process %d (%v): %v\n%s", i, p.cmd.Args[1:], err, p.stderr.String())
+			continue
+		}
+		if i < apis {
+			if !strings.HasPrefix(p.stdout.String(), "[") {
+				t.Errorf("api process %d printed %.200q", i, p.stdout.String())
+			}
 			continue
 		}
 		printed[p.stdout.String()]++
@@ -77,8 +95,8 @@ func TestBC5TwentyProcessesRefreshOnce(t *testing.T) {
 	if tok.AccessToken == issued.AccessToken || tok.RefreshToken == issued.RefreshToken {
 		t.Fatalf("the stored pair was not replaced: %+v", tok)
 	}
-	if len(printed) != 1 || printed[tok.AccessToken+"\n"] != n {
-		t.Errorf("the processes printed %d different outputs (%v); want the stored access token from all %d", len(printed), printed, n)
+	if len(printed) != 1 || printed[tok.AccessToken+"\n"] != n-apis {
+		t.Errorf("the token processes printed %d different outputs (%v); want the stored access token from all %d", len(printed), printed, n-apis)
 	}
 	// The one refresh sent the login's refresh token, its resource and
 	// the BC5 client, and nothing of Launchpad's.

@@ -44,7 +44,7 @@ func NewRoot(f *Factory) *cobra.Command {
 	for _, c := range []*cobra.Command{
 		newLoginCmd(f, nil), newSetupCmd(f, nil), newStatusCmd(f, nil), newAccountsCmd(f, nil),
 		newTokenCmd(f, nil), newLogoutCmd(f, nil), newIDsCmd(f, nil), newSwitchCmd(f, nil),
-		newRefreshCmd(f, nil), newProbeCmd(f, nil), newAPICmd(f, nil), newDemoCmd(f, nil),
+		newRefreshCmd(f, nil), newProbeCmd(f, nil), newDiscoverCmd(f, nil), newAPICmd(f, nil), newDemoCmd(f, nil),
 		newVersionCmd(f),
 	} {
 		// Use is each command's synopsis, flags included.

@@ -167,7 +167,8 @@ func (m *conformanceMock) serve(w http.ResponseWriter, r *http.Request) {
 // conformanceDialer is the discovery's only way out: it records every
 // address dialled, refuses (and fails the test on) any that is not
 // loopback, and sends a literal loopback origin a fixture serves to the
-// mock serving it.
+// mock serving it. A host name is looked up before it is dialled, and
+// TestMain's network guard fails the run on any lookup leaving loopback.
 type conformanceDialer struct {
 	t       *testing.T
 	rewrite map[string]string // host:port as dialled → the mock's

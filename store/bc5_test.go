@@ -28,7 +28,7 @@ func bc5Session(access string) Session {
 }
 
 func TestTokenCarriesItsResource(t *testing.T) {
-	tok := Token{AccessToken: "bc_at_1", RefreshToken: "bc_rt_1", Resource: "urn:bc:account:123"}
+	tok := Token{AccessToken: "bc_at_1", RefreshToken: "bc_rt_1", Resource: "urn:bc:account:123", Scope: "read"}
 	o := tok.OAuth2()
 	if got := auth.Resource(o); got != "urn:bc:account:123" {
 		t.Fatalf("OAuth2() lost the resource: %q", got)
@@ -98,11 +98,11 @@ func TestABC5LoginRoundTrips(t *testing.T) {
 			t.Errorf("keyring %v: LoadToken = %+v", keyring, tok)
 		}
 		// A rotated pair keeps the resource it came with.
-		next := Token{AccessToken: "bc_at_2", RefreshToken: "bc_rt_2", Expiry: want.Token.Expiry.Add(1), Resource: "urn:bc:account:456"}
+		next := Token{AccessToken: "bc_at_2", RefreshToken: "bc_rt_2", Expiry: want.Token.Expiry.Add(1), Resource: "urn:bc:account:456", Scope: "read"}
 		if _, err := s.SaveTokenFrom(want.Key(), "bc_at_1", next); err != nil {
 			t.Fatal(err)
 		}
-		if tok, _ = s.LoadToken(want.Key()); tok.Resource != "urn:bc:account:456" || tok.RefreshToken != "bc_rt_2" {
+		if tok, _ = s.LoadToken(want.Key()); tok.Resource != "urn:bc:account:456" || tok.RefreshToken != "bc_rt_2" || tok.Scope != "read" {
 			t.Errorf("keyring %v: after rotation LoadToken = %+v", keyring, tok)
 		}
 	}

@@ -232,6 +232,9 @@ func (s *Store) reveal(tok Token) (Token, error) {
 	if out.Resource == "" {
 		out.Resource = tok.Resource // an entry written before BC5
 	}
+	if out.Scope == "" {
+		out.Scope = tok.Scope
+	}
 	return out.Token, nil
 }
 
@@ -264,7 +267,7 @@ func (e *SecretDamagedError) Unwrap() error { return e.Err }
 // current even while another process rewrites state.json.
 func (s *Store) hide(account string, tok Token) (Token, error) {
 	data, err := json.Marshal(secretToken{
-		Token: Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry, Resource: tok.Resource},
+		Token: Token{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry, Resource: tok.Resource, Scope: tok.Scope},
 		Login: strings.TrimPrefix(account, tokenAccountPrefix),
 	})
 	if err != nil {
@@ -273,7 +276,7 @@ func (s *Store) hide(account string, tok Token) (Token, error) {
 	if err := s.setSecret(account, string(data)); err != nil {
 		return Token{}, err
 	}
-	return Token{TokenType: tok.TokenType, Expiry: tok.Expiry, Keyring: account, HasRefresh: tok.RefreshToken != "", Resource: tok.Resource}, nil
+	return Token{TokenType: tok.TokenType, Expiry: tok.Expiry, Keyring: account, HasRefresh: tok.RefreshToken != "", Resource: tok.Resource, Scope: tok.Scope}, nil
 }
 
 // placeSecrets puts every session's tokens where the keyring setting says,
@@ -306,7 +309,7 @@ func (s *Store) placeSecrets(st *State, refs map[string]string) (drop []string, 
 			plain, err := s.reveal(tok)
 			if errors.Is(err, ErrSecretGone) {
 				// Nothing left to move: the login needs a new one.
-				plain = Token{TokenType: tok.TokenType, Expiry: tok.Expiry, Resource: tok.Resource}
+				plain = Token{TokenType: tok.TokenType, Expiry: tok.Expiry, Resource: tok.Resource, Scope: tok.Scope}
 			} else if err != nil {
 				stuck = err
 				continue

@@ -31,6 +31,9 @@ type Token struct {
 	// ("urn:bc:account:ID"), sent with every refresh; empty on Launchpad.
 	// It is no secret, so it stays here when the tokens are in the keyring.
 	Resource string `json:"resource,omitempty"`
+	// Scope is what the server last granted this token ("read" or
+	// "full" on BC5, whose refreshes may narrow it); empty on Launchpad.
+	Scope string `json:"scope,omitempty"`
 }
 
 // TokenFrom converts a token from golang.org/x/oauth2; nil is the zero Token.
@@ -38,12 +41,16 @@ func TokenFrom(t *oauth2.Token) Token {
 	if t == nil {
 		return Token{}
 	}
-	return Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType, Expiry: t.Expiry, Resource: auth.Resource(t)}
+	scope, _ := t.Extra("scope").(string)
+	return Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType, Expiry: t.Expiry, Resource: auth.Resource(t), Scope: scope}
 }
 
 // OAuth2 converts the token for golang.org/x/oauth2.
 func (t Token) OAuth2() *oauth2.Token {
 	tok := &oauth2.Token{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType, Expiry: t.Expiry}
+	if t.Scope != "" {
+		tok = tok.WithExtra(map[string]any{"scope": t.Scope})
+	}
 	return auth.WithResource(tok, t.Resource)
 }
 

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"cmp"
+
 	"bcauth/auth"
 	"bcauth/store"
 	"bcauth/ui/core"
@@ -30,7 +32,8 @@ func serverOf(sess *store.Session) *serverJSON {
 	if srv.IsBC5() {
 		out.Kind = string(auth.ServerBC5)
 		out.Issuer = optional(srv.Issuer)
-		out.Scope = optional(srv.Scope)
+		// What the last token answer granted: a refresh may narrow it.
+		out.Scope = optional(cmp.Or(sess.Token.Scope, srv.Scope))
 		out.Resource = optional(sess.Token.Resource)
 	}
 	out.Note = optional(srv.Note)

@@ -37,6 +37,7 @@ const (
 	KindUnknownID      = "unknown_id"          // --id, BCAUTH_ID or switch named no stored Basecamp ID, or not BASECAMP_TOKEN's (exit 4)
 	KindAmbiguousID    = "ambiguous_id"        // … or several of them (exit 1)
 	KindKeyring        = "keyring_unavailable" // the OS keyring was asked for and cannot be used (exit 2)
+	KindReadOnly       = "read_only"           // a BC5 login is due for renewal and its state directory cannot be written; nothing sent (exit 2)
 	KindError          = "error"               // anything else (exit 1)
 )
 
@@ -126,7 +127,7 @@ func Describe(err error, set Settings) Problem {
 // KindExit is the exit code of a problem of kind k.
 func KindExit(k string) int {
 	switch k {
-	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile, KindUnsafeFile, KindKeyring:
+	case KindNotConfigured, KindInvalidConfig, KindClientRejected, KindCorruptConfig, KindCorruptState, KindNewerFile, KindUnsafeFile, KindKeyring, KindReadOnly:
 		return ExitMisconfigured
 	case KindNotLoggedIn, KindOtherClient, KindRejected, KindNotRenewable, KindOtherIdentity, KindUnknownID:
 		return ExitRelogin
@@ -241,8 +242,13 @@ func describeFiles(err error, set Settings) (Problem, bool) {
 		ke *store.KeyringError
 		ge *store.SecretGoneError
 		de *store.SecretDamagedError
+		ro *ReadOnlyRotationError
 	)
 	switch {
+	case errors.As(err, &ro):
+		return Problem{Kind: KindReadOnly, Header: "State directory read-only",
+			Message: "this login's access token needs renewing, and its server replaces the refresh token on every renewal, but " + ro.Dir + " cannot be written, so bcauth did not ask (the new refresh token could not be kept, and the login would be lost)",
+			Fix:     "make " + ro.Dir + " writable, or run bcauth as the user who owns it, and try again"}, true
 	case errors.As(err, &ge) && ge.Client:
 		return Problem{Kind: KindNotConfigured, Header: "Client secret gone", EditClient: true,
 			Message: fmt.Sprintf("the client secret was kept in %s as %q, and that entry is gone (removed outside bcauth)", ge.Backend, ge.Account),

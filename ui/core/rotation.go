@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -28,6 +29,7 @@ type rotatedPair struct {
 	// saved is the access token of a pair saved before its check, which
 	// the source's own save then need not write again.
 	saved string
+	now   func() time.Time
 }
 
 // loaded notes the stored token a refresh starts from.
@@ -50,9 +52,16 @@ func (p *rotatedPair) check(next auth.CheckFunc) auth.CheckFunc {
 		err = next(ctx, tok)
 		var ie *IdentityError
 		if errors.As(err, &ie) {
-			// Someone else's pair is never kept as this login.
+			// Someone else's pair is never kept as this login. The stored
+			// refresh token it replaces is spent at the issuer, though:
+			// sent again it would revoke the login, so the login is
+			// recorded as refused, and only a new login mends it.
 			p.saved = ""
 			if _, rerr := p.l.saveTokenFrom(p.key, tok.AccessToken, store.TokenFrom(p.from)); rerr != nil {
+				return errors.Join(err, rerr)
+			}
+			r := store.Refusal{At: p.now().UTC(), Reason: "the issuer answered a refresh with another person's token (" + IDLabel(ie.Got) + "): that token was not kept, and this login's refresh token is spent"}
+			if _, rerr := p.l.markRefused(p.key, p.from.RefreshToken, r); rerr != nil {
 				return errors.Join(err, rerr)
 			}
 		}

@@ -218,7 +218,9 @@ func (s *Service) Revoke(ctx context.Context, gone []store.Session) []Revocation
 	for _, sess := range gone {
 		r := Revocation{Session: sess}
 		r.Session.Token.AccessToken, r.Session.Token.RefreshToken = "", ""
-		if sess.Server.IsBC5() && sess.Server.RevocationEndpoint != "" && sess.Token.RefreshToken != "" {
+		// A refused login's refresh token is dead at the issuer already,
+		// and a refused token is never sent anywhere again.
+		if sess.Server.IsBC5() && sess.Server.RevocationEndpoint != "" && sess.Token.RefreshToken != "" && sess.Refused == nil {
 			c, err := s.bc5Client(sess.ClientID, sess.Server)
 			if err == nil {
 				r.Asked = true

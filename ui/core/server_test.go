@@ -9,6 +9,7 @@ import (
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
 	"bcauth/store"
+	"bcauth/ui/core"
 	"bcauth/ui/uitest"
 )
 
@@ -173,7 +174,7 @@ func bc5Login(t *testing.T, e *uitest.Env, b *launchpadtest.BC5, scope string) *
 func TestABC5LoginNeedsNoLaunchpadClientAndNoDiscoveryAgain(t *testing.T) {
 	e, b := bc5Env(t, true)
 	sess := bc5Login(t, e, b, auth.ScopeRead)
-	if !sess.Server.IsBC5() || sess.Server.Scope != auth.ScopeRead || sess.Token.Resource == "" || sess.ClientID != launchpadtest.BC5ClientID {
+	if !sess.Server.IsBC5() || sess.Server.Scope != auth.ScopeRead || sess.Token.Resource == "" || sess.ClientID != launchpadtest.BC5ClientID || sess.LaunchpadURL != "" {
 		t.Fatalf("stored login %+v", sess)
 	}
 	// No Launchpad client at all any more; the login still works.
@@ -229,5 +230,60 @@ func TestLogoutOfALaunchpadLoginRevokesNothing(t *testing.T) {
 	}
 	if b.Revocations() != 0 {
 		t.Errorf("BC5 was asked to revoke a Launchpad login")
+	}
+}
+
+// A refresh the issuer answers with another person's token: that token is
+// never kept, and the login's refresh token, which the issuer spent when
+// it answered, is recorded as refused, so no later run presents it (which
+// would have the issuer revoke the login for reuse).
+func TestABC5RefreshAsSomeoneElseEndsTheLoginWithoutReuse(t *testing.T) {
+	e, b := bc5Env(t, true)
+	sess := bc5Login(t, e, b, auth.ScopeFull)
+	e.ExpireStored(t, sess, time.Minute)
+	id := e.Fake.Identity()
+	id.ID, id.EmailAddress = 1234567, "mallory@example.com"
+	e.Fake.SetIdentity(id)
+	if _, err := e.Svc.Refresh(t.Context()); err == nil {
+		t.Fatal("a refresh that came back as another person succeeded")
+	}
+	stored := e.Current(t)
+	if stored.Identity.ID != sess.Identity.ID || stored.Token.RefreshToken != sess.Token.RefreshToken {
+		t.Fatalf("the stored login changed: %+v", stored.Identity)
+	}
+	if stored.Refused == nil || !strings.Contains(stored.Refused.Reason, "another person") {
+		t.Fatalf("the spent refresh token is not recorded as refused: %+v", stored.Refused)
+	}
+	sent := b.RefreshRequests()
+	_, err := e.Svc.Refresh(t.Context())
+	var re *core.RefusedError
+	if !errors.As(err, &re) || b.RefreshRequests() != sent || b.ReuseDetected() != 0 {
+		t.Errorf("the next refresh: %v (%d more requests, %d reuses)", err, b.RefreshRequests()-sent, b.ReuseDetected())
+	}
+	// Logout forgets it and revokes nothing: a refused token is sent nowhere.
+	gone, _, err := e.Svc.Logout(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs := e.Svc.Revoke(t.Context(), gone); len(rs) != 1 || rs[0].Asked || b.Revocations() != 0 {
+		t.Errorf("a refused login was revoked at the issuer: %+v, %d revocations", rs, b.Revocations())
+	}
+}
+
+// A refresh that narrows the scope is kept: status and ids say what the
+// server granted last, not what the login first got.
+func TestABC5RefreshKeepsTheScopeItGrants(t *testing.T) {
+	e, b := bc5Env(t, true)
+	sess := bc5Login(t, e, b, auth.ScopeFull)
+	if sess.Token.Scope != auth.ScopeFull {
+		t.Fatalf("the login's token scope %q", sess.Token.Scope)
+	}
+	e.ExpireStored(t, sess, time.Minute)
+	b.EditTokenAnswers(func(m map[string]any) { m["scope"] = auth.ScopeRead })
+	if _, err := e.Svc.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Current(t).Token.Scope; got != auth.ScopeRead {
+		t.Errorf("after a refresh granting read, the stored scope is %q", got)
 	}
 }

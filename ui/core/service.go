@@ -383,7 +383,7 @@ func (s *Service) complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 	}
 	now := s.Now()
 	sess := store.Session{
-		LaunchpadURL: c.Config().LaunchpadURL,
+		LaunchpadURL: launchpadOf(c),
 		Server:       grantedServer(c.Server(), fresh),
 		ClientID:     c.Config().ClientID,
 		Identity:     a.Identity,
@@ -415,6 +415,15 @@ func (s *Service) complete(ctx context.Context, c *auth.Client, tok *oauth2.Toke
 	return &sess, aside, nil
 }
 
+// launchpadOf is the Launchpad a login through c belongs to: none for a
+// BC5 login, whose token goes to its issuer and its accounts only.
+func launchpadOf(c *auth.Client) string {
+	if c.Server().IsBC5() {
+		return ""
+	}
+	return c.Config().LaunchpadURL
+}
+
 // grantedServer is srv with the scope a BC5 login was granted: the token
 // answer's, which may be narrower than what was asked.
 func grantedServer(srv auth.Server, tok *oauth2.Token) auth.Server {
@@ -434,7 +443,7 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 	if s.FromEnv(sess) {
 		return c.TokenSource(sess.Token.OAuth2(), nil, auth.WithoutRefresh())
 	}
-	l := &refreshLock{st: s.Store}
+	l := &refreshLock{st: s.Store, rotates: c.Server().IsBC5()}
 	key := sess.Key()
 	check := refreshedCheck(c, sess)
 	var save auth.SaveFromFunc = func(_ context.Context, from string, tok *oauth2.Token) error {
@@ -445,7 +454,7 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 	if c.Server().IsBC5() {
 		// BC5 rotates refresh tokens: the pair a refresh brings is saved
 		// before it is checked (see rotatedPair).
-		p := &rotatedPair{l: l, key: key}
+		p := &rotatedPair{l: l, key: key, now: s.Now}
 		check, save, loaded = p.check(check), p.save(save), p.loaded
 	}
 	return c.TokenSource(sess.Token.OAuth2(), nil,
@@ -485,9 +494,27 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 type refreshLock struct {
 	st   *store.Store
 	held *store.Held // while a refresh runs
+	// rotates says the server replaces the refresh token on every
+	// refresh (BC5): a refresh that cannot be saved is not started.
+	rotates bool
+}
+
+// ReadOnlyRotationError is a BC5 login due for a refresh while its state
+// directory cannot be written: nothing is sent, since BC5 would replace
+// the refresh token and the new one could not be kept.
+type ReadOnlyRotationError struct{ Dir string }
+
+func (e *ReadOnlyRotationError) Error() string {
+	return "the access token needs renewing, but " + e.Dir + " is read-only and this login's server replaces the refresh token on every renewal, so bcauth did not ask: make the directory writable (or run as its owner) and try again"
 }
 
 func (l *refreshLock) lock(ctx context.Context) (func(), error) {
+	if l.rotates && l.st.ReadOnly() {
+		// A BC5 refresh replaces the refresh token at the issuer: with
+		// nowhere to save the new one, the login would be spent for
+		// nothing, and the next run would present the dead token.
+		return nil, &ReadOnlyRotationError{Dir: l.st.Dir()}
+	}
 	h, err := l.st.Hold(ctx)
 	if err != nil {
 		return nil, err

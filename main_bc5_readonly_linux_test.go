@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"bcauth/auth"
+	"bcauth/auth/launchpadtest"
+	"bcauth/store"
+	"bcauth/ui/core"
+	"bcauth/ui/uitest"
+)
+
+// A BC5 login due for renewal in a state directory its user cannot write:
+// BC5 would replace the refresh token, and the new one could not be kept,
+// so bcauth asks nothing (the login stays alive at the issuer) and says
+// why, exit 2. Before, it refreshed, could not save, and the next run
+// presented the spent token, which ended the login at the issuer.
+func TestABC5LoginIsNotRenewedWhereItCannotBeSaved(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("runs bcauth as uid 65534 through setpriv, which needs root (as root, permission bits would not apply)")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("needs setpriv (util-linux) to run bcauth as another user")
+	}
+	base, err := os.MkdirTemp("", "bcauth-bc5-readonly-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(base) })
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(base, "bcauth")
+	copyExecutable(t, bin)
+
+	fake := launchpadtest.NewServer(launchpadtest.Options{})
+	t.Cleanup(fake.Close)
+	b, err := fake.StartBC5(launchpadtest.BC5Options{Interval: time.Second, ReuseGrace: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	configHome, cacheHome := filepath.Join(base, "config"), filepath.Join(base, "cache")
+	st, err := store.Open(filepath.Join(configHome, "bcauth"), store.WithCacheDir(filepath.Join(cacheHome, "bcauth")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &uitest.Env{Fake: fake, Dir: st.Dir(), Svc: &core.Service{Store: st,
+		Env:        store.ClientConfig{BC5ClientID: launchpadtest.BC5ClientID, BaseURL: fake.URL},
+		HTTPClient: &http.Client{Timeout: 10 * time.Second}}}
+	p, err := e.Svc.Discover(t.Context())
+	if err != nil || !p.Device() {
+		t.Fatalf("discover: %v", err)
+	}
+	dc, err := p.Client.StartDevice(t.Context(), auth.ScopeFull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Approve(t.Context(), dc.UserCode); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := p.Client.PollDevice(t.Context(), dc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, _, err := e.Svc.Complete(t.Context(), p.Client, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ExpireStored(t, sess, time.Minute)
+	for _, top := range []string{configHome, cacheHome} {
+		err := filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if err := os.Chown(path, nobody, nobody); err != nil {
+				return err
+			}
+			if d.IsDir() {
+				return os.Chmod(path, 0o500)
+			}
+			return os.Chmod(path, 0o400)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := b.RefreshRequests()
+	for range 2 {
+		cmd := exec.CommandContext(t.Context(), setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "token")
+		cmd.Env = []string{asBcauthEnv + "=1", "HOME=" + base, "PATH=" + os.Getenv("PATH"),
+			"XDG_CONFIG_HOME=" + configHome, "XDG_CACHE_HOME=" + cacheHome,
+			auth.SettingBC5ClientID + "=" + launchpadtest.BC5ClientID, auth.SettingResource + "=" + fake.URL}
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		if code := cmd.ProcessState.ExitCode(); code != 2 || out.Len() != 0 || !strings.Contains(errOut.String(), "read-only") {
+			t.Errorf("token on a read-only directory: exit %d, stdout %q, stderr %q; want exit 2 and why", code, out.String(), errOut.String())
+		}
+	}
+	if n := b.RefreshRequests() - before; n != 0 {
+		t.Errorf("%d refreshes sent that could not be saved", n)
+	}
+	if b.ReuseDetected() != 0 || b.Revoked() {
+		t.Errorf("the login was lost at the issuer: %d reuses, revoked %v", b.ReuseDetected(), b.Revoked())
+	}
+}

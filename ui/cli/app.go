@@ -64,7 +64,7 @@ func (o *appOptions) flags(cmd *cobra.Command) {
 	o.Timeout = durationFlag(5 * time.Minute)
 	cmd.Flags().BoolVar(&o.NoBrowser, "no-browser", false, "do not open a browser: paste the address it ends on instead")
 	most := durationFlag(auth.MaxLoginTimeout)
-	cmd.Flags().Var(&o.Timeout, "timeout", "how long to wait for the browser's approval: a DURATION such as 90s or 5m, at most "+most.String())
+	cmd.Flags().Var(&o.Timeout, "timeout", "how long to wait for the browser's approval: a DURATION such as 90s or 5m, at most "+most.String()+" (a device-code login waits, unless given, as long as its code lives, at most "+most.String()+")")
 	noCompletions(cmd, "timeout")
 }
 
@@ -88,8 +88,14 @@ func (f *Factory) runApp(cmd *cobra.Command, start string, o *appOptions) error 
 		fmt.Fprintln(f.stderr(), "bcauth: this build has no app; in scripts use bcauth status, accounts, token or logout")
 		return f.exit(ExitFailed)
 	}
+	// Zero unless given: a browser login then waits 5 minutes, a device
+	// login as long as its code lives (at most an hour).
+	var timeout time.Duration
+	if cmd.Flags().Changed("timeout") {
+		timeout = time.Duration(o.Timeout)
+	}
 	return f.exit(f.App(cmd.Context(), core.Launch{
-		Start: start, NoBrowser: o.NoBrowser, Timeout: time.Duration(o.Timeout), ID: o.ID, Keyring: o.Keyring, ExpectIdentity: o.Expect,
+		Start: start, NoBrowser: o.NoBrowser, Timeout: timeout, ID: o.ID, Keyring: o.Keyring, ExpectIdentity: o.Expect,
 		Scope: o.Scope, BC5: o.BC5,
 		Env: f.Env, Stdin: f.Stdin, Stdout: f.Stdout, Stderr: f.stderr(),
 	}))

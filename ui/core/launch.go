@@ -14,7 +14,8 @@ type Launch struct {
 	// Start is "" for the app itself, or "login", "setup" or "demo".
 	Start     string
 	NoBrowser bool
-	Timeout   time.Duration
+	// Timeout is --timeout, zero when not given (see tui.Config.Timeout).
+	Timeout time.Duration
 	// ID is --id, else BCAUTH_ID: the stored Basecamp ID to show.
 	ID string
 	// Keyring is --keyring when it was given: move the secrets first.

@@ -189,12 +189,24 @@ func describeLogin(err error, set Settings) (Problem, bool) {
 	return Problem{}, false
 }
 
+// DeviceTimeoutError is a device login that was not approved within the
+// login's --timeout, which ended before the code's own lifetime.
+type DeviceTimeoutError struct{ After time.Duration }
+
+func (e *DeviceTimeoutError) Error() string {
+	return fmt.Sprintf("the code was not approved within %s", e.After.Round(time.Second))
+}
+
+// Is makes it an auth.ErrTimeout, as a Launchpad login's.
+func (e *DeviceTimeoutError) Is(target error) bool { return target == auth.ErrTimeout }
+
 // describeBrowser describes how a login in the browser failed.
 func describeBrowser(err error) (Problem, bool) {
 	var (
 		te *auth.TimeoutError
 		pe *auth.PortInUseError
 		de *auth.DeniedError
+		dt *DeviceTimeoutError
 	)
 	switch {
 	case errors.As(err, &te):
@@ -217,6 +229,10 @@ func describeBrowser(err error) (Problem, bool) {
 			out.Server = de.Code
 		}
 		return out, true
+	case errors.As(err, &dt):
+		return Problem{Kind: KindTimeout, Header: "Login timed out",
+			Message: fmt.Sprintf("the code was not approved within %s (--timeout)", dt.After.Round(time.Second)),
+			Fix:     "start again for a new code, or give login a longer --timeout (at most 1h); the code itself may live longer, but bcauth stops asking for it then"}, true
 	case errors.Is(err, auth.ErrDeviceExpired):
 		return Problem{Kind: KindTimeout, Header: "Code expired",
 			Message: "the code expired before the login was approved in the browser",

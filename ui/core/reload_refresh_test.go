@@ -62,7 +62,7 @@ func TestReloadOfAForgottenSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Svc.Forget(sess.Key()); err != nil {
+	if _, err := e.Svc.Forget(t.Context(), sess.Key()); err != nil {
 		t.Fatal(err)
 	}
 	id := e.Fake.Identity()

@@ -287,3 +287,23 @@ func TestABC5RefreshKeepsTheScopeItGrants(t *testing.T) {
 		t.Errorf("after a refresh granting read, the stored scope is %q", got)
 	}
 }
+
+// Logging one login out by its key (the app's L L) revokes a BC5 login as
+// bcauth logout does.
+func TestForgetRevokesABC5Login(t *testing.T) {
+	e, b := bc5Env(t, true)
+	sess := bc5Login(t, e, b, auth.ScopeFull)
+	r, err := e.Svc.Forget(t.Context(), sess.Key())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r == nil || !r.Confirmed || b.Revocations() != 1 {
+		t.Fatalf("revocation %+v, %d at the issuer", r, b.Revocations())
+	}
+	if _, err := e.Svc.Login(nil); !errors.Is(err, core.ErrNotLoggedIn) {
+		t.Errorf("after Forget: %v", err)
+	}
+	if r, err := e.Svc.Forget(t.Context(), sess.Key()); r != nil || err != nil {
+		t.Errorf("forgetting it again: %+v, %v", r, err)
+	}
+}

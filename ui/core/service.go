@@ -827,12 +827,33 @@ func (s *Service) Logout(all bool) (gone []store.Session, now *store.Session, er
 	return gone, now, nil
 }
 
-// Forget logs one session out, by its key.
-func (s *Service) Forget(key string) error {
+// Forget logs one session out, by its key, and asks its server to revoke
+// its refresh token (BC5; see Revoke): the login is gone here whatever
+// the server answers. The Revocation says what it answered; it is nil
+// when no session had the key.
+func (s *Service) Forget(ctx context.Context, key string) (*Revocation, error) {
 	if s.EnvToken != "" {
-		return ErrEnvToken
+		return nil, ErrEnvToken
 	}
-	return s.Store.Logout(key)
+	var gone *store.Session
+	err := s.Store.Update(func(st *store.State) error {
+		sess, ok := st.Find(key)
+		if !ok {
+			return nil
+		}
+		g := *sess
+		if tok, err := s.Store.Reveal(g.Token); err == nil {
+			g.Token = tok
+		}
+		gone = &g
+		st.Remove(key)
+		return nil
+	})
+	if err != nil || gone == nil {
+		return nil, err
+	}
+	r := s.Revoke(ctx, []store.Session{*gone})[0]
+	return &r, nil
 }
 
 // Switch makes another stored session current, by its key.

@@ -250,7 +250,7 @@ func TestForgetSwitchRememberAndLogoutAll(t *testing.T) {
 	if got := e.Current(t).LastAccount; got != "bc3:99999999" {
 		t.Errorf("LastAccount %q after logging in again", got)
 	}
-	if err := e.Svc.Forget(first.Key()); err != nil {
+	if _, err := e.Svc.Forget(t.Context(), first.Key()); err != nil {
 		t.Fatal(err)
 	}
 	st, err := e.Svc.Store.Load()
@@ -309,7 +309,7 @@ func TestEnvTokenChangesNothingStored(t *testing.T) {
 		do   func() error
 		want error
 	}{
-		{name: "forget", do: func() error { return e.Svc.Forget(sess.Key()) }, want: core.ErrEnvToken},
+		{name: "forget", do: func() error { _, err := e.Svc.Forget(t.Context(), sess.Key()); return err }, want: core.ErrEnvToken},
 		{name: "switch", do: func() error { return e.Svc.Switch(sess.Key()) }, want: core.ErrEnvToken},
 		{name: "remember", do: func() error { return e.Svc.Remember(sess.Key(), "bc3:1") }},
 		{name: "logout all", do: func() error { _, _, err := e.Svc.Logout(true); return err }, want: core.ErrEnvToken},

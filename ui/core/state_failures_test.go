@@ -81,7 +81,7 @@ func TestHeldTokenSourceRereadsTheStore(t *testing.T) {
 		want   func(error) bool
 	}{
 		{name: "logged out meanwhile", change: func(t *testing.T, e *uitest.Env, sess *store.Session) {
-			if err := e.Svc.Forget(sess.Key()); err != nil {
+			if _, err := e.Svc.Forget(t.Context(), sess.Key()); err != nil {
 				t.Fatal(err)
 			}
 		}, want: func(err error) bool { return errors.Is(err, store.ErrNoSession) }},

@@ -192,6 +192,7 @@ func (m *Model) loggedOutDone(msg loggedOutMsg) tea.Cmd {
 	m.screen, m.accounts.confirm, m.accounts.picking = screenLoading, false, false
 	m.setStatus("", false) // "Logging out…" is over
 	m.loggedOut = who
+	m.revocation = msg.revocation
 	return load(m.cfg.Service)
 }
 

@@ -333,7 +333,24 @@ func (m *Model) viewLoggedOut() string {
 	var b strings.Builder
 	b.WriteString(m.header("Logged out", "") + "\n\n")
 	b.WriteString(s.App.Render(m.wrap(s.Text, "Logged out of "+m.loggedOut+". Its tokens are gone from this machine.")) + "\n\n")
-	b.WriteString(s.App.Render(m.wrap(s.Muted, "Launchpad still lists bcauth among the apps this Basecamp ID authorized; sign in at "+core.Clean(m.settings.LaunchpadURL())+" and remove it there to revoke access everywhere.")) + "\n\n")
+	b.WriteString(s.App.Render(m.wrap(s.Muted, revocationWords(m.revocation, m.settings.LaunchpadURL()))) + "\n\n")
 	b.WriteString(s.App.Render("Press " + s.Key.Render("enter") + " to log in again, or " + s.Key.Render("q") + " to quit."))
 	return b.String()
+}
+
+// revocationWords says what became of a forgotten login at its server:
+// BC5 revoked it (or did not say so), or Launchpad, which has no way to
+// revoke a token, still lists bcauth.
+func revocationWords(r *core.Revocation, launchpadURL string) string {
+	switch {
+	case r != nil && r.Confirmed:
+		return core.Clean(r.Session.Server.Name()) + " confirmed that this login's refresh token is revoked."
+	case r != nil && r.Err != nil:
+		return core.Clean(r.Session.Server.Name()) + " could not be asked to revoke this login's refresh token (" + core.Clean(r.Err.Error()) + "); it ends when it expires or is refused."
+	case r != nil && r.Asked:
+		return core.Clean(r.Session.Server.Name()) + " did not confirm that this login's refresh token is revoked."
+	case r != nil && r.Session.Server.IsBC5():
+		return "Nothing was left to revoke at " + core.Clean(r.Session.Server.Name()) + "."
+	}
+	return "Launchpad still lists bcauth among the apps this Basecamp ID authorized; sign in at " + core.Clean(launchpadURL) + " and remove it there to revoke access everywhere."
 }

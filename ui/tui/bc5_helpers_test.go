@@ -134,6 +134,7 @@ func newBC5Env(t *testing.T, opts launchpadtest.BC5Options) *bc5Env {
 func (e *bc5Env) config() Config {
 	cfg := e.env.config()
 	cfg.Now = e.clock.Now
+	cfg.Timeout = 0 // as bcauth without --timeout: the code's own lifetime
 	return cfg
 }
 

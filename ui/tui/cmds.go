@@ -39,7 +39,7 @@ type Backend interface {
 	Complete(ctx context.Context, c *auth.Client, tok *oauth2.Token) (*store.Session, string, error)
 	ReloadWith(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource) (*core.Reload, error)
 	Remember(key, account string) error
-	Forget(key string) error
+	Forget(ctx context.Context, key string) (*core.Revocation, error)
 	Switch(key string) error
 	TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSource
 	FromEnv(sess *store.Session) bool
@@ -266,7 +266,13 @@ func remember(b Backend, key, account string) tea.Cmd {
 }
 
 func forget(b Backend, key string) tea.Cmd {
-	return func() tea.Msg { return loggedOutMsg{err: b.Forget(key)} }
+	return func() tea.Msg {
+		// The revocation is bounded: the login is gone here already.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		r, err := b.Forget(ctx, key)
+		return loggedOutMsg{revocation: r, err: err}
+	}
 }
 
 func switchTo(b Backend, key string) tea.Cmd {

@@ -51,10 +51,16 @@ func planLogin(b Backend, scope string, attempt int, prev *auth.Listener) tea.Cm
 // pollDevice asks the server until the person approves, refuses or the
 // code runs out, then stores the session. Cancelling ctx (esc, quit) ends
 // it at once, and the server hears nothing more.
-func pollDevice(ctx context.Context, b Backend, c *auth.Client, attempt int, dc *auth.DeviceCode) tea.Cmd {
+//
+// timeout, when not zero, is --timeout, which ends ctx before the code's
+// own end: reaching it is said as such.
+func pollDevice(ctx context.Context, b Backend, c *auth.Client, attempt int, dc *auth.DeviceCode, timeout time.Duration) tea.Cmd {
 	return func() tea.Msg {
 		tok, err := c.PollDevice(ctx, dc)
 		if err != nil {
+			if timeout > 0 && errors.Is(err, context.DeadlineExceeded) {
+				err = &core.DeviceTimeoutError{After: timeout}
+			}
 			return loginDoneMsg{attempt: attempt, err: err}
 		}
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -67,6 +73,23 @@ func pollDevice(ctx context.Context, b Backend, c *auth.Client, attempt int, dc 
 		defer stop()
 		sess, aside, err := b.Complete(cctx, c, tok)
 		return loginDoneMsg{attempt: attempt, session: sess, aside: aside, err: err}
+	}
+}
+
+// openDevicePage opens the page with the code filled in, through a
+// loopback address of bcauth's own (an auth.DeviceLink, closed when the
+// login ends): the page's own address holds the code, and a browser's
+// arguments are readable by every local user.
+func openDevicePage(ctx context.Context, open func(string) error, attempt int, target string) tea.Cmd {
+	return func() tea.Msg {
+		if open == nil {
+			return browserMsg{attempt: attempt, err: errors.New("no browser is available here")}
+		}
+		link, err := auth.NewDeviceLink(ctx, target)
+		if err != nil {
+			return browserMsg{attempt: attempt, err: err}
+		}
+		return browserMsg{attempt: attempt, err: open(link.URL)}
 	}
 }
 
@@ -92,13 +115,25 @@ func (m *Model) deviceReady(msg deviceReadyMsg) tea.Cmd {
 	}
 	l := &m.login
 	l.device = msg.code
+	// The code's own lifetime, or --timeout when that ends first: a
+	// server's code may live for days, and bcauth asks no longer than
+	// the person allowed.
 	l.deadline = msg.code.Expires
+	timeout := m.cfg.Timeout
+	if m.cfg.timeoutDefault {
+		timeout = auth.MaxLoginTimeout
+	}
+	if byTimeout := m.now().Add(timeout); byTimeout.Before(l.deadline) {
+		l.deadline = byTimeout
+	} else {
+		timeout = 0 // the code ends first, and says so itself
+	}
 	// Drawn once for either background: the screen redraws every second.
 	u := deviceURL(msg.code)
 	l.qr = [2][]string{qrLines(u, false), qrLines(u, true)}
-	ctx, cancel := context.WithDeadline(context.Background(), msg.code.Expires)
-	l.cancel = cancel
-	cmds := []tea.Cmd{pollDevice(ctx, m.cfg.Service, msg.client, l.attempt, msg.code), tick(l.attempt)}
+	ctx, cancel := context.WithDeadline(context.Background(), l.deadline)
+	l.ctx, l.cancel, l.timeout = ctx, cancel, timeout
+	cmds := []tea.Cmd{pollDevice(ctx, m.cfg.Service, msg.client, l.attempt, msg.code, timeout), tick(l.attempt)}
 	if d := m.cfg.Demo; d != nil && d.Headless && d.ApproveCode != nil {
 		l.demoAt = m.now().Add(d.After)
 		attempt := l.attempt
@@ -136,7 +171,7 @@ func (m *Model) deviceKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.deviceCue()
 	case key.Matches(msg, m.keys.Enter) && !m.cfg.NoBrowser:
 		l.browser = "Opening your browser…"
-		return openBrowser(m.cfg.OpenURL, l.attempt, deviceURL(l.device))
+		return openDevicePage(l.ctx, m.cfg.OpenURL, l.attempt, deviceURL(l.device))
 	case key.Matches(msg, m.keys.CopyURL):
 		return copyText(m.cfg, deviceURL(l.device))
 	case key.Matches(msg, m.keys.Back) && m.accounts.session != nil:

@@ -3,11 +3,13 @@ package tui
 import (
 	"context"
 	"fmt"
-	"github.com/charmbracelet/x/exp/teatest/v2"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"bcauth/auth/launchpadtest"
 )
@@ -68,8 +70,14 @@ func TestDeviceEnterOpensAndCCopiesTheCompleteAddress(t *testing.T) {
 	e.mu.Lock()
 	opened, copied := e.opened, e.copied
 	e.mu.Unlock()
-	if len(opened) != 1 || opened[0] != want {
-		t.Errorf("enter opened %q, want [%q]", opened, want)
+	// The browser is handed bcauth's own loopback link, not the page's
+	// address: that holds the code, and every local user can read a
+	// browser's arguments. The link sends this user's browser there.
+	if len(opened) != 1 || strings.Contains(opened[0], e.userCode(t)) || !strings.HasPrefix(opened[0], "http://127.0.0.1:") {
+		t.Fatalf("enter opened %q: want one loopback link without the code", opened)
+	}
+	if got := redirectOf(t, opened[0]); got != want {
+		t.Errorf("the link sends the browser to %q, want %q", got, want)
 	}
 	if len(copied) != 1 || copied[0] != want {
 		t.Errorf("c copied %q, want [%q]", copied, want)
@@ -372,5 +380,56 @@ func TestLaunchpadScreenSaysWhyNotBC5(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// redirectOf is where link redirects a GET, which must be a 303.
+func redirectOf(t *testing.T, link string) string {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("GET %s: %s", link, resp.Status)
+	}
+	return resp.Header.Get("Location")
+}
+
+// TestDeviceTimeoutEndsTheLogin: --timeout bounds a device login as it
+// bounds a browser one, though the code lives longer: the countdown is
+// the timeout's, and when it is up the login ends, says why, and the
+// server hears nothing more.
+func TestDeviceTimeoutEndsTheLogin(t *testing.T) {
+	e := newBC5Env(t, launchpadtest.BC5Options{})
+	cfg := e.config()
+	cfg.Timeout = 2 * time.Minute
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "Enter this code", "2:00 left")
+	e.clock.pause(t, 1)
+	e.clock.Advance(2 * time.Minute)
+	waitFor(t, tm, "not approved within 2m0s", "--timeout")
+	e.clock.until(t, "the pause ending with the timeout", func(pausing, _ int) bool { return pausing == 0 })
+	polls := e.polls()
+	e.clock.Advance(20 * time.Minute) // past every poll the code had left
+	if n := e.polls(); n != polls {
+		t.Errorf("%d polls after the timeout", n-polls)
+	}
+}
+
+// TestAppLogoutRevokesABC5Login: L L in the app revokes a BC5 login at its
+// issuer, as bcauth logout does, and the screen says the issuer confirmed
+// (not that Launchpad still lists bcauth).
+func TestAppLogoutRevokesABC5Login(t *testing.T) {
+	e := newBC5Env(t, launchpadtest.BC5Options{})
+	tm := loginOnBC5(t, e, e.config(), 100, 30)
+	tm.Send(press("L"))
+	waitFor(t, tm, "Press L again")
+	tm.Send(press("L"))
+	waitFor(t, tm, "Logged out of Annie Bryan", "confirmed that this login's refresh token is revoked")
+	if n := e.bc5.Revocations(); n != 1 {
+		t.Errorf("%d revocations at the issuer, want 1", n)
 	}
 }

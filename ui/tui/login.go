@@ -36,6 +36,10 @@ type loginState struct {
 	// its address as a QR code, for a light and a dark background.
 	device *auth.DeviceCode
 	qr     [2][]string
+	// ctx is the device poll's, which ends with the login; timeout is
+	// --timeout when it ends the login before the code's own end.
+	ctx     context.Context
+	timeout time.Duration
 	// serverNote says why this server, when discovery had a reason.
 	serverNote string
 }
@@ -135,6 +139,13 @@ func (m *Model) armDemo() tea.Cmd {
 func (m *Model) ticked(msg tickMsg) tea.Cmd {
 	if !m.current(msg.attempt) {
 		return nil
+	}
+	if l := &m.login; l.device != nil && l.timeout > 0 && !m.now().Before(l.deadline) {
+		// --timeout is up (the poll's own deadline ends it too): the
+		// server is asked nothing more.
+		after := l.timeout
+		m.endLogin()
+		return m.fail(&core.DeviceTimeoutError{After: after}, retryLogin)
 	}
 	return tick(msg.attempt)
 }

@@ -28,8 +28,12 @@ type Config struct {
 	// Start is the first screen asked for (StartApp decides by what is
 	// stored).
 	Start Start
-	// Timeout bounds one login attempt (5 minutes when zero).
+	// Timeout bounds one login attempt: when zero, 5 minutes for a
+	// browser login and, for a device-code login, the code's own
+	// lifetime, at most auth.MaxLoginTimeout.
 	Timeout time.Duration
+	// timeoutDefault says Timeout was not given.
+	timeoutDefault bool
 	// NoBrowser shows a paste field instead of opening a browser (SSH,
 	// --no-browser); a device-code login needs no paste and looks the same.
 	NoBrowser bool
@@ -125,6 +129,8 @@ type Model struct {
 	wantLogin bool   // bcauth login or setup: success means a login this run
 	loggedIn  string // who logged in this run, "" if nobody
 	loggedOut string // who was just logged out
+	// revocation is what the server of the login just logged out said.
+	revocation *core.Revocation
 
 	spinner  spinner.Model
 	spinning bool // a chain of spinner ticks is running
@@ -135,6 +141,7 @@ type Model struct {
 func New(cfg Config) *Model {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Minute
+		cfg.timeoutDefault = true
 	}
 	if cfg.Scope == "" {
 		cfg.Scope = auth.ScopeFull
@@ -392,7 +399,7 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 func (m *Model) Outcome() (int, string) {
 	failed := func(what string) (int, string) {
 		if m.screen == screenError {
-			return 1, "bcauth: " + what + ": " + core.Clean(m.problem.p.Message)
+			return m.problemExit(), "bcauth: " + what + ": " + core.Clean(m.problem.p.Message)
 		}
 		return 1, "bcauth: " + what + ": the login was not finished"
 	}
@@ -410,9 +417,19 @@ func (m *Model) Outcome() (int, string) {
 	case m.screen == screenLoggedOut:
 		return 0, "Logged out of " + m.loggedOut + "."
 	case m.screen == screenError:
-		return 1, "bcauth: " + core.Clean(m.problem.p.Message)
+		return m.problemExit(), "bcauth: " + core.Clean(m.problem.p.Message)
 	}
 	return failed("not logged in")
+}
+
+// problemExit is the exit code of the problem on screen, as every command
+// exits for it (2: a setting or file to fix, 4: log in again), and 1 when
+// it has none.
+func (m *Model) problemExit() int {
+	if m.problem.p.Exit != 0 {
+		return m.problem.p.Exit
+	}
+	return 1
 }
 
 // layout sizes what depends on the window.

@@ -101,8 +101,12 @@ func (b *countingBackend) ReloadWith(context.Context, *auth.Client, *store.Sessi
 	return b.reload, b.err
 }
 func (b *countingBackend) Remember(string, string) error { b.io(); return nil }
-func (b *countingBackend) Forget(key string) error       { b.io(); b.forgot.Store(key); return nil }
-func (b *countingBackend) Switch(key string) error       { b.io(); b.switched.Store(key); return nil }
+func (b *countingBackend) Forget(_ context.Context, key string) (*core.Revocation, error) {
+	b.io()
+	b.forgot.Store(key)
+	return nil, nil
+}
+func (b *countingBackend) Switch(key string) error { b.io(); b.switched.Store(key); return nil }
 
 // TokenSource, FromEnv and Prober build values; they are not I/O.
 func (b *countingBackend) FromEnv(*store.Session) bool { return false }

@@ -105,8 +105,13 @@ type (
 		url string
 		err error
 	}
-	loggedOutMsg struct{ err error }
-	switchedMsg  struct{ err error }
+	loggedOutMsg struct {
+		// revocation is what the login's server said when asked to
+		// revoke it (nil: nobody was logged out).
+		revocation *core.Revocation
+		err        error
+	}
+	switchedMsg struct{ err error }
 
 	// probeSettledMsg says a selection has rested; probe it if it still is.
 	probeSettledMsg struct{ key string }

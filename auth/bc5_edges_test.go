@@ -225,3 +225,24 @@ func TestRevokeCancelled(t *testing.T) {
 		t.Fatalf("Revoke = %v, %v (%T); want false and context.Canceled as it is", ok, err, err)
 	}
 }
+
+// TestBC5TokenKeepsItsLifeAndScope: a token answer's expires_in is kept
+// in seconds beside the expiry, and its scope among the extras (an empty
+// one is none).
+func TestBC5TokenKeepsItsLifeAndScope(t *testing.T) {
+	for answer, scope := range map[string]any{
+		`{"access_token":"bc_at_2","expires_in":3600,"scope":"full"}`: "full",
+		`{"access_token":"bc_at_2","expires_in":3600,"scope":""}`:     nil,
+		`{"access_token":"bc_at_2","expires_in":3600}`:                nil,
+	} {
+		is := newIssuer(t)
+		is.always(tokenPath, 200, answer)
+		tok, err := is.client(t).RefreshToken(context.Background(), &oauth2.Token{RefreshToken: "r1"})
+		if err != nil {
+			t.Fatalf("%s: %v", answer, err)
+		}
+		if tok.ExpiresIn != 3600 || tok.Extra("scope") != scope {
+			t.Errorf("%s: expires_in %d, scope %#v; want 3600 and %#v", answer, tok.ExpiresIn, tok.Extra("scope"), scope)
+		}
+	}
+}

@@ -93,7 +93,7 @@ func TestBC5LogoutRevokes(t *testing.T) {
 	sess, _ := w.logIn(t, "full")
 	_, tok := w.stored(t, sess.Key())
 	stdout, stderr, code := bcauthProc(t, "logout")
-	want := "Logged out of Annie Bryan (annie@example.com).\n" + w.bc5.Issuer + " confirmed that its refresh token is revoked.\n"
+	want := "Logged out of Annie Bryan (annie@example.com) through " + w.bc5.Issuer + ".\n" + w.bc5.Issuer + " confirmed that its refresh token is revoked.\n"
 	if code != 0 || stdout != want || stderr != "" {
 		t.Errorf("logout: exit %d, %q, want %q\n%s", code, stdout, want, stderr)
 	}
@@ -108,7 +108,7 @@ func TestBC5LogoutRevokes(t *testing.T) {
 	w.logIn(t, "full")
 	w.bc5.InjectFault(launchpadtest.BC5Revoke, launchpadtest.Fault{Status: http.StatusServiceUnavailable, Body: "down for maintenance", Times: 1})
 	stdout, stderr, code = bcauthProc(t, "logout")
-	if code != 0 || !strings.HasPrefix(stdout, "Logged out of Annie Bryan (annie@example.com).\n") ||
+	if code != 0 || !strings.HasPrefix(stdout, "Logged out of Annie Bryan (annie@example.com) through "+w.bc5.Issuer+".\n") ||
 		!strings.Contains(stdout, w.bc5.Issuer+" did not confirm that its refresh token is revoked") || !strings.Contains(stdout, "503") ||
 		!strings.Contains(stdout, "forgotten here") || strings.Contains(stdout, "confirmed that") {
 		t.Errorf("logout with the revocation endpoint failing: exit %d\n%s%s", code, stdout, stderr)

@@ -64,7 +64,7 @@ func (o *appOptions) flags(cmd *cobra.Command) {
 	o.Timeout = durationFlag(5 * time.Minute)
 	cmd.Flags().BoolVar(&o.NoBrowser, "no-browser", false, "do not open a browser: paste the address it ends on instead")
 	most := durationFlag(auth.MaxLoginTimeout)
-	cmd.Flags().Var(&o.Timeout, "timeout", "how long to wait for the browser's approval: a DURATION such as 90s or 5m, at most "+most.String()+" (a device-code login waits, unless given, as long as its code lives, at most "+most.String()+")")
+	cmd.Flags().Var(&o.Timeout, "timeout", "how long to wait for the browser's approval: a DURATION such as 90s or 5m, at most "+most.String())
 	noCompletions(cmd, "timeout")
 }
 

@@ -77,7 +77,7 @@ func Logout(ctx context.Context, svc *core.Service, out Output, all bool) int {
 	}
 	var b strings.Builder
 	for _, r := range svc.Revoke(ctx, gone) {
-		fmt.Fprintf(&b, "Logged out of %s.\n", core.Who(r.Session.Identity))
+		fmt.Fprintf(&b, "Logged out of %s.\n", core.WhoOn(r.Session))
 		server := core.Clean(r.Session.Server.Name())
 		switch {
 		case r.Confirmed:
@@ -93,7 +93,7 @@ func Logout(ctx context.Context, svc *core.Service, out Output, all bool) int {
 		}
 	}
 	if now != nil && !all {
-		fmt.Fprintf(&b, "Now logged in as %s (bcauth logout --all forgets every Basecamp ID).\n", core.Who(now.Identity))
+		fmt.Fprintf(&b, "Now logged in as %s (bcauth logout --all forgets every Basecamp ID).\n", core.WhoOn(*now))
 	}
 	return out.flush([]byte(b.String()))
 }

@@ -391,7 +391,9 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *core.Problem, now t
 		if rep.Server != nil {
 			field("Server", serverLine(rep.Server))
 			if rep.Server.Note != nil {
-				field("", *rep.Server.Note)
+				// Why, when the login was made: the settings may have
+				// changed since (the lines below say how they are now).
+				field("", "at login: "+*rep.Server.Note)
 			}
 		}
 		token := tokenLine(rep, sess, prob, now)

@@ -91,7 +91,7 @@ func Switch(svc *core.Service, out Output, query string, pick Picker, asJSON boo
 	if asJSON {
 		return out.flushJSON(switchJSON{Identity: identityOf(sess.Identity), Switched: true})
 	}
-	return out.flush(fmt.Appendf(nil, "Now using %s.\n", core.Who(sess.Identity)))
+	return out.flush(fmt.Appendf(nil, "Now using %s.\n", core.WhoOn(*sess)))
 }
 
 // switchJSON is `bcauth switch --json`: the Basecamp ID now current, and

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -343,9 +344,13 @@ func describeRefusedLogin(e *RefusedError) Problem {
 // matched none of the stored ones, or several: the choices are listed.
 func describeIDError(e *IDError) Problem {
 	if e.Ambiguous() {
+		fix := "name one by its Launchpad id or whole email address"
+		if bothServers(e.Matches) {
+			fix = "they are the same person through both servers: name one as bc5:" + strconv.FormatInt(e.Matches[0].Identity.ID, 10) + " or launchpad:" + strconv.FormatInt(e.Matches[0].Identity.ID, 10)
+		}
 		return Problem{Kind: KindAmbiguousID, Header: "Which Basecamp ID?",
 			Message: fmt.Sprintf("%q matches %d Basecamp IDs", e.Query, len(e.Matches)), Detail: ListIDs(e.Matches),
-			Fix: "name one by its Launchpad id or whole email address"}
+			Fix: fix}
 	}
 	p := Problem{Kind: KindUnknownID, Header: "No such Basecamp ID",
 		Message: fmt.Sprintf("no Basecamp ID logged in here matches %q", e.Query),
@@ -499,3 +504,17 @@ func keyringFix(set Settings) string {
 // KeyringSetting is the environment variable that turns the keyring on (1)
 // or off (0) for one run; main reads it.
 const KeyringSetting = "BCAUTH_KEYRING"
+
+// bothServers reports whether sessions are logins of one person, some
+// through BC5 and some through Launchpad, which only a server prefix tells
+// apart.
+func bothServers(sessions []store.Session) bool {
+	bc5, lp := false, false
+	for _, s := range sessions {
+		if s.Identity.ID != sessions[0].Identity.ID {
+			return false
+		}
+		bc5, lp = bc5 || s.Server.IsBC5(), lp || !s.Server.IsBC5()
+	}
+	return bc5 && lp
+}

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -305,5 +306,37 @@ func TestForgetRevokesABC5Login(t *testing.T) {
 	}
 	if r, err := e.Svc.Forget(t.Context(), sess.Key()); r != nil || err != nil {
 		t.Errorf("forgetting it again: %+v, %v", r, err)
+	}
+}
+
+// The same person through Launchpad and BC5 is two logins, told apart by
+// a server prefix in --id, and both are listed whichever is on screen.
+func TestTheSamePersonThroughBothServers(t *testing.T) {
+	e, b := bc5Env(t, true)
+	lp := e.LogIn(t)
+	bc := bc5Login(t, e, b, auth.ScopeFull)
+	if lp.Identity.ID != bc.Identity.ID || lp.Key() == bc.Key() {
+		t.Fatalf("keys %q and %q", lp.Key(), bc.Key())
+	}
+	c, _, err := e.Svc.CurrentLogin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all, _, err := e.Svc.Sessions(c); err != nil || len(all) != 2 {
+		t.Fatalf("beside the BC5 login, Sessions lists %d: %v", len(all), err)
+	}
+	id := strconv.FormatInt(lp.Identity.ID, 10)
+	e.Svc.ID = id
+	_, err = e.Svc.Login(nil)
+	p := core.Describe(err, e.Svc.Settings())
+	if p.Kind != core.KindAmbiguousID || !strings.Contains(p.Fix, "bc5:"+id) || !strings.Contains(p.Detail, id+", bc5)") {
+		t.Fatalf("--id %s: %+v", id, p)
+	}
+	for prefix, want := range map[string]string{"bc5:": bc.Key(), "launchpad:": lp.Key(), "BC5: ": bc.Key()} {
+		e.Svc.ID = prefix + id
+		got, err := e.Svc.Login(nil)
+		if err != nil || got.Key() != want {
+			t.Errorf("--id %q: %v, %v; want %s", e.Svc.ID, got, err, want)
+		}
 	}
 }

@@ -318,6 +318,7 @@ func (s *Service) Sessions(c *auth.Client) ([]store.Session, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	c = s.launchpadFilter(c)
 	var out []store.Session
 	for _, sess := range st.Sessions {
 		if usable(&sess, c) {
@@ -325,6 +326,21 @@ func (s *Service) Sessions(c *auth.Client) ([]store.Session, string, error) {
 		}
 	}
 	return out, st.Current, nil
+}
+
+// launchpadFilter is the client that decides which Launchpad logins are
+// listed beside c's: c itself, or, when c is a BC5 login's client (which
+// says nothing about Launchpad), the configured Launchpad client (nil,
+// every one, when none is configured). Every BC5 login is listed anyway.
+func (s *Service) launchpadFilter(c *auth.Client) *auth.Client {
+	if c == nil || !c.Server().IsBC5() {
+		return c
+	}
+	lc, err := s.registeredClient()
+	if err != nil {
+		return nil
+	}
+	return lc
 }
 
 // belongs reports whether sess's tokens may go through client c: the same

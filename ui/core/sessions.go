@@ -42,13 +42,34 @@ func (e *IDError) Error() string {
 }
 
 // ListIDs names Basecamp IDs in one line, cleaned: "Annie Bryan
-// <annie@example.com> (9999999), Ben Ortiz <ben@example.com> (8888888)".
+// <annie@example.com> (9999999), Ben Ortiz <ben@example.com> (8888888)";
+// a BC5 login's label says so ("… (9999999, bc5)"), so the same person
+// through both servers is two entries a person can tell apart.
 func ListIDs(sessions []store.Session) string {
 	names := make([]string, len(sessions))
 	for i, s := range sessions {
-		names[i] = IDLabel(s.Identity)
+		names[i] = SessionLabel(s)
 	}
 	return strings.Join(names, ", ")
+}
+
+// WhoOn is Who, saying "through ISSUER" for a BC5 login: the same person
+// may be logged in through Launchpad and BC5 at once.
+func WhoOn(s store.Session) string {
+	if s.Server.IsBC5() {
+		return Who(s.Identity) + " through " + Clean(s.Server.Name())
+	}
+	return Who(s.Identity)
+}
+
+// SessionLabel is IDLabel, with "bc5" beside the id for a BC5 login: the
+// prefix that names it in --id, switch and logout (see FindSession).
+func SessionLabel(s store.Session) string {
+	l := IDLabel(s.Identity)
+	if s.Server.IsBC5() {
+		l = strings.TrimSuffix(l, ")") + ", " + string(auth.ServerBC5) + ")"
+	}
+	return l
 }
 
 // IDLabel names one Basecamp ID as every list shows it, cleaned: "Annie
@@ -66,13 +87,26 @@ func IDLabel(id auth.Identity) string {
 // that, those whose Launchpad id, email address or name contains it, so
 // "9999", "ben", "Ben Ortiz" or "@example.com" work too. It returns them in
 // their stored order.
+//
+// A query may start with "bc5:" or "launchpad:" to name only logins of
+// that server: the same person logged in through both is otherwise two
+// matches of one id.
 func FindSession(sessions []store.Session, query string) []store.Session {
 	q := strings.ToLower(strings.TrimSpace(query))
+	kind := ""
+	for _, k := range []auth.ServerKind{auth.ServerBC5, auth.ServerLaunchpad} {
+		if rest, ok := strings.CutPrefix(q, string(k)+":"); ok {
+			q, kind = strings.TrimSpace(rest), string(k)
+		}
+	}
 	if q == "" {
 		return nil
 	}
 	var exact, partial []store.Session
 	for _, s := range sessions {
+		if kind != "" && s.Server.IsBC5() != (kind == string(auth.ServerBC5)) {
+			continue
+		}
 		email, name := strings.ToLower(s.Identity.EmailAddress), strings.ToLower(s.Identity.Name())
 		id := strconv.FormatInt(s.Identity.ID, 10)
 		switch {
@@ -107,6 +141,7 @@ func (s *Service) pick(st *store.State, c *auth.Client) (*store.Session, error) 
 		}
 		return sess, nil
 	}
+	c = s.launchpadFilter(c)
 	var mine []store.Session
 	for _, sess := range st.Sessions {
 		if usable(&sess, c) {

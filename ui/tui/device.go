@@ -39,12 +39,17 @@ func planLogin(b Backend, scope string, attempt int, prev *auth.Listener) tea.Cm
 			dc, err := p.Client.StartDevice(ctx, scope)
 			return deviceReadyMsg{attempt: attempt, client: p.Client, code: dc, note: p.Note, err: err}
 		}
+		note := p.Note
+		if scope == auth.ScopeRead {
+			// Said, not silently dropped: Launchpad has no scopes.
+			note = strings.TrimSpace(note + " Launchpad has no scopes, so --scope read does not apply: this login can read and write.")
+		}
 		l, err := p.Client.NewLogin()
 		if err != nil {
-			return loginReadyMsg{attempt: attempt, client: p.Client, note: p.Note, err: err}
+			return loginReadyMsg{attempt: attempt, client: p.Client, note: note, err: err}
 		}
 		ln, err := l.Listen()
-		return loginReadyMsg{attempt: attempt, client: p.Client, note: p.Note, login: l, listener: ln, err: err}
+		return loginReadyMsg{attempt: attempt, client: p.Client, note: note, login: l, listener: ln, err: err}
 	}
 }
 

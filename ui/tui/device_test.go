@@ -433,3 +433,14 @@ func TestAppLogoutRevokesABC5Login(t *testing.T) {
 		t.Errorf("%d revocations at the issuer, want 1", n)
 	}
 }
+
+// TestScopeReadOnLaunchpadIsSaid: --scope read with the login going to
+// Launchpad (no BC5 client) is said on the connect screen, not dropped.
+func TestScopeReadOnLaunchpadIsSaid(t *testing.T) {
+	e := newBC5Env(t, launchpadtest.BC5Options{})
+	e.launchpadClientOnly()
+	cfg := e.config()
+	cfg.Scope = "read"
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "erification code", "Launchpad has no scopes", "can read and write")
+}

@@ -71,7 +71,7 @@ func (p picker) render(s theme.Styles, width int) string {
 	b.WriteString(s.App.Render(s.Title.Render("Switch Basecamp ID")) + "\n\n")
 	labels := make([]string, 0, p.entries())
 	for _, c := range p.choices {
-		label := core.IDLabel(c.Session.Identity)
+		label := core.SessionLabel(c.Session)
 		if c.Current {
 			label += " (" + p.mark + ")"
 		}

@@ -35,7 +35,7 @@ const (
 
 // ErrBC5Dark means BC5 answered a new login with 503: it is built but not
 // enabled yet. It is no protocol failure; Launchpad still logs in.
-var ErrBC5Dark = errors.New("Basecamp's new authorization server (BC5) is not enabled yet (it answered 503 Service Unavailable): try again later")
+var ErrBC5Dark = errors.New("the new authorization server (BC5) is not enabled yet (it answered 503 Service Unavailable): try again later")
 
 // ErrDeviceExpired means the device code ran out before the login was
 // approved: start again for a new one.

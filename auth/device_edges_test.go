@@ -107,3 +107,22 @@ func TestPollDeviceDenialSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestStartDeviceDurationsSpelledAnyWay: a duration is a JSON number of
+// whole seconds however it is written, one that starts with 0 too.
+func TestStartDeviceDurationsSpelledAnyWay(t *testing.T) {
+	for _, tc := range []struct {
+		expires, interval string
+		life, every       time.Duration
+	}{
+		{"9e2", "0.5e1", 15 * time.Minute, 5 * time.Second},
+		{"0.6E3", "5.0", 10 * time.Minute, 5 * time.Second},
+	} {
+		is := newIssuer(t)
+		is.always(devicePath, 200, `{"device_code":"d","user_code":"U","verification_uri":"https://bc5.example/device","expires_in":`+tc.expires+`,"interval":`+tc.interval+`}`)
+		dc, err := is.client(t).StartDevice(context.Background(), auth.ScopeRead)
+		if err != nil || dc.Expires.Sub(dc.Issued) != tc.life || dc.Interval != tc.every {
+			t.Errorf("expires_in %s, interval %s: %+v, %v", tc.expires, tc.interval, dc, err)
+		}
+	}
+}

@@ -150,9 +150,22 @@ func TestTerminalDeviceLogin(t *testing.T) {
 			t.Errorf("--scope read is not said on screen:\n%s", screen)
 		}
 		enterCode(screen, fmt.Sprint(launchpadtest.DemoSecondIdentity().ID))
-		waitForIn(s, "e2e:ssh", "Pane is dead", 30*time.Second)
-		if b, _ := os.ReadFile(errs); !strings.Contains(string(b), "Logged in as Ben Ortiz") || !strings.HasSuffix(string(b), "exit 0\n") {
-			t.Errorf("login --no-browser ended with:\n%s", b)
+		// The shell writes "exit N" once bcauth has ended.
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			b, _ := os.ReadFile(errs)
+			if strings.Contains(string(b), "exit ") {
+				if !strings.Contains(string(b), "Logged in as Ben Ortiz") || !strings.HasSuffix(string(b), "exit 0\n") {
+					t.Errorf("login --no-browser ended with:\n%s", b)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				ps, _ := exec.Command("ps", "-eo", "pid,stat,wchan:32,args").Output()
+				pane, _ := s.tmux("capture-pane", "-p", "-t", "e2e:ssh")
+				t.Fatalf("login --no-browser did not end within 60 s of the approval; stderr so far:\n%s\npane:\n%s\nprocesses:\n%s", b, pane, ps)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 

@@ -3,7 +3,6 @@ package core
 import (
 	"cmp"
 	"context"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -68,7 +67,7 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 			all, ok = ahead.sortedAccounts(ctx) // sorted while Launchpad was asked
 		}
 		if !ok {
-			all = SortAccounts(a.Accounts)
+			all = sortedAccounts(a)
 		}
 	}
 	out.Products = productCodes(all)
@@ -89,106 +88,394 @@ func CompareProducts(a, b string) int {
 // (CompareProducts), then by name as it reads on screen, then by id, so
 // the order is the same on every run.
 func SortAccounts(in []auth.Account) []auth.Account {
-	// A login can reach thousands of accounts, so each key is worked out
-	// once, not once per comparison, and most comparisons are of two
-	// integers (see sortKey). The sort moves indexes, not whole accounts;
-	// the index, last, makes the order total, so an unstable sort, and
-	// one in two halves, give a stable sort's order.
-	ks := sortKeys(in)
-	idx := sortIndexes(len(in), func(i, j int32) int {
-		x, y := &ks[i], &ks[j]
-		if x.rank != y.rank {
-			return cmp.Compare(x.rank, y.rank)
+	return sortAccounts(in, false)
+}
+
+// sortedAccounts is SortAccounts of a's accounts.
+func sortedAccounts(a *auth.Authorization) []auth.Account {
+	return sortAccounts(a.Accounts, a.PlainText())
+}
+
+// sortInPlace puts a's accounts in SortAccounts's order: for an answer no
+// one else holds yet, it costs no copy of thousands of accounts.
+func sortInPlace(a *auth.Authorization) {
+	accs := a.Accounts
+	items := sortOrder(accs, a.PlainText())
+	// Each cycle of the permutation moved round: the account at k is the
+	// one at items[k].idx, whose place is taken by the one at its own,
+	// and so on back to k. A place filled is marked -1.
+	for k := range items {
+		if items[k].idx < 0 {
+			continue
 		}
-		if x.prefix != y.prefix {
-			return cmp.Compare(x.prefix, y.prefix)
+		first, at := accs[k], k
+		for {
+			from := int(items[at].idx)
+			items[at].idx = -1
+			if from == k {
+				accs[at] = first
+				break
+			}
+			accs[at], at = accs[from], from
 		}
-		if c := strings.Compare(x.name, y.name); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(in[i].ID, in[j].ID); c != 0 {
-			return c
-		}
-		return cmp.Compare(i, j)
-	})
-	out := make([]auth.Account, len(in))
-	for k, i := range idx {
-		out[k] = in[i]
 	}
+}
+
+// sortAccounts is SortAccounts; plain says every name is known to be
+// printable ASCII (see auth.Authorization.PlainText), so none is looked
+// at to be cleaned.
+func sortAccounts(in []auth.Account, plain bool) []auth.Account {
+	items := sortOrder(in, plain)
+	out := make([]auth.Account, len(in))
+	inHalves(len(out), func(from, to int) {
+		for k := from; k < to; k++ {
+			out[k] = in[items[k].idx]
+		}
+	})
 	return out
 }
 
-// sortKey is what SortAccounts compares of an account: the product's rank
-// among the products present, eight bytes of the name from where all the
-// names start to differ, and only when both tie, the whole name.
-type sortKey struct {
-	rank   int
-	prefix uint64
-	name   string // as it reads on screen, lower-cased
-}
+// halvesFrom is how long a list is for sortAccounts to work on its two
+// halves at once, one on another goroutine: a run has a second core to
+// spare while it sorts, once Launchpad has answered.
+const halvesFrom = 4096
 
-func sortKeys(in []auth.Account) []sortKey {
-	// The names, lower-cased into one buffer: one allocation, not one a name.
-	size := 0
-	for _, a := range in {
-		size += len(a.Name)
+// inHalves calls work on 0:n, or, from halvesFrom on, on its two halves
+// at once.
+func inHalves(n int, work func(from, to int)) {
+	if n < halvesFrom {
+		work(0, n)
+		return
 	}
-	lower := make([]byte, 0, size+size/8)
-	ends := make([]int, len(in))
-	ranks := map[string]int{}
-	for i, a := range in {
-		lower = appendLower(lower, Clean(a.Name))
-		ends[i] = len(lower)
-		if i == 0 || a.Product != in[i-1].Product {
-			ranks[a.Product] = 0
-		}
-	}
-	for r, code := range slices.SortedFunc(maps.Keys(ranks), CompareProducts) {
-		ranks[code] = r
-	}
-	ks := make([]sortKey, len(in))
-	all, start := string(lower), 0
-	for i, a := range in {
-		ks[i].name, start = all[start:ends[i]], ends[i]
-		if i == 0 || a.Product != in[i-1].Product {
-			ks[i].rank = ranks[a.Product]
-		} else {
-			ks[i].rank = ks[i-1].rank
-		}
-	}
-	common := commonPrefix(ks)
-	for i := range ks {
-		ks[i].prefix = eightBytes(ks[i].name[common:])
-	}
-	return ks
-}
-
-// sortIndexes returns 0..n-1 in the order of compare, a total order. A
-// long list is sorted in two halves at once, one on another goroutine, and
-// merged: a run has a second core to spare while the list is sorted.
-func sortIndexes(n int, compare func(i, j int32) int) []int32 {
-	idx := make([]int32, n)
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	if n < 4096 {
-		slices.SortFunc(idx, compare)
-		return idx
-	}
-	a, b := idx[:n/2], idx[n/2:]
 	var wg sync.WaitGroup
-	wg.Go(func() { slices.SortFunc(a, compare) })
-	slices.SortFunc(b, compare)
+	wg.Go(func() { work(n/2, n) })
+	work(0, n/2)
 	wg.Wait()
-	out := make([]int32, 0, n)
+}
+
+// sortOrder is the indexes of in in SortAccounts's order. A login can
+// reach thousands of accounts, so the order is found with few
+// comparisons: each account gets a number, its product's rank and eight
+// bytes of its name from where all the names start to differ, and a
+// radix sort orders the numbers, keeping ties in Launchpad's order. The
+// accounts whose numbers tie get the next eight bytes of their names,
+// and so on (see ties); only a few alike are compared whole, by name,
+// then id, then index.
+//
+// A long list is numbered and radix-sorted in two halves at once, and
+// the halves merged.
+func sortOrder(in []auth.Account, plain bool) []sortItem {
+	n := len(in)
+	s := sorter{in: in, names: names{in: in}}
+	if !plain {
+		s.names = sortNames(in)
+	}
+	common := s.names.sharedPrefix()
+	ranks := productRanks(in)
+	items, tmp := make([]sortItem, n), make([]sortItem, n)
+	inHalves(n, func(from, to int) {
+		for i := from; i < to; i++ {
+			items[i] = sortItem{key: foldedEight(s.names.at(i), common), rank: ranks[i], idx: int32(i)}
+		}
+		radixSort(items[from:to], tmp[from:to])
+	})
+	if n >= halvesFrom {
+		mergeItems(tmp, items[:n/2], items[n/2:])
+		items = tmp
+	}
+	s.settle(items, common+8)
+	return items
+}
+
+// mergeItems merges a and b, each sorted by rank then key, into out, a's
+// first where they tie: a's accounts come before b's in the list.
+func mergeItems(out, a, b []sortItem) {
+	k := 0
 	for len(a) > 0 && len(b) > 0 {
-		if compare(a[0], b[0]) < 0 {
-			out, a = append(out, a[0]), a[1:]
+		if x, y := &a[0], &b[0]; y.rank < x.rank || (y.rank == x.rank && y.key < x.key) {
+			out[k], b = *y, b[1:]
 		} else {
-			out, b = append(out, b[0]), b[1:]
+			out[k], a = *x, a[1:]
+		}
+		k++
+	}
+	k += copy(out[k:], a)
+	copy(out[k:], b)
+}
+
+// sorter is what sortOrder compares.
+type sorter struct {
+	in    []auth.Account
+	names names
+}
+
+// settle orders the runs of items with the same rank and key, items being
+// in order otherwise, and their names alike before from.
+func (s *sorter) settle(items []sortItem, from int) {
+	for lo := 0; lo < len(items); {
+		hi := lo + 1
+		for hi < len(items) && items[hi].key == items[lo].key && items[hi].rank == items[lo].rank {
+			hi++
+		}
+		if hi-lo > 1 {
+			s.ties(items[lo:hi], from)
+		}
+		lo = hi
+	}
+}
+
+// ties orders a run of items of one rank whose names are alike before
+// from: by the eight bytes from there, and so on, or, when there are few
+// or their names have ended (the key's last byte is zero: a cleaned name
+// holds no NUL), whole.
+func (s *sorter) ties(run []sortItem, from int) {
+	if len(run) <= 16 || run[0].key&0xff == 0 || from > 256 {
+		slices.SortFunc(run, s.compare)
+		return
+	}
+	for i := range run {
+		run[i].key = foldedEight(s.names.at(int(run[i].idx)), from)
+	}
+	slices.SortFunc(run, func(x, y sortItem) int {
+		if x.key != y.key {
+			return cmp.Compare(x.key, y.key)
+		}
+		return cmp.Compare(x.idx, y.idx)
+	})
+	s.settle(run, from+8)
+}
+
+// compare is the order of two accounts of one product: by name, then id,
+// then index.
+func (s *sorter) compare(x, y sortItem) int {
+	if c := foldCompare(s.names.at(int(x.idx)), s.names.at(int(y.idx))); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(s.in[x.idx].ID, s.in[y.idx].ID); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.idx, y.idx)
+}
+
+// sortItem is an account as sortOrder orders it.
+type sortItem struct {
+	key  uint64 // eight bytes of the name, see foldedEight
+	rank uint32 // of the product
+	idx  int32  // in the list
+}
+
+// names are the accounts' names as they are compared: Clean'd and
+// lower-cased. While every name is plain (printable ASCII, the common
+// case), each is compared as it is, upper-case letters folded on the way
+// (foldCompare), at no cost; from the first that is not, every name is
+// in other, the others cleaned and lower-cased once.
+type names struct {
+	in    []auth.Account
+	other []string
+}
+
+func sortNames(in []auth.Account) names {
+	ns := names{in: in}
+	for i := range in {
+		if s := in[i].Name; !auth.PlainString(s) && !isPlain(s) {
+			if ns.other == nil {
+				ns.other = make([]string, len(in))
+				for j := range in {
+					ns.other[j] = in[j].Name
+				}
+			}
+			c := Clean(s)
+			if !auth.IsASCII(c) {
+				c = strings.ToLower(c)
+			}
+			ns.other[i] = c
 		}
 	}
-	return append(append(out, a...), b...)
+	return ns
+}
+
+// at is the name of account i as compared; upper-case ASCII letters are
+// still to be folded.
+func (ns names) at(i int) string {
+	if ns.other != nil {
+		return ns.other[i]
+	}
+	return ns.in[i].Name
+}
+
+// sharedPrefix is how many bytes every name starts with alike, ASCII
+// case folded. A long list is looked through in two halves at once: what
+// all share is what each half shares, and what the halves' first names
+// do.
+func (ns names) sharedPrefix() int {
+	n := len(ns.in)
+	if n < halvesFrom {
+		return ns.commonPrefix(0, n)
+	}
+	var b int
+	var wg sync.WaitGroup
+	wg.Go(func() { b = ns.commonPrefix(n/2, n) })
+	a := ns.commonPrefix(0, n/2)
+	wg.Wait()
+	return min(a, b, foldedPrefix(ns.at(0), ns.at(n/2), len(ns.at(0))))
+}
+
+// commonPrefix is sharedPrefix of the names from:to, one goroutine's.
+func (ns names) commonPrefix(from, to int) int {
+	if from >= to {
+		return 0
+	}
+	first := ns.at(from)
+	p := len(first)
+	for i := from + 1; i < to && p > 0; i++ {
+		s := ns.at(i)
+		if len(s) >= p && s[:p] == first[:p] {
+			continue // alike as they are, as is most of the time
+		}
+		p = foldedPrefix(first, s, p)
+	}
+	return p
+}
+
+// foldedPrefix is how many of the first bytes of a and b, at most most,
+// are alike, ASCII case folded.
+func foldedPrefix(a, b string, most int) int {
+	m, j := min(most, len(a), len(b)), 0
+	for j < m && foldByte[a[j]] == foldByte[b[j]] {
+		j++
+	}
+	return j
+}
+
+// foldByte lower-cases A to Z and leaves every other byte as it is.
+var foldByte = func() (t [256]byte) {
+	for c := range t {
+		t[c] = byte(c)
+		if 'A' <= c && c <= 'Z' {
+			t[c] = byte(c) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+// foldCompare is strings.Compare of a and b with A to Z lower-cased:
+// since the names that are not ASCII are lower-cased already, as they
+// compare lower-cased.
+func foldCompare(a, b string) int {
+	m := min(len(a), len(b))
+	i := 0
+	for i+8 <= m && a[i:i+8] == b[i:i+8] {
+		i += 8
+	}
+	for ; i < m; i++ {
+		if x, y := foldByte[a[i]], foldByte[b[i]]; x != y {
+			return cmp.Compare(x, y)
+		}
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// foldedEight is the eight bytes of s from from on, ASCII case folded,
+// big-endian and zero-padded: two of them compare as the folded strings'
+// first eight bytes do. A shorter string comes first, as in
+// strings.Compare, since a cleaned name holds no NUL.
+func foldedEight(s string, from int) uint64 {
+	s = s[min(from, len(s)):]
+	var v uint64
+	for i := range 8 {
+		v <<= 8
+		if i < len(s) {
+			v |= uint64(foldByte[s[i]])
+		}
+	}
+	return v
+}
+
+// productRanks is each account's product's rank among the products
+// present (CompareProducts).
+func productRanks(in []auth.Account) []uint32 {
+	// Each account first gets its product's place among the codes as
+	// they come; the places become ranks once every code is known.
+	ranks := make([]uint32, len(in))
+	place := map[string]uint32{}
+	var codes []string
+	for i, a := range in {
+		if i > 0 && a.Product == in[i-1].Product {
+			ranks[i] = ranks[i-1] // the common case: a product's accounts together
+			continue
+		}
+		at, ok := place[a.Product]
+		if !ok {
+			at = uint32(len(codes))
+			place[a.Product] = at
+			codes = append(codes, a.Product)
+		}
+		ranks[i] = at
+	}
+	rank := make([]uint32, len(codes))
+	for r, code := range slices.SortedFunc(slices.Values(codes), CompareProducts) {
+		rank[place[code]] = uint32(r)
+	}
+	for i := range ranks {
+		ranks[i] = rank[ranks[i]]
+	}
+	return ranks
+}
+
+// radixSort sorts items by rank, then key, stably: a pass a byte, the
+// least significant first, skipping the bytes all items share. tmp, as
+// long as items, is where the passes land by turns.
+func radixSort(items, tmp []sortItem) {
+	if len(items) < 2 {
+		return
+	}
+	sorted := items
+	// The counts of each byte of the keys, and of the ranks' low byte;
+	// ranks past 255 (hundreds of products) get passes of their own.
+	var counts [9][256]int
+	maxRank := uint32(0)
+	for i := range items {
+		k := items[i].key
+		counts[0][byte(k)]++
+		counts[1][byte(k>>8)]++
+		counts[2][byte(k>>16)]++
+		counts[3][byte(k>>24)]++
+		counts[4][byte(k>>32)]++
+		counts[5][byte(k>>40)]++
+		counts[6][byte(k>>48)]++
+		counts[7][byte(k>>56)]++
+		counts[8][byte(items[i].rank)]++
+		maxRank = max(maxRank, items[i].rank)
+	}
+	pass := func(c *[256]int, digit func(*sortItem) byte) {
+		if c[digit(&items[0])] == len(items) {
+			return // every item has the same byte here
+		}
+		at := 0
+		for b := range c {
+			c[b], at = at, at+c[b]
+		}
+		for i := range items {
+			b := digit(&items[i])
+			tmp[c[b]] = items[i]
+			c[b]++
+		}
+		items, tmp = tmp, items
+	}
+	for d := range 8 {
+		pass(&counts[d], func(it *sortItem) byte { return byte(it.key >> (8 * d)) })
+	}
+	pass(&counts[8], func(it *sortItem) byte { return byte(it.rank) })
+	for shift := 8; shift < 32 && maxRank>>shift != 0; shift += 8 {
+		var c [256]int
+		for i := range items {
+			c[byte(items[i].rank>>shift)]++
+		}
+		pass(&c, func(it *sortItem) byte { return byte(it.rank >> shift) })
+	}
+	if &items[0] != &sorted[0] {
+		copy(sorted, items)
+	}
 }
 
 // appendLower appends strings.ToLower(s), by hand when s is ASCII.
@@ -210,37 +497,6 @@ func appendLowerASCII(b []byte, s string) []byte {
 		}
 	}
 	return b
-}
-
-// commonPrefix is the length of the prefix every key's name shares.
-func commonPrefix(ks []sortKey) int {
-	if len(ks) == 0 {
-		return 0
-	}
-	p := ks[0].name
-	for _, k := range ks[1:] {
-		n := min(len(p), len(k.name))
-		i := 0
-		for i < n && p[i] == k.name[i] {
-			i++
-		}
-		p = p[:i]
-	}
-	return len(p)
-}
-
-// eightBytes is the first eight bytes of s, big-endian, zero-padded: two
-// of them compare as the strings' first eight bytes do. A shorter string
-// comes first, as in strings.Compare, since a cleaned name holds no NUL.
-func eightBytes(s string) uint64 {
-	var v uint64
-	for i := range 8 {
-		v <<= 8
-		if i < len(s) {
-			v |= uint64(s[i])
-		}
-	}
-	return v
 }
 
 // filterProduct keeps the accounts of one product code, compared without

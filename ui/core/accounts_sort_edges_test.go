@@ -31,6 +31,17 @@ func TestSortAccountsEdges(t *testing.T) {
 		{name: "long, in order", in: long(5000, func(i int) string { return fmt.Sprintf("Account %05d", i) })},
 		{name: "long, backwards", in: long(5000, func(i int) string { return fmt.Sprintf("Account %05d", 5000-i) })},
 		{name: "long, one name", in: long(4096, func(int) string { return "Same" })},
+		// Names alike for far longer than a key, in groups of more than a
+		// few, so that ties are told apart eight bytes at a time, and past
+		// 256 bytes whole; cases mixed, and the groups apart from the
+		// start, so that no prefix is common to all.
+		{name: "long, alike far past a key", in: long(5000, func(i int) string {
+			shared := strings.Repeat([]string{"Project Alpha ", "project ALPHA ", "Beta "}[i%3], 1+i%5*4)
+			return fmt.Sprintf("%c%s%03d", 'A'+i%2, shared, (i*7919)%1000)
+		})},
+		{name: "short, alike past 256 bytes", in: long(40, func(i int) string {
+			return strings.Repeat("x", 300) + fmt.Sprint(39-i)
+		})},
 		{name: "capitals at the ends of the alphabet", in: []auth.Account{
 			{Product: "bc3", ID: 1, Name: "Zeta"}, {Product: "bc3", ID: 2, Name: "yak"}, {Product: "bc3", ID: 3, Name: "Alpha"},
 			{Product: "bc3", ID: 4, Name: "_under"}, {Product: "bc3", ID: 5, Name: "[bracket"}, {Product: "bc3", ID: 6, Name: "@at"},

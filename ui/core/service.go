@@ -632,7 +632,7 @@ func (s *Service) lookAhead(sess *store.Session, sort bool) *lookahead {
 		l.cached = s.Cached(sess)
 		close(l.read)
 		if a := l.cached.Authorization; sort && a != nil {
-			l.sorted = SortAccounts(a.Accounts)
+			l.sorted = sortedAccounts(a)
 		}
 	}()
 	return l

@@ -147,7 +147,7 @@ func Discover(ctx context.Context, cfg DiscoveryConfig) (*Discovery, error) {
 		return out, nil
 	case len(others) > 1:
 		return nil, &DiscoveryError{Setting: SettingIssuer,
-			Reason: fmt.Sprintf("the API host %s advertises %d authorization servers (%s), and bcauth does not guess: pin the one to use", resource, len(others), strings.Join(quoteAll(others), ", "))}
+			Reason: fmt.Sprintf("the API host %s advertises %d authorization servers (%s), and bcauth does not guess which one to use", resource, len(others), strings.Join(quoteAll(others), ", "))}
 	default:
 		issuer = others[0]
 	}

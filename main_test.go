@@ -123,6 +123,16 @@ func TestHelpDetails(t *testing.T) {
 		{[]string{"token", "--help"}, []string{"bcauth token [--json] [--id ID|EMAIL]", `"source": "stored" or "environment"`, "--id"}},
 		{[]string{"switch", "--help"}, []string{"bcauth switch ben@example.com", "without a terminal, the choices are listed"}},
 		{[]string{"logout", "--help"}, []string{"bcauth logout --id ben@example.com", "BCAUTH_ID does the same"}},
+		// BC5's settings and what each command says of it (issue 24).
+		{[]string{"--help"}, []string{"BCAUTH_BC5_CLIENT_ID (a client of Basecamp's newer server, BC5: an ID and no secret; without one, logins stay on Launchpad)",
+			"BASECAMP_BASE_URL (the API origin a login asks which server to use, default https://3.basecampapi.com)",
+			"BASECAMP_OAUTH_ISSUER (pins the BC5 issuer, which that origin must advertise)", "bcauth discover says which server a login would use now"}},
+		{[]string{"login", "--help"}, []string{"--scope read|full On BC5: ask for read (read-only) or full (read and write) access",
+			"--no-browser Do not open a browser: on Launchpad, paste the address it ends on instead (a BC5 login shows a code"}},
+		{[]string{"setup", "--help"}, []string{"When the API origin advertises Basecamp's newer server (BC5), setup asks for a BC5 client ID instead", "ctrl+o switches between the two"}},
+		{[]string{"ids", "--help"}, []string{"Once any login here is BC5's, a seventh column says each login's server", `"identity": {…}, "server": {…}, "token"`}},
+		{[]string{"token", "--help"}, []string{`"identity": {…}, "server": {…}, "source"`}},
+		{[]string{"demo", "--help"}, []string{"--serve Run the fake Launchpad (with --bc5, its BC5 issuer too)"}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			stdout, stderr, code := bcauth(t, tc.args...)

@@ -37,7 +37,7 @@ func newAppCmd(f *Factory, runF func(*appOptions) error) *cobra.Command {
 		Short: "Connect to your Basecamp ID through Launchpad and list the accounts it reaches",
 		Long: `bcauth connects you to your Basecamp ID through Launchpad and lists the accounts it reaches. With no command it is the app: your accounts, or the login if needed.
 
-Settings: BASECAMP_OAUTH_CLIENT_ID, BASECAMP_OAUTH_CLIENT_SECRET, BASECAMP_OAUTH_REDIRECT_URI, BASECAMP_LAUNCHPAD_URL (they win over the config file); BASECAMP_PASSWORD for probe --basic. BASECAMP_TOKEN is an access token every command uses instead of the stored login (never refreshed or stored); BCAUTH_ID picks a stored Basecamp ID as --id does; BCAUTH_KEYRING=1 keeps the tokens and client secret in the OS keyring (0: in bcauth's files).  Every command takes --help (or run bcauth help COMMAND).`,
+Settings: BASECAMP_OAUTH_CLIENT_ID, BASECAMP_OAUTH_CLIENT_SECRET, BASECAMP_OAUTH_REDIRECT_URI, BASECAMP_LAUNCHPAD_URL (a Launchpad integration); BCAUTH_BC5_CLIENT_ID (a client of Basecamp's newer server, BC5: an ID and no secret; without one, logins stay on Launchpad); BASECAMP_BASE_URL (the API origin a login asks which server to use, default https://3.basecampapi.com) and BASECAMP_OAUTH_ISSUER (pins the BC5 issuer, which that origin must advertise). Each wins over its key in the config file (bcauth status says where each came from), and bcauth discover says which server a login would use now. BASECAMP_PASSWORD for probe --basic, BASECAMP_API_TOKEN for probe --api-token -. BASECAMP_TOKEN is an access token every command uses instead of the stored login (never refreshed or stored); BCAUTH_ID picks a stored Basecamp ID as --id does; BCAUTH_KEYRING=1 keeps the tokens and client secret in the OS keyring (0: in bcauth's files). Every command takes --help (or run bcauth help COMMAND).`,
 		Example: `bcauth
 bcauth login --no-browser
 bcauth accounts --product bcx | cut -f4`,
@@ -62,7 +62,7 @@ bcauth accounts --product bcx | cut -f4`,
 // flags adds --no-browser and --timeout.
 func (o *appOptions) flags(cmd *cobra.Command) {
 	o.Timeout = durationFlag(5 * time.Minute)
-	cmd.Flags().BoolVar(&o.NoBrowser, "no-browser", false, "do not open a browser: paste the address it ends on instead")
+	cmd.Flags().BoolVar(&o.NoBrowser, "no-browser", false, "do not open a browser: on Launchpad, paste the address it ends on instead (a BC5 login shows a code to enter in any browser, and needs nothing pasted)")
 	most := durationFlag(auth.MaxLoginTimeout)
 	cmd.Flags().Var(&o.Timeout, "timeout", "how long to wait for the browser's approval: a DURATION such as 90s or 5m, at most "+most.String())
 	noCompletions(cmd, "timeout")

@@ -33,7 +33,7 @@ func newDemoCmd(f *Factory, runF func(*demoOptions) error) *cobra.Command {
 		Example: "bcauth demo\nbcauth demo --bc5\nbcauth demo --serve\nbcauth demo --serve --bc5",
 	}
 	o.flags(cmd)
-	cmd.Flags().BoolVar(&o.Serve, "serve", false, "run the fake Launchpad in the foreground for the script commands, and print how to use it")
+	cmd.Flags().BoolVar(&o.Serve, "serve", false, "run the fake Launchpad (with --bc5, its BC5 issuer too) in the foreground for the script commands, and print how to use it")
 	cmd.Flags().BoolVar(&o.BC5, "bc5", false, "the fake serves Basecamp's newer server (BC5) too, and the login is a code entered in the browser")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		if runF != nil {

@@ -143,11 +143,27 @@ func valueName(cmd *cobra.Command, fl *pflag.Flag) string {
 		if w != "--"+fl.Name && (fl.Shorthand == "" || w != "-"+fl.Shorthand) {
 			continue
 		}
-		if v := strings.Trim(words[i+1], ",.;:"); strings.ToUpper(v) == v && strings.ContainsFunc(v, unicode.IsLetter) {
+		if v := strings.Trim(words[i+1], ",.;:"); isValueName(v) {
 			return v
 		}
 	}
 	return ""
+}
+
+// isValueName reports whether the word after a flag in the synopsis
+// names its value: a placeholder in capitals (DURATION, ID|EMAIL), or the
+// values it takes, in lower case, between bars (read|full).
+func isValueName(v string) bool {
+	if strings.ToUpper(v) == v && strings.ContainsFunc(v, unicode.IsLetter) {
+		return true
+	}
+	choices := strings.Split(v, "|")
+	for _, c := range choices {
+		if c == "" || strings.ContainsFunc(c, func(r rune) bool { return r < 'a' || r > 'z' }) {
+			return false
+		}
+	}
+	return len(choices) > 1
 }
 
 // paragraphs wraps text at width under indent: each line of text is a

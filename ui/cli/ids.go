@@ -23,9 +23,9 @@ func newIDsCmd(f *Factory, runF func(*idsOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ids [--json]",
 		Short: "The Basecamp IDs logged in here, the current one marked",
-		Long: `List the Basecamp IDs logged in on this machine, from what is stored: "*" for the current one, Launchpad id, name, email, token state and accounts per product, tab-separated.
+		Long: `List the Basecamp IDs logged in on this machine, from what is stored: "*" for the current one, Launchpad id, name, email, token state and accounts per product, tab-separated. Once any login here is BC5's, a seventh column says each login's server: Launchpad, or the BC5 issuer and the scope granted ("https://… (full)"); with Launchpad logins only there are six.
 
-With --json: an array of {"current", "identity": {…}, "token": {"state", "expires_at", "renewable"}, "accounts_by_product", "accounts_fetched_at"}.`,
+With --json: an array of {"current", "identity": {…}, "server": {…}, "token": {"state", "expires_at", "renewable"}, "accounts_by_product", "accounts_fetched_at"}, server as in status --json.`,
 		Example: "bcauth ids\nbcauth ids --json | jq -r '.[] | select(.current) | .identity.email_address'",
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON")

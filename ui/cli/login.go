@@ -29,7 +29,7 @@ func newLoginCmd(f *Factory, runF func(*loginOptions) error) *cobra.Command {
 		Short: "Log in (adds or replaces that Basecamp ID)",
 		Long: `Log in through the browser, even when logged in (adds or replaces that Basecamp ID).
 
-Which server: bcauth asks the API origin (BASECAMP_BASE_URL, default https://3.basecampapi.com) which authorization server to use. Launchpad is used unless Basecamp's newer server (BC5) is advertised, or pinned with BASECAMP_OAUTH_ISSUER, and a BC5 client is configured (BCAUTH_BC5_CLIENT_ID); on BC5 the login is a code shown here and entered in any browser on any device, with --scope read or full (default full).
+Which server: bcauth asks the API origin (BASECAMP_BASE_URL, default https://3.basecampapi.com) which authorization servers it trusts. The login goes to Basecamp's newer server (BC5) only when that origin advertises one BC5 issuer, or advertises the one pinned with BASECAMP_OAUTH_ISSUER (a pinned issuer must be advertised too), and a BC5 client is configured (BCAUTH_BC5_CLIENT_ID). Two BC5 issuers and none pinned, a pinned issuer the origin does not advertise (or an origin that cannot be read while one is pinned), a pinned one with no BC5 client, or a BC5 issuer whose metadata is unusable, is an error naming the setting to fix, and Launchpad is not asked either. In every other case the login goes to Launchpad. bcauth discover says which server a login would use now, and why: that BC5 is there but no BC5 client is configured, say, or that the origin could not be read. On BC5 the login is a code shown here and entered in any browser on any device, with --scope read or full (default full).
 
 With --with-token, read an access token (and, optionally, its refresh token on a second line) from standard input instead, check it with Launchpad and store it like a browser login; nothing is echoed or printed. A refresh token is proven to be the same person's first (one refresh and one more authorization.json request). Exit 0 stored, 4 refused or another person's (nothing stored), 1 Launchpad unreachable or on hold, 2 no token on standard input.
 
@@ -44,7 +44,7 @@ printf '%s\n%s\n' "$ACCESS_TOKEN" "$REFRESH_TOKEN" | bcauth login --with-token`,
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "with --with-token: print who logged in and until when as JSON")
 	cmd.Flags().StringVar(&o.Expect, "expect-identity", "", "refuse, storing nothing, a login that comes back as any other Basecamp ID than this Launchpad id or email address")
 	noCompletions(cmd, "expect-identity")
-	cmd.Flags().StringVar(&o.Scope, "scope", "full", "on BC5: ask for read or full access (Launchpad has no scopes)")
+	cmd.Flags().StringVar(&o.Scope, "scope", "full", "on BC5: ask for read (read-only) or full (read and write) access; Launchpad has no scopes")
 	_ = cmd.RegisterFlagCompletionFunc("scope", cobra.FixedCompletions([]string{"read\tread-only access", "full\tread and write"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		o.keyringChoice(cmd)

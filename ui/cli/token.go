@@ -23,7 +23,7 @@ func newTokenCmd(f *Factory, runF func(*tokenOptions) error) *cobra.Command {
 		Short: "The access token, refreshed first if needed",
 		Long: `Print the current access token and nothing else, refreshed first if needed (BASECAMP_TOKEN, when set, as it is).
 
-With --json: {"access_token", "expires_at", "identity": {…}, "source": "stored" or "environment"}.`,
+With --json: {"access_token", "expires_at", "identity": {…}, "server": {…}, "source": "stored" or "environment"}, where server is the one the login came from, as in status --json (null for BASECAMP_TOKEN's).`,
 		Example: `curl -H "Authorization: Bearer $(bcauth token)" \
   -H "User-Agent: me (me@example.com)" \
   https://3.basecampapi.com/ID/projects.json

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"bcauth/store"
 	"bcauth/ui/core"
 )
 
@@ -154,4 +155,68 @@ func TestAccountsJSONIsWhatTheREADMESays(t *testing.T) {
 	}
 	// Launchpad's own fields pass through; the fake's are the documented ones.
 	sameKeys(t, "accounts --json", readmeJSON(t, "`bcauth accounts --json` is always an array"), printed)
+}
+
+// "In `client`, each `…_source` says where that setting came from:
+// `environment`, `file`, `keyring`, `default` or `unset`": the README's list
+// is what sourceName can say, every `…_source` of its example is one of
+// them, and a setting its example shows empty has the source status prints
+// for that setting when it is not set (bc5_client_id and oauth_issuer have
+// no default: "unset", never the "not set" the people's status says).
+func TestStatusJSONSourcesAreWhatTheREADMESays(t *testing.T) {
+	can := map[string]bool{}
+	for _, s := range []store.Source{store.SourceUnset, store.SourceFile, store.SourceEnv, store.SourceKeyring} {
+		can[sourceName(s, true)], can[sourceName(s, false)] = true, true
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, list, ok := strings.Cut(string(readme), "each `…_source` says where that setting came from:")
+	if !ok {
+		t.Fatal("the README does not list the values of status --json's …_source")
+	}
+	list, _, _ = strings.Cut(list, "\n\n")
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile("`([a-z]+)`").FindAllStringSubmatch(list, -1) {
+		listed[m[1]] = true
+	}
+	for v := range can {
+		if !listed[v] {
+			t.Errorf("status --json can say a source is %q, which the README does not list", v)
+		}
+	}
+	for v := range listed {
+		if !can[v] {
+			t.Errorf("the README lists the source %q, which status --json never prints", v)
+		}
+	}
+
+	e := newCLIEnv(t, cliOpts{})
+	r := e.status(t, true)
+	var printed struct {
+		Client map[string]any `json:"client"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &printed); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r.stdout)
+	}
+	example, _ := readmeJSON(t, "`bcauth status --json`:").(map[string]any)
+	client, _ := example["client"].(map[string]any)
+	if client == nil {
+		t.Fatal("the README's status --json example has no client object")
+	}
+	for k, v := range client {
+		setting, ok := strings.CutSuffix(k, "_source")
+		if !ok {
+			continue
+		}
+		if s, _ := v.(string); !can[s] {
+			t.Errorf("the README's example has %s %q, which status --json never prints", k, v)
+		}
+		if value, _ := client[setting].(string); value == "" && setting != "client_secret" {
+			if printed.Client[setting] != "" || printed.Client[k] != v {
+				t.Errorf("the README's example shows %s empty with %s %q; status --json prints %q with %q", setting, k, v, printed.Client[setting], printed.Client[k])
+			}
+		}
+	}
 }

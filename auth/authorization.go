@@ -195,6 +195,28 @@ func (c *Client) Authorization(ctx context.Context, ts *TokenSource) (*Authoriza
 // answer is that one's text byte for byte, that one is the result, and
 // the text is not parsed again. last may be called more than once.
 func (c *Client) AuthorizationAgain(ctx context.Context, ts *TokenSource, last func() *Authorization) (*Authorization, error) {
+	if last == nil {
+		return c.AuthorizationSince(ctx, ts, nil, nil)
+	}
+	var prev *Authorization
+	return c.AuthorizationSince(ctx, ts, func() string {
+		if prev = last(); prev == nil {
+			return ""
+		}
+		return prev.body
+	}, func() *Authorization { return prev })
+}
+
+// AuthorizationSince is AuthorizationAgain for a caller that holds the
+// earlier answer's text before it has it parsed, as a run that reads its
+// cache while the request is on its way: the answer is compared with the
+// text as it comes, while the text is parsed elsewhere. text, unless nil,
+// is called once an answer has come and gives the earlier answer's text
+// ("" for none). parsed is called only when the new answer is that text
+// byte for byte, and gives it parsed: the result; nil from it, the text
+// could not be had parsed, and the answer is parsed here. Both may be
+// called more than once.
+func (c *Client) AuthorizationSince(ctx context.Context, ts *TokenSource, text func() string, parsed func() *Authorization) (*Authorization, error) {
 	var out *Authorization
 	hc, server := c.http, ""
 	if c.cfg.Server.IsBC5() {
@@ -224,13 +246,9 @@ func (c *Client) AuthorizationAgain(ctx context.Context, ts *TokenSource, last f
 			return &LaunchpadError{Op: OpAuthorization, Server: server, Status: resp.StatusCode, Kind: KindOther,
 				Text: fmt.Sprintf("response of %d bytes is larger than the %d MiB limit", resp.ContentLength, MaxBodyBytes>>20)}
 		}
-		var prev *Authorization
-		if last != nil {
-			prev = last()
-		}
 		var before string
-		if prev != nil {
-			before = prev.body
+		if text != nil {
+			before = text()
 		}
 		body, err := readBody(resp, before)
 		if err != nil {
@@ -241,8 +259,10 @@ func (c *Client) AuthorizationAgain(ctx context.Context, ts *TokenSource, last f
 				Text: fmt.Sprintf("response is larger than the %d MiB limit", MaxBodyBytes>>20)}
 		}
 		if before != "" && body == before { // the same text: the same answer
-			out = prev
-			return nil
+			if prev := parsed(); prev != nil && prev.body == body {
+				out = prev
+				return nil
+			}
 		}
 		a, err := ParseAuthorization(body)
 		if err != nil {

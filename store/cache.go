@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"bcauth/auth"
@@ -73,21 +74,77 @@ func (s *Store) cachePath(key string) string { return filepath.Join(s.cacheDir, 
 // the cache holds nothing that cannot be fetched again; the next answer
 // replaces the file.
 func (s *Store) LoadAuthorization(sess Session) (a *auth.Authorization, at time.Time, ok bool) {
+	body, at, ok := s.LoadAuthorizationText(sess)
+	if !ok {
+		return nil, time.Time{}, false
+	}
+	a, err := auth.ParseAuthorization(body)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	return a, at, true
+}
+
+// LoadAuthorizationText is LoadAuthorization but for the parse: the
+// cached answer's text and when it came, shown under the same
+// conditions. A text that auth.ParseAuthorization refuses is no cache
+// either: LoadAuthorization is the two together.
+func (s *Store) LoadAuthorizationText(sess Session) (body string, at time.Time, ok bool) {
 	path := s.cachePath(sess.Key())
 	data, fi, err := s.readString(path, maxCacheBytes)
 	if err != nil {
-		return nil, time.Time{}, false
+		return "", time.Time{}, false
 	}
-	line, body, found := strings.Cut(data, "\n")
+	line, rest, found := strings.Cut(data, "\n")
 	var head cacheHead
 	if !found || decode(path, []byte(line), &head) != nil || !head.shownFor(sess, fi) {
-		return nil, time.Time{}, false
+		return "", time.Time{}, false
 	}
-	a, err = auth.ParseAuthorization(body)
-	if err != nil {
-		return nil, time.Time{}, false
+	s.cacheRead.set(path, fi, head, rest)
+	return rest, fi.ModTime(), true
+}
+
+// lastRead is the cache file last read whole: the file (its identity,
+// size and time), its head and its answer. Saving that answer again finds
+// the file as it was read, and then only its time changes: no second read
+// of thousands of accounts to compare them.
+type lastRead struct {
+	mu   sync.Mutex
+	path string
+	fi   fs.FileInfo
+	head cacheHead
+	body string
+}
+
+func (r *lastRead) set(path string, fi fs.FileInfo, head cacheHead, body string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.path, r.fi, r.head, r.body = path, fi, head, body
+}
+
+// holdsAnswer says whether the file at path is still the one read last,
+// unchanged since, and holds the answer body of the session with key as
+// writeCache writes it: its head of this format, for this session, giving
+// the answer's size and its counts.
+func (r *lastRead) holdsAnswer(path, key, body string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := &r.head
+	if r.fi == nil || r.path != path || r.body != body || h.Version == nil || *h.Version != formatVersion || h.Session != key ||
+		h.Products == nil || h.Size == nil || *h.Size != int64(len(body)) {
+		return false
 	}
-	return a, fi.ModTime(), true
+	fi, err := os.Lstat(path)
+	return err == nil && os.SameFile(fi, r.fi) && fi.Size() == r.fi.Size() && fi.ModTime().Equal(r.fi.ModTime()) && fi.Mode() == r.fi.Mode()
+}
+
+// forget drops what is known of path, which is about to change.
+func (r *lastRead) forget(path string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.path == path {
+		r.path, r.fi, r.head, r.body = "", nil, cacheHead{}, ""
+	}
 }
 
 // shownFor says whether the cache file with this head is sess's to show:
@@ -154,11 +211,28 @@ func (s *Store) migrateCache(c cached) error {
 
 // writeCache writes the head line and then the answer: Launchpad's own
 // bytes when the Authorization came with them (nothing is encoded again),
-// else the Authorization written out. The file is compared before it is
-// replaced, a piece at a time, so an unchanged answer costs one read and
-// one utimes.
+// else the Authorization written out. The answer just
+// read from the file, unchanged since, costs one utimes; otherwise the
+// file is compared before it is replaced, a piece at a time, so an
+// unchanged answer costs one read and one utimes.
 func (s *Store) writeCache(c cached) error {
+	name := cacheName(c.key)
+	path := filepath.Join(s.cacheDir, name)
+	at := c.at
+	if at.IsZero() {
+		at = s.now()
+	}
+	if err := s.cacheDirReady(); err != nil {
+		return err
+	}
 	body := c.a.Body()
+	// The answer just read from the file, which has not changed since:
+	// only its time changes, and the accounts are not even looked at.
+	unchanged := body != "" && s.cacheRead.holdsAnswer(path, c.key, body)
+	s.cacheRead.forget(path)
+	if unchanged {
+		return os.Chtimes(path, at, at)
+	}
 	if body == "" {
 		body = string(appendAuthorization(nil, c.a))
 	}
@@ -166,15 +240,6 @@ func (s *Store) writeCache(c cached) error {
 	head, err := json.Marshal(cacheHead{Version: &v, Session: c.key, Products: auth.CountProducts(c.a.Accounts), Size: &size})
 	if err != nil {
 		return err
-	}
-	if err := s.cacheDirReady(); err != nil {
-		return err
-	}
-	name := cacheName(c.key)
-	path := filepath.Join(s.cacheDir, name)
-	at := c.at
-	if at.IsZero() {
-		at = s.now()
 	}
 	parts := []string{string(head), "\n", body}
 	if !s.holds(path, parts...) {

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/adrg/xdg"
 	"github.com/gofrs/flock"
@@ -111,6 +112,9 @@ type Store struct {
 
 	noticeMu sync.Mutex
 	notices  []string
+
+	// cacheRead is the cache file last read whole (see cache.go).
+	cacheRead lastRead
 }
 
 // Open opens the store in dir. A missing directory is created, with mode
@@ -414,22 +418,16 @@ func (s *Store) readFile(path string, limit int64) ([]byte, fs.FileInfo, error) 
 }
 
 // readString is readFile into a string, for text that is sliced rather
-// than decoded: thousands of cached accounts cost one buffer, no copy.
+// than decoded: thousands of cached accounts cost one buffer, read into
+// once and never copied.
 func (s *Store) readString(path string, limit int64) (string, fs.FileInfo, error) {
-	f, fi, err := s.openChecked(path)
-	if err != nil {
-		return "", nil, err
+	data, fi, err := s.readFile(path, limit)
+	if err != nil || len(data) == 0 {
+		return "", fi, err
 	}
-	defer f.Close()
-	var b strings.Builder
-	b.Grow(int(min(fi.Size(), limit) + 1))
-	if _, err := io.Copy(&b, io.LimitReader(f, limit+1)); err != nil {
-		return "", nil, err
-	}
-	if int64(b.Len()) > limit {
-		return "", nil, fmt.Errorf("larger than %d MiB", limit>>20)
-	}
-	return b.String(), fi, nil
+	// data is this function's own and nobody changes it: the string is
+	// its bytes.
+	return unsafe.String(unsafe.SliceData(data), len(data)), fi, nil
 }
 
 // holds says whether the file at path holds exactly parts, one after

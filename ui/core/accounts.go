@@ -35,7 +35,8 @@ type AccountList struct {
 // LoadAccounts is the one account pipeline: the client, the current
 // session, Launchpad's answer (refreshing the token if needed, and caching
 // it) or, when Launchpad cannot be reached, the cache; then the one sort
-// and the product filter (case-insensitive; "" keeps every product).
+// and the product filter (case-insensitive; "" keeps every product). The
+// session's own accounts may be left in the list's order.
 func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountList, error) {
 	c, sess, err := s.currentLogin()
 	if err != nil {

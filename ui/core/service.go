@@ -614,28 +614,62 @@ func (s *Service) reloadReadingAhead(ctx context.Context, c *auth.Client, sess *
 // goroutine while Launchpad is asked for the answer it keeps. Most of
 // the time the answer has not changed, byte for byte, and then that parse
 // (and, for a list, its sort) is what the answer gives: done in time a
-// run would otherwise spend waiting for Launchpad.
+// run would otherwise spend waiting for Launchpad. The answer is compared
+// with the cache's text as it comes, while the text is parsed.
 type lookahead struct {
-	read, done chan struct{} // closed once cached is set, and once sorted is
-	sess       *store.Session
-	cached     *store.Session // as Cached gives it
-	sorted     []auth.Account // SortAccounts of its accounts, if asked for
+	// closed once text is set, once cached is (its accounts sorted
+	// already when asked for), and once sorted is
+	text, read, done chan struct{}
+	sess             *store.Session
+	body             string         // the cache's text, "" for none
+	cached           *store.Session // as Cached gives it
+	sorted           []auth.Account // SortAccounts of its accounts, if asked for
 }
 
 // lookAhead starts reading sess's cache, and sorting its accounts too
 // when sort is set. When the answer turns out different, the goroutine
 // still ends its work, unwaited for: at most one parse and one sort.
 func (s *Service) lookAhead(sess *store.Session, sort bool) *lookahead {
-	l := &lookahead{read: make(chan struct{}), done: make(chan struct{}), sess: sess}
+	l := &lookahead{text: make(chan struct{}), read: make(chan struct{}), done: make(chan struct{}), sess: sess}
 	go func() {
 		defer close(l.done)
-		l.cached = s.Cached(sess)
+		// Cached, in two steps: the text, then its parse.
+		l.cached = sess
+		var at time.Time
+		switch {
+		case sess.Authorization != nil:
+			l.body = sess.Authorization.Body()
+		case s.Store != nil:
+			l.body, at, _ = s.Store.LoadAuthorizationText(*sess)
+		}
+		close(l.text)
+		if sess.Authorization == nil && l.body != "" {
+			if a, err := auth.ParseAuthorization(l.body); err == nil {
+				out := *sess
+				out.Authorization, out.FetchedAt = a, at
+				l.cached = &out
+				if sort {
+					// Its own parse, given to nobody yet: sorted where
+					// it lies, no copy made.
+					sortInPlace(a)
+					l.sorted = a.Accounts
+				}
+			}
+		}
 		close(l.read)
-		if a := l.cached.Authorization; sort && a != nil {
+		if a := l.cached.Authorization; sort && l.sorted == nil && a != nil {
 			l.sorted = sortedAccounts(a)
 		}
 	}()
 	return l
+}
+
+// cacheText is the cache's text, once read; "" should ctx end first.
+func (l *lookahead) cacheText(ctx context.Context) string {
+	if ready(ctx, l.text) {
+		return l.body
+	}
+	return ""
 }
 
 // wait is the session with its cache, once read; without it, should ctx
@@ -677,7 +711,8 @@ func ready(ctx context.Context, c <-chan struct{}) bool {
 // reloadAhead is ReloadWith with the cache read ahead.
 func (s *Service) reloadAhead(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource, ahead *lookahead) (*Reload, error) {
 	before := ts.Refreshed()
-	a, err := c.AuthorizationAgain(ctx, ts, func() *auth.Authorization { return ahead.wait(ctx).Authorization })
+	a, err := c.AuthorizationSince(ctx, ts, func() string { return ahead.cacheText(ctx) },
+		func() *auth.Authorization { return ahead.wait(ctx).Authorization })
 	var unsaved *auth.SaveError
 	if errors.As(err, &unsaved) && a != nil {
 		err = nil // the answer came; only saving the new token failed

@@ -79,6 +79,26 @@ func TestCacheSavedAgainAfterARead(t *testing.T) {
 	}
 }
 
+// TestCacheMappedAsRead checks that a large cache mapped into memory
+// reads as the same text as read, and is found by id the same.
+func TestCacheMappedAsRead(t *testing.T) {
+	s, _ := cacheStore(t)
+	sess := session(ada, "a")
+	a := parsedAnswer(t, 12000) // past mapFrom
+	if err := s.SaveAuthorization(sess.Key(), a, t0); err != nil {
+		t.Fatal(err)
+	}
+	read, _, ok := s.LoadAuthorizationText(sess)
+	if !ok || read != a.Body() || len(read) < mapFrom {
+		t.Fatalf("read %d bytes (%v), want the answer's %d, past %d", len(read), ok, len(a.Body()), mapFrom)
+	}
+	s.MapCache()
+	mapped, _, ok := s.LoadAuthorizationText(sess)
+	if !ok || mapped != read {
+		t.Fatalf("mapped %d bytes (%v), want the %d read", len(mapped), ok, len(read))
+	}
+}
+
 // BenchmarkCache30000 reads the text of the bench's 30,000 cached
 // accounts, as the commands do.
 func BenchmarkCache30000(b *testing.B) {

@@ -113,8 +113,10 @@ type Store struct {
 	noticeMu sync.Mutex
 	notices  []string
 
-	// cacheRead is the cache file last read whole (see cache.go).
+	// cacheRead is the cache file last read whole, and mapCache says to
+	// map a large one rather than read it (see cache.go).
 	cacheRead lastRead
+	mapCache  atomic.Bool
 }
 
 // Open opens the store in dir. A missing directory is created, with mode

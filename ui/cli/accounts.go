@@ -36,7 +36,7 @@ func newAccountsCmd(f *Factory, runF func(*accountsOptions) error) *cobra.Comman
 	cmd.Flags().StringVar(&o.Product, "product", "", "only accounts of this product CODE (bc3, bcx, basecamp, campfire, highrise, …)")
 	_ = cmd.RegisterFlagCompletionFunc("product", productCodes)
 	cmd.RunE = runOnService(f, o, &o.ID, runF, func(ctx context.Context, svc *core.Service, out Output) int {
-		return Accounts(ctx, svc, out, o.JSON, o.Product)
+		return listing(svc, func() int { return Accounts(ctx, svc, out, o.JSON, o.Product) })
 	})
 	return cmd
 }

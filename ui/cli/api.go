@@ -70,7 +70,10 @@ bcauth api --account "name:Honcho Design" -f subject=Kickoff -f content='<p>Hell
 		caught := make(chan os.Signal, 1)
 		signal.Notify(caught, os.Interrupt, syscall.SIGTERM)
 		defer signal.Stop(caught)
-		err := f.script(cmd, o.ID, func(svc *core.Service, out Output) int { return API(cmd.Context(), svc, out, *o) })
+		err := f.script(cmd, o.ID, func(svc *core.Service, out Output) int {
+			mapCache(svc)
+			return API(cmd.Context(), svc, out, *o)
+		})
 		if f.code != nil && *f.code != ExitOK {
 			select {
 			case s := <-caught:

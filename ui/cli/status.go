@@ -31,7 +31,7 @@ func newStatusCmd(f *Factory, runF func(*statusOptions) error) *cobra.Command {
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON")
 	f.idFlag(cmd, &o.ID)
 	cmd.RunE = runOnService(f, o, &o.ID, runF, func(ctx context.Context, svc *core.Service, out Output) int {
-		return Status(ctx, svc, out, o.JSON)
+		return listing(svc, func() int { return Status(ctx, svc, out, o.JSON) })
 	})
 	return cmd
 }

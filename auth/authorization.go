@@ -89,6 +89,9 @@ type Authorization struct {
 	// plain is set when the plain parser read every string, which it
 	// takes only as printable ASCII without a quote or a backslash.
 	plain bool
+	// accountsAt is where in body the accounts array lies, brackets
+	// included, when the plain parser read it; zero when not.
+	accountsAt [2]int
 }
 
 // Body is the authorization.json text ParseAuthorization read a from, as

@@ -37,6 +37,7 @@ func parseAuthorization(body string, halvesFrom int) (*Authorization, error) {
 		}
 	} else {
 		a.plain = true
+		a.accountsAt = p.accountsAt
 	}
 	if a.Accounts == nil {
 		a.Accounts = []Account{}
@@ -71,6 +72,8 @@ type plainParser struct {
 	// halvesFrom is halvesFrom but in tests, which read short bodies in
 	// halves too.
 	halvesFrom int
+	// accountsAt is where the accounts array lies.
+	accountsAt [2]int
 }
 
 func (p *plainParser) ws() {
@@ -324,11 +327,14 @@ type half struct {
 // (Each read into one of its own cost a fresh process another megabyte at
 // 30,000 accounts, and a copy.)
 func (p *plainParser) accounts(out *[]Account) bool {
+	p.ws()
+	start := p.i
 	if !p.eat('[') {
 		return false
 	}
 	if p.eat(']') {
 		*out = []Account{}
+		p.accountsAt = [2]int{start, p.i}
 		return true
 	}
 	seam, n := -1, 0
@@ -367,6 +373,7 @@ func (p *plainParser) accounts(out *[]Account) bool {
 		return false
 	}
 	*out = accs
+	p.accountsAt = [2]int{start, p.i}
 	return ok
 }
 
@@ -528,4 +535,49 @@ func (p *plainParser) account(a *Account) bool {
 			return false
 		}
 	}
+}
+
+// Indexed reports whether AccountIndex can be had: a was read by the
+// plain parser, and its Body is the text.
+func (a *Authorization) Indexed() bool { return a.accountsAt[1] > 0 }
+
+// AccountIndex is, for each of a's accounts, in order, its id and where
+// in Body its object starts, for an index of the text by id (see
+// AccountAt); ok is false when a was not read by the plain parser.
+func (a *Authorization) AccountIndex() (ids []int64, at []int, ok bool) {
+	if a.accountsAt[1] == 0 {
+		return nil, nil, false
+	}
+	p := plainParser{s: a.body, i: a.accountsAt[0]}
+	if !p.eat('[') {
+		return nil, nil, false
+	}
+	ids, at = make([]int64, 0, len(a.Accounts)), make([]int, 0, len(a.Accounts))
+	for !p.eat(']') {
+		if len(at) > 0 && !p.eat(',') {
+			return nil, nil, false
+		}
+		p.ws()
+		var acc Account
+		at = append(at, p.i)
+		if !p.account(&acc) {
+			return nil, nil, false
+		}
+		ids = append(ids, acc.ID)
+	}
+	if len(ids) != len(a.Accounts) {
+		return nil, nil, false
+	}
+	return ids, at, true
+}
+
+// AccountAt reads the account whose object starts text, as the plain
+// parser reads one in an authorization.json, and says where the object
+// ends; ok is false when it is not such an account, or is cut short.
+func AccountAt(text string) (a Account, end int, ok bool) {
+	p := plainParser{s: text}
+	if !p.account(&a) {
+		return Account{}, 0, false
+	}
+	return a, p.i, true
 }

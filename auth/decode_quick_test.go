@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -69,4 +70,86 @@ func TestQuickAccountAsAccount(t *testing.T) {
 			t.Errorf("%s: parsed %+v (%v), encoding/json %+v (%v)", obj, got, gotErr, want, wantErr)
 		}
 	}
+}
+
+// TestAccountIndex checks where AccountIndex says accounts start on the
+// shapes that could mislead it: braces, commas and keys in names, spaces,
+// a key written twice, an account that holds an object; and that only an
+// answer the plain parser read has an index.
+func TestAccountIndex(t *testing.T) {
+	body := `{"identity":{"id":5,"email_address":"a@example.com"},"accounts":[` +
+		`{"product":"bc3","id":5,"name":"{5},{","href":"http://x/5"},` +
+		`{"product":"bcx","id":15,"name":"id: 5","href":"http://x/15"},` +
+		` { "name" : "spaced" , "id" : 5 , "product" : "hey" } ,` +
+		`{"id":7,"id":5,"name":"twice, last 5"},` +
+		`{"id":5,"x":{"id":8,"y":[{}]},"name":"deep"}` +
+		`],"tail":{"id":5}}`
+	a, err := ParseAuthorization(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAccountIndex(t, a)
+	for _, other := range []string{
+		`{"identity":{"id":1},"accounts":[{"id":1,"name":"\u00e9"}]}`, // read by encoding/json
+		`{"identity":{"id":1}}`, // no accounts at all
+	} {
+		a, err := ParseAuthorization(other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids, at, ok := a.AccountIndex(); ok {
+			t.Errorf("%s: AccountIndex = %v, %v", other, ids, at)
+		}
+	}
+	// An account cut short, or none at all, does not read.
+	for _, text := range []string{`{"id":5,"name":"x`, `{"id":5`, ``, `]`, `{"id":5.5}`} {
+		if a, _, ok := AccountAt(text); ok {
+			t.Errorf("AccountAt(%q) = %+v", text, a)
+		}
+	}
+}
+
+// BenchmarkAccountAt30000 reads one account of the bench's 30,000 where
+// the index says it is, and, to compare, all of them.
+func BenchmarkAccountAt30000(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"expires_at":"2026-03-22T16:56:48-05:00","identity":{"id":9999999,"first_name":"Jason","last_name":"Fried","email_address":"jason@example.com"},"accounts":[`)
+	for i := range 30000 {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		id := 10_000_000 + i
+		fmt.Fprintf(&sb, `{"product":"bc3","id":%d,"name":"Account %d of the bench","href":"http://127.0.0.1:38221/bc3/%d","app_href":"http://127.0.0.1:38221/web/bc3/%d"}`, id, i, id, id)
+	}
+	sb.WriteString(`]}`)
+	body := sb.String()
+	a, err := ParseAuthorization(body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, at, ok := a.AccountIndex()
+	if !ok {
+		b.Fatal("no index")
+	}
+	b.Run("one", func(b *testing.B) {
+		for b.Loop() {
+			if acc, _, ok := AccountAt(body[at[15000]:]); !ok || acc.ID != 10_015_000 {
+				b.Fatal(acc, ok)
+			}
+		}
+	})
+	b.Run("all", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := ParseAuthorization(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("index", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, ok := a.AccountIndex(); !ok {
+				b.Fatal("no index")
+			}
+		}
+	})
 }

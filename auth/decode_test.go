@@ -48,7 +48,12 @@ func FuzzPlainDecoder(f *testing.F) {
 				if got.plain && !plainStrings(got) {
 					t.Fatalf("%q: PlainText, yet a string is not plain: %+v", body, got)
 				}
-				got.body, got.plain = "", false // DecodeAuthorization keeps no text
+				if got.Indexed() {
+					checkAccountIndex(t, got)
+				} else if got.plain && strings.Contains(string(body), `"accounts"`) && len(got.Accounts) > 0 {
+					t.Fatalf("%q: read plainly, yet no index", body)
+				}
+				got.body, got.plain, got.accountsAt = "", false, [2]int{} // DecodeAuthorization keeps no text
 			}
 			if (wantErr == nil) != (gotErr == nil) || (wantErr != nil && wantErr.Error() != gotErr.Error()) {
 				t.Fatalf("%q (halves from %d): error %v, encoding/json says %v", body, halves, gotErr, wantErr)
@@ -58,6 +63,27 @@ func FuzzPlainDecoder(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkAccountIndex checks that AccountIndex of a plainly read answer
+// says where each account's object is: one AccountAt reads as that
+// account, and that ends before a comma or the array's bracket.
+func checkAccountIndex(t *testing.T, a *Authorization) {
+	t.Helper()
+	ids, at, ok := a.AccountIndex()
+	if !ok || len(ids) != len(a.Accounts) || len(at) != len(a.Accounts) {
+		t.Fatalf("%q: AccountIndex = %v, %v, %v for %d accounts", a.Body(), ids, at, ok, len(a.Accounts))
+	}
+	for k, acc := range a.Accounts {
+		got, end, ok := AccountAt(a.Body()[at[k]:])
+		if !ok || got != acc || ids[k] != acc.ID {
+			t.Fatalf("%q: account %d at %d reads as %+v (%v), id %d; want %+v", a.Body(), k, at[k], got, ok, ids[k], acc)
+		}
+		rest := strings.TrimLeft(a.Body()[at[k]+end:], " \t\r\n")
+		if rest == "" || (rest[0] != ',' && rest[0] != ']') {
+			t.Fatalf("%q: account %d at %d ends before %.10q", a.Body(), k, at[k], rest)
+		}
+	}
 }
 
 // plainStrings says whether every string of a is what PlainText promises.

@@ -2,15 +2,19 @@ package store
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,10 +44,11 @@ type cached struct {
 }
 
 // cacheHead is a cache file's first line; the answer follows, as
-// authorization.json, so it is read back with Launchpad's own decoder. The
-// head names the session, so a file copied or renamed from another
-// session's is never shown as this one's. When the answer came is the
-// file's modification time: an answer that did not change costs one
+// authorization.json, so it is read back with Launchpad's own decoder,
+// and then, when the head says so, an index of its accounts by id (see
+// Index). The head names the session, so a file copied or renamed from
+// another session's is never shown as this one's. When the answer came is
+// the file's modification time: an answer that did not change costs one
 // utimes, not a rewrite.
 type cacheHead struct {
 	Version *int   `json:"version"`
@@ -54,6 +59,33 @@ type cacheHead struct {
 	// believed. Files written before they were here have neither.
 	Products map[string]int `json:"products"`
 	Size     *int64         `json:"size,omitempty"`
+	// Index is how many records of an index of the answer's accounts
+	// follow it: one an account, indexRecord bytes each, sorted by id,
+	// saying where in the answer the account's object starts. An
+	// account is then found by its id in a few reads, without reading the
+	// others (LoadAccountsWithID). An answer the plain parser did not read
+	// has none, as files written before it was here.
+	Index *int `json:"index,omitempty"`
+}
+
+// indexRecord is the length of an index record: an account's id, as an
+// int64, and where its object starts in the answer, as a uint32, both
+// little-endian.
+const indexRecord = 12
+
+// layout is where a cache file's parts lie, as its head says: the head
+// line, newline included, then the answer, then the index; ok is false
+// when the file's size is not theirs (cut short, above all). A file
+// written before the head gave the answer's size is the head and the
+// answer.
+func (h *cacheHead) layout(line, size int64) (answer, index int64, ok bool) {
+	if h.Size == nil {
+		return size - line, 0, h.Index == nil
+	}
+	if h.Index != nil {
+		index = int64(*h.Index) * indexRecord
+	}
+	return *h.Size, index, *h.Size >= 0 && index >= 0 && line+*h.Size+index == size
 }
 
 func (f *cacheHead) version() *int { return f.Version }
@@ -100,8 +132,12 @@ func (s *Store) LoadAuthorizationText(sess Session) (body string, at time.Time, 
 	if !found || decode(path, []byte(line), &head) != nil || !head.shownFor(sess, fi) {
 		return "", time.Time{}, false
 	}
-	s.cacheRead.set(path, fi, head, rest)
-	return rest, fi.ModTime(), true
+	size, _, ok := head.layout(int64(len(line)+1), int64(len(data)))
+	if !ok {
+		return "", time.Time{}, false
+	}
+	s.cacheRead.set(path, fi, head, rest[:size])
+	return rest[:size], fi.ModTime(), true
 }
 
 // MapCache makes the account cache, when it is large, be mapped into
@@ -136,6 +172,111 @@ func (s *Store) readCache(path string) (string, fs.FileInfo, error) {
 	return s.readString(path, maxCacheBytes)
 }
 
+// LoadAccountsWithID is the accounts with the given id in the account
+// cache of sess, and when they came, read from the cache's index (see
+// cacheHead.Index): a few reads of the file, not thousands of accounts.
+// ok is false when the cache cannot tell: not shown (as for
+// LoadAuthorization), of another length than its first line says,
+// written without an index (as before bcauth did, or of an answer the
+// plain parser did not read), or an account is not where its index
+// record says. What it cannot see is a file spoilt without changing its
+// length, as for LoadAccountCounts.
+func (s *Store) LoadAccountsWithID(sess Session, id int64) (accs []auth.Account, at time.Time, ok bool) {
+	path := s.cachePath(sess.Key())
+	f, fi, err := s.openChecked(path)
+	if err != nil {
+		return nil, time.Time{}, false
+	}
+	defer f.Close()
+	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+	var head cacheHead
+	if err != nil || decode(path, line, &head) != nil || !head.shownFor(sess, fi) || head.Index == nil {
+		return nil, time.Time{}, false
+	}
+	answerAt := int64(len(line))
+	size, _, ok := head.layout(answerAt, fi.Size())
+	if !ok {
+		return nil, time.Time{}, false
+	}
+	x := cacheIndex{f: f, at: answerAt + size, n: *head.Index}
+	// The first record of the id, then each after it with the id.
+	k := sort.Search(x.n, func(k int) bool { rid, _, err := x.record(k); return err != nil || rid >= id })
+	for ; k < x.n; k++ {
+		rid, off, err := x.record(k)
+		if err != nil || rid < id || off >= size {
+			return nil, time.Time{}, false
+		}
+		if rid > id {
+			break
+		}
+		acc, ok := readAccount(f, answerAt+off, size-off)
+		if !ok || acc.ID != id {
+			return nil, time.Time{}, false
+		}
+		accs = append(accs, acc)
+	}
+	return accs, fi.ModTime(), true
+}
+
+// cacheIndex is a cache file's index: n records from at on in f.
+type cacheIndex struct {
+	f  *os.File
+	at int64
+	n  int
+}
+
+// record is the index's record k: an account's id and where its object
+// starts in the answer.
+func (x cacheIndex) record(k int) (id, at int64, err error) {
+	var b [indexRecord]byte
+	if _, err := x.f.ReadAt(b[:], x.at+int64(k)*indexRecord); err != nil {
+		return 0, 0, err
+	}
+	return int64(binary.LittleEndian.Uint64(b[:8])), int64(binary.LittleEndian.Uint32(b[8:])), nil
+}
+
+// readAccount reads the account whose object starts at off in f, within
+// the rest bytes of the answer there: a piece at first, more should the
+// object be longer, as a name may be. ok is false when it is not an
+// account that ends before a comma or the array's bracket.
+func readAccount(f *os.File, off, rest int64) (auth.Account, bool) {
+	for n := min(rest, 4<<10); ; n = min(rest, n*4) {
+		b := make([]byte, n)
+		if _, err := f.ReadAt(b, off); err != nil {
+			return auth.Account{}, false
+		}
+		text := string(b)
+		if acc, end, ok := auth.AccountAt(text); ok {
+			if after := strings.TrimLeft(text[end:], " \t\r\n"); after != "" {
+				return acc, after[0] == ',' || after[0] == ']'
+			}
+		}
+		if n == rest {
+			return auth.Account{}, false
+		}
+	}
+}
+
+// appendIndex appends the index of a's accounts (see cacheHead.Index), or
+// reports false when a has none.
+func appendIndex(b []byte, a *auth.Authorization) ([]byte, bool) {
+	ids, at, ok := a.AccountIndex()
+	if !ok || len(a.Body()) > math.MaxUint32 {
+		return b, false
+	}
+	order := make([]int, len(ids))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortFunc(order, func(i, j int) int { return cmp.Or(cmp.Compare(ids[i], ids[j]), cmp.Compare(i, j)) })
+	b = slices.Grow(b, len(order)*indexRecord)
+	for _, k := range order {
+		b = binary.LittleEndian.AppendUint64(b, uint64(ids[k]))
+		b = binary.LittleEndian.AppendUint32(b, uint32(at[k]))
+	}
+	return b, true
+}
+
 // lastRead is the cache file last read whole: the file (its identity,
 // size and time), its head and its answer. Saving that answer again finds
 // the file as it was read, and then only its time changes: no second read
@@ -157,13 +298,14 @@ func (r *lastRead) set(path string, fi fs.FileInfo, head cacheHead, body string)
 // holdsAnswer says whether the file at path is still the one read last,
 // unchanged since, and holds the answer body of the session with key as
 // writeCache writes it: its head of this format, for this session, giving
-// the answer's size and its counts.
-func (r *lastRead) holdsAnswer(path, key, body string) bool {
+// the answer's size and its counts, with an index when indexed (which
+// follows from the answer) and without one when not.
+func (r *lastRead) holdsAnswer(path, key, body string, indexed bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	h := &r.head
 	if r.fi == nil || r.path != path || r.body != body || h.Version == nil || *h.Version != formatVersion || h.Session != key ||
-		h.Products == nil || h.Size == nil || *h.Size != int64(len(body)) {
+		h.Products == nil || h.Size == nil || *h.Size != int64(len(body)) || (h.Index != nil) != indexed {
 		return false
 	}
 	fi, err := os.Lstat(path)
@@ -211,7 +353,7 @@ func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.
 		}
 		return auth.CountProducts(a.Accounts), at, true
 	}
-	if !head.shownFor(sess, fi) || *head.Size > maxCacheBytes || fi.Size() != int64(len(line))+*head.Size {
+	if _, _, ok := head.layout(int64(len(line)), fi.Size()); !head.shownFor(sess, fi) || *head.Size > maxCacheBytes || !ok {
 		return nil, time.Time{}, false // the size: cut short, or not what the head says
 	}
 	return head.Products, fi.ModTime(), true
@@ -243,7 +385,7 @@ func (s *Store) migrateCache(c cached) error {
 
 // writeCache writes the head line and then the answer: Launchpad's own
 // bytes when the Authorization came with them (nothing is encoded again),
-// else the Authorization written out. The answer just
+// and their index, else the Authorization written out. The answer just
 // read from the file, unchanged since, costs one utimes; otherwise the
 // file is compared before it is replaced, a piece at a time, so an
 // unchanged answer costs one read and one utimes.
@@ -260,20 +402,28 @@ func (s *Store) writeCache(c cached) error {
 	body := c.a.Body()
 	// The answer just read from the file, which has not changed since:
 	// only its time changes, and the accounts are not even looked at.
-	unchanged := body != "" && s.cacheRead.holdsAnswer(path, c.key, body)
+	unchanged := body != "" && s.cacheRead.holdsAnswer(path, c.key, body, c.a.Indexed())
 	s.cacheRead.forget(path)
 	if unchanged {
 		return os.Chtimes(path, at, at)
 	}
+	indexed := body != "" && c.a.Indexed()
 	if body == "" {
 		body = string(appendAuthorization(nil, c.a))
 	}
-	v, size := formatVersion, int64(len(body))
-	head, err := json.Marshal(cacheHead{Version: &v, Session: c.key, Products: auth.CountProducts(c.a.Accounts), Size: &size})
+	v, size, records := formatVersion, int64(len(body)), len(c.a.Accounts)
+	h := cacheHead{Version: &v, Session: c.key, Products: auth.CountProducts(c.a.Accounts), Size: &size}
+	var index []byte
+	if indexed {
+		if index, indexed = appendIndex(nil, c.a); indexed {
+			h.Index = &records
+		}
+	}
+	head, err := json.Marshal(h)
 	if err != nil {
 		return err
 	}
-	parts := []string{string(head), "\n", body}
+	parts := []string{string(head), "\n", body, string(index)}
 	if !s.holds(path, parts...) {
 		if err := s.replaceWith(s.cacheDir, name, false, parts...); err != nil {
 			return err

@@ -33,6 +33,9 @@ func parsedAnswer(t testing.TB, n int) *auth.Authorization {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !a.Indexed() {
+		t.Fatal("the answer is not one the plain parser read")
+	}
 	return a
 }
 
@@ -77,6 +80,9 @@ func TestCacheSavedAgainAfterARead(t *testing.T) {
 	if got, _, ok := s.LoadAuthorization(sess); !ok || got.Body() != a.Body() {
 		t.Fatal("the answer saved after another writer's is not the file's")
 	}
+	if accs, _, ok := s.LoadAccountsWithID(sess, 1038); !ok || len(accs) != 1 {
+		t.Errorf("the index after another writer's: %+v, %v", accs, ok)
+	}
 }
 
 // TestCacheMappedAsRead checks that a large cache mapped into memory
@@ -99,8 +105,8 @@ func TestCacheMappedAsRead(t *testing.T) {
 	}
 }
 
-// BenchmarkCache30000 reads the text of the bench's 30,000 cached
-// accounts, as the commands do.
+// BenchmarkCache30000 reads the bench's 30,000 cached accounts as the
+// commands do: the text (read and mapped), and one account by its id.
 func BenchmarkCache30000(b *testing.B) {
 	s, _ := cacheStore(b)
 	sess := session(ada, "a")
@@ -111,6 +117,13 @@ func BenchmarkCache30000(b *testing.B) {
 		for b.Loop() {
 			if _, _, ok := s.LoadAuthorizationText(sess); !ok {
 				b.Fatal("not shown")
+			}
+		}
+	})
+	b.Run("one-by-id", func(b *testing.B) {
+		for b.Loop() {
+			if accs, _, ok := s.LoadAccountsWithID(sess, 1000+15000); !ok || len(accs) != 1 {
+				b.Fatal(accs, ok)
 			}
 		}
 	})

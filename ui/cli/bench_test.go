@@ -43,6 +43,9 @@ func BenchmarkScripts(b *testing.B) {
 			{"token", func() int { return Token(b.Context(), e.Svc, out, false) }},
 			{"accounts-json", func() int { return Accounts(b.Context(), e.Svc, out, true, "") }},
 			{"status-json", func() int { return Status(b.Context(), e.Svc, out, true) }},
+			{"api-account", func() int {
+				return API(b.Context(), e.Svc, out, APIOptions{Account: "10000000", Path: "/projects.json", HTTPClient: e.Svc.HTTPClient})
+			}},
 		} {
 			b.Run(fmt.Sprintf("%s/%d", c.name, n), func(b *testing.B) {
 				for b.Loop() {

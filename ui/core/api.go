@@ -47,8 +47,11 @@ type APITarget struct {
 	// UserAgent is the one bcauth sends Launchpad.
 	UserAgent string
 
-	caller    *product.Caller
+	caller *product.Caller
+	// hrefs are the login's accounts, whose hrefs Allowed looks through;
+	// when nil, allHrefs, unless nil, reads them the first time.
 	hrefs     []auth.Account
+	allHrefs  func() []auth.Account
 	launchpad string
 }
 
@@ -197,12 +200,31 @@ func (s *Service) APITarget(ctx context.Context, q APIQuery) (*APITarget, error)
 	if err != nil {
 		return nil, err
 	}
+	t := s.quickTarget(c, sess, q)
+	if t == nil {
+		if t, err = s.slowTarget(ctx, c, sess, q); err != nil {
+			return nil, err
+		}
+		sess = t.Session
+	}
+	t.Tokens, t.UserAgent = s.TokenSource(c, sess), c.Config().UserAgent
+	calls := q.Calls
+	calls.UserAgent = t.UserAgent
+	calls.RefreshOnce = true // one run, one refresh, whatever its pages say
+	t.caller = product.NewCaller(calls)
+	return t, nil
+}
+
+// slowTarget is APITarget's target from every account the cache holds, or
+// Launchpad lists.
+func (s *Service) slowTarget(ctx context.Context, c *auth.Client, sess *store.Session, q APIQuery) (*APITarget, error) {
 	fromCache := false
 	if !s.FromEnv(sess) {
 		if cached := s.Cached(sess); cached.Authorization != nil {
 			sess, fromCache = cached, true
 		}
 	}
+	var err error
 	if !fromCache {
 		if sess, err = s.loadForAPI(ctx, c, sess); err != nil {
 			return nil, err
@@ -215,15 +237,46 @@ func (s *Service) APITarget(ctx context.Context, q APIQuery) (*APITarget, error)
 		}
 		t, err = resolveAPI(sess, authServerURL(c), q)
 	}
-	if err != nil {
-		return nil, err
+	return t, err
+}
+
+// quickTarget is APITarget's target when q names an account by its id
+// and a path under it, and the cache holds one account with that id (of
+// q's product, when given): found without reading the others
+// (store.LoadAccountsWithID), as choosing one account among thousands
+// should cost. Nil when any of that is not so, or the call would fail:
+// slowTarget then reads every account, or asks Launchpad, and says why.
+func (s *Service) quickTarget(c *auth.Client, sess *store.Session, q APIQuery) *APITarget {
+	account := strings.TrimSpace(q.Account)
+	if s.Store == nil || s.FromEnv(sess) || !isDigits(account) {
+		return nil
 	}
-	t.Tokens, t.UserAgent = s.TokenSource(c, sess), c.Config().UserAgent
-	calls := q.Calls
-	calls.UserAgent = t.UserAgent
-	calls.RefreshOnce = true // one run, one refresh, whatever its pages say
-	t.caller = product.NewCaller(calls)
-	return t, nil
+	id, err := strconv.ParseInt(account, 10, 64)
+	if err != nil || strconv.FormatInt(id, 10) != account {
+		return nil
+	}
+	if u, err := url.Parse(q.Path); err == nil && u.IsAbs() {
+		return nil // a URL names its account by its href
+	}
+	accs, _, ok := s.Store.LoadAccountsWithID(*sess, id)
+	if accs = filterProduct(accs, q.Product); !ok || len(accs) != 1 {
+		return nil
+	}
+	acc := accs[0]
+	t := &APITarget{Session: sess, launchpad: strings.TrimRight(authServerURL(c), "/"),
+		// Every href only for a URL to check, as --paginate's next
+		// pages are: the cache read whole then, or should it not read,
+		// the account's own.
+		allHrefs: func() []auth.Account {
+			if a := s.Cached(sess).Authorization; a != nil {
+				return a.Accounts
+			}
+			return []auth.Account{acc}
+		}}
+	if t.aim(acc, q.Path) != nil {
+		return nil
+	}
+	return t
 }
 
 // authServerURL is the authorization server a login's token may go to
@@ -277,33 +330,41 @@ func resolveAPI(sess *store.Session, launchpad string, q APIQuery) (*APITarget, 
 	if err != nil {
 		return nil, err
 	}
+	if err := t.aim(acc, q.Path); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// aim makes t a call of path, relative to acc's href.
+func (t *APITarget) aim(acc auth.Account, path string) error {
 	if strings.ContainsAny(acc.Href, "?#") {
 		// Joined as text, the path would land in the href's query or be
 		// cut off by its fragment: the method would hit the account's
 		// root, or another URL, and say nothing.
-		return nil, &PathError{Path: q.Path, Href: acc.Href, Joinless: true}
+		return &PathError{Path: path, Href: acc.Href, Joinless: true}
 	}
-	rel := strings.TrimLeft(q.Path, "/")
+	rel := strings.TrimLeft(path, "/")
 	u, err := url.Parse(strings.TrimRight(acc.Href, "/") + "/" + rel)
 	if err != nil {
-		return nil, fmt.Errorf("%s under %s is not a URL: %w", Clean(q.Path), Clean(acc.Href), err)
+		return fmt.Errorf("%s under %s is not a URL: %w", Clean(path), Clean(acc.Href), err)
 	}
 	u = cleanURL(u)
 	if _, ok := under(u, acc.Href); !ok {
 		// A relative path stays in its account: "../OTHER" would call
 		// another account (or Launchpad) with this one's product and
 		// Accept.
-		return nil, &PathError{Path: q.Path, Href: acc.Href}
+		return &PathError{Path: path, Href: acc.Href}
 	}
 	// u lies under acc's href, one of the login's: only the scheme is
 	// left to check. (Allowed would look through every href for the
 	// longest, which a relative path does not use: at 30,000 accounts
 	// that was a fifth of a call's own time.)
 	if err := t.secure(u); err != nil {
-		return nil, err
+		return err
 	}
 	t.URL, t.Account = u, acc
-	return t, nil
+	return nil
 }
 
 // PathError is a relative PATH whose dot segments climb out of the
@@ -343,6 +404,9 @@ func cleanURL(u *url.URL) *url.URL {
 // its Launchpad URL, over https, or over http to a loopback host when
 // Launchpad itself is loopback (the fake, the demo).
 func (t *APITarget) Allowed(u *url.URL) (auth.Account, error) {
+	if t.hrefs == nil && t.allHrefs != nil {
+		t.hrefs, t.allHrefs = t.allHrefs(), nil
+	}
 	var best auth.Account
 	bestLen := -1
 	// A login can reach thousands of accounts, and parsing every href

@@ -47,7 +47,7 @@ type discoverDoc struct {
 	} `json:"server"`
 	Note       *string  `json:"note"`
 	Skipped    *string  `json:"skipped"`
-	Resource   string   `json:"resource"`
+	Resource   *string  `json:"resource"`
 	Advertised []string `json:"advertised"`
 	Problem    *struct {
 		Kind    string  `json:"kind"`
@@ -269,7 +269,7 @@ func discoverFixture(t *testing.T, path string) {
 		// Step 1 bound to the resource, which names no server but
 		// Launchpad.
 		if code != 0 || doc.Server == nil || doc.Server.Kind != "launchpad" || optStr(doc.Note) != "the API host advertises no authorization server but Launchpad" ||
-			doc.Resource != e.SelectedIssuer || doc.Advertised == nil || doc.Problem != nil {
+			optStr(doc.Resource) != e.SelectedIssuer || doc.Advertised == nil || doc.Problem != nil {
 			t.Fatalf("exit %d, %s; want 0 and Launchpad, none but it advertised by %s", code, shown, e.SelectedIssuer)
 		}
 	case e.Outcome == "selected" && !offersDeviceLogin(f.Hop2):
@@ -352,7 +352,7 @@ func TestDiscoverCommandForPeople(t *testing.T) {
 		{"no client at all", []string{auth.SettingResource, resource.url()}, 1,
 			[]string{"Server        " + issuer.url() + " (BC5"}, "to fix: run bcauth setup, or set " + auth.SettingBC5ClientID},
 		{"another Launchpad, no API origin", append([]string{auth.SettingLaunchpadURL, "http://127.0.0.1:1"}, launchpadClient...), 0,
-			[]string{"Server        Launchpad", "Why           discovery skipped", "Advertised    not asked"}, ""},
+			[]string{"Server        Launchpad", "Why           discovery skipped", "API origin    none asked", "Advertised    not asked"}, ""},
 		{"Launchpad pinned", append([]string{auth.SettingResource, resource.url(), auth.SettingIssuer, auth.DefaultLaunchpadURL}, launchpadClient...), 0,
 			[]string{"Server        Launchpad", "Why           " + auth.SettingIssuer + " pins it", "Advertised    not asked"}, ""},
 		{"a pinned issuer not advertised", append([]string{auth.SettingResource, resource.url(), auth.SettingIssuer, "https://other.example"}, launchpadClient...), 2,

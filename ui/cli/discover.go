@@ -74,7 +74,7 @@ Exit 0 when a login would use the server said; 1 when no client for it is config
 // BC5 client, an unreadable config.json): problem.setting names it.
 func Discover(ctx context.Context, svc *core.Service, out Output, asJSON bool) int {
 	set := svc.Settings()
-	rep := discoverJSON{Resource: core.Clean(cmp.Or(set.Client.BaseURL, auth.DefaultResource))}
+	rep := discoverJSON{Resource: optional(cmp.Or(set.Client.BaseURL, auth.DefaultResource))}
 	code := ExitOK
 	plan, err := svc.Discover(ctx)
 	switch {
@@ -82,6 +82,9 @@ func Discover(ctx context.Context, svc *core.Service, out Output, asJSON bool) i
 		srv := plan.Client.Server()
 		rep.Server = discoveredServer(srv)
 		rep.Note, rep.Skipped = optional(plan.Note), optional(plan.Skipped)
+		if rep.Skipped != nil {
+			rep.Resource = nil // no API origin was asked
+		}
 		if plan.Advertised != nil {
 			rep.Advertised = make([]string, 0, len(plan.Advertised))
 			for _, s := range plan.Advertised {
@@ -130,7 +133,7 @@ type discoverJSON struct {
 	Server     *discoveredServerJSON `json:"server"`
 	Note       *string               `json:"note"`
 	Skipped    *string               `json:"skipped"`
-	Resource   string                `json:"resource"`
+	Resource   *string               `json:"resource"` // null when discovery was skipped
 	Advertised []string              `json:"advertised"`
 	Problem    *discoverProblemJSON  `json:"problem"`
 }
@@ -213,7 +216,11 @@ func renderDiscover(rep discoverJSON, pinned bool) string {
 	case srv.Kind == string(auth.ServerBC5):
 		field("Why", "the API origin advertises it, and no other BC5 issuer")
 	}
-	field("API origin", rep.Resource)
+	if rep.Resource != nil {
+		field("API origin", *rep.Resource)
+	} else {
+		field("API origin", "none asked")
+	}
 	switch {
 	case rep.Advertised == nil && rep.Problem != nil:
 		// Only the server is known when no client could make the login.

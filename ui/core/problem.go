@@ -448,8 +448,11 @@ func settingFix(env string, set Settings) string {
 		if s.env != env {
 			continue
 		}
-		if s.src == store.SourceFile {
+		switch s.src {
+		case store.SourceFile:
 			return fmt.Sprintf("correct %s in %s, or override it with %s", s.key, set.ConfigFile(), s.env)
+		case store.SourceUnset:
+			return fmt.Sprintf("set %s (or %s in %s)", s.env, s.key, set.ConfigFile())
 		}
 		return "correct " + s.env
 	}

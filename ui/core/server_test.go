@@ -80,6 +80,9 @@ func TestDiscoverPinnedWithoutABC5ClientIsAnError(t *testing.T) {
 	if !errors.As(err, &se) || se.Setting != auth.SettingBC5ClientID {
 		t.Fatalf("pinned BC5 and no BC5 client: %v, want a setting error naming %s", err, auth.SettingBC5ClientID)
 	}
+	if p := core.Describe(err, e.Svc.Settings()); !strings.HasPrefix(p.Fix, "set "+auth.SettingBC5ClientID) {
+		t.Errorf("an unset setting's fix %q, want it to say set %s", p.Fix, auth.SettingBC5ClientID)
+	}
 }
 
 func TestDiscoverWhileBC5IsDarkUsesLaunchpad(t *testing.T) {

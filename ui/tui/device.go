@@ -139,7 +139,9 @@ func (m *Model) deviceReady(msg deviceReadyMsg) tea.Cmd {
 	ctx, cancel := context.WithDeadline(context.Background(), l.deadline)
 	l.ctx, l.cancel, l.timeout = ctx, cancel, timeout
 	cmds := []tea.Cmd{pollDevice(ctx, m.cfg.Service, msg.client, l.attempt, msg.code, timeout), tick(l.attempt)}
-	if d := m.cfg.Demo; d != nil && d.Headless && d.ApproveCode != nil {
+	// As on Launchpad, --no-browser is the person's to finish: the demo
+	// approves by itself only when nothing else could.
+	if d := m.cfg.Demo; d != nil && d.Headless && d.ApproveCode != nil && !m.cfg.NoBrowser {
 		l.demoAt = m.now().Add(d.After)
 		attempt := l.attempt
 		cmds = append(cmds, tea.Tick(d.After, func(time.Time) tea.Msg { return demoApproveMsg{attempt} }))

@@ -444,3 +444,38 @@ func TestScopeReadOnLaunchpadIsSaid(t *testing.T) {
 	tm := start(t, cfg, 100, 30)
 	waitFor(t, tm, "erification code", "Launchpad has no scopes", "can read and write")
 }
+
+// TestDemoNoBrowserLeavesTheCodeToThePerson: with --no-browser the demo
+// does not enter the code by itself, as on Launchpad it does not paste:
+// the person rehearses entering it in a browser.
+func TestDemoNoBrowserLeavesTheCodeToThePerson(t *testing.T) {
+	e := newBC5Env(t, launchpadtest.BC5Options{})
+	cfg := e.config()
+	cfg.OpenURL, cfg.NoBrowser = nil, true
+	entered := make(chan string, 1)
+	cfg.Demo = &Demo{Headless: true, After: time.Millisecond, ApproveCode: func(_ context.Context, code string) error {
+		entered <- code
+		return nil
+	}}
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "Enter this code", "Or open this address")
+	if got := finalScreenKeep(t, tm, func() {}); strings.Contains(got, "on your behalf") {
+		t.Errorf("the demo offers to enter the code with --no-browser:\n%s", got)
+	}
+	select {
+	case code := <-entered:
+		t.Errorf("the demo entered %s by itself with --no-browser", code)
+	default:
+	}
+}
+
+// TestLaunchpadPasteScreenSaysWhyNotBC5: over SSH (--no-browser) the
+// Launchpad paste screen says BC5 is there, as the browser screen does.
+func TestLaunchpadPasteScreenSaysWhyNotBC5(t *testing.T) {
+	e := newBC5Env(t, launchpadtest.BC5Options{})
+	e.launchpadClientOnly()
+	cfg := e.config()
+	cfg.NoBrowser = true
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "paste the address the browser ends on", "newer sign-in", "BCAUTH_BC5_CLIENT_ID")
+}

@@ -357,6 +357,11 @@ func (m *Model) viewConnect() string {
 		if m.login.pasteNote != "" {
 			b.WriteString(s.App.Render(m.wrap(s.Warn, m.login.pasteNote)) + "\n")
 		}
+		if m.login.serverNote != "" {
+			// Over SSH too: why Launchpad, when BC5 is there or
+			// discovery fell back.
+			b.WriteString(s.App.Render(m.wrap(s.Subtle, m.login.serverNote)) + "\n")
+		}
 		if m.accounts.status != "" {
 			b.WriteString(m.statusLine())
 		}

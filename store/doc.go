@@ -67,11 +67,14 @@
 // next write moves them to the cache.
 //
 // The cache directory holds accounts-DIGEST.json per session (DIGEST from
-// [Session.Key]): a first line {"version":1,"session":KEY}, then
-// Launchpad's authorization.json answer. Its modification time is when
-// the answer came, so an unchanged answer costs one utimes. Cache files
-// are replaced atomically but not synced; a missing, corrupt or foreign
-// one is never an error (see [Store.LoadAuthorization]).
+// [Session.Key]): a first line {"version":1,"session":KEY,"products":…,
+// "size":…,"index":N}, then Launchpad's authorization.json answer, size
+// bytes, then, when "index" says so, N records of 12 bytes indexing its
+// accounts by id (see [Store.LoadAccountsWithID]). Its modification time
+// is when the answer came, so an unchanged answer costs one utimes. Cache
+// files are replaced atomically but not synced, never changed in place; a
+// missing, corrupt or foreign one is never an error (see
+// [Store.LoadAuthorization]).
 //
 // # Concurrency
 //

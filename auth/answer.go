@@ -117,10 +117,12 @@ func visible(r rune) rune {
 // than "connected" before the first use of the token fails. The token is
 // never quoted.
 func unusable(op Op, tok *oauth2.Token, ans *answer) error {
-	for _, t := range []string{tok.AccessToken, tok.RefreshToken} {
-		if strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
-			return &LaunchpadError{Op: op, Status: ans.status, Kind: KindUnexpected, Text: "a token with characters a token cannot have"}
-		}
+	// An access token travels in an Authorization header: visible ASCII,
+	// no space. A refresh token only ever travels in a form body, and
+	// RFC 6749 lets it hold spaces (VSCHAR, %x20-7E).
+	if strings.ContainsFunc(tok.AccessToken, func(r rune) bool { return r <= ' ' || r >= 0x7f }) ||
+		strings.ContainsFunc(tok.RefreshToken, func(r rune) bool { return r < ' ' || r >= 0x7f }) {
+		return &LaunchpadError{Op: op, Status: ans.status, Kind: KindUnexpected, Text: "a token with characters a token cannot have"}
 	}
 	return nil
 }

@@ -294,7 +294,8 @@ func (e *MalformedRotationError) Error() string {
 func (e *MalformedRotationError) Unwrap() error { return e.Err }
 
 // replacement is the refresh token a BC5 token answer carries, as a
-// non-empty string of visible ASCII, whatever else is wrong with it; ""
+// non-empty string a refresh token can be (VSCHAR, at most
+// maxRefreshToken bytes), whatever else is wrong with the answer; ""
 // when there is none to keep.
 func replacement(body []byte) string {
 	var doc map[string]json.RawMessage
@@ -302,10 +303,30 @@ func replacement(body []byte) string {
 		return ""
 	}
 	rt, present, ok := optionalString(doc, "refresh_token")
-	if !present || !ok || !visibleASCII(rt) || len(rt) > maxDeviceCode {
+	if !present || !ok || rt == "" || len(rt) > maxRefreshToken ||
+		strings.ContainsFunc(rt, func(r rune) bool { return r < ' ' || r >= 0x7f }) {
 		return ""
 	}
 	return rt
+}
+
+// maxRefreshToken bounds a refresh token bcauth keeps: far above any
+// real one, far below an answer's cap.
+const maxRefreshToken = 64 << 10
+
+// spent reports whether a token answer names a refresh token other than
+// sent, of any shape: the one sent is then replaced at the issuer.
+func spent(body []byte, sent string) bool {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(bytes.TrimSpace(body), &doc) != nil {
+		return false
+	}
+	raw, ok := doc["refresh_token"]
+	if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return false
+	}
+	var rt string
+	return json.Unmarshal(raw, &rt) != nil || rt != sent
 }
 
 // refreshBC5 trades a refresh token at BC5's token endpoint, with the
@@ -343,6 +364,13 @@ func (c *Client) refreshBC5(ctx context.Context, refreshToken, resource string) 
 	if err != nil {
 		if next := replacement(body); next != "" && next != refreshToken {
 			return nil, &MalformedRotationError{Err: withoutSecrets(err, refreshToken, next), Replacement: next}
+		}
+		if spent(body, refreshToken) {
+			// The answer replaced the refresh token with one that cannot
+			// be kept: the old one is spent at the issuer, and sent again
+			// it would have the login revoked. A refusal, recorded as one.
+			return nil, &LaunchpadError{Op: OpRefresh, Status: resp.StatusCode, Kind: KindRelogin, Server: c.cfg.Server.Issuer,
+				Text: "the server replaced the refresh token with one bcauth cannot keep, so the old one is spent (" + withoutSecrets(err, refreshToken).Error() + ")"}
 		}
 		return nil, withoutSecrets(err, refreshToken)
 	}

@@ -272,7 +272,6 @@ func TestRefreshTokenOnBC5Malformed(t *testing.T) {
 		`{"access_token":null}`,
 		`{"access_token":7}`,
 		`{"refresh_token":"r2"}`,
-		`{"access_token":"bc_at_2","refresh_token":5}`,
 		`{"access_token":"bc_at_2","expires_in":0}`,
 		`{"access_token":"bc_at_2","expires_in":1.5}`,
 		`{"access_token":"bc_at_2","expires_in":"3600"}`,
@@ -292,6 +291,43 @@ func TestRefreshTokenOnBC5Malformed(t *testing.T) {
 		if le.Server != is.srv.URL {
 			t.Errorf("answer %s: the error names %q, not the issuer", answer, le.Server)
 		}
+	}
+}
+
+// A 200 whose refresh token cannot be kept (not a string, beyond VSCHAR,
+// too long) replaced the one sent all the same: the old one is spent, and
+// the answer is a refusal, recorded, so it is never sent again.
+func TestRefreshTokenOnBC5ReplacedByOneThatCannotBeKept(t *testing.T) {
+	for _, answer := range []string{
+		`{"access_token":"bc_at_2","refresh_token":5}`,
+		`{"access_token":"bc_at_2","refresh_token":"caf\u00e9"}`,
+		`{"access_token":"bc_at_2","refresh_token":"a\u001bb","expires_in":"3600"}`,
+		`{"access_token":"bc_at_2","refresh_token":{}}`,
+	} {
+		is := newIssuer(t)
+		is.always(tokenPath, 200, answer)
+		_, err := is.client(t).RefreshToken(context.Background(), &oauth2.Token{RefreshToken: "r1"})
+		if !auth.NeedsLogin(err) || !strings.Contains(err.Error(), "spent") {
+			t.Errorf("answer %s: %v, want a refusal that says the old one is spent", answer, err)
+		}
+	}
+	// The same refresh token back, or none, spends nothing.
+	for _, answer := range []string{`{"access_token":"bc_at_2","refresh_token":"r1","expires_in":0}`, `{"access_token":"bc_at_2","refresh_token":null,"expires_in":0}`} {
+		is := newIssuer(t)
+		is.always(tokenPath, 200, answer)
+		if _, err := is.client(t).RefreshToken(context.Background(), &oauth2.Token{RefreshToken: "r1"}); err == nil || auth.NeedsLogin(err) {
+			t.Errorf("answer %s: %v, want an error that is no refusal", answer, err)
+		}
+	}
+}
+
+// A refresh token with a space inside is one (VSCHAR): kept and used.
+func TestRefreshTokenOnBC5WithASpace(t *testing.T) {
+	is := newIssuer(t)
+	is.always(tokenPath, 200, `{"access_token":"bc_at_2","refresh_token":"bc rt 2","expires_in":3600}`)
+	tok, err := is.client(t).RefreshToken(context.Background(), &oauth2.Token{RefreshToken: "r1"})
+	if err != nil || tok.RefreshToken != "bc rt 2" {
+		t.Fatalf("RefreshToken = %v, %v", tok, err)
 	}
 }
 

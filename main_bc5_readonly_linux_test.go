@@ -43,40 +43,8 @@ func TestABC5LoginIsNotRenewedWhereItCannotBeSaved(t *testing.T) {
 	bin := filepath.Join(base, "bcauth")
 	copyExecutable(t, bin)
 
-	fake := launchpadtest.NewServer(launchpadtest.Options{})
-	t.Cleanup(fake.Close)
-	b, err := fake.StartBC5(launchpadtest.BC5Options{Interval: time.Second, ReuseGrace: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	configHome, cacheHome := filepath.Join(base, "config"), filepath.Join(base, "cache")
-	st, err := store.Open(filepath.Join(configHome, "bcauth"), store.WithCacheDir(filepath.Join(cacheHome, "bcauth")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &uitest.Env{Fake: fake, Dir: st.Dir(), Svc: &core.Service{Store: st,
-		Env:        store.ClientConfig{BC5ClientID: launchpadtest.BC5ClientID, BaseURL: fake.URL},
-		HTTPClient: &http.Client{Timeout: 10 * time.Second}}}
-	p, err := e.Svc.Discover(t.Context())
-	if err != nil || !p.Device() {
-		t.Fatalf("discover: %v", err)
-	}
-	dc, err := p.Client.StartDevice(t.Context(), auth.ScopeFull)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Approve(t.Context(), dc.UserCode); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := p.Client.PollDevice(t.Context(), dc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, _, err := e.Svc.Complete(t.Context(), p.Client, tok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.ExpireStored(t, sess, time.Minute)
+	fake, b := expiredBC5Login(t, configHome, cacheHome)
 	for _, top := range []string{configHome, cacheHome} {
 		err := filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -116,5 +84,98 @@ func TestABC5LoginIsNotRenewedWhereItCannotBeSaved(t *testing.T) {
 	}
 	if b.ReuseDetected() != 0 || b.Revoked() {
 		t.Errorf("the login was lost at the issuer: %d reuses, revoked %v", b.ReuseDetected(), b.Revoked())
+	}
+}
+
+// expiredBC5Login stores, under configHome and cacheHome, a BC5 login of
+// the fake's first person made as the device login makes it, its access
+// token expired, and returns the fake's issuer. ReuseGrace is off, so a
+// spent refresh token presented again revokes the login.
+func expiredBC5Login(t *testing.T, configHome, cacheHome string) (*launchpadtest.Server, *launchpadtest.BC5) {
+	t.Helper()
+	fake := launchpadtest.NewServer(launchpadtest.Options{})
+	t.Cleanup(fake.Close)
+	b, err := fake.StartBC5(launchpadtest.BC5Options{Interval: time.Second, ReuseGrace: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(configHome, "bcauth"), store.WithCacheDir(filepath.Join(cacheHome, "bcauth")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &uitest.Env{Fake: fake, Dir: st.Dir(), Svc: &core.Service{Store: st,
+		Env:        store.ClientConfig{BC5ClientID: launchpadtest.BC5ClientID, BaseURL: fake.URL},
+		HTTPClient: &http.Client{Timeout: 10 * time.Second}}}
+	p, err := e.Svc.Discover(t.Context())
+	if err != nil || !p.Device() {
+		t.Fatalf("discover: %v", err)
+	}
+	dc, err := p.Client.StartDevice(t.Context(), auth.ScopeFull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Approve(t.Context(), dc.UserCode); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := p.Client.PollDevice(t.Context(), dc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, _, err := e.Svc.Complete(t.Context(), p.Client, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ExpireStored(t, sess, time.Minute)
+	return fake, b
+}
+
+// A BC5 login due for renewal where its save would not fit (here the file
+// size limit stands in for a full disk or a quota): the refresh sets aside
+// room first, cannot, and sends nothing, exit 2; once there is room, the
+// next run renews it, and the issuer saw no reuse. Before, the refresh was
+// sent, its save failed ("try again"), and trying again presented the
+// spent token, which revoked the login.
+func TestABC5LoginIsNotRenewedWhereItsSaveWouldNotFit(t *testing.T) {
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		t.Skip("needs prlimit (util-linux) to run bcauth with a file size limit")
+	}
+	base := t.TempDir()
+	configHome, cacheHome := filepath.Join(base, "config"), filepath.Join(base, "cache")
+	fake, b := expiredBC5Login(t, configHome, cacheHome)
+	run := func(args ...string) (string, string, int) {
+		cmd := exec.CommandContext(t.Context(), args[0], args[1:]...)
+		cmd.Env = []string{asBcauthEnv + "=1", "HOME=" + base, "PATH=" + os.Getenv("PATH"),
+			"XDG_CONFIG_HOME=" + configHome, "XDG_CACHE_HOME=" + cacheHome,
+			auth.SettingBC5ClientID + "=" + launchpadtest.BC5ClientID, auth.SettingResource + "=" + fake.URL}
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Smaller than state.json itself: the save could not be written.
+	stdout, stderr, code := run(prlimit, "--fsize=512", self, "token")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "no room") {
+		t.Errorf("token where its save would not fit: exit %d, stdout %q, stderr %q; want exit 2 and why", code, stdout, stderr)
+	}
+	if n := b.RefreshRequests(); n != 0 {
+		t.Fatalf("%d refreshes sent that could not have been saved", n)
+	}
+	if stdout, stderr, code = run(self, "token"); code != 0 || stdout == "" {
+		t.Fatalf("token with room again: exit %d, stderr %q", code, stderr)
+	}
+	if b.RefreshRequests() != 1 || b.ReuseDetected() != 0 || b.Revoked() {
+		t.Errorf("%d refreshes, %d reuses, revoked %v", b.RefreshRequests(), b.ReuseDetected(), b.Revoked())
+	}
+	if entries, _ := filepath.Glob(filepath.Join(configHome, "bcauth", ".state.json.tmp-*")); len(entries) != 0 {
+		t.Errorf("the room set aside was left behind: %q", entries)
 	}
 }

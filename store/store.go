@@ -630,6 +630,43 @@ func (h *Held) MarkRefused(key, refreshToken string, r Refusal) (bool, error) {
 	return h.s.markRefused(h.Update, key, refreshToken, r)
 }
 
+// Reserve sets aside, in a temporary file synced to disk, room for state.json
+// to be written twice over, until release: a refresh that replaces the
+// refresh token at the server (BC5) takes that room before it is sent, so
+// that the answer can be saved; a full disk or quota then refuses the
+// refresh rather than its save. A crash leaves the file for sweep.
+func (h *Held) Reserve() (release func(), err error) {
+	s := h.s
+	n := int64(64 << 10)
+	if fi, err := os.Stat(filepath.Join(s.dir, stateFile)); err == nil {
+		n += 2 * fi.Size()
+	}
+	f, err := os.CreateTemp(s.dir, tempPattern(stateFile)+"reserve-*")
+	if err != nil {
+		return nil, fmt.Errorf("cannot set aside room in %s to save a new token: %w", s.dir, err)
+	}
+	tmp := f.Name()
+	fail := func(err error) (func(), error) {
+		_ = f.Close()
+		_ = os.Remove(tmp)
+		return nil, fmt.Errorf("cannot set aside room in %s to save a new token: %w", s.dir, err)
+	}
+	zeros := make([]byte, 64<<10)
+	for left := n; left > 0; left -= int64(len(zeros)) {
+		if _, err := f.Write(zeros[:min(left, int64(len(zeros)))]); err != nil {
+			return fail(err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		_ = os.Remove(tmp)
+		return nil, fmt.Errorf("cannot set aside room in %s to save a new token: %w", s.dir, err)
+	}
+	return func() { _ = os.Remove(tmp) }, nil
+}
+
 // sweep removes temporary files a crashed writer left behind. It runs under
 // the lock, when no other writer can be using them.
 func (s *Store) sweep() {

@@ -38,7 +38,7 @@ const (
 	KindUnknownID      = "unknown_id"          // --id, BCAUTH_ID or switch named no stored Basecamp ID, or not BASECAMP_TOKEN's (exit 4)
 	KindAmbiguousID    = "ambiguous_id"        // … or several of them (exit 1)
 	KindKeyring        = "keyring_unavailable" // the OS keyring was asked for and cannot be used (exit 2)
-	KindReadOnly       = "read_only"           // a BC5 login is due for renewal and its state directory cannot be written; nothing sent (exit 2)
+	KindReadOnly       = "read_only"           // a BC5 login is due for renewal and its state directory cannot be written (read-only, full); nothing sent (exit 2)
 	KindError          = "error"               // anything else (exit 1)
 )
 
@@ -260,8 +260,19 @@ func describeFiles(err error, set Settings) (Problem, bool) {
 		ge *store.SecretGoneError
 		de *store.SecretDamagedError
 		ro *ReadOnlyRotationError
+		rs *auth.RotationSaveError
 	)
 	switch {
+	case errors.As(err, &rs):
+		// Not "try again": the next try would present the spent refresh
+		// token, which has the server revoke the login.
+		return Problem{Kind: KindError, Header: "New token not saved", Relogin: true,
+			Message: "the server replaced this login's refresh token, and bcauth could not save the new one (" + rs.Err.Error() + "), so the one stored is spent",
+			Fix:     "fix what kept bcauth from writing " + set.Dir + ", then log in again: bcauth login"}, true
+	case errors.As(err, &ro) && ro.Err != nil:
+		return Problem{Kind: KindReadOnly, Header: "No room to save a new token",
+			Message: "this login's access token needs renewing, and its server replaces the refresh token on every renewal, but there is no room in " + ro.Dir + " to save the new one (" + ro.Err.Error() + "), so bcauth did not ask (the login would be lost)",
+			Fix:     "free some space (or raise the quota) where " + ro.Dir + " lives, and try again"}, true
 	case errors.As(err, &ro):
 		return Problem{Kind: KindReadOnly, Header: "State directory read-only",
 			Message: "this login's access token needs renewing, and its server replaces the refresh token on every renewal, but " + ro.Dir + " cannot be written, so bcauth did not ask (the new refresh token could not be kept, and the login would be lost)",

@@ -513,14 +513,26 @@ type refreshLock struct {
 	// rotates says the server replaces the refresh token on every
 	// refresh (BC5): a refresh that cannot be saved is not started.
 	rotates bool
+	// reserved gives back the room set aside for a BC5 refresh's save.
+	reserved func()
 }
 
 // ReadOnlyRotationError is a BC5 login due for a refresh while its state
 // directory cannot be written: nothing is sent, since BC5 would replace
 // the refresh token and the new one could not be kept.
-type ReadOnlyRotationError struct{ Dir string }
+type ReadOnlyRotationError struct {
+	Dir string
+	// Err is why it cannot be written when the directory itself is
+	// writable: no room for the save (a full disk, a quota).
+	Err error
+}
+
+func (e *ReadOnlyRotationError) Unwrap() error { return e.Err }
 
 func (e *ReadOnlyRotationError) Error() string {
+	if e.Err != nil {
+		return "the access token needs renewing, but this login's server replaces the refresh token on every renewal and the new one could not be saved (" + e.Err.Error() + "), so bcauth did not ask: free some space in " + e.Dir + " and try again"
+	}
 	return "the access token needs renewing, but " + e.Dir + " is read-only and this login's server replaces the refresh token on every renewal, so bcauth did not ask: make the directory writable (or run as its owner) and try again"
 }
 
@@ -535,11 +547,30 @@ func (l *refreshLock) lock(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
+	if l.rotates {
+		// Room for the answer first: a full disk or quota refuses the
+		// refresh, not its save (which would spend the login).
+		release, err := h.Reserve()
+		if err != nil {
+			h.Release()
+			return nil, &ReadOnlyRotationError{Dir: l.st.Dir(), Err: err}
+		}
+		l.reserved = release
+	}
 	l.held = h
-	return func() { l.held = nil; h.Release() }, nil
+	return func() { l.free(); l.held = nil; h.Release() }, nil
+}
+
+// free gives back the room a BC5 refresh set aside, for its save to use.
+func (l *refreshLock) free() {
+	if l.reserved != nil {
+		l.reserved()
+		l.reserved = nil
+	}
 }
 
 func (l *refreshLock) saveTokenFrom(key, from string, tok store.Token) (store.Token, error) {
+	l.free()
 	if l.held != nil {
 		return l.held.SaveTokenFrom(key, from, tok)
 	}

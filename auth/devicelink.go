@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,7 +20,8 @@ import (
 // redirects to the page only for this user's programs (on Linux, where
 // the owner of a loopback connection can be told; elsewhere the nonce
 // alone guards it, as for Launchpad's start address), and only while the
-// login lasts.
+// login lasts. It keeps its port until Close (the program's end), so a
+// browser slow to start meets it, not another user's program on the port.
 type DeviceLink struct {
 	// URL is what to open: http://127.0.0.1:PORT/device/NONCE.
 	URL string
@@ -27,10 +29,13 @@ type DeviceLink struct {
 	target string
 	path   string
 	srv    *http.Server
+	ended  atomic.Bool // the login ended: no more redirects
 }
 
 // NewDeviceLink serves the redirect to target until ctx ends (the login
-// ends) or Close.
+// ends), and holds its port until Close: a browser slow to start must find
+// this link, answering that the login ended, and never another program
+// that took the port (it is in the browser's arguments).
 func NewDeviceLink(ctx context.Context, target string) (*DeviceLink, error) {
 	nonce := make([]byte, 24)
 	if _, err := rand.Read(nonce); err != nil {
@@ -44,7 +49,7 @@ func NewDeviceLink(ctx context.Context, target string) (*DeviceLink, error) {
 	d.URL = "http://" + ln.Addr().String() + d.path
 	d.srv = &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	go func() { _ = d.srv.Serve(ln) }()
-	context.AfterFunc(ctx, func() { _ = d.Close() })
+	context.AfterFunc(ctx, func() { d.ended.Store(true) })
 	return d, nil
 }
 
@@ -62,6 +67,10 @@ func (d *DeviceLink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := checkPeer(r); err != nil {
 		http.Error(w, err.Error(), http.StatusForbidden)
+		return
+	}
+	if d.ended.Load() {
+		http.Error(w, "this bcauth login has ended: start a new one in bcauth, and open its address", http.StatusGone)
 		return
 	}
 	http.Redirect(w, r, d.target, http.StatusSeeOther)

@@ -22,6 +22,7 @@ func TestDeviceLinkIsThisUsersOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer link.Close()
 	if strings.Contains(link.URL, "WDJB") || !strings.HasPrefix(link.URL, "http://127.0.0.1:") {
 		t.Fatalf("the link %q", link.URL)
 	}
@@ -51,17 +52,27 @@ func TestDeviceLinkIsThisUsersOnly(t *testing.T) {
 		t.Errorf("another user's program got %q, want 403", got[0])
 	}
 	end()
-	// The link closes as the login's context ends, on a goroutine of its
-	// own: wait for it, boundedly.
+	// The login ended: the link keeps its port (another user's program
+	// must not take it while a browser may still come), and answers that
+	// it ended, on a goroutine of its own: wait for it, boundedly.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		resp, err := get(link.URL)
 		if err != nil {
+			t.Fatalf("after the login ended the link gave up its port: %v", err)
+		}
+		if resp.StatusCode == http.StatusGone && resp.Header.Get("Location") == "" {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("5 s after the login ended the link still answers %s", resp.Status)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	if err := link.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := get(link.URL); err == nil {
+		t.Errorf("after Close the link still answers %s", resp.Status)
 	}
 }

@@ -268,6 +268,9 @@ func TestSentence(t *testing.T) {
 		{"done.", "Done."},
 		{"really?", "Really?"},
 		{"go!", "Go!"},
+		{"http://127.0.0.1:1 refused the BC5 client ID", "http://127.0.0.1:1 refused the BC5 client ID."},
+		{"https://app.example ended the login", "https://app.example ended the login."},
+		{"httpd stopped", "Httpd stopped."},
 	} {
 		if got := core.Sentence(tc.in); got != tc.want {
 			t.Errorf("Sentence(%q) = %q, want %q", tc.in, got, tc.want)

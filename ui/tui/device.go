@@ -42,7 +42,7 @@ func planLogin(b Backend, scope string, attempt int, prev *auth.Listener) tea.Cm
 		note := p.Note
 		if scope == auth.ScopeRead {
 			// Said, not silently dropped: Launchpad has no scopes.
-			note = strings.TrimSpace(note + " Launchpad has no scopes, so --scope read does not apply: this login can read and write.")
+			note = strings.TrimSpace(core.Sentence(note) + " Launchpad has no scopes, so --scope read does not apply: this login can read and write.")
 		}
 		l, err := p.Client.NewLogin()
 		if err != nil {
@@ -94,7 +94,7 @@ func openDevicePage(ctx context.Context, open func(string) error, attempt int, t
 		if err != nil {
 			return browserMsg{attempt: attempt, err: err}
 		}
-		return browserMsg{attempt: attempt, err: open(link.URL)}
+		return browserMsg{attempt: attempt, link: link, err: open(link.URL)}
 	}
 }
 

@@ -442,7 +442,7 @@ func TestScopeReadOnLaunchpadIsSaid(t *testing.T) {
 	cfg := e.config()
 	cfg.Scope = "read"
 	tm := start(t, cfg, 100, 30)
-	waitFor(t, tm, "erification code", "Launchpad has no scopes", "can read and write")
+	waitFor(t, tm, "erification code", "to use it. Launchpad has no scopes", "can read and write")
 }
 
 // TestDemoNoBrowserLeavesTheCodeToThePerson: with --no-browser the demo

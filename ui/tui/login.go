@@ -93,6 +93,9 @@ func (m *Model) close() {
 	if ln != nil {
 		_ = ln.Close()
 	}
+	for _, l := range m.links {
+		_ = l.Close()
+	}
 }
 
 // current says whether a message belongs to the login on screen.
@@ -151,6 +154,11 @@ func (m *Model) ticked(msg tickMsg) tea.Cmd {
 }
 
 func (m *Model) browserOpened(msg browserMsg) tea.Cmd {
+	if msg.link != nil {
+		// Whatever became of the login: the link holds its port until
+		// the program ends (see close).
+		m.links = append(m.links, msg.link)
+	}
 	if !m.current(msg.attempt) {
 		return nil
 	}

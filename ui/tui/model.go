@@ -131,6 +131,9 @@ type Model struct {
 	loggedOut string // who was just logged out
 	// revocation is what the server of the login just logged out said.
 	revocation *core.Revocation
+	// links are the device links browsers were handed, closed when the
+	// program ends (close), not with their logins.
+	links []*auth.DeviceLink
 
 	spinner  spinner.Model
 	spinning bool // a chain of spinner ticks is running

@@ -67,9 +67,11 @@ type (
 		attempt int
 		err     error
 	}
-	// browserMsg says whether the browser opened.
+	// browserMsg says whether the browser opened; link is the device
+	// link it was handed, kept until the program ends.
 	browserMsg struct {
 		attempt int
+		link    *auth.DeviceLink
 		err     error
 	}
 	// demoApproveMsg is the demo's cue to approve on the person's behalf.

@@ -117,7 +117,7 @@ func TestHelpDetails(t *testing.T) {
 		// The second synopsis, the one with older credentials.
 		{[]string{"probe", "--help"}, []string{"bcauth probe --url HREF (--basic USER | --api-token TOKEN) [--product CODE] [--json]", "BASECAMP_API_TOKEN"}},
 		// The default reads as it is typed.
-		{[]string{"login", "--help"}, []string{"--timeout", "a DURATION such as 90s or 5m, at most 1h (5m)", "--no-browser"}},
+		{[]string{"login", "--help"}, []string{"--timeout", "a DURATION such as 90s or 5m, at most 1h (5m)", "--no-browser", "waits, unless --timeout is given, as long as its code lives"}},
 		{[]string{"help", "completion", "bash"}, []string{"bcauth completion bash"}},
 		{[]string{"login", "--help"}, []string{"--with-token", "| bcauth login --with-token", "optionally, its refresh token on a second line"}},
 		{[]string{"token", "--help"}, []string{"bcauth token [--json] [--id ID|EMAIL]", `"source": "stored" or "environment"`, "--id"}},

@@ -27,7 +27,7 @@ func newLoginCmd(f *Factory, runF func(*loginOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "login [--no-browser] [--timeout DURATION] [--scope read|full] [--keyring] [--with-token [--json]] [--expect-identity ID|EMAIL]",
 		Short: "Log in (adds or replaces that Basecamp ID)",
-		Long: `Log in through the browser, even when logged in (adds or replaces that Basecamp ID).
+		Long: `Log in through the browser, even when logged in (adds or replaces that Basecamp ID). --timeout bounds the wait for approval: 5m by default in the browser; a device-code login (BC5) waits, unless --timeout is given, as long as its code lives, at most 1h.
 
 Which server: bcauth asks the API origin (BASECAMP_BASE_URL, default https://3.basecampapi.com) which authorization servers it trusts. The login goes to Basecamp's newer server (BC5) only when that origin advertises one BC5 issuer, or advertises the one pinned with BASECAMP_OAUTH_ISSUER (a pinned issuer must be advertised too), and a BC5 client is configured (BCAUTH_BC5_CLIENT_ID). Two BC5 issuers and none pinned, a pinned issuer the origin does not advertise (or an origin that cannot be read while one is pinned), a pinned one with no BC5 client, or a BC5 issuer whose metadata is unusable, is an error naming the setting to fix, and Launchpad is not asked either. In every other case the login goes to Launchpad. bcauth discover says which server a login would use now, and why: that BC5 is there but no BC5 client is configured, say, or that the origin could not be read. On BC5 the login is a code shown here and entered in any browser on any device, with --scope read or full (default full).
 

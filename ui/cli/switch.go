@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strconv"
 
 	"bcauth/store"
 	"bcauth/ui/core"
@@ -80,9 +79,9 @@ func Switch(svc *core.Service, out Output, query string, pick Picker, asJSON boo
 			if asJSON {
 				return out.flushJSON(switchJSON{Identity: identityOf(current(choices).Identity)})
 			}
-			return out.flush(fmt.Appendf(nil, "Still using %s.\n", core.Who(current(choices).Identity)))
+			return out.flush(fmt.Appendf(nil, "Still using %s.\n", core.WhoOn(current(choices))))
 		}
-		query = strconv.FormatInt(choices[i].Session.Identity.ID, 10)
+		query = core.SessionQuery(choices[i].Session)
 	}
 	sess, err := svc.SwitchTo(query)
 	if err != nil {
@@ -110,7 +109,7 @@ func noPickerProblem(choices []core.IDChoice) core.Problem {
 	}
 	detail := "logged in: " + core.ListIDs(sessions)
 	if cur := current(choices); cur.Identity.ID != 0 {
-		detail += "; current: " + core.IDLabel(cur.Identity)
+		detail += "; current: " + core.SessionLabel(cur)
 	}
 	return core.Problem{
 		Message: "bcauth switch needs a Basecamp ID to switch to when there is no terminal to pick one in",

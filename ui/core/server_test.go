@@ -335,6 +335,18 @@ func TestTheSamePersonThroughBothServers(t *testing.T) {
 	if p.Kind != core.KindAmbiguousID || !strings.Contains(p.Fix, "bc5:"+id) || !strings.Contains(p.Detail, id+", bc5)") {
 		t.Fatalf("--id %s: %+v", id, p)
 	}
+	// What the switch picker sends for each choice names that one alone.
+	e.Svc.ID = ""
+	choices, err := e.Svc.IDs()
+	if err != nil || len(choices) != 2 {
+		t.Fatalf("IDs: %d, %v", len(choices), err)
+	}
+	for _, c := range choices {
+		got, err := e.Svc.SwitchTo(core.SessionQuery(c.Session))
+		if err != nil || got.Key() != c.Session.Key() {
+			t.Errorf("switching to %q: %v, %v; want %s", core.SessionQuery(c.Session), got, err, c.Session.Key())
+		}
+	}
 	for prefix, want := range map[string]string{"bc5:": bc.Key(), "launchpad:": lp.Key(), "BC5: ": bc.Key()} {
 		e.Svc.ID = prefix + id
 		got, err := e.Svc.Login(nil)

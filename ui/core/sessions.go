@@ -62,6 +62,17 @@ func WhoOn(s store.Session) string {
 	return Who(s.Identity)
 }
 
+// SessionQuery is the query that names s alone among the logins of its
+// person: its id, with its server's prefix ("bc5:9999999",
+// "launchpad:9999999"), which FindSession reads.
+func SessionQuery(s store.Session) string {
+	kind := auth.ServerLaunchpad
+	if s.Server.IsBC5() {
+		kind = auth.ServerBC5
+	}
+	return string(kind) + ":" + strconv.FormatInt(s.Identity.ID, 10)
+}
+
 // SessionLabel is IDLabel, with "bc5" beside the id for a BC5 login: the
 // prefix that names it in --id, switch and logout (see FindSession).
 func SessionLabel(s store.Session) string {

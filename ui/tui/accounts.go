@@ -185,7 +185,7 @@ func (m *Model) loggedOutDone(msg loggedOutMsg) tea.Cmd {
 	}
 	who := ""
 	if s := m.accounts.session; s != nil {
-		who = core.Who(s.Identity)
+		who = core.WhoOn(*s)
 	}
 	m.stopProbes()
 	m.accounts.session, m.accounts.tokens = nil, nil

@@ -90,6 +90,10 @@ func (m *Model) viewAccounts() string {
 		who += " · " + core.Clean(id.EmailAddress)
 	}
 	who += fmt.Sprintf(" · Launchpad #%d", id.ID)
+	if m.accounts.session.Server.IsBC5() {
+		// The same person may be logged in through both servers.
+		who += " · BC5"
+	}
 	if at, of := m.idPosition(); of > 1 && at > 0 {
 		who += fmt.Sprintf(" · ID %d of %d (s switches)", at, of)
 	}
@@ -353,4 +357,18 @@ func revocationWords(r *core.Revocation, launchpadURL string) string {
 		return "Nothing was left to revoke at " + core.Clean(r.Session.Server.Name()) + "."
 	}
 	return "Launchpad still lists bcauth among the apps this Basecamp ID authorized; sign in at " + core.Clean(launchpadURL) + " and remove it there to revoke access everywhere."
+}
+
+// revokedThere is revocationWords for a status line: what the server of a
+// BC5 login said, in a few words ("" for Launchpad, which revokes nothing).
+func revokedThere(r *core.Revocation) string {
+	switch {
+	case r == nil || !r.Session.Server.IsBC5():
+		return ""
+	case r.Confirmed:
+		return " (revoked there)"
+	case r.Asked || r.Err != nil:
+		return " (its revocation was not confirmed)"
+	}
+	return ""
 }

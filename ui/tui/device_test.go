@@ -425,6 +425,7 @@ func TestDeviceTimeoutEndsTheLogin(t *testing.T) {
 func TestAppLogoutRevokesABC5Login(t *testing.T) {
 	e := newBC5Env(t, launchpadtest.BC5Options{})
 	tm := loginOnBC5(t, e, e.config(), 100, 30)
+	waitFor(t, tm, "Launchpad #9999999 · BC5")
 	tm.Send(press("L"))
 	waitFor(t, tm, "Press L again")
 	tm.Send(press("L"))
@@ -478,4 +479,29 @@ func TestLaunchpadPasteScreenSaysWhyNotBC5(t *testing.T) {
 	cfg.NoBrowser = true
 	tm := start(t, cfg, 100, 30)
 	waitFor(t, tm, "paste the address the browser ends on", "newer sign-in", "BCAUTH_BC5_CLIENT_ID")
+}
+
+// TestAppLogoutOfABC5LoginBesideAnotherSaysTheRevocation: with another
+// login left to show, the status line still says what the issuer answered.
+func TestAppLogoutOfABC5LoginBesideAnotherSaysTheRevocation(t *testing.T) {
+	e := newBC5Env(t, launchpadtest.BC5Options{})
+	tm := loginOnBC5(t, e, e.config(), 200, 30)
+	waitFor(t, tm, "· BC5")
+	e.LogIn(t) // Annie through Launchpad too, meanwhile (another bcauth)
+	tm.Send(press("L"))
+	waitFor(t, tm, "Press L again")
+	tm.Send(press("L"))
+	waitFor(t, tm, "(revoked there); now showing Annie Bryan (annie@example.com).")
+	if n := e.bc5.Revocations(); n != 1 {
+		t.Errorf("%d revocations at the issuer, want 1", n)
+	}
+}
+
+// TestDeviceWaitsAtMostAnHourUnlessTimeoutIsGiven: without --timeout a
+// device login waits as long as its code lives, but never more than the
+// hour --timeout allows at most.
+func TestDeviceWaitsAtMostAnHourUnlessTimeoutIsGiven(t *testing.T) {
+	e := newBC5Env(t, launchpadtest.BC5Options{DeviceCodeTTL: 3 * time.Hour})
+	tm := start(t, e.config(), 100, 30)
+	waitFor(t, tm, "Enter this code", "60:00 left")
 }

@@ -380,10 +380,10 @@ func (m *Model) loaded(msg loadedMsg) tea.Cmd {
 	m.showAccounts(msg.session)
 	// Landing on another Basecamp ID after a logout or a switch: say whose
 	// accounts these are now, in place of "Logging out…" or "Switching…".
-	now := core.Who(msg.session.Identity)
+	now := core.WhoOn(*msg.session)
 	switch {
 	case m.loggedOut != "":
-		m.setStatus("Logged out of "+m.loggedOut+"; now showing "+now+".", false)
+		m.setStatus("Logged out of "+m.loggedOut+revokedThere(m.revocation)+"; now showing "+now+".", false)
 		m.loggedOut = ""
 	case before:
 		m.setStatus("Now showing "+now+".", false)

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"bcauth/auth"
+	"bcauth/store"
 	"bcauth/ui/core"
 )
 
@@ -255,7 +256,13 @@ func (m *Model) viewSetup() string {
 	if m.setup.note != "" {
 		b.WriteString(s.App.Render(m.wrap(s.Warn, m.setup.note)) + "\n")
 	}
-	b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Muted, "They are saved in "+m.settings.Dir+" (mode 0600). Or set "+auth.SettingClientID+" and "+auth.SettingClientSecret+" instead.")))
+	saved := "They are saved in " + m.settings.Dir + " (mode 0600). Or set " + auth.SettingClientID + " and " + auth.SettingClientSecret + " instead."
+	if src := m.settings.Sources; src.ClientID == store.SourceEnv || src.ClientSecret == store.SourceEnv {
+		// Saving would change nothing the login uses: say so, rather
+		// than go round in circles.
+		saved = "They are saved in " + m.settings.Dir + " (mode 0600), but " + auth.SettingClientID + " or " + auth.SettingClientSecret + " is set in the environment and wins over what is saved: unset it (or correct it there) for these to be used."
+	}
+	b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Muted, saved)))
 	b.WriteString(m.setupServerLines())
 	return b.String()
 }
@@ -276,7 +283,11 @@ func (m *Model) viewSetupBC5() string {
 	if m.setup.note != "" {
 		b.WriteString(s.App.Render(m.wrap(s.Warn, m.setup.note)) + "\n")
 	}
-	b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Muted, "It is saved in "+m.settings.Dir+". Or set "+auth.SettingBC5ClientID+" instead.")))
+	saved := "It is saved in " + m.settings.Dir + ". Or set " + auth.SettingBC5ClientID + " instead."
+	if m.settings.Sources.BC5ClientID == store.SourceEnv {
+		saved = "It is saved in " + m.settings.Dir + ", but " + auth.SettingBC5ClientID + " is set in the environment and wins over what is saved: unset it (or correct it there) for this one to be used."
+	}
+	b.WriteString(gap[1:] + s.App.Render(m.wrap(s.Warn, saved)))
 	b.WriteString(m.setupServerLines())
 	return b.String()
 }

@@ -200,3 +200,15 @@ func TestConnectHelpBarIsNeverCut(t *testing.T) {
 		t.Errorf("the help bar is cut: %q", help)
 	}
 }
+
+// TestSetupSaysTheEnvironmentWins: a client ID the environment sets wins
+// over what setup saves, so setup says so rather than save in circles.
+func TestSetupSaysTheEnvironmentWins(t *testing.T) {
+	e := newBC5Env(t, launchpadtest.BC5Options{})
+	cfg := e.config()
+	cfg.Start = StartSetup
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "BC5 client ID", "BCAUTH_BC5_CLIENT_ID is set in the", "wins over what is saved")
+	tm.Send(press("ctrl+o"))
+	waitFor(t, tm, "Client secret", "BASECAMP_OAUTH_CLIENT_SECRET is set in the")
+}

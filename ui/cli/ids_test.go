@@ -417,10 +417,11 @@ func TestSwitchAndLoginWithTokenJSON(t *testing.T) {
 	e.LogInSecond(t)
 	res = cliRun(func(o Output) int { return Switch(e.Svc, o, "annie@example.com", nil, true) })
 	var sw struct {
-		Identity identityJSON `json:"identity"`
-		Switched bool         `json:"switched"`
+		Identity identityJSON  `json:"identity"`
+		Server   *cliServerDoc `json:"server"`
+		Switched bool          `json:"switched"`
 	}
-	if err := decodeStrict(res.stdout, &sw); err != nil || res.code != 0 || sw.Identity.EmailAddress != "annie@example.com" || !sw.Switched {
+	if err := decodeStrict(res.stdout, &sw); err != nil || res.code != 0 || sw.Identity.EmailAddress != "annie@example.com" || !sw.Switched || sw.Server == nil || sw.Server.Kind != "launchpad" {
 		t.Errorf("switch --json = %d %q (%v)", res.code, res.stdout, err)
 	}
 }

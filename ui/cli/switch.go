@@ -77,7 +77,8 @@ func Switch(svc *core.Service, out Output, query string, pick Picker, asJSON boo
 		}
 		if !ok {
 			if asJSON {
-				return out.flushJSON(switchJSON{Identity: identityOf(current(choices).Identity)})
+				cur := current(choices)
+				return out.flushJSON(switchJSON{Identity: identityOf(cur.Identity), Server: serverOf(&cur)})
 			}
 			return out.flush(fmt.Appendf(nil, "Still using %s.\n", core.WhoOn(current(choices))))
 		}
@@ -88,7 +89,7 @@ func Switch(svc *core.Service, out Output, query string, pick Picker, asJSON boo
 		return out.fail(err, svc.Settings(), true)
 	}
 	if asJSON {
-		return out.flushJSON(switchJSON{Identity: identityOf(sess.Identity), Switched: true})
+		return out.flushJSON(switchJSON{Identity: identityOf(sess.Identity), Server: serverOf(sess), Switched: true})
 	}
 	return out.flush(fmt.Appendf(nil, "Now using %s.\n", core.WhoOn(*sess)))
 }
@@ -97,7 +98,10 @@ func Switch(svc *core.Service, out Output, query string, pick Picker, asJSON boo
 // whether it changed (false when the picker was left).
 type switchJSON struct {
 	Identity identityJSON `json:"identity"`
-	Switched bool         `json:"switched"`
+	// Server is the login's (see serverJSON): the same person may be
+	// logged in through Launchpad and BC5.
+	Server   *serverJSON `json:"server"`
+	Switched bool        `json:"switched"`
 }
 
 // noPickerProblem is bcauth switch without an argument where no picker can

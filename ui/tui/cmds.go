@@ -148,19 +148,24 @@ func wait(ctx context.Context, b Backend, c *auth.Client, attempt int, ln *auth.
 		if err != nil {
 			return loginDoneMsg{attempt: attempt, err: err}
 		}
-		// Storing the session may outlive the login's deadline, but not a
-		// person who pressed esc or quit meanwhile.
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		stop := context.AfterFunc(ctx, func() {
-			if errors.Is(ctx.Err(), context.Canceled) {
-				cancel()
-			}
-		})
-		defer stop()
-		sess, aside, err := b.Complete(cctx, c, tok)
-		return loginDoneMsg{attempt: attempt, session: sess, aside: aside, err: err}
+		return complete(ctx, b, c, attempt, tok)
 	}
+}
+
+// complete stores the session a login's token makes. Storing it may
+// outlive the login's deadline, but not a person who pressed esc or quit
+// meanwhile.
+func complete(ctx context.Context, b Backend, c *auth.Client, attempt int, tok *oauth2.Token) loginDoneMsg {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			cancel()
+		}
+	})
+	defer stop()
+	sess, aside, err := b.Complete(cctx, c, tok)
+	return loginDoneMsg{attempt: attempt, session: sess, aside: aside, err: err}
 }
 
 // paste completes the login from an address pasted by hand. Mistakes in

@@ -68,16 +68,7 @@ func pollDevice(ctx context.Context, b Backend, c *auth.Client, attempt int, dc 
 			}
 			return loginDoneMsg{attempt: attempt, err: err}
 		}
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		stop := context.AfterFunc(ctx, func() {
-			if errors.Is(ctx.Err(), context.Canceled) {
-				cancel()
-			}
-		})
-		defer stop()
-		sess, aside, err := b.Complete(cctx, c, tok)
-		return loginDoneMsg{attempt: attempt, session: sess, aside: aside, err: err}
+		return complete(ctx, b, c, attempt, tok)
 	}
 }
 

@@ -64,19 +64,9 @@ func TestABC5LoginIsNotRenewedWhereItCannotBeSaved(t *testing.T) {
 	}
 	before := b.RefreshRequests()
 	for range 2 {
-		cmd := exec.CommandContext(t.Context(), setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "token")
-		cmd.Env = []string{asBcauthEnv + "=1", "HOME=" + base, "PATH=" + os.Getenv("PATH"),
-			"XDG_CONFIG_HOME=" + configHome, "XDG_CACHE_HOME=" + cacheHome,
-			auth.SettingBC5ClientID + "=" + launchpadtest.BC5ClientID, auth.SettingResource + "=" + fake.URL}
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			t.Fatal(err)
-		}
-		if code := cmd.ProcessState.ExitCode(); code != 2 || out.Len() != 0 || !strings.Contains(errOut.String(), "read-only") {
-			t.Errorf("token on a read-only directory: exit %d, stdout %q, stderr %q; want exit 2 and why", code, out.String(), errOut.String())
+		out, errOut, code := runBC5(t, base, configHome, cacheHome, fake.URL, setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "token")
+		if code != 2 || out != "" || !strings.Contains(errOut, "read-only") {
+			t.Errorf("token on a read-only directory: exit %d, stdout %q, stderr %q; want exit 2 and why", code, out, errOut)
 		}
 	}
 	if n := b.RefreshRequests() - before; n != 0 {
@@ -144,18 +134,7 @@ func TestABC5LoginIsNotRenewedWhereItsSaveWouldNotFit(t *testing.T) {
 	configHome, cacheHome := filepath.Join(base, "config"), filepath.Join(base, "cache")
 	fake, b := expiredBC5Login(t, configHome, cacheHome)
 	run := func(args ...string) (string, string, int) {
-		cmd := exec.CommandContext(t.Context(), args[0], args[1:]...)
-		cmd.Env = []string{asBcauthEnv + "=1", "HOME=" + base, "PATH=" + os.Getenv("PATH"),
-			"XDG_CONFIG_HOME=" + configHome, "XDG_CACHE_HOME=" + cacheHome,
-			auth.SettingBC5ClientID + "=" + launchpadtest.BC5ClientID, auth.SettingResource + "=" + fake.URL}
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			t.Fatal(err)
-		}
-		return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+		return runBC5(t, base, configHome, cacheHome, fake.URL, args...)
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -178,4 +157,23 @@ func TestABC5LoginIsNotRenewedWhereItsSaveWouldNotFit(t *testing.T) {
 	if entries, _ := filepath.Glob(filepath.Join(configHome, "bcauth", ".state.json.tmp-*")); len(entries) != 0 {
 		t.Errorf("the room set aside was left behind: %q", entries)
 	}
+}
+
+// runBC5 runs args (bcauth, or a program that runs it) with only a BC5
+// client configured and the state under configHome and cacheHome, and
+// returns what it printed and its exit code.
+func runBC5(t *testing.T, home, configHome, cacheHome, resource string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), args[0], args[1:]...)
+	cmd.Env = []string{asBcauthEnv + "=1", "HOME=" + home, "PATH=" + os.Getenv("PATH"),
+		"XDG_CONFIG_HOME=" + configHome, "XDG_CACHE_HOME=" + cacheHome,
+		auth.SettingBC5ClientID + "=" + launchpadtest.BC5ClientID, auth.SettingResource + "=" + resource}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
 }

@@ -251,6 +251,10 @@ func TestAmbiguousIDInStatus(t *testing.T) {
 	if r.code != 1 || doc.Problem == nil || doc.Problem.Kind != core.KindAmbiguousID || !strings.Contains(doc.Problem.Message, "Ben Ortiz <ben@example.com> (8888888)") {
 		t.Errorf("status --id example.com: exit %d, %+v", r.code, doc.Problem)
 	}
+	r = e.status(t, false)
+	if !strings.Contains(r.stdout, "not chosen: \"example.com\" matches 2 Basecamp IDs") || strings.Contains(r.stdout, "not logged in") {
+		t.Errorf("status --id example.com says:\n%s", r.stdout)
+	}
 }
 
 // envOnly is a Service with BASECAMP_TOKEN and no store, no client: a CI

@@ -376,6 +376,10 @@ func renderStatus(rep statusJSON, sess *store.Session, prob *core.Problem, now t
 	switch {
 	case sess == nil && prob != nil && prob.Exit == core.ExitMisconfigured:
 		field("Basecamp ID", "not checked: bcauth cannot use its settings or files yet (the error says why and how to fix it)")
+	case sess == nil && prob != nil && (prob.Kind == core.KindAmbiguousID || prob.Kind == core.KindUnknownID):
+		// --id (or BCAUTH_ID) named none or several: that is the news,
+		// not "not logged in".
+		field("Basecamp ID", "not chosen: "+core.Clean(prob.Message))
 	case sess == nil:
 		field("Basecamp ID", "not logged in")
 	case !known(sess.Identity):

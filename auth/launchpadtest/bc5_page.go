@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -19,7 +20,8 @@ const bc5PageFoot = `<p class="fine">This is a fake Basecamp sign-in (BC5) for t
 </html>
 `
 
-var devicePageTemplate = template.Must(template.New("device").Parse(pageHead + `<h1>Connect an app to your Basecamp ID</h1>
+var devicePageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("device").Parse(pageHead + `<h1>Connect an app to your Basecamp ID</h1>
 {{if .Problem}}<p class="problem" style="color:#a3231f;font-weight:600">{{.Problem}}</p>
 {{end}}{{if .Asks}}<p class="asks">{{.Asks}}</p>
 {{end}}<form method="post" action="/device">
@@ -33,10 +35,13 @@ var devicePageTemplate = template.Must(template.New("device").Parse(pageHead + `
 <button type="submit" id="deny" name="decision" value="deny">Deny</button>
 </form>
 ` + bc5PageFoot))
+})
 
-var deviceDoneTemplate = template.Must(template.New("device-done").Parse(pageHead + `<h1 id="{{.ID}}">{{.Title}}</h1>
+var deviceDoneTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("device-done").Parse(pageHead + `<h1 id="{{.ID}}">{{.Title}}</h1>
 <p class="message">{{.Message}}</p>
 ` + bc5PageFoot))
+})
 
 // devicePage is what the verification page shows.
 type devicePage struct {
@@ -69,7 +74,7 @@ func (b *BC5) page(w http.ResponseWriter, r *http.Request) {
 				page.Asks = b.asks(d.scope)
 			}
 		}
-		writeTemplate(w, http.StatusOK, devicePageTemplate, page)
+		writeTemplate(w, http.StatusOK, devicePageTemplate(), page)
 	case http.MethodPost:
 		b.decision(w, r)
 	default:
@@ -83,7 +88,7 @@ func (b *BC5) page(w http.ResponseWriter, r *http.Request) {
 func (b *BC5) decision(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		writeTemplate(w, http.StatusBadRequest, deviceDoneTemplate, deviceDone{"bad-request", "Bad request", "The form could not be read: " + err.Error()})
+		writeTemplate(w, http.StatusBadRequest, deviceDoneTemplate(), deviceDone{"bad-request", "Bad request", "The form could not be read: " + err.Error()})
 		return
 	}
 	form := r.PostForm
@@ -91,7 +96,7 @@ func (b *BC5) decision(w http.ResponseWriter, r *http.Request) {
 	again := func(problem string) {
 		page := b.devicePage(code, as)
 		page.Problem = problem
-		writeTemplate(w, http.StatusBadRequest, devicePageTemplate, page)
+		writeTemplate(w, http.StatusBadRequest, devicePageTemplate(), page)
 	}
 	who, ok := b.s.approvedAs(as)
 	if !ok {
@@ -121,11 +126,11 @@ func (b *BC5) decision(w http.ResponseWriter, r *http.Request) {
 	}
 	app := b.s.opts.AppName
 	if decision == "deny" {
-		writeTemplate(w, http.StatusOK, deviceDoneTemplate, deviceDone{"denied", "Request denied",
+		writeTemplate(w, http.StatusOK, deviceDoneTemplate(), deviceDone{"denied", "Request denied",
 			app + " was not given access to your Basecamp ID. You can close this page."})
 		return
 	}
-	writeTemplate(w, http.StatusOK, deviceDoneTemplate, deviceDone{"approved", "You're connected",
+	writeTemplate(w, http.StatusOK, deviceDoneTemplate(), deviceDone{"approved", "You're connected",
 		app + " can now " + scopeWords(d.scope) + " as " + fullName(id) + ". Go back to " + app + ": it finishes by itself."})
 }
 

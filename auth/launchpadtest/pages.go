@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 // The pages are small and self-contained (inline CSS, no external assets) so
@@ -39,7 +40,8 @@ const pageFoot = `<p class="fine">This is a fake Launchpad for tests and demos. 
 </html>
 `
 
-var consentTemplate = template.Must(template.New("consent").Parse(pageHead + `<h1><strong>{{.AppName}}</strong> wants to access your Basecamp ID</h1>
+var consentTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("consent").Parse(pageHead + `<h1><strong>{{.AppName}}</strong> wants to access your Basecamp ID</h1>
 <p>If you allow it, {{.AppName}} can see and change everything you can in your Basecamp accounts.</p>
 <form method="post" action="/authorization/new">
 <fieldset class="who"><legend>Approve as</legend>
@@ -52,11 +54,14 @@ var consentTemplate = template.Must(template.New("consent").Parse(pageHead + `<h
 <button type="submit" id="deny" name="decision" value="deny">Deny</button>
 </form>
 ` + pageFoot))
+})
 
-var messageTemplate = template.Must(template.New("error").Parse(pageHead + `<h1>{{.Title}}</h1>
+var messageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("error").Parse(pageHead + `<h1>{{.Title}}</h1>
 <p class="message">{{.Message}}</p>
 {{if .Detail}}<p class="detail">{{.Detail}}</p>
 {{end}}` + pageFoot))
+})
 
 // consentPage is what the consent page shows.
 type consentPage struct {
@@ -86,9 +91,9 @@ func (p messagePage) PageTitle() string { return p.Title }
 
 // writePage renders one of the fake's HTML pages.
 func writePage(w http.ResponseWriter, status int, page any) {
-	t := messageTemplate
+	t := messageTemplate()
 	if _, ok := page.(consentPage); ok {
-		t = consentTemplate
+		t = consentTemplate()
 	}
 	writeTemplate(w, status, t, page)
 }

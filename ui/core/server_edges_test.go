@@ -112,3 +112,23 @@ func TestSettingsBaseURL(t *testing.T) {
 		t.Errorf("set: %q", got)
 	}
 }
+
+// TestLogoutRevokesABC5LoginKeptInTheKeyring: logout reads the refresh
+// token out of the keyring before it forgets the login, so the issuer is
+// asked to revoke the real one, not the file's reference to it.
+func TestLogoutRevokesABC5LoginKeptInTheKeyring(t *testing.T) {
+	e, b := bc5Env(t, true)
+	useKeyring(t, e, &memKeyring{}, store.KeyringOn)
+	bc5Login(t, e, b, auth.ScopeFull)
+	if stored := e.Current(t).Token; stored.Keyring == "" || stored.RefreshToken != "" {
+		t.Fatalf("state.json holds %+v, want only a reference to the keyring", stored)
+	}
+	gone, _, err := e.Svc.Logout(false)
+	if err != nil || len(gone) != 1 {
+		t.Fatalf("logout: %v, %d gone", err, len(gone))
+	}
+	rs := e.Svc.Revoke(t.Context(), gone)
+	if len(rs) != 1 || !rs[0].Asked || !rs[0].Confirmed || b.Revocations() != 1 || !b.Revoked() {
+		t.Fatalf("revocation %+v, %d at the issuer (revoked %v)", rs, b.Revocations(), b.Revoked())
+	}
+}

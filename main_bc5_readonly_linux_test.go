@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,43 +24,10 @@ import (
 // why, exit 2. Before, it refreshed, could not save, and the next run
 // presented the spent token, which ended the login at the issuer.
 func TestABC5LoginIsNotRenewedWhereItCannotBeSaved(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("runs bcauth as uid 65534 through setpriv, which needs root (as root, permission bits would not apply)")
-	}
-	setpriv, err := exec.LookPath("setpriv")
-	if err != nil {
-		t.Skip("needs setpriv (util-linux) to run bcauth as another user")
-	}
-	base, err := os.MkdirTemp("", "bcauth-bc5-readonly-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(base) })
-	if err := os.Chmod(base, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(base, "bcauth")
-	copyExecutable(t, bin)
-
+	setpriv, base, bin := asNobody(t, "bcauth-bc5-readonly-")
 	configHome, cacheHome := filepath.Join(base, "config"), filepath.Join(base, "cache")
 	fake, b := expiredBC5Login(t, configHome, cacheHome)
-	for _, top := range []string{configHome, cacheHome} {
-		err := filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if err := os.Chown(path, nobody, nobody); err != nil {
-				return err
-			}
-			if d.IsDir() {
-				return os.Chmod(path, 0o500)
-			}
-			return os.Chmod(path, 0o400)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	ownTree(t, nobody, 0o500, 0o400, configHome, cacheHome)
 	before := b.RefreshRequests()
 	for range 2 {
 		out, errOut, code := runBC5(t, base, configHome, cacheHome, fake.URL, setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin, "token")
@@ -96,25 +62,7 @@ func expiredBC5Login(t *testing.T, configHome, cacheHome string) (*launchpadtest
 	e := &uitest.Env{Fake: fake, Dir: st.Dir(), Svc: &core.Service{Store: st,
 		Env:        store.ClientConfig{BC5ClientID: launchpadtest.BC5ClientID, BaseURL: fake.URL},
 		HTTPClient: &http.Client{Timeout: 10 * time.Second}}}
-	p, err := e.Svc.Discover(t.Context())
-	if err != nil || !p.Device() {
-		t.Fatalf("discover: %v", err)
-	}
-	dc, err := p.Client.StartDevice(t.Context(), auth.ScopeFull)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Approve(t.Context(), dc.UserCode); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := p.Client.PollDevice(t.Context(), dc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, _, err := e.Svc.Complete(t.Context(), p.Client, tok)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := uitest.LogInBC5(t, e.Svc, b.Approve, auth.ScopeFull)
 	e.ExpireStored(t, sess, time.Minute)
 	return fake, b
 }

@@ -31,24 +31,7 @@ const nobody = 65534
 // yet), as on a read-only home: what only reads works and says once that
 // nothing can be saved; a refresh that is due works for the run.
 func TestAReadOnlyConfigDirectoryStillReads(t *testing.T) {
-	if os.Getuid() != 0 {
-		t.Skip("runs bcauth as uid 65534 through setpriv, which needs root (as root, permission bits would not apply)")
-	}
-	setpriv, err := exec.LookPath("setpriv")
-	if err != nil {
-		t.Skip("needs setpriv (util-linux) to run bcauth as another user")
-	}
-	// t.TempDir's directories are 0700 root's: the other user needs a way in.
-	base, err := os.MkdirTemp("", "bcauth-readonly-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(base) })
-	if err := os.Chmod(base, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(base, "bcauth")
-	copyExecutable(t, bin)
+	setpriv, base, bin := asNobody(t, "bcauth-readonly-")
 
 	fake := launchpadtest.NewServer(launchpadtest.Options{RedirectURI: fmt.Sprintf("http://127.0.0.1:%d/callback", uitest.FreePort(t))})
 	t.Cleanup(fake.Close)
@@ -63,28 +46,8 @@ func TestAReadOnlyConfigDirectoryStillReads(t *testing.T) {
 	// Everything is the other user's, and none of it writable by them;
 	// root takes it back to change it (bcauth refuses another user's
 	// files, root's own store included), and gives it away again.
-	own := func(uid int, dirMode, fileMode fs.FileMode) {
-		t.Helper()
-		for _, top := range []string{configHome, cacheHome} {
-			err := filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
-				if err != nil {
-					return err
-				}
-				if err := os.Chown(path, uid, uid); err != nil {
-					return err
-				}
-				if d.IsDir() {
-					return os.Chmod(path, dirMode)
-				}
-				return os.Chmod(path, fileMode)
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	giveAway := func() { own(nobody, 0o500, 0o400) }
-	takeBack := func() { own(0, 0o700, 0o600) }
+	giveAway := func() { ownTree(t, nobody, 0o500, 0o400, configHome, cacheHome) }
+	takeBack := func() { ownTree(t, 0, 0o700, 0o600, configHome, cacheHome) }
 	run := func(args ...string) (stdout, stderr string, code int) {
 		t.Helper()
 		cmd := exec.CommandContext(t.Context(), setpriv, append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)...)
@@ -196,5 +159,54 @@ func copyExecutable(t *testing.T, dst string) {
 	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// asNobody skips the test unless it can run bcauth as uid 65534 (root and
+// setpriv are needed: as root, permission bits would not apply), and
+// returns setpriv, a directory the other user may enter (t.TempDir's are
+// 0700 root's) and a copy of bcauth in it.
+func asNobody(t *testing.T, prefix string) (setpriv, base, bin string) {
+	t.Helper()
+	if os.Getuid() != 0 {
+		t.Skip("runs bcauth as uid 65534 through setpriv, which needs root (as root, permission bits would not apply)")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("needs setpriv (util-linux) to run bcauth as another user")
+	}
+	base, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(base) })
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(base, "bcauth")
+	copyExecutable(t, bin)
+	return setpriv, base, bin
+}
+
+// ownTree gives every directory and file below tops to uid, with dirMode
+// and fileMode.
+func ownTree(t *testing.T, uid int, dirMode, fileMode fs.FileMode, tops ...string) {
+	t.Helper()
+	for _, top := range tops {
+		err := filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if err := os.Chown(path, uid, uid); err != nil {
+				return err
+			}
+			if d.IsDir() {
+				return os.Chmod(path, dirMode)
+			}
+			return os.Chmod(path, fileMode)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -149,30 +149,10 @@ func TestDiscoverIsSkippedForAnotherLaunchpad(t *testing.T) {
 	}
 }
 
-// bc5Login stores a BC5 login the way the device flow ends: discovery,
-// the issuer's tokens, Complete.
+// bc5Login stores a BC5 login the way the device flow ends.
 func bc5Login(t *testing.T, e *uitest.Env, b *launchpadtest.BC5, scope string) *store.Session {
 	t.Helper()
-	p, err := e.Svc.Discover(t.Context())
-	if err != nil || !p.Device() {
-		t.Fatalf("discover: %v", err)
-	}
-	dc, err := p.Client.StartDevice(t.Context(), scope)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Approve(t.Context(), dc.UserCode); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := p.Client.PollDevice(t.Context(), dc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, _, err := e.Svc.Complete(t.Context(), p.Client, tok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sess
+	return uitest.LogInBC5(t, e.Svc, b.Approve, scope)
 }
 
 func TestABC5LoginNeedsNoLaunchpadClientAndNoDiscoveryAgain(t *testing.T) {

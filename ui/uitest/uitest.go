@@ -134,6 +134,35 @@ func logIn(t testing.TB, svc *core.Service, fake *launchpadtest.Server, approve 
 	return sess
 }
 
+// LogInBC5 logs in as the device flow does, without any front end:
+// discovery (which must choose BC5), a device code, approve playing the
+// person at the issuer's page, the poll, and Service.Complete.
+func LogInBC5(t testing.TB, svc *core.Service, approve func(ctx context.Context, userCode string) error, scope string) *store.Session {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	p, err := svc.Discover(ctx)
+	if err != nil || !p.Device() {
+		t.Fatalf("discover: %v, want BC5", err)
+	}
+	dc, err := p.Client.StartDevice(ctx, scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := approve(ctx, dc.UserCode); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := p.Client.PollDevice(ctx, dc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, _, err := svc.Complete(ctx, p.Client, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess
+}
+
 // Current is the stored current session, tokens included.
 func (e *Env) Current(t testing.TB) store.Session {
 	t.Helper()

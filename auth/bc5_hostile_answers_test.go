@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -123,5 +124,33 @@ func TestBC5DeviceAnswerStringsAreBounded(t *testing.T) {
 	})
 	if _, err := c.StartDevice(context.Background(), auth.ScopeFull); err != nil {
 		t.Errorf("a 64-byte code and a 2048-byte address: %v", err)
+	}
+}
+
+// WithBeforeSend runs just before a refresh token is sent: its error sends
+// nothing, and a newer stored token adopted instead never calls it.
+func TestBeforeSendRunsOnlyBeforeASend(t *testing.T) {
+	f := newFakeBC5(t, launchpadtest.BC5Options{})
+	d, _ := f.discover("")
+	c := f.client(t, d.Server)
+	tok := f.login(t, c, auth.ScopeFull)
+	calls := 0
+	refuse := errors.New("no room")
+	ts := c.TokenSource(tok, nil, auth.WithBeforeSend(func(context.Context) error { calls++; return refuse }))
+	if _, err := ts.Refresh(context.Background(), tok.AccessToken); !errors.Is(err, refuse) || calls != 1 {
+		t.Fatalf("Refresh = %v after %d calls", err, calls)
+	}
+	if n := f.b.RefreshRequests(); n != 0 {
+		t.Fatalf("%d refreshes sent after before-send refused", n)
+	}
+	newer := *tok
+	newer.AccessToken, newer.Expiry = "newer", f.clock.Now().Add(time.Hour)
+	calls = 0
+	ts = c.TokenSource(tok, nil,
+		auth.WithLoad(func(context.Context) (*oauth2.Token, error) { return &newer, nil }),
+		auth.WithBeforeSend(func(context.Context) error { calls++; return refuse }))
+	got, err := ts.Refresh(context.Background(), tok.AccessToken)
+	if err != nil || got.AccessToken != "newer" || calls != 0 {
+		t.Errorf("with a newer stored token: %v, %v, %d before-send calls", got, err, calls)
 	}
 }

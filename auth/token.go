@@ -82,6 +82,9 @@ type TokenSource struct {
 	lock LockFunc
 	// check, when set, vets a refreshed token before it is adopted.
 	check CheckFunc
+	// beforeSend, when set, runs under the lock just before a refresh
+	// token is sent; its error sends nothing.
+	beforeSend func(ctx context.Context) error
 
 	// dead is the definitive refusal this source met: it never sends the
 	// refresh token again and answers every later refresh with it.
@@ -139,6 +142,15 @@ type LockFunc func(ctx context.Context) (release func(), err error)
 // tokens, one process spends the refresh token another was about to send.
 func WithLock(lock LockFunc) TokenSourceOption {
 	return func(ts *TokenSource) { ts.lock = lock }
+}
+
+// WithBeforeSend runs before under the refresh's lock just before each
+// refresh token is sent, after the stored token was read and found due
+// (not when another process's newer token is adopted instead): an error
+// sends nothing and is returned. BC5 logins set aside room for the save
+// there.
+func WithBeforeSend(before func(ctx context.Context) error) TokenSourceOption {
+	return func(ts *TokenSource) { ts.beforeSend = before }
 }
 
 // CheckFunc vets a token Launchpad just issued by a refresh, before it is
@@ -283,7 +295,7 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 		// login mends. Never a refusal, and never recorded as one.
 		return nil, &NotRenewableError{Expiry: from.Expiry}
 	}
-	tok, err := ts.c.RefreshToken(ctx, &from)
+	tok, err := ts.send(ctx, &from)
 	if err != nil && ts.load != nil && NeedsLogin(err) {
 		// Between the load and the refresh another process may have
 		// refreshed, and where Launchpad rotates refresh tokens that
@@ -299,7 +311,7 @@ func (ts *TokenSource) refreshLocked(ctx context.Context, stale string) (*oauth2
 		if from.RefreshToken == tried.RefreshToken {
 			return nil, ts.die(ctx, from.RefreshToken, err)
 		}
-		tok, err = ts.c.RefreshToken(ctx, &from)
+		tok, err = ts.send(ctx, &from)
 	}
 	if err != nil && NeedsLogin(err) {
 		return nil, ts.die(ctx, from.RefreshToken, err)
@@ -354,6 +366,16 @@ func (ts *TokenSource) keepReplacement(ctx context.Context, from *oauth2.Token, 
 		return errors.Join(mr, &RotationSaveError{Err: err})
 	}
 	return mr
+}
+
+// send refreshes from, after beforeSend; the caller holds mu and the lock.
+func (ts *TokenSource) send(ctx context.Context, from *oauth2.Token) (*oauth2.Token, error) {
+	if ts.beforeSend != nil {
+		if err := ts.beforeSend(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return ts.c.RefreshToken(ctx, from)
 }
 
 // die records a definitive refusal of refreshToken; the caller holds mu.

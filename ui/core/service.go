@@ -475,6 +475,7 @@ func (s *Service) TokenSource(c *auth.Client, sess *store.Session) *auth.TokenSo
 	}
 	return c.TokenSource(sess.Token.OAuth2(), nil,
 		auth.WithLock(l.lock),
+		auth.WithBeforeSend(l.reserve),
 		auth.WithCheck(check),
 		auth.WithLoad(func(context.Context) (*oauth2.Token, error) {
 			st, err := s.Store.Load()
@@ -547,18 +548,25 @@ func (l *refreshLock) lock(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.rotates {
-		// Room for the answer first: a full disk or quota refuses the
-		// refresh, not its save (which would spend the login).
-		release, err := h.Reserve()
-		if err != nil {
-			h.Release()
-			return nil, &ReadOnlyRotationError{Dir: l.st.Dir(), Err: err}
-		}
-		l.reserved = release
-	}
 	l.held = h
 	return func() { l.free(); l.held = nil; h.Release() }, nil
+}
+
+// reserve sets aside room for a BC5 refresh's save, under the lock, just
+// before the refresh is sent: a full disk or quota refuses the refresh,
+// not its save (which would spend the login). Another process's newer
+// token adopted instead costs nothing.
+func (l *refreshLock) reserve(context.Context) error {
+	if !l.rotates || l.held == nil {
+		return nil
+	}
+	l.free()
+	release, err := l.held.Reserve()
+	if err != nil {
+		return &ReadOnlyRotationError{Dir: l.st.Dir(), Err: err}
+	}
+	l.reserved = release
+	return nil
 }
 
 // free gives back the room a BC5 refresh set aside, for its save to use.

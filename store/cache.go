@@ -38,9 +38,10 @@ const (
 // cached is one session's account cache: Launchpad's answer and when it
 // came.
 type cached struct {
-	key string
-	a   *auth.Authorization
-	at  time.Time
+	key   string
+	a     *auth.Authorization
+	at    time.Time
+	order Order // none when By is ""
 }
 
 // cacheHead is a cache file's first line; the answer follows, as
@@ -66,26 +67,55 @@ type cacheHead struct {
 	// others (LoadAccountsWithID). An answer the plain parser did not read
 	// has none, as files written before it was here.
 	Index *int `json:"index,omitempty"`
+	// Order is how many records of the order a list shows the accounts
+	// in follow the index (see Order), orderRecord bytes each; OrderBy
+	// names the rules that made it. Written when the writer knew the
+	// order; whoever reads it checks it before trusting it.
+	Order   *int   `json:"order,omitempty"`
+	OrderBy string `json:"order_by,omitempty"`
 }
+
+// Order is the order a list shows a cached answer's accounts in: At[k] is
+// the place, in the answer's accounts array, of the account shown k-th,
+// and By names the rules that made it, so that other rules never take it
+// for theirs. The store keeps an order beside the answer it was made
+// for, and gives it back only with that answer, but never checks it
+// against the accounts: whoever reads it must. It saves a long list
+// being sorted again on every run when Launchpad's answer has not
+// changed.
+type Order struct {
+	By string
+	At []uint32
+}
+
+// orderRecord is the length of an order record: a place, as a uint32,
+// little-endian.
+const orderRecord = 4
+
+// maxOrderBy bounds Order.By, which the head line carries.
+const maxOrderBy = 64
 
 // indexRecord is the length of an index record: an account's id, as an
 // int64, and where its object starts in the answer, as a uint32, both
 // little-endian.
 const indexRecord = 12
 
-// layout is where a cache file's parts lie, as its head says: the head
-// line, newline included, then the answer, then the index; ok is false
-// when the file's size is not theirs (cut short, above all). A file
-// written before the head gave the answer's size is the head and the
-// answer.
-func (h *cacheHead) layout(line, size int64) (answer, index int64, ok bool) {
+// layout is the length of each of a cache file's parts, as its head
+// says: the head line, newline included, then the answer, the index and
+// the order; ok is false when the file's size is not theirs (cut short,
+// above all). A file written before the head gave the answer's size is
+// the head and the answer.
+func (h *cacheHead) layout(line, size int64) (answer, index, order int64, ok bool) {
 	if h.Size == nil {
-		return size - line, 0, h.Index == nil
+		return size - line, 0, 0, h.Index == nil && h.Order == nil
 	}
 	if h.Index != nil {
 		index = int64(*h.Index) * indexRecord
 	}
-	return *h.Size, index, *h.Size >= 0 && index >= 0 && line+*h.Size+index == size
+	if h.Order != nil {
+		order = int64(*h.Order) * orderRecord
+	}
+	return *h.Size, index, order, *h.Size >= 0 && index >= 0 && order >= 0 && line+*h.Size+index+order == size
 }
 
 func (f *cacheHead) version() *int { return f.Version }
@@ -132,12 +162,38 @@ func (s *Store) LoadAuthorizationText(sess Session) (body string, at time.Time, 
 	if !found || decode(path, []byte(line), &head) != nil || !head.shownFor(sess, fi) {
 		return "", time.Time{}, false
 	}
-	size, _, ok := head.layout(int64(len(line)+1), int64(len(data)))
+	size, index, order, ok := head.layout(int64(len(line)+1), int64(len(data)))
 	if !ok {
 		return "", time.Time{}, false
 	}
-	s.cacheRead.set(path, fi, head, rest[:size])
+	s.cacheRead.set(path, fi, head, rest[:size], rest[size+index:size+index+order])
 	return rest[:size], fi.ModTime(), true
+}
+
+// CachedOrder is the order (see Order) kept beside body, when body is the
+// answer LoadAuthorizationText just gave and the order was made by the
+// rules named by; ok is false otherwise. Each place is below the number
+// of places, but nothing else is checked: not even that there is one
+// for each of the answer's accounts.
+func (s *Store) CachedOrder(body, by string) (at []uint32, ok bool) {
+	r := &s.cacheRead
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := &r.head
+	if r.fi == nil || body == "" || r.body != body || by == "" || h.OrderBy != by || h.Order == nil {
+		return nil, false
+	}
+	n := *h.Order
+	at = make([]uint32, n)
+	for k := range at {
+		b := r.order[k*orderRecord : (k+1)*orderRecord]
+		p := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+		if int64(p) >= int64(n) {
+			return nil, false
+		}
+		at[k] = p
+	}
+	return at, true
 }
 
 // MapCache makes the account cache, when it is large, be mapped into
@@ -194,7 +250,7 @@ func (s *Store) LoadAccountsWithID(sess Session, id int64) (accs []auth.Account,
 		return nil, time.Time{}, false
 	}
 	answerAt := int64(len(line))
-	size, _, ok := head.layout(answerAt, fi.Size())
+	size, _, _, ok := head.layout(answerAt, fi.Size())
 	if !ok {
 		return nil, time.Time{}, false
 	}
@@ -277,35 +333,48 @@ func appendIndex(b []byte, a *auth.Authorization) ([]byte, bool) {
 	return b, true
 }
 
+// appendOrder appends order's records (see cacheHead.Order).
+func appendOrder(b []byte, at []uint32) []byte {
+	b = slices.Grow(b, len(at)*orderRecord)
+	for _, p := range at {
+		b = binary.LittleEndian.AppendUint32(b, p)
+	}
+	return b
+}
+
 // lastRead is the cache file last read whole: the file (its identity,
 // size and time), its head and its answer. Saving that answer again finds
 // the file as it was read, and then only its time changes: no second read
 // of thousands of accounts to compare them.
 type lastRead struct {
-	mu   sync.Mutex
-	path string
-	fi   fs.FileInfo
-	head cacheHead
-	body string
+	mu    sync.Mutex
+	path  string
+	fi    fs.FileInfo
+	head  cacheHead
+	body  string
+	order string // its order's records, as in the file
 }
 
-func (r *lastRead) set(path string, fi fs.FileInfo, head cacheHead, body string) {
+func (r *lastRead) set(path string, fi fs.FileInfo, head cacheHead, body, order string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.path, r.fi, r.head, r.body = path, fi, head, body
+	r.path, r.fi, r.head, r.body, r.order = path, fi, head, body, order
 }
 
 // holdsAnswer says whether the file at path is still the one read last,
 // unchanged since, and holds the answer body of the session with key as
 // writeCache writes it: its head of this format, for this session, giving
 // the answer's size and its counts, with an index when indexed (which
-// follows from the answer) and without one when not.
-func (r *lastRead) holdsAnswer(path, key, body string, indexed bool) bool {
+// follows from the answer) and without one when not, and with order
+// (encoded) when one is given; an order kept with the answer stays
+// when none is.
+func (r *lastRead) holdsAnswer(path, key, body string, indexed bool, by, order string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	h := &r.head
 	if r.fi == nil || r.path != path || r.body != body || h.Version == nil || *h.Version != formatVersion || h.Session != key ||
-		h.Products == nil || h.Size == nil || *h.Size != int64(len(body)) || (h.Index != nil) != indexed {
+		h.Products == nil || h.Size == nil || *h.Size != int64(len(body)) || (h.Index != nil) != indexed ||
+		(by != "" && (h.OrderBy != by || r.order != order)) {
 		return false
 	}
 	fi, err := os.Lstat(path)
@@ -317,7 +386,7 @@ func (r *lastRead) forget(path string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.path == path {
-		r.path, r.fi, r.head, r.body = "", nil, cacheHead{}, ""
+		r.path, r.fi, r.head, r.body, r.order = "", nil, cacheHead{}, "", ""
 	}
 }
 
@@ -353,7 +422,7 @@ func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.
 		}
 		return auth.CountProducts(a.Accounts), at, true
 	}
-	if _, _, ok := head.layout(int64(len(line)), fi.Size()); !head.shownFor(sess, fi) || *head.Size > maxCacheBytes || !ok {
+	if _, _, _, ok := head.layout(int64(len(line)), fi.Size()); !head.shownFor(sess, fi) || *head.Size > maxCacheBytes || !ok {
 		return nil, time.Time{}, false // the size: cut short, or not what the head says
 	}
 	return head.Products, fi.ModTime(), true
@@ -365,13 +434,23 @@ func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.
 // crash may cost the cache, never the login. If state.json still holds
 // account lists from an older bcauth, this first write moves them out.
 func (s *Store) SaveAuthorization(key string, a *auth.Authorization, at time.Time) error {
+	return s.SaveAuthorizationInOrder(key, a, at, Order{})
+}
+
+// SaveAuthorizationInOrder is SaveAuthorization with the order a list
+// shows a's accounts in (see Order), kept beside them. An order is kept
+// only with Launchpad's own text (a.Body), one place for each account:
+// At speaks of the accounts as that text lists them, whatever order
+// a.Accounts is in now. Without one (By ""), an order already kept with
+// the same answer stays.
+func (s *Store) SaveAuthorizationInOrder(key string, a *auth.Authorization, at time.Time, order Order) error {
 	if s.legacy.Load() {
 		// Update moves every list out and rewrites state.json without them.
 		if err := s.Update(func(*State) error { return nil }); err != nil {
 			return err
 		}
 	}
-	return s.writeCache(cached{key: key, a: a, at: at})
+	return s.writeCache(cached{key: key, a: a, at: at, order: order})
 }
 
 // migrateCache moves an account list an older bcauth kept in state.json
@@ -400,9 +479,16 @@ func (s *Store) writeCache(c cached) error {
 		return err
 	}
 	body := c.a.Body()
+	var order []byte
+	if c.order.By != "" && len(c.order.By) <= maxOrderBy && auth.PlainString(c.order.By) && body != "" &&
+		len(c.order.At) == len(c.a.Accounts) {
+		order = appendOrder(nil, c.order.At)
+	} else {
+		c.order = Order{}
+	}
 	// The answer just read from the file, which has not changed since:
 	// only its time changes, and the accounts are not even looked at.
-	unchanged := body != "" && s.cacheRead.holdsAnswer(path, c.key, body, c.a.Indexed())
+	unchanged := body != "" && s.cacheRead.holdsAnswer(path, c.key, body, c.a.Indexed(), c.order.By, string(order))
 	s.cacheRead.forget(path)
 	if unchanged {
 		return os.Chtimes(path, at, at)
@@ -419,11 +505,14 @@ func (s *Store) writeCache(c cached) error {
 			h.Index = &records
 		}
 	}
+	if order != nil {
+		h.Order, h.OrderBy = &records, c.order.By
+	}
 	head, err := json.Marshal(h)
 	if err != nil {
 		return err
 	}
-	parts := []string{string(head), "\n", body, string(index)}
+	parts := []string{string(head), "\n", body, string(index), string(order)}
 	if !s.holds(path, parts...) {
 		if err := s.replaceWith(s.cacheDir, name, false, parts...); err != nil {
 			return err

@@ -68,9 +68,12 @@
 //
 // The cache directory holds accounts-DIGEST.json per session (DIGEST from
 // [Session.Key]): a first line {"version":1,"session":KEY,"products":…,
-// "size":…,"index":N}, then Launchpad's authorization.json answer, size
-// bytes, then, when "index" says so, N records of 12 bytes indexing its
-// accounts by id (see [Store.LoadAccountsWithID]). Its modification time
+// "size":…,"index":N,"order":M,"order_by":RULES}, then Launchpad's
+// authorization.json answer, size bytes, then, when "index" says so, N
+// records of 12 bytes indexing its accounts by id (see
+// [Store.LoadAccountsWithID]), then, when "order" says so, M records of 4
+// bytes: the order a list shows the accounts in, by RULES (see [Order]).
+// Its modification time
 // is when the answer came, so an unchanged answer costs one utimes. Cache
 // files are replaced atomically but not synced, never changed in place; a
 // missing, corrupt or foreign one is never an error (see

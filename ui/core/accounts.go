@@ -64,8 +64,11 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 	var all []auth.Account
 	if a := out.Session.Authorization; a != nil {
 		ok := false
-		if ahead != nil && a == ahead.wait(ctx).Authorization {
+		switch {
+		case ahead != nil && a == ahead.wait(ctx).Authorization:
 			all, ok = ahead.sortedAccounts(ctx) // sorted while Launchpad was asked
+		case r != nil && r.sorted && a == r.Session.Authorization:
+			all, ok = a.Accounts, true // a new answer, sorted to be saved
 		}
 		if !ok {
 			all = sortedAccounts(a)
@@ -97,29 +100,98 @@ func sortedAccounts(a *auth.Authorization) []auth.Account {
 	return sortAccounts(a.Accounts, a.PlainText())
 }
 
-// sortInPlace puts a's accounts in SortAccounts's order: for an answer no
-// one else holds yet, it costs no copy of thousands of accounts.
-func sortInPlace(a *auth.Authorization) {
-	accs := a.Accounts
-	items := sortOrder(accs, a.PlainText())
-	// Each cycle of the permutation moved round: the account at k is the
-	// one at items[k].idx, whose place is taken by the one at its own,
-	// and so on back to k. A place filled is marked -1.
+// orderBy names SortAccounts's rules where an order is kept with the
+// account cache (store.Order): change it whenever they change, so that an
+// order kept by an older bcauth is not even looked at.
+const orderBy = "product,name,id/1"
+
+// sortInPlace puts a's accounts in SortAccounts's order, and returns that
+// order: the place each account had, in the order they are in now. For an
+// answer no one else holds yet, it costs no copy of thousands of
+// accounts.
+func sortInPlace(a *auth.Authorization) []uint32 {
+	items := sortOrder(a.Accounts, a.PlainText())
+	order := make([]uint32, len(items))
 	for k := range items {
-		if items[k].idx < 0 {
+		order[k] = uint32(items[k].idx)
+	}
+	permute(a.Accounts, order)
+	return order
+}
+
+// putInOrder puts a's accounts in the order at, which says at what place
+// each was (as sortInPlace returns it), when that is SortAccounts's order
+// (see inOrder); else it leaves them and reports false.
+func putInOrder(a *auth.Authorization, at []uint32) bool {
+	if !inOrder(a.Accounts, a.PlainText(), at) {
+		return false
+	}
+	permute(a.Accounts, at)
+	return true
+}
+
+// permute puts the account at place at[k] at place k, for each k: at is
+// a permutation of the places.
+func permute(accs []auth.Account, at []uint32) {
+	done := make([]bool, len(accs))
+	// Each cycle of the permutation moved round: the account at k is the
+	// one at at[k], whose place is taken by the one at its own, and so on
+	// back to k.
+	for k := range at {
+		if done[k] {
 			continue
 		}
-		first, at := accs[k], k
+		first, to := accs[k], k
 		for {
-			from := int(items[at].idx)
-			items[at].idx = -1
+			from := int(at[to])
+			done[to] = true
 			if from == k {
-				accs[at] = first
+				accs[to] = first
 				break
 			}
-			accs[at], at = accs[from], from
+			accs[to], to = accs[from], from
 		}
 	}
+}
+
+// inOrder says whether at is the order SortAccounts puts in's accounts in,
+// at[k] being the place in in of the account it puts k-th; plain as at
+// sortAccounts. That order is the one in which the accounts compare as
+// (product, name as compared, id, place) rise: no two compare alike, so
+// exactly one permutation does. An order kept from an earlier run is
+// checked in one pass, the two halves at once, rather than trusted; it
+// costs a fraction of sorting again.
+func inOrder(in []auth.Account, plain bool, at []uint32) bool {
+	n := len(in)
+	if len(at) != n {
+		return false
+	}
+	seen := make([]bool, n)
+	for _, p := range at {
+		if int64(p) >= int64(n) || seen[p] {
+			return false
+		}
+		seen[p] = true
+	}
+	s := sorter{in: in, names: names{in: in}}
+	if !plain {
+		s.names = sortNames(in)
+	}
+	var rises [2]bool
+	inHalves(n, func(from, to int) {
+		for k := max(from, 1); k < to; k++ {
+			x, y := at[k-1], at[k]
+			if px, py := in[x].Product, in[y].Product; px != py {
+				if CompareProducts(px, py) >= 0 {
+					return
+				}
+			} else if s.compare(sortItem{idx: int32(x)}, sortItem{idx: int32(y)}) >= 0 {
+				return
+			}
+		}
+		rises[min(from, 1)] = true
+	})
+	return rises[0] && (n < halvesFrom || rises[1])
 }
 
 // sortAccounts is SortAccounts; plain says every name is known to be

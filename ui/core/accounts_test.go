@@ -61,15 +61,67 @@ func TestSortAccounts(t *testing.T) {
 		}
 		// Sorted where they lie, as the lookahead sorts its own parse.
 		a := &auth.Authorization{Accounts: slices.Clone(in)}
-		if sortInPlace(a); !reflect.DeepEqual(a.Accounts, want) {
+		order := sortInPlace(a)
+		if !reflect.DeepEqual(a.Accounts, want) {
 			t.Fatalf("round %d: sortInPlace =\n%v\nwant\n%v", round, a.Accounts, want)
 		}
+		checkOrder(t, round, in, order, want, rng)
 		if !reflect.DeepEqual(in, before) {
 			t.Fatalf("round %d: SortAccounts changed its argument", round)
 		}
 	}
 	if got := SortAccounts(nil); len(got) != 0 {
 		t.Errorf("SortAccounts(nil) = %v", got)
+	}
+}
+
+// checkOrder checks inOrder and putInOrder with order, which sortInPlace
+// gave for in (sorted: want): the order holds, and puts in in want's
+// order; any other order does not hold, and leaves in as it is.
+func checkOrder(t *testing.T, round int, in []auth.Account, order []uint32, want []auth.Account, rng *rand.Rand) {
+	t.Helper()
+	a := &auth.Authorization{Accounts: slices.Clone(in)}
+	if !putInOrder(a, order) || !reflect.DeepEqual(a.Accounts, want) {
+		t.Fatalf("round %d: putInOrder with sortInPlace's order =\n%v\nwant\n%v", round, a.Accounts, want)
+	}
+	n := len(in)
+	wrong := func(why string, other []uint32) {
+		t.Helper()
+		a := &auth.Authorization{Accounts: slices.Clone(in)}
+		if putInOrder(a, other) || !reflect.DeepEqual(a.Accounts, in) {
+			t.Fatalf("round %d: %s: putInOrder took it, or moved the accounts", round, why)
+		}
+	}
+	if n == 0 {
+		wrong("one place too many", []uint32{0})
+		return
+	}
+	wrong("one place short", order[:n-1])
+	wrong("one place too many", append(slices.Clone(order), uint32(n-1)))
+	for range 3 {
+		i, j := rng.IntN(n), rng.IntN(n)
+		if i == j {
+			continue
+		}
+		swapped := slices.Clone(order)
+		swapped[i], swapped[j] = swapped[j], swapped[i]
+		wrong("two places swapped", swapped)
+		twice := slices.Clone(order)
+		twice[i] = twice[j]
+		wrong("one place twice", twice)
+	}
+	past := slices.Clone(order)
+	past[rng.IntN(n)] = uint32(n + rng.IntN(3))
+	wrong("a place past the end", past)
+	if n > 1 {
+		wrong("neighbours swapped at the end", append(slices.Clone(order[:n-2]), order[n-1], order[n-2]))
+		wrong("neighbours swapped at the start", append([]uint32{order[1], order[0]}, order[2:]...))
+		if n >= halvesFrom {
+			// where the two halves meet
+			swapped := slices.Clone(order)
+			swapped[n/2-1], swapped[n/2] = swapped[n/2], swapped[n/2-1]
+			wrong("neighbours swapped where the halves meet", swapped)
+		}
 	}
 }
 
@@ -114,6 +166,20 @@ func BenchmarkSortAccounts30000(b *testing.B) {
 		b.Run(c.name+"-parsed", func(b *testing.B) {
 			for b.Loop() {
 				sortedAccounts(a)
+			}
+		})
+		// As the lookahead puts its own parse in the order the cache kept.
+		b.Run(c.name+"-kept-order", func(b *testing.B) {
+			own := *a
+			own.Accounts = slices.Clone(in)
+			order := sortInPlace(&own)
+			for b.Loop() {
+				b.StopTimer()
+				own.Accounts = slices.Clone(in)
+				b.StartTimer()
+				if !putInOrder(&own, order) {
+					b.Fatal("the order did not hold")
+				}
 			}
 		})
 		// As the lookahead sorts its own parse: in place.

@@ -621,6 +621,8 @@ type Reload struct {
 	// Unsaved is set when a refreshed token could not be written to disk:
 	// it works for this run, but the next one may have to log in again.
 	Unsaved error
+	// sorted says the session's accounts are in SortAccounts's order.
+	sorted bool
 }
 
 // Reload refreshes the token if it needs it, asks Launchpad for
@@ -660,16 +662,20 @@ type lookahead struct {
 	// already when asked for), and once sorted is
 	text, read, done chan struct{}
 	sess             *store.Session
+	sort             bool           // its accounts are to be sorted
 	body             string         // the cache's text, "" for none
 	cached           *store.Session // as Cached gives it
 	sorted           []auth.Account // SortAccounts of its accounts, if asked for
+	// order is the order sorted was found in (see sortInPlace), when the
+	// cache kept none that held: to be kept with the answer.
+	order []uint32
 }
 
 // lookAhead starts reading sess's cache, and sorting its accounts too
 // when sort is set. When the answer turns out different, the goroutine
 // still ends its work, unwaited for: at most one parse and one sort.
 func (s *Service) lookAhead(sess *store.Session, sort bool) *lookahead {
-	l := &lookahead{text: make(chan struct{}), read: make(chan struct{}), done: make(chan struct{}), sess: sess}
+	l := &lookahead{text: make(chan struct{}), read: make(chan struct{}), done: make(chan struct{}), sess: sess, sort: sort}
 	go func() {
 		defer close(l.done)
 		// Cached, in two steps: the text, then its parse.
@@ -688,9 +694,12 @@ func (s *Service) lookAhead(sess *store.Session, sort bool) *lookahead {
 				out.Authorization, out.FetchedAt = a, at
 				l.cached = &out
 				if sort {
-					// Its own parse, given to nobody yet: sorted where
-					// it lies, no copy made.
-					sortInPlace(a)
+					// Its own parse, given to nobody yet: put in order
+					// where it lies, no copy made, by the order kept with
+					// the text when that order holds, else by a sort.
+					if at, ok := s.Store.CachedOrder(l.body, orderBy); !ok || !putInOrder(a, at) {
+						l.order = sortInPlace(a)
+					}
 					l.sorted = a.Accounts
 				}
 			}
@@ -794,13 +803,28 @@ func (s *Service) reloadAhead(ctx context.Context, c *auth.Client, sess *store.S
 	if tok, terr := ts.Token(ctx); terr == nil || tok != nil {
 		out.Token = store.TokenFrom(tok)
 	}
+	// A list's order is kept with the answer, so the next run need not
+	// sort it again: the one the lookahead found, when the cache had none
+	// that held, or a new answer's, sorted now, where it lies.
+	var order store.Order
+	sorted := false
+	if ahead != nil && ahead.sort {
+		switch {
+		case a == ahead.wait(ctx).Authorization:
+			if ahead.order != nil {
+				order = store.Order{By: orderBy, At: ahead.order}
+			}
+		case a.Body() != "":
+			order, sorted = store.Order{By: orderBy, At: sortInPlace(a)}, true
+		}
+	}
 	var unsafe *store.UnsafeError
-	if err := s.Store.SaveAuthorization(key, a, now); errors.As(err, &unsafe) {
+	if err := s.Store.SaveAuthorizationInOrder(key, a, now, order); errors.As(err, &unsafe) {
 		return nil, err
 	}
 	// Any other failure only costs the cache, which is fetched again.
 	out.Authorization, out.FetchedAt = a, now
-	r := &Reload{Session: &out, Refreshed: ts.Refreshed().After(before)}
+	r := &Reload{Session: &out, Refreshed: ts.Refreshed().After(before), sorted: sorted}
 	if unsaved != nil {
 		r.Unsaved = unsaved
 	}

@@ -25,7 +25,8 @@ type AccountList struct {
 	// for, only that product's.
 	Accounts []auth.Account
 	// Products lists the product codes of every account, in order, before
-	// the product filter: what to name when nothing matched.
+	// the product filter, when a product was asked for: what to name when
+	// nothing matched.
 	Products []string
 	// Cached, when not nil, is why Launchpad could not be asked (probably
 	// temporary): Accounts are the ones it listed at Session.FetchedAt.
@@ -74,7 +75,9 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 			all = sortedAccounts(a)
 		}
 	}
-	out.Products = productCodes(all)
+	if product != "" {
+		out.Products = productCodes(all)
+	}
 	out.Accounts = filterProduct(all, product)
 	return out, nil
 }

@@ -92,7 +92,15 @@ type Authorization struct {
 	// accountsAt is where in body the accounts array lies, brackets
 	// included, when the plain parser read it; zero when not.
 	accountsAt [2]int
+	// skimmed is set when the accounts array was not read (see
+	// SkimAuthorization).
+	skimmed bool
 }
+
+// Skimmed reports whether a's accounts were not read (SkimAuthorization):
+// Accounts is then empty whatever the answer lists, and a is good for its
+// identity, its expiry and its Body, never for a list.
+func (a *Authorization) Skimmed() bool { return a.skimmed }
 
 // Body is the authorization.json text ParseAuthorization read a from, as
 // Launchpad sent it; "" when a was built or decoded another way. Whoever

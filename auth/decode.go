@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 	"strconv"
@@ -535,6 +536,37 @@ func (p *plainParser) account(a *Account) bool {
 			return false
 		}
 	}
+}
+
+// AccountsSpan is where in Body the accounts array lies, brackets
+// included, as the plain parser found it; ok is false when it did not
+// read a.
+func (a *Authorization) AccountsSpan() (from, to int, ok bool) {
+	return a.accountsAt[0], a.accountsAt[1], a.accountsAt[1] > 0
+}
+
+// SkimAuthorization reads body, a text ParseAuthorization read before
+// (from the account cache), all but its accounts array, which lies at
+// from:to (as AccountsSpan gave it): the identity and the expiry, at the
+// cost of a few hundred bytes, not of thousands of accounts. It is for a
+// run that already has what those accounts make (the list as a command
+// writes it, kept with the cache) and needs only whose the answer is. The
+// Authorization it gives says so (Skimmed) and lists no accounts. It
+// fails when from:to is not an array in body, or the rest is no
+// authorization.json.
+func SkimAuthorization(body string, from, to int) (*Authorization, error) {
+	if from <= 0 || to <= from+1 || to > len(body) || body[from] != '[' || body[to-1] != ']' {
+		return nil, errors.New("the accounts are not where the cache says")
+	}
+	a, err := ParseAuthorization(body[:from] + "[]" + body[to:])
+	if err != nil {
+		return nil, err
+	}
+	if len(a.Accounts) != 0 {
+		return nil, errors.New("the answer lists accounts twice")
+	}
+	a.body, a.accountsAt, a.skimmed, a.plain, a.Accounts = body, [2]int{from, to}, true, false, nil
+	return a, nil
 }
 
 // Indexed reports whether AccountIndex can be had: a was read by the

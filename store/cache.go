@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
@@ -9,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"math"
 	"os"
@@ -19,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"bcauth/auth"
 )
@@ -38,10 +41,10 @@ const (
 // cached is one session's account cache: Launchpad's answer and when it
 // came.
 type cached struct {
-	key   string
-	a     *auth.Authorization
-	at    time.Time
-	order Order // none when By is ""
+	key string
+	a   *auth.Authorization
+	at  time.Time
+	Derived
 }
 
 // cacheHead is a cache file's first line; the answer follows, as
@@ -73,6 +76,44 @@ type cacheHead struct {
 	// order; whoever reads it checks it before trusting it.
 	Order   *int   `json:"order,omitempty"`
 	OrderBy string `json:"order_by,omitempty"`
+	// AccountsAt is where in the answer its accounts array lies, when the
+	// plain parser read it: a run that has the view need not read them
+	// (auth.SkimAuthorization).
+	AccountsAt *[2]int `json:"accounts_at,omitempty"`
+	// View is the length of the view (see View) that follows the order,
+	// ViewBy names what made it and ViewSum is its CRC-32.
+	View    *int64  `json:"view,omitempty"`
+	ViewBy  string  `json:"view_by,omitempty"`
+	ViewSum *uint32 `json:"view_sum,omitempty"`
+}
+
+// A View is a cached answer's accounts as a command writes them (for
+// accounts --json, the whole output), kept beside the answer it was made
+// from, so that a run whose answer has not changed neither reads,
+// sorts nor writes out thousands of accounts again. By names the command
+// and its format, so that another never takes it for its own. The store
+// keeps a view only with an answer the plain parser read (whose accounts
+// a run can then skip), with a checksum, and gives it back only whole,
+// with that answer, for the same By.
+type View struct {
+	By   string
+	Text string
+}
+
+// Derived is what a run worked out from an answer, to be kept with it in
+// the cache; either part may be left out (By "").
+type Derived struct {
+	Order Order
+	View  View
+}
+
+// viewSum is a view's checksum: CRC-32 (IEEE), which the processor
+// computes at several GB/s, for a file spoilt by accident; bcauth's own
+// files are no defence against the person who owns them.
+func viewSum(text string) uint32 {
+	// Read where it lies (a view may be megabytes, mapped): crc32 does not
+	// write to what it sums.
+	return crc32.ChecksumIEEE(unsafe.Slice(unsafe.StringData(text), len(text)))
 }
 
 // Order is the order a list shows a cached answer's accounts in: At[k] is
@@ -92,7 +133,7 @@ type Order struct {
 // little-endian.
 const orderRecord = 4
 
-// maxOrderBy bounds Order.By, which the head line carries.
+// maxOrderBy bounds Order.By and View.By, which the head line carries.
 const maxOrderBy = 64
 
 // indexRecord is the length of an index record: an account's id, as an
@@ -101,13 +142,13 @@ const maxOrderBy = 64
 const indexRecord = 12
 
 // layout is the length of each of a cache file's parts, as its head
-// says: the head line, newline included, then the answer, the index and
-// the order; ok is false when the file's size is not theirs (cut short,
+// says: the head line, newline included, then the answer, the index, the
+// order and the view; ok is false when the file's size is not theirs (cut short,
 // above all). A file written before the head gave the answer's size is
 // the head and the answer.
-func (h *cacheHead) layout(line, size int64) (answer, index, order int64, ok bool) {
+func (h *cacheHead) layout(line, size int64) (answer, index, order, view int64, ok bool) {
 	if h.Size == nil {
-		return size - line, 0, 0, h.Index == nil && h.Order == nil
+		return size - line, 0, 0, 0, h.Index == nil && h.Order == nil && h.View == nil
 	}
 	if h.Index != nil {
 		index = int64(*h.Index) * indexRecord
@@ -115,7 +156,11 @@ func (h *cacheHead) layout(line, size int64) (answer, index, order int64, ok boo
 	if h.Order != nil {
 		order = int64(*h.Order) * orderRecord
 	}
-	return *h.Size, index, order, *h.Size >= 0 && index >= 0 && order >= 0 && line+*h.Size+index+order == size
+	if h.View != nil {
+		view = *h.View
+	}
+	ok = *h.Size >= 0 && index >= 0 && order >= 0 && view >= 0 && view <= maxCacheBytes && line+*h.Size+index+order+view == size
+	return *h.Size, index, order, view, ok
 }
 
 func (f *cacheHead) version() *int { return f.Version }
@@ -153,21 +198,46 @@ func (s *Store) LoadAuthorization(sess Session) (a *auth.Authorization, at time.
 // either: LoadAuthorization is the two together.
 func (s *Store) LoadAuthorizationText(sess Session) (body string, at time.Time, ok bool) {
 	path := s.cachePath(sess.Key())
-	data, fi, err := s.readCache(path)
-	if err != nil {
+	data, head, fi, err := s.readCache(path)
+	if err != nil || !head.shownFor(sess, fi) {
 		return "", time.Time{}, false
 	}
-	line, rest, found := strings.Cut(data, "\n")
-	var head cacheHead
-	if !found || decode(path, []byte(line), &head) != nil || !head.shownFor(sess, fi) {
-		return "", time.Time{}, false
-	}
-	size, index, order, ok := head.layout(int64(len(line)+1), int64(len(data)))
+	line := strings.IndexByte(data, '\n') + 1
+	size, index, order, _, ok := head.layout(int64(line), fi.Size())
 	if !ok {
 		return "", time.Time{}, false
 	}
-	s.cacheRead.set(path, fi, head, rest[:size], rest[size+index:size+index+order])
+	rest := data[line:]
+	past := size + index
+	s.cacheRead.set(path, fi, head, rest[:size], rest[past:past+order], int64(line)+past+order)
 	return rest[:size], fi.ModTime(), true
+}
+
+// CachedView is the view (see View) kept beside body, when body is the
+// answer LoadAuthorizationText just gave, the view was made by by and it
+// is whole (its checksum holds); with where the answer's accounts lie,
+// for auth.SkimAuthorization. ok is false otherwise.
+func (s *Store) CachedView(body, by string) (text string, from, to int, ok bool) {
+	r := &s.cacheRead
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := &r.head
+	if r.fi == nil || body == "" || r.body != body || by == "" || h.ViewBy != by || h.View == nil || h.ViewSum == nil || h.AccountsAt == nil {
+		return "", 0, 0, false
+	}
+	if !r.viewRead {
+		r.view, r.viewRead = s.readView(r.path, r.fi, r.viewAt, *h.View), true
+	}
+	if int64(len(r.view)) != *h.View || viewSum(r.view) != *h.ViewSum {
+		return "", 0, 0, false
+	}
+	return r.view, h.AccountsAt[0], h.AccountsAt[1], true
+}
+
+// derivedBy says whether by can name what made an order or a view: set,
+// short and plain, as the head line carries it.
+func derivedBy(by string) bool {
+	return by != "" && len(by) <= maxOrderBy && auth.PlainString(by)
 }
 
 // CachedOrder is the order (see Order) kept beside body, when body is the
@@ -211,21 +281,70 @@ func (s *Store) MapCache() { s.mapCache.Store(true) }
 // costs less than setting up a mapping.
 const mapFrom = 1 << 20
 
-// readCache is readString of a cache file, mapped as MapCache says.
-func (s *Store) readCache(path string) (string, fs.FileInfo, error) {
-	if s.mapCache.Load() {
-		f, fi, err := s.openChecked(path)
-		if err != nil {
-			return "", nil, err
-		}
-		defer f.Close()
-		if fi.Size() >= mapFrom && fi.Size() <= maxCacheBytes {
-			if text, ok := mapText(f, fi.Size()); ok {
-				return text, fi, nil
-			}
+// readCache reads a cache file, mapped as MapCache says, and its head; a
+// view (see View) at its end is left for CachedView, which only
+// accounts --json asks for. err is set when the head cannot be read
+// either, or the file is larger than a cache file can be.
+func (s *Store) readCache(path string) (text string, head cacheHead, fi fs.FileInfo, err error) {
+	f, fi, err := s.openChecked(path)
+	if err != nil {
+		return "", head, nil, err
+	}
+	defer f.Close()
+	if fi.Size() > maxCacheBytes {
+		return "", head, nil, fmt.Errorf("%s is larger than %d MiB", path, maxCacheBytes>>20)
+	}
+	first := make([]byte, min(fi.Size(), 64<<10))
+	n, _ := f.ReadAt(first, 0)
+	nl := bytes.IndexByte(first[:n], '\n')
+	if nl < 0 {
+		// The head is longer than bcauth writes one, or the file cut short.
+		return "", head, nil, errors.New("no head line")
+	}
+	if err := decode(path, first[:nl], &head); err != nil {
+		return "", head, nil, err
+	}
+	end := fi.Size()
+	if _, _, _, view, ok := head.layout(int64(nl+1), end); ok {
+		end -= view
+	}
+	if end <= int64(n) {
+		return string(first[:end]), head, fi, nil
+	}
+	if s.mapCache.Load() && end >= mapFrom {
+		if text, ok := mapText(f, 0, end); ok {
+			return text, head, fi, nil
 		}
 	}
-	return s.readString(path, maxCacheBytes)
+	buf := make([]byte, end)
+	copy(buf, first[:n])
+	if _, err := f.ReadAt(buf[n:], int64(n)); err != nil {
+		return "", head, nil, err
+	}
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), head, fi, nil
+}
+
+// readView reads the view that starts at from in the cache file at path,
+// as read last (fi): "" when the file is another by now.
+func (s *Store) readView(path string, fi fs.FileInfo, from, n int64) string {
+	f, now, err := s.openChecked(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	if !os.SameFile(now, fi) || now.Size() != fi.Size() || !now.ModTime().Equal(fi.ModTime()) || from+n != now.Size() || n <= 0 {
+		return ""
+	}
+	if s.mapCache.Load() && n >= mapFrom {
+		if text, ok := mapText(f, from, n); ok {
+			return text
+		}
+	}
+	buf := make([]byte, n)
+	if _, err := f.ReadAt(buf, from); err != nil {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(buf), len(buf))
 }
 
 // LoadAccountsWithID is the accounts with the given id in the account
@@ -250,7 +369,7 @@ func (s *Store) LoadAccountsWithID(sess Session, id int64) (accs []auth.Account,
 		return nil, time.Time{}, false
 	}
 	answerAt := int64(len(line))
-	size, _, _, ok := head.layout(answerAt, fi.Size())
+	size, _, _, _, ok := head.layout(answerAt, fi.Size())
 	if !ok {
 		return nil, time.Time{}, false
 	}
@@ -353,28 +472,37 @@ type lastRead struct {
 	head  cacheHead
 	body  string
 	order string // its order's records, as in the file
+	// viewAt is where its view starts in the file; view is the view once
+	// read (CachedView), and viewRead is set then.
+	viewAt   int64
+	view     string
+	viewRead bool
 }
 
-func (r *lastRead) set(path string, fi fs.FileInfo, head cacheHead, body, order string) {
+func (r *lastRead) set(path string, fi fs.FileInfo, head cacheHead, body, order string, viewAt int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.path, r.fi, r.head, r.body, r.order = path, fi, head, body, order
+	r.viewAt, r.view, r.viewRead = viewAt, "", false
 }
 
 // holdsAnswer says whether the file at path is still the one read last,
 // unchanged since, and holds the answer body of the session with key as
 // writeCache writes it: its head of this format, for this session, giving
-// the answer's size and its counts, with an index when indexed (which
-// follows from the answer) and without one when not, and with order
-// (encoded) when one is given; an order kept with the answer stays
-// when none is.
-func (r *lastRead) holdsAnswer(path, key, body string, indexed bool, by, order string) bool {
+// the answer's size and its counts, with an index when indexed and where
+// its accounts lie when span says (both follow from the answer) and
+// without when not, and with the order
+// (encoded) and the view when given; an order or a view kept with the
+// answer stays when none is.
+func (r *lastRead) holdsAnswer(path, key, body string, indexed bool, span *[2]int, orderBy, order string, view View) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	h := &r.head
 	if r.fi == nil || r.path != path || r.body != body || h.Version == nil || *h.Version != formatVersion || h.Session != key ||
 		h.Products == nil || h.Size == nil || *h.Size != int64(len(body)) || (h.Index != nil) != indexed ||
-		(by != "" && (h.OrderBy != by || r.order != order)) {
+		(span != nil) != (h.AccountsAt != nil) || (span != nil && *span != *h.AccountsAt) ||
+		(orderBy != "" && (h.OrderBy != orderBy || r.order != order)) ||
+		(view.By != "" && (h.ViewBy != view.By || !r.viewRead || r.view != view.Text)) {
 		return false
 	}
 	fi, err := os.Lstat(path)
@@ -387,6 +515,7 @@ func (r *lastRead) forget(path string) {
 	defer r.mu.Unlock()
 	if r.path == path {
 		r.path, r.fi, r.head, r.body, r.order = "", nil, cacheHead{}, "", ""
+		r.viewAt, r.view, r.viewRead = 0, "", false
 	}
 }
 
@@ -422,7 +551,7 @@ func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.
 		}
 		return auth.CountProducts(a.Accounts), at, true
 	}
-	if _, _, _, ok := head.layout(int64(len(line)), fi.Size()); !head.shownFor(sess, fi) || *head.Size > maxCacheBytes || !ok {
+	if _, _, _, _, ok := head.layout(int64(len(line)), fi.Size()); !head.shownFor(sess, fi) || *head.Size > maxCacheBytes || !ok {
 		return nil, time.Time{}, false // the size: cut short, or not what the head says
 	}
 	return head.Products, fi.ModTime(), true
@@ -434,24 +563,32 @@ func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.
 // crash may cost the cache, never the login. If state.json still holds
 // account lists from an older bcauth, this first write moves them out.
 func (s *Store) SaveAuthorization(key string, a *auth.Authorization, at time.Time) error {
-	return s.SaveAuthorizationInOrder(key, a, at, Order{})
+	return s.SaveAuthorizationWith(key, a, at, Derived{})
 }
 
-// SaveAuthorizationInOrder is SaveAuthorization with the order a list
-// shows a's accounts in (see Order), kept beside them. An order is kept
-// only with Launchpad's own text (a.Body), one place for each account:
-// At speaks of the accounts as that text lists them, whatever order
-// a.Accounts is in now. Without one (By ""), an order already kept with
-// the same answer stays.
-func (s *Store) SaveAuthorizationInOrder(key string, a *auth.Authorization, at time.Time, order Order) error {
+// SaveAuthorizationWith is SaveAuthorization with what a run worked out
+// from a, kept beside it: the order a list shows a's accounts in (see
+// Order) and a view of them (see View). An order is kept only with
+// Launchpad's own text (a.Body), one place for each account: At speaks
+// of the accounts as that text lists them, whatever order a.Accounts is
+// in now. A view is kept only with a text the plain parser read. Without
+// one (By ""), an order or a view already kept with the same answer
+// stays. A Skimmed a can only be saved where it was read, unchanged
+// (which costs a utimes): ErrSkimmed otherwise.
+func (s *Store) SaveAuthorizationWith(key string, a *auth.Authorization, at time.Time, d Derived) error {
 	if s.legacy.Load() {
 		// Update moves every list out and rewrites state.json without them.
 		if err := s.Update(func(*State) error { return nil }); err != nil {
 			return err
 		}
 	}
-	return s.writeCache(cached{key: key, a: a, at: at, order: order})
+	return s.writeCache(cached{key: key, a: a, at: at, Derived: d})
 }
+
+// ErrSkimmed is SaveAuthorizationWith refusing to write a Skimmed answer
+// anew: its accounts were never read, so its counts and index cannot be
+// had.
+var ErrSkimmed = errors.New("an answer whose accounts were not read is not written to the cache")
 
 // migrateCache moves an account list an older bcauth kept in state.json
 // to the cache, unless the cache already holds a newer answer.
@@ -480,18 +617,28 @@ func (s *Store) writeCache(c cached) error {
 	}
 	body := c.a.Body()
 	var order []byte
-	if c.order.By != "" && len(c.order.By) <= maxOrderBy && auth.PlainString(c.order.By) && body != "" &&
-		len(c.order.At) == len(c.a.Accounts) {
-		order = appendOrder(nil, c.order.At)
+	if derivedBy(c.Order.By) && body != "" && len(c.Order.At) == len(c.a.Accounts) && !c.a.Skimmed() {
+		order = appendOrder(nil, c.Order.At)
 	} else {
-		c.order = Order{}
+		c.Order = Order{}
+	}
+	from, to, spanned := c.a.AccountsSpan()
+	var span *[2]int
+	if spanned && body != "" && c.a.Indexed() {
+		span = &[2]int{from, to}
+	}
+	if !derivedBy(c.View.By) || span == nil || c.a.Skimmed() {
+		c.View = View{}
 	}
 	// The answer just read from the file, which has not changed since:
 	// only its time changes, and the accounts are not even looked at.
-	unchanged := body != "" && s.cacheRead.holdsAnswer(path, c.key, body, c.a.Indexed(), c.order.By, string(order))
+	unchanged := body != "" && s.cacheRead.holdsAnswer(path, c.key, body, c.a.Indexed(), span, c.Order.By, string(order), c.View)
 	s.cacheRead.forget(path)
 	if unchanged {
 		return os.Chtimes(path, at, at)
+	}
+	if c.a.Skimmed() {
+		return ErrSkimmed
 	}
 	indexed := body != "" && c.a.Indexed()
 	if body == "" {
@@ -506,13 +653,22 @@ func (s *Store) writeCache(c cached) error {
 		}
 	}
 	if order != nil {
-		h.Order, h.OrderBy = &records, c.order.By
+		h.Order, h.OrderBy = &records, c.Order.By
+	}
+	if indexed {
+		h.AccountsAt = span
+	}
+	if h.AccountsAt != nil && c.View.By != "" && int64(len(body)+len(index)+len(order)+len(c.View.Text)) <= maxCacheBytes-64<<10 {
+		n, sum := int64(len(c.View.Text)), viewSum(c.View.Text)
+		h.View, h.ViewBy, h.ViewSum = &n, c.View.By, &sum
+	} else {
+		c.View = View{}
 	}
 	head, err := json.Marshal(h)
 	if err != nil {
 		return err
 	}
-	parts := []string{string(head), "\n", body, string(index), string(order)}
+	parts := []string{string(head), "\n", body, string(index), string(order), c.View.Text}
 	if !s.holds(path, parts...) {
 		if err := s.replaceWith(s.cacheDir, name, false, parts...); err != nil {
 			return err

@@ -68,11 +68,15 @@
 //
 // The cache directory holds accounts-DIGEST.json per session (DIGEST from
 // [Session.Key]): a first line {"version":1,"session":KEY,"products":…,
-// "size":…,"index":N,"order":M,"order_by":RULES}, then Launchpad's
+// "size":…,"index":N,"order":M,"order_by":RULES,"accounts_at":[A,B],
+// "view":V,"view_by":BY,"view_sum":CRC}, then Launchpad's
 // authorization.json answer, size bytes, then, when "index" says so, N
 // records of 12 bytes indexing its accounts by id (see
 // [Store.LoadAccountsWithID]), then, when "order" says so, M records of 4
-// bytes: the order a list shows the accounts in, by RULES (see [Order]).
+// bytes: the order a list shows the accounts in, by RULES (see [Order]),
+// then, when "view" says so, V bytes: the accounts as the command BY
+// writes them, with their CRC-32 (see [View]); A:B is where the answer's
+// accounts array lies, so a run that has the view reads the rest alone.
 // Its modification time
 // is when the answer came, so an unchanged answer costs one utimes. Cache
 // files are replaced atomically but not synced, never changed in place; a

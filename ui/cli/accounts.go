@@ -70,6 +70,19 @@ func newAccountsCmd(f *Factory, runF func(*accountsOptions) error) *cobra.Comman
 // Exit 0, or 1 when not logged in, the login is rejected or anything else
 // fails.
 func Accounts(ctx context.Context, svc *core.Service, out Output, asJSON bool, product string) int {
+	if asJSON && product == "" {
+		// The whole list, as the account cache may keep it already.
+		list, text, err := svc.LoadAccountsAs(ctx, accountsView)
+		if err != nil {
+			return out.fail(err, svc.Settings(), false)
+		}
+		warnCached(out, list)
+		if _, err := io.WriteString(out.Stdout, text); err != nil {
+			fmt.Fprintln(out.Stderr, "bcauth: cannot write the result:", err)
+			return ExitFailed
+		}
+		return ExitOK
+	}
 	list, err := loadAccounts(ctx, svc, out, product)
 	if errors.Is(err, errNoSuchProduct) {
 		return ExitUsage
@@ -115,10 +128,7 @@ func loadAccounts(ctx context.Context, svc *core.Service, out Output, product st
 	if err != nil {
 		return nil, err
 	}
-	if list.Cached != nil {
-		out.warn("%s\n  Launchpad could not be reached, which is probably temporary: these are the accounts it listed %s; run the command again later for a fresh list",
-			core.Clean(list.Cached.Error()), core.FetchedWhen(list.Session.FetchedAt))
-	}
+	warnCached(out, list)
 	if product != "" && len(list.Accounts) == 0 {
 		has := "no accounts"
 		if len(list.Products) > 0 {
@@ -135,6 +145,29 @@ func loadAccounts(ctx context.Context, svc *core.Service, out Output, product st
 		fmt.Fprintf(out.Stderr, "bcauth: no accounts of product %q; this login has: %s\n", core.Clean(product), has)
 	}
 	return list, nil
+}
+
+// warnCached says, when list is the cached one, why and from when.
+func warnCached(out Output, list *core.AccountList) {
+	if list.Cached != nil {
+		out.warn("%s\n  Launchpad could not be reached, which is probably temporary: these are the accounts it listed %s; run the command again later for a fresh list",
+			core.Clean(list.Cached.Error()), core.FetchedWhen(list.Session.FetchedAt))
+	}
+}
+
+// accountsView is accounts --json's whole output as the account cache
+// keeps it (core.ListView), so that a run whose answer has not changed
+// writes it as it was, without reading thousands of accounts. Its By
+// changes whenever writeAccountList's text does: TestAccountsViewBy holds
+// it to that.
+var accountsView = core.ListView{By: "accounts --json/1", Render: renderAccountList}
+
+// renderAccountList is writeAccountList's text.
+func renderAccountList(accs []auth.Account, plain bool) []byte {
+	var b bytes.Buffer
+	b.Grow(len(accs)*256 + 16)
+	_ = writeAccountList(&b, accs, plain) // a bytes.Buffer takes anything
+	return b.Bytes()
 }
 
 // writeAccountsJSON writes rows exactly as encodeJSON would (indented, no

@@ -39,12 +39,39 @@ type AccountList struct {
 // and the product filter (case-insensitive; "" keeps every product). The
 // session's own accounts may be left in the list's order.
 func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountList, error) {
+	list, _, err := s.loadAccounts(ctx, product, nil)
+	return list, err
+}
+
+// A ListView is how a command writes a whole list of accounts (for
+// accounts --json, its whole output), for the account cache to keep with
+// the answer they came in (see store.View). By names the command and its
+// format: change it whenever what Render writes changes. Render writes
+// accounts, sorted, plain as at sortAccounts.
+type ListView struct {
+	By     string
+	Render func(accounts []auth.Account, plain bool) []byte
+}
+
+// LoadAccountsAs is LoadAccounts of every product, for a command that
+// writes the whole list as view renders it, and that text. When
+// Launchpad's answer is the one the cache holds with the view, the view
+// kept is the text, and the accounts are not even read: the list's
+// Accounts are then nil, and its session's answer Skimmed. Otherwise the
+// text is rendered from the accounts, and kept with the answer for the
+// next run.
+func (s *Service) LoadAccountsAs(ctx context.Context, view ListView) (list *AccountList, text string, err error) {
+	return s.loadAccounts(ctx, "", &view)
+}
+
+// loadAccounts is LoadAccounts, and LoadAccountsAs with a view.
+func (s *Service) loadAccounts(ctx context.Context, product string, view *ListView) (*AccountList, string, error) {
 	c, sess, err := s.currentLogin()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	out := &AccountList{Client: c, Session: sess, Tokens: s.TokenSource(c, sess)}
-	r, ahead, err := s.reloadReadingAhead(ctx, c, sess, out.Tokens, true)
+	r, ahead, err := s.reloadReadingAhead(ctx, c, sess, out.Tokens, true, view)
 	switch {
 	case err == nil:
 		out.Session = r.Session
@@ -56,11 +83,11 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 			out.Session = s.Cached(sess)
 		}
 		if out.Session.Authorization == nil {
-			return nil, err
+			return nil, "", err
 		}
 		out.Cached = err
 	default:
-		return nil, err
+		return nil, "", err
 	}
 	var all []auth.Account
 	if a := out.Session.Authorization; a != nil {
@@ -79,7 +106,17 @@ func (s *Service) LoadAccounts(ctx context.Context, product string) (*AccountLis
 		out.Products = productCodes(all)
 	}
 	out.Accounts = filterProduct(all, product)
-	return out, nil
+	if view == nil {
+		return out, "", nil
+	}
+	a := out.Session.Authorization
+	switch {
+	case r != nil && out.Session == r.Session && r.viewText != "":
+		return out, r.viewText, nil
+	case a != nil && a.Skimmed() && ahead != nil && a == ahead.wait(ctx).Authorization:
+		return out, ahead.viewText, nil // the cache's, Launchpad down
+	}
+	return out, string(view.Render(out.Accounts, a != nil && a.PlainText())), nil
 }
 
 // CompareProducts orders product codes as bcauth lists them: the

@@ -623,6 +623,8 @@ type Reload struct {
 	Unsaved error
 	// sorted says the session's accounts are in SortAccounts's order.
 	sorted bool
+	// viewText is the list view asked for (see LoadAccountsAs).
+	viewText string
 }
 
 // Reload refreshes the token if it needs it, asks Launchpad for
@@ -634,19 +636,20 @@ func (s *Service) Reload(ctx context.Context, c *auth.Client, sess *store.Sessio
 // ReloadWith is Reload through a token source the caller keeps, so a
 // program that reloads and probes refreshes the token once, not per call.
 func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource) (*Reload, error) {
-	r, _, err := s.reloadReadingAhead(ctx, c, sess, ts, false)
+	r, _, err := s.reloadReadingAhead(ctx, c, sess, ts, false, nil)
 	return r, err
 }
 
 // reloadReadingAhead is ReloadWith with the cache read ahead, and its
-// accounts sorted too when sort is set; the lookahead is nil for
-// BASECAMP_TOKEN, whose answers are not cached.
-func (s *Service) reloadReadingAhead(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource, sort bool) (*Reload, *lookahead, error) {
+// accounts sorted too when sort is set, or in view (sorted) when a view
+// is given; the lookahead is nil for BASECAMP_TOKEN, whose answers are
+// not cached.
+func (s *Service) reloadReadingAhead(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource, sort bool, view *ListView) (*Reload, *lookahead, error) {
 	if s.FromEnv(sess) {
 		r, err := s.reloadEnv(ctx, c, sess, ts)
 		return r, nil, err
 	}
-	ahead := s.lookAhead(sess, sort)
+	ahead := s.lookAhead(sess, sort, view)
 	r, err := s.reloadAhead(ctx, c, sess, ts, ahead)
 	return r, ahead, err
 }
@@ -666,16 +669,26 @@ type lookahead struct {
 	body             string         // the cache's text, "" for none
 	cached           *store.Session // as Cached gives it
 	sorted           []auth.Account // SortAccounts of its accounts, if asked for
-	// order is the order sorted was found in (see sortInPlace), when the
-	// cache kept none that held: to be kept with the answer.
-	order []uint32
+	// order is the order sorted is in (see sortInPlace): the one kept with
+	// the cache when it held, else the one a sort found (and sortedNow is
+	// set).
+	order     []uint32
+	sortedNow bool
+	// view is the list view asked for, if any; viewText is that view as
+	// the cache kept it, when it did: the cache's accounts are then not
+	// read (cached holds a Skimmed answer), only whose they are.
+	view     *ListView
+	viewText string
 }
 
 // lookAhead starts reading sess's cache, and sorting its accounts too
-// when sort is set. When the answer turns out different, the goroutine
-// still ends its work, unwaited for: at most one parse and one sort.
-func (s *Service) lookAhead(sess *store.Session, sort bool) *lookahead {
-	l := &lookahead{text: make(chan struct{}), read: make(chan struct{}), done: make(chan struct{}), sess: sess, sort: sort}
+// when sort is set; with a view, the view the cache kept, if it did, in
+// place of the accounts. When the answer turns out different, the
+// goroutine still ends its work, unwaited for: at most one parse and one
+// sort.
+func (s *Service) lookAhead(sess *store.Session, sort bool, view *ListView) *lookahead {
+	l := &lookahead{text: make(chan struct{}), read: make(chan struct{}), done: make(chan struct{}), sess: sess, sort: sort || view != nil, view: view}
+	sort = l.sort
 	go func() {
 		defer close(l.done)
 		// Cached, in two steps: the text, then its parse.
@@ -688,7 +701,18 @@ func (s *Service) lookAhead(sess *store.Session, sort bool) *lookahead {
 			l.body, at, _ = s.Store.LoadAuthorizationText(*sess)
 		}
 		close(l.text)
-		if sess.Authorization == nil && l.body != "" {
+		if sess.Authorization == nil && l.body != "" && view != nil {
+			// The view kept with the text, when it is whole: then only
+			// whose the answer is is read, not its accounts.
+			if text, from, to, ok := s.Store.CachedView(l.body, view.By); ok {
+				if a, err := auth.SkimAuthorization(l.body, from, to); err == nil {
+					out := *sess
+					out.Authorization, out.FetchedAt = a, at
+					l.cached, l.viewText = &out, text
+				}
+			}
+		}
+		if sess.Authorization == nil && l.body != "" && l.viewText == "" {
 			if a, err := auth.ParseAuthorization(l.body); err == nil {
 				out := *sess
 				out.Authorization, out.FetchedAt = a, at
@@ -697,15 +721,17 @@ func (s *Service) lookAhead(sess *store.Session, sort bool) *lookahead {
 					// Its own parse, given to nobody yet: put in order
 					// where it lies, no copy made, by the order kept with
 					// the text when that order holds, else by a sort.
-					if at, ok := s.Store.CachedOrder(l.body, orderBy); !ok || !putInOrder(a, at) {
-						l.order = sortInPlace(a)
+					if order, ok := s.Store.CachedOrder(l.body, orderBy); ok && putInOrder(a, order) {
+						l.order = order
+					} else {
+						l.order, l.sortedNow = sortInPlace(a), true
 					}
 					l.sorted = a.Accounts
 				}
 			}
 		}
 		close(l.read)
-		if a := l.cached.Authorization; sort && l.sorted == nil && a != nil {
+		if a := l.cached.Authorization; sort && l.sorted == nil && a != nil && !a.Skimmed() {
 			l.sorted = sortedAccounts(a)
 		}
 	}()
@@ -803,28 +829,36 @@ func (s *Service) reloadAhead(ctx context.Context, c *auth.Client, sess *store.S
 	if tok, terr := ts.Token(ctx); terr == nil || tok != nil {
 		out.Token = store.TokenFrom(tok)
 	}
-	// A list's order is kept with the answer, so the next run need not
-	// sort it again: the one the lookahead found, when the cache had none
-	// that held, or a new answer's, sorted now, where it lies.
-	var order store.Order
-	sorted := false
+	// A list's order, and the list as a command writes it, are kept with
+	// the answer, so the next run need not sort or write it again: the
+	// ones the lookahead had, or a new answer's, sorted now where it lies.
+	var kept store.Derived
+	sorted, viewText := false, ""
 	if ahead != nil && ahead.sort {
+		var accs []auth.Account // sorted
 		switch {
 		case a == ahead.wait(ctx).Authorization:
 			if ahead.order != nil {
-				order = store.Order{By: orderBy, At: ahead.order}
+				kept.Order = store.Order{By: orderBy, At: ahead.order}
 			}
+			accs, _ = ahead.sortedAccounts(ctx)
+			viewText = ahead.viewText
 		case a.Body() != "":
-			order, sorted = store.Order{By: orderBy, At: sortInPlace(a)}, true
+			kept.Order, sorted = store.Order{By: orderBy, At: sortInPlace(a)}, true
+			accs = a.Accounts
+		}
+		if v := ahead.view; v != nil && viewText == "" && !a.Skimmed() && (accs != nil || len(a.Accounts) == 0) {
+			viewText = string(v.Render(accs, a.PlainText()))
+			kept.View = store.View{By: v.By, Text: viewText}
 		}
 	}
 	var unsafe *store.UnsafeError
-	if err := s.Store.SaveAuthorizationInOrder(key, a, now, order); errors.As(err, &unsafe) {
+	if err := s.Store.SaveAuthorizationWith(key, a, now, kept); errors.As(err, &unsafe) {
 		return nil, err
 	}
 	// Any other failure only costs the cache, which is fetched again.
 	out.Authorization, out.FetchedAt = a, now
-	r := &Reload{Session: &out, Refreshed: ts.Refreshed().After(before), sorted: sorted}
+	r := &Reload{Session: &out, Refreshed: ts.Refreshed().After(before), sorted: sorted, viewText: viewText}
 	if unsaved != nil {
 		r.Unsaved = unsaved
 	}

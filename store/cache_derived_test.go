@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"reflect"
 	"slices"
@@ -26,7 +27,7 @@ func TestCacheKeepsAnOrder(t *testing.T) {
 	for k := range order {
 		order[k] = uint32(299 - k)
 	}
-	if err := s.SaveAuthorizationInOrder(sess.Key(), a, t0, Order{By: "rules/1", At: order}); err != nil {
+	if err := s.SaveAuthorizationWith(sess.Key(), a, t0, Derived{Order: Order{By: "rules/1", At: order}}); err != nil {
 		t.Fatal(err)
 	}
 	body, _, ok := s.LoadAuthorizationText(sess)
@@ -70,7 +71,7 @@ func TestCacheKeepsAnOrder(t *testing.T) {
 	if body, _, ok = s.LoadAuthorizationText(sess); !ok {
 		t.Fatal("the cache is gone")
 	}
-	if err := s.SaveAuthorizationInOrder(sess.Key(), a, t1, Order{By: "rules/1", At: other}); err != nil {
+	if err := s.SaveAuthorizationWith(sess.Key(), a, t1, Derived{Order: Order{By: "rules/1", At: other}}); err != nil {
 		t.Fatal(err)
 	}
 	if body, _, ok = s.LoadAuthorizationText(sess); !ok {
@@ -80,7 +81,7 @@ func TestCacheKeepsAnOrder(t *testing.T) {
 		t.Fatalf("CachedOrder after another order = %v, %v", got[:min(len(got), 5)], ok)
 	}
 	// By other rules: theirs replace the first.
-	if err := s.SaveAuthorizationInOrder(sess.Key(), a, t1, Order{By: "rules/2", At: order}); err != nil {
+	if err := s.SaveAuthorizationWith(sess.Key(), a, t1, Derived{Order: Order{By: "rules/2", At: order}}); err != nil {
 		t.Fatal(err)
 	}
 	if body, _, ok = s.LoadAuthorizationText(sess); !ok {
@@ -109,7 +110,7 @@ func TestCacheKeepsAnOrder(t *testing.T) {
 		if err := s.ForgetAuthorization(sess.Key()); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SaveAuthorizationInOrder(sess.Key(), tc.a, t1, tc.order); err != nil {
+		if err := s.SaveAuthorizationWith(sess.Key(), tc.a, t1, Derived{Order: tc.order}); err != nil {
 			t.Fatal(err)
 		}
 		data := readFile(t, path)
@@ -137,7 +138,7 @@ func TestCacheOrderNotBelieved(t *testing.T) {
 	for k := range order {
 		order[k] = uint32(k)
 	}
-	if err := s.SaveAuthorizationInOrder(sess.Key(), a, t0, Order{By: "rules/1", At: order}); err != nil {
+	if err := s.SaveAuthorizationWith(sess.Key(), a, t0, Derived{Order: Order{By: "rules/1", At: order}}); err != nil {
 		t.Fatal(err)
 	}
 	whole := readFile(t, path)
@@ -171,5 +172,121 @@ func TestCacheOrderNotBelieved(t *testing.T) {
 	body, _, _ := s.LoadAuthorizationText(sess)
 	if got, ok := s.CachedOrder(body, "rules/1"); !ok || !reflect.DeepEqual(got, order) {
 		t.Fatalf("CachedOrder of the file as written = %v, %v", got, ok)
+	}
+}
+
+// TestCacheKeepsAView checks that a view saved with an answer comes back
+// whole with that answer only, for the same By only, with where the
+// answer's accounts lie; that a view spoilt in any byte, or cut short,
+// is not given; that it goes with an order, and stays when the same
+// answer is saved without one; and that a view is kept only with an
+// answer the plain parser read.
+func TestCacheKeepsAView(t *testing.T) {
+	s, _ := cacheStore(t)
+	sess := session(ada, "a")
+	path := s.cachePath(sess.Key())
+	a := parsedAnswer(t, 300)
+	view := View{By: "list/1", Text: strings.Repeat("the list as written\n", 500)}
+	order := make([]uint32, 300)
+	for k := range order {
+		order[k] = uint32(k)
+	}
+	if err := s.SaveAuthorizationWith(sess.Key(), a, t0, Derived{Order: Order{By: "rules/1", At: order}, View: view}); err != nil {
+		t.Fatal(err)
+	}
+	body, _, ok := s.LoadAuthorizationText(sess)
+	if !ok || body != a.Body() {
+		t.Fatal("the answer is not shown beside a view")
+	}
+	from, to, _ := a.AccountsSpan()
+	if text, f, tt, ok := s.CachedView(body, "list/1"); !ok || text != view.Text || f != from || tt != to {
+		t.Fatalf("CachedView = %d bytes, %d:%d, %v; want %d bytes, %d:%d", len(text), f, tt, ok, len(view.Text), from, to)
+	}
+	if got, ok := s.CachedOrder(body, "rules/1"); !ok || !slices.Equal(got, order) {
+		t.Fatal("the order is not given beside a view")
+	}
+	for _, by := range []string{"list/2", "", "rules/1"} {
+		if _, _, _, ok := s.CachedView(body, by); ok {
+			t.Errorf("CachedView(%q) was given", by)
+		}
+	}
+	if _, _, _, ok := s.CachedView(strings.Clone(body[:len(body)-1])+"]", "list/1"); ok {
+		t.Error("CachedView of another answer was given")
+	}
+	if accs, _, ok := s.LoadAccountsWithID(sess, 1150); !ok || len(accs) != 1 {
+		t.Errorf("LoadAccountsWithID beside a view = %+v, %v", accs, ok)
+	}
+	if counts, _, ok := s.LoadAccountCounts(sess); !ok || counts["bc3"] != 299 {
+		t.Errorf("LoadAccountCounts beside a view = %v, %v", counts, ok)
+	}
+	whole := readFile(t, path)
+
+	// The same answer, without a view or an order: only the time changes.
+	if err := s.SaveAuthorization(sess.Key(), a, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(readFile(t, path), whole) {
+		t.Fatal("saving the same answer without a view changed the file")
+	}
+
+	// Spoilt: any byte of the view, or the file cut or grown.
+	put := func(data []byte) string {
+		t.Helper()
+		writeFile(t, path, data, 0o600)
+		if err := os.Chtimes(path, t0, t0); err != nil {
+			t.Fatal(err)
+		}
+		body, _, _ := s.LoadAuthorizationText(sess)
+		return body
+	}
+	for _, at := range []int{1, len(view.Text) / 2, len(view.Text)} {
+		spoilt := bytes.Clone(whole)
+		spoilt[len(spoilt)-at] ^= 0x20
+		if text, _, _, ok := s.CachedView(put(spoilt), "list/1"); ok {
+			t.Errorf("a view with its %dth byte from the end changed was given: %.40q", at, text)
+		}
+	}
+	for name, data := range map[string][]byte{"cut short": whole[:len(whole)-1], "grown": append(bytes.Clone(whole), '\n')} {
+		if _, _, _, ok := s.CachedView(put(data), "list/1"); ok {
+			t.Errorf("%s: the view was given", name)
+		}
+	}
+	if _, _, _, ok := s.CachedView(put(whole), "list/1"); !ok {
+		t.Fatal("the file as written gives no view")
+	}
+
+	// Only with an answer the plain parser read, and never from a
+	// skimmed answer (whose accounts were not read) written anew.
+	if err := s.ForgetAuthorization(sess.Key()); err != nil {
+		t.Fatal(err)
+	}
+	odd, err := auth.ParseAuthorization(strings.Replace(a.Body(), `"Account 1}`, `"Account \u0031}`, 1))
+	if err != nil || odd.Indexed() {
+		t.Fatalf("the answer with an escape: %v (plain-parsed: %v)", err, odd != nil && odd.Indexed())
+	}
+	if err := s.SaveAuthorizationWith(sess.Key(), odd, t0, Derived{View: view}); err != nil {
+		t.Fatal(err)
+	}
+	if data := readFile(t, path); bytes.Contains(data[:bytes.IndexByte(data, '\n')], []byte(`"view`)) {
+		t.Errorf("a view kept with an answer encoding/json read: %.300s", data)
+	}
+	skimmed, err := auth.SkimAuthorization(a.Body(), from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := readFile(t, path)
+	if err := s.SaveAuthorizationWith(sess.Key(), skimmed, t0, Derived{View: view}); !errors.Is(err, ErrSkimmed) {
+		t.Errorf("a skimmed answer written anew: %v, want ErrSkimmed", err)
+	}
+	if !bytes.Equal(readFile(t, path), before) {
+		t.Error("a skimmed answer changed the cache")
+	}
+	// Where it was read, unchanged, it only sets the time.
+	put(whole)
+	if err := s.SaveAuthorizationWith(sess.Key(), skimmed, t0.Add(2*time.Hour), Derived{}); err != nil {
+		t.Fatalf("a skimmed answer saved where it was read: %v", err)
+	}
+	if fi, err := os.Stat(path); err != nil || !fi.ModTime().Equal(t0.Add(2*time.Hour)) || !bytes.Equal(readFile(t, path), whole) {
+		t.Errorf("a skimmed answer saved where it was read: %v, %v", fi, err)
 	}
 }

@@ -1,0 +1,272 @@
+package core_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"bcauth/auth"
+	"bcauth/auth/launchpadtest"
+	"bcauth/ui/core"
+	"bcauth/ui/uitest"
+)
+
+// TestTheCacheKeepsTheListsOrder checks that the order a list shows the
+// accounts in is kept with the account cache, so that a run whose answer
+// has not changed does not sort again; and that an order which does not
+// hold (spoilt, of other rules, for other accounts) is never shown but
+// sorted again and put right.
+func TestTheCacheKeepsTheListsOrder(t *testing.T) {
+	e := uitest.New(t, launchpadtest.Options{})
+	accs := e.Fake.Accounts()
+	for i := range 40 { // enough accounts, in no order, for a wrong order to show
+		accs = append(accs, launchpadtest.Account{ID: int64(900 + (i*7)%40), Product: []string{"bc3", "bcx", "hey"}[i%3],
+			Name: string(rune('a'+(i*11)%26)) + " Co", Href: "http://127.0.0.1:9/" + string(rune('a'+i%26))})
+	}
+	e.Fake.SetAccounts(accs)
+	sess := e.LogIn(t)
+	c, err := e.Svc.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	want := func() []auth.Account {
+		t.Helper()
+		a, err := c.Authorization(ctx, e.Svc.TokenSource(c, sess))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return core.SortAccounts(a.Accounts)
+	}
+	// load lists the accounts, and says whether the run sorted them.
+	load := func(wantSorted bool, why string) {
+		t.Helper()
+		cur := e.Current(t)
+		_, sorted, err := e.Svc.ReloadSorting(ctx, c, &cur)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sorted != wantSorted {
+			t.Fatalf("%s: the run sorted: %v, want %v", why, sorted, wantSorted)
+		}
+		list, err := e.Svc.LoadAccounts(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := want(); !slices.Equal(list.Accounts, w) {
+			t.Fatalf("%s: LoadAccounts listed\n%v\nwant\n%v", why, list.Accounts, w)
+		}
+	}
+	load(true, "the first answer") // and writes the cache, with the order
+	if files, _ := filepath.Glob(filepath.Join(e.Dir, "*", "accounts-*.json")); len(files) != 1 {
+		t.Fatalf("cache files: %q", files)
+	}
+	files, _ := filepath.Glob(filepath.Join(e.Dir, "*", "accounts-*.json"))
+	path := files[0]
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data[:bytes.IndexByte(data, '\n')], []byte(`"order_by":"product,name,id/1"`)) {
+		t.Fatalf("the cache keeps no order: %.300s", data)
+	}
+	n := len(accs)
+	load(false, "the same answer, its order kept")
+	load(false, "and again")
+
+	// The order's records are the file's last 4n bytes.
+	spoil := func(why string, edit func(order []byte)) {
+		t.Helper()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(data[len(data)-4*n:])
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		load(true, why)
+		load(false, why+", then put right")
+	}
+	place := func(order []byte, k int) uint32 { return binary.LittleEndian.Uint32(order[4*k:]) }
+	set := func(order []byte, k int, p uint32) { binary.LittleEndian.PutUint32(order[4*k:], p) }
+	spoil("two places swapped", func(order []byte) {
+		a, b := place(order, 3), place(order, n-5)
+		set(order, 3, b)
+		set(order, n-5, a)
+	})
+	spoil("two neighbours swapped", func(order []byte) {
+		a, b := place(order, n/2), place(order, n/2+1)
+		set(order, n/2, b)
+		set(order, n/2+1, a)
+	})
+	spoil("one place twice", func(order []byte) { set(order, 0, place(order, 1)) })
+	spoil("a place past the end", func(order []byte) { set(order, n-1, uint32(n)) })
+	spoil("the order reversed", func(order []byte) {
+		for k := range n / 2 {
+			a, b := place(order, k), place(order, n-1-k)
+			set(order, k, b)
+			set(order, n-1-k, a)
+		}
+	})
+	// Another sort's order (another name for the rules, of the same length).
+	data, err = os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, bytes.Replace(data, []byte(`"order_by":"product,name,id/1"`), []byte(`"order_by":"product,name,id/0"`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load(true, "an order of other rules")
+	load(false, "an order of other rules, then put right")
+
+	// The app's reload keeps the order with an unchanged answer.
+	cur := e.Current(t)
+	if _, err := e.Svc.Reload(ctx, c, &cur); err != nil {
+		t.Fatal(err)
+	}
+	load(false, "after the app's reload")
+
+	// A new answer: sorted once, and its order kept.
+	accs[0].Name = "zzz renamed"
+	e.Fake.SetAccounts(accs)
+	load(true, "a new answer")
+	load(false, "the new answer again")
+}
+
+// TestTheCacheKeepsTheListAsWritten checks LoadAccountsAs: the list as
+// the view writes it, kept with the cache, so that a run whose answer has
+// not changed reads no account; the text the same as the view of a fresh
+// list every time; a view spoilt, of another By, or of an older answer
+// never given but written anew; with Launchpad down, the view kept.
+func TestTheCacheKeepsTheListAsWritten(t *testing.T) {
+	e := uitest.New(t, launchpadtest.Options{})
+	// Plain accounts, as Launchpad writes them: the fake's own hold a name
+	// with an escape, which only encoding/json reads.
+	var accs []launchpadtest.Account
+	for i := range 40 {
+		accs = append(accs, launchpadtest.Account{ID: int64(900 + (i*7)%40), Product: []string{"bc3", "bcx", "hey"}[i%3],
+			Name: string(rune('a'+(i*11)%26)) + " Co", Href: "http://127.0.0.1:9/" + string(rune('a'+i%26))})
+	}
+	e.Fake.SetAccounts(accs)
+	sess := e.LogIn(t)
+	c, err := e.Svc.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	renders := 0
+	render := func(accs []auth.Account, plain bool) []byte {
+		renders++
+		var b strings.Builder
+		for _, a := range accs {
+			fmt.Fprintf(&b, "%s %d %s %v\n", a.Product, a.ID, a.Name, plain)
+		}
+		return []byte(b.String())
+	}
+	view := core.ListView{By: "names/1", Render: render}
+	want := func() string {
+		t.Helper()
+		a, err := c.Authorization(ctx, e.Svc.TokenSource(c, sess))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(render(core.SortAccounts(a.Accounts), a.PlainText()))
+	}
+	// load lists the accounts as view writes them, and says whether they
+	// were read (and the view written) or the view kept was the list.
+	down := false // Launchpad answers the next request 502
+	load := func(view core.ListView, wantRead bool, why string) *core.AccountList {
+		t.Helper()
+		w := want()
+		if down {
+			e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Status: http.StatusBadGateway, Times: 1})
+			down = false
+		}
+		renders = 0
+		list, text, err := e.Svc.LoadAccountsAs(ctx, view)
+		if err != nil {
+			t.Fatalf("%s: %v", why, err)
+		}
+		if text != w {
+			t.Fatalf("%s: LoadAccountsAs wrote\n%s\nwant\n%s", why, text, w)
+		}
+		read := list.Accounts != nil
+		if read != wantRead || (renders == 1) != wantRead || list.Session.Authorization.Skimmed() == wantRead {
+			t.Fatalf("%s: accounts read %v (rendered %d times, skimmed %v), want read %v", why, read, renders, list.Session.Authorization.Skimmed(), wantRead)
+		}
+		return list
+	}
+	load(view, true, "the first answer")
+	load(view, false, "the same answer")
+	load(view, false, "and again")
+	if !strings.Contains(want(), " true\n") {
+		t.Fatal("the answer is not plain; the test proves less than it says")
+	}
+
+	files, _ := filepath.Glob(filepath.Join(e.Dir, "*", "accounts-*.json"))
+	if len(files) != 1 {
+		t.Fatalf("cache files: %q", files)
+	}
+	path := files[0]
+	spoil := func(why string, edit func([]byte) []byte) {
+		t.Helper()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, edit(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		load(view, true, why)
+		load(view, false, why+", then written anew")
+	}
+	spoil("a byte of the view changed", func(d []byte) []byte { d[len(d)-3] ^= 0x01; return d })
+	spoil("the view cut short", func(d []byte) []byte { return d[:len(d)-1] })
+	spoil("the accounts' place changed", func(d []byte) []byte {
+		return bytes.Replace(d, []byte(`"accounts_at":[`), []byte(`"accounts_at":[1`), 1)
+	})
+	load(core.ListView{By: "names/2", Render: render}, true, "another view")
+	load(view, true, "the first view again, after another was kept")
+	load(view, false, "the first view again, kept")
+
+	// Launchpad down: the view kept is the list.
+	down = true
+	if list := load(view, false, "Launchpad down"); list.Cached == nil {
+		t.Fatal("Launchpad down: the list is not said to be the cached one")
+	}
+
+	// A new answer: read, and its view kept.
+	accs[0].Name = "Zzz renamed"
+	e.Fake.SetAccounts(accs)
+	load(view, true, "a new answer")
+	load(view, false, "the new answer again")
+	// One only encoding/json reads: no view is kept, it is read each time.
+	accs[1].Name = "Quoted \"name\" \u00e9"
+	e.Fake.SetAccounts(accs)
+	if !strings.Contains(want(), " false\n") {
+		t.Fatal("the answer is plain; the test proves less than it says")
+	}
+	load(view, true, "an answer only encoding/json reads")
+	load(view, true, "that answer again")
+	down = true
+	if list := load(view, true, "Launchpad down, no view kept"); list.Cached == nil {
+		t.Fatal("Launchpad down: the list is not said to be the cached one")
+	}
+
+	// The list as LoadAccounts gives it is whole all along.
+	list, err := e.Svc.LoadAccounts(ctx, "")
+	if err != nil || len(list.Accounts) != len(accs) || list.Session.Authorization.Skimmed() {
+		t.Fatalf("LoadAccounts after a view: %d accounts (skimmed %v), %v", len(list.Accounts), list.Session.Authorization.Skimmed(), err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -232,6 +233,29 @@ func (s *Store) CachedView(body, by string) (text string, from, to int, ok bool)
 		return "", 0, 0, false
 	}
 	return r.view, h.AccountsAt[0], h.AccountsAt[1], true
+}
+
+// CachedCounts is how many accounts of each product body lists, from the
+// first line of the cache it was read from, when body is the answer
+// LoadAuthorizationText just gave and the line says where its accounts
+// lie (for auth.SkimAuthorization); ok is false otherwise. The counts are
+// what was written with the answer, as for LoadAccountCounts.
+func (s *Store) CachedCounts(body string) (counts map[string]int, from, to int, ok bool) {
+	r := &s.cacheRead
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := &r.head
+	if r.fi == nil || body == "" || r.body != body || h.Products == nil || h.AccountsAt == nil {
+		return nil, 0, 0, false
+	}
+	total := 0
+	for _, n := range h.Products {
+		if n < 0 || n > auth.MaxAccounts-total {
+			return nil, 0, 0, false
+		}
+		total += n
+	}
+	return maps.Clone(h.Products), h.AccountsAt[0], h.AccountsAt[1], true
 }
 
 // derivedBy says whether by can name what made an order or a view: set,

@@ -64,7 +64,7 @@ func Status(ctx context.Context, svc *core.Service, out Output, asJSON bool) int
 		Secrets:           describeSecrets(set),
 		Warnings:          []string{},
 	}
-	sess, refreshed, prob := checkStatus(ctx, svc, set, &rep)
+	sess, counts, refreshed, prob := checkStatus(ctx, svc, set, &rep)
 	if h, err := svc.StandingHold(); err == nil && h != nil {
 		rep.Hold = holdOf(*h)
 	}
@@ -84,7 +84,7 @@ func Status(ctx context.Context, svc *core.Service, out Output, asJSON bool) int
 			rep.Token.Source, rep.Token.Renewable = sourceEnvironment, false
 		}
 		if sess.Authorization != nil {
-			rep.AccountsByProduct = auth.CountProducts(sess.Authorization.Accounts)
+			rep.AccountsByProduct = counts
 			rep.AccountsFetchedAt = timeJSON(sess.FetchedAt)
 		}
 	}
@@ -111,9 +111,10 @@ func Status(ctx context.Context, svc *core.Service, out Output, asJSON bool) int
 }
 
 // checkStatus asks Launchpad about the current login: the session (the
-// cached one when Launchpad said nothing), whether its token was refreshed,
-// and what is wrong, if anything. Warnings go into rep.
-func checkStatus(ctx context.Context, svc *core.Service, set core.Settings, rep *statusJSON) (*store.Session, bool, *core.Problem) {
+// cached one when Launchpad said nothing), how many accounts of each
+// product its answer lists, whether its token was refreshed, and what is
+// wrong, if anything. Warnings go into rep.
+func checkStatus(ctx context.Context, svc *core.Service, set core.Settings, rep *statusJSON) (*store.Session, map[string]int, bool, *core.Problem) {
 	fail := func(err error) *core.Problem { p := core.Describe(err, set); return &p }
 	if set.FileErr != nil {
 		// The environment alone is a complete client, so this is no
@@ -127,7 +128,7 @@ func checkStatus(ctx context.Context, svc *core.Service, set core.Settings, rep 
 	if errors.As(err, &refused) {
 		// Who it was, from what is stored; Launchpad is not asked.
 		rep.LoggedIn = true
-		return svc.Cached(refused.Session), false, fail(err)
+		return cachedCounts(svc.Cached(refused.Session), false, fail(err))
 	}
 	if err != nil {
 		p := fail(err)
@@ -137,7 +138,7 @@ func checkStatus(ctx context.Context, svc *core.Service, set core.Settings, rep 
 					other.Identity.Name(), other.ClientID, other.LaunchpadURL)
 			}
 		}
-		return nil, false, p
+		return nil, nil, false, p
 	}
 	rep.LoggedIn = true
 	rep.Secrets.Tokens = "file"
@@ -147,13 +148,23 @@ func checkStatus(ctx context.Context, svc *core.Service, set core.Settings, rep 
 	case svc.FromEnv(sess):
 		rep.Secrets.Tokens = "environment"
 	}
-	r, err := svc.Reload(ctx, c, sess)
+	r, err := svc.ReloadCounting(ctx, c, sess)
 	if err != nil {
 		// What Launchpad listed last, read only now that it is needed.
-		return svc.Cached(sess), false, fail(err)
+		return cachedCounts(svc.Cached(sess), false, fail(err))
 	}
 	rep.Valid = true
-	return r.Session, r.Refreshed, nil
+	return r.Session, r.Counts(), r.Refreshed, nil
+}
+
+// cachedCounts is checkStatus's answer with a cached session: its
+// accounts counted.
+func cachedCounts(sess *store.Session, refreshed bool, p *core.Problem) (*store.Session, map[string]int, bool, *core.Problem) {
+	counts := map[string]int{}
+	if sess != nil && sess.Authorization != nil {
+		counts = auth.CountProducts(sess.Authorization.Accounts)
+	}
+	return sess, counts, refreshed, p
 }
 
 // statusJSON is `bcauth status --json`; see Status.
@@ -471,7 +482,10 @@ func accountsLine(rep statusJSON, sess *store.Session, now time.Time) string {
 	if sess.Authorization == nil {
 		return "not listed yet"
 	}
-	n := len(sess.Authorization.Accounts)
+	n := 0
+	for _, c := range rep.AccountsByProduct {
+		n += c
+	}
 	line := fmt.Sprintf("%d %s", n, core.Plural(n, "account", "accounts"))
 	if !rep.Valid && !sess.FetchedAt.IsZero() {
 		line += ", as " + serverName(rep) + " listed them " + core.Ago(sess.FetchedAt, now)

@@ -71,7 +71,7 @@ func (s *Service) loadAccounts(ctx context.Context, product string, view *ListVi
 		return nil, "", err
 	}
 	out := &AccountList{Client: c, Session: sess, Tokens: s.TokenSource(c, sess)}
-	r, ahead, err := s.reloadReadingAhead(ctx, c, sess, out.Tokens, true, view)
+	r, ahead, err := s.reloadReadingAhead(ctx, c, sess, out.Tokens, wants{sort: true, view: view})
 	switch {
 	case err == nil:
 		out.Session = r.Session

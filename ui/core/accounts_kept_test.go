@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -269,4 +270,70 @@ func TestTheCacheKeepsTheListAsWritten(t *testing.T) {
 	if err != nil || len(list.Accounts) != len(accs) || list.Session.Authorization.Skimmed() {
 		t.Fatalf("LoadAccounts after a view: %d accounts (skimmed %v), %v", len(list.Accounts), list.Session.Authorization.Skimmed(), err)
 	}
+}
+
+// TestReloadCountingReadsNoAccount checks ReloadCounting: the counts by
+// product are the answer's, and when the answer is the cache's text they
+// come from the cache's first line, the accounts unread; a cache whose
+// line does not say where the accounts lie is read whole.
+func TestReloadCountingReadsNoAccount(t *testing.T) {
+	e := uitest.New(t, launchpadtest.Options{})
+	var accs []launchpadtest.Account
+	for i := range 30 {
+		accs = append(accs, launchpadtest.Account{ID: int64(100 + i), Product: []string{"bc3", "bcx", "hey", "zzz"}[i%4],
+			Name: fmt.Sprintf("Co %d", i), Href: fmt.Sprintf("http://127.0.0.1:9/%d", i)})
+	}
+	e.Fake.SetAccounts(accs)
+	sess := e.LogIn(t)
+	c, err := e.Svc.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	count := func(wantSkimmed bool, why string) {
+		t.Helper()
+		a, err := c.Authorization(ctx, e.Svc.TokenSource(c, sess))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur := e.Current(t)
+		r, err := e.Svc.ReloadCounting(ctx, c, &cur)
+		if err != nil {
+			t.Fatalf("%s: %v", why, err)
+		}
+		if got, want := r.Counts(), auth.CountProducts(a.Accounts); !maps.Equal(got, want) {
+			t.Fatalf("%s: Counts = %v, want %v", why, got, want)
+		}
+		if got := r.Session.Authorization.Skimmed(); got != wantSkimmed {
+			t.Fatalf("%s: skimmed %v, want %v", why, got, wantSkimmed)
+		}
+		if r.Session.Authorization.Identity != a.Identity {
+			t.Fatalf("%s: whose: %+v, want %+v", why, r.Session.Authorization.Identity, a.Identity)
+		}
+	}
+	if err := e.Svc.Store.ForgetAuthorization(sess.Key()); err != nil {
+		t.Fatal(err)
+	}
+	count(false, "no cache yet")
+	count(true, "the cache's answer")
+	accs[3].Product = "bc3"
+	e.Fake.SetAccounts(accs)
+	count(false, "a new answer")
+	count(true, "the new answer again")
+	files, _ := filepath.Glob(filepath.Join(e.Dir, "*", "accounts-*.json"))
+	if len(files) != 1 {
+		t.Fatalf("cache files: %q", files)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A first line that does not say where the accounts lie (as an older
+	// bcauth's): read whole, then said.
+	if err := os.WriteFile(files[0], bytes.Replace(data, []byte(`"accounts_at":`), []byte(`"accounts_xx":`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	count(false, "a cache that does not say where the accounts lie")
+	count(true, "that cache, written again")
 }

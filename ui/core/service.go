@@ -625,6 +625,20 @@ type Reload struct {
 	sorted bool
 	// viewText is the list view asked for (see LoadAccountsAs).
 	viewText string
+	// counts are the cache's counts, when the answer was skimmed for them
+	// (see ReloadCounting).
+	counts map[string]int
+}
+
+// Counts is how many accounts of each product the answer lists.
+func (r *Reload) Counts() map[string]int {
+	if a := r.Session.Authorization; a != nil && !a.Skimmed() {
+		return auth.CountProducts(a.Accounts)
+	}
+	if r.counts == nil {
+		return map[string]int{}
+	}
+	return r.counts
 }
 
 // Reload refreshes the token if it needs it, asks Launchpad for
@@ -636,20 +650,39 @@ func (s *Service) Reload(ctx context.Context, c *auth.Client, sess *store.Sessio
 // ReloadWith is Reload through a token source the caller keeps, so a
 // program that reloads and probes refreshes the token once, not per call.
 func (s *Service) ReloadWith(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource) (*Reload, error) {
-	r, _, err := s.reloadReadingAhead(ctx, c, sess, ts, false, nil)
+	r, _, err := s.reloadReadingAhead(ctx, c, sess, ts, wants{})
 	return r, err
 }
 
-// reloadReadingAhead is ReloadWith with the cache read ahead, and its
-// accounts sorted too when sort is set, or in view (sorted) when a view
-// is given; the lookahead is nil for BASECAMP_TOKEN, whose answers are
-// not cached.
-func (s *Service) reloadReadingAhead(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource, sort bool, view *ListView) (*Reload, *lookahead, error) {
+// ReloadCounting is Reload for a caller that needs whose the answer is
+// and how many accounts of each product it lists (Reload.Counts), not
+// the accounts: when Launchpad's answer is the cache's text, byte for
+// byte, the counts are the ones the cache keeps in its first line, and
+// the session's answer is Skimmed.
+func (s *Service) ReloadCounting(ctx context.Context, c *auth.Client, sess *store.Session) (*Reload, error) {
+	r, _, err := s.reloadReadingAhead(ctx, c, sess, s.TokenSource(c, sess), wants{counts: true})
+	return r, err
+}
+
+// wants is what the lookahead makes of the cache besides its text: the
+// accounts sorted; a list view (sorted, or kept, in place of the
+// accounts); or only the counts of the accounts, where the cache keeps
+// them, in place of the accounts.
+type wants struct {
+	sort   bool
+	view   *ListView
+	counts bool
+}
+
+// reloadReadingAhead is ReloadWith with the cache read ahead, and made
+// what want says; the lookahead is nil for BASECAMP_TOKEN, whose answers
+// are not cached.
+func (s *Service) reloadReadingAhead(ctx context.Context, c *auth.Client, sess *store.Session, ts *auth.TokenSource, want wants) (*Reload, *lookahead, error) {
 	if s.FromEnv(sess) {
 		r, err := s.reloadEnv(ctx, c, sess, ts)
 		return r, nil, err
 	}
-	ahead := s.lookAhead(sess, sort, view)
+	ahead := s.lookAhead(sess, want)
 	r, err := s.reloadAhead(ctx, c, sess, ts, ahead)
 	return r, ahead, err
 }
@@ -679,6 +712,9 @@ type lookahead struct {
 	// read (cached holds a Skimmed answer), only whose they are.
 	view     *ListView
 	viewText string
+	// counts, when only they were asked for and the cache keeps them, are
+	// the accounts' counts by product: its accounts are then not read.
+	counts map[string]int
 }
 
 // lookAhead starts reading sess's cache, and sorting its accounts too
@@ -686,9 +722,10 @@ type lookahead struct {
 // place of the accounts. When the answer turns out different, the
 // goroutine still ends its work, unwaited for: at most one parse and one
 // sort.
-func (s *Service) lookAhead(sess *store.Session, sort bool, view *ListView) *lookahead {
-	l := &lookahead{text: make(chan struct{}), read: make(chan struct{}), done: make(chan struct{}), sess: sess, sort: sort || view != nil, view: view}
-	sort = l.sort
+func (s *Service) lookAhead(sess *store.Session, want wants) *lookahead {
+	view := want.view
+	sort := want.sort || view != nil
+	l := &lookahead{text: make(chan struct{}), read: make(chan struct{}), done: make(chan struct{}), sess: sess, sort: sort, view: view}
 	go func() {
 		defer close(l.done)
 		// Cached, in two steps: the text, then its parse.
@@ -701,18 +738,28 @@ func (s *Service) lookAhead(sess *store.Session, sort bool, view *ListView) *loo
 			l.body, at, _ = s.Store.LoadAuthorizationText(*sess)
 		}
 		close(l.text)
-		if sess.Authorization == nil && l.body != "" && view != nil {
-			// The view kept with the text, when it is whole: then only
-			// whose the answer is is read, not its accounts.
-			if text, from, to, ok := s.Store.CachedView(l.body, view.By); ok {
+		skimmed := false
+		if sess.Authorization == nil && l.body != "" && (view != nil || want.counts) {
+			// The view, or the counts, kept with the text, when there are
+			// any: then only whose the answer is is read, not its accounts.
+			var text string
+			var counts map[string]int
+			var from, to int
+			ok := false
+			if view != nil {
+				text, from, to, ok = s.Store.CachedView(l.body, view.By)
+			} else {
+				counts, from, to, ok = s.Store.CachedCounts(l.body)
+			}
+			if ok {
 				if a, err := auth.SkimAuthorization(l.body, from, to); err == nil {
 					out := *sess
 					out.Authorization, out.FetchedAt = a, at
-					l.cached, l.viewText = &out, text
+					l.cached, l.viewText, l.counts, skimmed = &out, text, counts, true
 				}
 			}
 		}
-		if sess.Authorization == nil && l.body != "" && l.viewText == "" {
+		if sess.Authorization == nil && l.body != "" && !skimmed {
 			if a, err := auth.ParseAuthorization(l.body); err == nil {
 				out := *sess
 				out.Authorization, out.FetchedAt = a, at
@@ -859,6 +906,9 @@ func (s *Service) reloadAhead(ctx context.Context, c *auth.Client, sess *store.S
 	// Any other failure only costs the cache, which is fetched again.
 	out.Authorization, out.FetchedAt = a, now
 	r := &Reload{Session: &out, Refreshed: ts.Refreshed().After(before), sorted: sorted, viewText: viewText}
+	if ahead != nil && a.Skimmed() && a == ahead.wait(ctx).Authorization {
+		r.counts = ahead.counts
+	}
 	if unsaved != nil {
 		r.Unsaved = unsaved
 	}

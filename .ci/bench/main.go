@@ -3,7 +3,11 @@
 // account counts: the table issue 9 asks for, repeatable in one run, and
 // `bcauth api` beside curl making the same API call.
 //
-//	go build -o /tmp/bcauth . && go run ./.ci/bench -bcauth /tmp/bcauth [-before /tmp/bcauth-old]
+//	CGO_ENABLED=0 go build -o /tmp/bcauth . && go run ./.ci/bench -bcauth /tmp/bcauth [-before /tmp/bcauth-old]
+//
+// (CGO_ENABLED=0 as the releases are built: a static binary, which starts
+// sooner than the dynamically linked one go build makes beside a C
+// compiler.)
 //
 // It needs curl. Each binary gets its own XDG config and cache directories,
 // seeded with one login and warmed up by one `accounts --json`, so each

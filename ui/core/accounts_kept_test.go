@@ -16,6 +16,7 @@ import (
 
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
+	"bcauth/store"
 	"bcauth/ui/core"
 	"bcauth/ui/uitest"
 )
@@ -26,20 +27,10 @@ import (
 // hold (spoilt, of other rules, for other accounts) is never shown but
 // sorted again and put right.
 func TestTheCacheKeepsTheListsOrder(t *testing.T) {
-	e := uitest.New(t, launchpadtest.Options{})
+	// The fake's own accounts, one of them with a name only encoding/json
+	// reads, and enough more, in no order, for a wrong order to show.
+	e, sess, c, ctx := loggedInWith(t, func(own []launchpadtest.Account) []launchpadtest.Account { return append(own, plainAccounts(40)...) })
 	accs := e.Fake.Accounts()
-	for i := range 40 { // enough accounts, in no order, for a wrong order to show
-		accs = append(accs, launchpadtest.Account{ID: int64(900 + (i*7)%40), Product: []string{"bc3", "bcx", "hey"}[i%3],
-			Name: string(rune('a'+(i*11)%26)) + " Co", Href: "http://127.0.0.1:9/" + string(rune('a'+i%26))})
-	}
-	e.Fake.SetAccounts(accs)
-	sess := e.LogIn(t)
-	c, err := e.Svc.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	want := func() []auth.Account {
 		t.Helper()
 		a, err := c.Authorization(ctx, e.Svc.TokenSource(c, sess))
@@ -150,22 +141,10 @@ func TestTheCacheKeepsTheListsOrder(t *testing.T) {
 // list every time; a view spoilt, of another By, or of an older answer
 // never given but written anew; with Launchpad down, the view kept.
 func TestTheCacheKeepsTheListAsWritten(t *testing.T) {
-	e := uitest.New(t, launchpadtest.Options{})
 	// Plain accounts, as Launchpad writes them: the fake's own hold a name
 	// with an escape, which only encoding/json reads.
-	var accs []launchpadtest.Account
-	for i := range 40 {
-		accs = append(accs, launchpadtest.Account{ID: int64(900 + (i*7)%40), Product: []string{"bc3", "bcx", "hey"}[i%3],
-			Name: string(rune('a'+(i*11)%26)) + " Co", Href: "http://127.0.0.1:9/" + string(rune('a'+i%26))})
-	}
-	e.Fake.SetAccounts(accs)
-	sess := e.LogIn(t)
-	c, err := e.Svc.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	e, sess, c, ctx := loggedInWith(t, func([]launchpadtest.Account) []launchpadtest.Account { return plainAccounts(40) })
+	accs := e.Fake.Accounts()
 	renders := 0
 	render := func(accs []auth.Account, plain bool) []byte {
 		renders++
@@ -277,20 +256,8 @@ func TestTheCacheKeepsTheListAsWritten(t *testing.T) {
 // come from the cache's first line, the accounts unread; a cache whose
 // line does not say where the accounts lie is read whole.
 func TestReloadCountingReadsNoAccount(t *testing.T) {
-	e := uitest.New(t, launchpadtest.Options{})
-	var accs []launchpadtest.Account
-	for i := range 30 {
-		accs = append(accs, launchpadtest.Account{ID: int64(100 + i), Product: []string{"bc3", "bcx", "hey", "zzz"}[i%4],
-			Name: fmt.Sprintf("Co %d", i), Href: fmt.Sprintf("http://127.0.0.1:9/%d", i)})
-	}
-	e.Fake.SetAccounts(accs)
-	sess := e.LogIn(t)
-	c, err := e.Svc.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	e, sess, c, ctx := loggedInWith(t, func([]launchpadtest.Account) []launchpadtest.Account { return plainAccounts(30) })
+	accs := e.Fake.Accounts()
 	count := func(wantSkimmed bool, why string) {
 		t.Helper()
 		a, err := c.Authorization(ctx, e.Svc.TokenSource(c, sess))
@@ -336,4 +303,31 @@ func TestReloadCountingReadsNoAccount(t *testing.T) {
 	}
 	count(false, "a cache that does not say where the accounts lie")
 	count(true, "that cache, written again")
+}
+
+// plainAccounts are n accounts as Launchpad writes them (plain: the
+// plain parser reads them), of several products, in no order.
+func plainAccounts(n int) []launchpadtest.Account {
+	var accs []launchpadtest.Account
+	for i := range n {
+		accs = append(accs, launchpadtest.Account{ID: int64(900 + (i*7)%n), Product: []string{"bc3", "bcx", "hey", "zzz"}[i%4],
+			Name: string(rune('a'+(i*11)%26)) + " Co", Href: fmt.Sprintf("http://127.0.0.1:9/%d", i)})
+	}
+	return accs
+}
+
+// loggedInWith is a fake Launchpad listing the accounts accounts makes of
+// its own, a login to it, its client and a context for the test.
+func loggedInWith(t *testing.T, accounts func([]launchpadtest.Account) []launchpadtest.Account) (*uitest.Env, *store.Session, *auth.Client, context.Context) {
+	t.Helper()
+	e := uitest.New(t, launchpadtest.Options{})
+	e.Fake.SetAccounts(accounts(e.Fake.Accounts()))
+	sess := e.LogIn(t)
+	c, err := e.Svc.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return e, sess, c, ctx
 }

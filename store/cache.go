@@ -2,7 +2,6 @@ package store
 
 import (
 	"bufio"
-	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
@@ -10,7 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
+	"io"
 	"io/fs"
 	"maps"
 	"math"
@@ -71,97 +70,35 @@ type cacheHead struct {
 	// others (LoadAccountsWithID). An answer the plain parser did not read
 	// has none, as files written before it was here.
 	Index *int `json:"index,omitempty"`
-	// Order is how many records of the order a list shows the accounts
-	// in follow the index (see Order), orderRecord bytes each; OrderBy
-	// names the rules that made it. Written when the writer knew the
-	// order; whoever reads it checks it before trusting it.
-	Order   *int   `json:"order,omitempty"`
-	OrderBy string `json:"order_by,omitempty"`
 	// AccountsAt is where in the answer its accounts array lies, when the
-	// plain parser read it: a run that has the view need not read them
-	// (auth.SkimAuthorization).
+	// plain parser read it: a run that needs only whose the answer is,
+	// with the counts or what is kept beside the cache (see Derived),
+	// reads the rest alone (auth.SkimAuthorization). A bcauth that does
+	// not know it ignores it.
 	AccountsAt *[2]int `json:"accounts_at,omitempty"`
-	// View is the length of the view (see View) that follows the order,
-	// ViewBy names what made it and ViewSum is its CRC-32.
-	View    *int64  `json:"view,omitempty"`
-	ViewBy  string  `json:"view_by,omitempty"`
-	ViewSum *uint32 `json:"view_sum,omitempty"`
 }
-
-// A View is a cached answer's accounts as a command writes them (for
-// accounts --json, the whole output), kept beside the answer it was made
-// from, so that a run whose answer has not changed neither reads,
-// sorts nor writes out thousands of accounts again. By names the command
-// and its format, so that another never takes it for its own. The store
-// keeps a view only with an answer the plain parser read (whose accounts
-// a run can then skip), with a checksum, and gives it back only whole,
-// with that answer, for the same By.
-type View struct {
-	By   string
-	Text string
-}
-
-// Derived is what a run worked out from an answer, to be kept with it in
-// the cache; either part may be left out (By "").
-type Derived struct {
-	Order Order
-	View  View
-}
-
-// viewSum is a view's checksum: CRC-32 (IEEE), which the processor
-// computes at several GB/s, for a file spoilt by accident; bcauth's own
-// files are no defence against the person who owns them.
-func viewSum(text string) uint32 {
-	// Read where it lies (a view may be megabytes, mapped): crc32 does not
-	// write to what it sums.
-	return crc32.ChecksumIEEE(unsafe.Slice(unsafe.StringData(text), len(text)))
-}
-
-// Order is the order a list shows a cached answer's accounts in: At[k] is
-// the place, in the answer's accounts array, of the account shown k-th,
-// and By names the rules that made it, so that other rules never take it
-// for theirs. The store keeps an order beside the answer it was made
-// for, and gives it back only with that answer, but never checks it
-// against the accounts: whoever reads it must. It saves a long list
-// being sorted again on every run when Launchpad's answer has not
-// changed.
-type Order struct {
-	By string
-	At []uint32
-}
-
-// orderRecord is the length of an order record: a place, as a uint32,
-// little-endian.
-const orderRecord = 4
-
-// maxOrderBy bounds Order.By and View.By, which the head line carries.
-const maxOrderBy = 64
 
 // indexRecord is the length of an index record: an account's id, as an
 // int64, and where its object starts in the answer, as a uint32, both
 // little-endian.
 const indexRecord = 12
 
-// layout is the length of each of a cache file's parts, as its head
-// says: the head line, newline included, then the answer, the index, the
-// order and the view; ok is false when the file's size is not theirs (cut short,
-// above all). A file written before the head gave the answer's size is
-// the head and the answer.
-func (h *cacheHead) layout(line, size int64) (answer, index, order, view int64, ok bool) {
+// layout is where a cache file's parts lie, as its head says: the head
+// line, newline included, then the answer, then the index; ok is false
+// when the file's size is not theirs (cut short, above all), or the head
+// counts more than a cache can hold. A file written before the head gave
+// the answer's size is the head and the answer.
+func (h *cacheHead) layout(line, size int64) (answer, index int64, ok bool) {
 	if h.Size == nil {
-		return size - line, 0, 0, 0, h.Index == nil && h.Order == nil && h.View == nil
+		return size - line, 0, h.Index == nil
 	}
 	if h.Index != nil {
+		if *h.Index < 0 || *h.Index > auth.MaxAccounts {
+			return 0, 0, false
+		}
 		index = int64(*h.Index) * indexRecord
 	}
-	if h.Order != nil {
-		order = int64(*h.Order) * orderRecord
-	}
-	if h.View != nil {
-		view = *h.View
-	}
-	ok = *h.Size >= 0 && index >= 0 && order >= 0 && view >= 0 && view <= maxCacheBytes && line+*h.Size+index+order+view == size
-	return *h.Size, index, order, view, ok
+	return *h.Size, index, *h.Size >= 0 && *h.Size <= maxCacheBytes && line+*h.Size+index == size
 }
 
 func (f *cacheHead) version() *int { return f.Version }
@@ -204,90 +141,47 @@ func (s *Store) LoadAuthorizationText(sess Session) (body string, at time.Time, 
 		return "", time.Time{}, false
 	}
 	line := strings.IndexByte(data, '\n') + 1
-	size, index, order, _, ok := head.layout(int64(line), fi.Size())
+	size, _, ok := head.layout(int64(line), int64(len(data)))
 	if !ok {
 		return "", time.Time{}, false
 	}
-	rest := data[line:]
-	past := size + index
-	s.cacheRead.set(path, fi, head, rest[:size], rest[past:past+order], int64(line)+past+order)
-	return rest[:size], fi.ModTime(), true
-}
-
-// CachedView is the view (see View) kept beside body, when body is the
-// answer LoadAuthorizationText just gave, the view was made by by and it
-// is whole (its checksum holds); with where the answer's accounts lie,
-// for auth.SkimAuthorization. ok is false otherwise.
-func (s *Store) CachedView(body, by string) (text string, from, to int, ok bool) {
-	r := &s.cacheRead
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	h := &r.head
-	if r.fi == nil || body == "" || r.body != body || by == "" || h.ViewBy != by || h.View == nil || h.ViewSum == nil || h.AccountsAt == nil {
-		return "", 0, 0, false
-	}
-	if !r.viewRead {
-		r.view, r.viewRead = s.readView(r.path, r.fi, r.viewAt, *h.View), true
-	}
-	if int64(len(r.view)) != *h.View || viewSum(r.view) != *h.ViewSum {
-		return "", 0, 0, false
-	}
-	return r.view, h.AccountsAt[0], h.AccountsAt[1], true
+	s.cacheRead.set(path, fi, head, data[line:int64(line)+size])
+	return data[line : int64(line)+size], fi.ModTime(), true
 }
 
 // CachedCounts is how many accounts of each product body lists, from the
 // first line of the cache it was read from, when body is the answer
-// LoadAuthorizationText just gave and the line says where its accounts
-// lie (for auth.SkimAuthorization); ok is false otherwise. The counts are
-// what was written with the answer, as for LoadAccountCounts.
+// LoadAuthorizationText just gave, the line says where its accounts lie
+// (for auth.SkimAuthorization) and its counts add up to its index's;
+// ok is false otherwise. The counts are what was written with the answer,
+// as for LoadAccountCounts.
 func (s *Store) CachedCounts(body string) (counts map[string]int, from, to int, ok bool) {
 	r := &s.cacheRead
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	h := &r.head
-	if r.fi == nil || body == "" || r.body != body || h.Products == nil || h.AccountsAt == nil {
+	if r.fi == nil || body == "" || r.body != body || h.AccountsAt == nil || !h.countsHold() {
 		return nil, 0, 0, false
-	}
-	total := 0
-	for _, n := range h.Products {
-		if n < 0 || n > auth.MaxAccounts-total {
-			return nil, 0, 0, false
-		}
-		total += n
 	}
 	return maps.Clone(h.Products), h.AccountsAt[0], h.AccountsAt[1], true
 }
 
-// derivedBy says whether by can name what made an order or a view: set,
-// short and plain, as the head line carries it.
-func derivedBy(by string) bool {
-	return by != "" && len(by) <= maxOrderBy && auth.PlainString(by)
-}
-
-// CachedOrder is the order (see Order) kept beside body, when body is the
-// answer LoadAuthorizationText just gave and the order was made by the
-// rules named by; ok is false otherwise. Each place is below the number
-// of places, but nothing else is checked: not even that there is one
-// for each of the answer's accounts.
-func (s *Store) CachedOrder(body, by string) (at []uint32, ok bool) {
-	r := &s.cacheRead
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	h := &r.head
-	if r.fi == nil || body == "" || r.body != body || by == "" || h.OrderBy != by || h.Order == nil {
-		return nil, false
+// countsHold says whether the head's counts are of as many accounts as
+// its index: a head spoilt in its counts (by hand, as the file's owner
+// may) is then not believed, and the next save writes it anew. A head
+// without an index has nothing to check them by.
+func (h *cacheHead) countsHold() bool {
+	if h.Products == nil || h.Index == nil {
+		return false
 	}
-	n := *h.Order
-	at = make([]uint32, n)
-	for k := range at {
-		b := r.order[k*orderRecord : (k+1)*orderRecord]
-		p := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
-		if int64(p) >= int64(n) {
-			return nil, false
+	total := 0
+	for _, n := range h.Products {
+		if n < 0 || n > auth.MaxAccounts-total {
+			return false
 		}
-		at[k] = p
+		total += n
 	}
-	return at, true
+	return total == *h.Index
 }
 
 // MapCache makes the account cache, when it is large, be mapped into
@@ -305,10 +199,9 @@ func (s *Store) MapCache() { s.mapCache.Store(true) }
 // costs less than setting up a mapping.
 const mapFrom = 1 << 20
 
-// readCache reads a cache file, mapped as MapCache says, and its head; a
-// view (see View) at its end is left for CachedView, which only
-// accounts --json asks for. err is set when the head cannot be read
-// either, or the file is larger than a cache file can be.
+// readCache reads a cache file, mapped as MapCache says, and its head.
+// err is set when the head cannot be read either, or the file is larger
+// than a cache file can be.
 func (s *Store) readCache(path string) (text string, head cacheHead, fi fs.FileInfo, err error) {
 	f, fi, err := s.openChecked(path)
 	if err != nil {
@@ -318,57 +211,24 @@ func (s *Store) readCache(path string) (text string, head cacheHead, fi fs.FileI
 	if fi.Size() > maxCacheBytes {
 		return "", head, nil, fmt.Errorf("%s is larger than %d MiB", path, maxCacheBytes>>20)
 	}
-	first := make([]byte, min(fi.Size(), 64<<10))
-	n, _ := f.ReadAt(first, 0)
-	nl := bytes.IndexByte(first[:n], '\n')
+	if s.mapCache.Load() && fi.Size() >= mapFrom {
+		text, _ = mapText(f, 0, fi.Size())
+	}
+	if text == "" && fi.Size() > 0 {
+		buf := make([]byte, fi.Size())
+		if _, err := io.ReadFull(f, buf); err != nil {
+			return "", head, nil, err
+		}
+		text = unsafe.String(unsafe.SliceData(buf), len(buf))
+	}
+	nl := strings.IndexByte(text, '\n')
 	if nl < 0 {
-		// The head is longer than bcauth writes one, or the file cut short.
 		return "", head, nil, errors.New("no head line")
 	}
-	if err := decode(path, first[:nl], &head); err != nil {
+	if err := decode(path, []byte(text[:nl]), &head); err != nil {
 		return "", head, nil, err
 	}
-	end := fi.Size()
-	if _, _, _, view, ok := head.layout(int64(nl+1), end); ok {
-		end -= view
-	}
-	if end <= int64(n) {
-		return string(first[:end]), head, fi, nil
-	}
-	if s.mapCache.Load() && end >= mapFrom {
-		if text, ok := mapText(f, 0, end); ok {
-			return text, head, fi, nil
-		}
-	}
-	buf := make([]byte, end)
-	copy(buf, first[:n])
-	if _, err := f.ReadAt(buf[n:], int64(n)); err != nil {
-		return "", head, nil, err
-	}
-	return unsafe.String(unsafe.SliceData(buf), len(buf)), head, fi, nil
-}
-
-// readView reads the view that starts at from in the cache file at path,
-// as read last (fi): "" when the file is another by now.
-func (s *Store) readView(path string, fi fs.FileInfo, from, n int64) string {
-	f, now, err := s.openChecked(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	if !os.SameFile(now, fi) || now.Size() != fi.Size() || !now.ModTime().Equal(fi.ModTime()) || from+n != now.Size() || n <= 0 {
-		return ""
-	}
-	if s.mapCache.Load() && n >= mapFrom {
-		if text, ok := mapText(f, from, n); ok {
-			return text
-		}
-	}
-	buf := make([]byte, n)
-	if _, err := f.ReadAt(buf, from); err != nil {
-		return ""
-	}
-	return unsafe.String(unsafe.SliceData(buf), len(buf))
+	return text, head, fi, nil
 }
 
 // LoadAccountsWithID is the accounts with the given id in the account
@@ -393,7 +253,7 @@ func (s *Store) LoadAccountsWithID(sess Session, id int64) (accs []auth.Account,
 		return nil, time.Time{}, false
 	}
 	answerAt := int64(len(line))
-	size, _, _, _, ok := head.layout(answerAt, fi.Size())
+	size, _, ok := head.layout(answerAt, fi.Size())
 	if !ok {
 		return nil, time.Time{}, false
 	}
@@ -476,61 +336,56 @@ func appendIndex(b []byte, a *auth.Authorization) ([]byte, bool) {
 	return b, true
 }
 
-// appendOrder appends order's records (see cacheHead.Order).
-func appendOrder(b []byte, at []uint32) []byte {
-	b = slices.Grow(b, len(at)*orderRecord)
-	for _, p := range at {
-		b = binary.LittleEndian.AppendUint32(b, p)
-	}
-	return b
-}
-
 // lastRead is the cache file last read whole: the file (its identity,
 // size and time), its head and its answer. Saving that answer again finds
 // the file as it was read, and then only its time changes: no second read
 // of thousands of accounts to compare them.
 type lastRead struct {
-	mu    sync.Mutex
-	path  string
-	fi    fs.FileInfo
-	head  cacheHead
-	body  string
-	order string // its order's records, as in the file
-	// viewAt is where its view starts in the file; view is the view once
-	// read (CachedView), and viewRead is set then.
-	viewAt   int64
-	view     string
-	viewRead bool
+	mu   sync.Mutex
+	path string
+	fi   fs.FileInfo
+	head cacheHead
+	body string
+	// kept is what is kept beside it (see Derived), read when first
+	// asked for.
+	kept *keptRead
 }
 
-func (r *lastRead) set(path string, fi fs.FileInfo, head cacheHead, body, order string, viewAt int64) {
+func (r *lastRead) set(path string, fi fs.FileInfo, head cacheHead, body string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.path, r.fi, r.head, r.body, r.order = path, fi, head, body, order
-	r.viewAt, r.view, r.viewRead = viewAt, "", false
+	r.path, r.fi, r.head, r.body, r.kept = path, fi, head, body, nil
 }
 
 // holdsAnswer says whether the file at path is still the one read last,
-// unchanged since, and holds the answer body of the session with key as
+// unchanged since, and holds the answer a of the session with key as
 // writeCache writes it: its head of this format, for this session, giving
-// the answer's size and its counts, with an index when indexed and where
+// the answer's size and its counts (which add up to its index's, and are
+// a's when a's accounts were read), with an index when indexed and where
 // its accounts lie when span says (both follow from the answer) and
-// without when not, and with the order
-// (encoded) and the view when given; an order or a view kept with the
-// answer stays when none is.
-func (r *lastRead) holdsAnswer(path, key, body string, indexed bool, span *[2]int, orderBy, order string, view View) bool {
+// without when not.
+func (r *lastRead) holdsAnswer(path, key string, a *auth.Authorization, indexed bool, span *[2]int) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	h := &r.head
+	h, body := &r.head, a.Body()
 	if r.fi == nil || r.path != path || r.body != body || h.Version == nil || *h.Version != formatVersion || h.Session != key ||
 		h.Products == nil || h.Size == nil || *h.Size != int64(len(body)) || (h.Index != nil) != indexed ||
 		(span != nil) != (h.AccountsAt != nil) || (span != nil && *span != *h.AccountsAt) ||
-		(orderBy != "" && (h.OrderBy != orderBy || r.order != order)) ||
-		(view.By != "" && (h.ViewBy != view.By || !r.viewRead || r.view != view.Text)) {
+		(indexed && !h.countsHold()) || (!a.Skimmed() && !maps.Equal(h.Products, auth.CountProducts(a.Accounts))) {
 		return false
 	}
 	fi, err := os.Lstat(path)
 	return err == nil && os.SameFile(fi, r.fi) && fi.Size() == r.fi.Size() && fi.ModTime().Equal(r.fi.ModTime()) && fi.Mode() == r.fi.Mode()
+}
+
+// forgetKept drops what is known of the kept file beside body, which
+// has just changed.
+func (r *lastRead) forgetKept(body string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.body == body {
+		r.kept = nil
+	}
 }
 
 // forget drops what is known of path, which is about to change.
@@ -538,8 +393,7 @@ func (r *lastRead) forget(path string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.path == path {
-		r.path, r.fi, r.head, r.body, r.order = "", nil, cacheHead{}, "", ""
-		r.viewAt, r.view, r.viewRead = 0, "", false
+		r.path, r.fi, r.head, r.body, r.kept = "", nil, cacheHead{}, "", nil
 	}
 }
 
@@ -575,7 +429,7 @@ func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.
 		}
 		return auth.CountProducts(a.Accounts), at, true
 	}
-	if _, _, _, _, ok := head.layout(int64(len(line)), fi.Size()); !head.shownFor(sess, fi) || *head.Size > maxCacheBytes || !ok {
+	if _, _, ok := head.layout(int64(len(line)), fi.Size()); !head.shownFor(sess, fi) || *head.Size > maxCacheBytes || !ok {
 		return nil, time.Time{}, false // the size: cut short, or not what the head says
 	}
 	return head.Products, fi.ModTime(), true
@@ -640,23 +494,19 @@ func (s *Store) writeCache(c cached) error {
 		return err
 	}
 	body := c.a.Body()
-	var order []byte
-	if derivedBy(c.Order.By) && body != "" && len(c.Order.At) == len(c.a.Accounts) && !c.a.Skimmed() {
-		order = appendOrder(nil, c.Order.At)
-	} else {
-		c.Order = Order{}
-	}
 	from, to, spanned := c.a.AccountsSpan()
 	var span *[2]int
 	if spanned && body != "" && c.a.Indexed() {
 		span = &[2]int{from, to}
 	}
-	if !derivedBy(c.View.By) || span == nil || c.a.Skimmed() {
-		c.View = View{}
+	if body != "" && !c.a.Skimmed() && (c.Order.By != "" || c.View.By != "") {
+		// Beside the cache, before it: a failure costs only the next
+		// run's speed.
+		_ = s.writeKept(c, span != nil)
 	}
 	// The answer just read from the file, which has not changed since:
 	// only its time changes, and the accounts are not even looked at.
-	unchanged := body != "" && s.cacheRead.holdsAnswer(path, c.key, body, c.a.Indexed(), span, c.Order.By, string(order), c.View)
+	unchanged := body != "" && s.cacheRead.holdsAnswer(path, c.key, c.a, c.a.Indexed(), span)
 	s.cacheRead.forget(path)
 	if unchanged {
 		return os.Chtimes(path, at, at)
@@ -676,23 +526,14 @@ func (s *Store) writeCache(c cached) error {
 			h.Index = &records
 		}
 	}
-	if order != nil {
-		h.Order, h.OrderBy = &records, c.Order.By
-	}
 	if indexed {
 		h.AccountsAt = span
-	}
-	if h.AccountsAt != nil && c.View.By != "" && int64(len(body)+len(index)+len(order)+len(c.View.Text)) <= maxCacheBytes-64<<10 {
-		n, sum := int64(len(c.View.Text)), viewSum(c.View.Text)
-		h.View, h.ViewBy, h.ViewSum = &n, c.View.By, &sum
-	} else {
-		c.View = View{}
 	}
 	head, err := json.Marshal(h)
 	if err != nil {
 		return err
 	}
-	parts := []string{string(head), "\n", body, string(index), string(order), c.View.Text}
+	parts := []string{string(head), "\n", body, string(index)}
 	if !s.holds(path, parts...) {
 		if err := s.replaceWith(s.cacheDir, name, false, parts...); err != nil {
 			return err
@@ -719,8 +560,10 @@ func (s *Store) cacheDirReady() error {
 // ForgetAuthorization deletes the account cache of the session with the
 // given key; a cache that is not there is no error.
 func (s *Store) ForgetAuthorization(key string) error {
-	if err := os.Remove(s.cachePath(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cannot delete the account cache %s: %w", s.cachePath(key), err)
+	for _, path := range []string{s.cachePath(key), s.keptPath(key)} {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cannot delete the account cache %s: %w", path, err)
+		}
 	}
 	return nil
 }

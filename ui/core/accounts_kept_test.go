@@ -59,23 +59,19 @@ func TestTheCacheKeepsTheListsOrder(t *testing.T) {
 		}
 	}
 	load(true, "the first answer") // and writes the cache, with the order
-	if files, _ := filepath.Glob(filepath.Join(e.Dir, "*", "accounts-*.json")); len(files) != 1 {
-		t.Fatalf("cache files: %q", files)
-	}
-	files, _ := filepath.Glob(filepath.Join(e.Dir, "*", "accounts-*.json"))
-	path := files[0]
+	path := cacheFile(t, e, ".kept")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(data[:bytes.IndexByte(data, '\n')], []byte(`"order_by":"product,name,id/1"`)) {
-		t.Fatalf("the cache keeps no order: %.300s", data)
+		t.Fatalf("no order is kept: %.300s", data)
 	}
 	n := len(accs)
 	load(false, "the same answer, its order kept")
 	load(false, "and again")
 
-	// The order's records are the file's last 4n bytes.
+	// The order's records are the kept file's last 4n bytes (no view).
 	spoil := func(why string, edit func(order []byte)) {
 		t.Helper()
 		data, err := os.ReadFile(path)
@@ -194,12 +190,8 @@ func TestTheCacheKeepsTheListAsWritten(t *testing.T) {
 		t.Fatal("the answer is not plain; the test proves less than it says")
 	}
 
-	files, _ := filepath.Glob(filepath.Join(e.Dir, "*", "accounts-*.json"))
-	if len(files) != 1 {
-		t.Fatalf("cache files: %q", files)
-	}
-	path := files[0]
-	spoil := func(why string, edit func([]byte) []byte) {
+	// The view is the kept file's end.
+	spoil := func(why, path string, edit func([]byte) []byte) {
 		t.Helper()
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -211,9 +203,11 @@ func TestTheCacheKeepsTheListAsWritten(t *testing.T) {
 		load(view, true, why)
 		load(view, false, why+", then written anew")
 	}
-	spoil("a byte of the view changed", func(d []byte) []byte { d[len(d)-3] ^= 0x01; return d })
-	spoil("the view cut short", func(d []byte) []byte { return d[:len(d)-1] })
-	spoil("the accounts' place changed", func(d []byte) []byte {
+	kept, cache := cacheFile(t, e, ".kept"), cacheFile(t, e, ".json")
+	spoil("a byte of the view changed", kept, func(d []byte) []byte { d[len(d)-3] ^= 0x01; return d })
+	spoil("the view cut short", kept, func(d []byte) []byte { return d[:len(d)-1] })
+	spoil("the kept file emptied", kept, func([]byte) []byte { return nil })
+	spoil("the accounts' place changed", cache, func(d []byte) []byte {
 		return bytes.Replace(d, []byte(`"accounts_at":[`), []byte(`"accounts_at":[1`), 1)
 	})
 	load(core.ListView{By: "names/2", Render: render}, true, "another view")
@@ -288,17 +282,14 @@ func TestReloadCountingReadsNoAccount(t *testing.T) {
 	e.Fake.SetAccounts(accs)
 	count(false, "a new answer")
 	count(true, "the new answer again")
-	files, _ := filepath.Glob(filepath.Join(e.Dir, "*", "accounts-*.json"))
-	if len(files) != 1 {
-		t.Fatalf("cache files: %q", files)
-	}
-	data, err := os.ReadFile(files[0])
+	path := cacheFile(t, e, ".json")
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A first line that does not say where the accounts lie (as an older
 	// bcauth's): read whole, then said.
-	if err := os.WriteFile(files[0], bytes.Replace(data, []byte(`"accounts_at":`), []byte(`"accounts_xx":`), 1), 0o600); err != nil {
+	if err := os.WriteFile(path, bytes.Replace(data, []byte(`"accounts_at":`), []byte(`"accounts_xx":`), 1), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	count(false, "a cache that does not say where the accounts lie")
@@ -330,4 +321,15 @@ func loggedInWith(t *testing.T, accounts func([]launchpadtest.Account) []launchp
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return e, sess, c, ctx
+}
+
+// cacheFile is the one account cache file (ext ".json") or kept file
+// (".kept") in e's directory.
+func cacheFile(t *testing.T, e *uitest.Env, ext string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(e.Dir, "*", "accounts-*"+ext))
+	if len(files) != 1 {
+		t.Fatalf("cache files *%s: %q", ext, files)
+	}
+	return files[0]
 }

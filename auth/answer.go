@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/oauth2"
@@ -60,14 +61,22 @@ func (t recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 const maxLineRunes = 200
 
 var (
-	tagRE = regexp.MustCompile(`<[^>]*>`)
+	tagRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`<[^>]*>`)
+	})
 	// escapeRE finds terminal escape sequences (CSI, OSC with its payload,
 	// and two-byte ones), dropped whole so no payload is left as text.
-	escapeRE = regexp.MustCompile(`\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)|\x{9b}[0-?]*[ -/]*[@-~]`)
+	escapeRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)|\x{9b}[0-?]*[ -/]*[@-~]`)
+	})
 	// jsonSecretRE and formSecretRE find a token's value, which an answer
 	// bcauth cannot read may hold all the same: it is never shown.
-	jsonSecretRE = regexp.MustCompile(`("(?:access|refresh|id)_token"\s*:\s*)"(?:[^"\\]|\\.)*"`)
-	formSecretRE = regexp.MustCompile(`((?:access|refresh|id)_token=)[^&\s]*`)
+	jsonSecretRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`("(?:access|refresh|id)_token"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+	})
+	formSecretRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`((?:access|refresh|id)_token=)[^&\s]*`)
+	})
 )
 
 // firstLine is the first line of body with any text, for a person to see
@@ -79,11 +88,11 @@ var (
 func firstLine(body []byte) string {
 	body = body[:min(len(body), 64<<10)] // a line to show is near the start
 	s := string(bytes.ToValidUTF8(body, []byte("\uFFFD")))
-	s = jsonSecretRE.ReplaceAllString(s, `$1"…"`)
-	s = formSecretRE.ReplaceAllString(s, `$1…`)
-	s = escapeRE.ReplaceAllString(s, "")
+	s = jsonSecretRE().ReplaceAllString(s, `$1"…"`)
+	s = formSecretRE().ReplaceAllString(s, `$1…`)
+	s = escapeRE().ReplaceAllString(s, "")
 	if looksLikeHTML(bytes.TrimSpace(body)) {
-		s = tagRE.ReplaceAllString(s, "\n")
+		s = tagRE().ReplaceAllString(s, "\n")
 	}
 	for line := range strings.Lines(s) {
 		line = strings.Join(strings.Fields(strings.Map(visible, line)), " ")

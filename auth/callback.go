@@ -391,7 +391,10 @@ type page struct {
 	OK      bool
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+// pageTemplate is parsed when a login first serves a page, not at every
+// command's start.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{{.Title}} · bcauth</title>
 <style>
@@ -406,11 +409,12 @@ h1{font-size:1.4rem;margin:0 0 .5rem;color:{{if .OK}}#1d7a3a{{else}}#b3261e{{end
 <p id="message">{{.Message}}</p>
 </main></body></html>
 `))
+})
 
 func (cb *Listener) write(w http.ResponseWriter, status int, p page) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	w.WriteHeader(status)
-	_ = pageTemplate.Execute(w, p)
+	_ = pageTemplate().Execute(w, p)
 }

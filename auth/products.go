@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Product describes one 37signals product as Launchpad names it.
@@ -72,7 +73,9 @@ func Products() []Product {
 }
 
 // bcxPath is how a Basecamp 2 API href's path begins: /ID/api/v1.
-var bcxPath = regexp.MustCompile(`^/(\d+)/api/v1/?`)
+var bcxPath = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^/(\d+)/api/v1/?`)
+})
 
 // GuessProduct names the product an API href belongs to, from its host
 // (and, for Basecamp 2, its path), or "" when it cannot tell.
@@ -85,7 +88,7 @@ func GuessProduct(href string) string {
 	switch {
 	case host == "3.basecampapi.com":
 		return "bc3"
-	case (host == "basecamp.com" || host == "www.basecamp.com") && bcxPath.MatchString(u.Path):
+	case (host == "basecamp.com" || host == "www.basecamp.com") && bcxPath().MatchString(u.Path):
 		return "bcx"
 	case strings.HasSuffix(host, ".basecamphq.com"):
 		return "basecamp"

@@ -19,8 +19,12 @@ import (
 // to approve as, click.
 
 var (
-	userCodeInput = regexp.MustCompile(`<input type="text" id="user_code" name="user_code" value="([^"]*)"`)
-	radioAs       = regexp.MustCompile(`<input type="radio" name="as" value="([^"]*)"( checked)?>`)
+	userCodeInput = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`<input type="text" id="user_code" name="user_code" value="([^"]*)"`)
+	})
+	radioAs = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`<input type="radio" name="as" value="([^"]*)"( checked)?>`)
+	})
 )
 
 // Approve plays the signed-in person (the first) approving the device
@@ -104,8 +108,8 @@ func (b *BC5) decide(ctx context.Context, userCode, decision, as string) error {
 	if err != nil {
 		return err
 	}
-	m := formAction.FindSubmatch(v.body)
-	field := userCodeInput.FindSubmatch(v.body)
+	m := formAction().FindSubmatch(v.body)
+	field := userCodeInput().FindSubmatch(v.body)
 	if v.location != nil || m == nil || field == nil {
 		return errors.New("launchpadtest: the verification page has no code form")
 	}
@@ -118,7 +122,7 @@ func (b *BC5) decide(ctx context.Context, userCode, decision, as string) error {
 		form.Set("user_code", typed)
 	}
 	offered := false
-	for _, r := range radioAs.FindAllSubmatch(v.body, -1) {
+	for _, r := range radioAs().FindAllSubmatch(v.body, -1) {
 		id := html.UnescapeString(string(r[1]))
 		if as == "" && len(r[2]) > 0 {
 			form.Set("as", id) // the browser sends the checked one

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -54,7 +55,7 @@ func (b *BC5) device(w http.ResponseWriter, r *http.Request, p url.Values) {
 		return
 	}
 	resource := p.Get("resource")
-	if p.Has("resource") && !accountResource.MatchString(resource) {
+	if p.Has("resource") && !accountResource().MatchString(resource) {
 		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_target", "resource must be urn:bc:account:<id>"})
 		return
 	}
@@ -144,7 +145,9 @@ func scopeOf(p url.Values) (string, bool) {
 }
 
 // accountResource is an RFC 8707 resource indicator naming an account.
-var accountResource = regexp.MustCompile(`^urn:bc:account:[1-9][0-9]{0,18}$`)
+var accountResource = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^urn:bc:account:[1-9][0-9]{0,18}$`)
+})
 
 // userCodeAlphabet has no vowels (no words) and nothing that looks like
 // another character, as RFC 8628 §6.1 suggests.

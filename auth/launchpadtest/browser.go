@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -147,9 +148,15 @@ func (s *Server) followToConsent(ctx context.Context, b *http.Client, addr strin
 }
 
 var (
-	formAction  = regexp.MustCompile(`<form method="post" action="([^"]*)">`)
-	hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
-	tags        = regexp.MustCompile(`(?s)<style.*?</style>|<title.*?</title>|<p class="fine">.*?</p>|<[^>]*>`)
+	formAction = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`<form method="post" action="([^"]*)">`)
+	})
+	hiddenInput = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
+	})
+	tags = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?s)<style.*?</style>|<title.*?</title>|<p class="fine">.*?</p>|<[^>]*>`)
+	})
 )
 
 func (s *Server) decide(ctx context.Context, authURL, decision string) (*url.URL, error) {
@@ -183,7 +190,7 @@ func (s *Server) decideAs(ctx context.Context, authURL, decision, as string) (*u
 		}
 		return page.location, nil
 	}
-	m := formAction.FindSubmatch(page.body)
+	m := formAction().FindSubmatch(page.body)
 	if m == nil {
 		return nil, errors.New("launchpadtest: the consent page has no form")
 	}
@@ -192,7 +199,7 @@ func (s *Server) decideAs(ctx context.Context, authURL, decision, as string) (*u
 		return nil, fmt.Errorf("launchpadtest: the consent form's action: %w", err)
 	}
 	form := url.Values{}
-	for _, m := range hiddenInput.FindAllSubmatch(page.body, -1) {
+	for _, m := range hiddenInput().FindAllSubmatch(page.body, -1) {
 		form.Add(html.UnescapeString(string(m[1])), html.UnescapeString(string(m[2])))
 	}
 	form.Set("decision", decision)
@@ -260,7 +267,7 @@ func visit(ctx context.Context, c *http.Client, method, target string, form url.
 func (v *visited) text() string {
 	t := string(v.body)
 	if strings.HasPrefix(v.contentType, "text/html") {
-		t = html.UnescapeString(tags.ReplaceAllString(t, " "))
+		t = html.UnescapeString(tags().ReplaceAllString(t, " "))
 	}
 	t = strings.Join(strings.Fields(t), " ")
 	if r := []rune(t); len(r) > 300 {

@@ -191,7 +191,9 @@ func (p *Prober) ProbeURL(ctx context.Context, href, product string, a Authorize
 }
 
 // bc3Path is how bc3 and bcx hrefs begin: the account id.
-var bc3Path = regexp.MustCompile(`^/(\d+)(/|$)`)
+var bc3Path = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^/(\d+)(/|$)`)
+})
 
 // accountIDOf reads the account id from a bc3 or bcx href's path, 0 if none.
 func accountIDOf(href string) int64 {
@@ -199,7 +201,7 @@ func accountIDOf(href string) int64 {
 	if err != nil {
 		return 0
 	}
-	m := bc3Path.FindStringSubmatch(u.Path)
+	m := bc3Path().FindStringSubmatch(u.Path)
 	if m == nil {
 		return 0
 	}

@@ -5,19 +5,22 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // classicToken is a classic product's own API token in an answer: Highrise's
 // <token>, Campfire's <api-auth-token>, with or without attributes, and
 // as a JSON member.
-var classicToken = regexp.MustCompile(`(?is)(<(token|api-auth-token)\b[^>]*>)[^<]*(</(token|api-auth-token)\s*>)|("(token|api_auth_token|api-auth-token)"\s*:\s*)("(?:[^"\\]|\\.)*"|[0-9]+)`)
+var classicToken = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?is)(<(token|api-auth-token)\b[^>]*>)[^<]*(</(token|api-auth-token)\s*>)|("(token|api_auth_token|api-auth-token)"\s*:\s*)("(?:[^"\\]|\\.)*"|[0-9]+)`)
+})
 
 // withoutSecrets is an answer's words as a probe quotes them: without the
 // credentials the request carried (a bearer token, a Basic user and
 // password) should the server echo them, and without a classic product's
 // API token, which its who-am-I answer holds.
 func withoutSecrets(text string, req *http.Request) string {
-	text = classicToken.ReplaceAllString(text, "${1}${5}REDACTED${3}")
+	text = classicToken().ReplaceAllString(text, "${1}${5}REDACTED${3}")
 	scheme, cred, _ := strings.Cut(req.Header.Get("Authorization"), " ")
 	secrets := []string{cred}
 	if strings.EqualFold(scheme, "Basic") {

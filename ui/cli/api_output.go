@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/itchyny/gojq"
 
@@ -285,8 +286,12 @@ func (c *apiCall) errorAnswer(res *product.Result) int {
 // linkNext finds the rel="next" target in a Link header; relNext says a
 // Link value names a next page at all, parsed or not.
 var (
-	linkNext = regexp.MustCompile(`<([^>]*)>\s*;[^,]*\brel="?next"?`)
-	relNext  = regexp.MustCompile(`(?i)\brel\s*=\s*"?[^",;]*\bnext\b`)
+	linkNext = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`<([^>]*)>\s*;[^,]*\brel="?next"?`)
+	})
+	relNext = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\brel\s*=\s*"?[^",;]*\bnext\b`)
+	})
 )
 
 // link is an answer's next page: its URL, or why it cannot be followed.
@@ -301,14 +306,14 @@ type link struct {
 // the end of the list, silently.
 func nextLink(resp *http.Response) *link {
 	for _, v := range resp.Header.Values("Link") {
-		if m := linkNext.FindStringSubmatch(v); m != nil {
+		if m := linkNext().FindStringSubmatch(v); m != nil {
 			u, err := resp.Request.URL.Parse(strings.TrimSpace(m[1]))
 			if err != nil {
 				return &link{raw: m[1], err: errors.New("it is not a URL")}
 			}
 			return &link{raw: m[1], url: u}
 		}
-		if relNext.MatchString(v) {
+		if relNext().MatchString(v) {
 			return &link{raw: v, err: errors.New("the Link header does not read as <URL>; rel=\"next\"")}
 		}
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"regexp"
+	"sync"
 
 	mcobra "github.com/muesli/mango-cobra"
 	"github.com/muesli/roff"
@@ -29,16 +30,18 @@ func newManCmd(f *Factory) *cobra.Command {
 	}
 }
 
-var thLine = regexp.MustCompile(`(?m)^\.TH .*$`)
+var thLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^\.TH .*$`)
+})
 
 // manHeading replaces the page's .TH line, whose last field (the manual's
 // name, centred in the header) mango fills with the whole description, which
 // man then crams between the page's name and section.
 func manHeading(page, version string) string {
-	th := thLine.FindString(page)
+	th := thLine().FindString(page)
 	if th == "" {
 		return page
 	}
 	date := regexp.MustCompile(`"\d{4}-\d\d-\d\d"`).FindString(th)
-	return thLine.ReplaceAllLiteralString(page, fmt.Sprintf(`.TH BCAUTH 1 %s "bcauth %s" "User Commands"`, date, version))
+	return thLine().ReplaceAllLiteralString(page, fmt.Sprintf(`.TH BCAUTH 1 %s "bcauth %s" "User Commands"`, date, version))
 }

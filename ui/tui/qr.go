@@ -1,10 +1,6 @@
 package tui
 
-import (
-	"strings"
-
-	goqr "github.com/piglig/go-qr"
-)
+import "strings"
 
 // A QR code of the device login's address, so a phone can scan it: drawn
 // in half blocks, two rows of modules to a line of text, in the
@@ -19,8 +15,8 @@ const qrQuiet = 2
 // qrLines draws text as a QR code for a dark or a light background; nil
 // when it does not fit one (never for an address of a sane length).
 func qrLines(text string, darkBackground bool) []string {
-	q, err := goqr.EncodeText(text, goqr.Low)
-	if err != nil {
+	q, ok := qrEncode([]byte(text))
+	if !ok {
 		return nil
 	}
 	size := q.Size()

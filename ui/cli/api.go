@@ -26,7 +26,7 @@ import (
 )
 
 func newAPICmd(f *Factory, runF func(*APIOptions) error) *cobra.Command {
-	o := &APIOptions{HTTPClient: apiHTTPClient()}
+	o := &APIOptions{}
 	cmd := &cobra.Command{
 		Use:   "api PATH|URL [--account ID|name:NAME] [--product CODE] [--id ID|EMAIL] [-X METHOD] [-H 'Name: value']… [-f key=value]… [-F key=value]… [--input FILE|-] [--paginate] [--jq EXPR] [--include]",
 		Short: "Call an account's API with the stored login, as gh api does",
@@ -62,6 +62,9 @@ bcauth api --account "name:Honcho Design" -f subject=Kickoff -f content='<p>Hell
 		o.Path, o.Stdin = args[0], cmd.InOrStdin()
 		o.Pretty = isTerminal(f.stdout())
 		o.Color = o.Pretty && f.Env.Get("NO_COLOR") == ""
+		// Made here, not with the command: cloning the default transport
+		// sets up its HTTP/2 first, which no other command's start needs.
+		o.HTTPClient = apiHTTPClient()
 		if runF != nil {
 			return runF(o)
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
@@ -54,7 +55,7 @@ func (b BuildInfo) String() string {
 	if b.Version != "" {
 		return b.Version
 	}
-	bi, ok := debug.ReadBuildInfo()
+	bi, ok := readBuildInfo()
 	if !ok {
 		return "dev"
 	}
@@ -66,6 +67,11 @@ func (b BuildInfo) String() string {
 	}
 	return "dev"
 }
+
+// readBuildInfo is debug.ReadBuildInfo, parsed once: a build that is not
+// stamped asks for its version twice at every start (auth's User-Agent, the
+// root's --version).
+var readBuildInfo = sync.OnceValues(debug.ReadBuildInfo)
 
 // commit is the stamped commit, else the build information's, shortened,
 // "-dirty" when built from a changed tree.

@@ -16,7 +16,7 @@ func newVersionCmd(f *Factory) *cobra.Command {
 		Example: "bcauth version\nbcauth --version",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b := f.Build
-			bi, ok := debug.ReadBuildInfo()
+			bi, ok := readBuildInfo()
 			if !ok {
 				bi = &debug.BuildInfo{GoVersion: runtime.Version()}
 			}

@@ -334,7 +334,16 @@ func TestDeviceHeadlessDemoApprovesByItself(t *testing.T) {
 	cfg := e.config()
 	cfg.OpenURL = nil
 	entered := make(chan string, 1)
+	// The demo approves only once the test has read the pending code: an
+	// approval first (a millisecond after the code arrives) left none to
+	// read, one run in about 25 under -race.
+	read := make(chan struct{})
 	cfg.Demo = &Demo{Headless: true, After: time.Millisecond, ApproveCode: func(ctx context.Context, code string) error {
+		select {
+		case <-read:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		err := e.bc5.Approve(ctx, code)
 		entered <- code
 		return err
@@ -342,6 +351,7 @@ func TestDeviceHeadlessDemoApprovesByItself(t *testing.T) {
 	tm := start(t, cfg, 100, 30)
 	waitFor(t, tm, "Enter this code")
 	want := e.userCode(t)
+	close(read)
 	select {
 	case got := <-entered:
 		if got != want {

@@ -46,9 +46,14 @@ func TestPickIDProgram(t *testing.T) {
 		{"esc leaves", []tea.KeyPressMsg{{Code: tea.KeyDown}, {Code: tea.KeyEscape}}, -1, "Switch Basecamp ID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// The output is read as it is written, so the terminal is
+			// pinned: the renderer writes other sequences for other
+			// terminals (tmux's and kitty's TERM cut the text with
+			// cursor moves).
 			tm := teatest.NewTestModel(t, newPickModel(choices),
 				teatest.WithInitialTermSize(80, 10),
-				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256), tea.WithWindowSize(80, 10)))
+				teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256), tea.WithWindowSize(80, 10),
+					tea.WithEnvironment([]string{"TERM=xterm-256color"})))
 			teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return strings.Contains(ansi.Strip(string(b)), tc.shown) },
 				teatest.WithDuration(10*time.Second))
 			for _, k := range tc.keys {

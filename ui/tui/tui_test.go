@@ -132,7 +132,8 @@ func start(t *testing.T, cfg Config, w, h int) *prog {
 	model := new(atomic.Pointer[Model])
 	tm := teatest.NewTestModel(t, recorder{Model: New(cfg), last: last, model: model, frames: frames},
 		teatest.WithInitialTermSize(w, h),
-		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256), tea.WithWindowSize(w, h)),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ANSI256), tea.WithWindowSize(w, h),
+			tea.WithEnvironment([]string{"TERM=xterm-256color"})), // whatever terminal runs the tests
 	)
 	t.Cleanup(func() { _ = tm.Quit() })
 	return &prog{TestModel: tm, last: last, model: model, frames: frames}

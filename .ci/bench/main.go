@@ -53,7 +53,7 @@ func main() {
 	counts := flag.String("n", "7,3000,30000", "account counts, comma-separated")
 	runs := flag.Int("runs", 30, "rounds: runs of each command")
 	app := flag.Bool("app", true, "also time the app's first frame with the cached accounts, in tmux")
-	flag.StringVar(&sink, "stdout", "null", "where every command's output goes: null (/dev/null) or pipe (a pipe this process drains, as `| jq` would)")
+	flag.StringVar(&sink, "stdout", "null", "where every command's output goes: null (/dev/null) or pipe (a pipe this process drains, as a pipe into jq would)")
 	hold := flag.Bool("hold", false, "seed the first count, print the environment that reaches it, and serve until interrupted (for profiling by hand)")
 	flag.Parse()
 	holdOpen = *hold

@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"cmp"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -76,6 +77,11 @@ type cacheHead struct {
 	// reads the rest alone (auth.SkimAuthorization). A bcauth that does
 	// not know it ignores it.
 	AccountsAt *[2]int `json:"accounts_at,omitempty"`
+	// Gen is a random name the file got when it was written: the kept
+	// file beside it (see Derived) repeats it, so that it is believed
+	// only beside the very file it was made for, whatever wrote the cache
+	// since (an older bcauth drops it).
+	Gen string `json:"gen,omitempty"`
 }
 
 // indexRecord is the length of an index record: an account's id, as an
@@ -191,8 +197,9 @@ func (h *cacheHead) countsHold() bool {
 // the mapping lasts as long as the process, since the accounts read from
 // it are slices of it. bcauth never changes a cache file in place (it
 // writes a new one and renames it over the old), so a mapped file never
-// shrinks under a run; one cut short by hand while a run reads it would
-// end that run.
+// shrinks under a run; one cut short by hand while a run reads it (the
+// cache file, or the view in the kept file beside it) would end that
+// run.
 func (s *Store) MapCache() { s.mapCache.Store(true) }
 
 // mapFrom is the size from which a cache file is mapped: below it, reading
@@ -364,18 +371,36 @@ func (r *lastRead) set(path string, fi fs.FileInfo, head cacheHead, body string)
 // a's when a's accounts were read), with an index when indexed and where
 // its accounts lie when span says (both follow from the answer) and
 // without when not.
-func (r *lastRead) holdsAnswer(path, key string, a *auth.Authorization, indexed bool, span *[2]int) bool {
+func (r *lastRead) holdsAnswer(path, key string, a *auth.Authorization, indexed bool, span *[2]int) (gen string, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	h, body := &r.head, a.Body()
-	if r.fi == nil || r.path != path || r.body != body || h.Version == nil || *h.Version != formatVersion || h.Session != key ||
+	if r.fi == nil || r.path != path || r.body != body || h.Version == nil || *h.Version != formatVersion || h.Session != key || h.Gen == "" ||
 		h.Products == nil || h.Size == nil || *h.Size != int64(len(body)) || (h.Index != nil) != indexed ||
 		(span != nil) != (h.AccountsAt != nil) || (span != nil && *span != *h.AccountsAt) ||
 		(indexed && !h.countsHold()) || (!a.Skimmed() && !maps.Equal(h.Products, auth.CountProducts(a.Accounts))) {
-		return false
+		return "", false
 	}
 	fi, err := os.Lstat(path)
-	return err == nil && os.SameFile(fi, r.fi) && fi.Size() == r.fi.Size() && fi.ModTime().Equal(r.fi.ModTime()) && fi.Mode() == r.fi.Mode()
+	if err != nil || !os.SameFile(fi, r.fi) || fi.Size() != r.fi.Size() || !fi.ModTime().Equal(r.fi.ModTime()) || fi.Mode() != r.fi.Mode() {
+		return "", false
+	}
+	return h.Gen, true
+}
+
+// keptOf is what is kept beside the answer read last (see keptFor), when
+// that is body, of the session with key; nil otherwise. It is read now,
+// and is the caller's from then on.
+func (r *lastRead) keptOf(s *Store, key, body string) *keptRead {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fi == nil || r.body != body || r.head.Session != key {
+		return nil
+	}
+	if k := s.keptFor(r); k.ok {
+		return k
+	}
+	return nil
 }
 
 // forgetKept drops what is known of the kept file beside body, which
@@ -420,9 +445,9 @@ func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.
 	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
 	f.Close()
 	var head cacheHead
-	if err != nil || decode(path, line, &head) != nil || head.Products == nil || head.Size == nil {
-		// An older bcauth's file, or a head too long to read this way:
-		// read it all.
+	if err != nil || decode(path, line, &head) != nil || head.Products == nil || head.Size == nil || (head.Index != nil && !head.countsHold()) {
+		// An older bcauth's file, a head too long to read this way, or
+		// counts that do not add up to its index's: read it all.
 		a, at, ok := s.LoadAuthorization(sess)
 		if !ok {
 			return nil, time.Time{}, false
@@ -499,17 +524,29 @@ func (s *Store) writeCache(c cached) error {
 	if spanned && body != "" && c.a.Indexed() {
 		span = &[2]int{from, to}
 	}
-	if body != "" && !c.a.Skimmed() && (c.Order.By != "" || c.View.By != "") {
-		// Beside the cache, before it: a failure costs only the next
-		// run's speed.
-		_ = s.writeKept(c, span != nil)
+	derived := body != "" && !c.a.Skimmed() && (c.Order.By != "" || c.View.By != "")
+	// What is kept beside the answer read last, when it is this one: what
+	// c does not replace of it stays.
+	var have *keptRead
+	if derived {
+		have = s.cacheRead.keptOf(s, c.key, body)
 	}
 	// The answer just read from the file, which has not changed since:
 	// only its time changes, and the accounts are not even looked at.
-	unchanged := body != "" && s.cacheRead.holdsAnswer(path, c.key, c.a, c.a.Indexed(), span)
+	gen, unchanged := "", false
+	if body != "" {
+		gen, unchanged = s.cacheRead.holdsAnswer(path, c.key, c.a, c.a.Indexed(), span)
+	}
 	s.cacheRead.forget(path)
 	if unchanged {
-		return os.Chtimes(path, at, at)
+		if err := os.Chtimes(path, at, at); err != nil {
+			return err
+		}
+		if derived {
+			// A failure costs only the next run's speed.
+			_ = s.writeKept(c, span != nil, gen, have)
+		}
+		return nil
 	}
 	if c.a.Skimmed() {
 		return ErrSkimmed
@@ -529,17 +566,58 @@ func (s *Store) writeCache(c cached) error {
 	if indexed {
 		h.AccountsAt = span
 	}
+	// The file as it is, under its own name, or a new one under a new
+	// name.
+	h.Gen = s.genOf(path)
 	head, err := json.Marshal(h)
 	if err != nil {
 		return err
 	}
 	parts := []string{string(head), "\n", body, string(index)}
-	if !s.holds(path, parts...) {
+	if h.Gen == "" || !s.holds(path, parts...) {
+		if h.Gen, err = newGen(); err != nil {
+			return err
+		}
+		if head, err = json.Marshal(h); err != nil {
+			return err
+		}
+		parts[0] = string(head)
 		if err := s.replaceWith(s.cacheDir, name, false, parts...); err != nil {
 			return err
 		}
 	}
-	return os.Chtimes(path, at, at)
+	if err := os.Chtimes(path, at, at); err != nil {
+		return err
+	}
+	if derived {
+		_ = s.writeKept(c, span != nil, h.Gen, have)
+	}
+	return nil
+}
+
+// genOf is the Gen of the cache file at path, "" when it has none or its
+// first line cannot be read.
+func (s *Store) genOf(path string) string {
+	f, _, err := s.openChecked(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+	var head cacheHead
+	if err != nil || json.Unmarshal(line, &head) != nil {
+		return ""
+	}
+	return head.Gen
+}
+
+// newGen is a new random Gen.
+func newGen() (string, error) {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
 }
 
 // cacheDirReady creates the cache directory, 0700, or tightens it.

@@ -83,7 +83,7 @@ func TestKeptOrder(t *testing.T) {
 	other := slices.Clone(order)
 	other[0], other[1] = other[1], other[0]
 	for _, o := range []Order{{By: "rules/1", At: other}, {By: "rules/2", At: order}} {
-		if body, _, ok = s.LoadAuthorizationText(sess); !ok {
+		if _, _, ok := s.LoadAuthorizationText(sess); !ok {
 			t.Fatal("the cache is gone")
 		}
 		if err := s.SaveAuthorizationWith(sess.Key(), a, t1, Derived{Order: o}); err != nil {
@@ -179,7 +179,8 @@ func TestKeptNotBelieved(t *testing.T) {
 		{"a place far past the end", append(bytes.Clone(whole[:len(whole)-4]), 0xff, 0xff, 0xff, 0xff)},
 		{"a count past any cache", headed(func(h *keptHead) { h.Order = &huge })},
 		{"another session's", headed(func(h *keptHead) { h.Session += "0" })},
-		{"of another answer", headed(func(h *keptHead) { *h.AnswerSum++ })},
+		{"of another cache file", headed(func(h *keptHead) { h.Gen = map[bool]string{true: "1", false: "0"}[h.Gen[0] == '0'] + h.Gen[1:] })},
+		{"of no cache file", headed(func(h *keptHead) { h.Gen = "" })},
 		{"of an answer of another length", headed(func(h *keptHead) { *h.AnswerSize-- })},
 		{"no first line", []byte("{}")},
 	} {
@@ -208,6 +209,30 @@ func TestKeptNotBelieved(t *testing.T) {
 	if given() {
 		t.Error("the order of an answer the cache no longer holds was given")
 	}
+	// A cache file written by a bcauth that knows no Gen, of the same
+	// answer: the kept file is not its either.
+	if err := s.SaveAuthorizationWith(sess.Key(), a, t0, Derived{Order: Order{By: "rules/1", At: order}}); err != nil {
+		t.Fatal(err)
+	}
+	if !given() {
+		t.Fatal("the order saved again is not given")
+	}
+	path := s.cachePath(sess.Key())
+	data := readFile(t, path)
+	var h cacheHead
+	nl := bytes.IndexByte(data, '\n')
+	if err := json.Unmarshal(data[:nl], &h); err != nil || h.Gen == "" {
+		t.Fatalf("the cache file's Gen: %q, %v", h.Gen, err)
+	}
+	h.Gen = ""
+	older, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, append(older, data[nl:]...), 0o600)
+	if given() {
+		t.Error("the order was given beside a cache file that names no Gen")
+	}
 }
 
 // TestKeptView checks that a view saved with an answer comes back whole,
@@ -226,7 +251,7 @@ func TestKeptView(t *testing.T) {
 	if err := s.SaveAuthorizationWith(sess.Key(), a, t0, Derived{View: view}); err != nil {
 		t.Fatal(err)
 	}
-	body, _, _ := s.LoadAuthorizationText(sess)
+	s.LoadAuthorizationText(sess)
 	// An order saved later joins the view kept.
 	if err := s.SaveAuthorizationWith(sess.Key(), a, t0, Derived{Order: Order{By: "rules/1", At: order}}); err != nil {
 		t.Fatal(err)
@@ -365,12 +390,16 @@ func TestCachedCounts(t *testing.T) {
 		if c, ok := counts(); ok {
 			t.Errorf("counts edited %s -> %s: given as %v", edit[0], edit[1], c)
 		}
+		// ids (LoadAccountCounts) counts the accounts then.
+		if c, _, ok := s.LoadAccountCounts(sess); !ok || c["bc3"] != 29 || c["bcx"] != 1 {
+			t.Errorf("counts edited %s -> %s: LoadAccountCounts = %v, %v", edit[0], edit[1], c, ok)
+		}
 		// The same answer saved again (its accounts read) puts them right.
 		if err := s.SaveAuthorization(sess.Key(), a, t0); err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(readFile(t, path), whole) {
-			t.Errorf("counts edited %s -> %s: not written anew", edit[0], edit[1])
+		if c, ok := counts(); !ok || c["bc3"] != 29 || c["bcx"] != 1 {
+			t.Errorf("counts edited %s -> %s: not written anew: %v, %v", edit[0], edit[1], c, ok)
 		}
 	}
 	// A first line of 100 KiB (thousands of product codes).

@@ -68,19 +68,20 @@
 //
 // The cache directory holds accounts-DIGEST.json per session (DIGEST from
 // [Session.Key]): a first line {"version":1,"session":KEY,"products":…,
-// "size":…,"index":N,"accounts_at":[A,B]}, then Launchpad's
+// "size":…,"index":N,"accounts_at":[A,B],"gen":GEN}, then Launchpad's
 // authorization.json answer, size bytes, then, when "index" says so, N
 // records of 12 bytes indexing its accounts by id (see
 // [Store.LoadAccountsWithID]); A:B is where the answer's accounts array
 // lies, so a run that needs only whose it is reads the rest alone. Beside
 // it, accounts-DIGEST.kept holds what runs worked out from that answer
-// (see [Derived]): a first line {"version":1,"session":KEY,
-// "answer_size":…,"answer_sum":CRC,"order":M,"order_by":RULES,"view":V,
-// "view_by":BY,"view_sum":CRC}, then M records of 4 bytes (the order a
-// list shows the accounts in, by RULES: see [Order]), then V bytes (the
-// accounts as the command BY writes them: see [View]). It is believed
-// only beside the answer of that length and CRC-32, so whatever writes the
-// cache file alone (an older bcauth) leaves it harmless.
+// (see [Derived]): a first line {"version":1,"session":KEY,"gen":GEN,
+// "answer_size":…,"order":M,"order_by":RULES,"view":V,"view_by":BY,
+// "view_sum":CRC}, then M records of 4 bytes (the order a list shows the
+// accounts in, by RULES: see [Order]), then V bytes (the accounts as the
+// command BY writes them, with their CRC-32: see [View]). GEN is a random
+// name the cache file got when written, and the kept file is believed
+// only beside the cache file of that GEN: whatever rewrites the cache
+// file alone (another answer, an older bcauth) leaves it harmless.
 // Its modification time
 // is when the answer came, so an unchanged answer costs one utimes. Cache
 // files are replaced atomically but not synced, never changed in place; a

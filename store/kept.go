@@ -53,14 +53,14 @@ type View struct {
 // then the order's records (orderRecord bytes each), then the view. It
 // is a file apart so that a bcauth that does not know it reads and writes
 // the cache as ever, and a run that writes the answer alone leaves it be.
-// Its first line names the answer it was made from (its length and
-// CRC-32), so it is believed only beside that answer, whoever wrote the
-// cache since.
+// Its first line repeats the cache file's Gen (a random name that file
+// got when written) and its answer's length, so it is believed only
+// beside that very file, whatever wrote the cache since.
 type keptHead struct {
 	Version    *int    `json:"version"`
 	Session    string  `json:"session"`
+	Gen        string  `json:"gen"`
 	AnswerSize *int64  `json:"answer_size"`
-	AnswerSum  *uint32 `json:"answer_sum"`
 	Order      *int    `json:"order,omitempty"`
 	OrderBy    string  `json:"order_by,omitempty"`
 	View       *int64  `json:"view,omitempty"`
@@ -103,10 +103,9 @@ func derivedBy(by string) bool {
 	return by != "" && len(by) <= maxDerivedBy && auth.PlainString(by)
 }
 
-// checksum is the kept file's CRC-32 (IEEE), which the processor computes
-// at several GB/s, of an answer or a view: for a file spoilt by accident
-// or written for another answer; bcauth's own files are no defence
-// against the person who owns them.
+// checksum is a view's CRC-32 (IEEE), which the processor computes at
+// several GB/s: for a file spoilt by accident; bcauth's own files are no
+// defence against the person who owns them.
 func checksum(text string) uint32 {
 	// Read where it lies (megabytes, mapped): crc32 writes to nothing.
 	return crc32.ChecksumIEEE(unsafe.Slice(unsafe.StringData(text), len(text)))
@@ -150,13 +149,13 @@ func (s *Store) keptFor(r *lastRead) *keptRead {
 	n, _ := f.ReadAt(first, 0)
 	nl := bytes.IndexByte(first[:n], '\n')
 	h := &k.head
-	if nl < 0 || decode(k.path, first[:nl], h) != nil || h.Session != r.head.Session ||
-		h.AnswerSize == nil || *h.AnswerSize != int64(len(r.body)) || h.AnswerSum == nil {
+	if nl < 0 || decode(k.path, first[:nl], h) != nil || h.Session != r.head.Session || h.Gen == "" || h.Gen != r.head.Gen ||
+		h.AnswerSize == nil || *h.AnswerSize != int64(len(r.body)) {
 		return k
 	}
 	line := int64(nl + 1)
 	order, _, ok := h.layout(line, fi.Size())
-	if !ok || checksum(r.body) != *h.AnswerSum {
+	if !ok {
 		return k
 	}
 	buf := make([]byte, order)
@@ -254,11 +253,12 @@ func (s *Store) CachedView(body, by string) (text string, from, to int, ok bool)
 	return text, r.head.AccountsAt[0], r.head.AccountsAt[1], true
 }
 
-// writeKept writes c's order and view beside c's answer, and what is
-// kept for that answer already and c does not replace; nothing when that
-// is what the file holds. A view goes only with an answer the plain
-// parser read (spanned), and only as large as a cache file may be.
-func (s *Store) writeKept(c cached, spanned bool) error {
+// writeKept writes c's order and view beside c's answer, in the cache
+// file named gen, with what have (kept beside the same answer, or nil)
+// holds and c does not replace; nothing when that is what the file holds
+// already. A view goes only with an answer the plain parser read
+// (spanned), and only as large as a cache file may be.
+func (s *Store) writeKept(c cached, spanned bool, gen string, have *keptRead) error {
 	body := c.a.Body()
 	order, orderBy := "", ""
 	if derivedBy(c.Order.By) && len(c.Order.At) == len(c.a.Accounts) && len(c.Order.At) <= auth.MaxAccounts {
@@ -276,28 +276,23 @@ func (s *Store) writeKept(c cached, spanned bool) error {
 		return nil
 	}
 	// What is kept for this answer already stays, unless replaced.
-	r := &s.cacheRead
-	r.mu.Lock()
 	same := false
-	if r.fi != nil && r.body == body && r.head.Session == c.key {
-		if have := s.keptFor(r); have.ok {
-			if orderBy == "" && have.head.Order != nil {
-				order, orderBy = have.order, have.head.OrderBy
-			}
-			haveView, haveViewOK := s.keptView(have)
-			if viewBy == "" && haveViewOK {
-				view, viewBy = haveView, have.head.ViewBy
-			}
-			same = have.head.OrderBy == orderBy && have.order == order &&
-				(have.head.View == nil && viewBy == "" || haveViewOK && have.head.ViewBy == viewBy && haveView == view)
+	if have != nil && have.ok {
+		if orderBy == "" && have.head.Order != nil {
+			order, orderBy = have.order, have.head.OrderBy
 		}
+		haveView, haveViewOK := s.keptView(have)
+		if viewBy == "" && haveViewOK {
+			view, viewBy = haveView, have.head.ViewBy
+		}
+		same = have.head.Gen == gen && have.head.OrderBy == orderBy && have.order == order &&
+			(have.head.View == nil && viewBy == "" || haveViewOK && have.head.ViewBy == viewBy && haveView == view)
 	}
-	r.mu.Unlock()
 	if same {
 		return nil
 	}
-	v, size, sum := formatVersion, int64(len(body)), checksum(body)
-	h := keptHead{Version: &v, Session: c.key, AnswerSize: &size, AnswerSum: &sum}
+	v, size := formatVersion, int64(len(body))
+	h := keptHead{Version: &v, Session: c.key, Gen: gen, AnswerSize: &size}
 	if orderBy != "" {
 		n := len(order) / orderRecord
 		h.Order, h.OrderBy = &n, orderBy

@@ -53,6 +53,11 @@ type ListView struct {
 	Render func(accounts []auth.Account, plain bool) []byte
 }
 
+// keptBy is what a view is kept by: its By, and the rules that ordered
+// the accounts it writes, so that a view an older bcauth kept, of the
+// same format but sorted otherwise, is not taken for this one's.
+func (v *ListView) keptBy() string { return v.By + "|" + orderBy }
+
 // LoadAccountsAs is LoadAccounts of every product, for a command that
 // writes the whole list as view renders it, and that text. When
 // Launchpad's answer is the one the cache holds with the view, the view

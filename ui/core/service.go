@@ -747,7 +747,7 @@ func (s *Service) lookAhead(sess *store.Session, want wants) *lookahead {
 			var from, to int
 			ok := false
 			if view != nil {
-				text, from, to, ok = s.Store.CachedView(l.body, view.By)
+				text, from, to, ok = s.Store.CachedView(l.body, view.keptBy())
 			} else {
 				counts, from, to, ok = s.Store.CachedCounts(l.body)
 			}
@@ -896,7 +896,7 @@ func (s *Service) reloadAhead(ctx context.Context, c *auth.Client, sess *store.S
 		}
 		if v := ahead.view; v != nil && viewText == "" && !a.Skimmed() && (accs != nil || len(a.Accounts) == 0) {
 			viewText = string(v.Render(accs, a.PlainText()))
-			kept.View = store.View{By: v.By, Text: viewText}
+			kept.View = store.View{By: v.keptBy(), Text: viewText}
 		}
 	}
 	var unsafe *store.UnsafeError

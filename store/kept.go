@@ -281,6 +281,11 @@ func (s *Store) writeKept(c cached, spanned bool, gen string, have *keptRead) er
 		if orderBy == "" && have.head.Order != nil {
 			order, orderBy = have.order, have.head.OrderBy
 		}
+		if viewBy == "" && have.head.Gen == gen && have.head.OrderBy == orderBy && have.order == order {
+			// The order kept, and the view kept (if any) stays as it is:
+			// not even read.
+			return nil
+		}
 		haveView, haveViewOK := s.keptView(have)
 		if viewBy == "" && haveViewOK {
 			view, viewBy = haveView, have.head.ViewBy

@@ -566,6 +566,13 @@ func (s *Store) writeCache(c cached) error {
 	if indexed {
 		h.AccountsAt = span
 	}
+	// A login forgotten (bcauth logout) while this run asked Launchpad:
+	// its cache, deleted, is not written again. Asked only when there is
+	// no cache file, as after a logout, so a run that rewrites one pays
+	// nothing for it.
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) && !s.stillLoggedIn(c.key) {
+		return ErrNoSession
+	}
 	// The file as it is, under its own name, or a new one under a new
 	// name.
 	h.Gen = s.genOf(path)
@@ -593,6 +600,21 @@ func (s *Store) writeCache(c cached) error {
 		_ = s.writeKept(c, span != nil, h.Gen, have)
 	}
 	return nil
+}
+
+// stillLoggedIn says whether state.json, when there is one, still names
+// the session with key; one that cannot be read says yes (a cache
+// written then is harmless).
+func (s *Store) stillLoggedIn(key string) bool {
+	if _, err := os.Lstat(filepath.Join(s.dir, stateFile)); err != nil {
+		return true
+	}
+	st, _, err := s.readState()
+	if err != nil {
+		return true
+	}
+	_, ok := st.Find(key)
+	return ok
 }
 
 // genOf is the Gen of the cache file at path, "" when it has none or its

@@ -333,3 +333,42 @@ func cacheFile(t *testing.T, e *uitest.Env, ext string) string {
 	}
 	return files[0]
 }
+
+// TestLogoutDuringAListKeepsNoCache checks that a list being fetched when
+// its login is forgotten (bcauth logout, from another process as from
+// here) does not write the cache, nor what is kept beside it, again:
+// logging out deletes that login's cache.
+func TestLogoutDuringAListKeepsNoCache(t *testing.T) {
+	e, _, _, ctx := loggedInWith(t, func([]launchpadtest.Account) []launchpadtest.Account { return plainAccounts(30) })
+	view := core.ListView{By: "names/1", Render: func(accs []auth.Account, _ bool) []byte { return []byte(fmt.Sprint(len(accs))) }}
+	if _, _, err := e.Svc.LoadAccountsAs(ctx, view); err != nil {
+		t.Fatal(err)
+	}
+	cacheFile(t, e, ".json")
+	cacheFile(t, e, ".kept")
+	// No cache, so that the list is read and written anew; Launchpad
+	// answers it late, and logout comes in between.
+	cur := e.Current(t)
+	if err := e.Svc.Store.ForgetAuthorization(cur.Key()); err != nil {
+		t.Fatal(err)
+	}
+	before := e.Fake.Requests(launchpadtest.EndpointAuthorization)
+	e.Fake.InjectFault(launchpadtest.EndpointAuthorization, launchpadtest.Fault{Delay: 300 * time.Millisecond, Times: 1})
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := e.Svc.LoadAccountsAs(ctx, view)
+		done <- err
+	}()
+	launchpadtest.Eventually(t, "the list's request to reach Launchpad", func() bool {
+		return e.Fake.Requests(launchpadtest.EndpointAuthorization) > before
+	})
+	if _, _, err := e.Svc.Logout(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the list fetched across the logout: %v", err)
+	}
+	if files, _ := filepath.Glob(filepath.Join(e.Dir, "*", "accounts-*")); len(files) != 0 {
+		t.Errorf("after logout, the list fetched meanwhile wrote %q", files)
+	}
+}

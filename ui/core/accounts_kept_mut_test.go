@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"bcauth/auth"
 	"bcauth/auth/launchpadtest"
@@ -26,22 +25,6 @@ import (
 // cache yet; a view rendered from the cache with Launchpad down; a list
 // of no accounts.
 
-// keptEnv is a logged-in uitest.Env whose fake lists accs, with its
-// client, and a context for the test.
-func keptEnv(t *testing.T, accs []launchpadtest.Account) (*uitest.Env, *auth.Client, context.Context) {
-	t.Helper()
-	e := uitest.New(t, launchpadtest.Options{})
-	e.Fake.SetAccounts(accs)
-	e.LogIn(t)
-	c, err := e.Svc.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return e, c, ctx
-}
-
 // launchpads is the answer Launchpad gives now, read apart from the
 // service.
 func launchpads(t *testing.T, e *uitest.Env, c *auth.Client, ctx context.Context) *auth.Authorization {
@@ -52,16 +35,6 @@ func launchpads(t *testing.T, e *uitest.Env, c *auth.Client, ctx context.Context
 		t.Fatal(err)
 	}
 	return a
-}
-
-// keptFile is the one kept file, beside the account cache file.
-func keptFile(t *testing.T, e *uitest.Env) string {
-	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(e.Dir, "*", "accounts-*.kept"))
-	if len(files) != 1 {
-		t.Fatalf("kept files: %q", files)
-	}
-	return files[0]
 }
 
 // unsorted is n plain accounts in no order, ids, names and products
@@ -82,29 +55,15 @@ func unsorted(n int) []launchpadtest.Account {
 // or its first half only, is never shown, but sorted again.
 func TestTheOrderOfHalvesFromAccounts(t *testing.T) {
 	const n = 4096
-	e, c, ctx := keptEnv(t, unsorted(n))
+	e, _, c, ctx := loggedInWith(t, listing(unsorted(n)))
 	want := core.SortAccounts(launchpads(t, e, c, ctx).Accounts)
 	load := func(wantSorted bool, why string) {
 		t.Helper()
-		cur := e.Current(t)
-		_, sorted, err := e.Svc.ReloadSorting(ctx, c, &cur)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sorted != wantSorted {
-			t.Fatalf("%s: the run sorted: %v, want %v", why, sorted, wantSorted)
-		}
-		list, err := e.Svc.LoadAccounts(ctx, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(list.Accounts, want) {
-			t.Fatalf("%s: LoadAccounts listed the %d accounts in another order", why, len(list.Accounts))
-		}
+		loadSorting(t, e, c, ctx, wantSorted, why, want)
 	}
 	load(true, "the first answer")
 	load(false, "the same answer")
-	path := keptFile(t, e)
+	path := cacheFile(t, e, ".kept")
 	for _, k := range []int{n/2 + 700, 700} {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -128,7 +87,7 @@ func TestTheOrderOfHalvesFromAccounts(t *testing.T) {
 // and keep no order with the cache: only a list sorts them.
 func TestReloadsSortNothing(t *testing.T) {
 	accs := unsorted(60)
-	e, c, ctx := keptEnv(t, accs)
+	e, _, c, ctx := loggedInWith(t, listing(accs))
 	for _, name := range []string{"Reload", "ReloadCounting"} {
 		accs[0].Name = "renamed for " + name // a new answer
 		e.Fake.SetAccounts(accs)
@@ -159,7 +118,7 @@ func TestReloadsSortNothing(t *testing.T) {
 // TestListWithNoCacheYet checks that a list, and a list as a view writes
 // it, are whole and sorted when there is no account cache at all.
 func TestListWithNoCacheYet(t *testing.T) {
-	e, c, ctx := keptEnv(t, unsorted(50))
+	e, _, c, ctx := loggedInWith(t, listing(unsorted(50)))
 	want := core.SortAccounts(launchpads(t, e, c, ctx).Accounts)
 	forget := func() {
 		t.Helper()
@@ -200,7 +159,7 @@ func TestListWithNoCacheYet(t *testing.T) {
 // a cache that keeps no view (LoadAccounts wrote it), the list is the
 // cache's, rendered as plain when its answer is.
 func TestViewOfTheCacheWithLaunchpadDown(t *testing.T) {
-	e, c, ctx := keptEnv(t, unsorted(30))
+	e, _, c, ctx := loggedInWith(t, listing(unsorted(30)))
 	a := launchpads(t, e, c, ctx)
 	if !a.PlainText() {
 		t.Fatal("the answer is not plain; the test proves nothing")
@@ -208,7 +167,7 @@ func TestViewOfTheCacheWithLaunchpadDown(t *testing.T) {
 	if _, err := e.Svc.LoadAccounts(ctx, ""); err != nil {
 		t.Fatal(err)
 	}
-	if data, err := os.ReadFile(keptFile(t, e)); err != nil || !bytes.Contains(data, []byte(`"order_by"`)) || bytes.Contains(data, []byte(`"view`)) {
+	if data, err := os.ReadFile(cacheFile(t, e, ".kept")); err != nil || !bytes.Contains(data, []byte(`"order_by"`)) || bytes.Contains(data, []byte(`"view`)) {
 		t.Fatalf("the kept file keeps a view already, or no order: %v", err)
 	}
 	render := func(accs []auth.Account, plain bool) []byte {
@@ -235,7 +194,7 @@ func TestViewOfTheCacheWithLaunchpadDown(t *testing.T) {
 // accounts is kept like any other: the next run with the same answer
 // renders nothing and reads no account.
 func TestNoAccountsKeptAsWritten(t *testing.T) {
-	e, c, ctx := keptEnv(t, nil)
+	e, _, c, ctx := loggedInWith(t, listing(nil))
 	if a := launchpads(t, e, c, ctx); len(a.Accounts) != 0 {
 		t.Fatalf("the fake lists %d accounts", len(a.Accounts))
 	}

@@ -29,34 +29,11 @@ import (
 func TestTheCacheKeepsTheListsOrder(t *testing.T) {
 	// The fake's own accounts, one of them with a name only encoding/json
 	// reads, and enough more, in no order, for a wrong order to show.
-	e, sess, c, ctx := loggedInWith(t, func(own []launchpadtest.Account) []launchpadtest.Account { return append(own, plainAccounts(40)...) })
+	e, _, c, ctx := loggedInWith(t, func(own []launchpadtest.Account) []launchpadtest.Account { return append(own, plainAccounts(40)...) })
 	accs := e.Fake.Accounts()
-	want := func() []auth.Account {
-		t.Helper()
-		a, err := c.Authorization(ctx, e.Svc.TokenSource(c, sess))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return core.SortAccounts(a.Accounts)
-	}
-	// load lists the accounts, and says whether the run sorted them.
 	load := func(wantSorted bool, why string) {
 		t.Helper()
-		cur := e.Current(t)
-		_, sorted, err := e.Svc.ReloadSorting(ctx, c, &cur)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sorted != wantSorted {
-			t.Fatalf("%s: the run sorted: %v, want %v", why, sorted, wantSorted)
-		}
-		list, err := e.Svc.LoadAccounts(ctx, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if w := want(); !slices.Equal(list.Accounts, w) {
-			t.Fatalf("%s: LoadAccounts listed\n%v\nwant\n%v", why, list.Accounts, w)
-		}
+		loadSorting(t, e, c, ctx, wantSorted, why, core.SortAccounts(launchpads(t, e, c, ctx).Accounts))
 	}
 	load(true, "the first answer") // and writes the cache, with the order
 	path := cacheFile(t, e, ".kept")
@@ -139,7 +116,7 @@ func TestTheCacheKeepsTheListsOrder(t *testing.T) {
 func TestTheCacheKeepsTheListAsWritten(t *testing.T) {
 	// Plain accounts, as Launchpad writes them: the fake's own hold a name
 	// with an escape, which only encoding/json reads.
-	e, sess, c, ctx := loggedInWith(t, func([]launchpadtest.Account) []launchpadtest.Account { return plainAccounts(40) })
+	e, _, c, ctx := loggedInWith(t, listing(plainAccounts(40)))
 	accs := e.Fake.Accounts()
 	renders := 0
 	render := func(accs []auth.Account, plain bool) []byte {
@@ -153,10 +130,7 @@ func TestTheCacheKeepsTheListAsWritten(t *testing.T) {
 	view := core.ListView{By: "names/1", Render: render}
 	want := func() string {
 		t.Helper()
-		a, err := c.Authorization(ctx, e.Svc.TokenSource(c, sess))
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := launchpads(t, e, c, ctx)
 		return string(render(core.SortAccounts(a.Accounts), a.PlainText()))
 	}
 	// load lists the accounts as view writes them, and says whether they
@@ -250,14 +224,11 @@ func TestTheCacheKeepsTheListAsWritten(t *testing.T) {
 // come from the cache's first line, the accounts unread; a cache whose
 // line does not say where the accounts lie is read whole.
 func TestReloadCountingReadsNoAccount(t *testing.T) {
-	e, sess, c, ctx := loggedInWith(t, func([]launchpadtest.Account) []launchpadtest.Account { return plainAccounts(30) })
+	e, sess, c, ctx := loggedInWith(t, listing(plainAccounts(30)))
 	accs := e.Fake.Accounts()
 	count := func(wantSkimmed bool, why string) {
 		t.Helper()
-		a, err := c.Authorization(ctx, e.Svc.TokenSource(c, sess))
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := launchpads(t, e, c, ctx)
 		cur := e.Current(t)
 		r, err := e.Svc.ReloadCounting(ctx, c, &cur)
 		if err != nil {
@@ -307,6 +278,33 @@ func plainAccounts(n int) []launchpadtest.Account {
 	return accs
 }
 
+// listing is loggedInWith's accounts: accs, in place of the fake's own.
+func listing(accs []launchpadtest.Account) func([]launchpadtest.Account) []launchpadtest.Account {
+	return func([]launchpadtest.Account) []launchpadtest.Account { return accs }
+}
+
+// loadSorting lists the accounts through LoadAccounts, after a reload
+// that says whether the run sorted them (wantSorted), and holds the list
+// to want.
+func loadSorting(t *testing.T, e *uitest.Env, c *auth.Client, ctx context.Context, wantSorted bool, why string, want []auth.Account) {
+	t.Helper()
+	cur := e.Current(t)
+	_, sorted, err := e.Svc.ReloadSorting(ctx, c, &cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sorted != wantSorted {
+		t.Fatalf("%s: the run sorted: %v, want %v", why, sorted, wantSorted)
+	}
+	list, err := e.Svc.LoadAccounts(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(list.Accounts, want) {
+		t.Fatalf("%s: LoadAccounts listed the %d accounts in another order than the %d sorted", why, len(list.Accounts), len(want))
+	}
+}
+
 // loggedInWith is a fake Launchpad listing the accounts accounts makes of
 // its own, a login to it, its client and a context for the test.
 func loggedInWith(t *testing.T, accounts func([]launchpadtest.Account) []launchpadtest.Account) (*uitest.Env, *store.Session, *auth.Client, context.Context) {
@@ -318,7 +316,7 @@ func loggedInWith(t *testing.T, accounts func([]launchpadtest.Account) []launchp
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return e, sess, c, ctx
 }
@@ -339,7 +337,7 @@ func cacheFile(t *testing.T, e *uitest.Env, ext string) string {
 // here) does not write the cache, nor what is kept beside it, again:
 // logging out deletes that login's cache.
 func TestLogoutDuringAListKeepsNoCache(t *testing.T) {
-	e, _, _, ctx := loggedInWith(t, func([]launchpadtest.Account) []launchpadtest.Account { return plainAccounts(30) })
+	e, _, _, ctx := loggedInWith(t, listing(plainAccounts(30)))
 	view := core.ListView{By: "names/1", Render: func(accs []auth.Account, _ bool) []byte { return []byte(fmt.Sprint(len(accs))) }}
 	if _, _, err := e.Svc.LoadAccountsAs(ctx, view); err != nil {
 		t.Fatal(err)

@@ -254,9 +254,8 @@ func (s *Store) LoadAccountsWithID(sess Session, id int64) (accs []auth.Account,
 		return nil, time.Time{}, false
 	}
 	defer f.Close()
-	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
-	var head cacheHead
-	if err != nil || decode(path, line, &head) != nil || !head.shownFor(sess, fi) || head.Index == nil {
+	line, head, err := readHead(path, f)
+	if err != nil || !head.shownFor(sess, fi) || head.Index == nil {
 		return nil, time.Time{}, false
 	}
 	answerAt := int64(len(line))
@@ -442,10 +441,9 @@ func (s *Store) LoadAccountCounts(sess Session) (counts map[string]int, at time.
 	if err != nil {
 		return nil, time.Time{}, false
 	}
-	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+	line, head, err := readHead(path, f)
 	f.Close()
-	var head cacheHead
-	if err != nil || decode(path, line, &head) != nil || head.Products == nil || head.Size == nil || (head.Index != nil && !head.countsHold()) {
+	if err != nil || head.Products == nil || head.Size == nil || (head.Index != nil && !head.countsHold()) {
 		// An older bcauth's file, a head too long to read this way, or
 		// counts that do not add up to its index's: read it all.
 		a, at, ok := s.LoadAuthorization(sess)
@@ -570,12 +568,12 @@ func (s *Store) writeCache(c cached) error {
 	// its cache, deleted, is not written again. Asked only when there is
 	// no cache file, as after a logout, so a run that rewrites one pays
 	// nothing for it.
-	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) && !s.stillLoggedIn(c.key) {
+	var missing bool
+	if h.Gen, missing = s.genOf(path); missing && !s.stillLoggedIn(c.key) {
 		return ErrNoSession
 	}
-	// The file as it is, under its own name, or a new one under a new
-	// name.
-	h.Gen = s.genOf(path)
+	// The file as it is, under its own name (h.Gen), or a new one under a
+	// new name.
 	head, err := json.Marshal(h)
 	if err != nil {
 		return err
@@ -618,19 +616,27 @@ func (s *Store) stillLoggedIn(key string) bool {
 }
 
 // genOf is the Gen of the cache file at path, "" when it has none or its
-// first line cannot be read.
-func (s *Store) genOf(path string) string {
+// first line cannot be read; missing says there is no file there.
+func (s *Store) genOf(path string) (gen string, missing bool) {
 	f, _, err := s.openChecked(path)
 	if err != nil {
-		return ""
+		return "", errors.Is(err, fs.ErrNotExist)
 	}
 	defer f.Close()
-	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
-	var head cacheHead
-	if err != nil || json.Unmarshal(line, &head) != nil {
-		return ""
+	_, head, err := readHead(path, f)
+	if err != nil {
+		return "", false
 	}
-	return head.Gen
+	return head.Gen, false
+}
+
+// readHead reads the first line of the cache file f, at path, up to 64
+// KiB: a longer one is an error, for the caller to read the file whole.
+func readHead(path string, f *os.File) (line []byte, head cacheHead, err error) {
+	if line, err = bufio.NewReaderSize(f, 64<<10).ReadSlice('\n'); err != nil {
+		return nil, head, err
+	}
+	return line, head, decode(path, line, &head)
 }
 
 // newGen is a new random Gen.

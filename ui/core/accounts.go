@@ -94,11 +94,13 @@ func (s *Service) loadAccounts(ctx context.Context, product string, view *ListVi
 	default:
 		return nil, "", err
 	}
+	a := out.Session.Authorization
+	cached := a != nil && ahead != nil && a == ahead.wait(ctx).Authorization // the cache's text, read ahead
 	var all []auth.Account
-	if a := out.Session.Authorization; a != nil {
+	if a != nil {
 		ok := false
 		switch {
-		case ahead != nil && a == ahead.wait(ctx).Authorization:
+		case cached:
 			all, ok = ahead.sortedAccounts(ctx) // sorted while Launchpad was asked
 		case r != nil && r.sorted && a == r.Session.Authorization:
 			all, ok = a.Accounts, true // a new answer, sorted to be saved
@@ -114,11 +116,10 @@ func (s *Service) loadAccounts(ctx context.Context, product string, view *ListVi
 	if view == nil {
 		return out, "", nil
 	}
-	a := out.Session.Authorization
 	switch {
 	case r != nil && out.Session == r.Session && r.viewText != "":
 		return out, r.viewText, nil
-	case a != nil && a.Skimmed() && ahead != nil && a == ahead.wait(ctx).Authorization:
+	case cached && a.Skimmed():
 		return out, ahead.viewText, nil // the cache's, Launchpad down
 	}
 	return out, string(view.Render(out.Accounts, a != nil && a.PlainText())), nil

@@ -881,10 +881,11 @@ func (s *Service) reloadAhead(ctx context.Context, c *auth.Client, sess *store.S
 	// ones the lookahead had, or a new answer's, sorted now where it lies.
 	var kept store.Derived
 	sorted, viewText := false, ""
+	cached := ahead != nil && a == ahead.wait(ctx).Authorization // the cache's text, read ahead
 	if ahead != nil && ahead.sort {
 		var accs []auth.Account // sorted
 		switch {
-		case a == ahead.wait(ctx).Authorization:
+		case cached:
 			if ahead.order != nil {
 				kept.Order = store.Order{By: orderBy, At: ahead.order}
 			}
@@ -906,7 +907,7 @@ func (s *Service) reloadAhead(ctx context.Context, c *auth.Client, sess *store.S
 	// Any other failure only costs the cache, which is fetched again.
 	out.Authorization, out.FetchedAt = a, now
 	r := &Reload{Session: &out, Refreshed: ts.Refreshed().After(before), sorted: sorted, viewText: viewText}
-	if ahead != nil && a.Skimmed() && a == ahead.wait(ctx).Authorization {
+	if cached && a.Skimmed() {
 		r.counts = ahead.counts
 	}
 	if unsaved != nil {
